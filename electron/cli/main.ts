@@ -1,0 +1,130 @@
+import { Command, Option } from 'commander';
+import { formatError, toErrorInfo, type ErrorInfo } from '../../shared/errors';
+import { nonFiniteReplacer } from '../../shared/snapshot-codec';
+import { formatRunList, formatSnapshotText } from '../../shared/snapshot-text';
+import { captureRun } from '../core/capture';
+import { openCore, REPROSCOPE_VERSION, type CoreContext } from '../core/core-context';
+import { createHandlers, type Handlers } from '../core/handlers';
+import { shellExitCode } from '../platform/run-command';
+import { terminalProgress } from './progress-bar';
+
+/** Exit codes of reproscope's own failures (a captured command's code is passed through instead). */
+const EXIT_FOR: Partial<Record<ErrorInfo['code'], number>> = { INVALID_INPUT: 2, COMMAND_NOT_FOUND: 127, NOT_FOUND: 3, AMBIGUOUS_ID: 3 };
+
+/** A failure that the CLI reports and exits with. */
+class CliExit extends Error {
+  constructor(readonly exitCode: number) { super(`exit ${exitCode}`); }
+}
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+/** Prints a JSON value (keeping NaN and infinities as {"$nonfinite": …}). */
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, nonFiniteReplacer, 2)}\n`);
+}
+
+/** Builds the `reproscope` command tree. */
+export function buildProgram(): Command {
+  const program = new Command('reproscope')
+    .description('Does this experiment reproduce, and if not, why? Capture runs, audit MLflow projects, compare, report.')
+    .version(REPROSCOPE_VERSION)
+    .option('--store <dir>', 'the store folder (default: $REPROSCOPE_HOME or the platform data folder)')
+    .enablePositionalOptions()
+    .showHelpAfterError();
+
+  let ctx: CoreContext | null = null;
+  const core = (): CoreContext => (ctx ??= openCore(program.opts<{ store?: string }>().store));
+  const handlers = (): Handlers => createHandlers(core());
+  program.hook('postAction', () => { ctx?.close(); ctx = null; });
+
+  program.command('capture')
+    .description('run a command and record a snapshot of it: code, data, software, hardware, randomness, process, outcome')
+    .usage('[options] -- <command...>')
+    .argument('<command...>', 'the command to run, after --')
+    .option('--name <name>', 'a name for the run')
+    .option('--data <path>', 'a data file or folder the run reads (repeatable)', collect, [])
+    .option('--metrics <file>', 'a metrics file the run writes: JSON, YAML, CSV or TSV (repeatable)', collect, [])
+    .option('--outputs <path>', 'an artifact file or folder to hash after the run (repeatable)', collect, [])
+    .option('--python <path>', 'the Python interpreter to probe (default: the one the command runs)')
+    .option('--env <name>', 'an extra environment variable to record (repeatable)', collect, [])
+    .passThroughOptions()
+    .action(async (command: string[], opts: { name?: string; data: string[]; metrics: string[]; outputs: string[]; python?: string; env: string[] }) => {
+      const progress = terminalProgress();
+      const c = core();
+      const unsubscribe = c.events.subscribe(progress.sink);
+      try {
+        const result = await captureRun({
+          argv: command, cwd: process.cwd(), name: opts.name ?? null, data: opts.data, metrics: opts.metrics, outputs: opts.outputs,
+          python: opts.python ?? null, envNames: opts.env, interactive: true,
+        }, { runs: c.runs, hashCache: c.hashCache, onProgress: c.events.publish });
+        const s = result.snapshot;
+        process.stderr.write(`reproscope: recorded run ${s.id.slice(0, 8)} (${s.outcome.status}${s.outcome.exitCode !== null ? `, exit ${s.outcome.exitCode}` : ''}) in ${c.store.dir}\n`);
+        for (const w of s.warnings) process.stderr.write(`reproscope: warning: ${w}\n`);
+        process.exitCode = shellExitCode(result.command);
+      } finally {
+        unsubscribe();
+        progress.stop();
+      }
+    });
+
+  program.command('runs')
+    .description('list recorded runs, newest first')
+    .option('--search <text>', 'only runs whose name, project, command or id contains this')
+    .addOption(new Option('--kind <kind>', 'only one kind of run').choices(['capture', 'rerun', 'import']))
+    .option('--limit <n>', 'at most this many', (v) => Number.parseInt(v, 10), 50)
+    .option('--json', 'print JSON')
+    .action(async (opts: { search?: string; kind?: 'capture' | 'rerun' | 'import'; limit: number; json?: boolean }) => {
+      const res = unwrap(await handlers().listRuns({ search: opts.search, kind: opts.kind, limit: opts.limit }));
+      if (opts.json) printJson(res);
+      else process.stdout.write(`${formatRunList(res.runs)}\n`);
+    });
+
+  program.command('show')
+    .description('show one run by category (a unique id prefix is enough)')
+    .argument('<run-id>')
+    .option('--json', 'print the whole snapshot as JSON')
+    .action(async (id: string, opts: { json?: boolean }) => {
+      const snapshot = unwrap(await handlers().getRun({ id }));
+      if (opts.json) printJson(snapshot);
+      else process.stdout.write(`${formatSnapshotText(snapshot)}\n`);
+    });
+
+  program.command('logs')
+    .description("print a run's captured stdout (or stderr)")
+    .argument('<run-id>')
+    .option('--stderr', 'print stderr instead of stdout')
+    .action(async (id: string, opts: { stderr?: boolean }) => {
+      const log = unwrap(await handlers().getRunLog({ id, stream: opts.stderr ? 'stderr' : 'stdout' }));
+      process.stdout.write(log.text);
+    });
+
+  return program;
+}
+
+/** Returns a result's value or reports its error and exits. */
+export function unwrap<T>(result: { ok: true; value: T } | { ok: false; error: ErrorInfo }): T {
+  if (result.ok) return result.value;
+  reportError(result.error);
+  throw new CliExit(EXIT_FOR[result.error.code] ?? 1);
+}
+
+function reportError(error: ErrorInfo): void {
+  process.stderr.write(`reproscope: error: ${formatError(error)}\n`);
+}
+
+/** Runs the CLI with argv; resolves to the process exit code. */
+export async function runCli(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  program.exitOverride();
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (e) {
+    if (e instanceof CliExit) return e.exitCode;
+    const ce = e as { code?: string; exitCode?: number };
+    if (typeof ce.code === 'string' && ce.code.startsWith('commander.')) return ce.exitCode ?? 2;
+    const info = toErrorInfo(e);
+    reportError(info);
+    return EXIT_FOR[info.code] ?? 1;
+  }
+}

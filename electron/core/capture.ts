@@ -1,0 +1,225 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ReproError } from '../../shared/errors';
+import { newId } from '../../shared/ids';
+import { metricsFormatFor, parseMetricsText } from '../../shared/metrics-parse';
+import type { ProgressSink } from '../../shared/progress';
+import { filterEnvironment, redactArgv } from '../../shared/secrets';
+import { findArgvSeeds } from '../../shared/seeds';
+import { emptySnapshot, type BlobRef, type Metric, type Snapshot, type TreeState } from '../../shared/snapshot';
+import { toPendingBlob, type PendingBlob } from '../db/blob-repository';
+import type { HashCacheRepository } from '../db/hash-cache-repository';
+import type { RunsRepository } from '../db/runs-repository';
+import { findEnvSpecs } from '../platform/env-specs';
+import { captureCodeState } from '../platform/git-state';
+import { hashTree } from '../platform/hash-tree';
+import { HashPool } from '../platform/hash-pool';
+import { captureHardware, captureOs } from '../platform/machine-info';
+import { probePython, pythonForCommand } from '../platform/python-probe';
+import { runCommand, type CapturedStream, type CommandResult } from '../platform/run-command';
+
+/** What the user asked to capture. */
+export interface CaptureRequest {
+  argv: string[];
+  cwd: string;
+  name?: string | null;
+  data?: string[];
+  metrics?: string[];
+  outputs?: string[];
+  python?: string | null;
+  envNames?: string[];
+  env?: NodeJS.ProcessEnv;
+  /** Live output and terminal stdin (the CLI); off for programmatic use. */
+  interactive?: boolean;
+}
+
+/** The store pieces capture writes to. */
+export interface CaptureDeps {
+  runs: RunsRepository;
+  hashCache: HashCacheRepository;
+  onProgress?: ProgressSink;
+}
+
+/** The stored snapshot and the command's own result (for the exit code). */
+export interface CaptureResult {
+  snapshot: Snapshot;
+  command: CommandResult;
+}
+
+/** Everything capture gathers about the environment apart from the run itself; reused by audit reruns. */
+export interface EnvironmentFacts {
+  code: Snapshot['code'];
+  software: Snapshot['software'];
+  hardware: Snapshot['hardware'];
+  scan: Snapshot['randomness']['scan'];
+  warnings: string[];
+}
+
+/** Gathers code, software (probe + specs), hardware and the seed scan concurrently. */
+export async function gatherEnvironment(projectDir: string, python: string, cache: HashCacheRepository | undefined, env: NodeJS.ProcessEnv): Promise<EnvironmentFacts> {
+  const [codeRes, osInfo, hw] = await Promise.all([captureCodeState(projectDir, cache), captureOs(), captureHardware()]);
+  const root = codeRes.code.root ?? projectDir;
+  const probe = await probePython(python, { scanRoot: root, env });
+  const warnings = [...codeRes.warnings, ...hw.warnings];
+  if (probe.python.status === 'missing') warnings.push(`software: the Python interpreter ${python} was not found; packages were not recorded`);
+  if (probe.python.status === 'failed') warnings.push(`software: the probe of ${python} failed: ${probe.python.error ?? 'unknown error'}`);
+  return {
+    code: codeRes.code,
+    software: {
+      os: osInfo,
+      python: probe.python,
+      packages: probe.packages,
+      packagesProvenance: 'observed',
+      numerics: probe.numerics,
+      envSpecs: findEnvSpecs(root),
+    },
+    hardware: hw.hardware,
+    scan: probe.scan ?? { status: 'skipped', filesScanned: 0, error: null, findings: [] },
+    warnings,
+  };
+}
+
+/** Turns a captured stream into a blob reference and the blob to write. */
+export function streamBlob(stream: CapturedStream): { ref: BlobRef; blob: PendingBlob } {
+  const blob = toPendingBlob(stream.data);
+  return { ref: { blob: blob.sha256, bytes: stream.bytes, storedBytes: stream.data.length, truncated: stream.truncated, cap: stream.cap }, blob };
+}
+
+/** Reads the metrics files a user named; a file that is not a metrics file is an error naming it. */
+export function readMetricsFiles(files: readonly string[], cwd: string): Record<string, Metric> {
+  const metrics: Record<string, Metric> = {};
+  for (const file of files) {
+    const abs = path.resolve(cwd, file);
+    let text: string;
+    try {
+      text = fs.readFileSync(abs, 'utf8');
+    } catch (e) {
+      const missing = (e as NodeJS.ErrnoException).code === 'ENOENT';
+      throw new ReproError('METRICS_INVALID', missing ? `metrics file ${file} was not written by the run (${abs})` : `cannot read metrics file ${file}: ${(e as Error).message}`,
+        missing ? 'Check the path the script writes its metrics to, or drop --metrics.' : 'Check its permissions.');
+    }
+    Object.assign(metrics, parseMetricsText(text, metricsFormatFor(file), `metrics file ${file}`, file));
+  }
+  return metrics;
+}
+
+function checkDataPaths(paths: readonly string[], cwd: string): void {
+  for (const p of paths) {
+    if (!fs.existsSync(path.resolve(cwd, p))) {
+      throw new ReproError('DATA_PATH_MISSING', `data path ${p} does not exist (${path.resolve(cwd, p)})`, 'Check the path; --data takes a file or folder the run reads.');
+    }
+  }
+}
+
+/** Hashes each path with the shared pool and cache, reporting bytes as progress. */
+export async function hashPaths(paths: readonly string[], cwd: string, cache: HashCacheRepository, pool: HashPool, onProgress: ProgressSink | undefined, task: string): Promise<TreeState[]> {
+  const out: TreeState[] = [];
+  for (const p of paths) {
+    onProgress?.({ task, phase: 'start', label: `hashing ${p}`, unit: 'bytes' });
+    out.push(await hashTree(path.resolve(cwd, p), {
+      cache, pool, displayPath: p,
+      onProgress: (done, total) => onProgress?.({ task, phase: 'progress', label: `hashing ${p}`, done, total, unit: 'bytes' }),
+    }));
+    onProgress?.({ task, phase: 'end', label: `hashed ${p}` });
+  }
+  return out;
+}
+
+/**
+ * Captures a run: hashes its data, runs the command (live output, stdin, signals passed through)
+ * while the environment is probed, then stores one complete snapshot in one transaction.
+ */
+export async function captureRun(request: CaptureRequest, deps: CaptureDeps): Promise<CaptureResult> {
+  const env = request.env ?? process.env;
+  const cwd = path.resolve(request.cwd);
+  const task = `capture-${newId().slice(0, 8)}`;
+  if (request.argv.length === 0) throw new ReproError('INVALID_INPUT', 'no command to capture', 'Put the command after --, e.g. reproscope capture -- python train.py --seed 1');
+  checkDataPaths(request.data ?? [], cwd);
+  const python = request.python ?? pythonForCommand(request.argv, env.PATH);
+
+  const pool = new HashPool();
+  try {
+    const data = await hashPaths(request.data ?? [], cwd, deps.hashCache, pool, deps.onProgress, task);
+    // The environment is probed while the command runs, so capture adds little to its time.
+    const environment = gatherEnvironment(cwd, python, deps.hashCache, env);
+    environment.catch(() => undefined);
+    const runEnv = { ...env, PYTHONUNBUFFERED: env.PYTHONUNBUFFERED ?? '1' }; // live output through the pipe
+    const command = await runCommand({ argv: request.argv, cwd, env: runEnv, stdin: request.interactive ? 'inherit' : 'ignore', tee: request.interactive ?? false });
+    const facts = await environment;
+
+    const outputs = await hashPaths(request.outputs ?? [], cwd, deps.hashCache, pool, deps.onProgress, task);
+    const metrics = readMetricsFiles(request.metrics ?? [], cwd);
+    const warnings = [...facts.warnings];
+    const autoMetrics = path.join(cwd, 'metrics.json');
+    if (!(request.metrics ?? []).some((m) => path.resolve(cwd, m) === autoMetrics) && fs.existsSync(autoMetrics)
+      && fs.statSync(autoMetrics).mtimeMs >= command.startedAt.getTime() - 1000) {
+      try {
+        for (const [k, v] of Object.entries(readMetricsFiles(['metrics.json'], cwd))) metrics[k] ??= v;
+      } catch (e) {
+        warnings.push(`outcome: metrics.json was written by the run but could not be read (${(e as Error).message})`);
+      }
+    }
+
+    const snapshot = buildCaptureSnapshot(request, cwd, env, facts, data, outputs, metrics, command, warnings);
+    const stdout = streamBlob(command.stdout);
+    const stderr = streamBlob(command.stderr);
+    snapshot.outcome.logs = { stdout: stdout.ref, stderr: stderr.ref };
+    deps.runs.save(snapshot, [stdout.blob, stderr.blob]);
+    return { snapshot, command };
+  } finally {
+    await pool.close();
+  }
+}
+
+function buildCaptureSnapshot(request: CaptureRequest, cwd: string, env: NodeJS.ProcessEnv, facts: EnvironmentFacts, data: TreeState[], outputs: TreeState[],
+  metrics: Record<string, Metric>, command: CommandResult, warnings: string[]): Snapshot {
+  const snapshot = emptySnapshot(newId(), 'capture', command.startedAt.toISOString());
+  const root = facts.code.root ?? cwd;
+  const { env: recordedEnv, withheld } = filterEnvironment(env, request.envNames ?? []);
+  const argv = redactArgv(request.argv);
+  snapshot.name = request.name ?? null;
+  snapshot.project = { root, name: path.basename(root) };
+  snapshot.code = facts.code;
+  snapshot.data.inputs = data;
+  snapshot.software = facts.software;
+  snapshot.hardware = facts.hardware;
+  snapshot.randomness = {
+    seeds: [...findArgvSeeds(argv), ...(recordedEnv.PYTHONHASHSEED !== undefined ? [{ source: 'env' as const, name: 'PYTHONHASHSEED', value: recordedEnv.PYTHONHASHSEED }] : [])],
+    pythonHashSeed: recordedEnv.PYTHONHASHSEED ?? null,
+    scan: facts.scan,
+  };
+  snapshot.process = {
+    argv,
+    cwd,
+    entryPoint: null,
+    parameters: {},
+    env: recordedEnv,
+    withheld,
+    user: safeUser(),
+    hostname: os.hostname(),
+    startedAt: command.startedAt.toISOString(),
+    endedAt: command.endedAt.toISOString(),
+    durationMs: command.endedAt.getTime() - command.startedAt.getTime(),
+    pid: command.pid,
+  };
+  snapshot.outcome = {
+    status: command.interrupted ? 'interrupted' : command.exitCode === 0 ? 'finished' : 'failed',
+    exitCode: command.exitCode,
+    signal: command.signal,
+    metrics,
+    artifacts: outputs,
+    logs: { stdout: null, stderr: null },
+    error: command.timedOut ? 'stopped by the timeout' : null,
+  };
+  snapshot.warnings = warnings;
+  return snapshot;
+}
+
+function safeUser(): string | null {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return null;
+  }
+}

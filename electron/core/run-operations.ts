@@ -1,0 +1,18 @@
+import type { Impl } from './handlers';
+
+/** The operations on stored runs: list, read one, read its logs, describe the store. */
+export const runOperations: { listRuns: Impl<'listRuns'>; getRun: Impl<'getRun'>; getRunLog: Impl<'getRunLog'>; storeInfo: Impl<'storeInfo'> } = {
+  listRuns: (input, ctx) => {
+    const runs = ctx.runs.list(input);
+    const filtered = Boolean(input.search || input.kind || input.auditId);
+    return { runs, total: filtered ? runs.length : ctx.runs.count() };
+  },
+  getRun: (input, ctx) => ctx.runs.get(ctx.runs.resolveId(input.id)),
+  getRunLog: (input, ctx) => {
+    const snapshot = ctx.runs.get(ctx.runs.resolveId(input.id));
+    const ref = snapshot.outcome.logs[input.stream];
+    if (!ref) return { text: '', bytes: 0, truncated: false };
+    return { text: ctx.runs.blobs.get(ref.blob).toString('utf8'), bytes: ref.bytes, truncated: ref.truncated };
+  },
+  storeInfo: (_input, ctx) => ({ dir: ctx.store.dir, dbPath: ctx.store.dbPath, runs: ctx.runs.count(), version: ctx.version }),
+};

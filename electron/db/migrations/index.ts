@@ -1,0 +1,7 @@
+import { migration001 } from './001-initial';
+
+/**
+ * The numbered migrations, in order: entry i brings the store from user_version i to i + 1.
+ * Append only; never edit a migration that has shipped.
+ */
+export const MIGRATIONS: readonly string[] = [migration001];

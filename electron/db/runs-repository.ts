@@ -1,0 +1,147 @@
+import type Database from 'better-sqlite3';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { ReproError } from '../../shared/errors';
+import { decodeSnapshot, encodeSnapshot } from '../../shared/snapshot-codec';
+import { SNAPSHOT_SCHEMA_VERSION, type RunSummary, type Snapshot } from '../../shared/snapshot';
+import { formatCommand } from '../../shared/shell-quote';
+import { BlobRepository, type PendingBlob } from './blob-repository';
+
+/** Filters for the run list. */
+export interface RunListQuery {
+  limit?: number;
+  offset?: number;
+  /** Case-insensitive text matched against name, project, command and id. */
+  search?: string;
+  kind?: Snapshot['kind'];
+  auditId?: string;
+}
+
+interface RunRow {
+  id: string;
+  name: string | null;
+  kind: Snapshot['kind'];
+  project: string | null;
+  created_at: string;
+  status: Snapshot['outcome']['status'];
+  exit_code: number | null;
+  commit_sha: string | null;
+  command: string;
+  audit_id: string | null;
+}
+
+/** Reads and writes snapshots; each write is one transaction with its blobs and metric rows. */
+export class RunsRepository {
+  private readonly db: Database.Database;
+  readonly blobs: BlobRepository;
+  private readonly insertRun: Database.Statement;
+  private readonly deleteMetrics: Database.Statement;
+  private readonly insertMetric: Database.Statement;
+  private readonly selectSnapshot: Database.Statement;
+  private readonly selectByPrefix: Database.Statement;
+  private readonly selectBySourceKey: Database.Statement;
+  private readonly countRuns: Database.Statement;
+  private readonly selectMetricsFor: Database.Statement;
+
+  constructor(db: Database.Database) {
+    this.db = db;
+    this.blobs = new BlobRepository(db);
+    this.insertRun = db.prepare(`INSERT INTO runs (id, name, kind, project, created_at, status, exit_code, commit_sha, command, audit_id, source_key, snapshot_version, snapshot)
+      VALUES (@id, @name, @kind, @project, @createdAt, @status, @exitCode, @commit, @command, @auditId, @sourceKey, @version, @snapshot)
+      ON CONFLICT (id) DO UPDATE SET name = excluded.name, status = excluded.status, exit_code = excluded.exit_code,
+        commit_sha = excluded.commit_sha, command = excluded.command, audit_id = excluded.audit_id, source_key = excluded.source_key,
+        snapshot_version = excluded.snapshot_version, snapshot = excluded.snapshot, project = excluded.project`);
+    this.deleteMetrics = db.prepare('DELETE FROM run_metrics WHERE run_id = ?');
+    this.insertMetric = db.prepare('INSERT INTO run_metrics (run_id, name, value) VALUES (?, ?, ?)');
+    this.selectSnapshot = db.prepare('SELECT snapshot FROM runs WHERE id = ?');
+    this.selectByPrefix = db.prepare("SELECT id FROM runs WHERE id LIKE ? || '%' ESCAPE '\\' LIMIT 2");
+    this.selectBySourceKey = db.prepare('SELECT id, snapshot FROM runs WHERE source_key = ?');
+    this.countRuns = db.prepare('SELECT count(*) AS n FROM runs');
+    this.selectMetricsFor = db.prepare('SELECT name, value FROM run_metrics WHERE run_id = ?');
+  }
+
+  /** Stores a snapshot with its blobs in one transaction; `sourceKey` identifies an imported run for idempotent re-import. */
+  save(snapshot: Snapshot, blobs: readonly PendingBlob[] = [], sourceKey: string | null = null): void {
+    this.db.transaction(() => this.saveInTransaction(snapshot, blobs, sourceKey))();
+  }
+
+  /** The body of `save`, for callers that batch many snapshots in their own transaction. */
+  saveInTransaction(snapshot: Snapshot, blobs: readonly PendingBlob[], sourceKey: string | null): void {
+    for (const blob of blobs) this.blobs.put(blob);
+    this.insertRun.run({
+      id: snapshot.id,
+      name: snapshot.name,
+      kind: snapshot.kind,
+      project: snapshot.project.name,
+      createdAt: snapshot.createdAt,
+      status: snapshot.outcome.status,
+      exitCode: snapshot.outcome.exitCode,
+      commit: snapshot.code.commit,
+      command: formatCommand(snapshot.process.argv),
+      auditId: snapshot.auditId,
+      sourceKey,
+      version: SNAPSHOT_SCHEMA_VERSION,
+      snapshot: gzipSync(encodeSnapshot(snapshot), { level: 6 }),
+    });
+    this.deleteMetrics.run(snapshot.id);
+    for (const [name, metric] of Object.entries(snapshot.outcome.metrics)) {
+      this.insertMetric.run(snapshot.id, name, Number.isNaN(metric.value) ? null : metric.value);
+    }
+  }
+
+  /** The snapshot of a run by full id, or throws NOT_FOUND. */
+  get(id: string): Snapshot {
+    const row = this.selectSnapshot.get(id) as { snapshot: Buffer } | undefined;
+    if (!row) throw new ReproError('NOT_FOUND', `no run with id ${id}`, 'List runs with `reproscope runs`.');
+    return decodeSnapshot(gunzipSync(row.snapshot).toString('utf8'), `run ${id}`);
+  }
+
+  /** The id and snapshot stored for an imported run's source key, if any. */
+  findBySourceKey(sourceKey: string): Snapshot | null {
+    const row = this.selectBySourceKey.get(sourceKey) as { id: string; snapshot: Buffer } | undefined;
+    return row ? decodeSnapshot(gunzipSync(row.snapshot).toString('utf8'), `run ${row.id}`) : null;
+  }
+
+  /** Resolves a unique id prefix to a full id: NOT_FOUND or AMBIGUOUS_ID otherwise. */
+  resolveId(prefix: string): string {
+    const clean = prefix.trim().toLowerCase();
+    if (!/^[0-9a-z_-]+$/.test(clean)) throw new ReproError('INVALID_INPUT', `"${prefix}" is not a run id`, 'Run ids are hex digits; list them with `reproscope runs`.');
+    const rows = this.selectByPrefix.all(clean.replace(/[%_\\]/g, '\\$&')) as { id: string }[];
+    if (rows.length === 0) throw new ReproError('NOT_FOUND', `no run matches "${prefix}"`, 'List runs with `reproscope runs`.');
+    if (rows.length > 1) throw new ReproError('AMBIGUOUS_ID', `"${prefix}" matches more than one run`, 'Type more characters of the id.');
+    return rows[0]!.id;
+  }
+
+  /** The number of stored runs. */
+  count(): number {
+    return (this.countRuns.get() as { n: number }).n;
+  }
+
+  /** Run summaries, newest first, filtered. */
+  list(query: RunListQuery = {}): RunSummary[] {
+    const where: string[] = [];
+    const params: Record<string, unknown> = { limit: query.limit ?? 1000, offset: query.offset ?? 0 };
+    if (query.search) {
+      where.push("(name LIKE @s ESCAPE '\\' OR project LIKE @s ESCAPE '\\' OR command LIKE @s ESCAPE '\\' OR id LIKE @s ESCAPE '\\')");
+      params.s = `%${query.search.replace(/[%_\\]/g, '\\$&')}%`;
+    }
+    if (query.kind) { where.push('kind = @kind'); params.kind = query.kind; }
+    if (query.auditId) { where.push('audit_id = @auditId'); params.auditId = query.auditId; }
+    const sql = `SELECT id, name, kind, project, created_at, status, exit_code, commit_sha, command, audit_id FROM runs
+      ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id LIMIT @limit OFFSET @offset`;
+    const rows = this.db.prepare(sql).all(params) as RunRow[];
+    return rows.map((r) => ({
+      id: r.id,
+      name: r.name,
+      kind: r.kind,
+      project: r.project,
+      createdAt: r.created_at,
+      status: r.status,
+      exitCode: r.exit_code,
+      commit: r.commit_sha,
+      command: r.command,
+      auditId: r.audit_id,
+      metrics: Object.fromEntries((this.selectMetricsFor.all(r.id) as { name: string; value: number | null }[])
+        .map((m) => [m.name, m.value ?? NaN])),
+    }));
+  }
+}

@@ -1,0 +1,125 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { simpleGit, type SimpleGit } from 'simple-git';
+import { stripUrlCredentials } from '../../shared/secrets';
+import type { CodeState, FileEntry } from '../../shared/snapshot';
+import { manifestRootHash, type HashCache } from './hash-tree';
+import { sha256FileSync } from './hash-pool';
+
+/** Untracked files beyond this count are listed without hashes (a stray dataset in the tree should not stall capture). */
+const MAX_UNTRACKED_HASHED = 5000;
+/** Patches larger than this are cut, with a note. */
+const MAX_PATCH_BYTES = 8 * 1024 * 1024;
+
+/** Folders that are never source code. */
+const NON_SOURCE_DIRS = new Set(['.git', 'node_modules', '__pycache__', '.venv', 'venv', '.tox', 'mlruns', '.mypy_cache', '.pytest_cache', '.ipynb_checkpoints', 'dist', 'build']);
+const SOURCE_EXT = /\.(py|pyx|pxd|ipynb|sh|bash|r|jl|c|cc|cpp|h|hpp|cu|rs|go|java|scala|js|ts|ya?ml|json|toml|cfg|ini|txt|md|lock)$|^(MLproject|Makefile|Dockerfile|Pipfile)$/i;
+const MAX_SOURCE_FILE = 1024 * 1024;
+
+function hashFile(root: string, rel: string, cache?: HashCache): FileEntry {
+  const abs = path.join(root, rel);
+  const st = fs.lstatSync(abs, { bigint: true });
+  if (st.isSymbolicLink()) return { path: rel, size: 0, sha256: null, linkTarget: fs.readlinkSync(abs) };
+  const id = { dev: String(st.dev), ino: String(st.ino), size: Number(st.size), mtimeNs: String(st.mtimeNs) };
+  let sha = cache?.lookup(id) ?? null;
+  if (sha === null) {
+    sha = sha256FileSync(abs);
+    cache?.remember([{ id, sha256: sha }]);
+  }
+  return { path: rel, size: Number(st.size), sha256: sha };
+}
+
+async function tryGit<T>(fn: () => Promise<T>): Promise<T | null> {
+  try {
+    return await fn();
+  } catch {
+    return null;
+  }
+}
+
+/** The code state of a folder outside git: a content hash over its source files. */
+export function folderCodeState(root: string, cache?: HashCache): CodeState {
+  const files: FileEntry[] = [];
+  const stack = [''];
+  while (stack.length > 0 && files.length < 20_000) {
+    const rel = stack.pop()!;
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(path.join(root, rel), { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    for (const e of entries) {
+      const childRel = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) {
+        if (!NON_SOURCE_DIRS.has(e.name) && !fs.existsSync(path.join(root, childRel, 'pyvenv.cfg'))) stack.push(childRel);
+      } else if (e.isFile() && SOURCE_EXT.test(e.name)) {
+        try {
+          if (fs.statSync(path.join(root, childRel)).size <= MAX_SOURCE_FILE) files.push(hashFile(root, childRel, cache));
+        } catch {
+          // vanished or unreadable: not part of the hash
+        }
+      }
+    }
+  }
+  files.sort((a, b) => (a.path < b.path ? -1 : 1));
+  return {
+    vcs: 'none', provenance: 'observed', root, commit: null, branch: null, remotes: [], dirty: null, patch: null,
+    untracked: files, submodules: [], contentHash: manifestRootHash(files), fileCount: files.length,
+    note: 'not under version control: the code is identified by a hash of its source files',
+  };
+}
+
+/** Captures the code category of a folder: git state (commit, branch, remotes, patch, untracked, submodules) or a content hash. */
+export async function captureCodeState(folder: string, cache?: HashCache): Promise<{ code: CodeState; warnings: string[] }> {
+  const warnings: string[] = [];
+  const git: SimpleGit = simpleGit({ baseDir: folder, maxConcurrentProcesses: 6, trimmed: false });
+  const top = await tryGit(() => git.revparse(['--show-toplevel']));
+  if (top === null) return { code: folderCodeState(folder, cache), warnings };
+  const root = top.trim();
+  const repo = simpleGit({ baseDir: root, maxConcurrentProcesses: 6 });
+  const [head, branch, remotes, untrackedRaw, submoduleRaw] = await Promise.all([
+    tryGit(() => repo.revparse(['--verify', '-q', 'HEAD'])),
+    tryGit(() => repo.raw(['symbolic-ref', '--short', '-q', 'HEAD'])),
+    tryGit(() => repo.getRemotes(true)),
+    tryGit(() => repo.raw(['ls-files', '--others', '--exclude-standard', '-z'])),
+    tryGit(() => repo.raw(['submodule', 'status', '--recursive'])),
+  ]);
+  const commit = head?.trim() || null;
+  let patch = commit ? await tryGit(() => repo.raw(['diff', 'HEAD', '--binary', '--no-color', '--no-ext-diff'])) : await tryGit(() => repo.raw(['diff', '--cached', '--binary', '--no-color']));
+  if (patch !== null && Buffer.byteLength(patch) > MAX_PATCH_BYTES) {
+    warnings.push(`code: the uncommitted patch is larger than ${MAX_PATCH_BYTES / 1024 / 1024} MiB and was cut`);
+    patch = patch.slice(0, MAX_PATCH_BYTES);
+  }
+  const untrackedPaths = (untrackedRaw ?? '').split('\0').filter(Boolean).sort();
+  const untracked: FileEntry[] = [];
+  for (const [i, rel] of untrackedPaths.entries()) {
+    try {
+      untracked.push(i < MAX_UNTRACKED_HASHED ? hashFile(root, rel, cache) : { path: rel, size: fs.statSync(path.join(root, rel)).size, sha256: null });
+    } catch (e) {
+      warnings.push(`code: untracked file ${rel} could not be read (${(e as Error).message})`);
+    }
+  }
+  if (untrackedPaths.length > MAX_UNTRACKED_HASHED) warnings.push(`code: ${untrackedPaths.length} untracked files; only the first ${MAX_UNTRACKED_HASHED} were hashed`);
+  const submodules = (submoduleRaw ?? '').split('\n').map((l) => /^[ +-U]?([0-9a-f]{40}) (\S+)/.exec(l)).filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => ({ path: m[2]!, commit: m[1]! }));
+  const cleanPatch = patch && patch.trim() !== '' ? patch : null;
+  return {
+    code: {
+      vcs: 'git',
+      provenance: 'observed',
+      root,
+      commit,
+      branch: branch?.trim() || null,
+      remotes: (remotes ?? []).map((r) => ({ name: r.name, url: stripUrlCredentials(r.refs.fetch || r.refs.push) })),
+      dirty: cleanPatch !== null || untracked.length > 0,
+      patch: cleanPatch,
+      untracked,
+      submodules,
+      contentHash: null,
+      fileCount: null,
+      note: commit ? null : 'the repository has no commits yet',
+    },
+    warnings,
+  };
+}

@@ -1,0 +1,161 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { ReproError } from '../../shared/errors';
+import type { FileEntry, TreeState } from '../../shared/snapshot';
+import type { FileIdentity } from '../db/hash-cache-repository';
+import { HashPool, sha256FileSync } from './hash-pool';
+
+/** Where hashTree may find and remember hashes of unchanged files. */
+export interface HashCache {
+  lookup(id: FileIdentity): string | null;
+  remember(entries: readonly { id: FileIdentity; sha256: string }[]): void;
+}
+
+/** Progress of a tree hash, in bytes. */
+export type HashProgress = (done: number, total: number, file: string) => void;
+
+/** Options of hashTree. */
+export interface HashTreeOptions {
+  cache?: HashCache;
+  pool?: HashPool;
+  onProgress?: HashProgress;
+  /** Shown instead of the absolute path in the manifest (as the user typed it). */
+  displayPath?: string;
+}
+
+/** Files below this size are hashed on the calling thread: a worker round trip would cost more. */
+const SMALL_FILE = 256 * 1024;
+
+/** The root hash of a manifest: SHA-256 over its sorted lines `hash size path`, links as `link:target`. */
+export function manifestRootHash(files: readonly FileEntry[]): string {
+  const hash = createHash('sha256');
+  const sorted = [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  for (const f of sorted) hash.update(`${f.sha256 ?? `link:${f.linkTarget ?? ''}`} ${f.size} ${f.path}\n`);
+  return hash.digest('hex');
+}
+
+interface Found {
+  rel: string;
+  abs: string;
+  stat: fs.BigIntStats;
+  linkTarget?: string;
+}
+
+function identityOf(stat: fs.BigIntStats): FileIdentity {
+  return { dev: String(stat.dev), ino: String(stat.ino), size: Number(stat.size), mtimeNs: String(stat.mtimeNs) };
+}
+
+function unreadable(abs: string, e: unknown): ReproError {
+  return new ReproError('FILE_UNREADABLE', `cannot read ${abs}: ${(e as Error).message}`,
+    'Fix its permissions, or leave it out of the --data / --outputs paths.');
+}
+
+/** Lists a folder's files depth-first without following symlinks (so links cannot loop). */
+function walk(root: string): Found[] {
+  const found: Found[] = [];
+  const stack: string[] = [''];
+  while (stack.length > 0) {
+    const relDir = stack.pop()!;
+    const absDir = path.join(root, relDir);
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(absDir, { withFileTypes: true });
+    } catch (e) {
+      throw unreadable(absDir, e);
+    }
+    for (const entry of entries) {
+      const rel = relDir === '' ? entry.name : `${relDir}/${entry.name}`;
+      const abs = path.join(absDir, entry.name);
+      if (entry.isDirectory()) { stack.push(rel); continue; }
+      if (!entry.isFile() && !entry.isSymbolicLink()) continue; // sockets, fifos, devices hold no data
+      let stat: fs.BigIntStats;
+      try {
+        stat = fs.lstatSync(abs, { bigint: true });
+      } catch (e) {
+        throw unreadable(abs, e);
+      }
+      if (entry.isSymbolicLink()) found.push({ rel, abs, stat, linkTarget: fs.readlinkSync(abs) });
+      else found.push({ rel, abs, stat });
+    }
+  }
+  return found;
+}
+
+/**
+ * Hashes a file or folder into a manifest (relative path, size, SHA-256) and a root hash.
+ * Big files go to worker threads; files whose (device, inode, size, mtime) are in the cache are not read.
+ */
+export async function hashTree(inputPath: string, options: HashTreeOptions = {}): Promise<TreeState> {
+  const abs = path.resolve(inputPath);
+  const display = options.displayPath ?? inputPath;
+  let top: fs.BigIntStats;
+  try {
+    top = fs.statSync(abs, { bigint: true });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new ReproError('DATA_PATH_MISSING', `data path ${display} does not exist (${abs})`, 'Check the path, or remove it from the command.');
+    }
+    throw unreadable(abs, e);
+  }
+  const isDir = top.isDirectory();
+  const found: Found[] = isDir ? walk(abs) : [{ rel: path.basename(abs), abs, stat: top }];
+
+  const files: FileEntry[] = new Array(found.length);
+  const toHash: { index: number; item: Found }[] = [];
+  let totalBytes = 0;
+  found.forEach((item, index) => {
+    const size = Number(item.stat.size);
+    if (item.linkTarget !== undefined) {
+      files[index] = { path: item.rel, size: 0, sha256: null, linkTarget: item.linkTarget };
+      return;
+    }
+    totalBytes += size;
+    const cached = options.cache?.lookup(identityOf(item.stat)) ?? null;
+    files[index] = { path: item.rel, size, sha256: cached };
+    if (cached === null) toHash.push({ index, item });
+  });
+
+  const bytesToHash = toHash.reduce((n, t) => n + Number(t.item.stat.size), 0);
+  let bytesDone = 0;
+  const learned: { id: FileIdentity; sha256: string }[] = [];
+  const record = (index: number, item: Found, sha: string): void => {
+    files[index]!.sha256 = sha;
+    learned.push({ id: identityOf(item.stat), sha256: sha });
+    bytesDone += Number(item.stat.size);
+    options.onProgress?.(bytesDone, bytesToHash, item.rel);
+  };
+
+  const big = toHash.filter((t) => Number(t.item.stat.size) >= SMALL_FILE);
+  const small = toHash.filter((t) => Number(t.item.stat.size) < SMALL_FILE);
+  const ownPool = big.length > 0 && !options.pool ? new HashPool() : null;
+  const pool = options.pool ?? ownPool;
+  try {
+    const bigDone = Promise.all(big.map(({ index, item }) =>
+      pool!.hash(item.abs).then((sha) => record(index, item, sha), (e) => { throw unreadable(item.abs, e); })));
+    const buffer = Buffer.allocUnsafe(SMALL_FILE);
+    for (const { index, item } of small) {
+      try {
+        record(index, item, sha256FileSync(item.abs, buffer));
+      } catch (e) {
+        bigDone.catch(() => undefined); // the first error is the one reported
+        throw unreadable(item.abs, e);
+      }
+    }
+    await bigDone;
+  } finally {
+    await ownPool?.close();
+  }
+  options.cache?.remember(learned);
+
+  const rootHash = isDir ? manifestRootHash(files) : files[0]!.sha256;
+  return {
+    path: display,
+    absPath: abs,
+    kind: isDir ? 'dir' : 'file',
+    rootHash,
+    fileCount: files.length,
+    totalBytes,
+    files: files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
+  };
+}

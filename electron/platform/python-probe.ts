@@ -1,0 +1,154 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { PackageSchema, SeedFindingSchema, type Package, type PythonInfo, type SeedFinding } from '../../shared/snapshot';
+import { PROBE_SCRIPT } from './probe-script';
+
+/** What the probe found; it never throws: a missing or broken interpreter is reported in `python.status`. */
+export interface ProbeResult {
+  python: PythonInfo;
+  packages: Package[];
+  numerics: Record<string, Record<string, string>>;
+  scan: { status: 'ok' | 'skipped' | 'failed'; filesScanned: number; error: string | null; findings: SeedFinding[] } | null;
+  errors: string[];
+}
+
+const ProbeOutputSchema = z.object({
+  python: z.object({
+    executable: z.string().optional(),
+    version: z.string().optional(),
+    implementation: z.string().optional(),
+    prefix: z.string().optional(),
+    basePrefix: z.string().optional(),
+    virtualenv: z.string().nullable().optional(),
+    conda: z.string().nullable().optional(),
+  }),
+  packages: z.array(PackageSchema),
+  numerics: z.record(z.string(), z.record(z.string(), z.string())),
+  errors: z.array(z.string()),
+  scan: z.object({ filesScanned: z.number(), findings: z.array(SeedFindingSchema) }).nullable(),
+});
+
+/** Finds an executable on PATH the way a shell would, or returns null. */
+export function whichSync(command: string, envPath: string | undefined = process.env.PATH): string | null {
+  if (command.includes('/')) return fs.existsSync(command) ? path.resolve(command) : null;
+  for (const dir of (envPath ?? '').split(path.delimiter)) {
+    if (!dir) continue;
+    const candidate = path.join(dir, command);
+    try {
+      fs.accessSync(candidate, fs.constants.X_OK);
+      if (fs.statSync(candidate).isFile()) return candidate;
+    } catch {
+      // not here; keep looking
+    }
+  }
+  return null;
+}
+
+/**
+ * The Python interpreter a command line will run: `python…` itself, the interpreter named in a
+ * script's `#!` line, or `python3` on PATH as the last resort.
+ */
+export function pythonForCommand(argv: readonly string[], envPath: string | undefined = process.env.PATH): string {
+  const first = argv[0];
+  if (first) {
+    const base = path.basename(first);
+    if (/^python(\d+(\.\d+)?)?$/.test(base)) return whichSync(first, envPath) ?? first;
+    const resolved = whichSync(first, envPath);
+    if (resolved) {
+      try {
+        const head = fs.readFileSync(resolved, { encoding: 'latin1', flag: 'r' }).slice(0, 256);
+        const m = /^#!\s*(\S+)(?:\s+(\S+))?/.exec(head);
+        if (m) {
+          const interp = m[1]!.endsWith('/env') && m[2] ? m[2] : m[1]!;
+          if (/python/.test(path.basename(interp))) return whichSync(interp, envPath) ?? interp;
+        }
+      } catch {
+        // a binary or unreadable file: fall through
+      }
+    }
+  }
+  return whichSync('python3', envPath) ?? 'python3';
+}
+
+function blankPython(requested: string, status: PythonInfo['status'], error: string | null): PythonInfo {
+  return { status, requested, executable: null, version: null, implementation: null, prefix: null, basePrefix: null, virtualenv: null, conda: null, error };
+}
+
+function runPython(python: string, args: string[], timeoutMs: number, env: NodeJS.ProcessEnv): Promise<{ stdout: string; stderr: string; error: NodeJS.ErrnoException | null }> {
+  return new Promise((resolve) => {
+    execFile(python, ['-I', '-c', PROBE_SCRIPT, ...args], { timeout: timeoutMs, maxBuffer: 256 * 1024 * 1024, env, encoding: 'utf8' },
+      (error, stdout, stderr) => resolve({ stdout, stderr, error }));
+  });
+}
+
+/** Options of probePython. */
+export interface ProbeOptions {
+  /** Project folder to seed-scan; no scan when absent. */
+  scanRoot?: string | null;
+  timeoutMs?: number;
+  env?: NodeJS.ProcessEnv;
+  /** An interpreter to run the seed scan with when the project's own is missing (the scan needs only the standard library). */
+  fallbackPython?: string;
+}
+
+/** Runs the probe with the given interpreter; never throws. */
+export async function probePython(python: string, options: ProbeOptions = {}): Promise<ProbeResult> {
+  const timeoutMs = options.timeoutMs ?? 120_000;
+  // -I ignores PYTHON* variables and user site; the interpreter's own environment is what we record.
+  const env = { ...(options.env ?? process.env), PYTHONDONTWRITEBYTECODE: '1', PYTHONWARNINGS: 'ignore' };
+  const scanArgs = options.scanRoot ? ['--scan', options.scanRoot] : [];
+  const result: ProbeResult = { python: blankPython(python, 'failed', null), packages: [], numerics: {}, scan: null, errors: [] };
+  const run = await runPython(python, scanArgs, timeoutMs, env);
+  if (run.error && (run.error.code === 'ENOENT' || run.error.code === 'EACCES')) {
+    result.python = blankPython(python, 'missing', `${python} was not found or is not executable`);
+    if (options.scanRoot) {
+      const fallback = options.fallbackPython ?? whichSync('python3');
+      const scanRun = fallback && fallback !== python ? await runPython(fallback, ['--scan-only', ...scanArgs], timeoutMs, env) : null;
+      const parsed = scanRun && !scanRun.error ? ProbeOutputSchema.safeParse(safeJson(scanRun.stdout)) : null;
+      result.scan = parsed?.success && parsed.data.scan
+        ? { status: 'ok', filesScanned: parsed.data.scan.filesScanned, error: null, findings: parsed.data.scan.findings }
+        : { status: 'failed', filesScanned: 0, error: 'no Python interpreter to run the seed scan', findings: [] };
+    }
+    return result;
+  }
+  const parsed = ProbeOutputSchema.safeParse(safeJson(run.stdout));
+  if (!parsed.success) {
+    const why = run.error?.killed ? `the probe took longer than ${timeoutMs / 1000} s` : (run.stderr.trim().split('\n').slice(-1)[0] || run.error?.message || 'no output');
+    result.python = blankPython(python, 'failed', `${python} ran but the probe failed: ${why}`);
+    if (options.scanRoot) result.scan = { status: 'failed', filesScanned: 0, error: why, findings: [] };
+    return result;
+  }
+  const p = parsed.data.python;
+  result.python = {
+    status: p.version ? 'ok' : 'failed',
+    requested: python,
+    executable: p.executable ?? null,
+    version: p.version ?? null,
+    implementation: p.implementation ?? null,
+    prefix: p.prefix ?? null,
+    basePrefix: p.basePrefix ?? null,
+    virtualenv: p.virtualenv ?? null,
+    conda: p.conda ?? null,
+    error: parsed.data.errors.length ? parsed.data.errors.join('; ') : null,
+  };
+  result.packages = parsed.data.packages;
+  result.numerics = parsed.data.numerics;
+  result.errors = parsed.data.errors;
+  if (options.scanRoot) {
+    const scanError = parsed.data.errors.find((e) => e.startsWith('scan:')) ?? null;
+    result.scan = parsed.data.scan
+      ? { status: 'ok', filesScanned: parsed.data.scan.filesScanned, error: null, findings: parsed.data.scan.findings }
+      : { status: 'failed', filesScanned: 0, error: scanError, findings: [] };
+  }
+  return result;
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import { RunSummarySchema, SnapshotSchema } from './snapshot';
+
+/**
+ * The API contract: every operation's name, input and output schema. The core implements it once
+ * (`electron/core/handlers.ts`); IPC, HTTP and the CLI are thin adapters that parse input with
+ * these schemas and pass `Result` values back.
+ */
+
+export const ListRunsInput = z.object({
+  search: z.string().max(500).optional(),
+  kind: z.enum(['capture', 'rerun', 'import']).optional(),
+  auditId: z.string().max(64).optional(),
+  limit: z.number().int().min(1).max(100_000).optional(),
+  offset: z.number().int().min(0).optional(),
+});
+export const ListRunsOutput = z.object({ runs: z.array(RunSummarySchema), total: z.number().int() });
+
+export const GetRunInput = z.object({ id: z.string().min(1).max(64) });
+export const GetRunOutput = SnapshotSchema;
+
+export const GetRunLogInput = z.object({ id: z.string().min(1).max(64), stream: z.enum(['stdout', 'stderr']) });
+export const GetRunLogOutput = z.object({ text: z.string(), bytes: z.number().int(), truncated: z.boolean() });
+
+export const StoreInfoInput = z.object({});
+export const StoreInfoOutput = z.object({ dir: z.string(), dbPath: z.string(), runs: z.number().int(), version: z.string() });
+
+/** One operation of the contract. */
+export interface Operation<I extends z.ZodType, O extends z.ZodType> {
+  input: I;
+  output: O;
+  summary: string;
+}
+
+const op = <I extends z.ZodType, O extends z.ZodType>(input: I, output: O, summary: string): Operation<I, O> => ({ input, output, summary });
+
+/** Every operation, by name. Add new operations here; faces pick them up from this map. */
+export const api = {
+  listRuns: op(ListRunsInput, ListRunsOutput, 'List snapshots, newest first, filtered by text, kind or audit.'),
+  getRun: op(GetRunInput, GetRunOutput, 'One snapshot by id or unique id prefix.'),
+  getRunLog: op(GetRunLogInput, GetRunLogOutput, "A run's captured stdout or stderr."),
+  storeInfo: op(StoreInfoInput, StoreInfoOutput, 'Where the store is and how many runs it holds.'),
+} as const;
+
+/** The name of an operation. */
+export type ApiName = keyof typeof api;
+/** What an operation accepts (before defaults). */
+export type ApiInput<N extends ApiName> = z.input<(typeof api)[N]['input']>;
+/** What an operation returns. */
+export type ApiOutput<N extends ApiName> = z.output<(typeof api)[N]['output']>;
