@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, type ExecFileException } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
@@ -76,7 +76,7 @@ function blankPython(requested: string, status: PythonInfo['status'], error: str
   return { status, requested, executable: null, version: null, implementation: null, prefix: null, basePrefix: null, virtualenv: null, conda: null, error };
 }
 
-function runPython(python: string, args: string[], timeoutMs: number, env: NodeJS.ProcessEnv): Promise<{ stdout: string; stderr: string; error: NodeJS.ErrnoException | null }> {
+function runPython(python: string, args: string[], timeoutMs: number, env: NodeJS.ProcessEnv): Promise<{ stdout: string; stderr: string; error: ExecFileException | null }> {
   return new Promise((resolve) => {
     execFile(python, ['-I', '-c', PROBE_SCRIPT, ...args], { timeout: timeoutMs, maxBuffer: 256 * 1024 * 1024, env, encoding: 'utf8' },
       (error, stdout, stderr) => resolve({ stdout, stderr, error }));
