@@ -5,7 +5,6 @@ import { formatRunList, formatSnapshotText } from '../../shared/snapshot-text';
 import { captureRun } from '../core/capture';
 import { openCore, REPROSCOPE_VERSION, type CoreContext } from '../core/core-context';
 import { createHandlers, type Handlers } from '../core/handlers';
-import { shellExitCode } from '../platform/run-command';
 import { terminalProgress } from './progress-bar';
 
 /** Exit codes of reproscope's own failures (a captured command's code is passed through instead). */
@@ -60,7 +59,7 @@ export function buildProgram(): Command {
         const s = result.snapshot;
         process.stderr.write(`reproscope: recorded run ${s.id.slice(0, 8)} (${s.outcome.status}${s.outcome.exitCode !== null ? `, exit ${s.outcome.exitCode}` : ''}) in ${c.store.dir}\n`);
         for (const w of s.warnings) process.stderr.write(`reproscope: warning: ${w}\n`);
-        process.exitCode = shellExitCode(result.command);
+        process.exitCode = result.exitCode;
       } finally {
         unsubscribe();
         progress.stop();

@@ -17,7 +17,7 @@ import { hashTree } from '../platform/hash-tree';
 import { HashPool } from '../platform/hash-pool';
 import { captureHardware, captureOs } from '../platform/machine-info';
 import { probePython, pythonForCommand } from '../platform/python-probe';
-import { runCommand, type CapturedStream, type CommandResult } from '../platform/run-command';
+import { runCommand, shellExitCode, type CapturedStream, type CommandResult } from '../platform/run-command';
 
 /** What the user asked to capture. */
 export interface CaptureRequest {
@@ -41,10 +41,11 @@ export interface CaptureDeps {
   onProgress?: ProgressSink;
 }
 
-/** The stored snapshot and the command's own result (for the exit code). */
+/** The stored snapshot, the command's own result, and the exit code a shell would report for it. */
 export interface CaptureResult {
   snapshot: Snapshot;
   command: CommandResult;
+  exitCode: number;
 }
 
 /** Everything capture gathers about the environment apart from the run itself; reused by audit reruns. */
@@ -166,7 +167,7 @@ export async function captureRun(request: CaptureRequest, deps: CaptureDeps): Pr
     const stderr = streamBlob(command.stderr);
     snapshot.outcome.logs = { stdout: stdout.ref, stderr: stderr.ref };
     deps.runs.save(snapshot, [stdout.blob, stderr.blob]);
-    return { snapshot, command };
+    return { snapshot, command, exitCode: shellExitCode(command) };
   } finally {
     await pool.close();
   }

@@ -1,13 +1,9 @@
 import { api, type ApiName, type ApiOutput } from '../../shared/api';
 import { ReproError, err, ok, toErrorInfo, type Result } from '../../shared/errors';
 import type { CoreContext } from './core-context';
+import type { Impl, Implementations } from './operation-types';
 import { runOperations } from './run-operations';
 
-/** The implementation of one operation: parsed input in, output out (throwing ReproError on failure). */
-export type Impl<N extends ApiName> = (input: import('zod').output<(typeof api)[N]['input']>, ctx: CoreContext) => Promise<ApiOutput<N>> | ApiOutput<N>;
-
-/** The implementations, by operation; faces call them only through `createHandlers`. */
-export type Implementations = { [N in ApiName]: Impl<N> };
 
 /** A handler: unknown input in, a Result out; never throws. */
 export type Handler<N extends ApiName> = (input: unknown) => Promise<Result<ApiOutput<N>>>;
