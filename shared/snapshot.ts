@@ -229,15 +229,18 @@ export const ProcessStateSchema = z.object({
 /** The process category. */
 export type ProcessState = z.infer<typeof ProcessStateSchema>;
 
+/** Any number including NaN and ±Infinity (zod's z.number() refuses them, but metrics can be non-finite). */
+export const AnyNumberSchema = z.custom<number>((v) => typeof v === 'number', { message: 'expected a number' });
+
 export const MetricPointSchema = z.object({
   step: z.number(),
-  value: z.number(),
+  value: AnyNumberSchema,
   timestamp: z.number().nullable(),
 });
 
 export const MetricSchema = z.object({
   /** The last value (NaN and ±Infinity are kept as such in memory; JSON carries them as strings). */
-  value: z.number(),
+  value: AnyNumberSchema,
   history: z.array(MetricPointSchema).nullable(),
   source: z.string(),
 });
@@ -314,7 +317,7 @@ export const RunSummarySchema = z.object({
   commit: z.string().nullable(),
   command: z.string(),
   auditId: z.string().nullable(),
-  metrics: z.record(z.string(), z.number()),
+  metrics: z.record(z.string(), AnyNumberSchema),
 });
 /** One row of the run list. */
 export type RunSummary = z.infer<typeof RunSummarySchema>;
