@@ -15,6 +15,8 @@ export const ERROR_CODES = [
   'IMPORT_FAILED',
   'REPORT_FAILED',
   'CANCELLED',
+  'UNAUTHORIZED',
+  'FORBIDDEN',
   'INTERNAL',
 ] as const;
 
