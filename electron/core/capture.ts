@@ -57,16 +57,19 @@ export interface EnvironmentFacts {
   warnings: string[];
 }
 
-/** Gathers code, software (probe + specs), hardware and the seed scan concurrently. */
-export async function gatherEnvironment(projectDir: string, python: string, cache: HashCacheRepository | undefined, env: NodeJS.ProcessEnv): Promise<EnvironmentFacts> {
-  const [codeRes, osInfo, hw] = await Promise.all([captureCodeState(projectDir, cache), captureOs(), captureHardware()]);
-  const root = codeRes.code.root ?? projectDir;
-  const probe = await probePython(python, { scanRoot: root, env });
-  const warnings = [...codeRes.warnings, ...hw.warnings];
+/**
+ * Gathers software (probe + specs), hardware and the seed scan concurrently, for code already
+ * captured (code is read before the command starts, so files the run writes are not taken for
+ * uncommitted work).
+ */
+export async function gatherEnvironment(code: { code: Snapshot['code']; warnings: string[] }, projectDir: string, python: string, env: NodeJS.ProcessEnv): Promise<EnvironmentFacts> {
+  const root = code.code.root ?? projectDir;
+  const [osInfo, hw, probe] = await Promise.all([captureOs(), captureHardware(), probePython(python, { scanRoot: root, env })]);
+  const warnings = [...code.warnings, ...hw.warnings];
   if (probe.python.status === 'missing') warnings.push(`software: the Python interpreter ${python} was not found; packages were not recorded`);
   if (probe.python.status === 'failed') warnings.push(`software: the probe of ${python} failed: ${probe.python.error ?? 'unknown error'}`);
   return {
-    code: codeRes.code,
+    code: code.code,
     software: {
       os: osInfo,
       python: probe.python,
@@ -142,8 +145,9 @@ export async function captureRun(request: CaptureRequest, deps: CaptureDeps): Pr
   const pool = new HashPool();
   try {
     const data = await hashPaths(request.data ?? [], cwd, deps.hashCache, pool, deps.onProgress, task);
+    const code = await captureCodeState(cwd, deps.hashCache);
     // The environment is probed while the command runs, so capture adds little to its time.
-    const environment = gatherEnvironment(cwd, python, deps.hashCache, env);
+    const environment = gatherEnvironment(code, cwd, python, env);
     environment.catch(() => undefined);
     const runEnv = { ...env, PYTHONUNBUFFERED: env.PYTHONUNBUFFERED ?? '1' }; // live output through the pipe
     const command = await runCommand({ argv: request.argv, cwd, env: runEnv, stdin: request.interactive ? 'inherit' : 'ignore', tee: request.interactive ?? false });
