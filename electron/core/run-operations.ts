@@ -5,7 +5,8 @@ export const runOperations: { listRuns: Impl<'listRuns'>; getRun: Impl<'getRun'>
   listRuns: (input, ctx) => {
     const runs = ctx.runs.list(input);
     const filtered = Boolean(input.search || input.kind || input.auditId);
-    return { runs, total: filtered ? runs.length : ctx.runs.count() };
+    // the full count of matches, so a paged view knows how far it can scroll
+    return { runs, total: filtered ? ctx.runs.countMatching(input) : ctx.runs.count() };
   },
   getRun: (input, ctx) => ctx.runs.get(ctx.runs.resolveId(input.id)),
   getRunLog: (input, ctx) => {

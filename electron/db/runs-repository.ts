@@ -116,18 +116,18 @@ export class RunsRepository {
     return (this.countRuns.get() as { n: number }).n;
   }
 
+  /** The number of runs a filtered list would hold without its limit (pages need the full count). */
+  countMatching(query: RunListQuery = {}): number {
+    const { where, params } = filterClause(query);
+    return (this.db.prepare(`SELECT count(*) AS n FROM runs ${where}`).get(params) as { n: number }).n;
+  }
+
   /** Run summaries, newest first, filtered. */
   list(query: RunListQuery = {}): RunSummary[] {
-    const where: string[] = [];
-    const params: Record<string, unknown> = { limit: query.limit ?? 1000, offset: query.offset ?? 0 };
-    if (query.search) {
-      where.push("(name LIKE @s ESCAPE '\\' OR project LIKE @s ESCAPE '\\' OR command LIKE @s ESCAPE '\\' OR id LIKE @s ESCAPE '\\')");
-      params.s = `%${query.search.replace(/[%_\\]/g, '\\$&')}%`;
-    }
-    if (query.kind) { where.push('kind = @kind'); params.kind = query.kind; }
-    if (query.auditId) { where.push('audit_id = @auditId'); params.auditId = query.auditId; }
+    const { where, params } = filterClause(query);
+    Object.assign(params, { limit: query.limit ?? 1000, offset: query.offset ?? 0 });
     const sql = `SELECT id, name, kind, project, created_at, status, exit_code, commit_sha, command, audit_id FROM runs
-      ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id LIMIT @limit OFFSET @offset`;
+      ${where} ORDER BY created_at DESC, id LIMIT @limit OFFSET @offset`;
     const rows = this.db.prepare(sql).all(params) as RunRow[];
     return rows.map((r) => ({
       id: r.id,
@@ -144,4 +144,16 @@ export class RunsRepository {
         .map((m) => [m.name, m.value ?? NaN])),
     }));
   }
+}
+
+function filterClause(query: RunListQuery): { where: string; params: Record<string, unknown> } {
+  const where: string[] = [];
+  const params: Record<string, unknown> = {};
+  if (query.search) {
+    where.push("(name LIKE @s ESCAPE '\\' OR project LIKE @s ESCAPE '\\' OR command LIKE @s ESCAPE '\\' OR id LIKE @s ESCAPE '\\')");
+    params.s = `%${query.search.replace(/[%_\\]/g, '\\$&')}%`;
+  }
+  if (query.kind) { where.push('kind = @kind'); params.kind = query.kind; }
+  if (query.auditId) { where.push('audit_id = @auditId'); params.auditId = query.auditId; }
+  return { where: where.length ? `WHERE ${where.join(' AND ')}` : '', params };
 }
