@@ -3,8 +3,7 @@ import path from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { stripUrlCredentials } from '../../shared/secrets';
 import type { CodeState, FileEntry } from '../../shared/snapshot';
-import { manifestRootHash, type HashCache } from './hash-tree';
-import { sha256FileSync } from './hash-pool';
+import { hashFiles, hashTree, type HashCache } from './hash-tree';
 
 /** Untracked files beyond this count are listed without hashes (a stray dataset in the tree should not stall capture). */
 const MAX_UNTRACKED_HASHED = 5000;
@@ -16,19 +15,6 @@ const NON_SOURCE_DIRS = new Set(['.git', 'node_modules', '__pycache__', '.venv',
 const SOURCE_EXT = /\.(py|pyx|pxd|ipynb|sh|bash|r|jl|c|cc|cpp|h|hpp|cu|rs|go|java|scala|js|ts|ya?ml|json|toml|cfg|ini|txt|md|lock)$|^(MLproject|Makefile|Dockerfile|Pipfile)$/i;
 const MAX_SOURCE_FILE = 1024 * 1024;
 
-function hashFile(root: string, rel: string, cache?: HashCache): FileEntry {
-  const abs = path.join(root, rel);
-  const st = fs.lstatSync(abs, { bigint: true });
-  if (st.isSymbolicLink()) return { path: rel, size: 0, sha256: null, linkTarget: fs.readlinkSync(abs) };
-  const id = { dev: String(st.dev), ino: String(st.ino), size: Number(st.size), mtimeNs: String(st.mtimeNs) };
-  let sha = cache?.lookup(id) ?? null;
-  if (sha === null) {
-    sha = sha256FileSync(abs);
-    cache?.remember([{ id, sha256: sha }]);
-  }
-  return { path: rel, size: Number(st.size), sha256: sha };
-}
-
 async function tryGit<T>(fn: () => Promise<T>): Promise<T | null> {
   try {
     return await fn();
@@ -38,36 +24,27 @@ async function tryGit<T>(fn: () => Promise<T>): Promise<T | null> {
 }
 
 /** The code state of a folder outside git: a content hash over its source files. */
-export function folderCodeState(root: string, cache?: HashCache): CodeState {
-  const files: FileEntry[] = [];
-  const stack = [''];
-  while (stack.length > 0 && files.length < 20_000) {
-    const rel = stack.pop()!;
-    let entries: fs.Dirent[];
-    try {
-      entries = fs.readdirSync(path.join(root, rel), { withFileTypes: true });
-    } catch {
-      continue;
-    }
-    for (const e of entries) {
-      const childRel = rel ? `${rel}/${e.name}` : e.name;
-      if (e.isDirectory()) {
-        if (!NON_SOURCE_DIRS.has(e.name) && !fs.existsSync(path.join(root, childRel, 'pyvenv.cfg'))) stack.push(childRel);
-      } else if (e.isFile() && SOURCE_EXT.test(e.name)) {
-        try {
-          if (fs.statSync(path.join(root, childRel)).size <= MAX_SOURCE_FILE) files.push(hashFile(root, childRel, cache));
-        } catch {
-          // vanished or unreadable: not part of the hash
-        }
-      }
-    }
-  }
-  files.sort((a, b) => (a.path < b.path ? -1 : 1));
+export async function folderCodeState(root: string, cache?: HashCache): Promise<CodeState> {
+  const tree = await hashTree(root, {
+    cache,
+    // Only source and config files identify the code; data, environments and outputs do not.
+    skip: (_rel, entry, abs) => entry.isDirectory()
+      ? NON_SOURCE_DIRS.has(entry.name) || fs.existsSync(path.join(abs, 'pyvenv.cfg'))
+      : !SOURCE_EXT.test(entry.name) || safeSize(abs) > MAX_SOURCE_FILE,
+  });
   return {
     vcs: 'none', provenance: 'observed', root, commit: null, branch: null, remotes: [], dirty: null, patch: null,
-    untracked: files, submodules: [], contentHash: manifestRootHash(files), fileCount: files.length,
+    untracked: tree.files, submodules: [], contentHash: tree.rootHash, fileCount: tree.fileCount,
     note: 'not under version control: the code is identified by a hash of its source files',
   };
+}
+
+function safeSize(abs: string): number {
+  try {
+    return fs.lstatSync(abs).size;
+  } catch {
+    return Infinity;
+  }
 }
 
 /** Captures the code category of a folder: git state (commit, branch, remotes, patch, untracked, submodules) or a content hash. */
@@ -75,7 +52,7 @@ export async function captureCodeState(folder: string, cache?: HashCache): Promi
   const warnings: string[] = [];
   const git: SimpleGit = simpleGit({ baseDir: folder, maxConcurrentProcesses: 6, trimmed: false });
   const top = await tryGit(() => git.revparse(['--show-toplevel']));
-  if (top === null) return { code: folderCodeState(folder, cache), warnings };
+  if (top === null) return { code: await folderCodeState(folder, cache), warnings };
   const root = top.trim();
   const repo = simpleGit({ baseDir: root, maxConcurrentProcesses: 6 });
   const [head, branch, remotes, untrackedRaw, submoduleRaw] = await Promise.all([
@@ -92,15 +69,13 @@ export async function captureCodeState(folder: string, cache?: HashCache): Promi
     patch = patch.slice(0, MAX_PATCH_BYTES);
   }
   const untrackedPaths = (untrackedRaw ?? '').split('\0').filter(Boolean).sort();
-  const untracked: FileEntry[] = [];
-  for (const [i, rel] of untrackedPaths.entries()) {
-    try {
-      untracked.push(i < MAX_UNTRACKED_HASHED ? hashFile(root, rel, cache) : { path: rel, size: fs.statSync(path.join(root, rel)).size, sha256: null });
-    } catch (e) {
-      warnings.push(`code: untracked file ${rel} could not be read (${(e as Error).message})`);
-    }
-  }
   if (untrackedPaths.length > MAX_UNTRACKED_HASHED) warnings.push(`code: ${untrackedPaths.length} untracked files; only the first ${MAX_UNTRACKED_HASHED} were hashed`);
+  let untracked: FileEntry[] = [];
+  try {
+    untracked = await hashFiles(root, untrackedPaths.slice(0, MAX_UNTRACKED_HASHED), { cache });
+  } catch (e) {
+    warnings.push(`code: untracked files could not all be read (${(e as Error).message})`);
+  }
   const submodules = (submoduleRaw ?? '').split('\n').map((l) => /^[ +-U]?([0-9a-f]{40}) (\S+)/.exec(l)).filter((m): m is RegExpExecArray => m !== null)
     .map((m) => ({ path: m[2]!, commit: m[1]! }));
   const cleanPatch = patch && patch.trim() !== '' ? patch : null;

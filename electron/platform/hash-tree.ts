@@ -22,6 +22,8 @@ export interface HashTreeOptions {
   onProgress?: HashProgress;
   /** Shown instead of the absolute path in the manifest (as the user typed it). */
   displayPath?: string;
+  /** Leaves out entries of a folder: return true to skip a file or a whole sub-folder. */
+  skip?: (rel: string, entry: fs.Dirent, abs: string) => boolean;
 }
 
 /** Files below this size are hashed on the calling thread: a worker round trip would cost more. */
@@ -52,7 +54,7 @@ function unreadable(abs: string, e: unknown): ReproError {
 }
 
 /** Lists a folder's files depth-first without following symlinks (so links cannot loop). */
-function walk(root: string): Found[] {
+function walk(root: string, skip?: HashTreeOptions['skip']): Found[] {
   const found: Found[] = [];
   const stack: string[] = [''];
   while (stack.length > 0) {
@@ -67,6 +69,7 @@ function walk(root: string): Found[] {
     for (const entry of entries) {
       const rel = relDir === '' ? entry.name : `${relDir}/${entry.name}`;
       const abs = path.join(absDir, entry.name);
+      if (skip?.(rel, entry, abs)) continue;
       if (entry.isDirectory()) { stack.push(rel); continue; }
       if (!entry.isFile() && !entry.isSymbolicLink()) continue; // sockets, fifos, devices hold no data
       let stat: fs.BigIntStats;
@@ -99,8 +102,36 @@ export async function hashTree(inputPath: string, options: HashTreeOptions = {})
     throw unreadable(abs, e);
   }
   const isDir = top.isDirectory();
-  const found: Found[] = isDir ? walk(abs) : [{ rel: path.basename(abs), abs, stat: top }];
+  const found: Found[] = isDir ? walk(abs, options.skip) : [{ rel: path.basename(abs), abs, stat: top }];
+  const { files, totalBytes } = await hashFound(found, options);
+  const rootHash = isDir ? manifestRootHash(files) : files[0]!.sha256;
+  return {
+    path: display,
+    absPath: abs,
+    kind: isDir ? 'dir' : 'file',
+    rootHash,
+    fileCount: files.length,
+    totalBytes,
+    files: files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
+  };
+}
 
+/** Hashes named files of a folder (e.g. git's untracked files) with the same cache and pool; symlinks are recorded as links. */
+export async function hashFiles(root: string, relPaths: readonly string[], options: Omit<HashTreeOptions, 'displayPath' | 'skip'> = {}): Promise<FileEntry[]> {
+  const found: Found[] = relPaths.map((rel) => {
+    const abs = path.join(root, rel);
+    let stat: fs.BigIntStats;
+    try {
+      stat = fs.lstatSync(abs, { bigint: true });
+    } catch (e) {
+      throw unreadable(abs, e);
+    }
+    return stat.isSymbolicLink() ? { rel, abs, stat, linkTarget: fs.readlinkSync(abs) } : { rel, abs, stat };
+  });
+  return (await hashFound(found, options)).files;
+}
+
+async function hashFound(found: readonly Found[], options: Omit<HashTreeOptions, 'displayPath' | 'skip'>): Promise<{ files: FileEntry[]; totalBytes: number }> {
   const files: FileEntry[] = new Array(found.length);
   const toHash: { index: number; item: Found }[] = [];
   let totalBytes = 0;
@@ -147,15 +178,5 @@ export async function hashTree(inputPath: string, options: HashTreeOptions = {})
     await ownPool?.close();
   }
   options.cache?.remember(learned);
-
-  const rootHash = isDir ? manifestRootHash(files) : files[0]!.sha256;
-  return {
-    path: display,
-    absPath: abs,
-    kind: isDir ? 'dir' : 'file',
-    rootHash,
-    fileCount: files.length,
-    totalBytes,
-    files: files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
-  };
+  return { files, totalBytes };
 }
