@@ -5,6 +5,7 @@ import { formatRunList, formatSnapshotText } from '../../shared/snapshot-text';
 import { captureRun } from '../core/capture';
 import { openCore, REPROSCOPE_VERSION, type CoreContext } from '../core/core-context';
 import { createHandlers, type Handlers } from '../core/handlers';
+import { serveCommand } from './commands/serve';
 import { terminalProgress } from './progress-bar';
 
 /** Exit codes of reproscope's own failures (a captured command's code is passed through instead). */
@@ -96,6 +97,8 @@ export function buildProgram(): Command {
       const log = unwrap(await handlers().getRunLog({ id, stream: opts.stderr ? 'stderr' : 'stdout' }));
       process.stdout.write(log.text);
     });
+
+  program.addCommand(serveCommand(core));
 
   return program;
 }

@@ -1,0 +1,6 @@
+import { contextBridge, ipcRenderer } from 'electron';
+import { BRIDGE_GLOBAL } from '../shared/desktop-bridge';
+import { buildDesktopBridge } from './ipc/bridge';
+
+// The page gets functions only (one per operation), never ipcRenderer itself.
+contextBridge.exposeInMainWorld(BRIDGE_GLOBAL, buildDesktopBridge(ipcRenderer));

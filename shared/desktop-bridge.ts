@@ -1,0 +1,49 @@
+import type { ApiInput, ApiName, ApiOutput } from './api';
+import type { ErrorInfo, Result } from './errors';
+import type { ProgressEvent } from './progress';
+
+/**
+ * The one map of what crosses the desktop app's IPC bridge, used by both sides (preload and
+ * main): one channel per operation of the contract, a few shell channels, and the progress stream.
+ */
+
+/** The channel of one operation of the contract. */
+export const apiChannel = (name: ApiName): string => `reproscope:api:${name}`;
+
+/** Channels for what only the desktop shell can do (native dialogs, the system browser). */
+export const SHELL_CHANNELS = {
+  pickPath: 'reproscope:shell:pick-path',
+  pickSavePath: 'reproscope:shell:pick-save-path',
+  openExternal: 'reproscope:shell:open-external',
+} as const;
+
+/** The channel main uses to push progress events to the window. */
+export const PROGRESS_CHANNEL = 'reproscope:progress';
+
+/** The name of the global the preload exposes in the page. */
+export const BRIDGE_GLOBAL = 'reproscope';
+
+/** What a native "choose" dialog is for; each gets its own title and selection kind. */
+export type PickPurpose = 'project' | 'data' | 'mlflow-folder' | 'mlflow-database';
+
+/** Every pick purpose, for parsing IPC input. */
+export const PICK_PURPOSES: readonly PickPurpose[] = ['project', 'data', 'mlflow-folder', 'mlflow-database'];
+
+/** One function per operation of the contract, as the page sees it. */
+export type ApiFunctions = { [N in ApiName]: (input: ApiInput<N>) => Promise<Result<ApiOutput<N>>> };
+
+/** What the preload exposes as `window.reproscope`: functions only, never IPC objects. */
+export interface DesktopBridge {
+  api: ApiFunctions;
+  /** A native folder (or file) chooser; null when cancelled. */
+  pickPath(purpose: PickPurpose): Promise<Result<string | null>>;
+  /** A native "save as" dialog for a report; null when cancelled. */
+  pickSavePath(suggestedName: string): Promise<Result<string | null>>;
+  /** Opens an allowlisted https link in the system browser. */
+  openExternal(url: string): Promise<Result<null>>;
+  /** Subscribes to the progress stream; returns the function that unsubscribes. */
+  onProgress(listener: (event: ProgressEvent) => void): () => void;
+}
+
+/** A failed result for a bridge that could not be reached. */
+export const bridgeError = (message: string): { ok: false; error: ErrorInfo } => ({ ok: false, error: { code: 'INTERNAL', message } });
