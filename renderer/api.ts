@@ -93,3 +93,11 @@ export function openExternal(url: string): void {
   if (bridge) void bridge.openExternal(url);
   else window.open(url, '_blank', 'noopener,noreferrer');
 }
+
+/**
+ * Calls an operation by a name that may not be in this build's contract yet (a view written ahead
+ * of its feature); the answer is typed by the caller and an absent operation is a NOT_FOUND error.
+ */
+export function callByName<T>(name: string, input: unknown): Promise<Result<T>> {
+  return (call as unknown as (n: string, i: unknown) => Promise<Result<T>>)(name, input);
+}

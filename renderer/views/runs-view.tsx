@@ -117,7 +117,7 @@ export function RunsView({ verdicts, auditVerdicts }: { verdicts: readonly strin
         <select aria-label="Kind" value={filters.kind} onChange={(e) => setFilters({ ...filters, kind: e.target.value as Kind | '' })}>
           <option value="">all kinds</option><option value="capture">capture</option><option value="rerun">rerun</option><option value="import">import</option>
         </select>
-        <select aria-label="Verdict" value={verdictFilter} onChange={(e) => setFilters({ ...filters, verdict: e.target.value })} title="the verdict of the audit a rerun belongs to">
+        <select aria-label="Verdict" style={{ width: 190 }} value={verdictFilter} onChange={(e) => setFilters({ ...filters, verdict: e.target.value })} title="the verdict of the audit a rerun belongs to">
           <option value="">any verdict</option>
           {verdicts.map((v) => <option key={v} value={v}>{v}</option>)}
         </select>
