@@ -1,0 +1,111 @@
+// The UI's speed, measured in Debian's Chromium through playwright-core against `reproscope serve`:
+// the Runs view's first rows painted after navigation (10,000 runs in the store), a Compare of two
+// large snapshots drawn, and scrolling 100,000 rows without long tasks.
+import { spawn } from 'node:child_process';
+import { build } from 'esbuild';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const require = createRequire(import.meta.url);
+
+async function loadTs(entry) {
+  // inside the checkout, so the bundle's require() finds node_modules
+  const out = path.join(root, '.bench', `ui-${path.basename(entry, '.ts')}.cjs`);
+  await build({ entryPoints: [path.join(root, entry)], outfile: out, bundle: true, platform: 'node', format: 'cjs', external: ['better-sqlite3', 'playwright-core'], logLevel: 'warning' });
+  return require(out);
+}
+
+/** Runs the UI bench; `report` is scripts/bench.mjs's recorder. */
+export async function bench(report) {
+  if (!fs.existsSync('/usr/bin/chromium')) { console.log('skipped: /usr/bin/chromium is not installed (apt-get install chromium)'); return; }
+  const { seedStore } = await loadTs('test/e2e/seed-store.ts');
+  const { startServe, launchChromium } = await loadTs('test/e2e/harness.ts');
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'reproscope-bench-ui-'));
+  let t = performance.now();
+  const { largeIds } = seedStore(home, 10_000, { large: true });
+  console.log(`seeded 10,000 runs in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  const served = await startServe(home);
+  const browser = await launchChromium();
+  try {
+    const page = await browser.context.newPage();
+    // Record, in the page, when the first real row is in the DOM and the frame after it painted.
+    await page.addInitScript(() => {
+      window.__firstRows = null;
+      const obs = new MutationObserver(() => {
+        if (window.__firstRows === null && document.querySelector('.run-row:not(.placeholder)')) {
+          obs.disconnect();
+          requestAnimationFrame(() => setTimeout(() => { window.__firstRows = performance.now(); }, 0));
+        }
+      });
+      document.addEventListener('DOMContentLoaded', () => obs.observe(document.body, { childList: true, subtree: true }));
+      window.__longTasks = [];
+      new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__longTasks.push({ duration: e.duration, at: e.startTime }); }).observe({ type: 'longtask', buffered: true });
+    });
+    // warm-up load (the cookie swap), then the measured navigation
+    await page.goto(served.url);
+    await page.waitForFunction(() => window.__firstRows !== null);
+    const times = [];
+    for (let i = 0; i < 3; i++) {
+      // a new document each time (a hash-only change would not reload the page)
+      await page.goto(`${served.origin}/?load=${i}#/runs`);
+      await page.waitForFunction(() => window.__firstRows !== null);
+      times.push(await page.evaluate(() => window.__firstRows));
+    }
+    times.sort((a, b) => a - b);
+    report('Runs view: first rows painted after navigation (10,000 runs, median of 3)', times[1], 'ms', null, null, { below: 1000 });
+
+    const hasCompare = await page.evaluate(async () => (await fetch('api/compareRuns', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' })).status !== 404);
+    if (hasCompare) {
+      const drawn = [];
+      for (let i = 0; i < 3; i++) {
+        await page.goto(`${served.origin}/?compare=${i}#/runs`);
+        await page.waitForFunction(() => window.__firstRows !== null);
+        drawn.push(await page.evaluate(async ([a, b]) => {
+          const t0 = performance.now();
+          location.hash = `#/compare/${a}/${b}`;
+          await new Promise((resolve) => {
+            const check = () => (document.querySelector('[data-testid="compare-ready"]') ? requestAnimationFrame(() => setTimeout(resolve, 0)) : requestAnimationFrame(check));
+            check();
+          });
+          return performance.now() - t0;
+        }, largeIds));
+      }
+      drawn.sort((a, b) => a - b);
+      report('Compare of two large snapshots drawn (2,000 packages, 5,000 files, 200 metrics; median of 3)', drawn[1], 'ms', null, null, { below: 500 });
+    } else {
+      console.log('skipped: compareRuns is not in this build\'s contract');
+    }
+
+    t = performance.now();
+    seedStore(home, 90_000, { startIndex: 10_000 });
+    console.log(`seeded 90,000 more runs in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    await page.goto(`${served.origin}/?scroll=1#/runs`);
+    await page.waitForFunction(() => window.__firstRows !== null);
+    await page.waitForTimeout(300);
+    const rows = await page.textContent('[data-testid="runs-count"]');
+    const scroll = await page.evaluate(async () => {
+      const el = document.querySelector('[data-testid="runs-table"]');
+      const frame = () => new Promise((r) => requestAnimationFrame(() => r()));
+      const t0 = performance.now();
+      const since = (list) => list.filter((e) => e.at >= t0).map((e) => e.duration);
+      // a steady wheel-like scroll through the first thousands of rows, then jumps across the whole list
+      for (let i = 0; i < 300; i++) { el.scrollTop += 400; await frame(); }
+      for (let i = 0; i < 60; i++) { el.scrollTop = Math.random() * el.scrollHeight; await frame(); await frame(); }
+      el.scrollTop = el.scrollHeight; await frame();
+      await new Promise((r) => setTimeout(r, 500));
+      const last = document.querySelectorAll('.run-row:not(.placeholder)').length;
+      return { ms: performance.now() - t0, longTasks: since(window.__longTasks), rowsInDom: document.querySelectorAll('.run-row').length, realRows: last };
+    });
+    const worst = scroll.longTasks.length ? Math.max(...scroll.longTasks) : 0;
+    console.log(`${rows}; scrolled for ${(scroll.ms / 1000).toFixed(1)} s; ${scroll.rowsInDom} rows in the DOM; long tasks: ${scroll.longTasks.length ? scroll.longTasks.map((d) => d.toFixed(0)).join(', ') : 'none'}`);
+    report('Scrolling 100,000 rows: longest task (0 = no long task over 50 ms)', worst, 'ms', null, null, { below: 50 });
+  } finally {
+    await browser.close();
+    await served.stop();
+    fs.rmSync(home, { recursive: true, force: true });
+  }
+}
