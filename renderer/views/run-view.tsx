@@ -96,7 +96,7 @@ export function CategoryPanel({ snapshot: s, tab, layout }: { snapshot: Snapshot
       <h2>Seed scan <span className="faint">{s.randomness.scan.status}, {s.randomness.scan.filesScanned} files</span></h2>
       {s.randomness.scan.error ? <p className="muted">{s.randomness.scan.error}</p> : null}
       {s.randomness.scan.findings.length ? <table className="grid" data-testid="seed-findings"><thead><tr><th>where</th><th>kind</th><th>rule</th><th>finding</th></tr></thead>
-        <tbody>{s.randomness.scan.findings.map((f, i) => <tr key={i}><td className="mono" title={s.code.root ? `${s.code.root}/${f.file}:${f.line}` : undefined}>{f.file}:{f.line}</td><td><Badge value={f.kind === 'risk' ? 'changed' : 'ok'} title={f.kind} /> {f.kind}</td><td className="mono">{f.rule}</td><td>{f.message}</td></tr>)}</tbody></table> : <p className="muted">no findings</p>}
+        <tbody>{s.randomness.scan.findings.map((f, i) => <tr key={i}><td className="mono" title={s.code.root ? `${s.code.root}/${f.file}:${f.line}` : undefined}>{f.file}:{f.line}</td><td><Badge value={f.kind} /></td><td className="mono">{f.rule}</td><td>{f.message}</td></tr>)}</tbody></table> : <p className="muted">no findings</p>}
     </>;
     case 'Process': return <>
       <KeyValues rows={[
