@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ImportMlflowInput, ImportMlflowOutput } from './api-import';
 import { RunSummarySchema, SnapshotSchema } from './snapshot';
 
 /**
@@ -40,6 +41,7 @@ export const api = {
   getRun: op(GetRunInput, GetRunOutput, 'One snapshot by id or unique id prefix.'),
   getRunLog: op(GetRunLogInput, GetRunLogOutput, "A run's captured stdout or stderr."),
   storeInfo: op(StoreInfoInput, StoreInfoOutput, 'Where the store is and how many runs it holds.'),
+  importMlflow: op(ImportMlflowInput, ImportMlflowOutput, 'Import the runs of an MLflow file store, mlflow.db or tracking server as snapshots.'),
 } as const;
 
 /** The name of an operation. */

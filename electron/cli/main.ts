@@ -5,6 +5,7 @@ import { formatRunList, formatSnapshotText } from '../../shared/snapshot-text';
 import { captureRun } from '../core/capture';
 import { openCore, REPROSCOPE_VERSION, type CoreContext } from '../core/core-context';
 import { createHandlers, type Handlers } from '../core/handlers';
+import { registerImportCommands } from './commands/import';
 import { serveCommand } from './commands/serve';
 import { terminalProgress } from './progress-bar';
 
@@ -99,6 +100,7 @@ export function buildProgram(): Command {
     });
 
   program.addCommand(serveCommand(core));
+  registerImportCommands(program, { core, handlers, unwrap, printJson });
 
   return program;
 }

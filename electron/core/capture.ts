@@ -12,6 +12,7 @@ import { toPendingBlob, type PendingBlob } from '../db/blob-repository';
 import type { HashCacheRepository } from '../db/hash-cache-repository';
 import type { RunsRepository } from '../db/runs-repository';
 import { findEnvSpecs } from '../platform/env-specs';
+import { readDvcLock } from '../platform/dvc-lock';
 import { captureCodeState } from '../platform/git-state';
 import { hashTree } from '../platform/hash-tree';
 import { HashPool } from '../platform/hash-pool';
@@ -167,6 +168,8 @@ export async function captureRun(request: CaptureRequest, deps: CaptureDeps): Pr
     }
 
     const snapshot = buildCaptureSnapshot(request, cwd, env, facts, data, outputs, metrics, command, warnings);
+    const dvc = await readDvcLock(facts.code.root ?? cwd, { checkDisk: true });
+    if (dvc) { snapshot.data.dvc = dvc.entries; snapshot.warnings.push(...dvc.warnings); }
     const stdout = streamBlob(command.stdout);
     const stderr = streamBlob(command.stderr);
     snapshot.outcome.logs = { stdout: stdout.ref, stderr: stderr.ref };

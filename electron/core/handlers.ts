@@ -2,6 +2,7 @@ import { api, type ApiName, type ApiOutput } from '../../shared/api';
 import { ReproError, err, ok, toErrorInfo, type Result } from '../../shared/errors';
 import type { CoreContext } from './core-context';
 import type { Impl, Implementations } from './operation-types';
+import { importOperations } from './import-operations';
 import { runOperations } from './run-operations';
 
 
@@ -14,6 +15,7 @@ export type Handlers = { [N in ApiName]: Handler<N> };
 // Each feature keeps its operations in its own module; TypeScript checks that every operation of the contract is here.
 const implementations: Implementations = {
   ...runOperations,
+  ...importOperations,
 };
 
 /** Implements the API contract over a core context: parse input, run, wrap the result. */

@@ -67,6 +67,14 @@ export class RunsRepository {
   /** The body of `save`, for callers that batch many snapshots in their own transaction. */
   saveInTransaction(snapshot: Snapshot, blobs: readonly PendingBlob[], sourceKey: string | null): void {
     for (const blob of blobs) this.blobs.put(blob);
+    this.saveEncodedInTransaction(snapshot, gzipSync(encodeSnapshot(snapshot), { level: 6 }), sourceKey);
+  }
+
+  /**
+   * Writes a snapshot whose gzipped `encodeSnapshot` text the caller made (imports compress
+   * thousands off the main thread); `snapshot` gives only the list columns and metric values.
+   */
+  saveEncodedInTransaction(snapshot: Snapshot, gzippedJson: Buffer, sourceKey: string | null): void {
     this.insertRun.run({
       id: snapshot.id,
       name: snapshot.name,
@@ -80,7 +88,7 @@ export class RunsRepository {
       auditId: snapshot.auditId,
       sourceKey,
       version: SNAPSHOT_SCHEMA_VERSION,
-      snapshot: gzipSync(encodeSnapshot(snapshot), { level: 6 }),
+      snapshot: gzippedJson,
     });
     this.deleteMetrics.run(snapshot.id);
     for (const [name, metric] of Object.entries(snapshot.outcome.metrics)) {
@@ -99,6 +107,13 @@ export class RunsRepository {
   findBySourceKey(sourceKey: string): Snapshot | null {
     const row = this.selectBySourceKey.get(sourceKey) as { id: string; snapshot: Buffer } | undefined;
     return row ? decodeSnapshot(gunzipSync(row.snapshot).toString('utf8'), `run ${row.id}`) : null;
+  }
+
+  /** Imported runs whose source key starts with `prefix`: id, creation time and gzipped snapshot text, by source key (one query for a whole re-import). */
+  importedUnder(prefix: string): Map<string, { id: string; createdAt: string; gzippedJson: Buffer }> {
+    const rows = this.db.prepare("SELECT source_key, id, created_at, snapshot FROM runs WHERE source_key >= ? AND source_key < ? || char(1114111)")
+      .all(prefix, prefix) as { source_key: string; id: string; created_at: string; snapshot: Buffer }[];
+    return new Map(rows.map((r) => [r.source_key, { id: r.id, createdAt: r.created_at, gzippedJson: r.snapshot }]));
   }
 
   /** Resolves a unique id prefix to a full id: NOT_FOUND or AMBIGUOUS_ID otherwise. */

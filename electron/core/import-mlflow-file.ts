@@ -1,0 +1,380 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import YAML from 'yaml';
+import { z } from 'zod';
+import type { ImportSkip } from '../../shared/api-import';
+import { ReproError } from '../../shared/errors';
+import { mlflowSourceTypeName, mlflowStatusName, parseMlflowValue, stripCredentialsInText, type MlflowMetricPoint } from '../../shared/mlflow-snapshot';
+import type { DeclaredDataset } from '../../shared/snapshot';
+import {
+  experimentMatches, type LocalModelDir, type MlflowExperimentInfo, type MlflowReadItem, type MlflowReadOptions, type MlflowStoreReader,
+} from './import-mlflow-types';
+
+/**
+ * Reads an MLflow file store (`mlruns/`) of MLflow 1.x, 2.x and 3.x: experiments (and `.trash`),
+ * runs with params, tags, metrics (lines of 2, 3 or more fields), dataset inputs, MLflow 3 logged
+ * models (`models/`, `outputs/`). Every file is parsed from unknown; nothing outside the store is read.
+ */
+
+const TRASH = '.trash';
+/** Folders of an experiment that are not runs. */
+const RESERVED_EXPERIMENT_FOLDERS = new Set(['tags', 'datasets', 'traces', 'models']);
+/** Folders of the store root that are not experiments (the model registry keeps `models/` there). */
+const RESERVED_ROOT_FOLDERS = new Set([TRASH, 'models', '.mlflow']);
+
+const idText = z.union([z.string(), z.number().int()]).transform(String);
+const millis = z.union([z.number(), z.string().regex(/^\d+$/).transform(Number)]).nullable().optional();
+
+const ExperimentMetaSchema = z.object({
+  experiment_id: idText,
+  name: z.string(),
+  artifact_location: z.string().nullable().optional(),
+  lifecycle_stage: z.string().nullable().optional(),
+}).passthrough();
+
+const RunMetaSchema = z.object({
+  run_uuid: z.string().optional(),
+  run_id: z.string().optional(),
+  experiment_id: idText,
+  status: z.union([z.number().int(), z.string()]).nullable().optional(),
+  start_time: millis,
+  end_time: millis,
+  lifecycle_stage: z.string().nullable().optional(),
+  user_id: z.string().nullable().optional(),
+  artifact_uri: z.string().nullable().optional(),
+  run_name: z.string().nullable().optional(),
+  name: z.string().nullable().optional(),
+  source_type: z.union([z.number().int(), z.string()]).nullable().optional(),
+  source_name: z.string().nullable().optional(),
+  entry_point_name: z.string().nullable().optional(),
+  source_version: z.string().nullable().optional(),
+}).passthrough();
+
+const DatasetMetaSchema = z.object({
+  name: z.string(),
+  digest: z.string().nullable().optional(),
+  source_type: z.string().nullable().optional(),
+  source: z.string().nullable().optional(),
+  schema: z.string().nullable().optional(),
+}).passthrough();
+
+const InputMetaSchema = z.object({
+  source_type: z.union([z.string(), z.number()]).optional(),
+  source_id: z.string(),
+  tags: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String)).nullable().optional(),
+}).passthrough();
+
+const OutputMetaSchema = z.object({
+  destination_id: z.string().optional(),
+  destination_type: z.union([z.string(), z.number()]).optional(),
+}).passthrough();
+
+const LoggedModelMetaSchema = z.object({
+  model_id: z.string().optional(),
+  name: z.string().nullable().optional(),
+  source_run_id: z.string().nullable().optional(),
+}).passthrough();
+
+/** A meta.yaml scalar in MLflow's flat `key: value` form, or undefined when the line needs a full YAML parser. */
+function flatScalar(text: string): unknown {
+  if (text === '' || text === 'null' || text === '~') return null;
+  if (text === '[]') return [];
+  if (text === '{}') return {};
+  if (text === 'true') return true;
+  if (text === 'false') return false;
+  if (/^-?\d+$/.test(text)) return Number(text);
+  if (/^-?\d+\.\d*(e[+-]?\d+)?$/i.test(text)) return Number(text);
+  if (text.startsWith("'")) return /^'([^']|'')*'$/.test(text) ? text.slice(1, -1).replace(/''/g, "'") : undefined;
+  if (/^[&*!|>%@`"{[#?:,\]}-]/.test(text) || text.includes(': ') || text.includes(' #') || /\s$/.test(text)) return undefined;
+  return text;
+}
+
+/** Parses a meta.yaml: MLflow writes flat mappings, read here without a YAML parser; anything else goes through one. */
+export function parseMetaYaml(text: string): unknown {
+  const out: Record<string, unknown> = {};
+  for (const line of text.split('\n')) {
+    if (line === '' || line === '\r') continue;
+    const m = /^([A-Za-z_][\w]*): ?(.*?)\r?$/.exec(line);
+    const value = m ? flatScalar(m[2]!) : undefined;
+    if (!m || value === undefined) return YAML.parse(text);
+    out[m[1]!] = value;
+  }
+  return out;
+}
+
+function readMeta<T extends z.ZodType>(file: string, schema: T): { ok: true; value: z.output<T> } | { ok: false; reason: string } {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return { ok: false, reason: code === 'ENOENT' ? 'meta.yaml is missing' : `meta.yaml cannot be read (${code ?? (e as Error).message})` };
+  }
+  let raw: unknown;
+  try {
+    raw = parseMetaYaml(text);
+  } catch (e) {
+    return { ok: false, reason: `meta.yaml is not valid YAML (${(e as Error).message.split('\n')[0]})` };
+  }
+  if (raw === null || raw === undefined) return { ok: false, reason: 'meta.yaml is empty' };
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return { ok: false, reason: `meta.yaml is not in MLflow's format (${issue ? `${issue.path.join('.') || 'root'}: ${issue.message}` : 'invalid'})` };
+  }
+  return { ok: true, value: parsed.data };
+}
+
+function listDirs(dir: string): string[] {
+  try {
+    return fs.readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  } catch {
+    return [];
+  }
+}
+
+/** Reads every file below a folder as name → text (names may contain `/`, as MLflow allows in keys); symlinks are not followed. */
+function readKeyFiles(dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const visit = (abs: string, prefix: string): void => {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(abs, { withFileTypes: true });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw e;
+    }
+    for (const e of entries) {
+      const name = prefix + e.name;
+      if (e.isDirectory()) visit(path.join(abs, e.name), `${name}/`);
+      else if (e.isFile()) out.set(name, fs.readFileSync(path.join(abs, e.name), 'utf8'));
+    }
+  };
+  visit(dir, '');
+  return out;
+}
+
+/** Parses one metric file: lines `timestamp value [step [more…]]`; throws a sentence naming the bad line. */
+export function parseMetricLines(name: string, text: string): MlflowMetricPoint[] {
+  const points: MlflowMetricPoint[] = [];
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!.trim();
+    if (line === '') continue;
+    const parts = line.split(' ');
+    if (parts.length < 2) throw new Error(`metric ${name} line ${i + 1} has ${parts.length} field; MLflow writes "timestamp value [step]"`);
+    const ts = Number(parts[0]);
+    const rawValue = parts[1]!;
+    let value = rawValue === '' ? Number.NaN : Number(rawValue);
+    if (Number.isNaN(value) || !Number.isFinite(value) || Math.abs(value) >= 1.7976931348623157e308) {
+      const parsed = parseMlflowValue(rawValue);
+      if (parsed === null) throw new Error(`metric ${name} line ${i + 1}: "${rawValue.slice(0, 40)}" is not a number`);
+      value = parsed;
+    }
+    const step = parts.length >= 3 ? Number(parts[2]) : 0;
+    if (!Number.isInteger(ts) || !Number.isInteger(step)) throw new Error(`metric ${name} line ${i + 1}: timestamp and step must be whole numbers`);
+    points.push({ step, value, timestamp: ts });
+  }
+  return points;
+}
+
+/** Whether `p` (after resolving links) lies inside `root`. */
+export function isInside(root: string, p: string): boolean {
+  let real: string;
+  try {
+    real = fs.realpathSync(p);
+  } catch {
+    return false;
+  }
+  const rel = path.relative(root, real);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
+/** Finds the store root: the folder given, or its `mlruns/` child when given a project folder. */
+export function resolveFileStoreRoot(dir: string): string {
+  const looksLikeStore = (d: string): boolean => fs.existsSync(path.join(d, TRASH))
+    || listDirs(d).some((name) => !RESERVED_ROOT_FOLDERS.has(name) && fs.existsSync(path.join(d, name, 'meta.yaml')));
+  if (looksLikeStore(dir)) return dir;
+  const child = path.join(dir, 'mlruns');
+  if (fs.existsSync(child) && looksLikeStore(child)) return child;
+  throw new ReproError('IMPORT_FAILED', `${dir} is not an MLflow file store: no experiment folder with a meta.yaml in it`,
+    'Point at the mlruns folder MLflow wrote (it holds one folder per experiment, each with a meta.yaml), an mlflow.db, or a tracking server URL.');
+}
+
+/** Opens a file store for reading: lists its experiments now (so a store that cannot be read fails before anything is written). */
+export function openFileStore(dirArg: string, options: MlflowReadOptions): MlflowStoreReader {
+  let root: string;
+  try {
+    root = fs.realpathSync(dirArg);
+  } catch (e) {
+    throw new ReproError('IMPORT_FAILED', `cannot read the MLflow store ${dirArg}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'it does not exist' : (e as Error).message}`,
+      'Check the path: reproscope import takes an mlruns folder, an mlflow.db file or a tracking server URL.');
+  }
+  root = resolveFileStoreRoot(root);
+  const skips: ImportSkip[] = [];
+  const experiments: (MlflowExperimentInfo & { dir: string })[] = [];
+  const candidates = [
+    ...listDirs(root).filter((n) => !RESERVED_ROOT_FOLDERS.has(n)).map((n) => ({ dir: path.join(root, n), name: n, trashed: false })),
+    ...listDirs(path.join(root, TRASH)).map((n) => ({ dir: path.join(root, TRASH, n), name: n, trashed: true })),
+  ];
+  for (const c of candidates) {
+    if (!isInside(root, c.dir)) { skips.push({ experimentId: c.name, runId: null, reason: `experiment folder ${c.name} links outside the store; not followed` }); continue; }
+    const meta = readMeta(path.join(c.dir, 'meta.yaml'), ExperimentMetaSchema);
+    if (!meta.ok) { skips.push({ experimentId: c.name, runId: null, reason: `experiment ${c.name}: ${meta.reason}` }); continue; }
+    if (meta.value.experiment_id !== c.name) {
+      skips.push({ experimentId: c.name, runId: null, reason: `experiment folder ${c.name} holds the meta.yaml of experiment ${meta.value.experiment_id}` });
+      continue;
+    }
+    const exp = { id: c.name, name: meta.value.name, lifecycleStage: c.trashed ? 'deleted' : meta.value.lifecycle_stage ?? 'active', dir: c.dir };
+    if (!experimentMatches(exp, options.experiment)) continue;
+    if (exp.lifecycleStage === 'deleted' && !options.includeDeleted) {
+      skips.push({ experimentId: exp.id, runId: null, reason: `experiment ${exp.name} was deleted in MLflow; use --include-deleted to import its runs` });
+      continue;
+    }
+    experiments.push(exp);
+  }
+  if (options.experiment !== undefined && experiments.length === 0 && !skips.some((s) => s.experimentId === options.experiment)) {
+    throw new ReproError('NOT_FOUND', `the MLflow store ${root} has no experiment named or numbered "${options.experiment}"`,
+      `Its experiments: ${candidates.map((c) => c.name).join(', ') || 'none'}. Drop --experiment to import them all.`);
+  }
+  const runDirs = experiments.map((exp) => ({ exp, runs: listDirs(exp.dir).filter((n) => !RESERVED_EXPERIMENT_FOLDERS.has(n)) }));
+  return {
+    type: 'mlflow-file',
+    location: root,
+    boundary: root,
+    experiments,
+    expectedRuns: runDirs.reduce((n, e) => n + e.runs.length, 0),
+    close: () => undefined,
+    runs: async function* runs(): AsyncIterable<MlflowReadItem> {
+      for (const skip of skips) yield { kind: 'skip', skip };
+      for (const { exp, runs: names } of runDirs) {
+        const datasets = readDatasets(exp.dir);
+        const models = listLoggedModels(root, exp.dir);
+        for (const name of names) yield readRun(root, exp, name, datasets, models, options);
+      }
+    },
+  };
+}
+
+interface ExperimentModel {
+  dir: string;
+  modelId: string;
+  name: string | null;
+  sourceRunId: string | null;
+}
+
+/** MLflow 3 logged models of an experiment (`<exp>/models/<id>/`). */
+function listLoggedModels(root: string, expDir: string): Map<string, ExperimentModel> {
+  const out = new Map<string, ExperimentModel>();
+  const modelsDir = path.join(expDir, 'models');
+  for (const id of listDirs(modelsDir)) {
+    const dir = path.join(modelsDir, id);
+    if (!isInside(root, dir)) continue;
+    const meta = readMeta(path.join(dir, 'meta.yaml'), LoggedModelMetaSchema);
+    out.set(id, { dir, modelId: meta.ok ? meta.value.model_id ?? id : id, name: meta.ok ? meta.value.name ?? null : null, sourceRunId: meta.ok ? meta.value.source_run_id ?? null : null });
+  }
+  return out;
+}
+
+/** The experiment's datasets by id (`<exp>/datasets/<id>/meta.yaml`). */
+function readDatasets(expDir: string): Map<string, Omit<DeclaredDataset, 'context'>> {
+  const out = new Map<string, Omit<DeclaredDataset, 'context'>>();
+  const dir = path.join(expDir, 'datasets');
+  for (const id of listDirs(dir)) {
+    const meta = readMeta(path.join(dir, id, 'meta.yaml'), DatasetMetaSchema);
+    if (!meta.ok) continue;
+    const d = meta.value;
+    out.set(id, {
+      name: d.name, digest: d.digest ?? null, source: d.source ? stripCredentialsInText(d.source) : null, sourceType: d.source_type ?? null, schema: d.schema ?? null,
+    });
+  }
+  return out;
+}
+
+function readRun(root: string, exp: MlflowExperimentInfo & { dir: string }, name: string, datasets: Map<string, Omit<DeclaredDataset, 'context'>>,
+  models: Map<string, ExperimentModel>, options: MlflowReadOptions): MlflowReadItem {
+  const runDir = path.join(exp.dir, name);
+  const skip = (reason: string): MlflowReadItem => ({ kind: 'skip', skip: { experimentId: exp.id, runId: name, reason } });
+  if (!isInside(root, runDir)) return skip('the run folder links outside the store; not followed');
+  const meta = readMeta(path.join(runDir, 'meta.yaml'), RunMetaSchema);
+  if (!meta.ok) return skip(meta.reason);
+  const m = meta.value;
+  const runId = m.run_id ?? m.run_uuid;
+  if (!runId) return skip('meta.yaml names no run_id');
+  if (runId !== name) return skip(`meta.yaml names run ${runId} but the folder is ${name}`);
+  if (m.experiment_id !== exp.id) return skip(`meta.yaml names experiment ${m.experiment_id} but the run lies in experiment ${exp.id}`);
+  const lifecycleStage = exp.lifecycleStage === 'deleted' ? 'deleted' : m.lifecycle_stage ?? 'active';
+  if (lifecycleStage === 'deleted' && !options.includeDeleted) return skip('deleted in MLflow (lifecycle_stage: deleted); use --include-deleted to import it');
+
+  let params: Map<string, string>;
+  let tags: Map<string, string>;
+  const metrics: Record<string, MlflowMetricPoint[]> = {};
+  try {
+    params = readKeyFiles(path.join(runDir, 'params'));
+    tags = readKeyFiles(path.join(runDir, 'tags'));
+    for (const [metric, text] of readKeyFiles(path.join(runDir, 'metrics'))) metrics[metric] = parseMetricLines(metric, text);
+  } catch (e) {
+    return skip((e as Error).message);
+  }
+
+  const runDatasets: DeclaredDataset[] = [];
+  for (const inputId of listDirs(path.join(runDir, 'inputs'))) {
+    const input = readMeta(path.join(runDir, 'inputs', inputId, 'meta.yaml'), InputMetaSchema);
+    if (!input.ok) continue;
+    if (input.value.source_type !== undefined && !['DATASET', 0, '0'].includes(input.value.source_type as string | number)) continue;
+    const dataset = datasets.get(input.value.source_id);
+    if (!dataset) continue;
+    runDatasets.push({ ...dataset, context: input.value.tags?.['mlflow.data.context'] ?? null });
+  }
+
+  const modelDirs: LocalModelDir[] = [];
+  const outputIds = listDirs(path.join(runDir, 'outputs')).map((id) => {
+    const out = readMeta(path.join(runDir, 'outputs', id, 'meta.yaml'), OutputMetaSchema);
+    return out.ok ? out.value.destination_id ?? id : id;
+  });
+  for (const model of models.values()) {
+    if (model.sourceRunId !== runId && !outputIds.includes(model.modelId) && !outputIds.includes(path.basename(model.dir))) continue;
+    const dir = path.join(model.dir, 'artifacts');
+    if (fs.existsSync(dir) && isInside(root, dir)) modelDirs.push({ artifactPath: `models/${model.name ?? model.modelId}`, modelId: model.modelId, dir });
+  }
+
+  const artifactsDir = path.join(runDir, 'artifacts');
+  const warnings: string[] = [];
+  let artifactDir: string | null = null;
+  if (fs.existsSync(artifactsDir)) {
+    if (isInside(root, artifactsDir)) artifactDir = artifactsDir;
+    else warnings.push('outcome: the artifacts folder links outside the MLflow store; it was not followed');
+  }
+  const status = mlflowStatusName(m.status ?? 'RUNNING');
+  return {
+    kind: 'run',
+    run: {
+      record: {
+        runId,
+        experimentId: exp.id,
+        experimentName: exp.name,
+        runName: m.run_name || m.name || null,
+        status,
+        startTime: m.start_time ?? null,
+        endTime: m.end_time ?? null,
+        lifecycleStage,
+        userId: m.user_id || null,
+        artifactUri: m.artifact_uri ?? null,
+        sourceType: mlflowSourceTypeName(m.source_type),
+        sourceName: m.source_name || null,
+        entryPointName: m.entry_point_name || null,
+        sourceVersion: m.source_version || null,
+        params: Object.fromEntries(params),
+        tags: Object.fromEntries(tags),
+        metrics,
+        datasets: runDatasets,
+        models: [],
+        artifacts: [],
+        dvc: [],
+        warnings,
+      },
+      artifactDir,
+      modelDirs,
+    },
+  };
+}

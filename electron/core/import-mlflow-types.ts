@@ -1,0 +1,56 @@
+import type { ImportSkip } from '../../shared/api-import';
+import type { MlflowRunRecord } from '../../shared/mlflow-snapshot';
+import type { SnapshotSource } from '../../shared/snapshot';
+
+/** An experiment as a store lists it. */
+export interface MlflowExperimentInfo {
+  id: string;
+  name: string | null;
+  lifecycleStage: string | null;
+  /** The folder holding its runs (file stores), for artifact and model lookups. */
+  dir: string | null;
+}
+
+/** A folder of a logged model inside the store (MLflow 3's `models/<id>/artifacts`). */
+export interface LocalModelDir {
+  artifactPath: string;
+  modelId: string | null;
+  dir: string;
+}
+
+/** A run as a reader yields it: the record (without artifacts, models and DVC), and where its files lie on this machine, if anywhere. */
+export interface RawMlflowRun {
+  record: MlflowRunRecord;
+  /** The run's artifact folder inside the store; null when its artifacts are elsewhere (another machine, s3://…). */
+  artifactDir: string | null;
+  modelDirs: LocalModelDir[];
+}
+
+/** One item of a reader's stream: a run, or a run left out with the reason. */
+export type MlflowReadItem = { kind: 'run'; run: RawMlflowRun } | { kind: 'skip'; skip: ImportSkip };
+
+/** A readable MLflow store of any kind. */
+export interface MlflowStoreReader {
+  type: SnapshotSource['type'];
+  /** The store as shown and keyed (credentials removed, absolute). */
+  location: string;
+  /** The folder nothing may be read outside of; null for a server. */
+  boundary: string | null;
+  experiments: MlflowExperimentInfo[];
+  /** Runs the reader expects to yield (for progress), if known. */
+  expectedRuns: number | null;
+  runs(): AsyncIterable<MlflowReadItem>;
+  close(): void;
+}
+
+/** What a reader is asked for. */
+export interface MlflowReadOptions {
+  experiment?: string;
+  includeDeleted: boolean;
+  timeoutMs: number;
+}
+
+/** Whether an experiment matches the user's --experiment (by id or name). */
+export function experimentMatches(exp: { id: string; name: string | null }, wanted: string | undefined): boolean {
+  return wanted === undefined || exp.id === wanted || exp.name === wanted;
+}

@@ -1,0 +1,292 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { gunzipSync, gzip } from 'node:zlib';
+import YAML from 'yaml';
+import { z } from 'zod';
+import type { ImportSkip, ImportSummary } from '../../shared/api-import';
+import { ReproError } from '../../shared/errors';
+import { newId } from '../../shared/ids';
+import { flavorFacts, modelsFromLogModelHistory, snapshotFromMlflowRun, type MlflowLoggedModel } from '../../shared/mlflow-snapshot';
+import { stripUrlCredentials } from '../../shared/secrets';
+import { encodeSnapshot } from '../../shared/snapshot-codec';
+import type { DvcEntry, EnvSpec, Snapshot, TreeState } from '../../shared/snapshot';
+import { parseDvcLock, readDvcLock } from '../platform/dvc-lock';
+import { hashTree } from '../platform/hash-tree';
+import type { CoreContext } from './core-context';
+import { isInside, openFileStore } from './import-mlflow-file';
+import { openRestStore } from './import-mlflow-rest';
+import { isSqliteFile, openSqliteStore } from './import-mlflow-sqlite';
+import type { MlflowReadOptions, MlflowStoreReader, RawMlflowRun } from './import-mlflow-types';
+
+/**
+ * The MLflow import: opens a store of any kind, turns each run into a snapshot, and writes every
+ * new or changed one in a single transaction, so an import either lands whole or not at all.
+ * A run is keyed by store and MLflow run id: importing again changes nothing unless MLflow did.
+ */
+
+/** What an import is asked to do (the operation's parsed input). */
+export interface ImportMlflowRequest {
+  location: string;
+  experiment?: string;
+  includeDeleted?: boolean;
+  project?: string;
+  timeoutMs?: number;
+}
+
+const gzipAsync = promisify(gzip);
+const DEFAULT_TIMEOUT_MS = 30_000;
+/** Text kept of an input example; larger ones are cut (the hash still covers the whole file). */
+const MAX_EXAMPLE_TEXT = 64 * 1024;
+/** Environment files larger than this keep their hash but not their text. */
+const MAX_SPEC_TEXT = 2 * 1024 * 1024;
+
+/** Opens the store a location names: an http(s) URL, sqlite:///path, file:///path, an mlflow.db or an mlruns folder. */
+export async function openMlflowStore(location: string, options: MlflowReadOptions, cwd = process.cwd()): Promise<MlflowStoreReader> {
+  if (/^https?:\/\//i.test(location)) return openRestStore(location, options);
+  let local: string;
+  if (/^sqlite:\/\//i.test(location)) {
+    // SQLAlchemy's form: sqlite:///relative/path, sqlite:////absolute/path.
+    const rest = location.replace(/^sqlite:\/\/\//i, '');
+    if (rest === location || rest === '' || rest === ':memory:') {
+      throw new ReproError('INVALID_INPUT', `"${location}" does not name an SQLite file`, 'Write sqlite:///relative/mlflow.db or sqlite:////absolute/mlflow.db.');
+    }
+    return openSqliteStore(path.resolve(cwd, rest.split('?')[0]!), options);
+  }
+  if (/^file:/i.test(location)) local = fileURLToPath(location);
+  else if (/^[a-z][a-z0-9+.-]+:\/\//i.test(location) || /^databricks/i.test(location)) {
+    throw new ReproError('IMPORT_FAILED', `reproscope cannot read the MLflow store ${stripUrlCredentials(location)} directly`,
+      'Import from the tracking server in front of it (http://host:port), or from an mlruns folder or mlflow.db copied to this machine.');
+  } else local = path.resolve(cwd, location);
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(local);
+  } catch {
+    throw new ReproError('IMPORT_FAILED', `the MLflow store ${local} does not exist`,
+      'Check the path: reproscope import takes an mlruns folder, an mlflow.db file or a tracking server URL.');
+  }
+  if (stat.isDirectory()) return openFileStore(local, options);
+  if (isSqliteFile(local)) return openSqliteStore(local, options);
+  throw new ReproError('IMPORT_FAILED', `${local} is neither an MLflow file store (a folder) nor an SQLite database`,
+    'Point at the mlruns folder or the mlflow.db MLflow wrote; a database that was cut short cannot be read.');
+}
+
+const MlmodelSchema = z.object({
+  artifact_path: z.string().optional(),
+  model_uuid: z.string().optional(),
+  model_id: z.string().nullable().optional(),
+  mlflow_version: z.string().optional(),
+  flavors: z.record(z.string(), z.unknown()).optional(),
+  signature: z.unknown().optional(),
+  saved_input_example_info: z.object({ artifact_path: z.string().optional() }).passthrough().optional(),
+}).passthrough();
+
+const ENV_FILES: Record<string, string> = { MLmodel: 'mlmodel', 'requirements.txt': 'requirements', 'python_env.yaml': 'python_env', 'conda.yaml': 'conda' };
+
+function readSpec(dir: string, name: string, displayDir: string): EnvSpec | null {
+  try {
+    const bytes = fs.readFileSync(path.join(dir, name));
+    return {
+      path: `${displayDir}/${name}`,
+      kind: ENV_FILES[name]!,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+      content: bytes.length <= MAX_SPEC_TEXT ? bytes.toString('utf8') : '',
+      provenance: 'declared',
+    };
+  } catch {
+    return null;
+  }
+}
+
+/** Reads a logged model's folder: MLmodel (flavors, signature, input example) and the environment files beside it. */
+function readModelDir(dir: string, artifactPath: string, modelId: string | null, warnings: string[]): MlflowLoggedModel | null {
+  const mlmodel = readSpec(dir, 'MLmodel', artifactPath);
+  if (!mlmodel) return null;
+  let meta: z.infer<typeof MlmodelSchema> = {};
+  try {
+    const parsed = MlmodelSchema.safeParse(YAML.parse(mlmodel.content));
+    if (parsed.success) meta = parsed.data;
+    else warnings.push(`software: ${artifactPath}/MLmodel is not in MLflow's format; only its hash was kept`);
+  } catch {
+    warnings.push(`software: ${artifactPath}/MLmodel is not valid YAML; only its hash was kept`);
+  }
+  const flavors = flavorFacts(meta.flavors);
+  let inputExample: string | null = null;
+  const examplePath = meta.saved_input_example_info?.artifact_path;
+  if (examplePath && !examplePath.includes('..') && !path.isAbsolute(examplePath)) {
+    const abs = path.join(dir, examplePath);
+    if (isInside(dir, abs)) {
+      try {
+        inputExample = fs.readFileSync(abs, 'utf8').slice(0, MAX_EXAMPLE_TEXT);
+      } catch {
+        // a missing example leaves the rest of the model readable
+      }
+    }
+  }
+  const files = [mlmodel, ...['requirements.txt', 'python_env.yaml', 'conda.yaml'].map((n) => readSpec(dir, n, artifactPath)).filter((f): f is EnvSpec => f !== null)];
+  return {
+    artifactPath,
+    modelId: meta.model_id ?? meta.model_uuid ?? modelId,
+    flavors,
+    mlflowVersion: meta.mlflow_version ?? null,
+    pythonVersion: flavors.python_function?.python_version ?? null,
+    signature: meta.signature === undefined || meta.signature === null ? null : JSON.stringify(meta.signature),
+    inputExample,
+    files,
+  };
+}
+
+/** Fills in what lies on disk: artifacts (hashed), logged models, a dvc.lock among the artifacts. */
+async function completeRun(raw: RawMlflowRun, ctx: CoreContext, projectDvc: DvcEntry[] | null): Promise<void> {
+  const rec = raw.record;
+  const artifacts: TreeState[] = [];
+  const models: MlflowLoggedModel[] = [];
+  if (raw.artifactDir) {
+    const tree = await hashTree(raw.artifactDir, { cache: ctx.hashCache, displayPath: 'artifacts' });
+    artifacts.push(tree);
+    const modelDirs = tree.files.filter((f) => f.path === 'MLmodel' || f.path.endsWith('/MLmodel')).map((f) => path.posix.dirname(f.path))
+      // MLflow 2.x keeps a copy of each model's metadata in <model>/metadata/; the model itself is enough.
+      .filter((d, _i, all) => !(d.endsWith('/metadata') && all.includes(path.posix.dirname(d))))
+      .sort();
+    for (const rel of modelDirs) {
+      const m = readModelDir(path.join(raw.artifactDir, ...rel.split('/')), rel === '.' ? 'artifacts' : `artifacts/${rel}`, null, rec.warnings);
+      if (m) models.push(m);
+    }
+    const lock = tree.files.find((f) => f.path === 'dvc.lock' || /^[^/]+\/dvc\.lock$/.test(f.path));
+    if (lock && !projectDvc) {
+      const parsed = parseDvcLock(fs.readFileSync(path.join(raw.artifactDir, ...lock.path.split('/')), 'utf8'), `artifacts/${lock.path}`);
+      rec.dvc = parsed.entries.map((e) => ({ ...e, note: 'recorded in the run\'s artifacts; not checked against a disk' }));
+      rec.warnings.push(...parsed.warnings);
+    }
+  } else if (rec.artifactUri) {
+    artifacts.push({ path: 'artifacts', absPath: stripUrlCredentials(rec.artifactUri), kind: 'missing', rootHash: null, fileCount: 0, totalBytes: 0, files: [] });
+    rec.warnings.push(`outcome: the artifacts at ${stripUrlCredentials(rec.artifactUri)} are not inside the imported store; they were recorded by location only`);
+  }
+  for (const md of raw.modelDirs) {
+    const m = readModelDir(md.dir, md.artifactPath, md.modelId, rec.warnings);
+    if (m) models.push(m);
+  }
+  if (models.length === 0 && rec.tags['mlflow.log-model.history']) models.push(...modelsFromLogModelHistory(rec.tags['mlflow.log-model.history']));
+  rec.models = models;
+  rec.artifacts = artifacts;
+  if (projectDvc) rec.dvc = projectDvc.map((e) => ({ ...e }));
+}
+
+/** The same text as encodeSnapshot, faster when no metric is NaN or infinite (the replacer is then a no-op). */
+function encodeFast(snapshot: Snapshot): string {
+  for (const m of Object.values(snapshot.outcome.metrics)) {
+    if (!Number.isFinite(m.value)) return encodeSnapshot(snapshot);
+    for (const p of m.history ?? []) if (!Number.isFinite(p.value)) return encodeSnapshot(snapshot);
+  }
+  return JSON.stringify(snapshot);
+}
+
+/** What the transaction writes for one run; the full history is already compressed, so only list columns stay in memory. */
+interface PendingWrite {
+  light: Snapshot;
+  gz: Promise<Buffer>;
+  sourceKey: string;
+}
+
+function lightCopy(s: Snapshot): Snapshot {
+  const metrics: Snapshot['outcome']['metrics'] = {};
+  for (const [k, m] of Object.entries(s.outcome.metrics)) metrics[k] = { value: m.value, history: null, source: m.source };
+  return { ...s, outcome: { ...s.outcome, metrics } };
+}
+
+/** Imports an MLflow store into the core's store; the summary lists what was added, updated, left alone and skipped. */
+export async function importMlflow(ctx: CoreContext, request: ImportMlflowRequest): Promise<ImportSummary> {
+  const started = Date.now();
+  const task = `import-${newId().slice(0, 8)}`;
+  const publish = ctx.events.publish;
+  publish({ task, phase: 'start', label: `opening ${stripUrlCredentials(request.location)}`, unit: 'runs' });
+  const options: MlflowReadOptions = { experiment: request.experiment, includeDeleted: request.includeDeleted ?? false, timeoutMs: request.timeoutMs ?? DEFAULT_TIMEOUT_MS };
+  const warnings: string[] = [];
+  let projectDvc: DvcEntry[] | null = null;
+  if (request.project) {
+    const project = path.resolve(request.project);
+    const dvc = await readDvcLock(project, { checkDisk: true });
+    if (!dvc) warnings.push(`data: ${project} has no dvc.lock; no DVC hashes were recorded`);
+    else { projectDvc = dvc.entries; warnings.push(...dvc.warnings); }
+  }
+
+  const reader = await openMlflowStore(request.location, options);
+  try {
+    const prefix = `${reader.type}:${reader.location}#`;
+    const existing = ctx.runs.importedUnder(prefix);
+    const skipped: ImportSkip[] = [];
+    const runs: ImportSummary['runs'] = [];
+    const perExperiment = new Map<string, number>();
+    const pending: PendingWrite[] = [];
+    const seen = new Set<string>();
+    let runsSeen = 0;
+    let sinceYield = 0;
+    const label = `importing ${reader.location}`;
+    for await (const item of reader.runs()) {
+      if (item.kind === 'skip') {
+        skipped.push(item.skip);
+        if (item.skip.runId !== null) runsSeen++;
+        continue;
+      }
+      runsSeen++;
+      const raw = item.run;
+      const rec = raw.record;
+      const sourceKey = `${prefix}${rec.runId}`;
+      if (seen.has(sourceKey)) {
+        skipped.push({ experimentId: rec.experimentId, runId: rec.runId, reason: 'the same run id appears twice in the store; the first was imported' });
+        continue;
+      }
+      seen.add(sourceKey);
+      await completeRun(raw, ctx, projectDvc);
+      const before = existing.get(sourceKey);
+      const snapshot = snapshotFromMlflowRun(rec, {
+        id: before?.id ?? newId(),
+        createdAt: before?.createdAt ?? (rec.startTime !== null ? new Date(rec.startTime).toISOString() : new Date().toISOString()),
+        sourceType: reader.type,
+        location: reader.location,
+      });
+      const json = encodeFast(snapshot);
+      perExperiment.set(rec.experimentId, (perExperiment.get(rec.experimentId) ?? 0) + 1);
+      if (before && gunzipSync(before.gzippedJson).toString('utf8') === json) {
+        runs.push({ mlflowRunId: rec.runId, id: snapshot.id, change: 'unchanged' });
+      } else {
+        runs.push({ mlflowRunId: rec.runId, id: snapshot.id, change: before ? 'updated' : 'added' });
+        const gz = gzipAsync(json, { level: 6 });
+        gz.catch(() => undefined);
+        pending.push({ light: lightCopy(snapshot), gz, sourceKey });
+      }
+      if (++sinceYield >= 100) {
+        sinceYield = 0;
+        publish({ task, phase: 'progress', label, done: runsSeen, total: reader.expectedRuns ?? undefined, unit: 'runs' });
+        // Lets finished compressions hand back their buffers so memory stays bounded.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    }
+    publish({ task, phase: 'progress', label: `writing ${pending.length} runs`, done: runsSeen, total: reader.expectedRuns ?? runsSeen, unit: 'runs' });
+    const encoded = await Promise.all(pending.map((p) => p.gz));
+    ctx.store.db.transaction(() => {
+      pending.forEach((p, i) => ctx.runs.saveEncodedInTransaction(p.light, encoded[i]!, p.sourceKey));
+    })();
+    const summary: ImportSummary = {
+      source: { type: reader.type, location: reader.location },
+      experiments: reader.experiments.map((e) => ({ id: e.id, name: e.name, lifecycleStage: e.lifecycleStage, runs: perExperiment.get(e.id) ?? 0 })),
+      runsSeen,
+      added: runs.filter((r) => r.change === 'added').length,
+      updated: runs.filter((r) => r.change === 'updated').length,
+      unchanged: runs.filter((r) => r.change === 'unchanged').length,
+      skipped,
+      runs,
+      warnings,
+      durationMs: Date.now() - started,
+    };
+    publish({ task, phase: 'end', label: `imported ${summary.added} new, ${summary.updated} updated, ${summary.unchanged} unchanged, ${skipped.length} skipped`, detail: { added: summary.added, updated: summary.updated, unchanged: summary.unchanged, skipped: skipped.length } });
+    return summary;
+  } catch (e) {
+    publish({ task, phase: 'end', label: 'import failed', message: (e as Error).message });
+    throw e;
+  } finally {
+    reader.close();
+  }
+}

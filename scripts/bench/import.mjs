@@ -1,0 +1,166 @@
+// Import speed: generates an MLflow file store and an mlflow.db of 10,000 runs (10 params, 5 metrics
+// of 100 steps each) in a temp folder, imports each into a fresh store, and prints the time beside
+// the time of merely reading the same files (or rows) once.
+import Database from 'better-sqlite3';
+import { build } from 'esbuild';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const RUNS = Number(process.env.BENCH_IMPORT_RUNS ?? 10_000);
+const PARAMS = 10;
+const METRICS = 5;
+const STEPS = 100;
+const T0 = 1_717_300_000_000;
+
+/** MLflow 2.x's tables as SQLAlchemy creates them (only those an import reads). */
+const MLFLOW_SCHEMA = `
+CREATE TABLE experiments (experiment_id INTEGER NOT NULL, name VARCHAR(256) NOT NULL, artifact_location VARCHAR(256), lifecycle_stage VARCHAR(32), creation_time BIGINT, last_update_time BIGINT, CONSTRAINT experiment_pk PRIMARY KEY (experiment_id), UNIQUE (name));
+CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num));
+CREATE TABLE experiment_tags ("key" VARCHAR(250) NOT NULL, value VARCHAR(5000), experiment_id INTEGER NOT NULL, CONSTRAINT experiment_tag_pk PRIMARY KEY ("key", experiment_id));
+CREATE TABLE runs (run_uuid VARCHAR(32) NOT NULL, name VARCHAR(250), source_type VARCHAR(20), source_name VARCHAR(500), entry_point_name VARCHAR(50), user_id VARCHAR(256), status VARCHAR(9), start_time BIGINT, end_time BIGINT, source_version VARCHAR(50), lifecycle_stage VARCHAR(20), artifact_uri VARCHAR(200), experiment_id INTEGER, deleted_time BIGINT, CONSTRAINT run_pk PRIMARY KEY (run_uuid));
+CREATE TABLE tags ("key" VARCHAR(250) NOT NULL, value VARCHAR(5000), run_uuid VARCHAR(32) NOT NULL, CONSTRAINT tag_pk PRIMARY KEY ("key", run_uuid));
+CREATE TABLE params ("key" VARCHAR(250) NOT NULL, value VARCHAR(8000) NOT NULL, run_uuid VARCHAR(32) NOT NULL, CONSTRAINT param_pk PRIMARY KEY ("key", run_uuid));
+CREATE TABLE metrics ("key" VARCHAR(250) NOT NULL, value FLOAT NOT NULL, timestamp BIGINT NOT NULL, run_uuid VARCHAR(32) NOT NULL, step BIGINT DEFAULT '0' NOT NULL, is_nan BOOLEAN DEFAULT '0' NOT NULL, CONSTRAINT metric_pk PRIMARY KEY ("key", timestamp, step, run_uuid, value, is_nan));
+CREATE TABLE latest_metrics ("key" VARCHAR(250) NOT NULL, value FLOAT NOT NULL, timestamp BIGINT, step BIGINT NOT NULL, is_nan BOOLEAN NOT NULL, run_uuid VARCHAR(32) NOT NULL, CONSTRAINT latest_metric_pk PRIMARY KEY ("key", run_uuid));
+CREATE TABLE datasets (dataset_uuid VARCHAR(36) NOT NULL, experiment_id INTEGER NOT NULL, name VARCHAR(500) NOT NULL, digest VARCHAR(36) NOT NULL, dataset_source_type VARCHAR(36) NOT NULL, dataset_source TEXT NOT NULL, dataset_schema TEXT, dataset_profile TEXT, CONSTRAINT dataset_pk PRIMARY KEY (experiment_id, name, digest));
+CREATE TABLE inputs (input_uuid VARCHAR(36) NOT NULL, source_type VARCHAR(36) NOT NULL, source_id VARCHAR(36) NOT NULL, destination_type VARCHAR(36) NOT NULL, destination_id VARCHAR(36) NOT NULL, CONSTRAINT inputs_pk PRIMARY KEY (source_type, source_id, destination_type, destination_id));
+CREATE TABLE input_tags (input_uuid VARCHAR(36) NOT NULL, name VARCHAR(255) NOT NULL, value VARCHAR(500) NOT NULL, CONSTRAINT input_tags_pk PRIMARY KEY (input_uuid, name));
+CREATE INDEX index_metrics_run_uuid ON metrics (run_uuid);
+CREATE INDEX index_latest_metrics_run_uuid ON latest_metrics (run_uuid);
+CREATE INDEX index_tags_run_uuid ON tags (run_uuid);
+CREATE INDEX index_params_run_uuid ON params (run_uuid);
+`;
+
+const runId = (i) => i.toString(16).padStart(32, '0');
+const value = (i, m, s) => Math.sin(i * 7 + m * 13 + s) * 0.5 + 0.5;
+
+/** Writes an MLflow 2.x file store: experiment 1 with RUNS runs. */
+export function generateFileStore(dir, runs = RUNS) {
+  const exp = path.join(dir, '1');
+  fs.mkdirSync(exp, { recursive: true });
+  fs.writeFileSync(path.join(exp, 'meta.yaml'), `artifact_location: file://${exp}\ncreation_time: ${T0}\nexperiment_id: '1'\nlast_update_time: ${T0}\nlifecycle_stage: active\nname: bench\n`);
+  for (let i = 0; i < runs; i++) {
+    const id = runId(i);
+    const run = path.join(exp, id);
+    for (const sub of ['params', 'metrics', 'tags', 'artifacts']) fs.mkdirSync(path.join(run, sub), { recursive: true });
+    fs.writeFileSync(path.join(run, 'meta.yaml'), `artifact_uri: file://${run}/artifacts\nend_time: ${T0 + i * 1000 + 900}\nentry_point_name: ''\nexperiment_id: '1'\nlifecycle_stage: active\nrun_id: ${id}\nrun_name: run-${i}\nrun_uuid: ${id}\nsource_name: ''\nsource_type: 4\nsource_version: ''\nstart_time: ${T0 + i * 1000}\nstatus: 3\ntags: []\nuser_id: bench\n`);
+    for (let p = 0; p < PARAMS; p++) fs.writeFileSync(path.join(run, 'params', `param_${p}`), String(p === 0 ? i : (i * p) % 97));
+    for (let m = 0; m < METRICS; m++) {
+      let text = '';
+      for (let s = 0; s < STEPS; s++) text += `${T0 + i * 1000 + s} ${value(i, m, s)} ${s}\n`;
+      fs.writeFileSync(path.join(run, 'metrics', `metric_${m}`), text);
+    }
+    fs.writeFileSync(path.join(run, 'tags', 'mlflow.runName'), `run-${i}`);
+    fs.writeFileSync(path.join(run, 'tags', 'mlflow.user'), 'bench');
+    fs.writeFileSync(path.join(run, 'tags', 'mlflow.source.type'), 'LOCAL');
+  }
+}
+
+/** Writes an MLflow 2.x SQLite store with the same runs. */
+export function generateSqliteStore(file, runs = RUNS) {
+  const db = new Database(file);
+  db.pragma('journal_mode = OFF');
+  db.pragma('synchronous = OFF');
+  db.exec(MLFLOW_SCHEMA);
+  db.prepare('INSERT INTO alembic_version VALUES (?)').run('5b0e9adcef9c');
+  db.prepare("INSERT INTO experiments VALUES (1, 'bench', 'mlflow-artifacts:/1', 'active', ?, ?)").run(T0, T0);
+  const run = db.prepare("INSERT INTO runs VALUES (?, ?, 'UNKNOWN', '', '', 'bench', 'FINISHED', ?, ?, '', 'active', ?, 1, NULL)");
+  const param = db.prepare('INSERT INTO params VALUES (?, ?, ?)');
+  const tag = db.prepare('INSERT INTO tags VALUES (?, ?, ?)');
+  const metric = db.prepare('INSERT INTO metrics VALUES (?, ?, ?, ?, ?, 0)');
+  const latest = db.prepare('INSERT INTO latest_metrics VALUES (?, ?, ?, ?, 0, ?)');
+  db.transaction(() => {
+    for (let i = 0; i < runs; i++) {
+      const id = runId(i);
+      run.run(id, `run-${i}`, T0 + i * 1000, T0 + i * 1000 + 900, `mlflow-artifacts:/1/${id}/artifacts`);
+      for (let p = 0; p < PARAMS; p++) param.run(`param_${p}`, String(p === 0 ? i : (i * p) % 97), id);
+      tag.run('mlflow.runName', `run-${i}`, id);
+      tag.run('mlflow.user', 'bench', id);
+      tag.run('mlflow.source.type', 'LOCAL', id);
+      for (let m = 0; m < METRICS; m++) {
+        for (let s = 0; s < STEPS; s++) metric.run(`metric_${m}`, value(i, m, s), T0 + i * 1000 + s, id, s);
+        latest.run(`metric_${m}`, value(i, m, STEPS - 1), T0 + i * 1000 + STEPS - 1, STEPS - 1, id);
+      }
+    }
+  })();
+  db.close();
+}
+
+/** Reads every file of a folder once (the floor an importer cannot beat). */
+function readAllFiles(dir) {
+  let bytes = 0;
+  const stack = [dir];
+  while (stack.length) {
+    const d = stack.pop();
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) stack.push(p);
+      else bytes += fs.readFileSync(p).length;
+    }
+  }
+  return bytes;
+}
+
+/** Reads every row an import needs once. */
+function readAllRows(file) {
+  const db = new Database(file, { readonly: true });
+  let n = 0;
+  for (const table of ['experiments', 'runs', 'params', 'tags', 'metrics', 'latest_metrics']) {
+    for (const _row of db.prepare(`SELECT * FROM ${table}`).raw().iterate()) n++;
+  }
+  db.close();
+  return n;
+}
+
+const seconds = (t) => (performance.now() - t) / 1000;
+
+/** The bench entry point called by scripts/bench.mjs. */
+export async function bench(report) {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'reproscope-bench-import-'));
+  try {
+    const bundle = path.join(tmp, 'import-bundle.cjs');
+    await build({
+      entryPoints: [path.join(root, 'electron/core/import-bench-entry.ts')], bundle: true, platform: 'node', target: 'node20',
+      format: 'cjs', outfile: bundle, external: ['better-sqlite3'], logLevel: 'warning',
+    });
+    const { openCore, importMlflow } = createRequire(import.meta.url)(bundle);
+    const t0 = performance.now();
+    const mlruns = path.join(tmp, 'mlruns');
+    generateFileStore(mlruns);
+    const dbFile = path.join(tmp, 'mlflow.db');
+    generateSqliteStore(dbFile);
+    console.log(`    generated ${RUNS} runs twice in ${seconds(t0).toFixed(1)} s`);
+
+    let t = performance.now();
+    readAllFiles(mlruns);
+    const readFiles = seconds(t);
+    let ctx = openCore(path.join(tmp, 'store-file'));
+    t = performance.now();
+    const fileSummary = await importMlflow(ctx, { location: mlruns });
+    const fileSecs = seconds(t);
+    ctx.close();
+    if (fileSummary.added !== RUNS) throw new Error(`file store: expected ${RUNS} runs added, got ${JSON.stringify(fileSummary).slice(0, 400)}`);
+    report(`import file store ${RUNS} runs`, fileSecs, 's', 'read files once', readFiles, { below: 10 });
+
+    t = performance.now();
+    readAllRows(dbFile);
+    const readRows = seconds(t);
+    ctx = openCore(path.join(tmp, 'store-sqlite'));
+    t = performance.now();
+    const dbSummary = await importMlflow(ctx, { location: dbFile });
+    const dbSecs = seconds(t);
+    if (dbSummary.added !== RUNS) throw new Error(`mlflow.db: expected ${RUNS} runs added, got ${JSON.stringify(dbSummary).slice(0, 400)}`);
+    t = performance.now();
+    const again = await importMlflow(ctx, { location: dbFile });
+    const againSecs = seconds(t);
+    ctx.close();
+    report(`import mlflow.db ${RUNS} runs`, dbSecs, 's', 'read rows once', readRows, { below: 3 });
+    report(`re-import mlflow.db ${RUNS} runs (nothing changed: ${again.unchanged} unchanged)`, againSecs, 's', 'first import', dbSecs);
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
