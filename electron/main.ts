@@ -7,6 +7,7 @@ import { createHandlers } from './core/handlers';
 import { createIpcRoutes } from './ipc/ipc-routes';
 import { APP_SCHEME, APP_START_URL, resolveAppRequest } from './shell/app-protocol';
 import { createShellActions } from './shell/dialogs';
+import { createPdfPrinter } from './shell/pdf-printer';
 import { isAllowedExternal, isAllowedNavigation } from './shell/navigation';
 import { mainWindowOptions } from './shell/window-options';
 
@@ -61,7 +62,7 @@ async function start(): Promise<void> {
     return;
   }
   const handlers = createHandlers(core);
-  const routes = createIpcRoutes(handlers, createShellActions({ dialog, shell, window: () => mainWindow, defaultDir: app.getPath('documents') }));
+  const routes = createIpcRoutes(handlers, createShellActions({ dialog, shell, window: () => mainWindow, defaultDir: app.getPath('documents'), printPdf: createPdfPrinter(BrowserWindow) }));
   for (const [channel, route] of routes) ipcMain.handle(channel, (event, ...args: unknown[]) => route(event, ...args));
   core.events.subscribe((event) => {
     if (mainWindow && !mainWindow.isDestroyed()) mainWindow.webContents.send(PROGRESS_CHANNEL, event);

@@ -1,5 +1,5 @@
 import type { ApiInput, ApiName, ApiOutput } from '../shared/api';
-import { BRIDGE_GLOBAL, type DesktopBridge, type PickPurpose } from '../shared/desktop-bridge';
+import { BRIDGE_GLOBAL, type DesktopBridge, type PickPurpose, type SaveReportRequest } from '../shared/desktop-bridge';
 import type { ErrorInfo, Result } from '../shared/errors';
 import type { ProgressEvent } from '../shared/progress';
 import { nonFiniteReplacer, nonFiniteReviver } from '../shared/snapshot-codec';
@@ -85,8 +85,8 @@ export function onProgress(listener: (e: ProgressEvent) => void): () => void {
 /** A native chooser in the desktop app; null in a browser (where the user types a path). */
 export const pickPath: ((purpose: PickPurpose) => Promise<Result<string | null>>) | null = bridge ? (p) => bridge.pickPath(p) : null;
 
-/** A native "save as" dialog in the desktop app; null in a browser (which downloads instead). */
-export const pickSavePath: ((suggestedName: string) => Promise<Result<string | null>>) | null = bridge ? (n) => bridge.pickSavePath(n) : null;
+/** Saves a report through the desktop app's native dialog; null in a browser (which downloads instead). */
+export const saveReportNatively: ((report: SaveReportRequest) => Promise<Result<string | null>>) | null = bridge ? (r) => bridge.saveReport(r) : null;
 
 /** Opens an external https link (allowlisted by the shell in the app; a new tab in a browser). */
 export function openExternal(url: string): void {

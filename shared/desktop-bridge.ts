@@ -13,7 +13,7 @@ export const apiChannel = (name: ApiName): string => `reproscope:api:${name}`;
 /** Channels for what only the desktop shell can do (native dialogs, the system browser). */
 export const SHELL_CHANNELS = {
   pickPath: 'reproscope:shell:pick-path',
-  pickSavePath: 'reproscope:shell:pick-save-path',
+  saveReport: 'reproscope:shell:save-report',
   openExternal: 'reproscope:shell:open-external',
 } as const;
 
@@ -29,6 +29,18 @@ export type PickPurpose = 'project' | 'data' | 'mlflow-folder' | 'mlflow-databas
 /** Every pick purpose, for parsing IPC input. */
 export const PICK_PURPOSES: readonly PickPurpose[] = ['project', 'data', 'mlflow-folder', 'mlflow-database'];
 
+/** The report formats. */
+export const REPORT_FORMATS = ['html', 'md', 'json', 'pdf'] as const;
+/** One report format. */
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
+
+/** A report to save: its suggested file name, its format and its text (HTML for a PDF, which the shell prints). */
+export interface SaveReportRequest {
+  suggestedName: string;
+  format: ReportFormat;
+  content: string;
+}
+
 /** One function per operation of the contract, as the page sees it. */
 export type ApiFunctions = { [N in ApiName]: (input: ApiInput<N>) => Promise<Result<ApiOutput<N>>> };
 
@@ -37,8 +49,12 @@ export interface DesktopBridge {
   api: ApiFunctions;
   /** A native folder (or file) chooser; null when cancelled. */
   pickPath(purpose: PickPurpose): Promise<Result<string | null>>;
-  /** A native "save as" dialog for a report; null when cancelled. */
-  pickSavePath(suggestedName: string): Promise<Result<string | null>>;
+  /**
+   * Asks where to save a report with a native "save as" dialog and writes it there (a PDF is printed
+   * from the HTML by Electron); resolves to the saved path, null when cancelled. The page never
+   * names a path itself, so it cannot write anywhere the user did not choose.
+   */
+  saveReport(report: SaveReportRequest): Promise<Result<string | null>>;
   /** Opens an allowlisted https link in the system browser. */
   openExternal(url: string): Promise<Result<null>>;
   /** Subscribes to the progress stream; returns the function that unsubscribes. */

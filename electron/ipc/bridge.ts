@@ -23,7 +23,7 @@ export function buildDesktopBridge(ipc: RendererIpcLike): DesktopBridge {
   return {
     api: Object.freeze(fns) as unknown as ApiFunctions,
     pickPath: (purpose) => invoke(SHELL_CHANNELS.pickPath, purpose),
-    pickSavePath: (name) => invoke(SHELL_CHANNELS.pickSavePath, name),
+    saveReport: (report) => invoke(SHELL_CHANNELS.saveReport, report),
     openExternal: (url) => invoke(SHELL_CHANNELS.openExternal, url),
     onProgress: (listener: (e: ProgressEvent) => void) => {
       const handler = (_event: unknown, data: unknown): void => listener(data as ProgressEvent);

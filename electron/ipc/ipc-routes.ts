@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { api, type ApiName } from '../../shared/api';
-import { apiChannel, PICK_PURPOSES, SHELL_CHANNELS, type PickPurpose } from '../../shared/desktop-bridge';
+import { apiChannel, PICK_PURPOSES, REPORT_FORMATS, SHELL_CHANNELS, type PickPurpose, type SaveReportRequest } from '../../shared/desktop-bridge';
 import { err, ok, toErrorInfo, type Result } from '../../shared/errors';
 import type { Handlers } from '../core/handlers';
 import { isTrustedSender, type FrameLike } from './sender-check';
@@ -13,7 +13,8 @@ export interface IpcEventLike {
 /** What only the desktop shell can do, behind the shell channels. */
 export interface ShellActions {
   pickPath(purpose: PickPurpose): Promise<string | null>;
-  pickSavePath(suggestedName: string): Promise<string | null>;
+  /** Shows a save dialog and writes the report there; the saved path, or null when cancelled. */
+  saveReport(report: SaveReportRequest): Promise<string | null>;
   /** Opens an allowlisted link; refuses (throws ReproError) anything else. */
   openExternal(url: string): Promise<void>;
 }
@@ -22,7 +23,11 @@ export interface ShellActions {
 export type IpcRoute = (event: IpcEventLike, ...args: unknown[]) => Promise<Result<unknown>>;
 
 const PickPathInput = z.enum(PICK_PURPOSES as [PickPurpose, ...PickPurpose[]]);
-const SavePathInput = z.string().min(1).max(255).regex(/^[^/\\\0]+$/, 'a file name, not a path');
+const SaveReportInput = z.object({
+  suggestedName: z.string().min(1).max(255).regex(/^[^/\\\0]+$/, 'a file name, not a path'),
+  format: z.enum(REPORT_FORMATS),
+  content: z.string().max(256 * 1024 * 1024),
+}).strict();
 const ExternalInput = z.string().url().max(2048);
 
 /** Refuses everything but the app's own main frame, then runs the route. */
@@ -57,8 +62,8 @@ export function createIpcRoutes(handlers: Handlers, shell: ShellActions): Map<st
   }
   routes.set(SHELL_CHANNELS.pickPath, guarded(SHELL_CHANNELS.pickPath, (args) =>
     parsed(PickPathInput, args[0], SHELL_CHANNELS.pickPath, async (p) => ok(await shell.pickPath(p)))));
-  routes.set(SHELL_CHANNELS.pickSavePath, guarded(SHELL_CHANNELS.pickSavePath, (args) =>
-    parsed(SavePathInput, args[0], SHELL_CHANNELS.pickSavePath, async (n) => ok(await shell.pickSavePath(n)))));
+  routes.set(SHELL_CHANNELS.saveReport, guarded(SHELL_CHANNELS.saveReport, (args) =>
+    parsed(SaveReportInput, args[0], SHELL_CHANNELS.saveReport, async (r) => ok(await shell.saveReport(r)))));
   routes.set(SHELL_CHANNELS.openExternal, guarded(SHELL_CHANNELS.openExternal, (args) =>
     parsed(ExternalInput, args[0], SHELL_CHANNELS.openExternal, async (u) => { await shell.openExternal(u); return ok(null); })));
   return routes;

@@ -9,7 +9,7 @@ import { tempCore } from '../../helpers/store';
 
 const mainFrame = (url: string): FrameLike => ({ url, parent: null });
 const APP = mainFrame('app://reproscope/index.html');
-const fakeShell = (): ShellActions => ({ pickPath: vi.fn(async () => '/p'), pickSavePath: vi.fn(async () => '/r.html'), openExternal: vi.fn(async () => undefined) });
+const fakeShell = (): ShellActions => ({ pickPath: vi.fn(async () => '/p'), saveReport: vi.fn(async () => '/r.html'), openExternal: vi.fn(async () => undefined) });
 
 describe('IPC: the desktop bridge', () => {
   it('trusts only the main frame of the app:// page', () => {
@@ -47,10 +47,12 @@ describe('IPC: the desktop bridge', () => {
     expect(await call(apiChannel('listRuns'), { limit: -1 })).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
     expect(await call(apiChannel('storeInfo'), {})).toMatchObject({ ok: true, value: { runs: 0 } });
     expect(await call(SHELL_CHANNELS.pickPath, 'everything')).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
-    expect(await call(SHELL_CHANNELS.pickSavePath, '../etc/passwd')).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+    expect(await call(SHELL_CHANNELS.saveReport, { suggestedName: '../etc/passwd', format: 'html', content: '' })).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+    expect(await call(SHELL_CHANNELS.saveReport, { suggestedName: 'r', format: 'exe', content: '' })).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+    expect(await call(SHELL_CHANNELS.saveReport, { suggestedName: 'r', format: 'html', content: '', path: '/etc/passwd' })).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
     expect(await call(SHELL_CHANNELS.openExternal, 'not a url')).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
     expect(await call(SHELL_CHANNELS.pickPath, 'project')).toEqual({ ok: true, value: '/p' });
-    expect(await call(SHELL_CHANNELS.pickSavePath, 'report.html')).toEqual({ ok: true, value: '/r.html' });
+    expect(await call(SHELL_CHANNELS.saveReport, { suggestedName: 'report', format: 'html', content: '<html>' })).toEqual({ ok: true, value: '/r.html' });
     const refused = createIpcRoutes(createHandlers(tempCore()), { ...shell, openExternal: async () => { throw Object.assign(new Error('no'), { name: 'X' }); } });
     expect(await refused.get(SHELL_CHANNELS.openExternal)!({ senderFrame: APP }, 'https://evil.example/')).toMatchObject({ ok: false });
   });

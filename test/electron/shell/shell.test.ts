@@ -3,7 +3,8 @@ import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import type { Dialog, Shell } from 'electron';
 import { APP_ORIGIN, resolveAppRequest } from '../../../electron/shell/app-protocol';
-import { createShellActions, pickPathDialogOptions } from '../../../electron/shell/dialogs';
+import { createShellActions, pickPathDialogOptions, saveReportDialogOptions } from '../../../electron/shell/dialogs';
+import { pdfWindowOptions } from '../../../electron/shell/pdf-printer';
 import { isAllowedExternal, isAllowedNavigation } from '../../../electron/shell/navigation';
 import { mainWindowOptions, secureWebPreferences } from '../../../electron/shell/window-options';
 import { RENDERER_CSP } from '../../../shared/content-security-policy';
@@ -18,6 +19,10 @@ describe('the desktop shell', () => {
       webSecurity: true, allowRunningInsecureContent: false, experimentalFeatures: false, webviewTag: false, preload: '/app/preload.cjs',
     });
     expect(prefs).not.toHaveProperty('enableBlinkFeatures');
+    const pdf = pdfWindowOptions();
+    expect(pdf.show).toBe(false);
+    expect(pdf.webPreferences).toMatchObject({ javascript: false, sandbox: true, contextIsolation: true, nodeIntegration: false, webSecurity: true });
+    expect(pdf.webPreferences).not.toHaveProperty('preload');
   });
 
   it('has a strict Content-Security-Policy: own scripts only, no eval, no plugins, no framing', () => {
@@ -61,15 +66,25 @@ describe('the desktop shell', () => {
     expect(pickPathDialogOptions('data').properties).toEqual(['openDirectory']);
     expect(pickPathDialogOptions('mlflow-folder').properties).toEqual(['openDirectory']);
     expect(pickPathDialogOptions('mlflow-database').properties).toEqual(['openFile']);
+    const dir = tempDir();
+    const saved = path.join(dir, 'chosen.html');
     const dialog = {
       showOpenDialog: vi.fn(async () => ({ canceled: false, filePaths: ['/home/u/project'] })),
-      showSaveDialog: vi.fn(async () => ({ canceled: false, filePath: '/home/u/report.html' })),
+      showSaveDialog: vi.fn(async () => ({ canceled: false, filePath: saved })),
     } as unknown as Dialog;
     const shell = { openExternal: vi.fn(async () => undefined) } as unknown as Shell;
-    const actions = createShellActions({ dialog, shell, window: () => null, defaultDir: '/home/u' });
+    const printPdf = vi.fn(async (html: string) => Buffer.from(`%PDF-${html.length}`));
+    const actions = createShellActions({ dialog, shell, window: () => null, defaultDir: dir, printPdf });
     expect(await actions.pickPath('project')).toBe('/home/u/project');
-    expect(await actions.pickSavePath('../../report.html')).toBe('/home/u/report.html');
-    expect((dialog.showSaveDialog as unknown as ReturnType<typeof vi.fn>).mock.calls[0]![0]).toMatchObject({ defaultPath: '/home/u/report.html' });
+    expect(await actions.saveReport({ suggestedName: 'audit-1.html', format: 'html', content: '<h1>r</h1>' })).toBe(saved);
+    expect(fs.readFileSync(saved, 'utf8')).toBe('<h1>r</h1>');
+    expect((dialog.showSaveDialog as unknown as ReturnType<typeof vi.fn>).mock.calls[0]![0]).toMatchObject({ defaultPath: path.join(dir, 'audit-1.html') });
+    expect(saveReportDialogOptions('/d', '../../x.md', 'pdf').defaultPath).toBe('/d/x.pdf');
+    await actions.saveReport({ suggestedName: 'a', format: 'pdf', content: '<h1>r</h1>' });
+    expect(printPdf).toHaveBeenCalledWith('<h1>r</h1>');
+    expect(fs.readFileSync(saved, 'utf8')).toBe('%PDF-10');
+    (dialog.showSaveDialog as unknown as ReturnType<typeof vi.fn>).mockResolvedValueOnce({ canceled: true, filePath: '' });
+    expect(await actions.saveReport({ suggestedName: 'a', format: 'md', content: 'x' })).toBeNull();
     await actions.openExternal('https://github.com/mlflow/mlflow');
     expect(shell.openExternal).toHaveBeenCalledWith('https://github.com/mlflow/mlflow');
     await expect(actions.openExternal('https://evil.example/')).rejects.toMatchObject({ code: 'FORBIDDEN' });
