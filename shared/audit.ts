@@ -1,0 +1,284 @@
+import { z } from 'zod';
+import { ReproError } from './errors';
+import { AnyNumberSchema } from './snapshot';
+
+/**
+ * The audit model: a campaign of reruns of one MLproject entry point, in groups, judged against an
+ * original run. What the store keeps is the truth reports are built from, so everything a report
+ * needs (plan, reruns with their metric values, statistics, verdict, sources) is in this record;
+ * reruns' full snapshots are in the runs table under the same `auditId`.
+ * docs/audit.md documents every field and the rules behind `verdict` and `sources`.
+ */
+
+/** The audit format version written by this build. */
+export const AUDIT_SCHEMA_VERSION = 1;
+
+/** Where an audit stands: `interrupted` audits are completed by `--resume`. */
+export const AuditStatusSchema = z.enum(['running', 'interrupted', 'finished', 'failed']);
+/** An audit's state. */
+export type AuditStatus = z.infer<typeof AuditStatusSchema>;
+
+/** The verdicts, from strongest to weakest. */
+export const VERDICTS = ['reproduced-exact', 'reproduced-within-tolerance', 'statistically-consistent', 'not-reproduced', 'failed'] as const;
+/** One verdict. */
+export const VerdictSchema = z.enum(VERDICTS);
+/** One verdict. */
+export type Verdict = z.infer<typeof VerdictSchema>;
+
+/** The factors `--vary` may change one at a time. */
+export const VARY_FACTORS = ['seed', 'threads', 'hashseed'] as const;
+/** A factor `--vary` may change. */
+export const VaryFactorSchema = z.enum(VARY_FACTORS);
+/** A factor `--vary` may change. */
+export type VaryFactor = z.infer<typeof VaryFactorSchema>;
+
+/** The group names: the baseline, distinct seeds, one pinned factor, one varied factor. */
+export const GROUP_NAMES = ['baseline', 'seeds', 'pin:hashseed', 'pin:threads', 'pin:cuda-determinism', 'vary:threads', 'vary:hashseed', 'vary:seed'] as const;
+/** A group's name. */
+export const GroupNameSchema = z.enum(GROUP_NAMES);
+/** A group's name. */
+export type GroupName = z.infer<typeof GroupNameSchema>;
+
+/** How environments are made: MLflow's `--env-manager` values. */
+export const EnvManagerSchema = z.enum(['local', 'virtualenv', 'conda', 'docker']);
+/** An environment manager. */
+export type EnvManager = z.infer<typeof EnvManagerSchema>;
+
+/** One tolerance: a metric may differ from the reference by `value` (absolute, in the metric's units) or by `value` percent (relative). */
+export const ToleranceSchema = z.object({
+  metric: z.string().min(1),
+  kind: z.enum(['abs', 'rel']),
+  value: z.number().nonnegative(),
+});
+/** One metric tolerance. */
+export type Tolerance = z.infer<typeof ToleranceSchema>;
+
+/** What the campaign runs: how many reruns per group, which factors to vary, how to judge. */
+export const AuditPlanSchema = z.object({
+  repeats: z.number().int().min(1).max(1000),
+  vary: z.array(VaryFactorSchema),
+  tolerances: z.array(ToleranceSchema),
+  jobs: z.number().int().min(1).max(64),
+  /** Per rerun, in seconds; null for none. */
+  timeoutS: z.number().positive().nullable(),
+  /** The seed parameter (detected or `--seed-param`); null when the project has none. */
+  seedParam: z.string().nullable(),
+  /** Metrics files read after each rerun (besides the MLflow store and metrics.json), relative to the project. */
+  metricsFiles: z.array(z.string()),
+  /** Data inputs hashed before running, beyond the `path` parameters, relative to the project or absolute. */
+  dataPaths: z.array(z.string()),
+  strictData: z.boolean(),
+  /** The interpreter `--python` named (local), or null for `python3` on PATH. */
+  python: z.string().nullable(),
+  /** Extra pip options for virtualenv builds (`--pip-option`). */
+  pipOptions: z.array(z.string()),
+});
+/** The plan of an audit. */
+export type AuditPlan = z.infer<typeof AuditPlanSchema>;
+
+/** A rerun's state: `pending` ones have not started; `running` ones were in flight (a crash leaves them so; resume reruns them). */
+export const RerunStatusSchema = z.enum(['pending', 'running', 'finished', 'failed', 'interrupted', 'timed-out']);
+/** A rerun's state. */
+export type RerunStatus = z.infer<typeof RerunStatusSchema>;
+
+/** One rerun of a group: what it changed and what it produced (metric values kept here so statistics need no snapshot reads). */
+export const RerunSchema = z.object({
+  /** The rerun's snapshot in the runs table (kind `rerun`); null until it has run. */
+  runId: z.string().nullable(),
+  index: z.number().int().nonnegative(),
+  status: RerunStatusSchema,
+  /** Environment variables this rerun set on top of the baseline's (e.g. PYTHONHASHSEED, OMP_NUM_THREADS). */
+  env: z.record(z.string(), z.string()),
+  /** The seed parameter's value for this rerun, or null when the project has no seed parameter. */
+  seed: z.string().nullable(),
+  /** Parameters this rerun changed from the audit's (the seed, for `seeds` and `vary:seed`). */
+  parameters: z.record(z.string(), z.string()),
+  exitCode: z.number().int().nullable(),
+  error: z.string().nullable(),
+  durationMs: z.number().nullable(),
+  /** Last value of each metric (NaN and ±Infinity allowed). */
+  metrics: z.record(z.string(), AnyNumberSchema),
+  /** A hash over the output artifacts' hashes (the MLflow run's artifacts folder), null when none were written. */
+  artifactsHash: z.string().nullable(),
+});
+/** One rerun. */
+export type Rerun = z.infer<typeof RerunSchema>;
+
+/** One group of reruns that share a plan. */
+export const AuditGroupSchema = z.object({
+  name: GroupNameSchema,
+  /** What the group changes, in a sentence (e.g. "PYTHONHASHSEED=0"). */
+  description: z.string(),
+  reruns: z.array(RerunSchema),
+});
+/** One group of reruns. */
+export type AuditGroup = z.infer<typeof AuditGroupSchema>;
+
+/** A two-sided interval. */
+export const IntervalSchema = z.tuple([AnyNumberSchema, AnyNumberSchema]);
+
+/** A between-group test result against the baseline group. */
+export const TestResultSchema = z.object({
+  statistic: AnyNumberSchema,
+  pValue: AnyNumberSchema,
+  /** Welch's degrees of freedom (null for KS). */
+  df: AnyNumberSchema.nullable(),
+});
+/** A test result. */
+export type TestResult = z.infer<typeof TestResultSchema>;
+
+/** Statistics of one metric in one group (null where the sample is too small: sd, CI and PI need n ≥ 2; cv needs a non-zero mean). */
+export const GroupStatsSchema = z.object({
+  n: z.number().int().nonnegative(),
+  mean: AnyNumberSchema.nullable(),
+  sd: AnyNumberSchema.nullable(),
+  min: AnyNumberSchema.nullable(),
+  max: AnyNumberSchema.nullable(),
+  /** sd / |mean|. */
+  cv: AnyNumberSchema.nullable(),
+  /** 95 % confidence interval of the mean (Student t, n − 1 df). */
+  ci95: IntervalSchema.nullable(),
+  /** 95 % prediction interval for one more rerun (Student t, mean ± t·sd·√(1 + 1/n)). */
+  pi95: IntervalSchema.nullable(),
+  /** Whether every value is bitwise equal (true for n = 1). */
+  allBitwiseEqual: z.boolean(),
+  /** Two-sample Kolmogorov–Smirnov against the baseline group (exact p for small samples); null for the baseline itself. */
+  ksVsBaseline: TestResultSchema.nullable(),
+  /** Welch's t-test against the baseline group; null for the baseline or when either sample has n < 2 or both have no spread. */
+  welchVsBaseline: TestResultSchema.nullable(),
+});
+/** Statistics of one metric in one group. */
+export type GroupStats = z.infer<typeof GroupStatsSchema>;
+
+/** One metric across the audit. */
+export const MetricSummarySchema = z.object({
+  /** The reference run's value, null when the reference did not report it. */
+  reference: AnyNumberSchema.nullable(),
+  /** Statistics per group, by group name. */
+  groups: z.record(z.string(), GroupStatsSchema),
+  /** The tolerance applied to this metric, if any. */
+  tolerance: ToleranceSchema.nullable(),
+  /** Largest |rerun − reference| over the baseline group, in the metric's units. */
+  maxAbsDiff: AnyNumberSchema.nullable(),
+  /** Whether every baseline rerun is within the tolerance (null without a tolerance). */
+  withinTolerance: z.boolean().nullable(),
+  /** Whether the reference lies in the baseline's 95 % prediction interval (null when it cannot be computed). */
+  referenceInPi95: z.boolean().nullable(),
+});
+/** One metric across the audit. */
+export type MetricSummary = z.infer<typeof MetricSummarySchema>;
+
+/** How a source was found. */
+export const SourceKindSchema = z.enum(['pinned', 'varied', 'uncontrolled', 'data', 'candidate']);
+
+/** A measured effect of a factor on one metric. */
+export const EffectSizeSchema = z.object({
+  metric: z.string(),
+  /** In the metric's units: the spread removed by a pin (sd before − after), or the move of the mean for a varied factor. */
+  absolute: AnyNumberSchema,
+  /** `absolute` divided by the seed spread (sd of the seeds group), null without one. */
+  relativeToSeedSpread: AnyNumberSchema.nullable(),
+  before: AnyNumberSchema.nullable(),
+  after: AnyNumberSchema.nullable(),
+});
+/** An effect size. */
+export type EffectSize = z.infer<typeof EffectSizeSchema>;
+
+/** A factor to which the audit attributes variance, with its evidence. */
+export const AuditSourceSchema = z.object({
+  category: z.enum(['code', 'data', 'software', 'hardware', 'randomness', 'process']),
+  /** The factor, e.g. `env:PYTHONHASHSEED`, `threads`, `data:train.csv`, `package:numpy`. */
+  factor: z.string(),
+  kind: SourceKindSchema,
+  /** The effect in one sentence, with sizes in the metric's units and relative to the seed spread. */
+  effect: z.string(),
+  effects: z.array(EffectSizeSchema),
+  /** Facts behind the attribution (spreads, p-values, differing values, seed-scan findings). */
+  evidence: z.array(z.string()),
+  /** 1 = most likely; the ranking rule is in docs/audit.md. */
+  rank: z.number().int().positive(),
+});
+/** One source of variance. */
+export type AuditSource = z.infer<typeof AuditSourceSchema>;
+
+/** One data input checked before the reruns. */
+export const DataCheckSchema = z.object({
+  path: z.string(),
+  /** The original's root hash, null when the original did not record this path. */
+  originalHash: z.string().nullable(),
+  currentHash: z.string().nullable(),
+  same: z.boolean().nullable(),
+});
+/** A data check. */
+export type DataCheck = z.infer<typeof DataCheckSchema>;
+
+export const AuditSchema = z.object({
+  schemaVersion: z.literal(AUDIT_SCHEMA_VERSION),
+  id: z.string(),
+  project: z.object({
+    /** The folder or git URL as the user gave it (a local path made absolute; credentials removed from URLs). */
+    location: z.string(),
+    kind: z.enum(['folder', 'git', 'git-url']),
+    name: z.string(),
+  }),
+  entryPoint: z.string(),
+  /** The commit rerun (null for a folder outside git). */
+  commit: z.string().nullable(),
+  /** The parameters the reruns start from, as MLflow would log them (defaults filled in). */
+  parameters: z.record(z.string(), z.string()),
+  envManager: EnvManagerSchema,
+  /** The rendered baseline command as `mlflow run` would run it (for the confirmation and the report). */
+  command: z.string(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  finishedAt: z.string().nullable(),
+  status: AuditStatusSchema,
+  /** The run judged against: `--against`, else the first finished baseline rerun. */
+  referenceRunId: z.string().nullable(),
+  referenceKind: z.enum(['original', 'first-baseline']),
+  plan: AuditPlanSchema,
+  groups: z.array(AuditGroupSchema),
+  /** Per metric, by metric name. */
+  metrics: z.record(z.string(), MetricSummarySchema),
+  /** null while running or interrupted. */
+  verdict: VerdictSchema.nullable(),
+  /** The verdict in one sentence. */
+  explanation: z.string().nullable(),
+  sources: z.array(AuditSourceSchema),
+  dataChecks: z.array(DataCheckSchema),
+  /** Things that went wrong or could not be checked, each a sentence. */
+  warnings: z.array(z.string()),
+  /** Why the audit failed as a whole (environment missing, strict data), null otherwise. */
+  error: z.string().nullable(),
+});
+/** One audit. */
+export type Audit = z.infer<typeof AuditSchema>;
+
+/** One row of the audit list. */
+export const AuditSummarySchema = z.object({
+  id: z.string(),
+  project: z.string(),
+  entryPoint: z.string(),
+  createdAt: z.string(),
+  status: AuditStatusSchema,
+  verdict: VerdictSchema.nullable(),
+  reruns: z.number().int(),
+  rerunsDone: z.number().int(),
+});
+/** One row of the audit list. */
+export type AuditSummary = z.infer<typeof AuditSummarySchema>;
+
+/** Validates an unknown value as an audit (a stored record, an imported file); a newer or damaged record is an error naming it. */
+export function parseAudit(raw: unknown, label = 'audit'): Audit {
+  const version = (raw as { schemaVersion?: unknown } | null)?.schemaVersion;
+  if (typeof version === 'number' && version > AUDIT_SCHEMA_VERSION) {
+    throw new ReproError('STORE_TOO_NEW', `${label} was written in audit format ${version}, newer than this reproscope understands`, 'Upgrade reproscope to read it.');
+  }
+  const parsed = AuditSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ReproError('STORE_CORRUPT', `${label} does not match the audit format${issue ? ` at ${issue.path.join('.')}: ${issue.message}` : ''}`,
+      'The record is damaged or was not written by reproscope.');
+  }
+  return parsed.data;
+}
