@@ -12,14 +12,17 @@ import type { DvcEntry } from '../../shared/snapshot';
  * listing of its files' MD5s and relative paths, suffixed `.dir`.
  */
 
+// The lock is read with YAML's failsafe schema (every scalar a string): a hash of digits only must not turn into a number.
+const count = z.string().regex(/^\d+$/).transform(Number);
+
 const DvcOutSchema = z.object({
   path: z.string(),
   md5: z.string().optional(),
   etag: z.string().optional(),
   checksum: z.string().optional(),
   hash: z.string().optional(),
-  size: z.number().int().nonnegative().optional(),
-  nfiles: z.number().int().nonnegative().optional(),
+  size: count.optional(),
+  nfiles: count.optional(),
 }).passthrough();
 
 const DvcStageSchema = z.object({
@@ -29,7 +32,7 @@ const DvcStageSchema = z.object({
 }).passthrough();
 
 const DvcLockSchema = z.object({
-  schema: z.union([z.string(), z.number()]).optional(),
+  schema: z.string().optional(),
   stages: z.record(z.string(), DvcStageSchema).optional(),
 }).passthrough();
 
@@ -54,7 +57,7 @@ export interface DvcReadOptions {
 export function parseDvcLock(text: string, label: string): DvcReadResult {
   let raw: unknown;
   try {
-    raw = YAML.parse(text);
+    raw = YAML.parse(text, { schema: 'failsafe' });
   } catch (e) {
     return { entries: [], warnings: [`data: ${label} is not valid YAML (${(e as Error).message.split('\n')[0]})`] };
   }
