@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ListExamplesInput, ListExamplesOutput } from './api-app';
 import { ImportMlflowInput, ImportMlflowOutput } from './api-import';
 import { RunSummarySchema, SnapshotSchema } from './snapshot';
 
@@ -42,6 +43,7 @@ export const api = {
   getRunLog: op(GetRunLogInput, GetRunLogOutput, "A run's captured stdout or stderr."),
   storeInfo: op(StoreInfoInput, StoreInfoOutput, 'Where the store is and how many runs it holds.'),
   importMlflow: op(ImportMlflowInput, ImportMlflowOutput, 'Import the runs of an MLflow file store, mlflow.db or tracking server as snapshots.'),
+  listExamples: op(ListExamplesInput, ListExamplesOutput, 'The bundled example experiments, to audit in one click.'),
 } as const;
 
 /** The name of an operation. */

@@ -2,6 +2,7 @@ import { api, type ApiName, type ApiOutput } from '../../shared/api';
 import { ReproError, err, ok, toErrorInfo, type Result } from '../../shared/errors';
 import type { CoreContext } from './core-context';
 import type { Impl, Implementations } from './operation-types';
+import { exampleOperations } from './example-operations';
 import { importOperations } from './import-operations';
 import { runOperations } from './run-operations';
 
@@ -16,6 +17,7 @@ export type Handlers = { [N in ApiName]: Handler<N> };
 const implementations: Implementations = {
   ...runOperations,
   ...importOperations,
+  ...exampleOperations,
 };
 
 /** Implements the API contract over a core context: parse input, run, wrap the result. */
