@@ -35,7 +35,7 @@ function download(name: string, type: string, data: BlobPart): void {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
-const fromBase64 = (text: string): Uint8Array => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+const fromBase64 = (text: string): Uint8Array<ArrayBuffer> => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
 
 /** Previews a report (in a sandboxed frame that runs no script) and exports it as HTML, Markdown, JSON or PDF. */
 function ReportOf({ subject }: { subject: Subject }): ReactNode {
