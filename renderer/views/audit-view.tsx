@@ -3,7 +3,7 @@ import type { Audit, AuditSummary, Tolerance, VaryFactor } from '../../shared/au
 import { VARY_FACTORS } from '../../shared/audit';
 import type { ErrorInfo } from '../../shared/errors';
 import { formatDuration, formatMetricValue } from '../../shared/snapshot-text';
-import { callByName } from '../api';
+import { call, callByName } from '../api';
 import { Badge, ErrorBox, KeyValues, Loading, ProgressBar, formatTime } from '../components/common';
 import { DotPlot } from '../components/dot-plot';
 import { PathField } from '../components/path-field';
@@ -254,7 +254,7 @@ function AuditDetail({ id }: { id: string }): ReactNode {
 
 /** Audits: start one on a project folder, follow it live, read its verdict and sources. */
 export function AuditView({ id }: { id: string | null }): ReactNode {
-  const examples = useAsync(() => (id ? null : callByName<{ examples: { name: string; path: string; description: string }[] }>('listExamples', {})), [id]);
+  const examples = useAsync(() => (id ? null : call('listExamples', {})), [id]);
   const [chosen, setChosen] = useState('');
   if (id) return <div className="view"><AuditDetail id={id} /></div>;
   return (

@@ -1,7 +1,7 @@
 import { useState, type ReactNode } from 'react';
 import type { ImportSummary } from '../../shared/api-import';
 import type { ErrorInfo } from '../../shared/errors';
-import { callByName } from '../api';
+import { call } from '../api';
 import { ErrorBox } from '../components/common';
 import { PathField } from '../components/path-field';
 import { ProgressPanel } from '../components/progress-panel';
@@ -18,7 +18,7 @@ export function ImportView(): ReactNode {
   const submit = async (e: React.FormEvent): Promise<void> => {
     e.preventDefault();
     setBusy(true); setError(null); setResult(null);
-    const r = await callByName<ImportSummary>('importMlflow', {
+    const r = await call('importMlflow', {
       location: location.trim(), experiment: experiment.trim() || undefined, project: project.trim() || undefined, includeDeleted: includeDeleted || undefined,
     });
     setBusy(false);
