@@ -13,6 +13,8 @@ export const ListRunsInput = z.object({
   search: z.string().max(500).optional(),
   kind: z.enum(['capture', 'rerun', 'import']).optional(),
   auditId: z.string().max(64).optional(),
+  /** Runs of any of these audits (the app's verdict filter: the audits with one verdict). */
+  auditIds: z.array(z.string().max(64)).max(10_000).optional(),
   limit: z.number().int().min(1).max(100_000).optional(),
   offset: z.number().int().min(0).optional(),
 });

@@ -4,7 +4,7 @@ import type { Impl } from './operation-types';
 export const runOperations: { listRuns: Impl<'listRuns'>; getRun: Impl<'getRun'>; getRunLog: Impl<'getRunLog'>; storeInfo: Impl<'storeInfo'> } = {
   listRuns: (input, ctx) => {
     const runs = ctx.runs.list(input);
-    const filtered = Boolean(input.search || input.kind || input.auditId);
+    const filtered = Boolean(input.search || input.kind || input.auditId || input.auditIds);
     // the full count of matches, so a paged view knows how far it can scroll
     return { runs, total: filtered ? ctx.runs.countMatching(input) : ctx.runs.count() };
   },

@@ -14,6 +14,8 @@ export interface RunListQuery {
   search?: string;
   kind?: Snapshot['kind'];
   auditId?: string;
+  /** Runs of any of these audits; an empty list matches nothing. */
+  auditIds?: readonly string[];
 }
 
 interface RunRow {
@@ -170,5 +172,10 @@ function filterClause(query: RunListQuery): { where: string; params: Record<stri
   }
   if (query.kind) { where.push('kind = @kind'); params.kind = query.kind; }
   if (query.auditId) { where.push('audit_id = @auditId'); params.auditId = query.auditId; }
+  if (query.auditIds) {
+    // one bound parameter per id: ids never reach the SQL text
+    where.push(query.auditIds.length ? `audit_id IN (${query.auditIds.map((_, i) => `@a${i}`).join(', ')})` : '0');
+    query.auditIds.forEach((id, i) => { params[`a${i}`] = id; });
+  }
   return { where: where.length ? `WHERE ${where.join(' AND ')}` : '', params };
 }

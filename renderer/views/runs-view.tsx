@@ -28,7 +28,9 @@ function useDebounced<T>(value: T, ms: number): T {
 export function RunsView({ verdicts, auditVerdicts }: { verdicts: readonly string[]; auditVerdicts: ReadonlyMap<string, string> }): ReactNode {
   const [filters, setFilters] = useState<Filters>({ search: '', kind: '', verdict: '' });
   const search = useDebounced(filters.search, 150);
-  const query = useMemo(() => ({ search: search.trim() || undefined, kind: filters.kind || undefined }), [search, filters.kind]);
+  // the verdict belongs to an audit: filter to the runs of the audits that reached it
+  const auditIds = useMemo(() => (filters.verdict ? [...auditVerdicts].filter(([, v]) => v === filters.verdict).map(([id]) => id) : undefined), [filters.verdict, auditVerdicts]);
+  const query = useMemo(() => ({ search: search.trim() || undefined, kind: filters.kind || undefined, auditIds }), [search, filters.kind, auditIds]);
   const queryKey = JSON.stringify(query);
   const [total, setTotal] = useState<number | null>(null);
   const [storeTotal, setStoreTotal] = useState<number | null>(null);
@@ -52,7 +54,7 @@ export function RunsView({ verdicts, auditVerdicts }: { verdicts: readonly strin
       if (!r.ok) { setError(r.error); return; }
       pages.current.set(page, r.value.runs);
       setTotal(r.value.total);
-      if (!query.search && !query.kind) setStoreTotal(r.value.total);
+      if (!query.search && !query.kind && !query.auditIds) setStoreTotal(r.value.total);
       setVersion((v) => v + 1);
     });
   }, [query]);
@@ -66,7 +68,6 @@ export function RunsView({ verdicts, auditVerdicts }: { verdicts: readonly strin
     fetchPage(0);
   }, [queryKey, fetchPage]);
 
-  const verdictFilter = filters.verdict;
   const count = total ?? 0;
   const virtualizer = useVirtualizer({ count, getScrollElement: () => scrollRef.current, estimateSize: () => ROW_HEIGHT, overscan: 12 });
   const items = virtualizer.getVirtualItems();
@@ -117,7 +118,7 @@ export function RunsView({ verdicts, auditVerdicts }: { verdicts: readonly strin
         <select aria-label="Kind" value={filters.kind} onChange={(e) => setFilters({ ...filters, kind: e.target.value as Kind | '' })}>
           <option value="">all kinds</option><option value="capture">capture</option><option value="rerun">rerun</option><option value="import">import</option>
         </select>
-        <select aria-label="Verdict" style={{ width: 190 }} value={verdictFilter} onChange={(e) => setFilters({ ...filters, verdict: e.target.value })} title="the verdict of the audit a rerun belongs to">
+        <select aria-label="Verdict" style={{ width: 190 }} value={filters.verdict} onChange={(e) => setFilters({ ...filters, verdict: e.target.value })} title="the verdict of the audit a rerun belongs to">
           <option value="">any verdict</option>
           {verdicts.map((v) => <option key={v} value={v}>{v}</option>)}
         </select>
@@ -132,11 +133,10 @@ export function RunsView({ verdicts, auditVerdicts }: { verdicts: readonly strin
           {items.map((item) => {
             const r = rowAt(item.index);
             const verdict = r?.auditId ? auditVerdicts.get(r.auditId) : undefined;
-            const hidden = verdictFilter !== '' && r !== undefined && verdict !== verdictFilter;
             return (
               <div key={item.key} role="row" data-index={item.index}
                 className={`run-row${item.index === cursor ? ' cursor' : ''}${r ? '' : ' placeholder'}`}
-                style={{ position: 'absolute', top: 0, left: 0, right: 0, transform: `translateY(${item.start}px)`, opacity: hidden ? 0.3 : 1 }}
+                style={{ position: 'absolute', top: 0, left: 0, right: 0, transform: `translateY(${item.start}px)` }}
                 onClick={() => setCursor(item.index)} onDoubleClick={() => r && go({ view: 'run', id: r.id })}>
                 {r ? <>
                   <span><input type="checkbox" aria-label={`mark ${r.id.slice(0, 8)} for compare`} checked={marked.includes(r.id)} onChange={() => toggleMark(r.id)} onClick={(e) => e.stopPropagation()} /></span>
