@@ -14,7 +14,7 @@ import { useAsync } from '../use-async';
 /** What the project reader says about an MLproject (the fields this view uses). */
 interface ProjectParameter { name: string; type: string; default: string | null }
 interface ProjectEntryPoint { name: string; command: string; parameters: ProjectParameter[] }
-interface ProjectInfo { name: string; entryPoints: ProjectEntryPoint[]; seedParam?: string | null }
+interface ProjectInfo { name: string | null; entryPoints: ProjectEntryPoint[]; seedParam?: string | null }
 
 const num = (v: number | null | undefined): string => (v === null || v === undefined ? '' : formatMetricValue(v));
 const short = (v: number | null | undefined): string => (v === null || v === undefined ? '' : Number.isFinite(v) ? Number(v.toPrecision(6)).toString() : formatMetricValue(v));
@@ -83,7 +83,7 @@ function StartAudit({ initialPath }: { initialPath: string }): ReactNode {
       </form>
       {error ? <ErrorBox error={error} title="Cannot audit this project" /> : null}
       {project && ep ? <form className="form" style={{ marginTop: 8 }} onSubmit={(e) => { e.preventDefault(); void start(); }}>
-        <label>Project</label><b>{project.name}</b>
+        <label>Project</label><b>{project.name ?? path.trim().split(/[\\/]/).filter(Boolean).pop()}</b>
         <label htmlFor="audit-entry">Entry point</label>
         <select id="audit-entry" value={entry} onChange={(e) => { const x = project.entryPoints.find((p) => p.name === e.target.value); if (x) selectEntry(x); }}>
           {project.entryPoints.map((e) => <option key={e.name} value={e.name}>{e.name}</option>)}

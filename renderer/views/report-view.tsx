@@ -1,4 +1,5 @@
 import { useState, type ReactNode } from 'react';
+import type { ExportedReport } from '../../shared/api-compare';
 import type { AuditSummary } from '../../shared/audit';
 import type { ReportFormat } from '../../shared/desktop-bridge';
 import type { ErrorInfo } from '../../shared/errors';
@@ -8,8 +9,7 @@ import { RunPicker } from '../components/run-picker';
 import { go } from '../router';
 import { useAsync } from '../use-async';
 
-/** What the report operation returns (the fields this view uses): the text, or base64 bytes for a PDF. */
-interface ExportedReport { content: string; encoding?: 'utf8' | 'base64'; fileName?: string; mediaType?: string }
+
 
 const FORMATS: { format: ReportFormat; label: string; type: string }[] = [
   { format: 'html', label: 'HTML', type: 'text/html' },
@@ -20,8 +20,8 @@ const FORMATS: { format: ReportFormat; label: string; type: string }[] = [
 
 type Subject = { kind: 'audit'; id: string } | { kind: 'compare'; a: string; b: string };
 
-const inputFor = (s: Subject, format: ReportFormat): Record<string, unknown> =>
-  (s.kind === 'audit' ? { audit: s.id, format } : { compare: { a: s.a, b: s.b }, format });
+const inputFor = (s: Subject, format: ReportFormat): { kind: 'audit' | 'compare'; ids: string[]; format: ReportFormat } =>
+  (s.kind === 'audit' ? { kind: 'audit', ids: [s.id], format } : { kind: 'compare', ids: [s.a, s.b], format });
 const baseName = (s: Subject): string => (s.kind === 'audit' ? `audit-${s.id.slice(0, 8)}` : `compare-${s.a.slice(0, 8)}-${s.b.slice(0, 8)}`);
 
 function download(name: string, type: string, data: BlobPart): void {
@@ -51,14 +51,14 @@ function ReportOf({ subject }: { subject: Subject }): ReactNode {
         // the desktop app prints PDFs itself (Electron's printToPDF) from the HTML
         const r = await callByName<ExportedReport>('exportReport', inputFor(subject, format === 'pdf' ? 'html' : format));
         if (!r.ok) { setError(r.error); return; }
-        const s = await saveReportNatively({ suggestedName: name, format, content: r.value.content });
+        const s = await saveReportNatively({ suggestedName: name, format, content: r.value.text ?? '' });
         if (!s.ok) setError(s.error); else if (s.value) setSaved(s.value);
         return;
       }
       const r = await callByName<ExportedReport>('exportReport', inputFor(subject, format));
       if (!r.ok) { setError(r.error); return; }
-      download(r.value.fileName ?? name, r.value.mediaType ?? type, r.value.encoding === 'base64' ? fromBase64(r.value.content) : r.value.content);
-      setSaved(r.value.fileName ?? name);
+      download(r.value.fileName || name, r.value.mimeType || type, r.value.base64 !== null ? fromBase64(r.value.base64) : r.value.text ?? '');
+      setSaved(r.value.fileName || name);
     } finally {
       setBusy(null);
     }
@@ -75,7 +75,7 @@ function ReportOf({ subject }: { subject: Subject }): ReactNode {
       {saved ? <p className="muted" data-testid="export-saved">Saved {saved}</p> : null}
       {preview.error ? <ErrorBox error={preview.error} title="Could not build the report" /> : null}
       {preview.loading ? <Loading what="the report" /> : null}
-      {preview.data ? <iframe className="report" title="report preview" sandbox="" srcDoc={preview.data.content} data-testid="report-preview" /> : null}
+      {preview.data ? <iframe className="report" title="report preview" sandbox="" srcDoc={preview.data.text ?? ''} data-testid="report-preview" /> : null}
     </div>
   );
 }
