@@ -48,6 +48,8 @@ async function start(): Promise<void> {
   ses.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
   ses.setPermissionCheckHandler(() => false);
   ses.setDevicePermissionHandler(() => false);
+  // The page needs nothing from the network (everything is app://); a link or a compromised page cannot phone home.
+  ses.webRequest.onBeforeRequest({ urls: ['http://*/*', 'https://*/*', 'ws://*/*', 'wss://*/*'] }, (_details, callback) => callback({ cancel: true }));
   protocol.handle(APP_SCHEME, (request) => {
     const r = resolveAppRequest(rendererDir, request.url, request.method);
     return new Response(r.body ? new Uint8Array(r.body) : null, { status: r.status, headers: r.headers });
