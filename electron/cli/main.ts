@@ -6,6 +6,7 @@ import { captureRun } from '../core/capture';
 import { openCore, REPROSCOPE_VERSION, type CoreContext } from '../core/core-context';
 import { createHandlers, type Handlers } from '../core/handlers';
 import { registerImportCommands } from './commands/import';
+import { demoCommand } from './commands/demo';
 import { serveCommand } from './commands/serve';
 import { terminalProgress } from './progress-bar';
 
@@ -100,6 +101,11 @@ export function buildProgram(): Command {
     });
 
   program.addCommand(serveCommand(core));
+  program.addCommand(demoCommand(core, (c) => {
+    const bar = terminalProgress();
+    const unsubscribe = c.events.subscribe(bar.sink);
+    return () => { unsubscribe(); bar.stop(); };
+  }));
   registerImportCommands(program, { core, handlers, unwrap, printJson });
 
   return program;
