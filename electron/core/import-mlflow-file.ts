@@ -82,7 +82,8 @@ function flatScalar(text: string): unknown {
   if (text === '{}') return {};
   if (text === 'true') return true;
   if (text === 'false') return false;
-  if (/^-?\d+$/.test(text)) return Number(text);
+  // A leading zero means an id, not a number (PyYAML quotes such ids, but hand-made files may not).
+  if (/^-?\d+$/.test(text)) return /^-?0\d/.test(text) ? text : Number(text);
   if (/^-?\d+\.\d*(e[+-]?\d+)?$/i.test(text)) return Number(text);
   if (text.startsWith("'")) return /^'([^']|'')*'$/.test(text) ? text.slice(1, -1).replace(/''/g, "'") : undefined;
   if (/^[&*!|>%@`"{[#?:,\]}-]/.test(text) || text.includes(': ') || text.includes(' #') || /\s$/.test(text)) return undefined;

@@ -47,7 +47,7 @@ export function generateFileStore(dir, runs = RUNS) {
     const id = runId(i);
     const run = path.join(exp, id);
     for (const sub of ['params', 'metrics', 'tags', 'artifacts']) fs.mkdirSync(path.join(run, sub), { recursive: true });
-    fs.writeFileSync(path.join(run, 'meta.yaml'), `artifact_uri: file://${run}/artifacts\nend_time: ${T0 + i * 1000 + 900}\nentry_point_name: ''\nexperiment_id: '1'\nlifecycle_stage: active\nrun_id: ${id}\nrun_name: run-${i}\nrun_uuid: ${id}\nsource_name: ''\nsource_type: 4\nsource_version: ''\nstart_time: ${T0 + i * 1000}\nstatus: 3\ntags: []\nuser_id: bench\n`);
+    fs.writeFileSync(path.join(run, 'meta.yaml'), `artifact_uri: file://${run}/artifacts\nend_time: ${T0 + i * 1000 + 900}\nentry_point_name: ''\nexperiment_id: '1'\nlifecycle_stage: active\nrun_id: '${id}'\nrun_name: run-${i}\nrun_uuid: '${id}'\nsource_name: ''\nsource_type: 4\nsource_version: ''\nstart_time: ${T0 + i * 1000}\nstatus: 3\ntags: []\nuser_id: bench\n`);
     for (let p = 0; p < PARAMS; p++) fs.writeFileSync(path.join(run, 'params', `param_${p}`), String(p === 0 ? i : (i * p) % 97));
     for (let m = 0; m < METRICS; m++) {
       let text = '';
@@ -122,7 +122,9 @@ const seconds = (t) => (performance.now() - t) / 1000;
 export async function bench(report) {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'reproscope-bench-import-'));
   try {
-    const bundle = path.join(tmp, 'import-bundle.cjs');
+    // Beside the repository's node_modules, so the bundle finds better-sqlite3.
+    fs.mkdirSync(path.join(root, '.bench'), { recursive: true });
+    const bundle = path.join(root, '.bench', 'import-bundle.cjs');
     await build({
       entryPoints: [path.join(root, 'electron/core/import-bench-entry.ts')], bundle: true, platform: 'node', target: 'node20',
       format: 'cjs', outfile: bundle, external: ['better-sqlite3'], logLevel: 'warning',

@@ -52,11 +52,14 @@ describe('file store layouts', () => {
     const root = tempDir();
     const exp = writeExperiment(root, '1', 'old', { idAsInt: true });
     writeFileRun({ expDir: exp, runId: RUN_A, experimentId: '1', lifecycle: null, extraMeta: ["name: ''"], params: { alpha: '0.5' } });
+    // A run id of digits with a leading zero, written unquoted, is still an id.
+    writeFileRun({ expDir: exp, runId: '0'.repeat(31) + '7', experimentId: '1' });
     writeFileRun({ expDir: exp, runId: RUN_B, experimentId: '1', metrics: { loss: '1717300990001\n' } });
     fs.mkdirSync(path.join(exp, RUN_C));
     fs.writeFileSync(path.join(exp, RUN_C, 'meta.yaml'), 'run_id: [unclosed\n');
     const { summary, byRun } = await importInto(root);
-    expect(summary.added).toBe(1);
+    expect(summary.added).toBe(2);
+    expect(byRun.has('0'.repeat(31) + '7')).toBe(true);
     expect(byRun.get(RUN_A)!.process.parameters).toEqual({ alpha: '0.5' });
     expect(byRun.get(RUN_A)!.source!.lifecycleStage).toBe('active');
     expect(summary.skipped).toEqual(expect.arrayContaining([
