@@ -8,7 +8,15 @@ import { fileURLToPath } from 'node:url';
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
 const define = { __REPROSCOPE_VERSION__: JSON.stringify(pkg.version) };
-const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: 'linked', logLevel: 'warning', define, external: ['better-sqlite3', 'electron'] };
+// vega-canvas's Node build awaits an optional `canvas` package at top level, which a CJS bundle
+// cannot hold; its browser build is what runs when `canvas` is absent (it is not installed), so the
+// report charts (vega's headless SVG renderer) take that one.
+const vegaCanvasWithoutCanvas = {
+  name: 'vega-canvas-without-canvas',
+  setup(b) { b.onResolve({ filter: /^vega-canvas$/ }, () => ({ path: path.join(root, 'node_modules/vega-canvas/build/vega-canvas.browser.js') })); },
+};
+// playwright-core (PDF reports on the command line) reads its own files at run time and cannot be bundled.
+const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: 'linked', logLevel: 'warning', define, external: ['better-sqlite3', 'electron', 'playwright-core'], plugins: [vegaCanvasWithoutCanvas] };
 
 const jobs = [
   build({ ...common, entryPoints: [path.join(root, 'electron/cli/index.ts')], outfile: path.join(root, 'dist/cli.cjs') }),

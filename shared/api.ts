@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ListExamplesInput, ListExamplesOutput } from './api-app';
+import { CompareRunsInput, CompareRunsOutput, ExportReportInput, ExportReportOutput } from './api-compare';
 import { ImportMlflowInput, ImportMlflowOutput } from './api-import';
 import { RunSummarySchema, SnapshotSchema } from './snapshot';
 
@@ -46,6 +47,8 @@ export const api = {
   storeInfo: op(StoreInfoInput, StoreInfoOutput, 'Where the store is and how many runs it holds.'),
   importMlflow: op(ImportMlflowInput, ImportMlflowOutput, 'Import the runs of an MLflow file store, mlflow.db or tracking server as snapshots.'),
   listExamples: op(ListExamplesInput, ListExamplesOutput, 'The bundled example experiments, to audit in one click.'),
+  compareRuns: op(CompareRunsInput, CompareRunsOutput, 'Compare two runs by category, with a ranked summary of what most likely explains a change in outcome.'),
+  exportReport: op(ExportReportInput, ExportReportOutput, 'An audit or a comparison as HTML, Markdown, JSON or PDF.'),
 } as const;
 
 /** The name of an operation. */

@@ -2,8 +2,10 @@ import { api, type ApiName, type ApiOutput } from '../../shared/api';
 import { ReproError, err, ok, toErrorInfo, type Result } from '../../shared/errors';
 import type { CoreContext } from './core-context';
 import type { Impl, Implementations } from './operation-types';
+import { compareOperations } from './compare-operations';
 import { exampleOperations } from './example-operations';
 import { importOperations } from './import-operations';
+import { reportOperations } from './report-operations';
 import { runOperations } from './run-operations';
 
 
@@ -18,6 +20,8 @@ const implementations: Implementations = {
   ...runOperations,
   ...importOperations,
   ...exampleOperations,
+  ...compareOperations,
+  ...reportOperations,
 };
 
 /** Implements the API contract over a core context: parse input, run, wrap the result. */

@@ -1,0 +1,39 @@
+import { compareSnapshots } from '../../shared/compare';
+import type { Comparison } from '../../shared/compare-model';
+import type { Snapshot } from '../../shared/snapshot';
+import { readGitHistory } from '../platform/git-history';
+import type { Impl } from './operation-types';
+
+/**
+ * Adds what only this machine can say to a comparison: where the repository of either run is
+ * here and holds both commits, the commits between them and `git diff A B`. The comparison itself
+ * stays pure (shared/compare.ts); this step only fills `code.history`.
+ */
+export async function enrichCodeComparison(comparison: Comparison, a: Snapshot, b: Snapshot): Promise<Comparison> {
+  const ca = a.code.commit;
+  const cb = b.code.commit;
+  if (!ca || !cb) return { ...comparison, code: { ...comparison.code, history: null } };
+  if (ca === cb) {
+    return { ...comparison, code: { ...comparison.code, history: { status: 'not-needed', note: 'both runs are at the same commit', commits: [], patch: null, truncated: false } } };
+  }
+  const roots = [...new Set([a.code.root, b.code.root].filter((r): r is string => Boolean(r)))];
+  const reasons: string[] = [];
+  for (const root of roots) {
+    const h = await readGitHistory(root, ca, cb);
+    if (h.ok) {
+      return { ...comparison, code: { ...comparison.code, history: { status: 'ok', note: `read from ${root}`, commits: h.commits, patch: h.patch, truncated: h.truncated } } };
+    }
+    reasons.push(h.reason);
+  }
+  const note = reasons.length ? reasons.join('; ') : 'neither run recorded where its repository is';
+  return { ...comparison, code: { ...comparison.code, history: { status: 'unavailable', note, commits: [], patch: null, truncated: false } } };
+}
+
+/** The compare operation: two stored runs compared, enriched with the git history where the repository is here. */
+export const compareOperations: { compareRuns: Impl<'compareRuns'> } = {
+  compareRuns: async (input, ctx) => {
+    const a = ctx.runs.get(ctx.runs.resolveId(input.a));
+    const b = ctx.runs.get(ctx.runs.resolveId(input.b));
+    return enrichCodeComparison(compareSnapshots(a, b), a, b);
+  },
+};

@@ -1,0 +1,82 @@
+import { parseAudit, type Audit } from '../../shared/audit';
+import type { ExportedReport, ReportFormat } from '../../shared/api-compare';
+import { ReproError } from '../../shared/errors';
+import { auditReportRunIds, buildAuditReport, buildCompareReport } from '../../shared/report/build-report';
+import { reportCharts } from '../../shared/report/charts';
+import type { ReportDocument } from '../../shared/report/report-model';
+import { renderReportHtml } from '../../shared/report/render-html';
+import { renderReportJson } from '../../shared/report/render-json';
+import { renderReportMarkdown } from '../../shared/report/render-markdown';
+import type { Snapshot } from '../../shared/snapshot';
+import { findChromium, printHtmlToPdf } from '../platform/chromium-pdf';
+import type { CoreContext } from './core-context';
+import type { Impl } from './operation-types';
+import { renderChartSvgs } from './report-charts';
+
+const MIME: Record<ReportFormat, string> = { html: 'text/html; charset=utf-8', md: 'text/markdown; charset=utf-8', json: 'application/json', pdf: 'application/pdf' };
+
+/** Renders a report document to HTML with its charts drawn as inline SVG. */
+export async function renderHtmlReport(doc: ReportDocument): Promise<string> {
+  return renderReportHtml(doc, await renderChartSvgs(reportCharts(doc)));
+}
+
+/** Renders a report document in a format; a PDF is printed from the HTML by Chromium (found, or named by `chromium`). */
+export async function renderReport(doc: ReportDocument, format: ReportFormat, chromium?: string | null): Promise<{ text: string | null; pdf: Buffer | null }> {
+  switch (format) {
+    case 'json': return { text: renderReportJson(doc), pdf: null };
+    case 'md': return { text: renderReportMarkdown(doc), pdf: null };
+    case 'html': return { text: await renderHtmlReport(doc), pdf: null };
+    case 'pdf': {
+      // Found before the charts are drawn, so a machine without Chromium fails at once.
+      const executable = findChromium(chromium);
+      return { text: null, pdf: await printHtmlToPdf(await renderHtmlReport(doc), executable) };
+    }
+  }
+}
+
+/** The audits store of the core, where the audit feature provides one. */
+interface AuditStore { get(id: string): unknown; resolveId?(idOrPrefix: string): string }
+
+/** Reads one audit from the store and parses it (a stored record crosses a boundary too). */
+function loadAudit(ctx: CoreContext, id: string): Audit {
+  const audits = (ctx as CoreContext & { audits?: AuditStore }).audits;
+  if (!audits) {
+    throw new ReproError('NOT_FOUND', `audit ${id} cannot be read: this store has no audits yet`, 'Run `reproscope audit DIR` first, or export a comparison with `reproscope report --compare A B`.');
+  }
+  const fullId = audits.resolveId ? audits.resolveId(id) : id;
+  return parseAudit(audits.get(fullId), `audit ${fullId}`);
+}
+
+/** Builds the report document of an audit or of a comparison from the store. */
+export function buildReportDocument(ctx: CoreContext, kind: 'audit' | 'compare', ids: readonly string[]): ReportDocument {
+  if (kind === 'compare') {
+    const [a, b] = ids.map((id) => ctx.runs.get(ctx.runs.resolveId(id)));
+    return buildCompareReport(a!, b!, ctx.version);
+  }
+  const audit = loadAudit(ctx, ids[0]!);
+  const tryGet = (id: string | null): Snapshot | null => {
+    if (!id) return null;
+    try {
+      return ctx.runs.get(id);
+    } catch (e) {
+      if (e instanceof ReproError && e.code === 'NOT_FOUND') return null;
+      throw e;
+    }
+  };
+  const reruns = new Map<string, Snapshot>();
+  for (const id of auditReportRunIds(audit)) {
+    const s = tryGet(id);
+    if (s) reruns.set(id, s);
+  }
+  return buildAuditReport({ audit, reference: tryGet(audit.referenceRunId), reruns, version: ctx.version });
+}
+
+/** The export operation: an audit or a comparison as HTML, Markdown, JSON or PDF. */
+export const reportOperations: { exportReport: Impl<'exportReport'> } = {
+  exportReport: async (input, ctx): Promise<ExportedReport> => {
+    const doc = buildReportDocument(ctx, input.kind, input.ids);
+    const { text, pdf } = await renderReport(doc, input.format, input.chromium);
+    const stem = doc.kind === 'compare' ? `reproscope-compare-${doc.comparison.a.id.slice(0, 8)}-${doc.comparison.b.id.slice(0, 8)}` : `reproscope-audit-${doc.audited.auditId.slice(0, 8)}`;
+    return { fileName: `${stem}.${input.format}`, mimeType: MIME[input.format], format: input.format, text, base64: pdf ? pdf.toString('base64') : null };
+  },
+};

@@ -1,0 +1,178 @@
+import type { Audit, Verdict } from '../audit';
+import { compareSnapshots } from '../compare';
+import type { Comparison, DataInputComparison } from '../compare-model';
+import type { SeedFinding, Snapshot } from '../snapshot';
+import { formatMetricValue } from '../snapshot-text';
+import { reproducibilityChecklist } from './checklist';
+import { REPORT_SCHEMA_NAME, REPORT_SCHEMA_VERSION, type AuditReport, type AuditReportMetric, type CompareReport } from './report-model';
+
+/**
+ * Builds report documents from what the store holds: two snapshots for a comparison; an audit
+ * with its reference and one representative rerun snapshot per group for an audit. Pure, so a
+ * report can be rebuilt from the store at any time and gives the same document.
+ */
+
+/** The name a run goes by in a report: its name, else its short id. */
+export function runLabel(r: { id: string; name: string | null }): string {
+  return r.name ? `${r.name} (${r.id.slice(0, 8)})` : r.id.slice(0, 8);
+}
+
+/** A comparison report of two snapshots (A is the reference); `comparison` may be passed when already computed. */
+export function buildCompareReport(a: Snapshot, b: Snapshot, version: string, comparison: Comparison = compareSnapshots(a, b)): CompareReport {
+  // The git history between the commits is read from a repository on this machine, not from the
+  // store, so it stays out of the report: a report is a function of the store alone.
+  const pure: Comparison = { ...comparison, code: { ...comparison.code, history: null } };
+  return {
+    schema: REPORT_SCHEMA_NAME,
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    generator: { name: 'reproscope', version },
+    title: `Comparison of run ${runLabel(a)} and run ${runLabel(b)}`,
+    kind: 'compare',
+    comparison: pure,
+  };
+}
+
+const VERDICT_PHRASE: Record<Verdict, string> = {
+  'reproduced-exact': 'reproduced exactly',
+  'reproduced-within-tolerance': 'reproduced within tolerance',
+  'statistically-consistent': 'is statistically consistent with the reference (not reproduced exactly)',
+  'not-reproduced': 'did not reproduce',
+  failed: 'could not be audited (the reruns failed)',
+};
+
+/** The verdict in one sentence a reviewer can quote. */
+export function verdictSentence(audit: Audit): string {
+  const what = `${audit.project.name} (entry point ${audit.entryPoint}${audit.commit ? `, commit ${audit.commit.slice(0, 12)}` : ''})`;
+  const reruns = audit.groups.reduce((n, g) => n + g.reruns.length, 0);
+  const finished = audit.groups.reduce((n, g) => n + g.reruns.filter((r) => r.status === 'finished').length, 0);
+  if (audit.verdict === null) return `The audit of ${what} is ${audit.status}: ${finished} of ${reruns} reruns finished, no verdict yet.`;
+  const because = audit.explanation ? ` ${audit.explanation.trim().replace(/([^.!?])$/, '$1.')}` : '';
+  return `${what[0]!.toUpperCase()}${what.slice(1)} ${VERDICT_PHRASE[audit.verdict]} in ${finished} of ${reruns} reruns.${because}`;
+}
+
+function representatives(audit: Audit, snapshots: ReadonlyMap<string, Snapshot>): { group: string; snapshot: Snapshot }[] {
+  const out: { group: string; snapshot: Snapshot }[] = [];
+  for (const g of audit.groups) {
+    const rerun = g.reruns.find((r) => r.status === 'finished' && r.runId && r.runId !== audit.referenceRunId && snapshots.has(r.runId))
+      ?? g.reruns.find((r) => r.runId && r.runId !== audit.referenceRunId && snapshots.has(r.runId));
+    if (rerun?.runId) out.push({ group: g.name, snapshot: snapshots.get(rerun.runId)! });
+  }
+  return out;
+}
+
+/** The rerun snapshots an audit report reads: the first finished rerun of each group (besides the reference). */
+export function auditReportRunIds(audit: Audit): string[] {
+  const ids: string[] = [];
+  for (const g of audit.groups) {
+    const rerun = g.reruns.find((r) => r.status === 'finished' && r.runId && r.runId !== audit.referenceRunId) ?? g.reruns.find((r) => r.runId && r.runId !== audit.referenceRunId);
+    if (rerun?.runId) ids.push(rerun.runId);
+  }
+  return ids;
+}
+
+function metricRows(audit: Audit): AuditReportMetric[] {
+  return Object.entries(audit.metrics).sort(([x], [y]) => (x < y ? -1 : 1)).map(([name, m]) => ({
+    name,
+    reference: m.reference,
+    tolerance: m.tolerance,
+    maxAbsDiff: m.maxAbsDiff,
+    withinTolerance: m.withinTolerance,
+    referenceInPi95: m.referenceInPi95,
+    groups: audit.groups.map((g) => {
+      const s = m.groups[g.name];
+      const values = g.reruns.filter((r) => r.status === 'finished' && typeof r.metrics[name] === 'number').map((r) => r.metrics[name]!);
+      const mean = s?.mean ?? null;
+      return {
+        group: g.name,
+        description: g.description,
+        n: s?.n ?? values.length,
+        failed: g.reruns.filter((r) => r.status !== 'finished' && r.status !== 'pending').length,
+        mean,
+        sd: s?.sd ?? null,
+        ci95: s?.ci95 ?? null,
+        pi95: s?.pi95 ?? null,
+        min: s?.min ?? null,
+        max: s?.max ?? null,
+        difference: mean !== null && m.reference !== null ? mean - m.reference : null,
+        allBitwiseEqual: s?.allBitwiseEqual ?? false,
+        values,
+      };
+    }),
+  }));
+}
+
+/** What an audit report is built from: the audit, its reference snapshot, and the rerun snapshots `auditReportRunIds` names. */
+export interface AuditReportInput {
+  audit: Audit;
+  reference: Snapshot | null;
+  reruns: ReadonlyMap<string, Snapshot>;
+  version: string;
+}
+
+/** An audit report: what was audited, the verdict, metrics per group, sources, environment and data differences, seed findings, the checklist. */
+export function buildAuditReport({ audit, reference, reruns, version }: AuditReportInput): AuditReport {
+  const reps = representatives(audit, reruns);
+  const comparisons = reference ? reps.map((r) => ({ group: r.group, snapshot: r.snapshot, comparison: compareSnapshots(reference, r.snapshot) })) : [];
+  const baseline = comparisons.find((c) => c.group === 'baseline') ?? comparisons[0] ?? null;
+  const findingsFrom = reference ?? reps[0]?.snapshot ?? null;
+  const seedFindings: SeedFinding[] = findingsFrom?.randomness.scan.findings ?? [];
+  const dataInputs: DataInputComparison[] = baseline ? baseline.comparison.data.inputs.filter((d) => d.status !== 'same') : [];
+  const rerunCount = audit.groups.reduce((n, g) => n + g.reruns.length, 0);
+  const checklist = reproducibilityChecklist(reference ?? reps[0]?.snapshot ?? null, audit);
+  const warnings = [...audit.warnings];
+  if (!reference) warnings.push(audit.referenceRunId ? `the reference run ${audit.referenceRunId.slice(0, 8)} is not in the store: environment differences are left out` : 'the audit has no reference run: environment differences are left out');
+  return {
+    schema: REPORT_SCHEMA_NAME,
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    generator: { name: 'reproscope', version },
+    title: `Reproducibility audit of ${audit.project.name} (${audit.entryPoint})`,
+    kind: 'audit',
+    audited: {
+      auditId: audit.id,
+      project: { name: audit.project.name, location: audit.project.location, kind: audit.project.kind },
+      entryPoint: audit.entryPoint,
+      commit: audit.commit,
+      parameters: audit.parameters,
+      envManager: audit.envManager,
+      command: audit.command,
+      createdAt: audit.createdAt,
+      finishedAt: audit.finishedAt,
+      status: audit.status,
+      reference: { runId: audit.referenceRunId, kind: audit.referenceKind, name: reference?.name ?? null },
+      plan: { repeats: audit.plan.repeats, vary: audit.plan.vary, tolerances: audit.plan.tolerances, reruns: rerunCount },
+    },
+    verdict: { verdict: audit.verdict, sentence: verdictSentence(audit) },
+    metrics: metricRows(audit),
+    sources: [...audit.sources].sort((x, y) => x.rank - y.rank).map((s) => ({ rank: s.rank, category: s.category, factor: s.factor, kind: s.kind, effect: s.effect, effects: s.effects, evidence: s.evidence })),
+    environment: {
+      differences: comparisons.map((c) => ({
+        group: c.group,
+        runId: c.snapshot.id,
+        differences: c.comparison.sections.filter((s) => s.section !== 'outcome' && s.differences > 0)
+          .map((s) => ({ section: s.section, rows: s.rows.filter((r) => r.status !== 'same') })),
+        ranked: c.comparison.summary.ranked,
+      })),
+      appendix: baseline ? baseline.comparison.sections : null,
+    },
+    seedFindings,
+    data: { checks: audit.dataChecks, inputs: dataInputs },
+    checklist,
+    warnings,
+  };
+}
+
+/** A number for people in reports: full precision up to 6 significant digits, NaN and infinities spelled out. */
+export function formatReportNumber(v: number | null | undefined, digits = 6): string {
+  if (v === null || v === undefined) return '—';
+  if (!Number.isFinite(v)) return formatMetricValue(v);
+  if (v === 0) return '0';
+  const abs = Math.abs(v);
+  if (abs >= 1e6 || abs < 1e-4) return v.toExponential(Math.max(0, digits - 1)).replace(/\.?0+e/, 'e');
+  return String(Number(v.toPrecision(digits)));
+}
+
+/** A relative difference as a signed percentage. */
+export function formatPercent(rel: number | null): string {
+  if (rel === null || !Number.isFinite(rel)) return '—';
+  return `${rel >= 0 ? '+' : ''}${formatReportNumber(rel * 100, 3)} %`;
+}
