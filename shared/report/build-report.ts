@@ -74,7 +74,7 @@ function metricRows(audit: Audit): AuditReportMetric[] {
   return Object.entries(audit.metrics).sort(([x], [y]) => (x < y ? -1 : 1)).map(([name, m]) => ({
     name,
     reference: m.reference,
-    tolerance: m.tolerance,
+    tolerance: m.tolerance ? { metric: m.tolerance.metric, kind: m.tolerance.kind, value: m.tolerance.value } : null,
     maxAbsDiff: m.maxAbsDiff,
     withinTolerance: m.withinTolerance,
     referenceInPi95: m.referenceInPi95,
@@ -139,11 +139,15 @@ export function buildAuditReport({ audit, reference, reruns, version }: AuditRep
       finishedAt: audit.finishedAt,
       status: audit.status,
       reference: { runId: audit.referenceRunId, kind: audit.referenceKind, name: reference?.name ?? null },
-      plan: { repeats: audit.plan.repeats, vary: audit.plan.vary, tolerances: audit.plan.tolerances, reruns: rerunCount },
+      plan: { repeats: audit.plan.repeats, vary: [...audit.plan.vary], tolerances: audit.plan.tolerances.map((t) => ({ metric: t.metric, kind: t.kind, value: t.value })), reruns: rerunCount },
     },
     verdict: { verdict: audit.verdict, sentence: verdictSentence(audit) },
     metrics: metricRows(audit),
-    sources: [...audit.sources].sort((x, y) => x.rank - y.rank).map((s) => ({ rank: s.rank, category: s.category, factor: s.factor, kind: s.kind, effect: s.effect, effects: s.effects, evidence: s.evidence })),
+    // Fields are picked one by one so the report keeps its own documented shape when the audit model grows.
+    sources: [...audit.sources].sort((x, y) => x.rank - y.rank).map((s) => ({
+      rank: s.rank, category: s.category, factor: s.factor, kind: s.kind, effect: s.effect, evidence: [...s.evidence],
+      effects: s.effects.map((x) => ({ metric: x.metric, absolute: x.absolute, relativeToSeedSpread: x.relativeToSeedSpread, before: x.before, after: x.after })),
+    })),
     environment: {
       differences: comparisons.map((c) => ({
         group: c.group,
@@ -155,7 +159,7 @@ export function buildAuditReport({ audit, reference, reruns, version }: AuditRep
       appendix: baseline ? baseline.comparison.sections : null,
     },
     seedFindings,
-    data: { checks: audit.dataChecks, inputs: dataInputs },
+    data: { checks: audit.dataChecks.map((d) => ({ path: d.path, originalHash: d.originalHash, currentHash: d.currentHash, same: d.same })), inputs: dataInputs },
     checklist,
     warnings,
   };

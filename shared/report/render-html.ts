@@ -1,7 +1,7 @@
 import type { CompareRow, Comparison, DataInputComparison, FileChange, SectionComparison, SummaryItem, TextDiff } from '../compare-model';
 import { describePackageChange } from '../compare';
 import type { SeedFinding } from '../snapshot';
-import { formatBytes } from '../snapshot-text';
+import { formatBytes, formatMetricValue } from '../snapshot-text';
 import { formatPercent, formatReportNumber } from './build-report';
 import { reportCharts } from './charts';
 import { escapeHtml as e } from './escape';
@@ -123,7 +123,6 @@ function sectionExtras(c: Comparison, section: SectionComparison['section']): st
   const out: string[] = [];
   if (section === 'code') {
     if (c.code.patch && c.code.patch.status !== 'same') out.push(textDiffHtml(c.code.patch, 'Uncommitted patches, A → B'));
-    if (c.code.untracked.length) out.push(`<h3>Untracked files</h3>${fileChangesHtml(c.code.untracked)}`);
   } else if (section === 'data') {
     out.push(...c.data.inputs.filter((d) => d.status !== 'same').map(dataInputHtml));
   } else if (section === 'software') {
@@ -157,15 +156,20 @@ function compareBody(doc: CompareReport, svgs: Readonly<Record<string, string>>)
   const c = doc.comparison;
   const out: string[] = [];
   out.push(`<p class="headline" data-testid="headline">${e(c.summary.headline)}</p>`);
-  const run = (label: string, r: Comparison['a']): string[] => [label, `<code>${e(r.id)}</code>`, e(r.name ?? '—'), e(r.kind), e(r.createdAt), e(r.project ?? '—'), `<code>${e(r.commit?.slice(0, 12) ?? '—')}</code>`, `<code>${e(r.command)}</code>`, e(r.status)];
-  out.push(table(['', 'id', 'name', 'kind', 'created', 'project', 'commit', 'command', 'status'], [run('A', c.a), run('B', c.b)]));
+  // One row per fact, one column per run: long ids and commands get the width they need.
+  const field = (label: string, f: (r: Comparison['a']) => string): string[] => [label, f(c.a), f(c.b)];
+  out.push(table(['', 'run A (reference)', 'run B'], [
+    field('id', (r) => `<code>${e(r.id)}</code>`), field('name', (r) => e(r.name ?? '—')), field('kind', (r) => e(r.kind)),
+    field('created', (r) => e(r.createdAt)), field('project', (r) => e(r.project ?? '—')), field('commit', (r) => `<code>${e(r.commit?.slice(0, 12) ?? '—')}</code>`),
+    field('command', (r) => `<code>${e(r.command)}</code>`), field('status', (r) => e(r.status)),
+  ]));
   out.push('<h2 id="summary">What most likely explains the difference</h2>');
   out.push('<p class="note">Ranked by the rule in docs/compare.md: data and code before parameters and seeds, before software versions (major before minor before patch), before hardware, before bookkeeping.</p>');
   out.push(rankedHtml(c.summary.ranked));
 
   const metrics = c.outcome.metrics;
   out.push('<h2 id="outcome">Outcome</h2>');
-  out.push(table(['metric', 'A', 'B', 'B − A', 'relative'], metrics.map((m) => [e(m.name), formatReportNumber(m.a), formatReportNumber(m.b), formatReportNumber(m.abs), formatPercent(m.rel)]),
+  out.push(table(['metric', 'A', 'B', 'B − A', 'relative'], metrics.map((m) => [e(m.name), m.a === null ? '—' : formatMetricValue(m.a), m.b === null ? '—' : formatMetricValue(m.b), formatReportNumber(m.abs), formatPercent(m.rel)]),
     { rowClass: (i) => `s-${metrics[i]!.status}`, numeric: [1, 2, 3, 4] }));
   for (const chart of reportCharts(doc)) out.push(figure(svgs, chart.id, chart.caption));
   const outcomeRows = c.sections.find((s) => s.section === 'outcome')?.rows.filter((r) => r.status !== 'same' && !r.key.startsWith('metric:')) ?? [];

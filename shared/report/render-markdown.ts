@@ -1,7 +1,7 @@
 import { describePackageChange } from '../compare';
 import type { CompareRow, DataInputComparison, FileChange, SectionComparison, SummaryItem } from '../compare-model';
 import type { SeedFinding } from '../snapshot';
-import { formatBytes } from '../snapshot-text';
+import { formatBytes, formatMetricValue } from '../snapshot-text';
 import { formatPercent, formatReportNumber } from './build-report';
 import { escapeMarkdownCell as cell, escapeMarkdownText as text, markdownFence } from './escape';
 import type { AuditReport, CompareReport, ReportDocument } from './report-model';
@@ -56,7 +56,6 @@ function sectionMd(doc: CompareReport, s: SectionComparison): string {
   if (s.section === 'code') {
     if (c.code.patch?.patch) out.push('### Uncommitted patches, A → B', '', markdownFence(c.code.patch.patch, 'diff'), '');
     else if (c.code.patch?.note) out.push(`Uncommitted patches differ: ${text(c.code.patch.note)}\n`);
-    if (c.code.untracked.length) out.push('### Untracked files', '', files(c.code.untracked));
   } else if (s.section === 'data') {
     out.push(...c.data.inputs.filter((d) => d.status !== 'same').map(dataInput));
   } else if (s.section === 'software') {
@@ -80,15 +79,18 @@ function sectionMd(doc: CompareReport, s: SectionComparison): string {
 
 function compareMd(doc: CompareReport): string {
   const c = doc.comparison;
-  const run = (label: string, r: typeof c.a): string[] => [label, cell(r.id), cell(r.name), r.kind, cell(r.createdAt), cell(r.project), cell(r.commit?.slice(0, 12)), cell(r.command), r.status];
+  const field = (label: string, f: (r: typeof c.a) => string | null): string[] => [label, cell(f(c.a)), cell(f(c.b))];
   const out: string[] = [
     `> ${text(c.summary.headline)}`, '',
-    table(['', 'id', 'name', 'kind', 'created', 'project', 'commit', 'command', 'status'], [run('A', c.a), run('B', c.b)]),
+    table(['', 'run A (reference)', 'run B'], [
+      field('id', (r) => r.id), field('name', (r) => r.name), field('kind', (r) => r.kind), field('created', (r) => r.createdAt),
+      field('project', (r) => r.project), field('commit', (r) => r.commit?.slice(0, 12) ?? null), field('command', (r) => r.command), field('status', (r) => r.status),
+    ]),
     '## What most likely explains the difference', '',
     '_Ranked by the rule in docs/compare.md: data and code before parameters and seeds, before software versions (major before minor before patch), before hardware, before bookkeeping._', '',
     ranked(c.summary.ranked),
     '## Outcome', '',
-    table(['metric', 'A', 'B', 'B − A', 'relative'], c.outcome.metrics.map((m) => [cell(m.name), formatReportNumber(m.a), formatReportNumber(m.b), formatReportNumber(m.abs), formatPercent(m.rel)])),
+    table(['metric', 'A', 'B', 'B − A', 'relative'], c.outcome.metrics.map((m) => [cell(m.name), m.a === null ? '—' : formatMetricValue(m.a), m.b === null ? '—' : formatMetricValue(m.b), formatReportNumber(m.abs), formatPercent(m.rel)])),
     '_The chart of metric changes is in the HTML report._', '',
   ];
   const outcomeRows = c.sections.find((s) => s.section === 'outcome')?.rows.filter((r) => r.status !== 'same' && !r.key.startsWith('metric:')) ?? [];
