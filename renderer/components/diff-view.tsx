@@ -1,5 +1,5 @@
 import { diffLines } from 'diff';
-import { useMemo, type ReactNode } from 'react';
+import { useMemo, useState, type ReactNode } from 'react';
 
 /** How a diff is laid out. */
 export type DiffLayout = 'unified' | 'split';
@@ -74,10 +74,17 @@ function foldContext(rows: Row[], context: number): (Row | { kind: 'fold'; count
   return out;
 }
 
-/** A diff of a patch or of two texts, unified or split. */
+/** Lines drawn before "show all": a long diff should not hold up the rest of the view. */
+const FIRST_LINES = 300;
+
+/** A diff of a patch or of two texts, unified or split; long diffs show their first lines until asked for all. */
 export function DiffView({ patch, before, after, layout = 'unified', context = 3 }: { patch?: string; before?: string; after?: string; layout?: DiffLayout; context?: number }): ReactNode {
-  const rows = useMemo(() => (patch !== undefined ? parsePatch(patch) : foldContext(diffTexts(before ?? '', after ?? ''), context) as Row[]), [patch, before, after, context]);
-  if (rows.length === 0) return <div className="muted">No differences.</div>;
+  const allRows = useMemo(() => (patch !== undefined ? parsePatch(patch) : foldContext(diffTexts(before ?? '', after ?? ''), context) as Row[]), [patch, before, after, context]);
+  const [all, setAll] = useState(false);
+  if (allRows.length === 0) return <div className="muted">No differences.</div>;
+  const rows = all ? allRows : allRows.slice(0, FIRST_LINES);
+  const more = allRows.length - rows.length;
+  const showAll = more > 0 ? <button type="button" className="more" onClick={() => setAll(true)}>Show all {allRows.length.toLocaleString()} lines ({more.toLocaleString()} more)</button> : null;
   const cell = (r: Row | null, side: 'a' | 'b' | 'both', key: string): ReactNode => {
     if (r === null) return <div key={key} className="line"> </div>;
     if ((r as unknown as { kind: string }).kind === 'fold') return <div key={key} className="line hunk">⋯ {(r as unknown as { count: number }).count} unchanged lines</div>;
@@ -92,11 +99,14 @@ export function DiffView({ patch, before, after, layout = 'unified', context = 3
   if (layout === 'split') {
     const pairs = toSplit(rows);
     return (
-      <div className="diff diff-split">
-        <div>{pairs.map(([l], i) => cell(l, 'a', `a${i}`))}</div>
-        <div>{pairs.map(([, r], i) => cell(r, 'b', `b${i}`))}</div>
-      </div>
+      <>
+        <div className="diff diff-split">
+          <div>{pairs.map(([l], i) => cell(l, 'a', `a${i}`))}</div>
+          <div>{pairs.map(([, r], i) => cell(r, 'b', `b${i}`))}</div>
+        </div>
+        {showAll}
+      </>
     );
   }
-  return <div className="diff">{rows.map((r, i) => cell(r, 'both', String(i)))}</div>;
+  return <><div className="diff">{rows.map((r, i) => cell(r, 'both', String(i)))}</div>{showAll}</>;
 }

@@ -1,7 +1,7 @@
 import { useMemo, useState, type ReactNode } from 'react';
 import type { CompareRow, Comparison, SectionComparison } from '../../shared/compare-model';
 import { formatBytes, formatMetricValue } from '../../shared/snapshot-text';
-import { callByName } from '../api';
+import { call } from '../api';
 import { ErrorBox, Loading, formatTime } from '../components/common';
 import { DiffView, type DiffLayout } from '../components/diff-view';
 import { RunPicker } from '../components/run-picker';
@@ -18,7 +18,7 @@ function Rows({ rows }: { rows: readonly CompareRow[] }): ReactNode {
   if (rows.length === 0) return <p className="muted">No differences.</p>;
   return (
     <table className="grid compare-rows">
-      <thead><tr><th style={{ width: '22%' }}>fact</th><th>A</th><th>B</th></tr></thead>
+      <thead><tr><th style={{ width: "22%" }}>fact</th><th>A</th><th>B</th></tr></thead>
       <tbody>{rows.map((r) => (
         <tr key={r.key} className={rowClass(r.status)} data-status={r.status}>
           <td className="key" title={r.key}>{r.label}</td>
@@ -86,7 +86,7 @@ function FileChanges({ files }: { files: Comparison['code']['untracked'] }): Rea
 export function CompareView({ a, b }: { a: string | null; b: string | null }): ReactNode {
   const [onlyDiffs, setOnlyDiffs] = useState(true);
   const [layout, setLayout] = useState<DiffLayout>('unified');
-  const result = useAsync(() => (a && b ? callByName<Comparison>('compareRuns', { a, b }) : null), [a, b]);
+  const result = useAsync(() => (a && b ? call('compareRuns', { a, b }) : null), [a, b]);
   const c = result.data;
   const sections = useMemo(() => c?.sections.map((s) => ({ ...s, shown: onlyDiffs ? s.rows.filter((r) => r.status !== 'same') : s.rows })) ?? [], [c, onlyDiffs]);
   if (!a || !b) {
