@@ -18,19 +18,23 @@ export function escapeHtml(text: string | number | null | undefined): string {
  */
 export function escapeMarkdownCell(text: string | number | null | undefined): string {
   if (text === null || text === undefined || text === '') return '—';
-  return escapeMarkdownText(String(text)).replace(/\r?\n/g, '<br>');
+  return escapeInline(String(text)).replace(/\r?\n/g, '<br>');
 }
 
 /** Escapes text for Markdown prose (outside tables): HTML, emphasis, code spans, links and headings cannot be formed. */
 export function escapeMarkdownText(text: string): string {
+  return escapeInline(text)
+    // Only at the start of a line do these make headings, lists or numbered lists.
+    .replace(/^(\s*)([#+-])/gm, '$1\\$2')
+    .replace(/^(\s*\d+)([.)])/gm, '$1\\$2');
+}
+
+function escapeInline(text: string): string {
   return text
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
-    .replace(/([\\`*_[\]|~])/g, '\\$1')
-    // Only at the start of a line do these make headings, lists or numbered lists.
-    .replace(/^(\s*)([#+-])/gm, '$1\\$2')
-    .replace(/^(\s*\d+)([.)])/gm, '$1\\$2');
+    .replace(/([\\`*_[\]|~])/g, '\\$1');
 }
 
 /** A fenced code block whose fence is longer than any backtick run in the text, so the text cannot close it. */
