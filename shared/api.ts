@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ListExamplesInput, ListExamplesOutput } from './api-app';
 import { CompareRunsInput, CompareRunsOutput, ExportReportInput, ExportReportOutput } from './api-compare';
+import { CancelAuditInput, CancelAuditOutput, GetAuditInput, GetAuditOutput, ListAuditsInput, ListAuditsOutput, ReadProjectInput, ReadProjectOutput, ResumeAuditInput, ResumeAuditOutput, StartAuditInput, StartAuditOutput } from './api-audit';
 import { ImportMlflowInput, ImportMlflowOutput } from './api-import';
 import { RunSummarySchema, SnapshotSchema } from './snapshot';
 
@@ -49,6 +50,12 @@ export const api = {
   listExamples: op(ListExamplesInput, ListExamplesOutput, 'The bundled example experiments, to audit in one click.'),
   compareRuns: op(CompareRunsInput, CompareRunsOutput, 'Compare two runs by category, with a ranked summary of what most likely explains a change in outcome.'),
   exportReport: op(ExportReportInput, ExportReportOutput, 'An audit or a comparison as HTML, Markdown, JSON or PDF.'),
+  startAudit: op(StartAuditInput, StartAuditOutput, 'Audit an MLproject: rerun it in groups under controlled variations and judge the reruns against the original.'),
+  getAudit: op(GetAuditInput, GetAuditOutput, 'One audit by id or unique id prefix, with its groups, statistics, verdict and sources.'),
+  listAudits: op(ListAuditsInput, ListAuditsOutput, 'List audits, newest first.'),
+  cancelAudit: op(CancelAuditInput, CancelAuditOutput, 'Stop a running audit: its rerun in flight is killed and the audit can be resumed.'),
+  resumeAudit: op(ResumeAuditInput, ResumeAuditOutput, 'Complete an interrupted audit.'),
+  readProject: op(ReadProjectInput, ReadProjectOutput, "An MLproject's entry points, parameters and environment, for the audit form."),
 } as const;
 
 /** The name of an operation. */

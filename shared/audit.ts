@@ -246,6 +246,16 @@ export const AuditSchema = z.object({
   explanation: z.string().nullable(),
   sources: z.array(AuditSourceSchema),
   dataChecks: z.array(DataCheckSchema),
+  /** How reruns get their code: the repository root and subfolder, the uncommitted patch applied (a blob in the store), the folder relative paths were given from. */
+  workspace: z.object({
+    kind: z.enum(['git', 'folder']),
+    repoRoot: z.string().nullable(),
+    subdir: z.string().nullable(),
+    patchBlob: z.string().nullable(),
+    cwd: z.string(),
+  }),
+  /** The rendered command's parameters as MLflow logs them (shlex-quoted; path values as given). */
+  loggedParameters: z.record(z.string(), z.string()),
   /** Things that went wrong or could not be checked, each a sentence. */
   warnings: z.array(z.string()),
   /** Why the audit failed as a whole (environment missing, strict data), null otherwise. */

@@ -5,6 +5,7 @@ import { formatRunList, formatSnapshotText } from '../../shared/snapshot-text';
 import { captureRun } from '../core/capture';
 import { openCore, REPROSCOPE_VERSION, type CoreContext } from '../core/core-context';
 import { createHandlers, type Handlers } from '../core/handlers';
+import { registerAuditCommands } from './commands/audit';
 import { registerCompareCommands } from './commands/compare';
 import { registerImportCommands } from './commands/import';
 import { demoCommand } from './commands/demo';
@@ -108,6 +109,7 @@ export function buildProgram(): Command {
     return () => { unsubscribe(); bar.stop(); };
   }));
   registerImportCommands(program, { core, handlers, unwrap, printJson });
+  registerAuditCommands(program, { core, handlers, unwrap, printJson });
   registerCompareCommands(program, { handlers, unwrap, printJson });
 
   return program;

@@ -2,6 +2,7 @@ import { api, type ApiName, type ApiOutput } from '../../shared/api';
 import { ReproError, err, ok, toErrorInfo, type Result } from '../../shared/errors';
 import type { CoreContext } from './core-context';
 import type { Impl, Implementations } from './operation-types';
+import { auditOperations } from './audit-operations';
 import { compareOperations } from './compare-operations';
 import { exampleOperations } from './example-operations';
 import { importOperations } from './import-operations';
@@ -18,6 +19,7 @@ export type Handlers = { [N in ApiName]: Handler<N> };
 // Each feature keeps its operations in its own module; TypeScript checks that every operation of the contract is here.
 const implementations: Implementations = {
   ...runOperations,
+  ...auditOperations,
   ...importOperations,
   ...exampleOperations,
   ...compareOperations,

@@ -1,7 +1,8 @@
 import { migration001 } from './001-initial';
+import { migration002 } from './002-audits';
 
 /**
  * The numbered migrations, in order: entry i brings the store from user_version i to i + 1.
  * Append only; never edit a migration that has shipped.
  */
-export const MIGRATIONS: readonly string[] = [migration001];
+export const MIGRATIONS: readonly string[] = [migration001, migration002];

@@ -1,0 +1,45 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { isSeedName } from '../../shared/seeds';
+import { auditsOf, cancelRunningAudit, findMlprojectFile, loadProject, resumeAudit, startAudit } from './audit-campaign';
+import type { Impl } from './operation-types';
+import { gitRun } from '../platform/workspace';
+import { ReproError } from '../../shared/errors';
+
+/** The audit operations: start (or plan), read, list, cancel, resume, and read a project for the form. */
+export const auditOperations: {
+  startAudit: Impl<'startAudit'>; getAudit: Impl<'getAudit'>; listAudits: Impl<'listAudits'>;
+  cancelAudit: Impl<'cancelAudit'>; resumeAudit: Impl<'resumeAudit'>; readProject: Impl<'readProject'>;
+} = {
+  startAudit: async (input, ctx) => {
+    const { audit, done } = await startAudit(input, ctx);
+    if (input.wait || input.dryRun) return done;
+    done.catch(() => undefined);
+    return structuredClone(audit);
+  },
+  getAudit: (input, ctx) => auditsOf(ctx).get(auditsOf(ctx).resolveId(input.id)),
+  listAudits: (input, ctx) => ({ audits: auditsOf(ctx).list(input.limit ?? 1000, input.offset ?? 0) }),
+  cancelAudit: (input, ctx) => {
+    const id = auditsOf(ctx).resolveId(input.id);
+    return { id, cancelled: cancelRunningAudit(ctx, id) };
+  },
+  resumeAudit: async (input, ctx) => {
+    const { audit, done } = await resumeAudit(input.id, ctx);
+    if (input.wait) return done;
+    done.catch(() => undefined);
+    return structuredClone(audit);
+  },
+  readProject: async (input) => {
+    const dir = path.resolve(input.project);
+    if (!fs.existsSync(dir)) throw new ReproError('PROJECT_INVALID', `the project folder ${dir} does not exist`, 'Give a project folder; git URLs are read when the audit starts.');
+    const top = (await gitRun(dir, ['rev-parse', '--show-toplevel']).catch(() => '')).trim();
+    const commit = top ? (await gitRun(top, ['rev-parse', '--verify', '-q', `${input.version ?? 'HEAD'}^{commit}`]).catch(() => '')).trim() || null : null;
+    const project = loadProject(dir);
+    return {
+      name: project.name, dir, fileName: findMlprojectFile(dir), entryPoints: project.entryPoints,
+      env: { kind: project.env.kind, file: project.env.file, detected: project.env.detected },
+      seedParameters: Object.fromEntries(project.entryPoints.map((e) => [e.name, e.parameters.filter((p) => isSeedName(p.name)).map((p) => p.name)])),
+      commit,
+    };
+  },
+};

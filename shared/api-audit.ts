@@ -1,0 +1,76 @@
+import { z } from 'zod';
+import { AuditSchema, AuditSummarySchema, EnvManagerSchema, ToleranceSchema, VaryFactorSchema } from './audit';
+import { MlprojectEntryPointSchema, PROJECT_ENV_KINDS } from './mlproject';
+
+/**
+ * The audit operations' schemas: start an audit of an MLproject (or plan it without running),
+ * follow it, list, cancel and resume audits, and read a project's entry points for a form.
+ */
+
+const pathText = z.string().trim().min(1).max(4096);
+
+export const StartAuditInput = z.object({
+  /** A project folder or a git URL. */
+  project: pathText,
+  entryPoint: z.string().trim().min(1).max(500).optional(),
+  parameters: z.record(z.string().min(1).max(500), z.string().max(100_000)).default({}),
+  /** The commit to rerun (`--version`); default: the original's, else the checkout's HEAD. */
+  version: z.string().trim().min(1).max(200).optional(),
+  /** The original run to judge against (id or unique prefix). */
+  against: z.string().trim().min(1).max(64).optional(),
+  repeats: z.number().int().min(1).max(1000).default(3),
+  vary: z.array(VaryFactorSchema).default([]),
+  python: pathText.optional(),
+  envManager: EnvManagerSchema.default('local'),
+  metrics: z.array(pathText).default([]),
+  data: z.array(pathText).default([]),
+  tolerances: z.array(ToleranceSchema).default([]),
+  jobs: z.number().int().min(1).max(64).default(1),
+  timeoutS: z.number().positive().max(7 * 24 * 3600).optional(),
+  seedParam: z.string().trim().min(1).max(500).optional(),
+  strictData: z.boolean().default(false),
+  pipOptions: z.array(z.string().max(4096)).default([]),
+  /** The folder relative paths (-P path values, --data, --metrics) are given from; default the project folder. */
+  cwd: pathText.optional(),
+  /** Prepare and return the audit without saving or running it (the CLI shows its command for confirmation). */
+  dryRun: z.boolean().default(false),
+  /** Resolve only when the audit ends (the CLI); otherwise it runs on in the background and getAudit follows it. */
+  wait: z.boolean().default(false),
+});
+export const StartAuditOutput = AuditSchema;
+
+export const GetAuditInput = z.object({ id: z.string().min(1).max(64) });
+export const GetAuditOutput = AuditSchema;
+
+export const ListAuditsInput = z.object({
+  limit: z.number().int().min(1).max(100_000).optional(),
+  offset: z.number().int().min(0).optional(),
+});
+export const ListAuditsOutput = z.object({ audits: z.array(AuditSummarySchema) });
+
+export const CancelAuditInput = z.object({ id: z.string().min(1).max(64) });
+export const CancelAuditOutput = z.object({ id: z.string(), cancelled: z.boolean() });
+
+export const ResumeAuditInput = z.object({
+  id: z.string().min(1).max(64),
+  wait: z.boolean().default(false),
+});
+export const ResumeAuditOutput = AuditSchema;
+
+export const ReadProjectInput = z.object({
+  project: pathText,
+  version: z.string().trim().min(1).max(200).optional(),
+});
+export const ReadProjectOutput = z.object({
+  name: z.string().nullable(),
+  /** The folder (or the cached clone's worktree) that was read. */
+  dir: z.string(),
+  fileName: z.string().nullable(),
+  entryPoints: z.array(MlprojectEntryPointSchema),
+  env: z.object({ kind: z.enum(PROJECT_ENV_KINDS), file: z.string().nullable(), detected: z.boolean() }),
+  /** Parameters that look like seeds, per entry point. */
+  seedParameters: z.record(z.string(), z.array(z.string())),
+  commit: z.string().nullable(),
+});
+/** A project as the audit form shows it. */
+export type ProjectInfo = z.infer<typeof ReadProjectOutput>;
