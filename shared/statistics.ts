@@ -225,3 +225,16 @@ export function welchTTest(a: readonly number[], b: readonly number[]): TestOutc
   const df = (se2 * se2) / ((vx * vx) / (x.length - 1) + (vy * vy) / (y.length - 1));
   return { statistic, pValue: Math.min(1, 2 * studentTSf(Math.abs(statistic), df)), df };
 }
+
+/** The one-sided F-test that sample a has a larger variance than sample b: P(F(na−1, nb−1) ≥ s_a²/s_b²); null when either has fewer than two values or b has no spread. */
+export function varianceRatioTest(a: readonly number[], b: readonly number[]): TestOutcome | null {
+  const x = a.filter(Number.isFinite);
+  const y = b.filter(Number.isFinite);
+  if (x.length < 2 || y.length < 2) return null;
+  const vb = allBitwiseEqual(y) ? 0 : sampleVariance(y);
+  if (!(vb > 0)) return null;
+  const f = (allBitwiseEqual(x) ? 0 : sampleVariance(x)) / vb;
+  const d1 = x.length - 1;
+  const d2 = y.length - 1;
+  return { statistic: f, pValue: regularizedIncompleteBeta(d2 / (d2 + d1 * f), d2 / 2, d1 / 2), df: null };
+}

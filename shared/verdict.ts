@@ -1,6 +1,6 @@
 import type { AuditGroup, AuditSource, DataCheck, EffectSize, GroupName, MetricSummary, Rerun, Tolerance, Verdict } from './audit';
 import type { Category, SeedFinding, Snapshot } from './snapshot';
-import { ks2Sample, summarize, welchTTest } from './statistics';
+import { ks2Sample, summarize, varianceRatioTest, welchTTest } from './statistics';
 
 /**
  * The audit's judgement, as pure functions of stored facts (docs/audit.md states the rules): per
@@ -231,8 +231,11 @@ export function findSources(input: SourceInput): AuditSource[] {
       const gs = m.groups[g.name];
       if (!gs) continue;
       const after = gs.allBitwiseEqual ? 0 : gs.sd ?? 0;
-      evidence.push(`${name}: sd ${fmt(before)} in the baseline, ${fmt(after)} with ${g.name}${gs.allBitwiseEqual ? ' (bitwise equal)' : ''}`);
-      if (after === 0 || after <= before / 2) {
+      // a pin counts when the spread is gone, or when the F-test says it shrank (sd estimates from a few reruns are noisy)
+      const values = (grp: AuditGroup | undefined): number[] => finishedReruns(grp).map((r) => r.metrics[name]).filter((v): v is number => typeof v === 'number');
+      const f = after === 0 ? null : varianceRatioTest(values(input.groups.find((x) => x.name === baselineName)), values(g));
+      evidence.push(`${name}: sd ${fmt(before)} in the baseline, ${fmt(after)} with ${g.name}${gs.allBitwiseEqual ? ' (bitwise equal)' : f ? ` (F-test p = ${fmt(f.pValue)})` : ''}`);
+      if (after === 0 || (f !== null && f.pValue < 0.05)) {
         effects.push({ metric: name, absolute: before - after, relativeToSeedSpread: relToSeed(m, before - after), before, after });
         if (after === 0) pinnedAway.add(name);
       }

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { ks2Sample, studentTQuantile, studentTSf, summarize, welchTTest } from '../../shared/statistics';
+import { ks2Sample, studentTQuantile, studentTSf, summarize, varianceRatioTest, welchTTest } from '../../shared/statistics';
 import { SYSTEM_PYTHON } from '../helpers/temp';
 
 const SAMPLES: number[][] = [
@@ -90,6 +90,13 @@ describe('statistics agree with SciPy', () => {
         k++;
       }
     }
+  });
+
+  it('the variance-ratio F-test', () => {
+    const f = varianceRatioTest([1.0, 2.5, 0.3, 4.0, 2.2], [1.1, 1.2, 1.15])!;
+    close(f.statistic, 818.0000000000023, 1e-12);
+    close(f.pValue, 0.001221373931857556, 1e-9);
+    expect(varianceRatioTest([1, 2], [3, 3])).toBeNull();
   });
 
   it('identical values are bitwise equal with zero spread and an exact mean', () => {
