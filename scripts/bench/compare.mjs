@@ -25,8 +25,24 @@ async function loadLib() {
     `export { compareSnapshots } from ${src('shared/compare.ts')};`,
     `export { emptySnapshot } from ${src('shared/snapshot.ts')};`,
   ];
-  const auditReport = path.join(root, 'electron/core/report-bench-entry.ts');
-  if (fs.existsSync(auditReport)) lines.push(`export * from ${src('electron/core/report-bench-entry.ts')};`);
+  // The audit report bench: a synthetic audit of 100 reruns (test/helpers/audit-fixture.ts), its
+  // reference and rerun snapshots, built into a report and rendered to HTML with its charts.
+  lines.push(
+    `import { syntheticAudit, rerunSnapshotOf } from ${src('test/helpers/audit-fixture.ts')};`,
+    `import { buildAuditReport } from ${src('shared/report/build-report.ts')};`,
+    `import { renderHtmlReport } from ${src('electron/core/report-operations.ts')};`,
+    `import { emptySnapshot as empty } from ${src('shared/snapshot.ts')};`,
+    `export async function benchAuditHtml(n: number) {
+      const reference = empty('r'.repeat(32), 'capture', '2024-06-01T00:00:00.000Z');
+      reference.software.packages = Array.from({ length: 300 }, (_, i) => ({ name: 'pkg' + i, version: '1.' + i, installer: 'pip', editable: false }));
+      const audit = syntheticAudit({ reruns: n, referenceRunId: reference.id, runId: (g, i) => (g === 'baseline' ? 'b' : 'c') + String(i).padStart(31, '0') });
+      const reruns = new Map();
+      for (const g of audit.groups) for (const r of g.reruns) reruns.set(r.runId, rerunSnapshotOf(reference, r.runId, audit.id, g.name === 'baseline' ? null : String(r.index)));
+      const t0 = performance.now();
+      const html = await renderHtmlReport(buildAuditReport({ audit, reference, reruns, version: 'bench' }));
+      return { ms: performance.now() - t0, bytes: html.length };
+    }`,
+  );
   fs.writeFileSync(entry, lines.join('\n'));
   const out = path.join(root, '.bench', 'compare-lib.cjs');
   await build({
@@ -77,8 +93,10 @@ export async function bench(report) {
   report('compare 5k pkgs + 100k files, first call (fresh process, as the CLI)', cold, 'ms', null, null, { below: 200 });
   report('compare 5k pkgs + 100k files (median of 5 more)', times[2], 'ms', null, null, { below: 200 });
 
-  if (lib.benchAuditHtml) {
-    const { ms, bytes } = await lib.benchAuditHtml(100);
-    report(`HTML audit report, 100 reruns (${Math.round(bytes / 1024)} KiB)`, ms, 'ms', null, null, { below: 1000 });
-  }
+  // First in the process (cold vega and JIT, as `reproscope report` meets it), then warm.
+  const first = await lib.benchAuditHtml(100);
+  report(`HTML audit report, 100 reruns, first in the process (${Math.round(first.bytes / 1024)} KiB)`, first.ms, 'ms', null, null, { below: 1000 });
+  const warm = [];
+  for (let i = 0; i < 3; i++) warm.push((await lib.benchAuditHtml(100)).ms);
+  report('HTML audit report, 100 reruns (best of 3 more)', Math.min(...warm), 'ms', null, null, { below: 1000 });
 }

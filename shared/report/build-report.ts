@@ -46,7 +46,8 @@ export function verdictSentence(audit: Audit): string {
   const reruns = audit.groups.reduce((n, g) => n + g.reruns.length, 0);
   const finished = audit.groups.reduce((n, g) => n + g.reruns.filter((r) => r.status === 'finished').length, 0);
   if (audit.verdict === null) return `The audit of ${what} is ${audit.status}: ${finished} of ${reruns} reruns finished, no verdict yet.`;
-  const because = audit.explanation ? ` ${audit.explanation.trim().replace(/([^.!?])$/, '$1.')}` : '';
+  const explanation = audit.explanation?.trim() ?? '';
+  const because = explanation ? ` ${explanation[0]!.toUpperCase()}${explanation.slice(1).replace(/([^.!?])$/, '$1.')}` : '';
   return `${what[0]!.toUpperCase()}${what.slice(1)} ${VERDICT_PHRASE[audit.verdict]} in ${finished} of ${reruns} reruns.${because}`;
 }
 

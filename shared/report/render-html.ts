@@ -74,7 +74,8 @@ function table(header: readonly string[], rows: readonly string[][], opts: { row
   const numeric = new Set(opts.numeric ?? []);
   const body = shown.map((cells, i) => `<tr${opts.rowClass ? ` class="${opts.rowClass(i)}"` : ''}>${cells.map((c, j) => `<td${numeric.has(j) ? ' class="num"' : ''}>${c}</td>`).join('')}</tr>`).join('\n');
   const more = rows.length > shown.length ? `<p class="note">${rows.length - shown.length} more rows are in the JSON report.</p>` : '';
-  return `<table>${opts.caption ? `<caption class="note">${e(opts.caption)}</caption>` : ''}<thead><tr>${header.map((h) => `<th>${e(h)}</th>`).join('')}</tr></thead><tbody>\n${body}\n</tbody></table>${more}`;
+  const head = header.some(Boolean) ? `<thead><tr>${header.map((h) => `<th>${e(h)}</th>`).join('')}</tr></thead>` : '';
+  return `<table>${opts.caption ? `<caption class="note">${e(opts.caption)}</caption>` : ''}${head}<tbody>\n${body}\n</tbody></table>${more}`;
 }
 
 const STATUS_TEXT: Record<CompareRow['status'], string> = { same: 'same', changed: 'changed', 'only-a': 'only in A', 'only-b': 'only in B' };

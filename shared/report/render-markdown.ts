@@ -112,7 +112,7 @@ function auditMd(doc: AuditReport): string {
   const out: string[] = [
     `> **Verdict: ${doc.verdict.verdict ?? 'none yet'}.** ${text(doc.verdict.sentence)}`, '',
     '## What was audited', '',
-    table(['', ''], [
+    table(['', 'audited'], [
       ['project', cell(`${a.project.name} (${a.project.kind} ${a.project.location})`)],
       ['entry point', cell(a.entryPoint)],
       ['commit', cell(a.commit ?? '— (not under git)')],
