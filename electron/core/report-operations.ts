@@ -1,4 +1,4 @@
-import { parseAudit, type Audit } from '../../shared/audit';
+import type { Audit } from '../../shared/audit';
 import type { ExportedReport, ReportFormat } from '../../shared/api-compare';
 import { ReproError } from '../../shared/errors';
 import { auditReportRunIds, buildAuditReport, buildCompareReport } from '../../shared/report/build-report';
@@ -9,6 +9,7 @@ import { renderReportJson } from '../../shared/report/render-json';
 import { renderReportMarkdown } from '../../shared/report/render-markdown';
 import type { Snapshot } from '../../shared/snapshot';
 import { findChromium, printHtmlToPdf } from '../platform/chromium-pdf';
+import { auditsOf } from './audit-campaign';
 import type { CoreContext } from './core-context';
 import type { Impl } from './operation-types';
 import { renderChartSvgs } from './report-charts';
@@ -34,17 +35,10 @@ export async function renderReport(doc: ReportDocument, format: ReportFormat, ch
   }
 }
 
-/** The audits store of the core, where the audit feature provides one. */
-interface AuditStore { get(id: string): unknown; resolveId?(idOrPrefix: string): string }
-
-/** Reads one audit from the store and parses it (a stored record crosses a boundary too). */
+/** Reads one audit (id or unique prefix) from the store; the repository parses it with the audit schema. */
 function loadAudit(ctx: CoreContext, id: string): Audit {
-  const audits = (ctx as CoreContext & { audits?: AuditStore }).audits;
-  if (!audits) {
-    throw new ReproError('NOT_FOUND', `audit ${id} cannot be read: this store has no audits yet`, 'Run `reproscope audit DIR` first, or export a comparison with `reproscope report --compare A B`.');
-  }
-  const fullId = audits.resolveId ? audits.resolveId(id) : id;
-  return parseAudit(audits.get(fullId), `audit ${fullId}`);
+  const audits = auditsOf(ctx);
+  return audits.get(audits.resolveId(id));
 }
 
 /** Builds the report document of an audit or of a comparison from the store. */

@@ -6,6 +6,7 @@ import type { Snapshot } from '../../../shared/snapshot';
 import { captureRun } from '../../../electron/core/capture';
 import { openCore, type CoreContext } from '../../../electron/core/core-context';
 import { createHandlers } from '../../../electron/core/handlers';
+import { auditsOf } from '../../../electron/core/audit-campaign';
 import { buildReportDocument, renderReport } from '../../../electron/core/report-operations';
 import { rerunSnapshotOf, syntheticAudit } from '../../helpers/audit-fixture';
 import { openReport, pdfText, screenshot } from '../../helpers/report-browser';
@@ -111,6 +112,19 @@ describe('audit reports', () => {
     expect(md).toMatch(/^> \*\*Verdict: reproduced-within-tolerance\.\*\* Iris-classifier/m);
     expect(md).toMatch(/^\| group \| n \| mean ± sd \| 95 % CI of mean \| 95 % prediction \| min – max \| mean − reference \|$/m);
     expect(md).toMatch(/^\| ✅ yes \| Code version pinned \|/m);
+  });
+
+  it('exports a stored audit through the operation, rebuilt from the store alone', async () => {
+    auditsOf(ctx).save(audit);
+    const h = createHandlers(ctx);
+    const md = await h.exportReport({ kind: 'audit', ids: [audit.id.slice(0, 8)], format: 'md' });
+    if (!md.ok) throw new Error(md.error.message);
+    expect(md.value).toMatchObject({ fileName: `reproscope-audit-${audit.id.slice(0, 8)}.md`, mimeType: 'text/markdown; charset=utf-8' });
+    expect(md.value.text).toContain('reproduced within tolerance in 10 of 10 reruns');
+    const json = await h.exportReport({ kind: 'audit', ids: [audit.id], format: 'json' });
+    if (!json.ok) throw new Error(json.error.message);
+    // The same document the test built from the same records, apart from the build's version.
+    expect({ ...JSON.parse(json.value.text!), generator: null }).toEqual({ ...JSON.parse((await renderReport(doc, 'json')).text!), generator: null });
   });
 
   it('names a missing audit as not found', async () => {
