@@ -109,13 +109,11 @@ async function prepareEnvironment(manager: Audit['envManager'], project: Mlproje
     const found = whichSync('python', env.PATH) ?? whichSync('python3', env.PATH) ?? 'python3';
     return { manager, env: {}, python: found, description: `local, ${found}` };
   }
-  if (manager === 'docker') {
+  // as with mlflow run, a docker_env project runs in its image whatever the manager, except local, which runs it here on purpose
+  if (manager === 'docker' || project.env.kind === 'docker_env') {
     if (project.env.kind !== 'docker_env' || !project.env.docker) throw new ReproError('PROJECT_INVALID', '--env-manager docker needs a project with a docker_env', 'Use --env-manager local or virtualenv for this project.');
     await requireDocker(env);
-    return { manager, env: {}, python: 'python', docker: project.env.docker, description: `docker image ${project.env.docker.image}` };
-  }
-  if (project.env.kind === 'docker_env') {
-    await requireDocker(env);
+    return { manager: 'docker', env: {}, python: 'python', docker: project.env.docker, description: `docker image ${project.env.docker.image}` };
   }
   if (manager === 'conda') {
     const file = project.env.kind === 'conda_env' ? project.env.file : null;
@@ -225,6 +223,7 @@ async function prepareAudit(input: AuditRequest, ctx: CoreContext, id: string, o
   }
   for (const d of dataChecks) if (d.same === null && reference) warnings.push(`data: the original did not record ${d.path}; it could not be compared`);
 
+  if (project.env.kind === 'docker_env' && input.envManager === 'local') warnings.push(`the project declares the docker image ${project.env.docker?.image ?? '?'}; --env-manager local reruns it outside the image`);
   const environment = await prepareEnvironment(input.envManager, project, readDir, input.python ?? null, input.pipOptions, ctx, path.join(workRoot, 'python'), input.dryRun, onLog);
   const now = new Date().toISOString();
   const groups: AuditGroup[] = [];
