@@ -48,7 +48,7 @@ export function verdictSentence(audit: Audit): string {
   if (audit.verdict === null) return `The audit of ${what} is ${audit.status}: ${finished} of ${reruns} reruns finished, no verdict yet.`;
   const explanation = audit.explanation?.trim() ?? '';
   const because = explanation ? ` ${explanation[0]!.toUpperCase()}${explanation.slice(1).replace(/([^.!?])$/, '$1.')}` : '';
-  return `${what[0]!.toUpperCase()}${what.slice(1)} ${VERDICT_PHRASE[audit.verdict]} in ${finished} of ${reruns} reruns.${because}`;
+  return `${what[0]!.toUpperCase()}${what.slice(1)} ${VERDICT_PHRASE[audit.verdict]} (${finished} of ${reruns} reruns finished).${because}`;
 }
 
 function representatives(audit: Audit, snapshots: ReadonlyMap<string, Snapshot>): { group: string; snapshot: Snapshot }[] {

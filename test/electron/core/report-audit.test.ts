@@ -44,7 +44,7 @@ describe('audit reports', () => {
   it('holds what was audited, a quotable verdict, per-group statistics, environment differences and the checklist', () => {
     expect(doc.verdict).toEqual({
       verdict: 'reproduced-within-tolerance',
-      sentence: 'Iris-classifier (entry point main, commit ffffffffffff) reproduced within tolerance in 10 of 10 reruns. Every baseline rerun of accuracy is within ±0.01 of the reference 0.9123.',
+      sentence: 'Iris-classifier (entry point main, commit ffffffffffff) reproduced within tolerance (10 of 10 reruns finished). Every baseline rerun of accuracy is within ±0.01 of the reference 0.9123.',
     });
     expect(doc.audited).toMatchObject({ entryPoint: 'main', commit: 'f'.repeat(40), parameters: { seed: '1', max_iter: '200' }, reference: { runId: reference.id, name: 'original' } });
     const acc = doc.metrics.find((m) => m.name === 'accuracy')!;
@@ -79,7 +79,7 @@ describe('audit reports', () => {
       const opened = await openReport(html!, scheme);
       try {
         const { page } = opened;
-        expect(await page.getByTestId('verdict').innerText()).toContain('reproduced within tolerance in 10 of 10 reruns');
+        expect(await page.getByTestId('verdict').innerText()).toContain('reproduced within tolerance (10 of 10 reruns finished)');
         const text = await page.locator('main').innerText();
         for (const heading of ['What was audited', 'Metrics: the reference against each group of reruns', 'Sources of variance', 'Environment: the reference against the reruns', 'Seed-scan findings', 'Reproducibility checklist']) {
           expect(text).toContain(heading);
@@ -103,7 +103,7 @@ describe('audit reports', () => {
   it('prints a PDF whose text holds the verdict', async () => {
     const { pdf } = await renderReport(doc, 'pdf');
     const text = pdfText(pdf!).replace(/\s+/g, ' ');
-    expect(text).toContain('reproduced within tolerance in 10 of 10 reruns');
+    expect(text).toContain('reproduced within tolerance (10 of 10 reruns finished)');
     expect(text).toContain('Reproducibility checklist');
   }, 60_000);
 
@@ -120,7 +120,7 @@ describe('audit reports', () => {
     const md = await h.exportReport({ kind: 'audit', ids: [audit.id.slice(0, 8)], format: 'md' });
     if (!md.ok) throw new Error(md.error.message);
     expect(md.value).toMatchObject({ fileName: `reproscope-audit-${audit.id.slice(0, 8)}.md`, mimeType: 'text/markdown; charset=utf-8' });
-    expect(md.value.text).toContain('reproduced within tolerance in 10 of 10 reruns');
+    expect(md.value.text).toContain('reproduced within tolerance (10 of 10 reruns finished)');
     const json = await h.exportReport({ kind: 'audit', ids: [audit.id], format: 'json' });
     if (!json.ok) throw new Error(json.error.message);
     // The same document the test built from the same records, apart from the build's version.
