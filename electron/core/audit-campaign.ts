@@ -386,6 +386,30 @@ interface Shared {
   machine: Promise<{ os: Snapshot['software']['os']; hardware: Snapshot['hardware']; warnings: string[] }>;
   scan: Snapshot['randomness']['scan'] | null;
   hashPool: HashPool;
+  probes: Map<string, ReturnType<typeof probePython>>;
+}
+
+/** What identifies an interpreter's installed software without running it: the interpreter file and the modification times of its package folders. */
+export function softwareFingerprint(python: string, env: NodeJS.ProcessEnv): string {
+  const parts: string[] = [python, env.PYTHONPATH ?? '', env.VIRTUAL_ENV ?? '', env.PATH ?? ''];
+  const stamp = (p: string): void => {
+    try {
+      const st = fs.statSync(p);
+      parts.push(`${p}:${st.ino}:${st.mtimeMs}`);
+    } catch {
+      // absent: nothing to stamp
+    }
+  };
+  let real = python;
+  try { real = fs.realpathSync(python); } catch { /* missing interpreter: the probe says so */ }
+  stamp(real);
+  for (const prefix of new Set([path.dirname(path.dirname(python)), path.dirname(path.dirname(real)), '/usr/local'])) {
+    const lib = path.join(prefix, 'lib');
+    let names: string[] = [];
+    try { names = fs.readdirSync(lib).filter((n) => n.startsWith('python3')); } catch { continue; }
+    for (const n of names) for (const sub of ['site-packages', 'dist-packages']) stamp(path.join(lib, n, sub));
+  }
+  return parts.join('|');
 }
 
 async function runCampaign(audit: Audit, prepared: Prepared, ctx: CoreContext, options: CampaignOptions): Promise<Audit> {
@@ -404,6 +428,7 @@ async function runCampaign(audit: Audit, prepared: Prepared, ctx: CoreContext, o
     machine: Promise.all([captureOs(), captureHardware()]).then(([o, hw]) => ({ os: o, hardware: hw.hardware, warnings: hw.warnings })),
     scan: null,
     hashPool: new HashPool(),
+    probes: new Map(),
   };
   shared.machine.catch(() => undefined);
   ctx.events.publish({ task, phase: 'start', label: `audit ${audit.project.name}:${audit.entryPoint}`, done: doneCount(), total: total(), unit: 'reruns', detail: { auditId: audit.id } });
@@ -520,8 +545,14 @@ async function runOneRerun(audit: Audit, group: AuditGroup, rerun: Rerun, prepar
     const argv = prepared.environment.docker ? dockerArgv(prepared.environment.docker, cwd, mlflow, env, rendered.command) : ['bash', '-c', rendered.command];
     // the interpreter is probed while the command runs; the seed scan of the (shared) code runs once per audit
     const scanNow = shared.scan === null;
-    const probe = probePython(prepared.environment.python.includes('/') ? prepared.environment.python : whichSync(prepared.environment.python, env.PATH) ?? prepared.environment.python,
-      { env, scanRoot: scanNow ? cwd : null });
+    const python = prepared.environment.python.includes('/') ? prepared.environment.python : whichSync(prepared.environment.python, env.PATH) ?? prepared.environment.python;
+    // one probe per environment: reused while the interpreter and its package folders are unchanged (a package installed mid-audit is seen)
+    const fingerprint = softwareFingerprint(python, env);
+    let probe = scanNow ? undefined : shared.probes.get(fingerprint);
+    if (!probe) {
+      probe = probePython(python, { env, scanRoot: scanNow ? cwd : null });
+      shared.probes.set(fingerprint, probe);
+    }
     probe.catch(() => undefined);
     let tail = '';
     const started = Date.now();
