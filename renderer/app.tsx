@@ -26,10 +26,8 @@ const KEYS: [string, string][] = [
 function useAuditVerdicts(): Map<string, string> {
   const [map, setMap] = useState(new Map<string, string>());
   useEffect(() => {
-    // listAudits belongs to the audit feature; a build without it simply shows no verdicts
-    const ops = call as unknown as (name: string, input: unknown) => Promise<{ ok: boolean; value?: { audits?: { id: string; verdict?: string | null }[] } }>;
-    void ops('listAudits', {}).then((r) => {
-      if (r.ok && r.value?.audits) setMap(new Map(r.value.audits.filter((a) => a.verdict).map((a) => [a.id, a.verdict!])));
+    void call('listAudits', {}).then((r) => {
+      if (r.ok) setMap(new Map(r.value.audits.flatMap((a) => (a.verdict ? [[a.id, a.verdict] as const] : []))));
     });
   }, []);
   return map;
@@ -39,7 +37,8 @@ function useAuditVerdicts(): Map<string, string> {
 export function App(): ReactNode {
   const route = useRoute();
   const [help, setHelp] = useState(false);
-  const info = useOp('storeInfo', {}, 'once');
+  // re-read on each move: runs captured elsewhere (the CLI, an audit) show in the count
+  const info = useOp('storeInfo', {}, `${route.view}:${'id' in route ? route.id ?? '' : ''}`);
   const verdicts = useAuditVerdicts();
   const verdictNames = useMemo(() => ['reproduced-exact', 'reproduced-within-tolerance', 'statistically-consistent', 'not-reproduced', 'failed'], []);
   useEffect(() => {

@@ -16,10 +16,12 @@ export function DotPlot({ rows, reference, band, width = 560 }: { rows: readonly
   const left = 110;
   const right = 20;
   const rowH = 22;
-  const height = rows.length * rowH + 26;
+  const top = 14; // room for the reference's label above the rows
+  const height = top + rows.length * rowH + 18;
   const x = (v: number): number => left + ((v - lo) / (hi - lo)) * (width - left - right);
   return (
     <svg className="chart" width={width} height={height} role="img" aria-label="reruns by group">
+      <g transform={`translate(0 ${top})`}>
       {band ? <rect className="band" x={x(band[0])} y={0} width={Math.max(1, x(band[1]) - x(band[0]))} height={rows.length * rowH} /> : null}
       {rows.map((r, i) => (
         <g key={r.label}>
@@ -29,9 +31,10 @@ export function DotPlot({ rows, reference, band, width = 560 }: { rows: readonly
         </g>
       ))}
       {reference !== null && Number.isFinite(reference) ? <line className="orig" x1={x(reference)} x2={x(reference)} y1={0} y2={rows.length * rowH} /> : null}
-      <text x={left} y={height - 6}>{formatMetricValue(lo)}</text>
-      <text x={width - right} y={height - 6} textAnchor="end">{formatMetricValue(hi)}</text>
-      {reference !== null && Number.isFinite(reference) ? <text x={x(reference)} y={height - 6} textAnchor="middle">reference</text> : null}
+      </g>
+      <text x={left} y={height - 4}>{formatMetricValue(lo)}</text>
+      <text x={width - right} y={height - 4} textAnchor="end">{formatMetricValue(hi)}</text>
+      {reference !== null && Number.isFinite(reference) ? <text x={x(reference)} y={10} textAnchor="middle">reference</text> : null}
     </svg>
   );
 }

@@ -1,9 +1,10 @@
 import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
-import type { Audit, AuditSummary, Tolerance, VaryFactor } from '../../shared/audit';
+import type { ProjectInfo } from '../../shared/api-audit';
+import type { Audit, Tolerance, VaryFactor } from '../../shared/audit';
 import { VARY_FACTORS } from '../../shared/audit';
 import type { ErrorInfo } from '../../shared/errors';
 import { formatDuration, formatMetricValue } from '../../shared/snapshot-text';
-import { call, callByName } from '../api';
+import { call } from '../api';
 import { Badge, ErrorBox, KeyValues, Loading, ProgressBar, formatTime } from '../components/common';
 import { DotPlot } from '../components/dot-plot';
 import { PathField } from '../components/path-field';
@@ -11,10 +12,7 @@ import { useProgressTasks } from '../components/progress-panel';
 import { go } from '../router';
 import { useAsync } from '../use-async';
 
-/** What the project reader says about an MLproject (the fields this view uses). */
-interface ProjectParameter { name: string; type: string; default: string | null }
-interface ProjectEntryPoint { name: string; command: string; parameters: ProjectParameter[] }
-interface ProjectInfo { name: string | null; entryPoints: ProjectEntryPoint[]; seedParam?: string | null }
+type ProjectEntryPoint = ProjectInfo['entryPoints'][number];
 
 const num = (v: number | null | undefined): string => (v === null || v === undefined ? '' : formatMetricValue(v));
 const short = (v: number | null | undefined): string => (v === null || v === undefined ? '' : Number.isFinite(v) ? Number(v.toPrecision(6)).toString() : formatMetricValue(v));
@@ -36,7 +34,7 @@ function StartAudit({ initialPath }: { initialPath: string }): ReactNode {
 
   const read = async (p: string): Promise<void> => {
     setError(null); setProject(null); setCommand(null);
-    const r = await callByName<ProjectInfo>('readProject', { path: p.trim() });
+    const r = await call('readProject', { project: p.trim() });
     if (!r.ok) { setError(r.error); return; }
     setProject(r.value);
     const ep = r.value.entryPoints.find((e) => e.name === 'main') ?? r.value.entryPoints[0];
@@ -58,14 +56,15 @@ function StartAudit({ initialPath }: { initialPath: string }): ReactNode {
     if (!project) return;
     let live = true;
     const t = setTimeout(() => {
-      void callByName<{ command: string }>('previewAudit', request).then((r) => { if (live) setCommand(r.ok ? r.value.command : null); });
+      // a dry run prepares the audit exactly as it would run (rendered command included) without running anything
+      void call('startAudit', { ...request, dryRun: true }).then((r) => { if (live) setCommand(r.ok ? r.value.command : null); });
     }, 200);
     return () => { live = false; clearTimeout(t); };
   }, [project, request]);
 
   const start = async (): Promise<void> => {
     setBusy(true); setError(null);
-    const r = await callByName<Audit | { id: string }>('startAudit', request);
+    const r = await call('startAudit', request);
     setBusy(false);
     if (!r.ok) { setError(r.error); return; }
     go({ view: 'audit', id: r.value.id });
@@ -89,7 +88,7 @@ function StartAudit({ initialPath }: { initialPath: string }): ReactNode {
           {project.entryPoints.map((e) => <option key={e.name} value={e.name}>{e.name}</option>)}
         </select>
         {ep.parameters.map((p) => [
-          <label key={`${p.name}-l`} htmlFor={`param-${p.name}`}>{p.name} <span className="faint">{p.type}{p.name === project.seedParam ? ', seed' : ''}</span></label>,
+          <label key={`${p.name}-l`} htmlFor={`param-${p.name}`}>{p.name} <span className="faint">{p.type}{project.seedParameters[entry]?.includes(p.name) ? ', seed' : ''}</span></label>,
           <input key={`${p.name}-i`} id={`param-${p.name}`} type="text" className="mono" value={params[p.name] ?? ''} placeholder={p.default === null ? 'required' : ''}
             onChange={(e) => setParams({ ...params, [p.name]: e.target.value })} />,
         ])}
@@ -125,8 +124,7 @@ function StartAudit({ initialPath }: { initialPath: string }): ReactNode {
 
 /** The audits so far, newest first. */
 function AuditList(): ReactNode {
-  const list = useAsync(() => callByName<{ audits: AuditSummary[] }>('listAudits', {}), []);
-  if (list.error?.code === 'NOT_FOUND') return null;
+  const list = useAsync(() => call('listAudits', {}), []);
   if (list.error) return <ErrorBox error={list.error} title="Could not list audits" />;
   if (!list.data || list.data.audits.length === 0) return null;
   return (
@@ -155,7 +153,7 @@ function AuditDetail({ id }: { id: string }): ReactNode {
 
   useEffect(() => {
     let live = true;
-    void callByName<Audit>('getAudit', { id }).then((r) => {
+    void call('getAudit', { id }).then((r) => {
       if (!live) return;
       if (r.ok) { setAudit(r.value); setError(null); } else setError(r.error);
     });
@@ -181,7 +179,7 @@ function AuditDetail({ id }: { id: string }): ReactNode {
   const logTail = [...tasks.values()].flatMap((t) => t.logs).slice(-12);
   const act = async (op: 'cancelAudit' | 'resumeAudit'): Promise<void> => {
     setActionError(null);
-    const r = await callByName<unknown>(op, { id });
+    const r = op === 'cancelAudit' ? await call('cancelAudit', { id }) : await call('resumeAudit', { id });
     if (!r.ok) setActionError(r.error);
     setNonce((n) => n + 1);
   };

@@ -1,7 +1,7 @@
 import { useState, type ReactNode } from 'react';
 import type { Example } from '../../shared/api-app';
 import type { ErrorInfo } from '../../shared/errors';
-import { callByName } from '../api';
+import { call } from '../api';
 import { ErrorBox } from '../components/common';
 import { go } from '../router';
 import { useOp } from '../use-op';
@@ -16,7 +16,7 @@ export function FirstRun(): ReactNode {
     if (!example) return;
     setBusy(true); setError(null);
     // the example needs only Python's standard library: the default plan is enough to show a verdict and its sources
-    const r = await callByName<{ id: string }>('startAudit', { project: example.path, repeats: 3 });
+    const r = await call('startAudit', { project: example.path, repeats: 3 });
     setBusy(false);
     if (r.ok) go({ view: 'audit', id: r.value.id }); else setError(r.error);
   };

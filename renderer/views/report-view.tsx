@@ -1,9 +1,7 @@
 import { useState, type ReactNode } from 'react';
-import type { ExportedReport } from '../../shared/api-compare';
-import type { AuditSummary } from '../../shared/audit';
 import type { ReportFormat } from '../../shared/desktop-bridge';
 import type { ErrorInfo } from '../../shared/errors';
-import { callByName, saveReportNatively } from '../api';
+import { call, saveReportNatively } from '../api';
 import { ErrorBox, Loading, formatTime } from '../components/common';
 import { RunPicker } from '../components/run-picker';
 import { go } from '../router';
@@ -39,7 +37,7 @@ const fromBase64 = (text: string): Uint8Array<ArrayBuffer> => Uint8Array.from(at
 
 /** Previews a report (in a sandboxed frame that runs no script) and exports it as HTML, Markdown, JSON or PDF. */
 function ReportOf({ subject }: { subject: Subject }): ReactNode {
-  const preview = useAsync(() => callByName<ExportedReport>('exportReport', inputFor(subject, 'html')), [JSON.stringify(subject)]);
+  const preview = useAsync(() => call('exportReport', inputFor(subject, 'html')), [JSON.stringify(subject)]);
   const [busy, setBusy] = useState<ReportFormat | null>(null);
   const [error, setError] = useState<ErrorInfo | null>(null);
   const [saved, setSaved] = useState<string | null>(null);
@@ -49,13 +47,13 @@ function ReportOf({ subject }: { subject: Subject }): ReactNode {
       const name = `${baseName(subject)}.${format}`;
       if (saveReportNatively) {
         // the desktop app prints PDFs itself (Electron's printToPDF) from the HTML
-        const r = await callByName<ExportedReport>('exportReport', inputFor(subject, format === 'pdf' ? 'html' : format));
+        const r = await call('exportReport', inputFor(subject, format === 'pdf' ? 'html' : format));
         if (!r.ok) { setError(r.error); return; }
         const s = await saveReportNatively({ suggestedName: name, format, content: r.value.text ?? '' });
         if (!s.ok) setError(s.error); else if (s.value) setSaved(s.value);
         return;
       }
-      const r = await callByName<ExportedReport>('exportReport', inputFor(subject, format));
+      const r = await call('exportReport', inputFor(subject, format));
       if (!r.ok) { setError(r.error); return; }
       download(r.value.fileName || name, r.value.mimeType || type, r.value.base64 !== null ? fromBase64(r.value.base64) : r.value.text ?? '');
       setSaved(r.value.fileName || name);
@@ -82,7 +80,7 @@ function ReportOf({ subject }: { subject: Subject }): ReactNode {
 
 /** Reports: of an audit or of a comparison of two runs. */
 export function ReportView({ kind, a, b }: { kind: 'audit' | 'compare' | null; a: string | null; b: string | null }): ReactNode {
-  const audits = useAsync(() => (kind ? null : callByName<{ audits: AuditSummary[] }>('listAudits', {})), [kind]);
+  const audits = useAsync(() => (kind ? null : call('listAudits', {})), [kind]);
   if (kind === 'audit' && a) return <div className="view"><ReportOf subject={{ kind: 'audit', id: a }} /></div>;
   if (kind === 'compare' && a && b) return <div className="view"><ReportOf subject={{ kind: 'compare', a, b }} /></div>;
   return (

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api } from '../../shared/api';
-import { gitRepo, runCli, SYSTEM_PYTHON, tempDir, writeFiles } from '../helpers/temp';
+import { git, runCli, SYSTEM_PYTHON, writeFiles } from '../helpers/temp';
 import { launchChromium, RESULTS_DIR, startServe, type Served } from './harness';
 
 // The app end to end, in Debian's Chromium against `reproscope serve` over a fresh store: runs
@@ -44,7 +44,12 @@ async function shot(name: string): Promise<void> {
 beforeAll(async () => {
   fs.mkdirSync(shots, { recursive: true });
   home = fs.mkdtempSync(path.join(fs.realpathSync('/tmp'), 'reproscope-e2e-store-'));
-  repo = gitRepo({ 'train.py': TRAIN, MLproject: MLPROJECT, '.gitignore': 'metrics.json\n' });
+  // made here rather than with the helpers, whose folders are removed after each test: this one lives for the whole file
+  repo = fs.mkdtempSync(path.join(fs.realpathSync('/tmp'), 'reproscope-e2e-project-'));
+  writeFiles(repo, { 'train.py': TRAIN, MLproject: MLPROJECT, '.gitignore': 'metrics.json\n' });
+  git(repo, 'init', '-q', '-b', 'main');
+  git(repo, 'add', '-A');
+  git(repo, 'commit', '-q', '-m', 'initial');
   for (const [name, seed] of [['first', '1'], ['second', '2']] as const) {
     if (name === 'second') writeFiles(repo, { 'train.py': `${TRAIN}\n# tuned\n` });
     const r = await runCli(['capture', '--name', name, '--metrics', 'metrics.json', '--', SYSTEM_PYTHON, 'train.py', '--seed', seed], { cwd: repo, env: { REPROSCOPE_HOME: home } });
@@ -60,6 +65,7 @@ afterAll(async () => {
   await browser?.close();
   await served?.stop();
   fs.rmSync(home, { recursive: true, force: true });
+  fs.rmSync(repo, { recursive: true, force: true });
 });
 
 describe('the app in a browser (reproscope serve)', () => {
@@ -98,4 +104,84 @@ describe('the app in a browser (reproscope serve)', () => {
     await page.click('.tabs button:has-text("Randomness")');
     await shot('run-randomness');
   });
+
+  it('compares the two runs side by side with the differences highlighted', async () => {
+    await page.goto(`${served.origin}/#/runs`);
+    await page.waitForSelector('.run-row:not(.placeholder)');
+    for (const id of ids) await page.check(`input[aria-label="mark ${id} for compare"]`);
+    await page.click('button:has-text("Compare 2/2")');
+    await page.waitForSelector('[data-testid="compare-ready"]');
+    expect(await page.isChecked('[data-testid="only-differences"]')).toBe(true);
+    expect(await page.textContent('[data-testid="compare-headline"]')).not.toBe('');
+    // every row shown is a difference, highlighted
+    const statuses = await page.$$eval('.compare-rows tr[data-status]', (rows) => rows.map((r) => r.getAttribute('data-status')));
+    expect(statuses.length).toBeGreaterThan(0);
+    expect(statuses.every((st) => st !== 'same')).toBe(true);
+    expect(await page.$$eval('tr.diff-changed', (r) => r.length)).toBeGreaterThan(0);
+    const changed = await page.$eval('tr.diff-changed td.val', (td) => getComputedStyle(td).backgroundColor);
+    expect(changed).not.toBe('rgba(0, 0, 0, 0)');
+    expect(await page.textContent('[data-testid="section-process"]')).toMatch(/seed/i);
+    await shot('compare');
+    await page.uncheck('[data-testid="only-differences"]');
+    expect(await page.$$eval('.compare-rows tr[data-status="same"]', (r) => r.length)).toBeGreaterThan(0);
+    await page.selectOption('select[aria-label="Diff layout"]', 'split');
+    await shot('compare-all-split');
+  });
+
+  it('starts an audit of a project from the Audit view and watches it finish', async () => {
+    await page.goto(`${served.origin}/#/audit`);
+    await page.fill('#audit-path', repo);
+    await page.click('button:has-text("Read project")');
+    await page.waitForSelector('#param-seed');
+    expect(await page.inputValue('#param-seed')).toBe('1');
+    await page.waitForFunction(() => /train\.py --seed 1/.test(document.querySelector('[data-testid="audit-command"]')?.textContent ?? ''));
+    await page.fill('#audit-repeats', '2');
+    await shot('audit-form');
+    await page.click('button:has-text("Run the audit")');
+    await page.waitForSelector('[data-testid="audit-detail"]');
+    await page.waitForSelector('[data-testid="reruns"] tr td');
+    await shot('audit-running');
+    await page.waitForSelector('[data-testid="verdict"]', { timeout: 120_000 });
+    const verdict = await page.textContent('[data-testid="verdict"]');
+    expect(verdict).toMatch(/reproduced|consistent|not reproduced|failed/);
+    await shot('audit');
+  }, 150_000);
+
+  it('exports the audit as an HTML report and opens it', async () => {
+    await page.click('[data-testid="audit-report"]');
+    await page.waitForSelector('[data-testid="report-preview"]');
+    await page.waitForFunction(() => ((document.querySelector('[data-testid="report-preview"]') as HTMLIFrameElement | null)?.srcdoc ?? '').length > 100);
+    await shot('report');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="export-html"]')]);
+    const file = path.join(shots, 'audit-report.html');
+    await download.saveAs(file);
+    const html = fs.readFileSync(file, 'utf8');
+    expect(html).toMatch(/<html/i);
+    const opened = await browser.context.newPage();
+    await opened.goto(`file://${file}`);
+    expect(await opened.textContent('body')).toMatch(/reproduc|verdict/i);
+    await opened.screenshot({ path: path.join(shots, 'report-opened.png') });
+    await opened.close();
+  });
+});
+
+describe('a newcomer\'s first minute (empty store)', () => {
+  it('offers the bundled example and audits it in one click, ending in a verdict', async () => {
+    const emptyHome = fs.mkdtempSync(path.join(fs.realpathSync('/tmp'), 'reproscope-e2e-empty-'));
+    const fresh = await startServe(emptyHome);
+    try {
+      await page.goto(fresh.url);
+      await page.waitForSelector('[data-testid="first-run"]');
+      await page.waitForSelector('[data-testid="try-example"]:not([disabled])');
+      await shot('first-run');
+      await page.click('[data-testid="try-example"]');
+      await page.waitForSelector('[data-testid="verdict"]', { timeout: 120_000 });
+      await page.waitForSelector('[data-testid="sources"], [data-testid="verdict"]');
+      await shot('first-run-verdict');
+      expect(has('exportReport')).toBe(true);
+    } finally {
+      await fresh.stop();
+      fs.rmSync(emptyHome, { recursive: true, force: true });
+    }
+  }, 150_000);
 });
