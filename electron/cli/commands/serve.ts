@@ -45,8 +45,9 @@ export function serveCommand(core: () => CoreContext): Command {
       const ctx = core();
       const portGiven = cmd.getOptionValueSource('port') === 'cli';
       let server: RunningServer;
+      const handlers = createHandlers(ctx);
       const start = (port: number): Promise<RunningServer> => startApiServer({
-        handlers: createHandlers(ctx), events: ctx.events, host: opts.host, port, rendererDir: defaultRendererDir(),
+        handlers, events: ctx.events, host: opts.host, port, rendererDir: defaultRendererDir(),
       });
       try {
         server = await start(opts.port);
@@ -67,5 +68,11 @@ export function serveCommand(core: () => CoreContext): Command {
         process.on('SIGTERM', stop);
       });
       await server.close();
+      // audits started from the page run in this process: stop them cleanly so `resume` can complete them later
+      const audits = await handlers.listAudits({});
+      for (const a of audits.ok ? audits.value.audits.filter((x) => x.status === 'running') : []) {
+        const r = await handlers.cancelAudit({ id: a.id });
+        if (r.ok && r.value.cancelled) process.stderr.write(`reproscope: stopped audit ${a.id.slice(0, 8)}; resume it from the app or with \`reproscope audit PROJECT --resume ${a.id.slice(0, 8)}\`.\n`);
+      }
     });
 }
