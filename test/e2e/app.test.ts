@@ -11,10 +11,12 @@ import { launchChromium, RESULTS_DIR, startServe, type Served } from './harness'
 // watched to its verdict; an HTML report exported and opened. One browser for the whole file.
 
 const TRAIN = `
-import argparse, json, random
+import argparse, json, random, time
 p = argparse.ArgumentParser()
 p.add_argument("--seed", type=int, default=0)
+p.add_argument("--delay", type=float, default=0)
 a = p.parse_args()
+time.sleep(a.delay)
 random.seed(a.seed)
 acc = 0.8 + random.random() / 10
 json.dump({"accuracy": acc}, open("metrics.json", "w"))
@@ -25,7 +27,8 @@ entry_points:
   main:
     parameters:
       seed: {type: int, default: 1}
-    command: "${SYSTEM_PYTHON} train.py --seed {seed}"
+      delay: {type: float, default: 0}
+    command: "${SYSTEM_PYTHON} train.py --seed {seed} --delay {delay}"
 `;
 
 const shots = path.join(RESULTS_DIR, 'e2e');
@@ -163,6 +166,26 @@ describe('the app in a browser (reproscope serve)', () => {
     await opened.screenshot({ path: path.join(shots, 'report-opened.png') });
     await opened.close();
   });
+});
+
+describe('a long audit', () => {
+  it('can be cancelled while it runs and resumed to its verdict', async () => {
+    await page.goto(`${served.origin}/#/audit`);
+    await page.fill('#audit-path', repo);
+    await page.click('button:has-text("Read project")');
+    await page.waitForSelector('#param-delay');
+    await page.fill('#param-delay', '1.5');
+    await page.fill('#audit-repeats', '2');
+    await page.waitForFunction(() => /--delay 1\.5/.test(document.querySelector('[data-testid="audit-command"]')?.textContent ?? ''));
+    await page.click('button:has-text("Run the audit")');
+    await page.waitForSelector('[data-testid="audit-detail"][data-status="running"]');
+    await page.click('button:has-text("Cancel")');
+    await page.waitForSelector('[data-testid="audit-detail"][data-status="interrupted"]', { timeout: 30_000 });
+    await shot('audit-interrupted');
+    await page.click('button:has-text("Resume")');
+    await page.waitForSelector('[data-testid="verdict"]', { timeout: 120_000 });
+    expect(await page.getAttribute('[data-testid="audit-detail"]', 'data-status')).toBe('finished');
+  }, 150_000);
 });
 
 describe('a newcomer\'s first minute (empty store)', () => {
