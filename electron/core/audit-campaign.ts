@@ -176,7 +176,8 @@ async function prepareAudit(input: AuditRequest, ctx: CoreContext, id: string, o
       else patch = (await captureCodeState(projectDir!, ctx.hashCache)).code.patch;
       const clone = await cachedClone(top, workRoot, true);
       repoRoot = top;
-      source = { kind: 'git', projectDir: projectDir!, clone, commit, patch, subdir: path.relative(fs.realpathSync(top), fs.realpathSync(projectDir!)), extraFiles: await listExtraFiles(top) };
+      const subdir = path.relative(fs.realpathSync(top), fs.realpathSync(projectDir!));
+      source = { kind: 'git', projectDir: projectDir!, clone, commit, patch, subdir, extraFiles: await listExtraFiles(top, subdir) };
     } else {
       source = { kind: 'folder', projectDir: projectDir! };
       if (reference && reference.code.vcs === 'git') warnings.push('the original ran from a git checkout, but the project folder is not in git: its current files are rerun');
@@ -363,7 +364,7 @@ export async function resumeAudit(id: string, ctx: CoreContext, options: Campaig
     const clone = url ? await cachedClone(audit.project.location, storePaths(ctx).gitCache, false)
       : await cachedClone((await gitRun(audit.project.location, ['rev-parse', '--show-toplevel'])).trim(), workRoot, true);
     const top = url ? null : (await gitRun(audit.project.location, ['rev-parse', '--show-toplevel'])).trim();
-    source = { kind: 'git', projectDir: url ? clone : audit.project.location, clone, commit: audit.commit!, patch, subdir: audit.workspace.subdir ?? '', extraFiles: top ? await listExtraFiles(top) : [] };
+    source = { kind: 'git', projectDir: url ? clone : audit.project.location, clone, commit: audit.commit!, patch, subdir: audit.workspace.subdir ?? '', extraFiles: top ? await listExtraFiles(top, audit.workspace.subdir ?? '') : [] };
   }
   const inspectDir = source.kind === 'git' ? await createWorkspace(source, path.join(workRoot, 'inspect')) : null;
   const project = loadProject(inspectDir ?? source.projectDir);

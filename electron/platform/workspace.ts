@@ -55,9 +55,12 @@ export async function cachedClone(source: string, cacheDir: string, local: boole
   return dir;
 }
 
-/** Lists files of the user's checkout that git does not track (untracked and ignored), except caches and stores. */
-export async function listExtraFiles(root: string): Promise<{ rel: string; abs: string }[]> {
-  const out = await gitRun(root, ['ls-files', '--others', '-z']).catch(() => '');
+/**
+ * Lists files under the project folder that git does not track (untracked and ignored, e.g. local
+ * data), except caches, stores and environments; paths relative to the repository root.
+ */
+export async function listExtraFiles(root: string, subdir = ''): Promise<{ rel: string; abs: string }[]> {
+  const out = await gitRun(path.join(root, subdir), ['ls-files', '--others', '--full-name', '-z', '--', '.']).catch(() => '');
   return out.split('\0').filter(Boolean)
     .filter((rel) => !rel.split('/').some((part) => SKIP_DIRS.has(part)))
     .map((rel) => ({ rel, abs: path.join(root, rel) }));
