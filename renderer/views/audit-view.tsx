@@ -215,8 +215,8 @@ function AuditDetail({ id }: { id: string }): ReactNode {
               <td>{r.group}</td><td>{r.index + 1}</td><td><Badge value={r.status} title={r.error ?? undefined} /></td>
               <td>{r.durationMs !== null ? formatDuration(r.durationMs) : r.status === 'running' && started ? formatDuration(now - started) : ''}</td>
               <td className="mono">{r.seed ?? ''}</td><td className="mono">{Object.entries(r.env).map(([k, v]) => `${k}=${v}`).join(' ')}</td>
-              <td className="mono">{Object.entries(r.metrics).map(([k, v]) => `${k}=${short(v)}`).join(' ')}</td>
-              <td className="mono">{r.runId ? <a href={`#/run/${r.runId}`}>{r.runId.slice(0, 8)}</a> : ''}</td>
+              <td className="mono nowrap">{Object.entries(r.metrics).map(([k, v]) => <div key={k}>{k}={short(v)}</div>)}</td>
+              <td className="mono nowrap">{r.runId ? <a href={`#/run/${r.runId}`}>{r.runId.slice(0, 8)}</a> : ''}</td>
             </tr>
           );
         })}</tbody>
