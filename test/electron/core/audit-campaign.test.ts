@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Audit } from '../../../shared/audit';
+import { unquoteLogged } from '../../../electron/core/audit-campaign';
 import { captureRun } from '../../../electron/core/capture';
 import { createHandlers } from '../../../electron/core/handlers';
 import type { ApiInput } from '../../../shared/api';
@@ -24,6 +25,36 @@ async function audit(input: ApiInput<'startAudit'>, ctx = tempCore()): Promise<A
 const values = (a: Audit, group: string, metric: string): number[] => a.groups.find((g) => g.name === group)!.reruns.map((r) => r.metrics[metric]!);
 
 describe('audit campaign on real projects', () => {
+  it('a rerun past --timeout is stopped and the audit fails with the reason kept', async () => {
+    const repo = gitRepo({ MLproject: 'entry_points:\n  main:\n    command: "python -c \'import time; time.sleep(30)\'"\n' });
+    const a = await audit({ project: repo, repeats: 1, timeoutS: 0.5 });
+    expect(a).toMatchObject({ status: 'finished', verdict: 'failed' });
+    expect(a.groups[0]!.reruns[0]).toMatchObject({ status: 'timed-out', error: 'stopped by the timeout (0.5 s)' });
+    expect(a.explanation).toMatch(/1 of 1 baseline reruns failed \(first: stopped by the timeout/);
+  }, 30_000);
+
+  it('audits a git URL at a given commit (cloned once into the store) and reads a project for the form', async () => {
+    const repo = gitRepo({
+      MLproject: 'name: url-demo\nentry_points:\n  main:\n    parameters:\n      seed: {type: int, default: 3}\n    command: "python run.py {seed}"\n',
+      'run.py': 'import json, random, sys\njson.dump({"v": random.Random(int(sys.argv[1])).random()}, open("metrics.json", "w"))\n',
+    });
+    const first = git(repo, 'rev-parse', 'HEAD').trim();
+    fs.writeFileSync(path.join(repo, 'run.py'), 'raise SystemExit(3)\n');
+    git(repo, 'commit', '-qam', 'break it');
+    const ctx = tempCore();
+    const a = await audit({ project: `file://${repo}`, version: first.slice(0, 10), repeats: 2 }, ctx);
+    expect(a).toMatchObject({ status: 'finished', verdict: 'reproduced-exact', commit: first, project: { kind: 'git-url', name: 'url-demo' } });
+    expect(fs.readdirSync(path.join(ctx.store.dir, 'git-cache'))).toHaveLength(1);
+    const info = await createHandlers(ctx).readProject({ project: repo });
+    expect(info.ok && info.value).toMatchObject({ name: 'url-demo', seedParameters: { main: ['seed'] }, env: { kind: 'none' } });
+  }, 60_000);
+
+  it('undoes the quoting of parameters MLflow logged', () => {
+    expect(unquoteLogged("'a b'")).toBe('a b');
+    expect(unquoteLogged(`'O'"'"'Neil'`)).toBe("O'Neil");
+    expect(unquoteLogged('0.5')).toBe('0.5');
+  });
+
   it('a seeded scikit-learn project reproduces exactly, with no sources, and the checkout is untouched', async () => {
     const repo = gitRepo(fixtureFiles('deterministic'));
     const ctx = tempCore();
