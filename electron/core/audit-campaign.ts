@@ -521,6 +521,7 @@ async function runOneRerun(audit: Audit, group: AuditGroup, rerun: Rerun, prepar
   rerun.status = 'running';
   rerun.error = null;
   auditsOf(ctx).save(audit);
+  ctx.events.publish({ task, phase: 'progress', label: `${group.name} #${rerun.index + 1} running`, detail: { auditId: audit.id, group: group.name, index: rerun.index, state: 'running', elapsedMs: 0 } });
   const runId = createHash('sha256').update(`${audit.id}/${key}/${Date.now()}/${Math.random()}`).digest('hex').slice(0, 32);
   let cwd: string;
   try {

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { isSeedName } from '../../shared/seeds';
-import { auditsOf, cancelRunningAudit, findMlprojectFile, loadProject, resumeAudit, startAudit } from './audit-campaign';
+import { parseMlproject } from '../../shared/mlproject';
+import { auditsOf, cancelRunningAudit, loadProject, resumeAudit, startAudit } from './audit-campaign';
 import type { Impl } from './operation-types';
 import { gitRun } from '../platform/workspace';
 import { ReproError } from '../../shared/errors';
@@ -34,9 +35,20 @@ export const auditOperations: {
     if (!fs.existsSync(dir)) throw new ReproError('PROJECT_INVALID', `the project folder ${dir} does not exist`, 'Give a project folder; git URLs are read when the audit starts.');
     const top = (await gitRun(dir, ['rev-parse', '--show-toplevel']).catch(() => '')).trim();
     const commit = top ? (await gitRun(top, ['rev-parse', '--verify', '-q', `${input.version ?? 'HEAD'}^{commit}`]).catch(() => '')).trim() || null : null;
-    const project = loadProject(dir);
+    if (input.version && !commit) throw new ReproError('PROJECT_INVALID', `the commit ${input.version} is not in ${top || dir}`, 'Check the version.');
+    let project;
+    if (input.version && commit) {
+      // the project as it was at that commit, read from git without a checkout
+      const sub = path.relative(fs.realpathSync(top), fs.realpathSync(dir)).split(path.sep).join('/');
+      const files = (await gitRun(top, ['ls-tree', '--name-only', commit, ...(sub ? [`${sub}/`] : [])])).split('\n').filter(Boolean).map((f) => path.posix.basename(f));
+      const mlproject = files.find((f) => f.toLowerCase() === 'mlproject') ?? null;
+      const text = mlproject ? await gitRun(top, ['show', `${commit}:${sub ? `${sub}/` : ''}${mlproject}`]) : null;
+      project = parseMlproject(text, mlproject, (rel) => files.includes(rel));
+    } else {
+      project = loadProject(dir);
+    }
     return {
-      name: project.name, dir, fileName: findMlprojectFile(dir), entryPoints: project.entryPoints,
+      name: project.name, dir, fileName: project.fileName, entryPoints: project.entryPoints,
       env: { kind: project.env.kind, file: project.env.file, detected: project.env.detected },
       seedParameters: Object.fromEntries(project.entryPoints.map((e) => [e.name, e.parameters.filter((p) => isSeedName(p.name)).map((p) => p.name)])),
       commit,

@@ -36,7 +36,7 @@ describe('audit campaign on real projects', () => {
   it('audits a git URL at a given commit (cloned once into the store) and reads a project for the form', async () => {
     const repo = gitRepo({
       MLproject: 'name: url-demo\nentry_points:\n  main:\n    parameters:\n      seed: {type: int, default: 3}\n    command: "python run.py {seed}"\n',
-      'run.py': 'import json, random, sys\njson.dump({"v": random.Random(int(sys.argv[1])).random()}, open("metrics.json", "w"))\n',
+      'run.py': 'import json, random, sys\nprint("interpreter", sys.executable)\njson.dump({"v": random.Random(int(sys.argv[1])).random()}, open("metrics.json", "w"))\n',
     });
     const first = git(repo, 'rev-parse', 'HEAD').trim();
     fs.writeFileSync(path.join(repo, 'run.py'), 'raise SystemExit(3)\n');
@@ -45,8 +45,15 @@ describe('audit campaign on real projects', () => {
     const a = await audit({ project: `file://${repo}`, version: first.slice(0, 10), repeats: 2 }, ctx);
     expect(a).toMatchObject({ status: 'finished', verdict: 'reproduced-exact', commit: first, project: { kind: 'git-url', name: 'url-demo' } });
     expect(fs.readdirSync(path.join(ctx.store.dir, 'git-cache'))).toHaveLength(1);
+    // --python: python in the command is that interpreter
+    const log = await createHandlers(ctx).getRunLog({ id: a.groups[0]!.reruns[0]!.runId!, stream: 'stdout' });
+    expect(log.ok && log.value.text).toBe(`interpreter ${SYSTEM_PYTHON}\n`);
     const info = await createHandlers(ctx).readProject({ project: repo });
     expect(info.ok && info.value).toMatchObject({ name: 'url-demo', seedParameters: { main: ['seed'] }, env: { kind: 'none' } });
+    fs.writeFileSync(path.join(repo, 'MLproject'), 'name: renamed\nentry_points:\n  main:\n    command: "python run.py 1"\n');
+    git(repo, 'commit', '-qam', 'rename');
+    const then = await createHandlers(ctx).readProject({ project: repo, version: first });
+    expect(then.ok && then.value).toMatchObject({ name: 'url-demo', commit: first, fileName: 'MLproject' });
   }, 60_000);
 
   it('undoes the quoting of parameters MLflow logged', () => {
