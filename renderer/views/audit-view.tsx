@@ -4,7 +4,7 @@ import type { Audit, Tolerance, VaryFactor } from '../../shared/audit';
 import { VARY_FACTORS } from '../../shared/audit';
 import type { ErrorInfo } from '../../shared/errors';
 import { formatDuration, formatMetricValue } from '../../shared/snapshot-text';
-import { call } from '../api';
+import { call, onProgress } from '../api';
 import { Badge, ErrorBox, KeyValues, Loading, ProgressBar, formatTime } from '../components/common';
 import { DotPlot } from '../components/dot-plot';
 import { PathField } from '../components/path-field';
@@ -146,6 +146,15 @@ function AuditDetail({ id }: { id: string }): ReactNode {
   const [actionError, setActionError] = useState<ErrorInfo | null>(null);
   const [nonce, setNonce] = useState(0);
   const tasks = useProgressTasks((e) => e.task.includes(id) || (e.detail as { auditId?: string } | undefined)?.auditId === id);
+  // per rerun, from the progress stream: when it started (now − its elapsed time at receipt) and the tail of its output
+  const live = useRef(new Map<string, { startedAt: number; tail: string }>());
+  useEffect(() => onProgress((e) => {
+    const d = e.detail as { auditId?: string; group?: string; index?: number; state?: string; elapsedMs?: number | null; logTail?: string } | undefined;
+    if (d?.auditId !== id || d.group === undefined || d.index === undefined || d.state !== 'running') return;
+    const key = `${d.group}:${d.index}`;
+    const prev = live.current.get(key);
+    live.current.set(key, { startedAt: prev?.startedAt ?? Date.now() - (d.elapsedMs ?? 0), tail: d.logTail ?? prev?.tail ?? '' });
+  }), [id]);
   const firstSeen = useRef(new Map<string, number>());
   const [, tick] = useState(0);
   const lastEventCount = useRef(0);
@@ -176,7 +185,9 @@ function AuditDetail({ id }: { id: string }): ReactNode {
   const done = reruns.filter((r) => r.status !== 'pending' && r.status !== 'running').length;
   const now = Date.now();
   for (const r of reruns) if (r.status === 'running' && !firstSeen.current.has(`${r.group}:${r.index}`)) firstSeen.current.set(`${r.group}:${r.index}`, now);
-  const logTail = [...tasks.values()].flatMap((t) => t.logs).slice(-12);
+  const current = reruns.find((r) => r.status === 'running');
+  const currentTail = current ? live.current.get(`${current.group}:${current.index}`)?.tail : undefined;
+  const logTail = currentTail ? currentTail.split('\n').filter(Boolean).slice(-12) : [...tasks.values()].flatMap((t) => t.logs).slice(-12);
   const act = async (op: 'cancelAudit' | 'resumeAudit'): Promise<void> => {
     setActionError(null);
     const r = op === 'cancelAudit' ? await call('cancelAudit', { id }) : await call('resumeAudit', { id });
@@ -209,7 +220,7 @@ function AuditDetail({ id }: { id: string }): ReactNode {
       <table className="grid" data-testid="reruns" style={{ marginTop: 6 }}>
         <thead><tr><th>group</th><th>#</th><th>state</th><th>elapsed</th><th>seed</th><th>env</th><th>metrics</th><th>run</th></tr></thead>
         <tbody>{reruns.map((r) => {
-          const started = firstSeen.current.get(`${r.group}:${r.index}`);
+          const started = live.current.get(`${r.group}:${r.index}`)?.startedAt ?? firstSeen.current.get(`${r.group}:${r.index}`);
           return (
             <tr key={`${r.group}:${r.index}`}>
               <td>{r.group}</td><td>{r.index + 1}</td><td><Badge value={r.status} title={r.error ?? undefined} /></td>
@@ -221,7 +232,7 @@ function AuditDetail({ id }: { id: string }): ReactNode {
           );
         })}</tbody>
       </table>
-      {audit.status === 'running' && logTail.length ? <><h3>Log</h3><pre className="log" data-testid="log-tail">{logTail.join('\n')}</pre></> : null}
+      {audit.status === 'running' && logTail.length ? <><h3>Log{current ? ` of ${current.group} #${current.index + 1}` : ''}</h3><pre className="log" data-testid="log-tail">{logTail.join('\n')}</pre></> : null}
       {Object.keys(audit.metrics).length ? <h2>Metrics</h2> : null}
       {Object.entries(audit.metrics).map(([name, m]) => {
         const tol = m.tolerance && m.reference !== null ? (m.tolerance.kind === 'abs' ? m.tolerance.value : Math.abs(m.reference) * m.tolerance.value / 100) : null;

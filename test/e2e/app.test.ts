@@ -179,6 +179,10 @@ describe('a long audit', () => {
     await page.waitForFunction(() => /--delay 1\.5/.test(document.querySelector('[data-testid="audit-command"]')?.textContent ?? ''));
     await page.click('button:has-text("Run the audit")');
     await page.waitForSelector('[data-testid="audit-detail"][data-status="running"]');
+    // live progress per rerun: its state and its elapsed time, ticking
+    await page.waitForSelector('[data-testid="reruns"] .badge.running');
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="reruns"] tr')].some((tr) => tr.querySelector('.badge.running') && /\d\.\d\d s/.test(tr.children[3]?.textContent ?? '')));
+    await shot('audit-live');
     await page.click('button:has-text("Cancel")');
     await page.waitForSelector('[data-testid="audit-detail"][data-status="interrupted"]', { timeout: 30_000 });
     await shot('audit-interrupted');
