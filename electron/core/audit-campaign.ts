@@ -10,6 +10,7 @@ import { newId } from '../../shared/ids';
 import { findEntryPoint, localPathOf, parseMlproject, renderMlprojectCommand, type Mlproject, type MlprojectEntryPoint, type RenderedCommand } from '../../shared/mlproject';
 import { filterEnvironment, RECORDED_ENV_VARS, stripUrlCredentials } from '../../shared/secrets';
 import { isSeedName } from '../../shared/seeds';
+import { formatCommand } from '../../shared/shell-quote';
 import { emptySnapshot, type Metric, type Snapshot } from '../../shared/snapshot';
 import { decideVerdict, findSources, finishedReruns, snapshotDifferences, summarizeMetrics, type ReferenceOutcome } from '../../shared/verdict';
 import { AuditsRepository } from '../db/audits-repository';
@@ -196,6 +197,9 @@ async function prepareAudit(input: AuditRequest, ctx: CoreContext, id: string, o
   const userParams = { ...refParams, ...input.parameters };
   const cwd = path.resolve(input.cwd ?? projectDir ?? readDir);
   const rendered = resolveRender(entry, userParams, cwd);
+  if (reference && reference.kind === 'capture' && reference.process.argv.length > 0) {
+    warnings.push(`the original was captured running \`${formatCommand(reference.process.argv)}\`; the reruns run \`${rendered.command}\` (give its parameters with -P if they differ)`);
+  }
   const seedParam = input.seedParam ?? entry.parameters.find((p) => isSeedName(p.name))?.name ?? Object.keys(userParams).find(isSeedName) ?? null;
   if (input.vary.includes('seed') && !seedParam) warnings.push('--vary seed was asked, but the entry point has no seed parameter; name it with --seed-param');
 
