@@ -86,7 +86,7 @@ function follow(deps: AuditCommandDeps, json: boolean): { stop: () => void; inte
     } else if (e.phase === 'progress' && e.detail?.group !== undefined) {
       const ms = e.detail.elapsedMs as number | null | undefined;
       process.stderr.write(`reproscope: ${e.label}${ms ? ` (${(ms / 1000).toFixed(1)} s)` : ''}  [${e.done}/${e.total}]\n`);
-    } else if (e.phase === 'start' && !json) {
+    } else if (e.phase === 'start' && e.unit === 'reruns' && !json) {
       process.stderr.write(`reproscope: ${e.label}: ${e.total} reruns planned\n`);
     }
   });
