@@ -62,6 +62,7 @@ beforeAll(async () => {
   served = await startServe(home);
   browser = await launchChromium();
   page = await browser.context.newPage();
+  await page.goto(served.url); // the token cookie, so any test can run alone (vitest -t)
 }, 120_000);
 
 afterAll(async () => {
