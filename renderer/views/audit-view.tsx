@@ -172,8 +172,9 @@ function AuditDetail({ id }: { id: string }): ReactNode {
   const running = audit?.status === 'running';
   useEffect(() => {
     if (!running) return;
-    const t = setInterval(() => { setNonce((n) => n + 1); tick((x) => x + 1); }, 1500);
-    return () => clearInterval(t);
+    const reread = setInterval(() => setNonce((n) => n + 1), 1500);
+    const clock = setInterval(() => tick((x) => x + 1), 250);
+    return () => { clearInterval(reread); clearInterval(clock); };
   }, [running]);
   useEffect(() => {
     if (running && eventCount !== lastEventCount.current) { lastEventCount.current = eventCount; setNonce((n) => n + 1); }
