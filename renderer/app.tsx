@@ -19,17 +19,18 @@ const NAV: { label: string; key: string; route: Route }[] = [
 
 const KEYS: [string, string][] = [
   ['1 … 5', 'Runs, Compare, Audit, Report, Import'], ['/', 'search runs'], ['j / k, ↓ / ↑', 'move in a list'], ['Enter', 'open'],
-  ['x', 'mark a run for compare'], ['c', 'compare the two marked runs'], ['[ / ]', 'previous / next tab'], ['?', 'this help'], ['Esc', 'close'],
+  ['x', 'mark a run for compare'], ['c', 'compare the two marked runs'], ['d / s', 'compare: only differences / split diffs'], ['[ / ]', 'previous / next tab'], ['?', 'this help'], ['Esc', 'close'],
 ];
 
 /** Audits' verdicts by audit id, for the Runs view's verdict column and filter (empty until audits exist). */
-function useAuditVerdicts(): Map<string, string> {
+function useAuditVerdicts(view: Route['view']): Map<string, string> {
   const [map, setMap] = useState(new Map<string, string>());
   useEffect(() => {
+    if (view !== 'runs') return; // read again whenever Runs is shown: audits finish while the user is elsewhere
     void call('listAudits', {}).then((r) => {
       if (r.ok) setMap(new Map(r.value.audits.flatMap((a) => (a.verdict ? [[a.id, a.verdict] as const] : []))));
     });
-  }, []);
+  }, [view]);
   return map;
 }
 
@@ -39,7 +40,7 @@ export function App(): ReactNode {
   const [help, setHelp] = useState(false);
   // re-read on each move: runs captured elsewhere (the CLI, an audit) show in the count
   const info = useOp('storeInfo', {}, `${route.view}:${'id' in route ? route.id ?? '' : ''}`);
-  const verdicts = useAuditVerdicts();
+  const verdicts = useAuditVerdicts(route.view);
   const verdictNames = useMemo(() => ['reproduced-exact', 'reproduced-within-tolerance', 'statistically-consistent', 'not-reproduced', 'failed'], []);
   useEffect(() => {
     const onKey = (e: KeyboardEvent): void => {

@@ -1,4 +1,4 @@
-import { useMemo, useState, type ReactNode } from 'react';
+import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import type { CompareRow, Comparison, SectionComparison } from '../../shared/compare-model';
 import { formatBytes, formatMetricValue } from '../../shared/snapshot-text';
 import { call } from '../api';
@@ -86,6 +86,16 @@ function FileChanges({ files }: { files: Comparison['code']['untracked'] }): Rea
 export function CompareView({ a, b }: { a: string | null; b: string | null }): ReactNode {
   const [onlyDiffs, setOnlyDiffs] = useState(true);
   const [layout, setLayout] = useState<DiffLayout>('unified');
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent): void => {
+      const t = e.target as HTMLElement;
+      if (t.tagName === 'INPUT' || t.tagName === 'SELECT' || e.ctrlKey || e.metaKey || e.altKey) return;
+      if (e.key === 'd') setOnlyDiffs((v) => !v);
+      if (e.key === 's') setLayout((l) => (l === 'split' ? 'unified' : 'split'));
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
   const result = useAsync(() => (a && b ? call('compareRuns', { a, b }) : null), [a, b]);
   const c = result.data;
   const sections = useMemo(() => c?.sections.map((s) => ({ ...s, shown: onlyDiffs ? s.rows.filter((r) => r.status !== 'same') : s.rows })) ?? [], [c, onlyDiffs]);
