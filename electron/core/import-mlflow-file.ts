@@ -158,25 +158,82 @@ function readKeyFiles(dir: string): Map<string, string> {
 /** Parses one metric file: lines `timestamp value [step [more…]]`; throws a sentence naming the bad line. */
 export function parseMetricLines(name: string, text: string): MlflowMetricPoint[] {
   const points: MlflowMetricPoint[] = [];
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!.trim();
-    if (line === '') continue;
-    const parts = line.split(' ');
-    if (parts.length < 2) throw new Error(`metric ${name} line ${i + 1} has ${parts.length} field; MLflow writes "timestamp value [step]"`);
-    const ts = Number(parts[0]);
-    const rawValue = parts[1]!;
-    let value = rawValue === '' ? Number.NaN : Number(rawValue);
-    if (Number.isNaN(value) || !Number.isFinite(value) || Math.abs(value) >= 1.7976931348623157e308) {
-      const parsed = parseMlflowValue(rawValue);
-      if (parsed === null) throw new Error(`metric ${name} line ${i + 1}: "${rawValue.slice(0, 40)}" is not a number`);
-      value = parsed;
+  const n = text.length;
+  let lineNo = 0;
+  let at = 0;
+  while (at < n) {
+    let end = text.indexOf('\n', at);
+    if (end < 0) end = n;
+    lineNo++;
+    // MLflow's own lines are `<digits> <value> <digits>`: read those in place; anything else goes the careful way.
+    const p = fastMetricLine(text, at, end);
+    if (p !== null) points.push(p);
+    else {
+      const slow = parseMetricLine(name, text.slice(at, end), lineNo);
+      if (slow !== null) points.push(slow);
     }
-    const step = parts.length >= 3 ? Number(parts[2]) : 0;
-    if (!Number.isInteger(ts) || !Number.isInteger(step)) throw new Error(`metric ${name} line ${i + 1}: timestamp and step must be whole numbers`);
-    points.push({ step, value, timestamp: ts });
+    at = end + 1;
   }
   return points;
+}
+
+const MLFLOW_MAX = 1.7976931348623157e308;
+
+/** Reads `ts value step` or `ts value` made of plain digits (at most 15, so exact) around a value, or null to let parseMetricLine decide. */
+function fastMetricLine(text: string, start: number, end: number): MlflowMetricPoint | null {
+  let i = start;
+  let ts = 0;
+  while (i < end) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) break;
+    ts = ts * 10 + (c - 48);
+    i++;
+  }
+  if (i === start || i - start > 15 || i >= end || text.charCodeAt(i) !== 32) return null;
+  const valueStart = ++i;
+  while (i < end && text.charCodeAt(i) !== 32) i++;
+  if (i === valueStart) return null;
+  const valueEnd = i;
+  let step = 0;
+  if (i < end) {
+    let neg = false;
+    if (text.charCodeAt(++i) === 45) { neg = true; i++; }
+    const digitsStart = i;
+    while (i < end) {
+      const c = text.charCodeAt(i);
+      if (c < 48 || c > 57) return null;
+      step = step * 10 + (c - 48);
+      i++;
+    }
+    if (i === digitsStart || i - digitsStart > 15) return null;
+    if (neg) step = -step; // "-0" reads as -0, as Number() reads it
+  } else {
+    // Two fields: the value ends the line, so it must not end in what trim() would remove.
+    const last = text.charCodeAt(valueEnd - 1);
+    if (!((last >= 48 && last <= 57) || (last >= 65 && last <= 90) || (last >= 97 && last <= 122) || last === 46)) return null;
+  }
+  const value = Number(text.slice(valueStart, valueEnd));
+  if (!Number.isFinite(value) || Math.abs(value) >= MLFLOW_MAX) return null;
+  return { step, value, timestamp: ts };
+}
+
+/** One metric line read field by field (any spacing, Python's spellings of NaN and infinities); null for a blank line. */
+function parseMetricLine(name: string, raw: string, lineNo: number): MlflowMetricPoint | null {
+  const line = raw.trim();
+  if (line === '') return null;
+  const parts = line.split(' ');
+  if (parts.length < 2) throw new Error(`metric ${name} line ${lineNo} has ${parts.length} field; MLflow writes "timestamp value [step]"`);
+  const ts = Number(parts[0]);
+  const rawValue = parts[1]!;
+  let value = rawValue === '' ? Number.NaN : Number(rawValue);
+  if (Number.isNaN(value) || !Number.isFinite(value) || Math.abs(value) >= MLFLOW_MAX) {
+    const parsed = parseMlflowValue(rawValue);
+    if (parsed === null) throw new Error(`metric ${name} line ${lineNo}: "${rawValue.slice(0, 40)}" is not a number`);
+    value = parsed;
+  }
+  const step = parts.length >= 3 ? Number(parts[2]) : 0;
+  if (!Number.isInteger(ts) || !Number.isInteger(step)) throw new Error(`metric ${name} line ${lineNo}: timestamp and step must be whole numbers`);
+  return { step, value, timestamp: ts };
 }
 
 /** Whether `p` (after resolving links) lies inside `root`. */
@@ -296,7 +353,8 @@ function readRun(root: string, exp: MlflowExperimentInfo & { dir: string }, name
   models: Map<string, ExperimentModel>, options: MlflowReadOptions): MlflowReadItem {
   const runDir = path.join(exp.dir, name);
   const skip = (reason: string): MlflowReadItem => ({ kind: 'skip', skip: { experimentId: exp.id, runId: name, reason } });
-  if (!isInside(root, runDir)) return skip('the run folder links outside the store; not followed');
+  // `name` came from listDirs, which lists real folders only (never links), inside an experiment folder
+  // already checked to lie in the store: the run folder lies in the store too, so no realpath is needed.
   const meta = readMeta(path.join(runDir, 'meta.yaml'), RunMetaSchema);
   if (!meta.ok) return skip(meta.reason);
   const m = meta.value;
@@ -307,19 +365,29 @@ function readRun(root: string, exp: MlflowExperimentInfo & { dir: string }, name
   const lifecycleStage = exp.lifecycleStage === 'deleted' ? 'deleted' : m.lifecycle_stage ?? 'active';
   if (lifecycleStage === 'deleted' && !options.includeDeleted) return skip('deleted in MLflow (lifecycle_stage: deleted); use --include-deleted to import it');
 
+  // One listing of the run folder saves a failed lookup for each folder MLflow did not write (inputs, outputs…).
+  let entries: Map<string, fs.Dirent> | null;
+  try {
+    entries = new Map(fs.readdirSync(runDir, { withFileTypes: true }).map((e) => [e.name, e]));
+  } catch {
+    entries = null;
+  }
+  const has = (sub: string): boolean => entries === null || entries.has(sub);
+  const none = new Map<string, string>();
+
   let params: Map<string, string>;
   let tags: Map<string, string>;
   const metrics: Record<string, MlflowMetricPoint[]> = {};
   try {
-    params = readKeyFiles(path.join(runDir, 'params'));
-    tags = readKeyFiles(path.join(runDir, 'tags'));
-    for (const [metric, text] of readKeyFiles(path.join(runDir, 'metrics'))) metrics[metric] = parseMetricLines(metric, text);
+    params = has('params') ? readKeyFiles(path.join(runDir, 'params')) : none;
+    tags = has('tags') ? readKeyFiles(path.join(runDir, 'tags')) : none;
+    if (has('metrics')) for (const [metric, text] of readKeyFiles(path.join(runDir, 'metrics'))) metrics[metric] = parseMetricLines(metric, text);
   } catch (e) {
     return skip((e as Error).message);
   }
 
   const runDatasets: DeclaredDataset[] = [];
-  for (const inputId of listDirs(path.join(runDir, 'inputs'))) {
+  for (const inputId of has('inputs') ? listDirs(path.join(runDir, 'inputs')) : []) {
     const input = readMeta(path.join(runDir, 'inputs', inputId, 'meta.yaml'), InputMetaSchema);
     if (!input.ok) continue;
     if (input.value.source_type !== undefined && !['DATASET', 0, '0'].includes(input.value.source_type as string | number)) continue;
@@ -329,7 +397,7 @@ function readRun(root: string, exp: MlflowExperimentInfo & { dir: string }, name
   }
 
   const modelDirs: LocalModelDir[] = [];
-  const outputIds = listDirs(path.join(runDir, 'outputs')).map((id) => {
+  const outputIds = (has('outputs') ? listDirs(path.join(runDir, 'outputs')) : []).map((id) => {
     const out = readMeta(path.join(runDir, 'outputs', id, 'meta.yaml'), OutputMetaSchema);
     return out.ok ? out.value.destination_id ?? id : id;
   });
@@ -342,7 +410,10 @@ function readRun(root: string, exp: MlflowExperimentInfo & { dir: string }, name
   const artifactsDir = path.join(runDir, 'artifacts');
   const warnings: string[] = [];
   let artifactDir: string | null = null;
-  if (fs.existsSync(artifactsDir)) {
+  const artifactsEntry = entries?.get('artifacts');
+  // A real folder inside the run folder lies in the store; a link (or an unlisted folder) is resolved first.
+  if (artifactsEntry?.isDirectory()) artifactDir = artifactsDir;
+  else if ((entries === null || artifactsEntry !== undefined) && fs.existsSync(artifactsDir)) {
     if (isInside(root, artifactsDir)) artifactDir = artifactsDir;
     else warnings.push('outcome: the artifacts folder links outside the MLflow store; it was not followed');
   }

@@ -169,10 +169,11 @@ function readerOver(db: Database.Database, file: string, options: MlflowReadOpti
   const nanExpr = hasIsNan ? 'is_nan' : '0';
   const indexed = (db.prepare("SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'metrics'").pluck().all() as unknown[])
     .some((sql) => typeof sql === 'string' && /\(\s*"?run_uuid"?\s*\)/i.test(sql));
-  // With MLflow's run_uuid index, SQLite groups each run's values into JSON arrays far faster than row-by-row reads.
-  const perRun = db.prepare(`SELECT key, json_group_array(${stepExpr}), json_group_array(value), json_group_array(timestamp), sum(${nanExpr})
-    FROM metrics WHERE run_uuid = ? GROUP BY key`).raw();
-  const perRunRows = db.prepare(`SELECT key, ${stepExpr}, value, timestamp, ${nanExpr} FROM metrics WHERE run_uuid = ?`).raw();
+  // With MLflow's run_uuid index, SQLite packs each run's values into JSON arrays (one row per run,
+  // in the index's order) far faster than row-by-row reads; is_nan rows carry the text 'NaN' as their value.
+  const perRun = db.prepare(`SELECT json_group_array(key), json_group_array(${stepExpr}),
+    json_group_array(CASE WHEN ${nanExpr} THEN 'NaN' ELSE value END), json_group_array(timestamp)
+    FROM metrics WHERE run_uuid = ?`).raw();
 
   const datasetsByRun = new Map<string, DeclaredDataset[]>();
   if (columns.has('datasets') && columns.has('inputs')) {
@@ -295,25 +296,26 @@ function readerOver(db: Database.Database, file: string, options: MlflowReadOpti
   };
 
   function readRunMetrics(runId: string): Record<string, MlflowMetricPoint[]> {
+    const row = perRun.get(runId) as unknown[] | undefined;
+    const [keysJson, stepsJson, valuesJson, tsJson] = row ?? [];
+    if (typeof keysJson !== 'string' || typeof stepsJson !== 'string' || typeof valuesJson !== 'string' || typeof tsJson !== 'string') throw new MalformedMetric(`a metric row of run ${runId} is malformed`);
+    const keys = JSON.parse(keysJson) as unknown[];
+    const steps = JSON.parse(stepsJson) as unknown[];
+    const values = JSON.parse(valuesJson) as unknown[];
+    const stamps = JSON.parse(tsJson) as unknown[];
     const out: Record<string, MlflowMetricPoint[]> = {};
-    for (const row of perRun.all(runId) as unknown[][]) {
-      const [key, stepsJson, valuesJson, tsJson, nans] = row;
-      if (typeof key !== 'string' || typeof stepsJson !== 'string' || typeof valuesJson !== 'string' || typeof tsJson !== 'string') throw new MalformedMetric(`a metric row of run ${runId} is malformed`);
-      if (Number(nans) > 0) { out[key] = rowsOf(runId, key); continue; }
-      const steps = JSON.parse(stepsJson) as unknown[];
-      const values = JSON.parse(valuesJson) as unknown[];
-      const stamps = JSON.parse(tsJson) as unknown[];
-      const points: MlflowMetricPoint[] = new Array(steps.length);
-      for (let i = 0; i < steps.length; i++) points[i] = point(key, steps[i], values[i], stamps[i], false);
-      out[key] = points;
+    let lastKey: unknown;
+    let points: MlflowMetricPoint[] = [];
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i];
+      if (key !== lastKey) {
+        if (typeof key !== 'string') throw new MalformedMetric(`a metric row of run ${runId} is malformed`);
+        lastKey = key;
+        points = Object.hasOwn(out, key) ? out[key]! : (out[key] = []);
+      }
+      points.push(point(key as string, steps[i], values[i], stamps[i], false));
     }
     return out;
-  }
-
-  function rowsOf(runId: string, key: string): MlflowMetricPoint[] {
-    const points: MlflowMetricPoint[] = [];
-    for (const row of perRunRows.all(runId) as unknown[][]) if (row[0] === key) points.push(point(key, row[1], row[2], row[3], Boolean(row[4])));
-    return points;
   }
 
   // Without MLflow's run_uuid index (old stores) a per-run query scans the whole table; read it once instead, grouped by run.

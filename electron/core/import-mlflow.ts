@@ -38,6 +38,11 @@ export interface ImportMlflowRequest {
 
 const gzipAsync = promisify(gzip);
 const DEFAULT_TIMEOUT_MS = 30_000;
+/**
+ * Imports compress thousands of snapshots at once: level 1 is about twice as fast as the default 6
+ * and its output only a few percent larger (metric histories are long runs of similar JSON).
+ */
+const IMPORT_GZIP_LEVEL = 1;
 /** Text kept of an input example; larger ones are cut (the hash still covers the whole file). */
 const MAX_EXAMPLE_TEXT = 64 * 1024;
 /** Environment files larger than this keep their hash but not their text. */
@@ -253,7 +258,7 @@ export async function importMlflow(ctx: CoreContext, request: ImportMlflowReques
         runs.push({ mlflowRunId: rec.runId, id: snapshot.id, change: 'unchanged' });
       } else {
         runs.push({ mlflowRunId: rec.runId, id: snapshot.id, change: before ? 'updated' : 'added' });
-        const gz = gzipAsync(json, { level: 6 });
+        const gz = gzipAsync(json, { level: IMPORT_GZIP_LEVEL });
         gz.catch(() => undefined);
         pending.push({ light: lightCopy(snapshot), gz, sourceKey });
       }
