@@ -9,10 +9,10 @@ import { z } from 'zod';
 import type { ImportSkip, ImportSummary } from '../../shared/api-import';
 import { ReproError } from '../../shared/errors';
 import { newId } from '../../shared/ids';
-import { flavorFacts, modelsFromLogModelHistory, snapshotFromMlflowRun, type MlflowLoggedModel } from '../../shared/mlflow-snapshot';
+import { flavorFacts, modelsFromLogModelHistory, snapshotFromMlflowRun, type MlflowLoggedModel, type MlflowRunRecord } from '../../shared/mlflow-snapshot';
 import { stripUrlCredentials } from '../../shared/secrets';
 import { encodeSnapshot } from '../../shared/snapshot-codec';
-import type { DvcEntry, EnvSpec, Snapshot, TreeState } from '../../shared/snapshot';
+import { SNAPSHOT_SCHEMA_VERSION, type DvcEntry, type EnvSpec, type Snapshot, type TreeState } from '../../shared/snapshot';
 import { parseDvcLock, readDvcLock } from '../platform/dvc-lock';
 import { hashTree } from '../platform/hash-tree';
 import type { CoreContext } from './core-context';
@@ -188,11 +188,45 @@ function encodeFast(snapshot: Snapshot): string {
   return JSON.stringify(snapshot);
 }
 
+/**
+ * Bump when the same MLflow record would become a different snapshot (a change to the readers'
+ * records, to snapshotFromMlflowRun or to the snapshot model), so that re-imports rebuild every run
+ * instead of trusting the digests stored with them. A new app version rebuilds them anyway.
+ */
+const IMPORT_DIGEST_VERSION = 1;
+
+function sortedEntries(rec: Record<string, string>): [string, string][] {
+  return Object.entries(rec).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/**
+ * A digest of everything a run's snapshot is built from (the completed record, artifacts, models and
+ * DVC entries included); metric histories are hashed as numbers rather than re-encoded as text.
+ */
+function recordDigest(rec: MlflowRunRecord, salt: string): string {
+  const hash = createHash('sha256').update(salt);
+  const names = Object.keys(rec.metrics).sort();
+  hash.update(JSON.stringify({ ...rec, params: sortedEntries(rec.params), tags: sortedEntries(rec.tags), metrics: names.map((n) => [n, rec.metrics[n]!.length]) }));
+  let total = 0;
+  for (const n of names) total += rec.metrics[n]!.length;
+  const numbers = new Float64Array(total * 3);
+  let i = 0;
+  for (const n of names) {
+    for (const p of rec.metrics[n]!) {
+      numbers[i++] = p.step;
+      numbers[i++] = p.value;
+      numbers[i++] = p.timestamp ?? Number.NaN; // never NaN otherwise: readers keep only finite timestamps
+    }
+  }
+  return hash.update(new Uint8Array(numbers.buffer)).digest('base64url');
+}
+
 /** What the transaction writes for one run; the full history is already compressed, so only list columns stay in memory. */
 interface PendingWrite {
   light: Snapshot;
   gz: Promise<Buffer>;
   sourceKey: string;
+  digest: string;
 }
 
 function lightCopy(s: Snapshot): Snapshot {
@@ -225,6 +259,8 @@ export async function importMlflow(ctx: CoreContext, request: ImportMlflowReques
     const runs: ImportSummary['runs'] = [];
     const perExperiment = new Map<string, number>();
     const pending: PendingWrite[] = [];
+    const digestsToRemember: { id: string; digest: string }[] = [];
+    const digestSalt = `${IMPORT_DIGEST_VERSION}\0${SNAPSHOT_SCHEMA_VERSION}\0${ctx.version}\0${reader.type}\0${reader.location}\0`;
     const seen = new Set<string>();
     let runsSeen = 0;
     let sinceYield = 0;
@@ -246,6 +282,14 @@ export async function importMlflow(ctx: CoreContext, request: ImportMlflowReques
       seen.add(sourceKey);
       await completeRun(raw, ctx, projectDvc);
       const before = existing.get(sourceKey);
+      const digest = recordDigest(rec, digestSalt);
+      perExperiment.set(rec.experimentId, (perExperiment.get(rec.experimentId) ?? 0) + 1);
+      if (before && before.importDigest === digest) {
+        // The same record as last time builds the same snapshot: nothing to rebuild, encode or compare.
+        runs.push({ mlflowRunId: rec.runId, id: before.id, change: 'unchanged' });
+        if (++sinceYield >= 100) { sinceYield = 0; publish({ task, phase: 'progress', label, done: runsSeen, total: reader.expectedRuns ?? undefined, unit: 'runs' }); }
+        continue;
+      }
       const snapshot = snapshotFromMlflowRun(rec, {
         id: before?.id ?? newId(),
         createdAt: before?.createdAt ?? (rec.startTime !== null ? new Date(rec.startTime).toISOString() : new Date().toISOString()),
@@ -253,14 +297,15 @@ export async function importMlflow(ctx: CoreContext, request: ImportMlflowReques
         location: reader.location,
       });
       const json = encodeFast(snapshot);
-      perExperiment.set(rec.experimentId, (perExperiment.get(rec.experimentId) ?? 0) + 1);
-      if (before && gunzipSync(before.gzippedJson).toString('utf8') === json) {
+      if (before && gunzipSync(before.gzippedJson()).toString('utf8') === json) {
+        // Stored by an import that kept no digest (or from a record spelled differently): remember this one.
         runs.push({ mlflowRunId: rec.runId, id: snapshot.id, change: 'unchanged' });
+        digestsToRemember.push({ id: snapshot.id, digest });
       } else {
         runs.push({ mlflowRunId: rec.runId, id: snapshot.id, change: before ? 'updated' : 'added' });
         const gz = gzipAsync(json, { level: IMPORT_GZIP_LEVEL });
         gz.catch(() => undefined);
-        pending.push({ light: lightCopy(snapshot), gz, sourceKey });
+        pending.push({ light: lightCopy(snapshot), gz, sourceKey, digest });
       }
       if (++sinceYield >= 100) {
         sinceYield = 0;
@@ -272,7 +317,8 @@ export async function importMlflow(ctx: CoreContext, request: ImportMlflowReques
     publish({ task, phase: 'progress', label: `writing ${pending.length} runs`, done: runsSeen, total: reader.expectedRuns ?? runsSeen, unit: 'runs' });
     const encoded = await Promise.all(pending.map((p) => p.gz));
     ctx.store.db.transaction(() => {
-      pending.forEach((p, i) => ctx.runs.saveEncodedInTransaction(p.light, encoded[i]!, p.sourceKey));
+      pending.forEach((p, i) => ctx.runs.saveEncodedInTransaction(p.light, encoded[i]!, p.sourceKey, p.digest));
+      for (const r of digestsToRemember) ctx.runs.rememberImportDigest(r.id, r.digest);
     })();
     const summary: ImportSummary = {
       source: { type: reader.type, location: reader.location },

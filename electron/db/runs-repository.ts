@@ -36,6 +36,7 @@ export class RunsRepository {
   private readonly db: Database.Database;
   readonly blobs: BlobRepository;
   private readonly insertRun: Database.Statement;
+  private readonly updateImportDigest: Database.Statement;
   private readonly deleteMetrics: Database.Statement;
   private readonly insertMetric: Database.Statement;
   private readonly selectSnapshot: Database.Statement;
@@ -47,11 +48,12 @@ export class RunsRepository {
   constructor(db: Database.Database) {
     this.db = db;
     this.blobs = new BlobRepository(db);
-    this.insertRun = db.prepare(`INSERT INTO runs (id, name, kind, project, created_at, status, exit_code, commit_sha, command, audit_id, source_key, snapshot_version, snapshot)
-      VALUES (@id, @name, @kind, @project, @createdAt, @status, @exitCode, @commit, @command, @auditId, @sourceKey, @version, @snapshot)
+    this.insertRun = db.prepare(`INSERT INTO runs (id, name, kind, project, created_at, status, exit_code, commit_sha, command, audit_id, source_key, snapshot_version, snapshot, import_digest)
+      VALUES (@id, @name, @kind, @project, @createdAt, @status, @exitCode, @commit, @command, @auditId, @sourceKey, @version, @snapshot, @importDigest)
       ON CONFLICT (id) DO UPDATE SET name = excluded.name, status = excluded.status, exit_code = excluded.exit_code,
         commit_sha = excluded.commit_sha, command = excluded.command, audit_id = excluded.audit_id, source_key = excluded.source_key,
-        snapshot_version = excluded.snapshot_version, snapshot = excluded.snapshot, project = excluded.project`);
+        snapshot_version = excluded.snapshot_version, snapshot = excluded.snapshot, project = excluded.project, import_digest = excluded.import_digest`);
+    this.updateImportDigest = db.prepare('UPDATE runs SET import_digest = ? WHERE id = ?');
     this.deleteMetrics = db.prepare('DELETE FROM run_metrics WHERE run_id = ?');
     this.insertMetric = db.prepare('INSERT INTO run_metrics (run_id, name, value) VALUES (?, ?, ?)');
     this.selectSnapshot = db.prepare('SELECT snapshot FROM runs WHERE id = ?');
@@ -75,8 +77,9 @@ export class RunsRepository {
   /**
    * Writes a snapshot whose gzipped `encodeSnapshot` text the caller made (imports compress
    * thousands off the main thread); `snapshot` gives only the list columns and metric values.
+   * `importDigest` names the source record an import built it from; any other write clears it.
    */
-  saveEncodedInTransaction(snapshot: Snapshot, gzippedJson: Buffer, sourceKey: string | null): void {
+  saveEncodedInTransaction(snapshot: Snapshot, gzippedJson: Buffer, sourceKey: string | null, importDigest: string | null = null): void {
     this.insertRun.run({
       id: snapshot.id,
       name: snapshot.name,
@@ -91,6 +94,7 @@ export class RunsRepository {
       sourceKey,
       version: SNAPSHOT_SCHEMA_VERSION,
       snapshot: gzippedJson,
+      importDigest,
     });
     this.deleteMetrics.run(snapshot.id);
     for (const [name, metric] of Object.entries(snapshot.outcome.metrics)) {
@@ -111,11 +115,21 @@ export class RunsRepository {
     return row ? decodeSnapshot(gunzipSync(row.snapshot).toString('utf8'), `run ${row.id}`) : null;
   }
 
-  /** Imported runs whose source key starts with `prefix`: id, creation time and gzipped snapshot text, by source key (one query for a whole re-import). */
-  importedUnder(prefix: string): Map<string, { id: string; createdAt: string; gzippedJson: Buffer }> {
-    const rows = this.db.prepare("SELECT source_key, id, created_at, snapshot FROM runs WHERE source_key >= ? AND source_key < ? || char(1114111)")
-      .all(prefix, prefix) as { source_key: string; id: string; created_at: string; snapshot: Buffer }[];
-    return new Map(rows.map((r) => [r.source_key, { id: r.id, createdAt: r.created_at, gzippedJson: r.snapshot }]));
+  /**
+   * Imported runs whose source key starts with `prefix`, by source key (one query for a whole re-import):
+   * id, creation time, the digest of the record they were built from (null if unknown), and a reader of
+   * the gzipped snapshot text (only runs whose digest does not settle the question need it).
+   */
+  importedUnder(prefix: string): Map<string, { id: string; createdAt: string; importDigest: string | null; gzippedJson: () => Buffer }> {
+    const rows = this.db.prepare("SELECT source_key, id, created_at, import_digest FROM runs WHERE source_key >= ? AND source_key < ? || char(1114111)")
+      .all(prefix, prefix) as { source_key: string; id: string; created_at: string; import_digest: string | null }[];
+    const snapshotOf = (id: string): Buffer => (this.selectSnapshot.get(id) as { snapshot: Buffer }).snapshot;
+    return new Map(rows.map((r) => [r.source_key, { id: r.id, createdAt: r.created_at, importDigest: r.import_digest, gzippedJson: () => snapshotOf(r.id) }]));
+  }
+
+  /** Records the digest of the source record an imported run (already stored, found unchanged) was built from. */
+  rememberImportDigest(id: string, importDigest: string): void {
+    this.updateImportDigest.run(importDigest, id);
   }
 
   /** Resolves a unique id prefix to a full id: NOT_FOUND or AMBIGUOUS_ID otherwise. */

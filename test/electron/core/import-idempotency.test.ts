@@ -53,6 +53,46 @@ describe('importing again', () => {
     expect(ctx.runs.count()).toBe(3);
   });
 
+  it('tells unchanged runs by the digest of their MLflow record, and still by their snapshot where no digest was kept', async () => {
+    const root = tempDir();
+    const exp = writeExperiment(root, '0', 'Default');
+    writeFileRun({ expDir: exp, runId: RUN_A, experimentId: '0', params: { lr: '0.1', seed: '7' }, metrics: { loss: '1717300990001 0.5 0\n1717300990002 0.25 1\n' } });
+    writeFileRun({ expDir: exp, runId: RUN_B, experimentId: '0', metrics: { acc: '1717300990001 nan 0\n' } });
+    const ctx = tempCore();
+    const h = createHandlers(ctx);
+    const first = await h.importMlflow({ location: root });
+    if (!first.ok) throw new Error(first.error.message);
+    const digests = (): unknown[] => ctx.store.db.prepare('SELECT import_digest FROM runs ORDER BY source_key').pluck().all();
+    expect(digests()).toEqual([expect.stringMatching(/^[\w-]{43}$/), expect.stringMatching(/^[\w-]{43}$/)]);
+    const stored = digests();
+    const before = dump(ctx);
+
+    // A store written before digests were kept: the snapshots decide, and the digests are filled in.
+    ctx.store.db.prepare('UPDATE runs SET import_digest = NULL').run();
+    const legacy = await h.importMlflow({ location: root });
+    if (!legacy.ok) throw new Error(legacy.error.message);
+    expect(legacy.value).toMatchObject({ added: 0, updated: 0, unchanged: 2 });
+    expect(digests()).toEqual(stored);
+    expect(dump(ctx)).toEqual(before);
+
+    // A value changed in place (same length, same step and time) is a different record.
+    const loss = path.join(exp, RUN_A, 'metrics', 'loss');
+    fs.writeFileSync(loss, fs.readFileSync(loss, 'utf8').replace('0.25', '0.75'));
+    const changed = await h.importMlflow({ location: root });
+    if (!changed.ok) throw new Error(changed.error.message);
+    expect(changed.value).toMatchObject({ added: 0, updated: 1, unchanged: 1 });
+    const idOfA = first.value.runs.find((r) => r.mlflowRunId === RUN_A)!.id;
+    expect(ctx.runs.get(idOfA).outcome.metrics.loss!.value).toBe(0.75);
+    expect(digests()).not.toEqual(stored);
+
+    // A run saved by something other than the import loses its digest, so the next import compares snapshots again.
+    ctx.runs.save(ctx.runs.get(idOfA), [], `mlflow-file:${fs.realpathSync(root)}#${RUN_A}`);
+    expect(ctx.store.db.prepare('SELECT import_digest FROM runs WHERE id = ?').pluck().get(idOfA)).toBeNull();
+    const after = await h.importMlflow({ location: root });
+    if (!after.ok) throw new Error(after.error.message);
+    expect(after.value).toMatchObject({ added: 0, updated: 0, unchanged: 2 });
+  });
+
   it('leaves the store exactly as it was when the MLflow database is damaged', async () => {
     const dir = tempDir();
     const file = path.join(dir, 'mlflow.db');
