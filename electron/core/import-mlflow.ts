@@ -18,6 +18,7 @@ import { hashTree } from '../platform/hash-tree';
 import type { CoreContext } from './core-context';
 import { isInside, openFileStore } from './import-mlflow-file';
 import { openRestStore } from './import-mlflow-rest';
+import { SnapshotEncodePool } from './import-encode-pool';
 import { isSqliteFile, openSqliteStore } from './import-mlflow-sqlite';
 import type { MlflowReadOptions, MlflowStoreReader, RawMlflowRun } from './import-mlflow-types';
 
@@ -36,7 +37,17 @@ export interface ImportMlflowRequest {
   timeoutMs?: number;
 }
 
+/** How an import spreads its work (tests lower the threshold to run the workers on small stores). */
+export interface ImportTuning {
+  /** Stores expected to hold at least this many runs encode new snapshots on worker threads. */
+  encodeWorkersFrom?: number;
+}
+
 const gzipAsync = promisify(gzip);
+/** Below this many runs, starting encode workers costs more than it saves. */
+const ENCODE_WORKERS_FROM = 500;
+/** Snapshots handed to the encode workers and not yet back, at most (each holds its history as numbers). */
+const MAX_ENCODES_IN_FLIGHT = 512;
 const DEFAULT_TIMEOUT_MS = 30_000;
 /**
  * Imports compress thousands of snapshots at once: level 1 is about twice as fast as the default 6
@@ -236,7 +247,7 @@ function lightCopy(s: Snapshot): Snapshot {
 }
 
 /** Imports an MLflow store into the core's store; the summary lists what was added, updated, left alone and skipped. */
-export async function importMlflow(ctx: CoreContext, request: ImportMlflowRequest): Promise<ImportSummary> {
+export async function importMlflow(ctx: CoreContext, request: ImportMlflowRequest, tuning: ImportTuning = {}): Promise<ImportSummary> {
   const started = Date.now();
   const task = `import-${newId().slice(0, 8)}`;
   const publish = ctx.events.publish;
@@ -252,6 +263,7 @@ export async function importMlflow(ctx: CoreContext, request: ImportMlflowReques
   }
 
   const reader = await openMlflowStore(request.location, options);
+  const pool = (reader.expectedRuns ?? 0) >= (tuning.encodeWorkersFrom ?? ENCODE_WORKERS_FROM) ? new SnapshotEncodePool(IMPORT_GZIP_LEVEL) : null;
   try {
     const prefix = `${reader.type}:${reader.location}#`;
     const existing = ctx.runs.importedUnder(prefix);
@@ -296,14 +308,18 @@ export async function importMlflow(ctx: CoreContext, request: ImportMlflowReques
         sourceType: reader.type,
         location: reader.location,
       });
-      const json = encodeFast(snapshot);
-      if (before && gunzipSync(before.gzippedJson()).toString('utf8') === json) {
-        // Stored by an import that kept no digest (or from a record spelled differently): remember this one.
-        runs.push({ mlflowRunId: rec.runId, id: snapshot.id, change: 'unchanged' });
-        digestsToRemember.push({ id: snapshot.id, digest });
-      } else {
+      // A new run goes to the encode workers when there are any; one that was stored before is compared here.
+      let gz = !before && pool ? pool.encode(snapshot) : null;
+      if (gz === null) {
+        const json = encodeFast(snapshot);
+        if (before && gunzipSync(before.gzippedJson()).toString('utf8') === json) {
+          // Stored by an import that kept no digest (or from a record spelled differently): remember this one.
+          runs.push({ mlflowRunId: rec.runId, id: snapshot.id, change: 'unchanged' });
+          digestsToRemember.push({ id: snapshot.id, digest });
+        } else gz = gzipAsync(json, { level: IMPORT_GZIP_LEVEL });
+      }
+      if (gz !== null) {
         runs.push({ mlflowRunId: rec.runId, id: snapshot.id, change: before ? 'updated' : 'added' });
-        const gz = gzipAsync(json, { level: IMPORT_GZIP_LEVEL });
         gz.catch(() => undefined);
         pending.push({ light: lightCopy(snapshot), gz, sourceKey, digest });
       }
@@ -312,6 +328,8 @@ export async function importMlflow(ctx: CoreContext, request: ImportMlflowReques
         publish({ task, phase: 'progress', label, done: runsSeen, total: reader.expectedRuns ?? undefined, unit: 'runs' });
         // Lets finished compressions hand back their buffers so memory stays bounded.
         await new Promise((resolve) => setImmediate(resolve));
+        // Reading can outrun the encode workers: wait for them rather than queue every history.
+        if (pool && pool.inFlight > MAX_ENCODES_IN_FLIGHT) await pending[pending.length - MAX_ENCODES_IN_FLIGHT / 2]!.gz.catch(() => undefined);
       }
     }
     publish({ task, phase: 'progress', label: `writing ${pending.length} runs`, done: runsSeen, total: reader.expectedRuns ?? runsSeen, unit: 'runs' });
@@ -339,5 +357,6 @@ export async function importMlflow(ctx: CoreContext, request: ImportMlflowReques
     throw e;
   } finally {
     reader.close();
+    await pool?.close();
   }
 }
