@@ -7,6 +7,7 @@ import { ReproError } from '../../shared/errors';
 import { mlflowSourceTypeName, mlflowStatusName, parseMlflowValue, stripCredentialsInText, type MlflowMetricPoint } from '../../shared/mlflow-snapshot';
 import type { DeclaredDataset } from '../../shared/snapshot';
 import { isInside } from './import-mlflow-file';
+import { SqlitePrefetch } from './import-sqlite-prefetch';
 import {
   experimentMatches, type LocalModelDir, type MlflowExperimentInfo, type MlflowReadItem, type MlflowReadOptions, type MlflowStoreReader,
 } from './import-mlflow-types';
@@ -171,9 +172,11 @@ function readerOver(db: Database.Database, file: string, options: MlflowReadOpti
     .some((sql) => typeof sql === 'string' && /\(\s*"?run_uuid"?\s*\)/i.test(sql));
   // With MLflow's run_uuid index, SQLite packs each run's values into JSON arrays (one row per run,
   // in the index's order) far faster than row-by-row reads; is_nan rows carry the text 'NaN' as their value.
-  const perRun = db.prepare(`SELECT json_group_array(key), json_group_array(${stepExpr}),
+  const perRunSql = `SELECT json_group_array(key), json_group_array(${stepExpr}),
     json_group_array(CASE WHEN ${nanExpr} THEN 'NaN' ELSE value END), json_group_array(timestamp)
-    FROM metrics WHERE run_uuid = ?`).raw();
+    FROM metrics WHERE run_uuid = ?`;
+  const perRun = db.prepare(perRunSql).raw();
+  let prefetch: SqlitePrefetch | null = null;
 
   const datasetsByRun = new Map<string, DeclaredDataset[]>();
   if (columns.has('datasets') && columns.has('inputs')) {
@@ -216,7 +219,7 @@ function readerOver(db: Database.Database, file: string, options: MlflowReadOpti
     boundary,
     experiments,
     expectedRuns,
-    close: () => db.close(),
+    close: () => { prefetch?.close(); db.close(); },
     runs: async function* runs(): AsyncIterable<MlflowReadItem> {
       for (const skip of skips) yield { kind: 'skip', skip };
       let params: Map<string, Record<string, string>>;
@@ -229,27 +232,57 @@ function readerOver(db: Database.Database, file: string, options: MlflowReadOpti
       } catch (e) {
         throw failed(file, e);
       }
-      for (const raw of runRows) {
+      // Which rows become runs is settled first, so that a worker can fetch their metrics ahead.
+      type Planned = { kind: 'skip'; skip: ImportSkip } | { kind: 'run'; r: z.output<typeof RunRowSchema>; exp: MlflowExperimentInfo; lifecycleStage: string } | null;
+      const plan: Planned[] = runRows.map((raw): Planned => {
         const parsed = RunRowSchema.safeParse(raw);
         const rawId = (raw as { run_uuid?: unknown }).run_uuid;
         if (!parsed.success) {
-          yield { kind: 'skip', skip: { experimentId: null, runId: typeof rawId === 'string' ? rawId : null, reason: `the run row is malformed (${parsed.error.issues[0]?.path.join('.') ?? ''}: ${parsed.error.issues[0]?.message ?? 'invalid'})` } };
-          continue;
+          return { kind: 'skip', skip: { experimentId: null, runId: typeof rawId === 'string' ? rawId : null, reason: `the run row is malformed (${parsed.error.issues[0]?.path.join('.') ?? ''}: ${parsed.error.issues[0]?.message ?? 'invalid'})` } };
         }
         const r = parsed.data;
         const exp = wanted.get(r.experiment_id);
-        if (!exp) continue;
+        if (!exp) return null;
         const lifecycleStage = exp.lifecycleStage === 'deleted' ? 'deleted' : r.lifecycle_stage ?? 'active';
         if (lifecycleStage === 'deleted' && !options.includeDeleted) {
-          yield { kind: 'skip', skip: { experimentId: exp.id, runId: r.run_uuid, reason: 'deleted in MLflow (lifecycle_stage deleted); use --include-deleted to import it' } };
-          continue;
+          return { kind: 'skip', skip: { experimentId: exp.id, runId: r.run_uuid, reason: 'deleted in MLflow (lifecycle_stage deleted); use --include-deleted to import it' } };
         }
+        return { kind: 'run', r, exp, lifecycleStage };
+      });
+      const metricKeys = plan.flatMap((p) => (p?.kind === 'run' ? [p.r.run_uuid] : []));
+      let fetchAhead = allMetrics === null && metricKeys.length > 0 && metricKeys.length >= (options.workersFrom ?? PREFETCH_FROM);
+      if (fetchAhead) {
+        try {
+          prefetch = new SqlitePrefetch(file, perRunSql, metricKeys);
+        } catch {
+          fetchAhead = false; // no worker: this thread reads them
+        }
+      }
+      for (const planned of plan) {
+        if (planned === null) continue;
+        if (planned.kind === 'skip') { yield planned; continue; }
+        const { r, exp, lifecycleStage } = planned;
         let metrics: Record<string, MlflowMetricPoint[]>;
         try {
-          const grouped = allMetrics?.get(r.run_uuid);
-          allMetrics?.delete(r.run_uuid);
-          if (grouped instanceof MalformedMetric) throw grouped;
-          metrics = allMetrics ? grouped ?? {} : readRunMetrics(r.run_uuid);
+          if (allMetrics) {
+            const grouped = allMetrics.get(r.run_uuid);
+            allMetrics.delete(r.run_uuid);
+            if (grouped instanceof MalformedMetric) throw grouped;
+            metrics = grouped ?? {};
+          } else {
+            let row: unknown;
+            if (fetchAhead) {
+              try {
+                row = await prefetch!.next();
+              } catch {
+                // The worker failed (it could not load the driver, say): read here from now on, so
+                // that a real problem with the database is reported by this connection.
+                fetchAhead = false;
+                row = perRun.get(r.run_uuid);
+              }
+            } else row = perRun.get(r.run_uuid);
+            metrics = runMetricsOf(r.run_uuid, row);
+          }
         } catch (e) {
           if (e instanceof MalformedMetric) { yield { kind: 'skip', skip: { experimentId: exp.id, runId: r.run_uuid, reason: e.message } }; continue; }
           throw failed(file, e);
@@ -295,9 +328,8 @@ function readerOver(db: Database.Database, file: string, options: MlflowReadOpti
     },
   };
 
-  function readRunMetrics(runId: string): Record<string, MlflowMetricPoint[]> {
-    const row = perRun.get(runId) as unknown[] | undefined;
-    const [keysJson, stepsJson, valuesJson, tsJson] = row ?? [];
+  function runMetricsOf(runId: string, row: unknown): Record<string, MlflowMetricPoint[]> {
+    const [keysJson, stepsJson, valuesJson, tsJson] = Array.isArray(row) ? row as unknown[] : [];
     if (typeof keysJson !== 'string' || typeof stepsJson !== 'string' || typeof valuesJson !== 'string' || typeof tsJson !== 'string') throw new MalformedMetric(`a metric row of run ${runId} is malformed`);
     const keys = JSON.parse(keysJson) as unknown[];
     const steps = JSON.parse(stepsJson) as unknown[];
@@ -337,6 +369,9 @@ function readerOver(db: Database.Database, file: string, options: MlflowReadOpti
     return out;
   }
 }
+
+/** Stores with at least this many runs have their metrics fetched ahead on a worker thread. */
+const PREFETCH_FROM = 500;
 
 /** A metric value the store holds in a form MLflow never writes. */
 class MalformedMetric extends Error {}

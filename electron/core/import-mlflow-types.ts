@@ -48,6 +48,8 @@ export interface MlflowReadOptions {
   experiment?: string;
   includeDeleted: boolean;
   timeoutMs: number;
+  /** Stores of at least this many runs are read with the help of worker threads where a reader can (tests lower it). */
+  workersFrom?: number;
 }
 
 /** Whether an experiment matches the user's --experiment (by id or name). */

@@ -39,8 +39,8 @@ export interface ImportMlflowRequest {
 
 /** How an import spreads its work (tests lower the threshold to run the workers on small stores). */
 export interface ImportTuning {
-  /** Stores expected to hold at least this many runs encode new snapshots on worker threads. */
-  encodeWorkersFrom?: number;
+  /** Stores expected to hold at least this many runs are read and encoded with worker threads. */
+  workersFrom?: number;
 }
 
 const gzipAsync = promisify(gzip);
@@ -252,7 +252,9 @@ export async function importMlflow(ctx: CoreContext, request: ImportMlflowReques
   const task = `import-${newId().slice(0, 8)}`;
   const publish = ctx.events.publish;
   publish({ task, phase: 'start', label: `opening ${stripUrlCredentials(request.location)}`, unit: 'runs' });
-  const options: MlflowReadOptions = { experiment: request.experiment, includeDeleted: request.includeDeleted ?? false, timeoutMs: request.timeoutMs ?? DEFAULT_TIMEOUT_MS };
+  const options: MlflowReadOptions = {
+    experiment: request.experiment, includeDeleted: request.includeDeleted ?? false, timeoutMs: request.timeoutMs ?? DEFAULT_TIMEOUT_MS, workersFrom: tuning.workersFrom,
+  };
   const warnings: string[] = [];
   let projectDvc: DvcEntry[] | null = null;
   if (request.project) {
@@ -263,7 +265,7 @@ export async function importMlflow(ctx: CoreContext, request: ImportMlflowReques
   }
 
   const reader = await openMlflowStore(request.location, options);
-  const pool = (reader.expectedRuns ?? 0) >= (tuning.encodeWorkersFrom ?? ENCODE_WORKERS_FROM) ? new SnapshotEncodePool(IMPORT_GZIP_LEVEL) : null;
+  const pool = (reader.expectedRuns ?? 0) >= (tuning.workersFrom ?? ENCODE_WORKERS_FROM) ? new SnapshotEncodePool(IMPORT_GZIP_LEVEL) : null;
   try {
     const prefix = `${reader.type}:${reader.location}#`;
     const existing = ctx.runs.importedUnder(prefix);
