@@ -279,6 +279,16 @@ export async function importMlflow(ctx: CoreContext, request: ImportMlflowReques
     let runsSeen = 0;
     let sinceYield = 0;
     const label = `importing ${reader.location}`;
+    /** Every 100 runs: progress, and a turn of the event loop for whatever else this process serves. */
+    const tick = async (): Promise<void> => {
+      if (++sinceYield < 100) return;
+      sinceYield = 0;
+      publish({ task, phase: 'progress', label, done: runsSeen, total: reader.expectedRuns ?? undefined, unit: 'runs' });
+      // Lets finished compressions hand back their buffers so memory stays bounded.
+      await new Promise((resolve) => setImmediate(resolve));
+      // Reading can outrun the encode workers: wait for them rather than queue every history.
+      if (pool && pool.inFlight > MAX_ENCODES_IN_FLIGHT) await pending[pending.length - MAX_ENCODES_IN_FLIGHT / 2]!.gz.catch(() => undefined);
+    };
     for await (const item of reader.runs()) {
       if (item.kind === 'skip') {
         skipped.push(item.skip);
@@ -301,7 +311,7 @@ export async function importMlflow(ctx: CoreContext, request: ImportMlflowReques
       if (before && before.importDigest === digest) {
         // The same record as last time builds the same snapshot: nothing to rebuild, encode or compare.
         runs.push({ mlflowRunId: rec.runId, id: before.id, change: 'unchanged' });
-        if (++sinceYield >= 100) { sinceYield = 0; publish({ task, phase: 'progress', label, done: runsSeen, total: reader.expectedRuns ?? undefined, unit: 'runs' }); }
+        await tick();
         continue;
       }
       const snapshot = snapshotFromMlflowRun(rec, {
@@ -325,14 +335,7 @@ export async function importMlflow(ctx: CoreContext, request: ImportMlflowReques
         gz.catch(() => undefined);
         pending.push({ light: lightCopy(snapshot), gz, sourceKey, digest });
       }
-      if (++sinceYield >= 100) {
-        sinceYield = 0;
-        publish({ task, phase: 'progress', label, done: runsSeen, total: reader.expectedRuns ?? undefined, unit: 'runs' });
-        // Lets finished compressions hand back their buffers so memory stays bounded.
-        await new Promise((resolve) => setImmediate(resolve));
-        // Reading can outrun the encode workers: wait for them rather than queue every history.
-        if (pool && pool.inFlight > MAX_ENCODES_IN_FLIGHT) await pending[pending.length - MAX_ENCODES_IN_FLIGHT / 2]!.gz.catch(() => undefined);
-      }
+      await tick();
     }
     publish({ task, phase: 'progress', label: `writing ${pending.length} runs`, done: runsSeen, total: reader.expectedRuns ?? runsSeen, unit: 'runs' });
     const encoded = await Promise.all(pending.map((p) => p.gz));
