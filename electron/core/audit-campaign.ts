@@ -657,7 +657,9 @@ function dockerArgv(docker: NonNullable<PreparedEnvironment['docker']>, cwd: str
   const args = ['docker', 'run', '--rm', '-v', `${cwd}:/mlflow/projects/code`, '-w', '/mlflow/projects/code', '-v', `${mlflow.root}:${mlflow.root}`];
   for (const v of docker.volumes) args.push('-v', v);
   for (const [k, v] of Object.entries(mlflow.env)) args.push('-e', `${k}=${v}`);
-  for (const e of docker.environment) args.push('-e', Array.isArray(e) ? `${e[0]}=${e[1] ?? ''}` : `${e}=${env[e] ?? ''}`);
+  // A host variable is passed by name only: docker reads its value from our environment, so it never
+  // appears in the stored command line or in `ps`.
+  for (const e of docker.environment) args.push('-e', Array.isArray(e) ? `${e[0]}=${e[1] ?? ''}` : e);
   args.push(docker.image, 'bash', '-c', command);
   return args;
 }

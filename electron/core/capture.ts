@@ -155,8 +155,15 @@ export async function captureRun(request: CaptureRequest, deps: CaptureDeps): Pr
     const facts = await environment;
 
     const outputs = await hashPaths(request.outputs ?? [], cwd, deps.hashCache, pool, deps.onProgress, task);
-    const metrics = readMetricsFiles(request.metrics ?? [], cwd);
     const warnings = [...facts.warnings];
+    let metrics: Record<string, Metric> = {};
+    try {
+      metrics = readMetricsFiles(request.metrics ?? [], cwd);
+    } catch (e) {
+      // A run that failed or was interrupted is still recorded; its missing metrics are a warning then.
+      if (command.exitCode === 0 && !command.interrupted) throw e;
+      warnings.push(`outcome: ${(e as Error).message}`);
+    }
     const autoMetrics = path.join(cwd, 'metrics.json');
     if (!(request.metrics ?? []).some((m) => path.resolve(cwd, m) === autoMetrics) && fs.existsSync(autoMetrics)
       && fs.statSync(autoMetrics).mtimeMs >= command.startedAt.getTime() - 1000) {

@@ -103,6 +103,8 @@ const ENV_FILES: Record<string, string> = { MLmodel: 'mlmodel', 'requirements.tx
 
 function readSpec(dir: string, name: string, displayDir: string): EnvSpec | null {
   try {
+    // A link could point anywhere on this machine: only regular files inside the store are read.
+    if (!fs.lstatSync(path.join(dir, name)).isFile()) return null;
     const bytes = fs.readFileSync(path.join(dir, name));
     return {
       path: `${displayDir}/${name}`,

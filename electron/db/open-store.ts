@@ -78,7 +78,9 @@ function migrate(db: Database.Database, dbPath: string, readonly: boolean): void
     db.prepare('VACUUM INTO ?').run(backup);
   }
   db.transaction(() => {
-    for (let v = current; v < LATEST_SCHEMA_VERSION; v++) db.exec(MIGRATIONS[v]!);
+    // Another process may have migrated between our read and this write lock: start from what is there now.
+    const now = db.pragma('user_version', { simple: true }) as number;
+    for (let v = now; v < LATEST_SCHEMA_VERSION; v++) db.exec(MIGRATIONS[v]!);
     db.pragma(`user_version = ${LATEST_SCHEMA_VERSION}`);
   }).immediate();
 }

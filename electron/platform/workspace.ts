@@ -50,7 +50,7 @@ export async function cachedClone(source: string, cacheDir: string, local: boole
   const tmp = `${dir}.tmp-${process.pid}`;
   fs.rmSync(tmp, { recursive: true, force: true });
   // --shared borrows a local repository's objects (nothing copied; any commit in it is reachable)
-  await gitRun(cacheDir, ['clone', '-q', '--no-checkout', ...(local ? ['--shared'] : []), source, tmp]);
+  await gitRun(cacheDir, ['clone', '-q', '--no-checkout', ...(local ? ['--shared'] : []), '--', source, tmp]);
   fs.renameSync(tmp, dir);
   return dir;
 }
