@@ -1,3 +1,4 @@
+import { collect } from './cli-options';
 import { Command, Option } from 'commander';
 import { formatError, toErrorInfo, type ErrorInfo } from '../../shared/errors';
 import { nonFiniteReplacer } from '../../shared/snapshot-codec';
@@ -20,7 +21,6 @@ class CliExit extends Error {
   constructor(readonly exitCode: number) { super(`exit ${exitCode}`); }
 }
 
-const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 /** Prints a JSON value (keeping NaN and infinities as {"$nonfinite": …}). */
 export function printJson(value: unknown): void {

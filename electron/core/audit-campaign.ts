@@ -24,7 +24,7 @@ import { probePython, whichSync } from '../platform/python-probe';
 import { ensureCondaEnv, ensureVirtualenv, pythonEnvFromConda, pythonShimDir, readPythonEnvSpec, requireConda, requireDocker, type PreparedEnvironment, type PythonEnvSpec } from '../platform/python-env';
 import { findEnvSpecs } from '../platform/env-specs';
 import { cachedClone, createWorkspace, gitRun, listExtraFiles, removeWorkspace, type WorkspaceSource } from '../platform/workspace';
-import { hashPaths, readMetricsFiles, streamBlob } from './capture';
+import { currentUser, hashPaths, readMetricsFiles, streamBlob } from './capture';
 import type { CoreContext } from './core-context';
 import { localRunner, type Runner } from './runner';
 
@@ -538,7 +538,7 @@ async function runOneRerun(audit: Audit, group: AuditGroup, rerun: Rerun, prepar
   try {
     const parameters = { ...audit.parameters, ...rerun.parameters };
     const rendered = resolveRender(prepared.entry, parameters, audit.workspace.cwd);
-    const user = safeUser();
+    const user = currentUser() ?? 'unknown';
     const mlflow = createMlflowRun(path.join(dir, 'mlruns'), runId, {
       runName: `reproscope-${audit.id.slice(0, 8)}-${key}`, user, params: rendered.loggedParameters,
       tags: {
@@ -662,14 +662,6 @@ function dockerArgv(docker: NonNullable<PreparedEnvironment['docker']>, cwd: str
   for (const e of docker.environment) args.push('-e', Array.isArray(e) ? `${e[0]}=${e[1] ?? ''}` : e);
   args.push(docker.image, 'bash', '-c', command);
   return args;
-}
-
-function safeUser(): string {
-  try {
-    return os.userInfo().username;
-  } catch {
-    return 'unknown';
-  }
 }
 
 async function judge(audit: Audit, prepared: Prepared, ctx: CoreContext, shared: Shared): Promise<void> {

@@ -211,7 +211,7 @@ function buildCaptureSnapshot(request: CaptureRequest, cwd: string, env: NodeJS.
     parameters: {},
     env: recordedEnv,
     withheld,
-    user: safeUser(),
+    user: currentUser(),
     hostname: os.hostname(),
     startedAt: command.startedAt.toISOString(),
     endedAt: command.endedAt.toISOString(),
@@ -231,7 +231,8 @@ function buildCaptureSnapshot(request: CaptureRequest, cwd: string, env: NodeJS.
   return snapshot;
 }
 
-function safeUser(): string | null {
+/** The name of the user running reproscope, or null where the system cannot say. */
+export function currentUser(): string | null {
   try {
     return os.userInfo().username;
   } catch {

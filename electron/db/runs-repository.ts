@@ -60,7 +60,7 @@ export class RunsRepository {
     this.selectByPrefix = db.prepare("SELECT id FROM runs WHERE id LIKE ? || '%' ESCAPE '\\' LIMIT 2");
     this.selectBySourceKey = db.prepare('SELECT id, snapshot FROM runs WHERE source_key = ?');
     this.countRuns = db.prepare('SELECT count(*) AS n FROM runs');
-    this.selectMetricsFor = db.prepare('SELECT name, value FROM run_metrics WHERE run_id = ?');
+    this.selectMetricsFor = db.prepare('SELECT run_id, name, value FROM run_metrics WHERE run_id IN (SELECT value FROM json_each(?))');
   }
 
   /** Stores a snapshot with its blobs in one transaction; `sourceKey` identifies an imported run for idempotent re-import. */
@@ -160,6 +160,13 @@ export class RunsRepository {
     const sql = `SELECT id, name, kind, project, created_at, status, exit_code, commit_sha, command, audit_id FROM runs
       ${where} ORDER BY created_at DESC, id LIMIT @limit OFFSET @offset`;
     const rows = this.db.prepare(sql).all(params) as RunRow[];
+    // One query for the whole page's metrics, not one per row.
+    const metricsByRun = new Map<string, Record<string, number>>();
+    for (const m of this.selectMetricsFor.all(JSON.stringify(rows.map((r) => r.id))) as { run_id: string; name: string; value: number | null }[]) {
+      let rec = metricsByRun.get(m.run_id);
+      if (!rec) metricsByRun.set(m.run_id, (rec = {}));
+      rec[m.name] = m.value ?? NaN;
+    }
     return rows.map((r) => ({
       id: r.id,
       name: r.name,
@@ -171,8 +178,7 @@ export class RunsRepository {
       commit: r.commit_sha,
       command: r.command,
       auditId: r.audit_id,
-      metrics: Object.fromEntries((this.selectMetricsFor.all(r.id) as { name: string; value: number | null }[])
-        .map((m) => [m.name, m.value ?? NaN])),
+      metrics: metricsByRun.get(r.id) ?? {},
     }));
   }
 }

@@ -1,3 +1,4 @@
+import { collect } from '../cli-options';
 import { Option, type Command } from 'commander';
 import readline from 'node:readline';
 import { VARY_FACTORS, type Audit, type Tolerance, type VaryFactor } from '../../../shared/audit';
@@ -14,7 +15,6 @@ export interface AuditCommandDeps {
   printJson: (value: unknown) => void;
 }
 
-const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 const positiveInt = (flag: string, max: number) => (v: string): number => {
   const n = Number(v);
