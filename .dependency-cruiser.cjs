@@ -36,7 +36,7 @@ module.exports = {
       name: 'only-db-imports-better-sqlite3',
       comment: 'The database has one owner: electron/db/ (the MLflow SQLite reader in core opens foreign files read-only through db helpers).',
       severity: 'error',
-      from: { pathNot: ['^electron/db/', '^electron/core/import'] },
+      from: { pathNot: ['^electron/db/', '^electron/core/import/'] },
       to: { path: 'node_modules/better-sqlite3' },
     },
     {
@@ -73,6 +73,20 @@ module.exports = {
       severity: 'error',
       from: { path: '^renderer/' },
       to: { dependencyTypes: ['core'] },
+    },
+    {
+      name: 'core-features-meet-at-their-index',
+      comment: 'A feature folder of electron/core (capture, runs, audit, import, compare, report, examples) reaches another feature only through its index.ts; its other files are its own business.',
+      severity: 'error',
+      from: { path: '^electron/core/([^/]+)/' },
+      to: { path: '^electron/core/[^/]+/', pathNot: ['^electron/core/$1/', '^electron/core/[^/]+/index\\.ts$'] },
+    },
+    {
+      name: 'faces-meet-core-features-at-their-index',
+      comment: 'The faces (cli, http, ipc, shell, main) reach a core feature only through its index.ts, or the top-level handlers and context.',
+      severity: 'error',
+      from: { path: '^electron/(cli|http|ipc|shell)/|^electron/main\\.ts$' },
+      to: { path: '^electron/core/[^/]+/', pathNot: ['^electron/core/[^/]+/index\\.ts$'] },
     },
     {
       name: 'no-circular',

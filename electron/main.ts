@@ -1,6 +1,6 @@
 import { app, BrowserWindow, dialog, ipcMain, nativeTheme, protocol, session, shell, type WebContents } from 'electron';
 import path from 'node:path';
-import { PROGRESS_CHANNEL } from '../shared/desktop-bridge';
+import { PROGRESS_CHANNEL } from '../shared/api/desktop-bridge';
 import { formatError, toErrorInfo } from '../shared/errors';
 import { openCore, type CoreContext } from './core/core-context';
 import { createHandlers } from './core/handlers';

@@ -1,5 +1,5 @@
 import { contextBridge, ipcRenderer } from 'electron';
-import { BRIDGE_GLOBAL } from '../shared/desktop-bridge';
+import { BRIDGE_GLOBAL } from '../shared/api/desktop-bridge';
 import { buildDesktopBridge } from './ipc/bridge';
 
 // The page gets functions only (one per operation), never ipcRenderer itself.

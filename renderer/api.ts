@@ -1,8 +1,8 @@
-import type { ApiInput, ApiName, ApiOutput } from '../shared/api';
-import { BRIDGE_GLOBAL, type DesktopBridge, type PickPurpose, type SaveReportRequest } from '../shared/desktop-bridge';
+import type { ApiInput, ApiName, ApiOutput } from '../shared/api/api';
+import { BRIDGE_GLOBAL, type DesktopBridge, type PickPurpose, type SaveReportRequest } from '../shared/api/desktop-bridge';
 import type { ErrorInfo, Result } from '../shared/errors';
 import type { ProgressEvent } from '../shared/progress';
-import { nonFiniteReplacer, nonFiniteReviver } from '../shared/snapshot-codec';
+import { nonFiniteReplacer, nonFiniteReviver } from '../shared/snapshot/snapshot-codec';
 
 /**
  * The renderer's only way to the core: the preload's bridge in the desktop app, or

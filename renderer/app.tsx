@@ -2,12 +2,12 @@ import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import { call } from './api';
 import { go, routeHash, useRoute, type Route } from './router';
 import { useOp } from './use-op';
-import { AuditView } from './views/audit-view';
-import { CompareView } from './views/compare-view';
-import { ImportView } from './views/import-view';
-import { ReportView } from './views/report-view';
-import { RunView } from './views/run-view';
-import { RunsView } from './views/runs-view';
+import { AuditView } from './views/audit/audit-view';
+import { CompareView } from './views/compare/compare-view';
+import { ImportView } from './views/import/import-view';
+import { ReportView } from './views/report/report-view';
+import { RunView } from './views/runs/run-view';
+import { RunsView } from './views/runs/runs-view';
 
 const NAV: { label: string; key: string; route: Route }[] = [
   { label: 'Runs', key: '1', route: { view: 'runs' } },

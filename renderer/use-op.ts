@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { ApiInput, ApiName, ApiOutput } from '../shared/api';
+import type { ApiInput, ApiName, ApiOutput } from '../shared/api/api';
 import type { ErrorInfo } from '../shared/errors';
 import { call } from './api';
 

@@ -1,8 +1,8 @@
 import { collect } from './cli-options';
 import { Command, Option } from 'commander';
 import { formatError, toErrorInfo, type ErrorInfo } from '../../shared/errors';
-import { nonFiniteReplacer } from '../../shared/snapshot-codec';
-import { formatRunList, formatSnapshotText } from '../../shared/snapshot-text';
+import { nonFiniteReplacer } from '../../shared/snapshot/snapshot-codec';
+import { formatRunList, formatSnapshotText } from '../../shared/snapshot/snapshot-text';
 import { captureRun } from '../core/capture';
 import { openCore, REPROSCOPE_VERSION, type CoreContext } from '../core/core-context';
 import { createHandlers, type Handlers } from '../core/handlers';

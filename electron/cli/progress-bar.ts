@@ -1,6 +1,6 @@
 import cliProgress from 'cli-progress';
 import type { ProgressEvent, ProgressSink } from '../../shared/progress';
-import { formatBytes } from '../../shared/snapshot-text';
+import { formatBytes } from '../../shared/snapshot/snapshot-text';
 
 /** Shows progress events as a bar on stderr when it is a terminal; silent otherwise (logs and pipes stay clean). */
 export function terminalProgress(stream: NodeJS.WriteStream = process.stderr): { sink: ProgressSink; stop: () => void } {

@@ -1,13 +1,13 @@
-import { api, type ApiName, type ApiOutput } from '../../shared/api';
+import { api, type ApiName, type ApiOutput } from '../../shared/api/api';
 import { ReproError, err, ok, toErrorInfo, type Result } from '../../shared/errors';
 import type { CoreContext } from './core-context';
 import type { Impl, Implementations } from './operation-types';
-import { auditOperations } from './audit-operations';
-import { compareOperations } from './compare-operations';
-import { exampleOperations } from './example-operations';
-import { importOperations } from './import-operations';
-import { reportOperations } from './report-operations';
-import { runOperations } from './run-operations';
+import { auditOperations } from './audit';
+import { compareOperations } from './compare';
+import { exampleOperations } from './examples';
+import { importOperations } from './import';
+import { reportOperations } from './report';
+import { runOperations } from './runs';
 
 
 /** A handler: unknown input in, a Result out; never throws. */

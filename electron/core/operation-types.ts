@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { api, ApiName, ApiOutput } from '../../shared/api';
+import type { api, ApiName, ApiOutput } from '../../shared/api/api';
 import type { CoreContext } from './core-context';
 
 /** The implementation of one operation: parsed input in, output out (throwing ReproError on failure). */

@@ -1,8 +1,8 @@
 import type Database from 'better-sqlite3';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { AUDIT_SCHEMA_VERSION, parseAudit, type Audit, type AuditSummary } from '../../shared/audit';
+import { AUDIT_SCHEMA_VERSION, parseAudit, type Audit, type AuditSummary } from '../../shared/audit/audit';
 import { ReproError } from '../../shared/errors';
-import { nonFiniteReplacer, nonFiniteReviver } from '../../shared/snapshot-codec';
+import { nonFiniteReplacer, nonFiniteReviver } from '../../shared/snapshot/snapshot-codec';
 
 interface AuditRow {
   id: string;

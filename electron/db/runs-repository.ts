@@ -1,9 +1,9 @@
 import type Database from 'better-sqlite3';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { ReproError } from '../../shared/errors';
-import { decodeSnapshot, encodeSnapshot } from '../../shared/snapshot-codec';
-import { SNAPSHOT_SCHEMA_VERSION, type RunSummary, type Snapshot } from '../../shared/snapshot';
-import { formatCommand } from '../../shared/shell-quote';
+import { decodeSnapshot, encodeSnapshot } from '../../shared/snapshot/snapshot-codec';
+import { SNAPSHOT_SCHEMA_VERSION, type RunSummary, type Snapshot } from '../../shared/snapshot/snapshot';
+import { formatCommand } from '../../shared/mlflow/shell-quote';
 import { BlobRepository, type PendingBlob } from './blob-repository';
 
 /** Filters for the run list. */

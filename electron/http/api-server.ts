@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { api, type ApiName } from '../../shared/api';
+import { api, type ApiName } from '../../shared/api/api';
 import { RENDERER_SECURITY_HEADERS } from '../../shared/content-security-policy';
 import { ReproError, type ErrorCode, type ErrorInfo, type Result } from '../../shared/errors';
-import { nonFiniteReplacer, nonFiniteReviver } from '../../shared/snapshot-codec';
+import { nonFiniteReplacer, nonFiniteReviver } from '../../shared/snapshot/snapshot-codec';
 import type { EventHub } from '../core/event-hub';
 import type { Handlers } from '../core/handlers';
 import { allowedHosts, createToken, hostAllowed, isLoopbackHost, originAllowed, parseCookies, tokenCookie, tokenCookieName, tokensEqual } from './http-security';

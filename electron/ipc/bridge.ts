@@ -1,5 +1,5 @@
-import { api, type ApiName } from '../../shared/api';
-import { apiChannel, bridgeError, PROGRESS_CHANNEL, SHELL_CHANNELS, type ApiFunctions, type DesktopBridge } from '../../shared/desktop-bridge';
+import { api, type ApiName } from '../../shared/api/api';
+import { apiChannel, bridgeError, PROGRESS_CHANNEL, SHELL_CHANNELS, type ApiFunctions, type DesktopBridge } from '../../shared/api/desktop-bridge';
 import type { Result } from '../../shared/errors';
 import type { ProgressEvent } from '../../shared/progress';
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { api, type ApiName } from '../../shared/api';
-import { apiChannel, PICK_PURPOSES, REPORT_FORMATS, SHELL_CHANNELS, type PickPurpose, type SaveReportRequest } from '../../shared/desktop-bridge';
+import { api, type ApiName } from '../../shared/api/api';
+import { apiChannel, PICK_PURPOSES, REPORT_FORMATS, SHELL_CHANNELS, type PickPurpose, type SaveReportRequest } from '../../shared/api/desktop-bridge';
 import { err, ok, toErrorInfo, type Result } from '../../shared/errors';
 import type { Handlers } from '../core/handlers';
 import { isTrustedSender, type FrameLike } from './sender-check';

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import { z } from 'zod';
-import type { DvcEntry } from '../../shared/snapshot';
+import type { DvcEntry } from '../../shared/snapshot/snapshot';
 
 /**
  * DVC's record of a pipeline's data: the hashes in `dvc.lock`, and whether the files on disk still

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { EnvSpec } from '../../shared/snapshot';
+import type { EnvSpec } from '../../shared/snapshot/snapshot';
 
 /** Environment spec files by name pattern, with the kind shown in views. */
 const SPEC_PATTERNS: { re: RegExp; kind: string }[] = [

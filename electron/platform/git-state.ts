@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
-import { stripUrlCredentials } from '../../shared/secrets';
-import type { CodeState, FileEntry } from '../../shared/snapshot';
+import { stripUrlCredentials } from '../../shared/snapshot/secrets';
+import type { CodeState, FileEntry } from '../../shared/snapshot/snapshot';
 import { hashFiles, hashTree, type HashCache } from './hash-tree';
 
 /** Untracked files beyond this count are listed without hashes (a stray dataset in the tree should not stall capture). */

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ReproError } from '../../shared/errors';
-import type { FileEntry, TreeState } from '../../shared/snapshot';
+import type { FileEntry, TreeState } from '../../shared/snapshot/snapshot';
 import type { FileIdentity } from '../db/hash-cache-repository';
 import { HashPool, sha256FileSync } from './hash-pool';
 

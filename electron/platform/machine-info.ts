@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import si from 'systeminformation';
-import type { Gpu, HardwareState, SoftwareState } from '../../shared/snapshot';
+import type { Gpu, HardwareState, SoftwareState } from '../../shared/snapshot/snapshot';
 
 /** CPU flags that change floating-point results (vector width, fused multiply-add, special instructions). */
 const NUMERICS_FLAG = /^(sse4_1|sse4_2|sse4a|avx|avx2|fma|fma4|f16c|avx512.*|amx.*|avx_vnni|neon|asimd|sve|sve2|fphp|asimdhp)$/;

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Metric } from '../../shared/snapshot';
+import type { Metric } from '../../shared/snapshot/snapshot';
 
 /**
  * A private MLflow file store for one rerun, laid out as MLflow's FileStore writes it (mlruns/0/meta.yaml,

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { ReproError } from '../../shared/errors';
-import { loadPyYaml, pyGet, pyStr, type PyValue } from '../../shared/pyyaml';
+import { loadPyYaml, pyGet, pyStr, type PyValue } from '../../shared/mlflow/pyyaml';
 import { whichSync } from './python-probe';
 
 /**

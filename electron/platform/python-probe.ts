@@ -2,7 +2,7 @@ import { execFile, type ExecFileException } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { PackageSchema, SeedFindingSchema, type Package, type PythonInfo, type SeedFinding } from '../../shared/snapshot';
+import { PackageSchema, SeedFindingSchema, type Package, type PythonInfo, type SeedFinding } from '../../shared/snapshot/snapshot';
 import { PROBE_SCRIPT } from './probe-script';
 
 /** What the probe found; it never throws: a missing or broken interpreter is reported in `python.status`. */

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { BrowserWindow, Dialog, OpenDialogOptions, SaveDialogOptions, Shell } from 'electron';
-import type { PickPurpose, ReportFormat, SaveReportRequest } from '../../shared/desktop-bridge';
+import type { PickPurpose, ReportFormat, SaveReportRequest } from '../../shared/api/desktop-bridge';
 import { ReproError } from '../../shared/errors';
 import type { ShellActions } from '../ipc/ipc-routes';
 import { isAllowedExternal } from './navigation';

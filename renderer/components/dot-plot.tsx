@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import { formatMetricValue } from '../../shared/snapshot-text';
+import { formatMetricValue } from '../../shared/snapshot/snapshot-text';
 
 /** One row of a dot plot: a group's values. */
 export interface DotRow { label: string; values: readonly number[] }

@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import type { PickPurpose } from '../../shared/desktop-bridge';
+import type { PickPurpose } from '../../shared/api/desktop-bridge';
 import { pickPath } from '../api';
 
 /** A path input with a native chooser in the desktop app (a browser types the path: the server may be remote). */

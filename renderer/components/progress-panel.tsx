@@ -1,6 +1,6 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import type { ProgressEvent } from '../../shared/progress';
-import { formatBytes } from '../../shared/snapshot-text';
+import { formatBytes } from '../../shared/snapshot/snapshot-text';
 import { onProgress } from '../api';
 import { ProgressBar } from './common';
 

@@ -22,16 +22,16 @@ async function loadLib() {
   const entry = path.join(root, '.bench', 'compare-entry.ts');
   const src = (p) => JSON.stringify(path.join(root, p));
   const lines = [
-    `export { compareSnapshots } from ${src('shared/compare.ts')};`,
-    `export { emptySnapshot } from ${src('shared/snapshot.ts')};`,
+    `export { compareSnapshots } from ${src('shared/compare/compare.ts')};`,
+    `export { emptySnapshot } from ${src('shared/snapshot/snapshot.ts')};`,
   ];
   // The audit report bench: a synthetic audit of 100 reruns (test/helpers/audit-fixture.ts), its
   // reference and rerun snapshots, built into a report and rendered to HTML with its charts.
   lines.push(
     `import { syntheticAudit, rerunSnapshotOf } from ${src('test/helpers/audit-fixture.ts')};`,
     `import { buildAuditReport } from ${src('shared/report/build-report.ts')};`,
-    `import { renderHtmlReport } from ${src('electron/core/report-operations.ts')};`,
-    `import { emptySnapshot as empty } from ${src('shared/snapshot.ts')};`,
+    `import { renderHtmlReport } from ${src('electron/core/report/report-operations.ts')};`,
+    `import { emptySnapshot as empty } from ${src('shared/snapshot/snapshot.ts')};`,
     `export async function benchAuditHtml(n: number) {
       const reference = empty('r'.repeat(32), 'capture', '2024-06-01T00:00:00.000Z');
       reference.software.packages = Array.from({ length: 300 }, (_, i) => ({ name: 'pkg' + i, version: '1.' + i, installer: 'pip', editable: false }));

@@ -126,7 +126,7 @@ export async function bench(report) {
     fs.mkdirSync(path.join(root, '.bench'), { recursive: true });
     const bundle = path.join(root, '.bench', 'import-bundle.cjs');
     await build({
-      entryPoints: [path.join(root, 'electron/core/import-bench-entry.ts')], bundle: true, platform: 'node', target: 'node20',
+      entryPoints: [path.join(root, 'electron/core/import/import-bench-entry.ts')], bundle: true, platform: 'node', target: 'node20',
       format: 'cjs', outfile: bundle, external: ['better-sqlite3'], logLevel: 'warning',
     });
     const { openCore, importMlflow } = createRequire(import.meta.url)(bundle);

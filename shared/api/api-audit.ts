@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { AuditSchema, AuditSummarySchema, EnvManagerSchema, ToleranceSchema, VaryFactorSchema } from './audit';
-import { MlprojectEntryPointSchema, PROJECT_ENV_KINDS } from './mlproject';
+import { AuditSchema, AuditSummarySchema, EnvManagerSchema, ToleranceSchema, VaryFactorSchema } from '../audit/audit';
+import { MlprojectEntryPointSchema, PROJECT_ENV_KINDS } from '../mlflow/mlproject';
 
 /**
  * The audit operations' schemas: start an audit of an MLproject (or plan it without running),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ComparisonSchema } from './compare-model';
+import { ComparisonSchema } from '../compare/compare-model';
 
 /**
  * The compare and report operations' schemas: compare two runs, and export what an audit or a

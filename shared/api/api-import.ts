@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SnapshotSourceSchema } from './snapshot';
+import { SnapshotSourceSchema } from '../snapshot/snapshot';
 
 /**
  * The import operations' schemas: bring what MLflow recorded (a file store, an mlflow.db, a

@@ -3,7 +3,7 @@ import { ListExamplesInput, ListExamplesOutput } from './api-app';
 import { CompareRunsInput, CompareRunsOutput, ExportReportInput, ExportReportOutput } from './api-compare';
 import { CancelAuditInput, CancelAuditOutput, GetAuditInput, GetAuditOutput, ListAuditsInput, ListAuditsOutput, ReadProjectInput, ReadProjectOutput, ResumeAuditInput, ResumeAuditOutput, StartAuditInput, StartAuditOutput } from './api-audit';
 import { ImportMlflowInput, ImportMlflowOutput } from './api-import';
-import { RunSummarySchema, SnapshotSchema } from './snapshot';
+import { RunSummarySchema, SnapshotSchema } from '../snapshot/snapshot';
 
 /**
  * The API contract: every operation's name, input and output schema. The core implements it once

@@ -1,6 +1,6 @@
 import type { ApiInput, ApiName, ApiOutput } from './api';
-import type { ErrorInfo, Result } from './errors';
-import type { ProgressEvent } from './progress';
+import type { ErrorInfo, Result } from '../errors';
+import type { ProgressEvent } from '../progress';
 
 /**
  * The one map of what crosses the desktop app's IPC bridge, used by both sides (preload and

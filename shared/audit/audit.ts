@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { ReproError } from './errors';
-import { AnyNumberSchema } from './snapshot';
+import { ReproError } from '../errors';
+import { AnyNumberSchema } from '../snapshot/snapshot';
 
 /**
  * The audit model: a campaign of reruns of one MLproject entry point, in groups, judged against an

@@ -1,5 +1,5 @@
 import type { AuditGroup, AuditSource, DataCheck, EffectSize, GroupName, MetricSummary, Rerun, Tolerance, Verdict } from './audit';
-import type { Category, SeedFinding, Snapshot } from './snapshot';
+import type { Category, SeedFinding, Snapshot } from '../snapshot/snapshot';
 import { ks2Sample, summarize, varianceRatioTest, welchTTest } from './statistics';
 
 /**

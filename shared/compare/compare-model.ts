@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AnyNumberSchema, CATEGORIES, SeedFindingSchema } from './snapshot';
+import { AnyNumberSchema, CATEGORIES, SeedFindingSchema } from '../snapshot/snapshot';
 
 /**
  * The comparison model: what `compareSnapshots` returns, as zod schemas. The schemas are built by

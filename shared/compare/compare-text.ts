@@ -1,6 +1,6 @@
 import { describePackageChange } from './compare';
 import type { CompareRow, Comparison, FileChange, SectionComparison } from './compare-model';
-import { formatBytes, formatMetricValue, formatTable } from './snapshot-text';
+import { formatBytes, formatMetricValue, formatTable } from '../snapshot/snapshot-text';
 
 /**
  * The comparison as terminal text, grouped by category in DESIGN.md's order: only what differs

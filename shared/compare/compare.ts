@@ -3,10 +3,10 @@ import {
   COMPARE_SECTIONS, type CompareRow, type CompareSection, type Comparison, type DataInputComparison, type DifferenceKind,
   type FileChange, type MetricComparison, type PackageChange, type RowStatus, type RunRef, type SectionComparison, type SummaryItem, type TextDiff,
 } from './compare-model';
-import { formatCommand } from './shell-quote';
-import type { FileEntry, SeedFinding, Snapshot, TreeState } from './snapshot';
-import { formatBytes, formatMetricValue } from './snapshot-text';
-import { diffVersions, normalizePackageName, type VersionStep } from './versions';
+import { formatCommand } from '../mlflow/shell-quote';
+import type { FileEntry, SeedFinding, Snapshot, TreeState } from '../snapshot/snapshot';
+import { formatBytes, formatMetricValue } from '../snapshot/snapshot-text';
+import { diffVersions, normalizePackageName, type VersionStep } from '../snapshot/versions';
 
 /**
  * Compares two snapshots: per section (the six categories, then the outcome) rows of

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { REDACTED, isSecretName, looksLikeSecret, stripUrlCredentials } from './secrets';
-import { findParameterSeeds } from './seeds';
+import { REDACTED, isSecretName, looksLikeSecret, stripUrlCredentials } from '../snapshot/secrets';
+import { findParameterSeeds } from '../snapshot/seeds';
 import {
   emptySnapshot, type DeclaredDataset, type DvcEntry, type EnvSpec, type Metric, type Package, type Snapshot, type SnapshotSource, type TreeState,
-} from './snapshot';
+} from '../snapshot/snapshot';
 
 /**
  * What an MLflow run recorded, in one shape whatever store it came from (file store, SQLite,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ReproError } from './errors';
+import { ReproError } from '../errors';
 import { loadPyYaml, pyGet, pyStr, type PyValue } from './pyyaml';
 import { shellQuote } from './shell-quote';
 

@@ -1,5 +1,5 @@
 import { isAlias, isMap, isScalar, isSeq, parseDocument, type Document, type Node as YamlNode } from 'yaml';
-import { ReproError } from './errors';
+import { ReproError } from '../errors';
 
 /**
  * YAML read the way PyYAML's `yaml.safe_load` reads it (YAML 1.1), with each value kept as the

@@ -1,8 +1,8 @@
-import type { Audit, Verdict } from '../audit';
-import { compareSnapshots } from '../compare';
-import type { Comparison, DataInputComparison } from '../compare-model';
-import type { SeedFinding, Snapshot } from '../snapshot';
-import { formatMetricValue } from '../snapshot-text';
+import type { Audit, Verdict } from '../audit/audit';
+import { compareSnapshots } from '../compare/compare';
+import type { Comparison, DataInputComparison } from '../compare/compare-model';
+import type { SeedFinding, Snapshot } from '../snapshot/snapshot';
+import { formatMetricValue } from '../snapshot/snapshot-text';
 import { reproducibilityChecklist } from './checklist';
 import { REPORT_SCHEMA_NAME, REPORT_SCHEMA_VERSION, type AuditReport, type AuditReportMetric, type CompareReport } from './report-model';
 

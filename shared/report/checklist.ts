@@ -1,5 +1,5 @@
-import type { Audit } from '../audit';
-import type { EnvSpec, Snapshot } from '../snapshot';
+import type { Audit } from '../audit/audit';
+import type { EnvSpec, Snapshot } from '../snapshot/snapshot';
 import type { ChecklistItem } from './report-model';
 
 /**

@@ -1,7 +1,7 @@
-import type { CompareRow, Comparison, DataInputComparison, FileChange, SectionComparison, SummaryItem, TextDiff } from '../compare-model';
-import { describePackageChange } from '../compare';
-import type { SeedFinding } from '../snapshot';
-import { formatBytes, formatMetricValue } from '../snapshot-text';
+import type { CompareRow, Comparison, DataInputComparison, FileChange, SectionComparison, SummaryItem, TextDiff } from '../compare/compare-model';
+import { describePackageChange } from '../compare/compare';
+import type { SeedFinding } from '../snapshot/snapshot';
+import { formatBytes, formatMetricValue } from '../snapshot/snapshot-text';
 import { formatPercent, formatReportNumber } from './build-report';
 import { reportCharts } from './charts';
 import { escapeHtml as e } from './escape';

@@ -1,4 +1,4 @@
-import { nonFiniteReplacer } from '../snapshot-codec';
+import { nonFiniteReplacer } from '../snapshot/snapshot-codec';
 import type { ReportDocument } from './report-model';
 
 /** Renders a report document as JSON (NaN and infinities as {"$nonfinite": …}); docs/report-schema.md describes it. */

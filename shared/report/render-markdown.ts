@@ -1,7 +1,7 @@
-import { describePackageChange } from '../compare';
-import type { CompareRow, DataInputComparison, FileChange, SectionComparison, SummaryItem } from '../compare-model';
-import type { SeedFinding } from '../snapshot';
-import { formatBytes, formatMetricValue } from '../snapshot-text';
+import { describePackageChange } from '../compare/compare';
+import type { CompareRow, DataInputComparison, FileChange, SectionComparison, SummaryItem } from '../compare/compare-model';
+import type { SeedFinding } from '../snapshot/snapshot';
+import { formatBytes, formatMetricValue } from '../snapshot/snapshot-text';
 import { formatPercent, formatReportNumber } from './build-report';
 import { escapeMarkdownCell as cell, escapeMarkdownText as text, markdownFence } from './escape';
 import type { AuditReport, CompareReport, ReportDocument } from './report-model';

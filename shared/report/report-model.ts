@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { ToleranceSchema, VerdictSchema } from '../audit';
-import { comparisonSchemas, JsonNumberSchema } from '../compare-model';
-import { AnyNumberSchema, CATEGORIES, SeedFindingSchema } from '../snapshot';
+import { ToleranceSchema, VerdictSchema } from '../audit/audit';
+import { comparisonSchemas, JsonNumberSchema } from '../compare/compare-model';
+import { AnyNumberSchema, CATEGORIES, SeedFindingSchema } from '../snapshot/snapshot';
 
 /**
  * The report document: what every format renders, and what the JSON format writes. Versioned

@@ -1,5 +1,5 @@
 import { parse as parseYaml } from 'yaml';
-import { ReproError } from './errors';
+import { ReproError } from '../errors';
 import type { Metric } from './snapshot';
 
 /** The metrics file formats reproscope reads. */

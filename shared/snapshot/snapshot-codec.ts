@@ -1,4 +1,4 @@
-import { ReproError } from './errors';
+import { ReproError } from '../errors';
 import { SnapshotSchema, type Snapshot } from './snapshot';
 
 /**

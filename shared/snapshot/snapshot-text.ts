@@ -1,4 +1,4 @@
-import { formatCommand } from './shell-quote';
+import { formatCommand } from '../mlflow/shell-quote';
 import type { RunSummary, Snapshot } from './snapshot';
 
 /** Human-readable byte size (1.5 MiB). */

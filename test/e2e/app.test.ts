@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api } from '../../shared/api';
+import { api } from '../../shared/api/api';
 import { git, runCli, SYSTEM_PYTHON, writeFiles } from '../helpers/temp';
 import { launchChromium, RESULTS_DIR, startServe, type Served } from './harness';
 

@@ -1,6 +1,6 @@
 import { openStore } from '../../electron/db/open-store';
 import { RunsRepository } from '../../electron/db/runs-repository';
-import { emptySnapshot, type Snapshot } from '../../shared/snapshot';
+import { emptySnapshot, type Snapshot } from '../../shared/snapshot/snapshot';
 
 const hex = (n: number, width = 24): string => n.toString(16).padStart(width, '0');
 

@@ -1,6 +1,6 @@
-import { AuditSchema, type Audit } from '../../shared/audit';
-import { summarize } from '../../shared/statistics';
-import { emptySnapshot, type Snapshot } from '../../shared/snapshot';
+import { AuditSchema, type Audit } from '../../shared/audit/audit';
+import { summarize } from '../../shared/audit/statistics';
+import { emptySnapshot, type Snapshot } from '../../shared/snapshot/snapshot';
 
 /**
  * A finished audit built from numbers, for report tests and the report bench: groups `baseline`

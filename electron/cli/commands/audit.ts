@@ -1,8 +1,8 @@
 import { collect } from '../cli-options';
 import { Option, type Command } from 'commander';
 import readline from 'node:readline';
-import { VARY_FACTORS, type Audit, type Tolerance, type VaryFactor } from '../../../shared/audit';
-import { formatAuditList, formatAuditText } from '../../../shared/audit-text';
+import { VARY_FACTORS, type Audit, type Tolerance, type VaryFactor } from '../../../shared/audit/audit';
+import { formatAuditList, formatAuditText } from '../../../shared/audit/audit-text';
 import { ReproError, type ErrorInfo } from '../../../shared/errors';
 import type { CoreContext } from '../../core/core-context';
 import type { Handlers } from '../../core/handlers';

@@ -2,10 +2,10 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ExportReportInput, ReportFormat } from '../../../shared/api-compare';
-import { formatComparisonText } from '../../../shared/compare-text';
+import type { ExportReportInput, ReportFormat } from '../../../shared/api/api-compare';
+import { formatComparisonText } from '../../../shared/compare/compare-text';
 import { ReproError, type ErrorInfo } from '../../../shared/errors';
-import { formatBytes } from '../../../shared/snapshot-text';
+import { formatBytes } from '../../../shared/snapshot/snapshot-text';
 import type { Handlers } from '../../core/handlers';
 import type { z } from 'zod';
 

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import type { ImportSummary } from '../../../shared/api-import';
+import type { ImportSummary } from '../../../shared/api/api-import';
 import { ReproError, type ErrorInfo } from '../../../shared/errors';
-import { stripUrlCredentials } from '../../../shared/secrets';
+import { stripUrlCredentials } from '../../../shared/snapshot/secrets';
 import type { CoreContext } from '../../core/core-context';
 import type { Handlers } from '../../core/handlers';
 import { terminalProgress } from '../progress-bar';

@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { isSeedName } from '../../shared/seeds';
-import { parseMlproject } from '../../shared/mlproject';
+import { isSeedName } from '../../../shared/snapshot/seeds';
+import { parseMlproject } from '../../../shared/mlflow/mlproject';
 import { auditsOf, cancelRunningAudit, loadProject, resumeAudit, startAudit } from './audit-campaign';
-import type { Impl } from './operation-types';
-import { gitRun } from '../platform/workspace';
-import { ReproError } from '../../shared/errors';
+import type { Impl } from '../operation-types';
+import { gitRun } from '../../platform/workspace';
+import { ReproError } from '../../../shared/errors';
 
 /** The audit operations: start (or plan), read, list, cancel, resume, and read a project for the form. */
 export const auditOperations: {

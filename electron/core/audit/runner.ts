@@ -1,4 +1,4 @@
-import { runCommand, type CommandResult } from '../platform/run-command';
+import { runCommand, type CommandResult } from '../../platform/run-command';
 
 /**
  * The one interface reruns go through. A runner runs one prepared command and reports how it

@@ -1,24 +1,24 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ReproError } from '../../shared/errors';
-import { newId } from '../../shared/ids';
-import { metricsFormatFor, parseMetricsText } from '../../shared/metrics-parse';
-import type { ProgressSink } from '../../shared/progress';
-import { filterEnvironment, redactArgv } from '../../shared/secrets';
-import { findArgvSeeds } from '../../shared/seeds';
-import { emptySnapshot, type BlobRef, type Metric, type Snapshot, type TreeState } from '../../shared/snapshot';
-import { toPendingBlob, type PendingBlob } from '../db/blob-repository';
-import type { HashCacheRepository } from '../db/hash-cache-repository';
-import type { RunsRepository } from '../db/runs-repository';
-import { findEnvSpecs } from '../platform/env-specs';
-import { readDvcLock } from '../platform/dvc-lock';
-import { captureCodeState } from '../platform/git-state';
-import { hashTree } from '../platform/hash-tree';
-import { HashPool } from '../platform/hash-pool';
-import { captureHardware, captureOs } from '../platform/machine-info';
-import { probePython, pythonForCommand } from '../platform/python-probe';
-import { runCommand, shellExitCode, type CapturedStream, type CommandResult } from '../platform/run-command';
+import { ReproError } from '../../../shared/errors';
+import { newId } from '../../../shared/ids';
+import { metricsFormatFor, parseMetricsText } from '../../../shared/snapshot/metrics-parse';
+import type { ProgressSink } from '../../../shared/progress';
+import { filterEnvironment, redactArgv } from '../../../shared/snapshot/secrets';
+import { findArgvSeeds } from '../../../shared/snapshot/seeds';
+import { emptySnapshot, type BlobRef, type Metric, type Snapshot, type TreeState } from '../../../shared/snapshot/snapshot';
+import { toPendingBlob, type PendingBlob } from '../../db/blob-repository';
+import type { HashCacheRepository } from '../../db/hash-cache-repository';
+import type { RunsRepository } from '../../db/runs-repository';
+import { findEnvSpecs } from '../../platform/env-specs';
+import { readDvcLock } from '../../platform/dvc-lock';
+import { captureCodeState } from '../../platform/git-state';
+import { hashTree } from '../../platform/hash-tree';
+import { HashPool } from '../../platform/hash-pool';
+import { captureHardware, captureOs } from '../../platform/machine-info';
+import { probePython, pythonForCommand } from '../../platform/python-probe';
+import { runCommand, shellExitCode, type CapturedStream, type CommandResult } from '../../platform/run-command';
 
 /** What the user asked to capture. */
 export interface CaptureRequest {

@@ -1,8 +1,8 @@
-import { compareSnapshots } from '../../shared/compare';
-import type { Comparison } from '../../shared/compare-model';
-import type { Snapshot } from '../../shared/snapshot';
-import { readGitHistory } from '../platform/git-history';
-import type { Impl } from './operation-types';
+import { compareSnapshots } from '../../../shared/compare/compare';
+import type { Comparison } from '../../../shared/compare/compare-model';
+import type { Snapshot } from '../../../shared/snapshot/snapshot';
+import { readGitHistory } from '../../platform/git-history';
+import type { Impl } from '../operation-types';
 
 /**
  * Adds what only this machine can say to a comparison: where the repository of either run is

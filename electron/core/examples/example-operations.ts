@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Example } from '../../shared/api-app';
-import type { Impl } from './operation-types';
+import type { Example } from '../../../shared/api/api-app';
+import type { Impl } from '../operation-types';
 
 /**
  * The bundled examples folder: found upwards from this module, because the same code runs from

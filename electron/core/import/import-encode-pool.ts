@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { Snapshot } from '../../shared/snapshot';
+import type { Snapshot } from '../../../shared/snapshot/snapshot';
 
 /**
  * Encodes and compresses imported snapshots on worker threads, so that the thread reading the

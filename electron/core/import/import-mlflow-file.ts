@@ -2,10 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import { z } from 'zod';
-import type { ImportSkip } from '../../shared/api-import';
-import { ReproError } from '../../shared/errors';
-import { mlflowSourceTypeName, mlflowStatusName, parseMlflowValue, stripCredentialsInText, type MlflowMetricPoint } from '../../shared/mlflow-snapshot';
-import type { DeclaredDataset } from '../../shared/snapshot';
+import type { ImportSkip } from '../../../shared/api/api-import';
+import { ReproError } from '../../../shared/errors';
+import { mlflowSourceTypeName, mlflowStatusName, parseMlflowValue, stripCredentialsInText, type MlflowMetricPoint } from '../../../shared/mlflow/mlflow-snapshot';
+import type { DeclaredDataset } from '../../../shared/snapshot/snapshot';
 import {
   experimentMatches, type LocalModelDir, type MlflowExperimentInfo, type MlflowReadItem, type MlflowReadOptions, type MlflowStoreReader,
 } from './import-mlflow-types';

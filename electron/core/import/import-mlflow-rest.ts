@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { ReproError } from '../../shared/errors';
-import { mlflowStatusName, parseMlflowValue, stripCredentialsInText, type MlflowMetricPoint } from '../../shared/mlflow-snapshot';
-import { stripUrlCredentials } from '../../shared/secrets';
+import { ReproError } from '../../../shared/errors';
+import { mlflowStatusName, parseMlflowValue, stripCredentialsInText, type MlflowMetricPoint } from '../../../shared/mlflow/mlflow-snapshot';
+import { stripUrlCredentials } from '../../../shared/snapshot/secrets';
 import { experimentMatches, type MlflowExperimentInfo, type MlflowReadItem, type MlflowReadOptions, type MlflowStoreReader } from './import-mlflow-types';
 
 /**

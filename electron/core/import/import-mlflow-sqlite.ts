@@ -2,10 +2,10 @@ import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import type { ImportSkip } from '../../shared/api-import';
-import { ReproError } from '../../shared/errors';
-import { mlflowSourceTypeName, mlflowStatusName, parseMlflowValue, stripCredentialsInText, type MlflowMetricPoint } from '../../shared/mlflow-snapshot';
-import type { DeclaredDataset } from '../../shared/snapshot';
+import type { ImportSkip } from '../../../shared/api/api-import';
+import { ReproError } from '../../../shared/errors';
+import { mlflowSourceTypeName, mlflowStatusName, parseMlflowValue, stripCredentialsInText, type MlflowMetricPoint } from '../../../shared/mlflow/mlflow-snapshot';
+import type { DeclaredDataset } from '../../../shared/snapshot/snapshot';
 import { isInside } from './import-mlflow-file';
 import { SqlitePrefetch } from './import-sqlite-prefetch';
 import {

@@ -1,6 +1,6 @@
-import type { ImportSkip } from '../../shared/api-import';
-import type { MlflowRunRecord } from '../../shared/mlflow-snapshot';
-import type { SnapshotSource } from '../../shared/snapshot';
+import type { ImportSkip } from '../../../shared/api/api-import';
+import type { MlflowRunRecord } from '../../../shared/mlflow/mlflow-snapshot';
+import type { SnapshotSource } from '../../../shared/snapshot/snapshot';
 
 /** An experiment as a store lists it. */
 export interface MlflowExperimentInfo {

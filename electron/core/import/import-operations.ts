@@ -1,5 +1,5 @@
 import { importMlflow } from './import-mlflow';
-import type { Impl } from './operation-types';
+import type { Impl } from '../operation-types';
 
 /** The import operations: bring an MLflow store's runs in as snapshots, with progress on the event stream. */
 export const importOperations: { importMlflow: Impl<'importMlflow'> } = {

@@ -1,7 +1,7 @@
 import { parse, View } from 'vega';
 import { compile } from 'vega-lite';
-import { ReproError } from '../../shared/errors';
-import type { ReportChart } from '../../shared/report/charts';
+import { ReproError } from '../../../shared/errors';
+import type { ReportChart } from '../../../shared/report/charts';
 
 /**
  * Renders a report's Vega-Lite charts to SVG with vega's headless renderer, for inlining into the

@@ -1,4 +1,4 @@
-import type { Impl } from './operation-types';
+import type { Impl } from '../operation-types';
 
 /** The operations on stored runs: list, read one, read its logs, describe the store. */
 export const runOperations: { listRuns: Impl<'listRuns'>; getRun: Impl<'getRun'>; getRunLog: Impl<'getRunLog'>; storeInfo: Impl<'storeInfo'> } = {

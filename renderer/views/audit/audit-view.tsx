@@ -1,16 +1,16 @@
 import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
-import type { ProjectInfo } from '../../shared/api-audit';
-import type { Audit, Tolerance, VaryFactor } from '../../shared/audit';
-import { VARY_FACTORS } from '../../shared/audit';
-import type { ErrorInfo } from '../../shared/errors';
-import { formatDuration, formatMetricValue } from '../../shared/snapshot-text';
-import { call, onProgress } from '../api';
-import { Badge, ErrorBox, KeyValues, Loading, ProgressBar, formatTime } from '../components/common';
-import { DotPlot } from '../components/dot-plot';
-import { PathField } from '../components/path-field';
-import { useProgressTasks } from '../components/progress-panel';
-import { go } from '../router';
-import { useAsync } from '../use-async';
+import type { ProjectInfo } from '../../../shared/api/api-audit';
+import type { Audit, Tolerance, VaryFactor } from '../../../shared/audit/audit';
+import { VARY_FACTORS } from '../../../shared/audit/audit';
+import type { ErrorInfo } from '../../../shared/errors';
+import { formatDuration, formatMetricValue } from '../../../shared/snapshot/snapshot-text';
+import { call, onProgress } from '../../api';
+import { Badge, ErrorBox, KeyValues, Loading, ProgressBar, formatTime } from '../../components/common';
+import { DotPlot } from '../../components/dot-plot';
+import { PathField } from '../../components/path-field';
+import { useProgressTasks } from '../../components/progress-panel';
+import { go } from '../../router';
+import { useAsync } from '../../use-async';
 
 type ProjectEntryPoint = ProjectInfo['entryPoints'][number];
 

@@ -1,12 +1,12 @@
 import { useEffect, useMemo, useState, type ReactNode } from 'react';
-import type { CompareRow, Comparison, SectionComparison } from '../../shared/compare-model';
-import { formatBytes, formatMetricValue } from '../../shared/snapshot-text';
-import { call } from '../api';
-import { ErrorBox, Loading, formatTime } from '../components/common';
-import { DiffView, type DiffLayout } from '../components/diff-view';
-import { RunPicker } from '../components/run-picker';
-import { go } from '../router';
-import { useAsync } from '../use-async';
+import type { CompareRow, Comparison, SectionComparison } from '../../../shared/compare/compare-model';
+import { formatBytes, formatMetricValue } from '../../../shared/snapshot/snapshot-text';
+import { call } from '../../api';
+import { ErrorBox, Loading, formatTime } from '../../components/common';
+import { DiffView, type DiffLayout } from '../../components/diff-view';
+import { RunPicker } from '../../components/run-picker';
+import { go } from '../../router';
+import { useAsync } from '../../use-async';
 
 const SECTION_TITLES: Record<SectionComparison['section'], string> = {
   code: 'Code', data: 'Data', software: 'Software', hardware: 'Hardware', randomness: 'Randomness', process: 'Process', outcome: 'Outcome',

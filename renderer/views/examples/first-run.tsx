@@ -1,10 +1,10 @@
 import { useState, type ReactNode } from 'react';
-import type { Example } from '../../shared/api-app';
-import type { ErrorInfo } from '../../shared/errors';
-import { call } from '../api';
-import { ErrorBox } from '../components/common';
-import { go } from '../router';
-import { useOp } from '../use-op';
+import type { Example } from '../../../shared/api/api-app';
+import type { ErrorInfo } from '../../../shared/errors';
+import { call } from '../../api';
+import { ErrorBox } from '../../components/common';
+import { go } from '../../router';
+import { useOp } from '../../use-op';
 
 /** The empty store's welcome: how to get the first run, and the bundled example audited in one click. */
 export function FirstRun(): ReactNode {

@@ -1,10 +1,10 @@
 import { useState, type ReactNode } from 'react';
-import type { ImportSummary } from '../../shared/api-import';
-import type { ErrorInfo } from '../../shared/errors';
-import { call } from '../api';
-import { ErrorBox } from '../components/common';
-import { PathField } from '../components/path-field';
-import { ProgressPanel } from '../components/progress-panel';
+import type { ImportSummary } from '../../../shared/api/api-import';
+import type { ErrorInfo } from '../../../shared/errors';
+import { call } from '../../api';
+import { ErrorBox } from '../../components/common';
+import { PathField } from '../../components/path-field';
+import { ProgressPanel } from '../../components/progress-panel';
 
 /** Brings MLflow runs into the store: a file store, an mlflow.db, or a tracking server. */
 export function ImportView(): ReactNode {

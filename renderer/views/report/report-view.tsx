@@ -1,11 +1,11 @@
 import { useState, type ReactNode } from 'react';
-import type { ReportFormat } from '../../shared/desktop-bridge';
-import type { ErrorInfo } from '../../shared/errors';
-import { call, saveReportNatively } from '../api';
-import { ErrorBox, Loading, formatTime } from '../components/common';
-import { RunPicker } from '../components/run-picker';
-import { go } from '../router';
-import { useAsync } from '../use-async';
+import type { ReportFormat } from '../../../shared/api/desktop-bridge';
+import type { ErrorInfo } from '../../../shared/errors';
+import { call, saveReportNatively } from '../../api';
+import { ErrorBox, Loading, formatTime } from '../../components/common';
+import { RunPicker } from '../../components/run-picker';
+import { go } from '../../router';
+import { useAsync } from '../../use-async';
 
 
 

@@ -1,10 +1,10 @@
 import { useEffect, useState, type ReactNode } from 'react';
-import { formatBytes, formatDuration, formatMetricValue } from '../../shared/snapshot-text';
-import type { Snapshot, TreeState } from '../../shared/snapshot';
-import { Badge, ErrorBox, KeyValues, Loading, formatTime } from '../components/common';
-import { DiffView, type DiffLayout } from '../components/diff-view';
-import { go } from '../router';
-import { useOp } from '../use-op';
+import { formatBytes, formatDuration, formatMetricValue } from '../../../shared/snapshot/snapshot-text';
+import type { Snapshot, TreeState } from '../../../shared/snapshot/snapshot';
+import { Badge, ErrorBox, KeyValues, Loading, formatTime } from '../../components/common';
+import { DiffView, type DiffLayout } from '../../components/diff-view';
+import { go } from '../../router';
+import { useOp } from '../../use-op';
 
 /** The tabs of a run, in DESIGN.md's category order plus outcome and logs. */
 export const RUN_TABS = ['Code', 'Data', 'Software', 'Hardware', 'Randomness', 'Process', 'Outcome', 'Logs'] as const;

@@ -1,11 +1,11 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
-import type { ErrorInfo } from '../../shared/errors';
-import type { RunSummary } from '../../shared/snapshot';
-import { call } from '../api';
-import { Badge, ErrorBox, formatTime } from '../components/common';
-import { go } from '../router';
-import { FirstRun } from './first-run';
+import type { ErrorInfo } from '../../../shared/errors';
+import type { RunSummary } from '../../../shared/snapshot/snapshot';
+import { call } from '../../api';
+import { Badge, ErrorBox, formatTime } from '../../components/common';
+import { go } from '../../router';
+import { FirstRun } from '../examples/first-run';
 
 const PAGE = 200;
 const ROW_HEIGHT = 26;

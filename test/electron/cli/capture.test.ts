@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseSnapshot, nonFiniteReviver } from '../../../shared/snapshot-codec';
+import { parseSnapshot, nonFiniteReviver } from '../../../shared/snapshot/snapshot-codec';
 import { git, gitRepo, runCli, SYSTEM_PYTHON, tempDir, writeFiles } from '../../helpers/temp';
 
 // A real scikit-learn training run: reads a CSV, fits a seeded model, writes metrics and a model file.

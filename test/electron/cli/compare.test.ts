@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { nonFiniteReviver } from '../../../shared/snapshot-codec';
-import { ComparisonSchema } from '../../../shared/compare-model';
+import { nonFiniteReviver } from '../../../shared/snapshot/snapshot-codec';
+import { ComparisonSchema } from '../../../shared/compare/compare-model';
 import { git, gitRepo, runCli, SYSTEM_PYTHON, tempDir, writeFiles } from '../../helpers/temp';
 
 const TRAIN = 'import json, sys\njson.dump({"accuracy": float(sys.argv[1])}, open("metrics.json", "w"))\n';

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { nonFiniteReviver } from '../../../shared/snapshot-codec';
+import { nonFiniteReviver } from '../../../shared/snapshot/snapshot-codec';
 import { runCli, SHARED_FIXTURES, tempDir } from '../../helpers/temp';
 
 const FILESTORE = path.join(SHARED_FIXTURES, 'mlflow', 'mlflow-run-filestore', 'mlruns');

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { DB_FILE_NAME, LATEST_SCHEMA_VERSION, openStore } from '../../../electron/db/open-store';
 import { RunsRepository } from '../../../electron/db/runs-repository';
 import { MIGRATIONS } from '../../../electron/db/migrations/index';
-import { emptySnapshot } from '../../../shared/snapshot';
+import { emptySnapshot } from '../../../shared/snapshot/snapshot';
 import { REPO_ROOT, tempDir } from '../../helpers/temp';
 
 function sampleSnapshot(id: string, name: string) {

@@ -3,8 +3,8 @@ import { createHandlers } from '../../../electron/core/handlers';
 import { buildDesktopBridge, type RendererIpcLike } from '../../../electron/ipc/bridge';
 import { createIpcRoutes, type ShellActions } from '../../../electron/ipc/ipc-routes';
 import { isTrustedSender, type FrameLike } from '../../../electron/ipc/sender-check';
-import { api } from '../../../shared/api';
-import { apiChannel, PROGRESS_CHANNEL, SHELL_CHANNELS } from '../../../shared/desktop-bridge';
+import { api } from '../../../shared/api/api';
+import { apiChannel, PROGRESS_CHANNEL, SHELL_CHANNELS } from '../../../shared/api/desktop-bridge';
 import { tempCore } from '../../helpers/store';
 
 const mainFrame = (url: string): FrameLike => ({ url, parent: null });

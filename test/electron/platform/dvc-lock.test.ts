@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { captureRun } from '../../../electron/core/capture';
+import { captureRun } from '../../../electron/core/capture/capture';
 import { readDvcLock } from '../../../electron/platform/dvc-lock';
 import { createHandlers } from '../../../electron/core/handlers';
 import { writeExperiment, writeFileRun } from '../../helpers/mlflow-stores';

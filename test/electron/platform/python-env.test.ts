@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Audit } from '../../../shared/audit';
+import type { Audit } from '../../../shared/audit/audit';
 import { createHandlers } from '../../../electron/core/handlers';
 import { tempCore } from '../../helpers/store';
 import { gitRepo, SHARED_FIXTURES, SYSTEM_PYTHON, tempDir } from '../../helpers/temp';

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { ks2Sample, studentTQuantile, studentTSf, summarize, varianceRatioTest, welchTTest } from '../../shared/statistics';
-import { SYSTEM_PYTHON } from '../helpers/temp';
+import { ks2Sample, studentTQuantile, studentTSf, summarize, varianceRatioTest, welchTTest } from '../../../shared/audit/statistics';
+import { SYSTEM_PYTHON } from '../../helpers/temp';
 
 const SAMPLES: number[][] = [
   [0.81, 0.83, 0.79, 0.85, 0.80],

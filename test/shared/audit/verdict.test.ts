@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { AuditGroup, GroupName, Rerun } from '../../shared/audit';
-import { emptySnapshot } from '../../shared/snapshot';
-import { decideVerdict, findSources, snapshotDifferences, summarizeMetrics } from '../../shared/verdict';
+import type { AuditGroup, GroupName, Rerun } from '../../../shared/audit/audit';
+import { emptySnapshot } from '../../../shared/snapshot/snapshot';
+import { decideVerdict, findSources, snapshotDifferences, summarizeMetrics } from '../../../shared/audit/verdict';
 
 const rerun = (index: number, metrics: Record<string, number>, status: Rerun['status'] = 'finished'): Rerun => ({
   runId: `r${index}`, index, status, env: {}, seed: null, parameters: {}, exitCode: status === 'finished' ? 0 : 1,

@@ -1,15 +1,15 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { compareSnapshots, RANKING_RULE } from '../../shared/compare';
-import { ComparisonSchema } from '../../shared/compare-model';
-import { formatComparisonText } from '../../shared/compare-text';
-import { emptySnapshot, type Snapshot } from '../../shared/snapshot';
-import { diffVersions } from '../../shared/versions';
-import { captureRun } from '../../electron/core/capture';
-import { createHandlers } from '../../electron/core/handlers';
-import { git, gitRepo, SYSTEM_PYTHON, tempDir, writeFiles } from '../helpers/temp';
-import { tempCore } from '../helpers/store';
+import { compareSnapshots, RANKING_RULE } from '../../../shared/compare/compare';
+import { ComparisonSchema } from '../../../shared/compare/compare-model';
+import { formatComparisonText } from '../../../shared/compare/compare-text';
+import { emptySnapshot, type Snapshot } from '../../../shared/snapshot/snapshot';
+import { diffVersions } from '../../../shared/snapshot/versions';
+import { captureRun } from '../../../electron/core/capture/capture';
+import { createHandlers } from '../../../electron/core/handlers';
+import { git, gitRepo, SYSTEM_PYTHON, tempDir, writeFiles } from '../../helpers/temp';
+import { tempCore } from '../../helpers/store';
 
 function compareVersionsForTest(pairs: [string, string][]): string[] {
   return pairs.map(([a, b]) => { const d = diffVersions(a, b); return `${d.direction ?? 'changed'} ${d.step}`; });

@@ -2,9 +2,9 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { findEntryPoint, parseMlproject, renderMlprojectCommand, type Mlproject } from '../../shared/mlproject';
-import { loadPyYaml, pyFloatRepr, pyStr } from '../../shared/pyyaml';
-import { SHARED_FIXTURES, SYSTEM_PYTHON, tempDir } from '../helpers/temp';
+import { findEntryPoint, parseMlproject, renderMlprojectCommand, type Mlproject } from '../../../shared/mlflow/mlproject';
+import { loadPyYaml, pyFloatRepr, pyStr } from '../../../shared/mlflow/pyyaml';
+import { SHARED_FIXTURES, SYSTEM_PYTHON, tempDir } from '../../helpers/temp';
 
 const FIXTURES = path.join(SHARED_FIXTURES, 'mlflow');
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseMetricsText } from '../../shared/metrics-parse';
-import { findArgvSeeds } from '../../shared/seeds';
+import { parseMetricsText } from '../../../shared/snapshot/metrics-parse';
+import { findArgvSeeds } from '../../../shared/snapshot/seeds';
 
 describe('metrics files', () => {
   it('flattens nested JSON keys with dots', () => {

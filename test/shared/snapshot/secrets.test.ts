@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { filterEnvironment, looksLikeSecret, redactArgv, stripUrlCredentials } from '../../shared/secrets';
+import { filterEnvironment, looksLikeSecret, redactArgv, stripUrlCredentials } from '../../../shared/snapshot/secrets';
 
 describe('the secret filter', () => {
   it('records only allowlisted variables and the names asked for', () => {

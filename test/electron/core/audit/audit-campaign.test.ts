@@ -1,13 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Audit } from '../../../shared/audit';
-import { unquoteLogged } from '../../../electron/core/audit-campaign';
-import { captureRun } from '../../../electron/core/capture';
-import { createHandlers } from '../../../electron/core/handlers';
-import type { ApiInput } from '../../../shared/api';
-import { tempCore } from '../../helpers/store';
-import { git, gitRepo, REPO_ROOT, SYSTEM_PYTHON } from '../../helpers/temp';
+import type { Audit } from '../../../../shared/audit/audit';
+import { unquoteLogged } from '../../../../electron/core/audit/audit-campaign';
+import { captureRun } from '../../../../electron/core/capture/capture';
+import { createHandlers } from '../../../../electron/core/handlers';
+import type { ApiInput } from '../../../../shared/api/api';
+import { tempCore } from '../../../helpers/store';
+import { git, gitRepo, REPO_ROOT, SYSTEM_PYTHON } from '../../../helpers/temp';
 
 const PROJECTS = path.join(REPO_ROOT, 'test', 'fixtures', 'projects');
 

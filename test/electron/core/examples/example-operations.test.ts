@@ -1,10 +1,10 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { findExamplesDir, listExamples } from '../../../electron/core/example-operations';
-import { createHandlers } from '../../../electron/core/handlers';
-import { emptySnapshot } from '../../../shared/snapshot';
-import { tempCore } from '../../helpers/store';
-import { tempDir, writeFiles } from '../../helpers/temp';
+import { findExamplesDir, listExamples } from '../../../../electron/core/examples/example-operations';
+import { createHandlers } from '../../../../electron/core/handlers';
+import { emptySnapshot } from '../../../../shared/snapshot/snapshot';
+import { tempCore } from '../../../helpers/store';
+import { tempDir, writeFiles } from '../../../helpers/temp';
 
 describe('the app operations', () => {
   it('lists example folders that hold an MLproject, with a sentence from their README', () => {

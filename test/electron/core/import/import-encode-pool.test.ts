@@ -1,15 +1,15 @@
 import { gunzipSync } from 'node:zlib';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SnapshotEncodePool } from '../../../electron/core/import-encode-pool';
-import { importMlflow } from '../../../electron/core/import-mlflow';
-import type { ImportSummary } from '../../../shared/api-import';
-import { encodeSnapshot } from '../../../shared/snapshot-codec';
-import { emptySnapshot } from '../../../shared/snapshot';
-import { SqlitePrefetch } from '../../../electron/core/import-sqlite-prefetch';
-import { createMlflowDb, insertRun, writeExperiment, writeFileRun } from '../../helpers/mlflow-stores';
-import { tempCore } from '../../helpers/store';
-import { tempDir } from '../../helpers/temp';
+import { SnapshotEncodePool } from '../../../../electron/core/import/import-encode-pool';
+import { importMlflow } from '../../../../electron/core/import/import-mlflow';
+import type { ImportSummary } from '../../../../shared/api/api-import';
+import { encodeSnapshot } from '../../../../shared/snapshot/snapshot-codec';
+import { emptySnapshot } from '../../../../shared/snapshot/snapshot';
+import { SqlitePrefetch } from '../../../../electron/core/import/import-sqlite-prefetch';
+import { createMlflowDb, insertRun, writeExperiment, writeFileRun } from '../../../helpers/mlflow-stores';
+import { tempCore } from '../../../helpers/store';
+import { tempDir } from '../../../helpers/temp';
 
 describe('importing with worker threads', () => {
   it('writes exactly the text encodeSnapshot writes, null timestamps and odd numbers included, and leaves non-finite values to the caller', async () => {

@@ -2,10 +2,10 @@ import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Snapshot } from '../../../shared/snapshot';
-import { createHandlers } from '../../../electron/core/handlers';
-import { tempCore } from '../../helpers/store';
-import { SHARED_FIXTURES } from '../../helpers/temp';
+import type { Snapshot } from '../../../../shared/snapshot/snapshot';
+import { createHandlers } from '../../../../electron/core/handlers';
+import { tempCore } from '../../../helpers/store';
+import { SHARED_FIXTURES } from '../../../helpers/temp';
 
 const FILESTORE = path.join(SHARED_FIXTURES, 'mlflow', 'mlflow-run-filestore', 'mlruns');
 const WEEK02 = path.join(SHARED_FIXTURES, 'mlflow', 'mlflow-2.13-sqlite', 'week-02');

@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createHandlers } from '../../../electron/core/handlers';
-import type { CoreContext } from '../../../electron/core/core-context';
-import { createMlflowDb, insertRun, writeExperiment, writeFileRun } from '../../helpers/mlflow-stores';
-import { tempCore } from '../../helpers/store';
-import { tempDir } from '../../helpers/temp';
+import { createHandlers } from '../../../../electron/core/handlers';
+import type { CoreContext } from '../../../../electron/core/core-context';
+import { createMlflowDb, insertRun, writeExperiment, writeFileRun } from '../../../helpers/mlflow-stores';
+import { tempCore } from '../../../helpers/store';
+import { tempDir } from '../../../helpers/temp';
 
 const RUN_A = 'a'.repeat(32);
 const RUN_B = 'b'.repeat(32);

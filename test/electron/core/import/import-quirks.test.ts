@@ -1,12 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { ImportSummary } from '../../../shared/api-import';
-import type { Snapshot } from '../../../shared/snapshot';
-import { createHandlers } from '../../../electron/core/handlers';
-import { createMlflowDb, insertRun, writeExperiment, writeFileRun } from '../../helpers/mlflow-stores';
-import { tempCore } from '../../helpers/store';
-import { tempDir, writeFiles } from '../../helpers/temp';
+import type { ImportSummary } from '../../../../shared/api/api-import';
+import type { Snapshot } from '../../../../shared/snapshot/snapshot';
+import { createHandlers } from '../../../../electron/core/handlers';
+import { createMlflowDb, insertRun, writeExperiment, writeFileRun } from '../../../helpers/mlflow-stores';
+import { tempCore } from '../../../helpers/store';
+import { tempDir, writeFiles } from '../../../helpers/temp';
 
 const RUN_A = 'a'.repeat(32);
 const RUN_B = 'b'.repeat(32);

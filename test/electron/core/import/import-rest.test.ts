@@ -1,8 +1,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createHandlers } from '../../../electron/core/handlers';
-import { tempCore } from '../../helpers/store';
+import { createHandlers } from '../../../../electron/core/handlers';
+import { tempCore } from '../../../helpers/store';
 
 // Answers recorded in the shapes of MLflow's REST API reference (2.0/mlflow/...), as a tracking server sends them.
 const EXPERIMENTS = {

@@ -1,16 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Audit } from '../../../shared/audit';
-import { buildAuditReport } from '../../../shared/report/build-report';
-import { ReportJsonSchema, type AuditReport } from '../../../shared/report/report-model';
-import type { Snapshot } from '../../../shared/snapshot';
-import { captureRun } from '../../../electron/core/capture';
-import { openCore, type CoreContext } from '../../../electron/core/core-context';
-import { createHandlers } from '../../../electron/core/handlers';
-import { auditsOf } from '../../../electron/core/audit-campaign';
-import { buildReportDocument, renderReport } from '../../../electron/core/report-operations';
-import { rerunSnapshotOf, syntheticAudit } from '../../helpers/audit-fixture';
-import { openReport, pdfText, screenshot } from '../../helpers/report-browser';
-import { gitRepo, SYSTEM_PYTHON, tempDir, writeFiles } from '../../helpers/temp';
+import type { Audit } from '../../../../shared/audit/audit';
+import { buildAuditReport } from '../../../../shared/report/build-report';
+import { ReportJsonSchema, type AuditReport } from '../../../../shared/report/report-model';
+import type { Snapshot } from '../../../../shared/snapshot/snapshot';
+import { captureRun } from '../../../../electron/core/capture/capture';
+import { openCore, type CoreContext } from '../../../../electron/core/core-context';
+import { createHandlers } from '../../../../electron/core/handlers';
+import { auditsOf } from '../../../../electron/core/audit/audit-campaign';
+import { buildReportDocument, renderReport } from '../../../../electron/core/report/report-operations';
+import { rerunSnapshotOf, syntheticAudit } from '../../../helpers/audit-fixture';
+import { openReport, pdfText, screenshot } from '../../../helpers/report-browser';
+import { gitRepo, SYSTEM_PYTHON, tempDir, writeFiles } from '../../../helpers/temp';
 
 const TRAIN = `import json, random, sys
 random.seed(int(sys.argv[2]))

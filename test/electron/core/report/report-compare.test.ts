@@ -1,16 +1,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ExportedReport, ReportFormat } from '../../../shared/api-compare';
-import { ReportJsonSchema } from '../../../shared/report/report-model';
-import { reportJsonSchemaText } from '../../../shared/report/report-json-schema';
-import { captureRun } from '../../../electron/core/capture';
-import type { CoreContext } from '../../../electron/core/core-context';
-import { createHandlers, type Handlers } from '../../../electron/core/handlers';
-import { openCore } from '../../../electron/core/core-context';
-import { hostileSnapshot } from '../../helpers/audit-fixture';
-import { openReport, pdfText, screenshot } from '../../helpers/report-browser';
-import { git, gitRepo, REPO_ROOT, SYSTEM_PYTHON, tempDir, writeFiles } from '../../helpers/temp';
+import type { ExportedReport, ReportFormat } from '../../../../shared/api/api-compare';
+import { ReportJsonSchema } from '../../../../shared/report/report-model';
+import { reportJsonSchemaText } from '../../../../shared/report/report-json-schema';
+import { captureRun } from '../../../../electron/core/capture/capture';
+import type { CoreContext } from '../../../../electron/core/core-context';
+import { createHandlers, type Handlers } from '../../../../electron/core/handlers';
+import { openCore } from '../../../../electron/core/core-context';
+import { hostileSnapshot } from '../../../helpers/audit-fixture';
+import { openReport, pdfText, screenshot } from '../../../helpers/report-browser';
+import { git, gitRepo, REPO_ROOT, SYSTEM_PYTHON, tempDir, writeFiles } from '../../../helpers/temp';
 
 const TRAIN = `import json, random, sys
 seed = int(sys.argv[sys.argv.index("--seed") + 1])

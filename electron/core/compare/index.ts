@@ -1,0 +1,2 @@
+/** The compare feature's public face: comparing two stored runs, with their code history where it is on this machine. */
+export { compareOperations, enrichCodeComparison } from './compare-operations';
