@@ -6,10 +6,11 @@ module.exports = {
   forbidden: [
     {
       name: 'shared-is-pure',
-      comment: 'shared/ runs in Node, the renderer and a browser alike: it imports nothing outside shared/ and no Node built-ins.',
+      comment:
+        'shared/ runs in Node, the renderer and a browser alike: it imports nothing outside shared/ and no Node built-ins.',
       severity: 'error',
       from: { path: '^shared/' },
-      to: { pathNot: ['^shared/', '^node_modules/'], },
+      to: { pathNot: ['^shared/', '^node_modules/'] },
     },
     {
       name: 'shared-no-node-builtins',
@@ -20,7 +21,8 @@ module.exports = {
     },
     {
       name: 'core-stays-below-faces',
-      comment: 'electron/core may import shared/, electron/db/, electron/platform/ and Node, never a face (cli, http, shell, ipc) or the renderer.',
+      comment:
+        'electron/core may import shared/, electron/db/, electron/platform/ and Node, never a face (cli, http, shell, ipc) or the renderer.',
       severity: 'error',
       from: { path: '^electron/core/' },
       to: { path: ['^electron/(cli|http|shell|ipc)/', '^electron/(main|preload)\\.ts$', '^renderer/'] },
@@ -34,14 +36,16 @@ module.exports = {
     },
     {
       name: 'only-db-imports-better-sqlite3',
-      comment: 'The database has one owner: electron/db/ (the MLflow SQLite reader in core opens foreign files read-only through db helpers).',
+      comment:
+        'The database has one owner: electron/db/ (the MLflow SQLite reader in core opens foreign files read-only through db helpers).',
       severity: 'error',
       from: { pathNot: ['^electron/db/', '^electron/core/import/'] },
       to: { path: 'node_modules/better-sqlite3' },
     },
     {
       name: 'platform-is-a-leaf',
-      comment: 'electron/platform/ talks to the machine; it may import shared/ and electron/db types, not the core or a face.',
+      comment:
+        'electron/platform/ talks to the machine; it may import shared/ and electron/db types, not the core or a face.',
       severity: 'error',
       from: { path: '^electron/platform/' },
       to: { path: ['^electron/(core|cli|http|shell|ipc)/', '^renderer/'] },
@@ -55,14 +59,16 @@ module.exports = {
     },
     {
       name: 'only-the-shell-imports-electron',
-      comment: 'Only electron/main.ts, electron/preload.ts, electron/shell/ and electron/ipc/ import the electron runtime.',
+      comment:
+        'Only electron/main.ts, electron/preload.ts, electron/shell/ and electron/ipc/ import the electron runtime.',
       severity: 'error',
       from: { pathNot: ['^electron/(main|preload)\\.ts$', '^electron/(shell|ipc)/'] },
       to: { path: '^node_modules/electron/' },
     },
     {
       name: 'renderer-talks-through-api',
-      comment: 'renderer/ reaches the core only through renderer/api.ts: it imports shared/ and browser packages, never electron/.',
+      comment:
+        'renderer/ reaches the core only through renderer/api.ts: it imports shared/ and browser packages, never electron/.',
       severity: 'error',
       from: { path: '^renderer/' },
       to: { path: ['^electron/'] },
@@ -76,14 +82,16 @@ module.exports = {
     },
     {
       name: 'core-features-meet-at-their-index',
-      comment: 'A feature folder of electron/core (capture, runs, audit, import, compare, report, examples) reaches another feature only through its index.ts; its other files are its own business.',
+      comment:
+        'A feature folder of electron/core (capture, runs, audit, import, compare, report, examples) reaches another feature only through its index.ts; its other files are its own business.',
       severity: 'error',
       from: { path: '^electron/core/([^/]+)/' },
       to: { path: '^electron/core/[^/]+/', pathNot: ['^electron/core/$1/', '^electron/core/[^/]+/index\\.ts$'] },
     },
     {
       name: 'faces-meet-core-features-at-their-index',
-      comment: 'The faces (cli, http, ipc, shell, main) reach a core feature only through its index.ts, or the top-level handlers and context.',
+      comment:
+        'The faces (cli, http, ipc, shell, main) reach a core feature only through its index.ts, or the top-level handlers and context.',
       severity: 'error',
       from: { path: '^electron/(cli|http|ipc|shell)/|^electron/main\\.ts$' },
       to: { path: '^electron/core/[^/]+/', pathNot: ['^electron/core/[^/]+/index\\.ts$'] },
@@ -100,6 +108,9 @@ module.exports = {
     doNotFollow: { path: 'node_modules' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.base.json' },
-    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default', 'types'] },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default', 'types'],
+    },
   },
 };

@@ -5,7 +5,9 @@ const path = require('node:path');
 const fs = require('node:fs');
 const bundle = path.join(__dirname, '..', 'dist', 'cli.cjs');
 if (!fs.existsSync(bundle)) {
-  process.stderr.write(`reproscope: ${bundle} is missing; run \`npm run build\` in ${path.join(__dirname, '..')} first.\n`);
+  process.stderr.write(
+    `reproscope: ${bundle} is missing; run \`npm run build\` in ${path.join(__dirname, '..')} first.\n`,
+  );
   process.exit(1);
 }
 require(bundle);

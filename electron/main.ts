@@ -18,14 +18,20 @@ const preloadPath = path.join(__dirname, 'preload.cjs');
 // Sandbox every renderer, including any created before a window sets its own preferences.
 app.enableSandbox();
 // app:// behaves like https for the page (secure context, fetch, CSP) without granting file:// powers.
-protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+protocol.registerSchemesAsPrivileged([
+  { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
+]);
 
 let mainWindow: BrowserWindow | null = null;
 let core: CoreContext | null = null;
 
 function hardenContents(contents: WebContents): void {
-  contents.on('will-navigate', (event, url) => { if (!isAllowedNavigation(url)) event.preventDefault(); });
-  contents.on('will-redirect', (event, url) => { if (!isAllowedNavigation(url)) event.preventDefault(); });
+  contents.on('will-navigate', (event, url) => {
+    if (!isAllowedNavigation(url)) event.preventDefault();
+  });
+  contents.on('will-redirect', (event, url) => {
+    if (!isAllowedNavigation(url)) event.preventDefault();
+  });
   contents.on('will-attach-webview', (event) => event.preventDefault());
   contents.setWindowOpenHandler(({ url }) => {
     if (isAllowedExternal(url)) void shell.openExternal(url);
@@ -36,7 +42,9 @@ function hardenContents(contents: WebContents): void {
 function createWindow(): BrowserWindow {
   const win = new BrowserWindow(mainWindowOptions(preloadPath, nativeTheme.shouldUseDarkColors));
   win.once('ready-to-show', () => win.show());
-  win.on('closed', () => { if (mainWindow === win) mainWindow = null; });
+  win.on('closed', () => {
+    if (mainWindow === win) mainWindow = null;
+  });
   void win.loadURL(APP_START_URL);
   return win;
 }
@@ -49,7 +57,10 @@ async function start(): Promise<void> {
   ses.setPermissionCheckHandler(() => false);
   ses.setDevicePermissionHandler(() => false);
   // The page needs nothing from the network (everything is app://); a link or a compromised page cannot phone home.
-  ses.webRequest.onBeforeRequest({ urls: ['http://*/*', 'https://*/*', 'ws://*/*', 'wss://*/*'] }, (_details, callback) => callback({ cancel: true }));
+  ses.webRequest.onBeforeRequest(
+    { urls: ['http://*/*', 'https://*/*', 'ws://*/*', 'wss://*/*'] },
+    (_details, callback) => callback({ cancel: true }),
+  );
   protocol.handle(APP_SCHEME, (request) => {
     const r = resolveAppRequest(rendererDir, request.url, request.method);
     return new Response(r.body ? new Uint8Array(r.body) : null, { status: r.status, headers: r.headers });
@@ -64,21 +75,42 @@ async function start(): Promise<void> {
     return;
   }
   const handlers = createHandlers(core);
-  const routes = createIpcRoutes(handlers, createShellActions({ dialog, shell, window: () => mainWindow, defaultDir: app.getPath('documents'), printPdf: createPdfPrinter(BrowserWindow) }));
+  const routes = createIpcRoutes(
+    handlers,
+    createShellActions({
+      dialog,
+      shell,
+      window: () => mainWindow,
+      defaultDir: app.getPath('documents'),
+      printPdf: createPdfPrinter(BrowserWindow),
+    }),
+  );
   for (const [channel, route] of routes) ipcMain.handle(channel, (event, ...args: unknown[]) => route(event, ...args));
   core.events.subscribe((event) => {
     if (mainWindow && !mainWindow.isDestroyed()) mainWindow.webContents.send(PROGRESS_CHANNEL, event);
   });
 
   mainWindow = createWindow();
-  app.on('activate', () => { if (BrowserWindow.getAllWindows().length === 0) mainWindow = createWindow(); });
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) mainWindow = createWindow();
+  });
 }
 
-app.on('window-all-closed', () => { if (process.platform !== 'darwin') app.quit(); });
-app.on('will-quit', () => { core?.close(); core = null; });
+app.on('window-all-closed', () => {
+  if (process.platform !== 'darwin') app.quit();
+});
+app.on('will-quit', () => {
+  core?.close();
+  core = null;
+});
 if (!app.requestSingleInstanceLock()) app.quit();
 else {
-  app.on('second-instance', () => { if (mainWindow) { if (mainWindow.isMinimized()) mainWindow.restore(); mainWindow.focus(); } });
+  app.on('second-instance', () => {
+    if (mainWindow) {
+      if (mainWindow.isMinimized()) mainWindow.restore();
+      mainWindow.focus();
+    }
+  });
   start().catch((e: unknown) => {
     dialog.showErrorBox('reproscope failed to start', String((e as Error).stack ?? e));
     app.exit(1);

@@ -1,5 +1,10 @@
 import type { ApiInput, ApiName, ApiOutput } from '../shared/api/api';
-import { BRIDGE_GLOBAL, type DesktopBridge, type PickPurpose, type SaveReportRequest } from '../shared/api/desktop-bridge';
+import {
+  BRIDGE_GLOBAL,
+  type DesktopBridge,
+  type PickPurpose,
+  type SaveReportRequest,
+} from '../shared/api/desktop-bridge';
 import type { ErrorInfo, Result } from '../shared/errors';
 import type { ProgressEvent } from '../shared/progress';
 import { nonFiniteReplacer, nonFiniteReviver } from '../shared/snapshot/snapshot-codec';
@@ -9,7 +14,8 @@ import { nonFiniteReplacer, nonFiniteReviver } from '../shared/snapshot/snapshot
  * `POST /api/<operation>` and an EventSource in a browser (`reproscope serve`).
  */
 
-const bridge: DesktopBridge | null = (globalThis as Record<string, unknown>)[BRIDGE_GLOBAL] as DesktopBridge | undefined ?? null;
+const bridge: DesktopBridge | null =
+  ((globalThis as Record<string, unknown>)[BRIDGE_GLOBAL] as DesktopBridge | undefined) ?? null;
 
 /** Whether the page runs inside the desktop app (native dialogs available). */
 export const isDesktop = bridge !== null;
@@ -46,8 +52,14 @@ async function callHttp<N extends ApiName>(name: N, input: ApiInput<N>): Promise
 export function call<N extends ApiName>(name: N, input: ApiInput<N>): Promise<Result<ApiOutput<N>>> {
   if (bridge) {
     const fn = bridge.api[name] as ((i: ApiInput<N>) => Promise<Result<ApiOutput<N>>>) | undefined;
-    if (!fn) return Promise.resolve({ ok: false, error: { code: 'INTERNAL', message: `the desktop bridge has no operation ${name}` } });
-    return fn(input).catch((e: unknown) => ({ ok: false, error: { code: 'INTERNAL', message: String(e) } }) as Result<ApiOutput<N>>);
+    if (!fn)
+      return Promise.resolve({
+        ok: false,
+        error: { code: 'INTERNAL', message: `the desktop bridge has no operation ${name}` },
+      });
+    return fn(input).catch(
+      (e: unknown) => ({ ok: false, error: { code: 'INTERNAL', message: String(e) } }) as Result<ApiOutput<N>>,
+    );
   }
   return callHttp(name, input);
 }
@@ -56,7 +68,9 @@ const listeners = new Set<(e: ProgressEvent) => void>();
 let source: EventSource | null = null;
 let unsubscribeBridge: (() => void) | null = null;
 
-const fanOut = (e: ProgressEvent): void => { for (const l of listeners) l(e); };
+const fanOut = (e: ProgressEvent): void => {
+  for (const l of listeners) l(e);
+};
 
 /** Subscribes to the progress stream (one connection shared by all subscribers); returns the unsubscribe function. */
 export function onProgress(listener: (e: ProgressEvent) => void): () => void {
@@ -83,10 +97,14 @@ export function onProgress(listener: (e: ProgressEvent) => void): () => void {
 }
 
 /** A native chooser in the desktop app; null in a browser (where the user types a path). */
-export const pickPath: ((purpose: PickPurpose) => Promise<Result<string | null>>) | null = bridge ? (p) => bridge.pickPath(p) : null;
+export const pickPath: ((purpose: PickPurpose) => Promise<Result<string | null>>) | null = bridge
+  ? (p) => bridge.pickPath(p)
+  : null;
 
 /** Saves a report through the desktop app's native dialog; null in a browser (which downloads instead). */
-export const saveReportNatively: ((report: SaveReportRequest) => Promise<Result<string | null>>) | null = bridge ? (r) => bridge.saveReport(r) : null;
+export const saveReportNatively: ((report: SaveReportRequest) => Promise<Result<string | null>>) | null = bridge
+  ? (r) => bridge.saveReport(r)
+  : null;
 
 /** Opens an external https link (allowlisted by the shell in the app; a new tab in a browser). */
 export function openExternal(url: string): void {

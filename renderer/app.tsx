@@ -18,8 +18,16 @@ const NAV: { label: string; key: string; route: Route }[] = [
 ];
 
 const KEYS: [string, string][] = [
-  ['1 … 5', 'Runs, Compare, Audit, Report, Import'], ['/', 'search runs'], ['j / k, ↓ / ↑', 'move in a list'], ['Enter', 'open'],
-  ['x', 'mark a run for compare'], ['c', 'compare the two marked runs'], ['d / s', 'compare: only differences / split diffs'], ['[ / ]', 'previous / next tab'], ['?', 'this help'], ['Esc', 'close'],
+  ['1 … 5', 'Runs, Compare, Audit, Report, Import'],
+  ['/', 'search runs'],
+  ['j / k, ↓ / ↑', 'move in a list'],
+  ['Enter', 'open'],
+  ['x', 'mark a run for compare'],
+  ['c', 'compare the two marked runs'],
+  ['d / s', 'compare: only differences / split diffs'],
+  ['[ / ]', 'previous / next tab'],
+  ['?', 'this help'],
+  ['Esc', 'close'],
 ];
 
 /** Audits' verdicts by audit id, for the Runs view's verdict column and filter (empty until audits exist). */
@@ -39,15 +47,29 @@ export function App(): ReactNode {
   const route = useRoute();
   const [help, setHelp] = useState(false);
   // re-read on each move: runs captured elsewhere (the CLI, an audit) show in the count
-  const info = useOp('storeInfo', {}, `${route.view}:${'id' in route ? route.id ?? '' : ''}`);
+  const info = useOp('storeInfo', {}, `${route.view}:${'id' in route ? (route.id ?? '') : ''}`);
   const verdicts = useAuditVerdicts(route.view);
-  const verdictNames = useMemo(() => ['reproduced-exact', 'reproduced-within-tolerance', 'statistically-consistent', 'not-reproduced', 'failed'], []);
+  const verdictNames = useMemo(
+    () => ['reproduced-exact', 'reproduced-within-tolerance', 'statistically-consistent', 'not-reproduced', 'failed'],
+    [],
+  );
   useEffect(() => {
     const onKey = (e: KeyboardEvent): void => {
       const t = e.target as HTMLElement;
-      if (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT' || e.ctrlKey || e.metaKey || e.altKey) return;
+      if (
+        t.tagName === 'INPUT' ||
+        t.tagName === 'TEXTAREA' ||
+        t.tagName === 'SELECT' ||
+        e.ctrlKey ||
+        e.metaKey ||
+        e.altKey
+      )
+        return;
       const nav = NAV.find((n) => n.key === e.key);
-      if (nav) { go(nav.route); e.preventDefault(); }
+      if (nav) {
+        go(nav.route);
+        e.preventDefault();
+      }
       if (e.key === '?') setHelp((h) => !h);
       if (e.key === 'Escape') setHelp(false);
     };
@@ -59,10 +81,32 @@ export function App(): ReactNode {
     <div className="app">
       <nav className="nav" aria-label="Views">
         <div className="brand">reproscope</div>
-        {NAV.map((n) => <a key={n.label} href={routeHash(n.route)} className={active === n.route.view ? 'active' : ''}>{n.label}<kbd>{n.key}</kbd></a>)}
+        {NAV.map((n) => (
+          <a key={n.label} href={routeHash(n.route)} className={active === n.route.view ? 'active' : ''}>
+            {n.label}
+            <kbd>{n.key}</kbd>
+          </a>
+        ))}
         <div className="foot" title={info.data?.dbPath}>
-          {info.data ? <>{info.data.runs.toLocaleString()} runs<br />{info.data.dir}<br />v{info.data.version}</> : null}
-          <div><a href="#" onClick={(e) => { e.preventDefault(); setHelp(true); }}>keys (?)</a></div>
+          {info.data ? (
+            <>
+              {info.data.runs.toLocaleString()} runs
+              <br />
+              {info.data.dir}
+              <br />v{info.data.version}
+            </>
+          ) : null}
+          <div>
+            <a
+              href="#"
+              onClick={(e) => {
+                e.preventDefault();
+                setHelp(true);
+              }}
+            >
+              keys (?)
+            </a>
+          </div>
         </div>
       </nav>
       <main className="main">
@@ -73,8 +117,23 @@ export function App(): ReactNode {
         {route.view === 'report' ? <ReportView kind={route.kind} a={route.a} b={route.b} /> : null}
         {route.view === 'import' ? <ImportView /> : null}
       </main>
-      {help ? <div className="help" role="dialog" aria-label="Keyboard shortcuts"><b>Keys</b>
-        <table><tbody>{KEYS.map(([k, v]) => <tr key={k}><td><kbd>{k}</kbd></td><td>{v}</td></tr>)}</tbody></table></div> : null}
+      {help ? (
+        <div className="help" role="dialog" aria-label="Keyboard shortcuts">
+          <b>Keys</b>
+          <table>
+            <tbody>
+              {KEYS.map(([k, v]) => (
+                <tr key={k}>
+                  <td>
+                    <kbd>{k}</kbd>
+                  </td>
+                  <td>{v}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
     </div>
   );
 }

@@ -14,12 +14,18 @@ export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
   const [head, x = null, y = null, z = null] = parts;
   switch (head) {
-    case 'run': return x ? { view: 'run', id: x } : { view: 'runs' };
-    case 'compare': return { view: 'compare', a: x, b: y };
-    case 'audit': return { view: 'audit', id: x };
-    case 'report': return { view: 'report', kind: x === 'audit' || x === 'compare' ? x : null, a: y, b: z };
-    case 'import': return { view: 'import' };
-    default: return { view: 'runs' };
+    case 'run':
+      return x ? { view: 'run', id: x } : { view: 'runs' };
+    case 'compare':
+      return { view: 'compare', a: x, b: y };
+    case 'audit':
+      return { view: 'audit', id: x };
+    case 'report':
+      return { view: 'report', kind: x === 'audit' || x === 'compare' ? x : null, a: y, b: z };
+    case 'import':
+      return { view: 'import' };
+    default:
+      return { view: 'runs' };
   }
 }
 
@@ -27,12 +33,18 @@ export function parseRoute(hash: string): Route {
 export function routeHash(route: Route): string {
   const enc = (s: string | null): string => (s ? `/${encodeURIComponent(s)}` : '');
   switch (route.view) {
-    case 'runs': return '#/runs';
-    case 'run': return `#/run${enc(route.id)}`;
-    case 'compare': return `#/compare${enc(route.a)}${route.a ? enc(route.b) : ''}`;
-    case 'audit': return `#/audit${enc(route.id)}`;
-    case 'report': return `#/report${route.kind ? `/${route.kind}${enc(route.a)}${enc(route.b)}` : ''}`;
-    case 'import': return '#/import';
+    case 'runs':
+      return '#/runs';
+    case 'run':
+      return `#/run${enc(route.id)}`;
+    case 'compare':
+      return `#/compare${enc(route.a)}${route.a ? enc(route.b) : ''}`;
+    case 'audit':
+      return `#/audit${enc(route.id)}`;
+    case 'report':
+      return `#/report${route.kind ? `/${route.kind}${enc(route.a)}${enc(route.b)}` : ''}`;
+    case 'import':
+      return '#/import';
   }
 }
 

@@ -2,7 +2,11 @@ import { useEffect, useState, type DependencyList } from 'react';
 import type { ErrorInfo, Result } from '../shared/errors';
 
 /** The latest answer of an async call made by a view. */
-export interface AsyncState<T> { data: T | null; error: ErrorInfo | null; loading: boolean }
+export interface AsyncState<T> {
+  data: T | null;
+  error: ErrorInfo | null;
+  loading: boolean;
+}
 
 /** Runs `fn` when `deps` change (a null promise: nothing to do) and keeps its latest answer, dropping stale ones. */
 export function useAsync<T>(fn: () => Promise<Result<T>> | null, deps: DependencyList): AsyncState<T> {
@@ -10,10 +14,20 @@ export function useAsync<T>(fn: () => Promise<Result<T>> | null, deps: Dependenc
   useEffect(() => {
     let live = true;
     const p = fn();
-    if (!p) { setState({ data: null, error: null, loading: false }); return; }
+    if (!p) {
+      setState({ data: null, error: null, loading: false });
+      return;
+    }
     setState({ data: null, error: null, loading: true });
-    void p.then((r) => { if (live) setState(r.ok ? { data: r.value, error: null, loading: false } : { data: null, error: r.error, loading: false }); });
-    return () => { live = false; };
+    void p.then((r) => {
+      if (live)
+        setState(
+          r.ok ? { data: r.value, error: null, loading: false } : { data: null, error: r.error, loading: false },
+        );
+    });
+    return () => {
+      live = false;
+    };
   }, deps); // eslint-disable-line react-hooks/exhaustive-deps
   return state;
 }

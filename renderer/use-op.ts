@@ -15,14 +15,25 @@ export interface OpState<T> {
  * Calls an operation when `key` changes (null: don't call) and keeps its latest answer; an
  * answer to an older key is dropped so fast typing never shows stale results.
  */
-export function useOp<N extends ApiName>(name: N, input: ApiInput<N> | null, key: string | null): OpState<ApiOutput<N>> {
-  const [state, setState] = useState<{ data: ApiOutput<N> | null; error: ErrorInfo | null; loading: boolean }>({ data: null, error: null, loading: key !== null });
+export function useOp<N extends ApiName>(
+  name: N,
+  input: ApiInput<N> | null,
+  key: string | null,
+): OpState<ApiOutput<N>> {
+  const [state, setState] = useState<{ data: ApiOutput<N> | null; error: ErrorInfo | null; loading: boolean }>({
+    data: null,
+    error: null,
+    loading: key !== null,
+  });
   const [nonce, setNonce] = useState(0);
   const latest = useRef(0);
   const inputRef = useRef(input);
   inputRef.current = input;
   useEffect(() => {
-    if (key === null || inputRef.current === null) { setState({ data: null, error: null, loading: false }); return; }
+    if (key === null || inputRef.current === null) {
+      setState({ data: null, error: null, loading: false });
+      return;
+    }
     const mine = ++latest.current;
     setState((s) => ({ ...s, loading: true }));
     void call(name, inputRef.current).then((r) => {

@@ -7,7 +7,10 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const only = process.argv.slice(2);
 const dir = path.join(here, 'bench');
-const modules = fs.readdirSync(dir).filter((f) => f.endsWith('.mjs')).sort()
+const modules = fs
+  .readdirSync(dir)
+  .filter((f) => f.endsWith('.mjs'))
+  .sort()
   .filter((f) => only.length === 0 || only.some((o) => f.includes(o)));
 
 const rows = [];
@@ -25,9 +28,15 @@ function report(name, value, unit, referenceName = null, referenceValue = null, 
   const row = { name, value, unit, referenceName, referenceValue, ratio, target, pass };
   rows.push(row);
   const fmt = (v) => (Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 1 ? v.toFixed(2) : v.toPrecision(3));
-  const ref = referenceName ? `  vs ${referenceName}: ${fmt(referenceValue)} ${unit}  ratio ${ratio === null ? '—' : ratio.toFixed(2)}` : '';
-  const goal = Object.entries(target).map(([k, v]) => `${k} ${v}`).join(', ');
-  console.log(`${pass === null ? '    ' : pass ? 'PASS' : 'FAIL'}  ${name}: ${fmt(value)} ${unit}${ref}${goal ? `  (target: ${goal})` : ''}`);
+  const ref = referenceName
+    ? `  vs ${referenceName}: ${fmt(referenceValue)} ${unit}  ratio ${ratio === null ? '—' : ratio.toFixed(2)}`
+    : '';
+  const goal = Object.entries(target)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
+  console.log(
+    `${pass === null ? '    ' : pass ? 'PASS' : 'FAIL'}  ${name}: ${fmt(value)} ${unit}${ref}${goal ? `  (target: ${goal})` : ''}`,
+  );
 }
 
 for (const file of modules) {

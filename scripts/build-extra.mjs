@@ -12,9 +12,18 @@ export async function buildExtra({ root, define, common }) {
   fs.mkdirSync(path.join(rendererOut, 'assets'), { recursive: true });
   fs.copyFileSync(path.join(root, 'renderer', 'index.html'), path.join(rendererOut, 'index.html'));
   await Promise.all([
-    build({ ...common, entryPoints: [path.join(root, 'electron/main.ts')], outfile: path.join(out, 'electron/main.cjs') }),
+    build({
+      ...common,
+      entryPoints: [path.join(root, 'electron/main.ts')],
+      outfile: path.join(out, 'electron/main.cjs'),
+    }),
     // a sandboxed preload can require only `electron` and a few built-ins: everything else is bundled in
-    build({ ...common, external: ['electron'], entryPoints: [path.join(root, 'electron/preload.ts')], outfile: path.join(out, 'electron/preload.cjs') }),
+    build({
+      ...common,
+      external: ['electron'],
+      entryPoints: [path.join(root, 'electron/preload.ts')],
+      outfile: path.join(out, 'electron/preload.cjs'),
+    }),
     build({
       entryPoints: { app: path.join(root, 'renderer/main.tsx') },
       outdir: path.join(rendererOut, 'assets'),

@@ -13,13 +13,31 @@ const define = { __REPROSCOPE_VERSION__: JSON.stringify(pkg.version) };
 // report charts (vega's headless SVG renderer) take that one.
 const vegaCanvasWithoutCanvas = {
   name: 'vega-canvas-without-canvas',
-  setup(b) { b.onResolve({ filter: /^vega-canvas$/ }, () => ({ path: path.join(root, 'node_modules/vega-canvas/build/vega-canvas.browser.js') })); },
+  setup(b) {
+    b.onResolve({ filter: /^vega-canvas$/ }, () => ({
+      path: path.join(root, 'node_modules/vega-canvas/build/vega-canvas.browser.js'),
+    }));
+  },
 };
 // playwright-core (PDF reports on the command line) reads its own files at run time and cannot be bundled.
-const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: 'linked', logLevel: 'warning', define, external: ['better-sqlite3', 'electron', 'playwright-core'], plugins: [vegaCanvasWithoutCanvas] };
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: 'linked',
+  logLevel: 'warning',
+  define,
+  external: ['better-sqlite3', 'electron', 'playwright-core'],
+  plugins: [vegaCanvasWithoutCanvas],
+};
 
 const jobs = [
-  build({ ...common, entryPoints: [path.join(root, 'electron/cli/index.ts')], outfile: path.join(root, 'dist/cli.cjs') }),
+  build({
+    ...common,
+    entryPoints: [path.join(root, 'electron/cli/index.ts')],
+    outfile: path.join(root, 'dist/cli.cjs'),
+  }),
 ];
 const extra = path.join(root, 'scripts/build-extra.mjs');
 if (fs.existsSync(extra)) jobs.push(import(extra).then((m) => m.buildExtra({ root, define, common })));

@@ -10,7 +10,14 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const out = path.join(root, '.bench', 'report-schema.cjs');
 fs.mkdirSync(path.dirname(out), { recursive: true });
-await build({ entryPoints: [path.join(root, 'shared/report/report-json-schema.ts')], outfile: out, bundle: true, platform: 'node', format: 'cjs', logLevel: 'error' });
+await build({
+  entryPoints: [path.join(root, 'shared/report/report-json-schema.ts')],
+  outfile: out,
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  logLevel: 'error',
+});
 const { reportJsonSchemaText } = createRequire(import.meta.url)(out);
 const target = path.join(root, 'docs', 'report.schema.json');
 fs.writeFileSync(target, reportJsonSchemaText());

@@ -17,8 +17,14 @@ function newest(paths) {
   let max = 0;
   const visit = (p) => {
     let st;
-    try { st = fs.statSync(p); } catch { return; }
-    if (st.isDirectory()) { for (const e of fs.readdirSync(p)) if (e !== 'node_modules') visit(path.join(p, e)); } else max = Math.max(max, st.mtimeMs);
+    try {
+      st = fs.statSync(p);
+    } catch {
+      return;
+    }
+    if (st.isDirectory()) {
+      for (const e of fs.readdirSync(p)) if (e !== 'node_modules') visit(path.join(p, e));
+    } else max = Math.max(max, st.mtimeMs);
   };
   paths.forEach(visit);
   return max;
@@ -27,18 +33,37 @@ function newest(paths) {
 function oldestOutput(files) {
   let min = Infinity;
   for (const f of files) {
-    try { min = Math.min(min, fs.statSync(f).mtimeMs); } catch { return 0; }
+    try {
+      min = Math.min(min, fs.statSync(f).mtimeMs);
+    } catch {
+      return 0;
+    }
   }
   return min;
 }
 
 function buildIfStale() {
-  const sources = newest(['shared', 'electron', 'renderer', 'scripts/build.mjs', 'scripts/build-extra.mjs', 'package.json'].map((p) => rel(p)));
-  const outputs = oldestOutput(['dist/cli.cjs', 'dist/electron/main.cjs', 'dist/electron/preload.cjs', 'dist/renderer/index.html', 'dist/renderer/assets/app.js'].map((p) => rel(p)));
+  const sources = newest(
+    ['shared', 'electron', 'renderer', 'scripts/build.mjs', 'scripts/build-extra.mjs', 'package.json'].map((p) =>
+      rel(p),
+    ),
+  );
+  const outputs = oldestOutput(
+    [
+      'dist/cli.cjs',
+      'dist/electron/main.cjs',
+      'dist/electron/preload.cjs',
+      'dist/renderer/index.html',
+      'dist/renderer/assets/app.js',
+    ].map((p) => rel(p)),
+  );
   if (outputs >= sources) return;
   say('building…');
   const r = spawnSync(process.execPath, [rel('scripts/build.mjs')], { stdio: 'inherit', cwd: root });
-  if (r.status !== 0) { say('the build failed; see above.'); process.exit(r.status ?? 1); }
+  if (r.status !== 0) {
+    say('the build failed; see above.');
+    process.exit(r.status ?? 1);
+  }
 }
 
 /** The Electron executable, or null when the runtime is not installed. */
@@ -55,7 +80,12 @@ function electronBinary() {
 function tryInstallElectron() {
   const installer = rel('node_modules/electron/install.js');
   if (!fs.existsSync(installer)) return false;
-  const r = spawnSync(process.execPath, [installer], { cwd: rel('node_modules/electron'), stdio: ['ignore', 'ignore', 'pipe'], timeout: 60_000, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [installer], {
+    cwd: rel('node_modules/electron'),
+    stdio: ['ignore', 'ignore', 'pipe'],
+    timeout: 60_000,
+    encoding: 'utf8',
+  });
   return r.status === 0 && electronBinary() !== null;
 }
 
@@ -74,9 +104,24 @@ function ensureElectronSqlite() {
   if (!fs.existsSync(binary)) {
     say(`building better-sqlite3 for Electron ${version} (once)…`);
     fs.rmSync(cache, { recursive: true, force: true });
-    fs.cpSync(rel('node_modules/better-sqlite3'), cache, { recursive: true, filter: (src) => !src.includes(`${path.sep}build${path.sep}`) && !src.endsWith(`${path.sep}build`) });
-    const r = spawnSync(process.platform === 'win32' ? 'npx.cmd' : 'npx', ['--yes', 'node-gyp', 'rebuild', '--release', `--target=${version}`, `--arch=${process.arch}`,
-      '--dist-url=https://electronjs.org/headers', '--runtime=electron'], { cwd: cache, stdio: 'inherit' });
+    fs.cpSync(rel('node_modules/better-sqlite3'), cache, {
+      recursive: true,
+      filter: (src) => !src.includes(`${path.sep}build${path.sep}`) && !src.endsWith(`${path.sep}build`),
+    });
+    const r = spawnSync(
+      process.platform === 'win32' ? 'npx.cmd' : 'npx',
+      [
+        '--yes',
+        'node-gyp',
+        'rebuild',
+        '--release',
+        `--target=${version}`,
+        `--arch=${process.arch}`,
+        '--dist-url=https://electronjs.org/headers',
+        '--runtime=electron',
+      ],
+      { cwd: cache, stdio: 'inherit' },
+    );
     if (r.status !== 0 || !fs.existsSync(binary)) return false;
   }
   const target = rel('dist/electron/node_modules/better-sqlite3');
@@ -102,7 +147,11 @@ function serveInstead(reason) {
 
 buildIfStale();
 let electron = electronBinary();
-if (!electron && process.env.REPROSCOPE_NO_ELECTRON_DOWNLOAD !== '1' && tryInstallElectron()) electron = electronBinary();
+if (!electron && process.env.REPROSCOPE_NO_ELECTRON_DOWNLOAD !== '1' && tryInstallElectron())
+  electron = electronBinary();
 if (!electron) serveInstead('the Electron runtime is not installed and could not be downloaded here');
-else if (!ensureElectronSqlite()) serveInstead('better-sqlite3 could not be built for Electron (node-gyp needs a C++ toolchain and Electron\'s headers)');
+else if (!ensureElectronSqlite())
+  serveInstead(
+    "better-sqlite3 could not be built for Electron (node-gyp needs a C++ toolchain and Electron's headers)",
+  );
 else run(electron, [root]);

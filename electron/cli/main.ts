@@ -14,13 +14,19 @@ import { serveCommand } from './commands/serve';
 import { terminalProgress } from './progress-bar';
 
 /** Exit codes of reproscope's own failures (a captured command's code is passed through instead). */
-const EXIT_FOR: Partial<Record<ErrorInfo['code'], number>> = { INVALID_INPUT: 2, COMMAND_NOT_FOUND: 127, NOT_FOUND: 3, AMBIGUOUS_ID: 3 };
+const EXIT_FOR: Partial<Record<ErrorInfo['code'], number>> = {
+  INVALID_INPUT: 2,
+  COMMAND_NOT_FOUND: 127,
+  NOT_FOUND: 3,
+  AMBIGUOUS_ID: 3,
+};
 
 /** A failure that the CLI reports and exits with. */
 class CliExit extends Error {
-  constructor(readonly exitCode: number) { super(`exit ${exitCode}`); }
+  constructor(readonly exitCode: number) {
+    super(`exit ${exitCode}`);
+  }
 }
-
 
 /** Prints a JSON value (keeping NaN and infinities as {"$nonfinite": …}). */
 export function printJson(value: unknown): void {
@@ -30,7 +36,9 @@ export function printJson(value: unknown): void {
 /** Builds the `reproscope` command tree. */
 export function buildProgram(): Command {
   const program = new Command('reproscope')
-    .description('Does this experiment reproduce, and if not, why? Capture runs, audit MLflow projects, compare, report.')
+    .description(
+      'Does this experiment reproduce, and if not, why? Capture runs, audit MLflow projects, compare, report.',
+    )
     .version(REPROSCOPE_VERSION)
     .option('--store <dir>', 'the store folder (default: $REPROSCOPE_HOME or the platform data folder)')
     .enablePositionalOptions()
@@ -39,10 +47,16 @@ export function buildProgram(): Command {
   let ctx: CoreContext | null = null;
   const core = (): CoreContext => (ctx ??= openCore(program.opts<{ store?: string }>().store));
   const handlers = (): Handlers => createHandlers(core());
-  program.hook('postAction', () => { ctx?.close(); ctx = null; });
+  program.hook('postAction', () => {
+    ctx?.close();
+    ctx = null;
+  });
 
-  program.command('capture')
-    .description('run a command and record a snapshot of it: code, data, software, hardware, randomness, process, outcome')
+  program
+    .command('capture')
+    .description(
+      'run a command and record a snapshot of it: code, data, software, hardware, randomness, process, outcome',
+    )
     .usage('[options] -- <command...>')
     .argument('<command...>', 'the command to run, after --')
     .option('--name <name>', 'a name for the run')
@@ -52,26 +66,44 @@ export function buildProgram(): Command {
     .option('--python <path>', 'the Python interpreter to probe (default: the one the command runs)')
     .option('--env <name>', 'an extra environment variable to record (repeatable)', collect, [])
     .passThroughOptions()
-    .action(async (command: string[], opts: { name?: string; data: string[]; metrics: string[]; outputs: string[]; python?: string; env: string[] }) => {
-      const progress = terminalProgress();
-      const c = core();
-      const unsubscribe = c.events.subscribe(progress.sink);
-      try {
-        const result = await captureRun({
-          argv: command, cwd: process.cwd(), name: opts.name ?? null, data: opts.data, metrics: opts.metrics, outputs: opts.outputs,
-          python: opts.python ?? null, envNames: opts.env, interactive: true,
-        }, { runs: c.runs, hashCache: c.hashCache, onProgress: c.events.publish });
-        const s = result.snapshot;
-        process.stderr.write(`reproscope: recorded run ${s.id.slice(0, 8)} (${s.outcome.status}${s.outcome.exitCode !== null ? `, exit ${s.outcome.exitCode}` : ''}) in ${c.store.dir}\n`);
-        for (const w of s.warnings) process.stderr.write(`reproscope: warning: ${w}\n`);
-        process.exitCode = result.exitCode;
-      } finally {
-        unsubscribe();
-        progress.stop();
-      }
-    });
+    .action(
+      async (
+        command: string[],
+        opts: { name?: string; data: string[]; metrics: string[]; outputs: string[]; python?: string; env: string[] },
+      ) => {
+        const progress = terminalProgress();
+        const c = core();
+        const unsubscribe = c.events.subscribe(progress.sink);
+        try {
+          const result = await captureRun(
+            {
+              argv: command,
+              cwd: process.cwd(),
+              name: opts.name ?? null,
+              data: opts.data,
+              metrics: opts.metrics,
+              outputs: opts.outputs,
+              python: opts.python ?? null,
+              envNames: opts.env,
+              interactive: true,
+            },
+            { runs: c.runs, hashCache: c.hashCache, onProgress: c.events.publish },
+          );
+          const s = result.snapshot;
+          process.stderr.write(
+            `reproscope: recorded run ${s.id.slice(0, 8)} (${s.outcome.status}${s.outcome.exitCode !== null ? `, exit ${s.outcome.exitCode}` : ''}) in ${c.store.dir}\n`,
+          );
+          for (const w of s.warnings) process.stderr.write(`reproscope: warning: ${w}\n`);
+          process.exitCode = result.exitCode;
+        } finally {
+          unsubscribe();
+          progress.stop();
+        }
+      },
+    );
 
-  program.command('runs')
+  program
+    .command('runs')
     .description('list recorded runs, newest first')
     .option('--search <text>', 'only runs whose name, project, command or id contains this')
     .addOption(new Option('--kind <kind>', 'only one kind of run').choices(['capture', 'rerun', 'import']))
@@ -83,7 +115,8 @@ export function buildProgram(): Command {
       else process.stdout.write(`${formatRunList(res.runs)}\n`);
     });
 
-  program.command('show')
+  program
+    .command('show')
     .description('show one run by category (a unique id prefix is enough)')
     .argument('<run-id>')
     .option('--json', 'print the whole snapshot as JSON')
@@ -93,7 +126,8 @@ export function buildProgram(): Command {
       else process.stdout.write(`${formatSnapshotText(snapshot)}\n`);
     });
 
-  program.command('logs')
+  program
+    .command('logs')
     .description("print a run's captured stdout (or stderr)")
     .argument('<run-id>')
     .option('--stderr', 'print stderr instead of stdout')
@@ -103,11 +137,16 @@ export function buildProgram(): Command {
     });
 
   program.addCommand(serveCommand(core));
-  program.addCommand(demoCommand(core, (c) => {
-    const bar = terminalProgress();
-    const unsubscribe = c.events.subscribe(bar.sink);
-    return () => { unsubscribe(); bar.stop(); };
-  }));
+  program.addCommand(
+    demoCommand(core, (c) => {
+      const bar = terminalProgress();
+      const unsubscribe = c.events.subscribe(bar.sink);
+      return () => {
+        unsubscribe();
+        bar.stop();
+      };
+    }),
+  );
   registerImportCommands(program, { core, handlers, unwrap, printJson });
   registerAuditCommands(program, { core, handlers, unwrap, printJson });
   registerCompareCommands(program, { handlers, unwrap, printJson });

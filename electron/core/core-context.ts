@@ -15,7 +15,8 @@ export interface CoreContext {
 }
 
 /** The version string of this build (injected by the bundler; "dev" from sources). */
-export const REPROSCOPE_VERSION: string = typeof __REPROSCOPE_VERSION__ === 'string' ? __REPROSCOPE_VERSION__ : '0.1.0-dev';
+export const REPROSCOPE_VERSION: string =
+  typeof __REPROSCOPE_VERSION__ === 'string' ? __REPROSCOPE_VERSION__ : '0.1.0-dev';
 declare const __REPROSCOPE_VERSION__: string | undefined;
 
 /** Opens the store (from --store, REPROSCOPE_HOME or the platform folder) and builds the repositories. */

@@ -9,7 +9,6 @@ import { importOperations } from './import';
 import { reportOperations } from './report';
 import { runOperations } from './runs';
 
-
 /** A handler: unknown input in, a Result out; never throws. */
 export type Handler<N extends ApiName> = (input: unknown) => Promise<Result<ApiOutput<N>>>;
 
@@ -34,7 +33,10 @@ export function createHandlers(ctx: CoreContext): Handlers {
       const parsed = api[name].input.safeParse(input ?? {});
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
-        return err({ code: 'INVALID_INPUT', message: `invalid input for ${name}: ${issue ? `${issue.path.join('.') || 'input'}: ${issue.message}` : 'malformed'}` });
+        return err({
+          code: 'INVALID_INPUT',
+          message: `invalid input for ${name}: ${issue ? `${issue.path.join('.') || 'input'}: ${issue.message}` : 'malformed'}`,
+        });
       }
       try {
         const impl = implementations[name] as Impl<ApiName> | undefined;

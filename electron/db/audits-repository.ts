@@ -23,13 +23,15 @@ export class AuditsRepository {
   private readonly selectList: Database.Statement;
 
   constructor(db: Database.Database) {
-    this.upsert = db.prepare(`INSERT INTO audits (id, project, entry_point, created_at, updated_at, status, verdict, reruns, reruns_done, audit_version, audit)
+    this.upsert =
+      db.prepare(`INSERT INTO audits (id, project, entry_point, created_at, updated_at, status, verdict, reruns, reruns_done, audit_version, audit)
       VALUES (@id, @project, @entryPoint, @createdAt, @updatedAt, @status, @verdict, @reruns, @rerunsDone, @version, @audit)
       ON CONFLICT (id) DO UPDATE SET updated_at = excluded.updated_at, status = excluded.status, verdict = excluded.verdict,
         reruns = excluded.reruns, reruns_done = excluded.reruns_done, audit_version = excluded.audit_version, audit = excluded.audit`);
     this.selectOne = db.prepare('SELECT audit FROM audits WHERE id = ?');
     this.selectByPrefix = db.prepare("SELECT id FROM audits WHERE id LIKE ? || '%' ESCAPE '\\' LIMIT 2");
-    this.selectList = db.prepare(`SELECT id, project, entry_point, created_at, status, verdict, reruns, reruns_done FROM audits
+    this.selectList =
+      db.prepare(`SELECT id, project, entry_point, created_at, status, verdict, reruns, reruns_done FROM audits
       ORDER BY created_at DESC, id LIMIT ? OFFSET ?`);
   }
 
@@ -59,7 +61,11 @@ export class AuditsRepository {
     try {
       raw = JSON.parse(gunzipSync(row.audit).toString('utf8'), nonFiniteReviver);
     } catch (e) {
-      throw new ReproError('STORE_CORRUPT', `audit ${id} is not readable: ${(e as Error).message}`, 'The store may be damaged; restore it from the backup next to reproscope.db.');
+      throw new ReproError(
+        'STORE_CORRUPT',
+        `audit ${id} is not readable: ${(e as Error).message}`,
+        'The store may be damaged; restore it from the backup next to reproscope.db.',
+      );
     }
     return parseAudit(raw, `audit ${id}`);
   }
@@ -67,18 +73,35 @@ export class AuditsRepository {
   /** Resolves a unique id prefix to a full id. */
   resolveId(prefix: string): string {
     const clean = prefix.trim().toLowerCase();
-    if (!/^[0-9a-z_-]+$/.test(clean)) throw new ReproError('INVALID_INPUT', `"${prefix}" is not an audit id`, 'Audit ids are hex digits; list them with `reproscope audits`.');
+    if (!/^[0-9a-z_-]+$/.test(clean))
+      throw new ReproError(
+        'INVALID_INPUT',
+        `"${prefix}" is not an audit id`,
+        'Audit ids are hex digits; list them with `reproscope audits`.',
+      );
     const rows = this.selectByPrefix.all(clean.replace(/[%_\\]/g, '\\$&')) as { id: string }[];
-    if (rows.length === 0) throw new ReproError('NOT_FOUND', `no audit matches "${prefix}"`, 'List audits with `reproscope audits`.');
-    if (rows.length > 1) throw new ReproError('AMBIGUOUS_ID', `"${prefix}" matches more than one audit`, 'Type more characters of the id.');
+    if (rows.length === 0)
+      throw new ReproError('NOT_FOUND', `no audit matches "${prefix}"`, 'List audits with `reproscope audits`.');
+    if (rows.length > 1)
+      throw new ReproError(
+        'AMBIGUOUS_ID',
+        `"${prefix}" matches more than one audit`,
+        'Type more characters of the id.',
+      );
     return rows[0]!.id;
   }
 
   /** Audit summaries, newest first. */
   list(limit = 1000, offset = 0): AuditSummary[] {
     return (this.selectList.all(limit, offset) as AuditRow[]).map((r) => ({
-      id: r.id, project: r.project, entryPoint: r.entry_point, createdAt: r.created_at, status: r.status, verdict: r.verdict,
-      reruns: r.reruns, rerunsDone: r.reruns_done,
+      id: r.id,
+      project: r.project,
+      entryPoint: r.entry_point,
+      createdAt: r.created_at,
+      status: r.status,
+      verdict: r.verdict,
+      reruns: r.reruns,
+      rerunsDone: r.reruns_done,
     }));
   }
 }

@@ -16,7 +16,9 @@ export class HashCacheRepository {
 
   constructor(db: Database.Database) {
     this.db = db;
-    this.select = db.prepare('SELECT sha256 FROM hash_cache WHERE dev = ? AND ino = ? AND size = ? AND mtime_ns = ?').pluck();
+    this.select = db
+      .prepare('SELECT sha256 FROM hash_cache WHERE dev = ? AND ino = ? AND size = ? AND mtime_ns = ?')
+      .pluck();
     this.upsert = db.prepare(`INSERT INTO hash_cache (dev, ino, size, mtime_ns, sha256) VALUES (?, ?, ?, ?, ?)
       ON CONFLICT (dev, ino) DO UPDATE SET size = excluded.size, mtime_ns = excluded.mtime_ns, sha256 = excluded.sha256`);
   }

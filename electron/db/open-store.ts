@@ -21,11 +21,18 @@ export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;
 function describeOpenError(dbPath: string, e: unknown): ReproError {
   const code = (e as { code?: string }).code ?? '';
   if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
-    return new ReproError('STORE_CORRUPT', `${dbPath} is not a reproscope store (${(e as Error).message})`,
-      'Move the file aside or point --store / REPROSCOPE_HOME at another folder.');
+    return new ReproError(
+      'STORE_CORRUPT',
+      `${dbPath} is not a reproscope store (${(e as Error).message})`,
+      'Move the file aside or point --store / REPROSCOPE_HOME at another folder.',
+    );
   }
-  return new ReproError('STORE_UNREADABLE', `cannot open the store ${dbPath}: ${(e as Error).message}`,
-    'Check that the folder exists and is readable and writable, or choose another with --store DIR or REPROSCOPE_HOME.', { cause: e });
+  return new ReproError(
+    'STORE_UNREADABLE',
+    `cannot open the store ${dbPath}: ${(e as Error).message}`,
+    'Check that the folder exists and is readable and writable, or choose another with --store DIR or REPROSCOPE_HOME.',
+    { cause: e },
+  );
 }
 
 /**
@@ -37,8 +44,11 @@ export function openStore(dir: string, options: { readonly?: boolean } = {}): St
   try {
     fs.mkdirSync(dir, { recursive: true });
   } catch (e) {
-    throw new ReproError('STORE_UNREADABLE', `cannot create the store folder ${dir}: ${(e as Error).message}`,
-      'Choose a writable folder with --store DIR or REPROSCOPE_HOME.');
+    throw new ReproError(
+      'STORE_UNREADABLE',
+      `cannot create the store folder ${dir}: ${(e as Error).message}`,
+      'Choose a writable folder with --store DIR or REPROSCOPE_HOME.',
+    );
   }
   let db: Database.Database;
   try {
@@ -62,14 +72,19 @@ export function openStore(dir: string, options: { readonly?: boolean } = {}): St
 function migrate(db: Database.Database, dbPath: string, readonly: boolean): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > LATEST_SCHEMA_VERSION) {
-    throw new ReproError('STORE_TOO_NEW',
+    throw new ReproError(
+      'STORE_TOO_NEW',
       `the store ${dbPath} has schema version ${current}, newer than this reproscope understands (${LATEST_SCHEMA_VERSION})`,
-      'Upgrade reproscope, or use another store with --store DIR.');
+      'Upgrade reproscope, or use another store with --store DIR.',
+    );
   }
   if (current === LATEST_SCHEMA_VERSION) return;
   if (readonly) {
-    throw new ReproError('STORE_UNREADABLE', `the store ${dbPath} needs an upgrade (version ${current} → ${LATEST_SCHEMA_VERSION}) but was opened read-only`,
-      'Open it once with write access to migrate it.');
+    throw new ReproError(
+      'STORE_UNREADABLE',
+      `the store ${dbPath} needs an upgrade (version ${current} → ${LATEST_SCHEMA_VERSION}) but was opened read-only`,
+      'Open it once with write access to migrate it.',
+    );
   }
   if (current > 0) {
     // A copy of the store as it was, so a failed or unwanted upgrade can be undone by hand.

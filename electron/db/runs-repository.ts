@@ -48,7 +48,8 @@ export class RunsRepository {
   constructor(db: Database.Database) {
     this.db = db;
     this.blobs = new BlobRepository(db);
-    this.insertRun = db.prepare(`INSERT INTO runs (id, name, kind, project, created_at, status, exit_code, commit_sha, command, audit_id, source_key, snapshot_version, snapshot, import_digest)
+    this.insertRun =
+      db.prepare(`INSERT INTO runs (id, name, kind, project, created_at, status, exit_code, commit_sha, command, audit_id, source_key, snapshot_version, snapshot, import_digest)
       VALUES (@id, @name, @kind, @project, @createdAt, @status, @exitCode, @commit, @command, @auditId, @sourceKey, @version, @snapshot, @importDigest)
       ON CONFLICT (id) DO UPDATE SET name = excluded.name, status = excluded.status, exit_code = excluded.exit_code,
         commit_sha = excluded.commit_sha, command = excluded.command, audit_id = excluded.audit_id, source_key = excluded.source_key,
@@ -60,7 +61,9 @@ export class RunsRepository {
     this.selectByPrefix = db.prepare("SELECT id FROM runs WHERE id LIKE ? || '%' ESCAPE '\\' LIMIT 2");
     this.selectBySourceKey = db.prepare('SELECT id, snapshot FROM runs WHERE source_key = ?');
     this.countRuns = db.prepare('SELECT count(*) AS n FROM runs');
-    this.selectMetricsFor = db.prepare('SELECT run_id, name, value FROM run_metrics WHERE run_id IN (SELECT value FROM json_each(?))');
+    this.selectMetricsFor = db.prepare(
+      'SELECT run_id, name, value FROM run_metrics WHERE run_id IN (SELECT value FROM json_each(?))',
+    );
   }
 
   /** Stores a snapshot with its blobs in one transaction; `sourceKey` identifies an imported run for idempotent re-import. */
@@ -79,7 +82,12 @@ export class RunsRepository {
    * thousands off the main thread); `snapshot` gives only the list columns and metric values.
    * `importDigest` names the source record an import built it from; any other write clears it.
    */
-  saveEncodedInTransaction(snapshot: Snapshot, gzippedJson: Buffer, sourceKey: string | null, importDigest: string | null = null): void {
+  saveEncodedInTransaction(
+    snapshot: Snapshot,
+    gzippedJson: Buffer,
+    sourceKey: string | null,
+    importDigest: string | null = null,
+  ): void {
     this.insertRun.run({
       id: snapshot.id,
       name: snapshot.name,
@@ -120,11 +128,21 @@ export class RunsRepository {
    * id, creation time, the digest of the record they were built from (null if unknown), and a reader of
    * the gzipped snapshot text (only runs whose digest does not settle the question need it).
    */
-  importedUnder(prefix: string): Map<string, { id: string; createdAt: string; importDigest: string | null; gzippedJson: () => Buffer }> {
-    const rows = this.db.prepare("SELECT source_key, id, created_at, import_digest FROM runs WHERE source_key >= ? AND source_key < ? || char(1114111)")
+  importedUnder(
+    prefix: string,
+  ): Map<string, { id: string; createdAt: string; importDigest: string | null; gzippedJson: () => Buffer }> {
+    const rows = this.db
+      .prepare(
+        'SELECT source_key, id, created_at, import_digest FROM runs WHERE source_key >= ? AND source_key < ? || char(1114111)',
+      )
       .all(prefix, prefix) as { source_key: string; id: string; created_at: string; import_digest: string | null }[];
     const snapshotOf = (id: string): Buffer => (this.selectSnapshot.get(id) as { snapshot: Buffer }).snapshot;
-    return new Map(rows.map((r) => [r.source_key, { id: r.id, createdAt: r.created_at, importDigest: r.import_digest, gzippedJson: () => snapshotOf(r.id) }]));
+    return new Map(
+      rows.map((r) => [
+        r.source_key,
+        { id: r.id, createdAt: r.created_at, importDigest: r.import_digest, gzippedJson: () => snapshotOf(r.id) },
+      ]),
+    );
   }
 
   /** Records the digest of the source record an imported run (already stored, found unchanged) was built from. */
@@ -135,10 +153,17 @@ export class RunsRepository {
   /** Resolves a unique id prefix to a full id: NOT_FOUND or AMBIGUOUS_ID otherwise. */
   resolveId(prefix: string): string {
     const clean = prefix.trim().toLowerCase();
-    if (!/^[0-9a-z_-]+$/.test(clean)) throw new ReproError('INVALID_INPUT', `"${prefix}" is not a run id`, 'Run ids are hex digits; list them with `reproscope runs`.');
+    if (!/^[0-9a-z_-]+$/.test(clean))
+      throw new ReproError(
+        'INVALID_INPUT',
+        `"${prefix}" is not a run id`,
+        'Run ids are hex digits; list them with `reproscope runs`.',
+      );
     const rows = this.selectByPrefix.all(clean.replace(/[%_\\]/g, '\\$&')) as { id: string }[];
-    if (rows.length === 0) throw new ReproError('NOT_FOUND', `no run matches "${prefix}"`, 'List runs with `reproscope runs`.');
-    if (rows.length > 1) throw new ReproError('AMBIGUOUS_ID', `"${prefix}" matches more than one run`, 'Type more characters of the id.');
+    if (rows.length === 0)
+      throw new ReproError('NOT_FOUND', `no run matches "${prefix}"`, 'List runs with `reproscope runs`.');
+    if (rows.length > 1)
+      throw new ReproError('AMBIGUOUS_ID', `"${prefix}" matches more than one run`, 'Type more characters of the id.');
     return rows[0]!.id;
   }
 
@@ -162,7 +187,11 @@ export class RunsRepository {
     const rows = this.db.prepare(sql).all(params) as RunRow[];
     // One query for the whole page's metrics, not one per row.
     const metricsByRun = new Map<string, Record<string, number>>();
-    for (const m of this.selectMetricsFor.all(JSON.stringify(rows.map((r) => r.id))) as { run_id: string; name: string; value: number | null }[]) {
+    for (const m of this.selectMetricsFor.all(JSON.stringify(rows.map((r) => r.id))) as {
+      run_id: string;
+      name: string;
+      value: number | null;
+    }[]) {
       let rec = metricsByRun.get(m.run_id);
       if (!rec) metricsByRun.set(m.run_id, (rec = {}));
       rec[m.name] = m.value ?? NaN;
@@ -187,15 +216,25 @@ function filterClause(query: RunListQuery): { where: string; params: Record<stri
   const where: string[] = [];
   const params: Record<string, unknown> = {};
   if (query.search) {
-    where.push("(name LIKE @s ESCAPE '\\' OR project LIKE @s ESCAPE '\\' OR command LIKE @s ESCAPE '\\' OR id LIKE @s ESCAPE '\\')");
+    where.push(
+      "(name LIKE @s ESCAPE '\\' OR project LIKE @s ESCAPE '\\' OR command LIKE @s ESCAPE '\\' OR id LIKE @s ESCAPE '\\')",
+    );
     params.s = `%${query.search.replace(/[%_\\]/g, '\\$&')}%`;
   }
-  if (query.kind) { where.push('kind = @kind'); params.kind = query.kind; }
-  if (query.auditId) { where.push('audit_id = @auditId'); params.auditId = query.auditId; }
+  if (query.kind) {
+    where.push('kind = @kind');
+    params.kind = query.kind;
+  }
+  if (query.auditId) {
+    where.push('audit_id = @auditId');
+    params.auditId = query.auditId;
+  }
   if (query.auditIds) {
     // one bound parameter per id: ids never reach the SQL text
     where.push(query.auditIds.length ? `audit_id IN (${query.auditIds.map((_, i) => `@a${i}`).join(', ')})` : '0');
-    query.auditIds.forEach((id, i) => { params[`a${i}`] = id; });
+    query.auditIds.forEach((id, i) => {
+      params[`a${i}`] = id;
+    });
   }
   return { where: where.length ? `WHERE ${where.join(' AND ')}` : '', params };
 }

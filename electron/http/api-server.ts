@@ -7,7 +7,17 @@ import { ReproError, type ErrorCode, type ErrorInfo, type Result } from '../../s
 import { nonFiniteReplacer, nonFiniteReviver } from '../../shared/snapshot/snapshot-codec';
 import type { EventHub } from '../core/event-hub';
 import type { Handlers } from '../core/handlers';
-import { allowedHosts, createToken, hostAllowed, isLoopbackHost, originAllowed, parseCookies, tokenCookie, tokenCookieName, tokensEqual } from './http-security';
+import {
+  allowedHosts,
+  createToken,
+  hostAllowed,
+  isLoopbackHost,
+  originAllowed,
+  parseCookies,
+  tokenCookie,
+  tokenCookieName,
+  tokensEqual,
+} from './http-security';
 import { contentTypeFor, resolveStaticFile } from './static-files';
 
 /** What the loopback server needs: the handlers, the progress hub, where to listen and what to serve. */
@@ -39,8 +49,16 @@ export interface RunningServer {
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 const STATUS_FOR: Partial<Record<ErrorCode, number>> = {
-  INVALID_INPUT: 400, UNAUTHORIZED: 401, FORBIDDEN: 403, NOT_FOUND: 404, AMBIGUOUS_ID: 409, CANCELLED: 409,
-  INTERNAL: 500, STORE_UNREADABLE: 500, STORE_CORRUPT: 500, STORE_TOO_NEW: 500,
+  INVALID_INPUT: 400,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  AMBIGUOUS_ID: 409,
+  CANCELLED: 409,
+  INTERNAL: 500,
+  STORE_UNREADABLE: 500,
+  STORE_CORRUPT: 500,
+  STORE_TOO_NEW: 500,
 };
 
 /** The HTTP status for a failed operation: the caller's fault is 4xx, the server's 5xx. */
@@ -52,7 +70,11 @@ const isApiName = (name: string): name is ApiName => Object.prototype.hasOwnProp
 
 function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body, nonFiniteReplacer);
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
+  res.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Cache-Control': 'no-store',
+    'X-Content-Type-Options': 'nosniff',
+  });
   res.end(text);
 }
 
@@ -96,8 +118,11 @@ const NO_TOKEN_PAGE = `<!doctype html><meta charset="utf-8"><title>reproscope</t
  */
 export async function startApiServer(options: ApiServerOptions): Promise<RunningServer> {
   if (!isLoopbackHost(options.host)) {
-    throw new ReproError('INVALID_INPUT', `refusing to listen on ${options.host}: reproscope serve only listens on loopback (127.0.0.1, ::1, localhost)`,
-      'The API can run experiments on this machine, so it is never exposed to the network. From another machine, tunnel: ssh -L 8765:127.0.0.1:8765 THIS_HOST, then open the printed URL locally.');
+    throw new ReproError(
+      'INVALID_INPUT',
+      `refusing to listen on ${options.host}: reproscope serve only listens on loopback (127.0.0.1, ::1, localhost)`,
+      'The API can run experiments on this machine, so it is never exposed to the network. From another machine, tunnel: ssh -L 8765:127.0.0.1:8765 THIS_HOST, then open the printed URL locally.',
+    );
   }
   const token = options.token ?? createToken();
   let port = options.port;
@@ -111,36 +136,55 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
   };
 
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
-    if (!hostAllowed(req.headers.host, allowed)) return sendError(res, { code: 'FORBIDDEN', message: `foreign Host header ${JSON.stringify(req.headers.host ?? '')}` });
+    if (!hostAllowed(req.headers.host, allowed))
+      return sendError(res, {
+        code: 'FORBIDDEN',
+        message: `foreign Host header ${JSON.stringify(req.headers.host ?? '')}`,
+      });
     const origin = typeof req.headers.origin === 'string' ? req.headers.origin : undefined;
-    if (!originAllowed(origin, allowed)) return sendError(res, { code: 'FORBIDDEN', message: `foreign Origin ${JSON.stringify(origin)}` });
+    if (!originAllowed(origin, allowed))
+      return sendError(res, { code: 'FORBIDDEN', message: `foreign Origin ${JSON.stringify(origin)}` });
     const url = new URL(req.url ?? '/', 'http://localhost');
     const route = url.pathname;
 
     if (route.startsWith('/api/')) {
       if (!authorized(req)) {
-        return sendError(res, { code: 'UNAUTHORIZED', message: 'missing or wrong access token', hint: 'Open the URL that `reproscope serve` printed; it carries the token.' });
+        return sendError(res, {
+          code: 'UNAUTHORIZED',
+          message: 'missing or wrong access token',
+          hint: 'Open the URL that `reproscope serve` printed; it carries the token.',
+        });
       }
       if (route === '/api/events') {
         if (req.method !== 'GET') return sendError(res, { code: 'INVALID_INPUT', message: 'use GET for /api/events' });
         return openEventStream(req, res);
       }
       const name = route.slice('/api/'.length);
-      if (!isApiName(name)) return sendError(res, { code: 'NOT_FOUND', message: `no operation ${JSON.stringify(name)}` });
+      if (!isApiName(name))
+        return sendError(res, { code: 'NOT_FOUND', message: `no operation ${JSON.stringify(name)}` });
       if (req.method !== 'POST') {
         res.setHeader('Allow', 'POST');
-        return sendJson(res, 405, { ok: false, error: { code: 'INVALID_INPUT', message: `use POST for /api/${name}` } });
+        return sendJson(res, 405, {
+          ok: false,
+          error: { code: 'INVALID_INPUT', message: `use POST for /api/${name}` },
+        });
       }
       if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) {
         // a cross-site <form> can only send form encodings; requiring JSON closes that door too
-        return sendJson(res, 415, { ok: false, error: { code: 'INVALID_INPUT', message: 'send the input as application/json' } });
+        return sendJson(res, 415, {
+          ok: false,
+          error: { code: 'INVALID_INPUT', message: 'send the input as application/json' },
+        });
       }
       let input: unknown;
       try {
         const text = await readBody(req);
         input = text.trim() === '' ? {} : JSON.parse(text, nonFiniteReviver);
       } catch (e) {
-        return sendError(res, { code: 'INVALID_INPUT', message: `the request body is not JSON: ${(e as Error).message}` });
+        return sendError(res, {
+          code: 'INVALID_INPUT',
+          message: `the request body is not JSON: ${(e as Error).message}`,
+        });
       }
       const result = await options.handlers[name](input);
       return result.ok ? sendJson(res, 200, result) : sendError(res, result.error);
@@ -155,7 +199,12 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
       if (given !== null) {
         if (!tokensEqual(given, token)) return sendText(res, 401, NO_TOKEN_PAGE, 'text/html; charset=utf-8');
         // keep the token in a cookie and drop it from the address bar (and so from history and screenshots)
-        res.writeHead(303, { 'Set-Cookie': tokenCookie(port, token), Location: '/', 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' });
+        res.writeHead(303, {
+          'Set-Cookie': tokenCookie(port, token),
+          Location: '/',
+          'Cache-Control': 'no-store',
+          'Referrer-Policy': 'no-referrer',
+        });
         return void res.end();
       }
       if (!authorized(req)) return sendText(res, 401, NO_TOKEN_PAGE, 'text/html; charset=utf-8');
@@ -167,7 +216,12 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
   const serveFile = (res: http.ServerResponse, urlPath: string, headOnly: boolean): void => {
     const file = resolveStaticFile(options.rendererDir, urlPath);
     if (!file) {
-      if (urlPath === 'index.html') return sendText(res, 500, `The renderer is not built (${options.rendererDir}/index.html is missing): run \`npm run build\`.`);
+      if (urlPath === 'index.html')
+        return sendText(
+          res,
+          500,
+          `The renderer is not built (${options.rendererDir}/index.html is missing): run \`npm run build\`.`,
+        );
       return sendText(res, 404, 'not found');
     }
     const body = fs.readFileSync(file);
@@ -181,7 +235,12 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
   };
 
   const openEventStream = (req: http.IncomingMessage, res: http.ServerResponse): void => {
-    res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', Connection: 'keep-alive', 'X-Content-Type-Options': 'nosniff' });
+    res.writeHead(200, {
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-store',
+      Connection: 'keep-alive',
+      'X-Content-Type-Options': 'nosniff',
+    });
     res.write(': reproscope progress\nretry: 2000\n\n');
     streams.add(res);
     const unsubscribe = options.events.subscribe((event) => {
@@ -189,7 +248,11 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     });
     // a comment now and then keeps proxies and idle timers from closing a quiet stream
     const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
-    const stop = (): void => { clearInterval(keepAlive); unsubscribe(); streams.delete(res); };
+    const stop = (): void => {
+      clearInterval(keepAlive);
+      unsubscribe();
+      streams.delete(res);
+    };
     req.on('close', stop);
     res.on('error', stop);
   };
@@ -203,9 +266,15 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
   server.requestTimeout = 0; // audits answer when they finish; the default would cut long calls at 5 minutes
   await new Promise<void>((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) => {
-      reject(e.code === 'EADDRINUSE'
-        ? new ReproError('INVALID_INPUT', `port ${options.port} on ${options.host} is already in use`, 'Choose another with --port N, or --port 0 for any free port.')
-        : e);
+      reject(
+        e.code === 'EADDRINUSE'
+          ? new ReproError(
+              'INVALID_INPUT',
+              `port ${options.port} on ${options.host} is already in use`,
+              'Choose another with --port N, or --port 0 for any free port.',
+            )
+          : e,
+      );
     });
     server.listen(options.port, options.host, () => resolve());
   });
@@ -219,10 +288,11 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     origin,
     url: `${origin}/?token=${token}`,
     token,
-    close: () => new Promise<void>((resolve) => {
-      for (const s of streams) s.end();
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of streams) s.end();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }

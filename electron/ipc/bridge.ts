@@ -1,5 +1,12 @@
 import { api, type ApiName } from '../../shared/api/api';
-import { apiChannel, bridgeError, PROGRESS_CHANNEL, SHELL_CHANNELS, type ApiFunctions, type DesktopBridge } from '../../shared/api/desktop-bridge';
+import {
+  apiChannel,
+  bridgeError,
+  PROGRESS_CHANNEL,
+  SHELL_CHANNELS,
+  type ApiFunctions,
+  type DesktopBridge,
+} from '../../shared/api/desktop-bridge';
 import type { Result } from '../../shared/errors';
 import type { ProgressEvent } from '../../shared/progress';
 
@@ -17,7 +24,10 @@ export interface RendererIpcLike {
  */
 export function buildDesktopBridge(ipc: RendererIpcLike): DesktopBridge {
   const invoke = (channel: string, arg: unknown): Promise<Result<never>> =>
-    ipc.invoke(channel, arg).then((r) => r as Result<never>, (e: unknown) => bridgeError(`IPC ${channel} failed: ${String(e)}`));
+    ipc.invoke(channel, arg).then(
+      (r) => r as Result<never>,
+      (e: unknown) => bridgeError(`IPC ${channel} failed: ${String(e)}`),
+    );
   const fns: Record<string, (input: unknown) => Promise<Result<unknown>>> = {};
   for (const name of Object.keys(api) as ApiName[]) fns[name] = (input: unknown) => invoke(apiChannel(name), input);
   return {
@@ -28,7 +38,9 @@ export function buildDesktopBridge(ipc: RendererIpcLike): DesktopBridge {
     onProgress: (listener: (e: ProgressEvent) => void) => {
       const handler = (_event: unknown, data: unknown): void => listener(data as ProgressEvent);
       ipc.on(PROGRESS_CHANNEL, handler);
-      return () => { ipc.removeListener(PROGRESS_CHANNEL, handler); };
+      return () => {
+        ipc.removeListener(PROGRESS_CHANNEL, handler);
+      };
     },
   };
 }

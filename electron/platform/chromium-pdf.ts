@@ -4,14 +4,28 @@ import { ReproError } from '../../shared/errors';
 
 /** Where Chromium and Chrome usually live, in the order they are tried. */
 const CANDIDATES = [
-  '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable', '/snap/bin/chromium',
-  '/Applications/Chromium.app/Contents/MacOS/Chromium', '/Applications/Google Chrome.app/Contents/MacOS/Google Chrome',
-  'C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe', 'C:\\Program Files (x86)\\Google\\Chrome\\Application\\chrome.exe',
+  '/usr/bin/chromium',
+  '/usr/bin/chromium-browser',
+  '/usr/bin/google-chrome',
+  '/usr/bin/google-chrome-stable',
+  '/snap/bin/chromium',
+  '/Applications/Chromium.app/Contents/MacOS/Chromium',
+  '/Applications/Google Chrome.app/Contents/MacOS/Google Chrome',
+  'C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe',
+  'C:\\Program Files (x86)\\Google\\Chrome\\Application\\chrome.exe',
 ];
 const PATH_NAMES = ['chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable', 'chrome'];
 
 /** Flags for a headless print: no sandbox (containers, root), no GPU, nothing fetched in the background. */
-const LAUNCH_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-dev-shm-usage'];
+const LAUNCH_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  '--disable-dev-shm-usage',
+];
 
 function isExecutable(file: string): boolean {
   try {
@@ -26,7 +40,11 @@ function isExecutable(file: string): boolean {
 export function findChromium(explicit?: string | null, envPath = process.env.PATH ?? ''): string {
   if (explicit) {
     if (!isExecutable(explicit)) {
-      throw new ReproError('REPORT_FAILED', `the Chromium ${explicit} does not exist or cannot be run`, 'Name the Chromium or Chrome executable with --chromium PATH, or export as html and print it from a browser.');
+      throw new ReproError(
+        'REPORT_FAILED',
+        `the Chromium ${explicit} does not exist or cannot be run`,
+        'Name the Chromium or Chrome executable with --chromium PATH, or export as html and print it from a browser.',
+      );
     }
     return explicit;
   }
@@ -37,8 +55,11 @@ export function findChromium(explicit?: string | null, envPath = process.env.PAT
       if (isExecutable(file)) return file;
     }
   }
-  throw new ReproError('REPORT_FAILED', 'no Chromium or Chrome was found to print the PDF with',
-    'Install one (apt-get install chromium), name it with --chromium PATH, or export --format html and print that from a browser.');
+  throw new ReproError(
+    'REPORT_FAILED',
+    'no Chromium or Chrome was found to print the PDF with',
+    'Install one (apt-get install chromium), name it with --chromium PATH, or export --format html and print that from a browser.',
+  );
 }
 
 /** Prints an HTML document to PDF (A4, backgrounds on) with a headless Chromium through playwright-core; JavaScript stays off. */
@@ -47,7 +68,12 @@ export async function printHtmlToPdf(html: string, executablePath: string): Prom
   try {
     playwright = await import('playwright-core');
   } catch (e) {
-    throw new ReproError('REPORT_FAILED', 'playwright-core, which drives Chromium to print PDFs, is not installed', 'Reinstall reproscope, or export --format html and print it from a browser.', { cause: e });
+    throw new ReproError(
+      'REPORT_FAILED',
+      'playwright-core, which drives Chromium to print PDFs, is not installed',
+      'Reinstall reproscope, or export --format html and print it from a browser.',
+      { cause: e },
+    );
   }
   let browser: import('playwright-core').Browser | null = null;
   try {
@@ -58,11 +84,19 @@ export async function printHtmlToPdf(html: string, executablePath: string): Prom
     await page.route('**/*', (route) => route.abort());
     await page.setContent(html, { waitUntil: 'load' });
     await page.emulateMedia({ media: 'print', colorScheme: 'light' });
-    return await page.pdf({ format: 'A4', printBackground: true, margin: { top: '16mm', bottom: '16mm', left: '14mm', right: '14mm' } });
+    return await page.pdf({
+      format: 'A4',
+      printBackground: true,
+      margin: { top: '16mm', bottom: '16mm', left: '14mm', right: '14mm' },
+    });
   } catch (e) {
     if (e instanceof ReproError) throw e;
-    throw new ReproError('REPORT_FAILED', `Chromium (${executablePath}) could not print the report: ${(e as Error).message.split('\n')[0]}`,
-      'Check that this Chromium starts (run it with --headless --version), name another with --chromium PATH, or export --format html.', { cause: e });
+    throw new ReproError(
+      'REPORT_FAILED',
+      `Chromium (${executablePath}) could not print the report: ${(e as Error).message.split('\n')[0]}`,
+      'Check that this Chromium starts (run it with --headless --version), name another with --chromium PATH, or export --format html.',
+      { cause: e },
+    );
   } finally {
     await browser?.close().catch(() => undefined);
   }

@@ -15,26 +15,32 @@ import type { DvcEntry } from '../../shared/snapshot/snapshot';
 // The lock is read with YAML's failsafe schema (every scalar a string): a hash of digits only must not turn into a number.
 const count = z.string().regex(/^\d+$/).transform(Number);
 
-const DvcOutSchema = z.object({
-  path: z.string(),
-  md5: z.string().optional(),
-  etag: z.string().optional(),
-  checksum: z.string().optional(),
-  hash: z.string().optional(),
-  size: count.optional(),
-  nfiles: count.optional(),
-}).passthrough();
+const DvcOutSchema = z
+  .object({
+    path: z.string(),
+    md5: z.string().optional(),
+    etag: z.string().optional(),
+    checksum: z.string().optional(),
+    hash: z.string().optional(),
+    size: count.optional(),
+    nfiles: count.optional(),
+  })
+  .passthrough();
 
-const DvcStageSchema = z.object({
-  cmd: z.union([z.string(), z.array(z.string())]).optional(),
-  deps: z.array(DvcOutSchema).optional(),
-  outs: z.array(DvcOutSchema).optional(),
-}).passthrough();
+const DvcStageSchema = z
+  .object({
+    cmd: z.union([z.string(), z.array(z.string())]).optional(),
+    deps: z.array(DvcOutSchema).optional(),
+    outs: z.array(DvcOutSchema).optional(),
+  })
+  .passthrough();
 
-const DvcLockSchema = z.object({
-  schema: z.string().optional(),
-  stages: z.record(z.string(), DvcStageSchema).optional(),
-}).passthrough();
+const DvcLockSchema = z
+  .object({
+    schema: z.string().optional(),
+    stages: z.record(z.string(), DvcStageSchema).optional(),
+  })
+  .passthrough();
 
 /** Entries written by DVC 1/2, whose text files were hashed with CRLF turned into LF. */
 const DVC2_MD5 = new WeakSet<DvcEntry>();
@@ -64,18 +70,42 @@ export function parseDvcLock(text: string, label: string): DvcReadResult {
   const parsed = DvcLockSchema.safeParse(raw ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    return { entries: [], warnings: [`data: ${label} is not a dvc.lock DVC understands (${issue ? `${issue.path.join('.')}: ${issue.message}` : 'invalid'})`] };
+    return {
+      entries: [],
+      warnings: [
+        `data: ${label} is not a dvc.lock DVC understands (${issue ? `${issue.path.join('.')}: ${issue.message}` : 'invalid'})`,
+      ],
+    };
   }
   // DVC 1 wrote stages at the top level, without the `stages` key.
   const stages = parsed.data.stages ?? legacyStages(raw);
   const entries: DvcEntry[] = [];
   for (const [stage, body] of Object.entries(stages)) {
-    for (const [role, list] of [['dep', body.deps ?? []], ['out', body.outs ?? []]] as const) {
+    for (const [role, list] of [
+      ['dep', body.deps ?? []],
+      ['out', body.outs ?? []],
+    ] as const) {
       for (const item of list) {
-        const hashKind = item.md5 !== undefined ? 'md5' : item.etag !== undefined ? 'etag' : item.checksum !== undefined ? 'checksum' : null;
+        const hashKind =
+          item.md5 !== undefined
+            ? 'md5'
+            : item.etag !== undefined
+              ? 'etag'
+              : item.checksum !== undefined
+                ? 'checksum'
+                : null;
         const hash = item.md5 ?? item.etag ?? item.checksum ?? null;
         if (hash === null || hashKind === null) continue;
-        const entry: DvcEntry = { stage, role, path: item.path, hash, hashKind, size: item.size ?? null, matchesDisk: null, note: null };
+        const entry: DvcEntry = {
+          stage,
+          role,
+          path: item.path,
+          hash,
+          hashKind,
+          size: item.size ?? null,
+          matchesDisk: null,
+          note: null,
+        };
         // DVC 3 writes `hash: md5` on entries hashed without DVC 2's CRLF normalisation.
         if (hashKind === 'md5' && item.hash === undefined) DVC2_MD5.add(entry);
         entries.push(entry);
@@ -125,8 +155,13 @@ function inside(boundary: string, p: string): boolean {
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }
 
-async function checkEntry(dir: string, boundary: string, entry: DvcEntry): Promise<Pick<DvcEntry, 'matchesDisk' | 'note'>> {
-  if (entry.hashKind !== 'md5') return { matchesDisk: null, note: `${entry.hashKind} hashes (remote data) are not checked` };
+async function checkEntry(
+  dir: string,
+  boundary: string,
+  entry: DvcEntry,
+): Promise<Pick<DvcEntry, 'matchesDisk' | 'note'>> {
+  if (entry.hashKind !== 'md5')
+    return { matchesDisk: null, note: `${entry.hashKind} hashes (remote data) are not checked` };
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(entry.path)) return { matchesDisk: null, note: 'a remote path; not checked' };
   const abs = path.resolve(dir, entry.path);
   let real: string;
@@ -141,12 +176,17 @@ async function checkEntry(dir: string, boundary: string, entry: DvcEntry): Promi
     if (entry.hash.endsWith('.dir')) {
       if (!stat.isDirectory()) return { matchesDisk: false, note: 'DVC recorded a folder; a file is on disk' };
       const actual = await dvcDirMd5(real, DVC2_MD5.has(entry));
-      return actual === entry.hash ? { matchesDisk: true, note: null } : { matchesDisk: false, note: `folder hash on disk is ${actual}` };
+      return actual === entry.hash
+        ? { matchesDisk: true, note: null }
+        : { matchesDisk: false, note: `folder hash on disk is ${actual}` };
     }
     if (!stat.isFile()) return { matchesDisk: false, note: 'DVC recorded a file; a folder is on disk' };
-    if (entry.size !== null && stat.size !== entry.size) return { matchesDisk: false, note: `size on disk is ${stat.size} bytes, DVC recorded ${entry.size}` };
+    if (entry.size !== null && stat.size !== entry.size)
+      return { matchesDisk: false, note: `size on disk is ${stat.size} bytes, DVC recorded ${entry.size}` };
     const actual = await dvcFileMd5(real, DVC2_MD5.has(entry));
-    return actual === entry.hash ? { matchesDisk: true, note: null } : { matchesDisk: false, note: `md5 on disk is ${actual}` };
+    return actual === entry.hash
+      ? { matchesDisk: true, note: null }
+      : { matchesDisk: false, note: `md5 on disk is ${actual}` };
   } catch (e) {
     return { matchesDisk: null, note: `could not be read: ${(e as Error).message}` };
   }
@@ -166,8 +206,14 @@ export async function dvcFileMd5(file: string, dos2unix: boolean): Promise<strin
       if (bytesRead === 0) break;
       let chunk = buffer.subarray(0, bytesRead);
       // DVC 2 decided "text" from the first 8000 bytes: no NUL byte means text.
-      if (first) { text = dos2unix && !chunk.subarray(0, 8000).includes(0); first = false; }
-      if (!text) { hash.update(chunk); continue; }
+      if (first) {
+        text = dos2unix && !chunk.subarray(0, 8000).includes(0);
+        first = false;
+      }
+      if (!text) {
+        hash.update(chunk);
+        continue;
+      }
       if (pendingCr) chunk = Buffer.concat([Buffer.from('\r'), chunk]);
       pendingCr = chunk[chunk.length - 1] === 0x0d;
       const body = pendingCr ? chunk.subarray(0, chunk.length - 1) : chunk;
@@ -191,12 +237,19 @@ export async function dvcDirMd5(dir: string, dos2unix: boolean): Promise<string>
   const walk = async (rel: string): Promise<void> => {
     for (const e of await fs.promises.readdir(path.join(dir, rel), { withFileTypes: true })) {
       const r = rel === '' ? e.name : `${rel}/${e.name}`;
-      if (e.isDirectory()) { if (!(rel === '' && e.name === '.dvc')) await walk(r); } else if (e.isFile()) files.push(r);
+      if (e.isDirectory()) {
+        if (!(rel === '' && e.name === '.dvc')) await walk(r);
+      } else if (e.isFile()) files.push(r);
     }
   };
   await walk('');
   files.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const parts: string[] = [];
-  for (const rel of files) parts.push(`{"md5": ${pyJsonString(await dvcFileMd5(path.join(dir, rel), dos2unix))}, "relpath": ${pyJsonString(rel)}}`);
-  return `${createHash('md5').update(`[${parts.join(', ')}]`).digest('hex')}.dir`;
+  for (const rel of files)
+    parts.push(
+      `{"md5": ${pyJsonString(await dvcFileMd5(path.join(dir, rel), dos2unix))}, "relpath": ${pyJsonString(rel)}}`,
+    );
+  return `${createHash('md5')
+    .update(`[${parts.join(', ')}]`)
+    .digest('hex')}.dir`;
 }

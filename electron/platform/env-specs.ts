@@ -32,7 +32,12 @@ export function findEnvSpecs(root: string): EnvSpec[] {
     }
     for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
       const abs = path.join(dir, e.name);
-      if (e.isDirectory() && depth === 0 && !e.name.startsWith('.') && !['node_modules', 'mlruns', '__pycache__', 'venv', '.venv'].includes(e.name)) {
+      if (
+        e.isDirectory() &&
+        depth === 0 &&
+        !e.name.startsWith('.') &&
+        !['node_modules', 'mlruns', '__pycache__', 'venv', '.venv'].includes(e.name)
+      ) {
         visit(abs, 1);
         continue;
       }

@@ -17,8 +17,7 @@ export interface HistoryCommit {
 
 /** The history between two commits of a repository on this machine, or why it could not be read. */
 export type GitHistory =
-  | { ok: true; commits: HistoryCommit[]; patch: string; truncated: boolean }
-  | { ok: false; reason: string };
+  { ok: true; commits: HistoryCommit[]; patch: string; truncated: boolean } | { ok: false; reason: string };
 
 const SEP = '\u001f';
 
@@ -33,16 +32,32 @@ export async function readGitHistory(root: string, a: string, b: string): Promis
   try {
     for (const c of [a, b]) {
       const kind = (await git.raw(['cat-file', '-t', c]).catch(() => '')).trim();
-      if (kind !== 'commit') return { ok: false, reason: `the repository ${root} does not have commit ${c.slice(0, 12)}` };
+      if (kind !== 'commit')
+        return { ok: false, reason: `the repository ${root} does not have commit ${c.slice(0, 12)}` };
     }
     const [log, patch] = await Promise.all([
-      git.raw(['log', '--left-right', `--max-count=${MAX_COMMITS}`, `--format=%m${SEP}%H${SEP}%an${SEP}%aI${SEP}%s`, `${a}...${b}`]),
+      git.raw([
+        'log',
+        '--left-right',
+        `--max-count=${MAX_COMMITS}`,
+        `--format=%m${SEP}%H${SEP}%an${SEP}%aI${SEP}%s`,
+        `${a}...${b}`,
+      ]),
       git.raw(['diff', '--no-color', '--no-ext-diff', a, b]),
     ]);
-    const commits = log.split('\n').filter(Boolean).map((line) => {
-      const [mark, hash, author, date, subject] = line.split(SEP);
-      return { hash: hash ?? '', author: author ?? '', date: date ?? '', subject: subject ?? '', side: mark === '<' ? 'a-only' as const : 'b-only' as const };
-    });
+    const commits = log
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => {
+        const [mark, hash, author, date, subject] = line.split(SEP);
+        return {
+          hash: hash ?? '',
+          author: author ?? '',
+          date: date ?? '',
+          subject: subject ?? '',
+          side: mark === '<' ? ('a-only' as const) : ('b-only' as const),
+        };
+      });
     const truncated = Buffer.byteLength(patch) > MAX_HISTORY_PATCH;
     return { ok: true, commits, patch: truncated ? patch.slice(0, MAX_HISTORY_PATCH) : patch, truncated };
   } catch (e) {

@@ -11,8 +11,22 @@ const MAX_UNTRACKED_HASHED = 5000;
 const MAX_PATCH_BYTES = 8 * 1024 * 1024;
 
 /** Folders that are never source code. */
-const NON_SOURCE_DIRS = new Set(['.git', 'node_modules', '__pycache__', '.venv', 'venv', '.tox', 'mlruns', '.mypy_cache', '.pytest_cache', '.ipynb_checkpoints', 'dist', 'build']);
-const SOURCE_EXT = /\.(py|pyx|pxd|ipynb|sh|bash|r|jl|c|cc|cpp|h|hpp|cu|rs|go|java|scala|js|ts|ya?ml|json|toml|cfg|ini|txt|md|lock)$|^(MLproject|Makefile|Dockerfile|Pipfile)$/i;
+const NON_SOURCE_DIRS = new Set([
+  '.git',
+  'node_modules',
+  '__pycache__',
+  '.venv',
+  'venv',
+  '.tox',
+  'mlruns',
+  '.mypy_cache',
+  '.pytest_cache',
+  '.ipynb_checkpoints',
+  'dist',
+  'build',
+]);
+const SOURCE_EXT =
+  /\.(py|pyx|pxd|ipynb|sh|bash|r|jl|c|cc|cpp|h|hpp|cu|rs|go|java|scala|js|ts|ya?ml|json|toml|cfg|ini|txt|md|lock)$|^(MLproject|Makefile|Dockerfile|Pipfile)$/i;
 const MAX_SOURCE_FILE = 1024 * 1024;
 
 async function tryGit<T>(fn: () => Promise<T>): Promise<T | null> {
@@ -28,13 +42,24 @@ export async function folderCodeState(root: string, cache?: HashCache): Promise<
   const tree = await hashTree(root, {
     cache,
     // Only source and config files identify the code; data, environments and outputs do not.
-    skip: (_rel, entry, abs) => entry.isDirectory()
-      ? NON_SOURCE_DIRS.has(entry.name) || fs.existsSync(path.join(abs, 'pyvenv.cfg'))
-      : !SOURCE_EXT.test(entry.name) || safeSize(abs) > MAX_SOURCE_FILE,
+    skip: (_rel, entry, abs) =>
+      entry.isDirectory()
+        ? NON_SOURCE_DIRS.has(entry.name) || fs.existsSync(path.join(abs, 'pyvenv.cfg'))
+        : !SOURCE_EXT.test(entry.name) || safeSize(abs) > MAX_SOURCE_FILE,
   });
   return {
-    vcs: 'none', provenance: 'observed', root, commit: null, branch: null, remotes: [], dirty: null, patch: null,
-    untracked: tree.files, submodules: [], contentHash: tree.rootHash, fileCount: tree.fileCount,
+    vcs: 'none',
+    provenance: 'observed',
+    root,
+    commit: null,
+    branch: null,
+    remotes: [],
+    dirty: null,
+    patch: null,
+    untracked: tree.files,
+    submodules: [],
+    contentHash: tree.rootHash,
+    fileCount: tree.fileCount,
     note: 'not under version control: the code is identified by a hash of its source files',
   };
 }
@@ -48,7 +73,10 @@ function safeSize(abs: string): number {
 }
 
 /** Captures the code category of a folder: git state (commit, branch, remotes, patch, untracked, submodules) or a content hash. */
-export async function captureCodeState(folder: string, cache?: HashCache): Promise<{ code: CodeState; warnings: string[] }> {
+export async function captureCodeState(
+  folder: string,
+  cache?: HashCache,
+): Promise<{ code: CodeState; warnings: string[] }> {
   const warnings: string[] = [];
   const git: SimpleGit = simpleGit({ baseDir: folder, maxConcurrentProcesses: 6, trimmed: false });
   const top = await tryGit(() => git.revparse(['--show-toplevel']));
@@ -63,20 +91,26 @@ export async function captureCodeState(folder: string, cache?: HashCache): Promi
     tryGit(() => repo.raw(['submodule', 'status', '--recursive'])),
   ]);
   const commit = head?.trim() || null;
-  let patch = commit ? await tryGit(() => repo.raw(['diff', 'HEAD', '--binary', '--no-color', '--no-ext-diff'])) : await tryGit(() => repo.raw(['diff', '--cached', '--binary', '--no-color']));
+  let patch = commit
+    ? await tryGit(() => repo.raw(['diff', 'HEAD', '--binary', '--no-color', '--no-ext-diff']))
+    : await tryGit(() => repo.raw(['diff', '--cached', '--binary', '--no-color']));
   if (patch !== null && Buffer.byteLength(patch) > MAX_PATCH_BYTES) {
     warnings.push(`code: the uncommitted patch is larger than ${MAX_PATCH_BYTES / 1024 / 1024} MiB and was cut`);
     patch = patch.slice(0, MAX_PATCH_BYTES);
   }
   const untrackedPaths = (untrackedRaw ?? '').split('\0').filter(Boolean).sort();
-  if (untrackedPaths.length > MAX_UNTRACKED_HASHED) warnings.push(`code: ${untrackedPaths.length} untracked files; only the first ${MAX_UNTRACKED_HASHED} were hashed`);
+  if (untrackedPaths.length > MAX_UNTRACKED_HASHED)
+    warnings.push(`code: ${untrackedPaths.length} untracked files; only the first ${MAX_UNTRACKED_HASHED} were hashed`);
   let untracked: FileEntry[] = [];
   try {
     untracked = await hashFiles(root, untrackedPaths.slice(0, MAX_UNTRACKED_HASHED), { cache });
   } catch (e) {
     warnings.push(`code: untracked files could not all be read (${(e as Error).message})`);
   }
-  const submodules = (submoduleRaw ?? '').split('\n').map((l) => /^[ +-U]?([0-9a-f]{40}) (\S+)/.exec(l)).filter((m): m is RegExpExecArray => m !== null)
+  const submodules = (submoduleRaw ?? '')
+    .split('\n')
+    .map((l) => /^[ +-U]?([0-9a-f]{40}) (\S+)/.exec(l))
+    .filter((m): m is RegExpExecArray => m !== null)
     .map((m) => ({ path: m[2]!, commit: m[1]! }));
   const cleanPatch = patch && patch.trim() !== '' ? patch : null;
   return {

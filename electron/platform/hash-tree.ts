@@ -49,8 +49,11 @@ function identityOf(stat: fs.BigIntStats): FileIdentity {
 }
 
 function unreadable(abs: string, e: unknown): ReproError {
-  return new ReproError('FILE_UNREADABLE', `cannot read ${abs}: ${(e as Error).message}`,
-    'Fix its permissions, or leave it out of the --data / --outputs paths.');
+  return new ReproError(
+    'FILE_UNREADABLE',
+    `cannot read ${abs}: ${(e as Error).message}`,
+    'Fix its permissions, or leave it out of the --data / --outputs paths.',
+  );
 }
 
 /** Lists a folder's files depth-first without following symlinks (so links cannot loop). */
@@ -70,7 +73,10 @@ function walk(root: string, skip?: HashTreeOptions['skip']): Found[] {
       const rel = relDir === '' ? entry.name : `${relDir}/${entry.name}`;
       const abs = path.join(absDir, entry.name);
       if (skip?.(rel, entry, abs)) continue;
-      if (entry.isDirectory()) { stack.push(rel); continue; }
+      if (entry.isDirectory()) {
+        stack.push(rel);
+        continue;
+      }
       if (!entry.isFile() && !entry.isSymbolicLink()) continue; // sockets, fifos, devices hold no data
       let stat: fs.BigIntStats;
       try {
@@ -97,7 +103,11 @@ export async function hashTree(inputPath: string, options: HashTreeOptions = {})
     top = fs.statSync(abs, { bigint: true });
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new ReproError('DATA_PATH_MISSING', `data path ${display} does not exist (${abs})`, 'Check the path, or remove it from the command.');
+      throw new ReproError(
+        'DATA_PATH_MISSING',
+        `data path ${display} does not exist (${abs})`,
+        'Check the path, or remove it from the command.',
+      );
     }
     throw unreadable(abs, e);
   }
@@ -117,7 +127,11 @@ export async function hashTree(inputPath: string, options: HashTreeOptions = {})
 }
 
 /** Hashes named files of a folder (e.g. git's untracked files) with the same cache and pool; symlinks are recorded as links. */
-export async function hashFiles(root: string, relPaths: readonly string[], options: Omit<HashTreeOptions, 'displayPath' | 'skip'> = {}): Promise<FileEntry[]> {
+export async function hashFiles(
+  root: string,
+  relPaths: readonly string[],
+  options: Omit<HashTreeOptions, 'displayPath' | 'skip'> = {},
+): Promise<FileEntry[]> {
   const found: Found[] = relPaths.map((rel) => {
     const abs = path.join(root, rel);
     let stat: fs.BigIntStats;
@@ -131,7 +145,10 @@ export async function hashFiles(root: string, relPaths: readonly string[], optio
   return (await hashFound(found, options)).files;
 }
 
-async function hashFound(found: readonly Found[], options: Omit<HashTreeOptions, 'displayPath' | 'skip'>): Promise<{ files: FileEntry[]; totalBytes: number }> {
+async function hashFound(
+  found: readonly Found[],
+  options: Omit<HashTreeOptions, 'displayPath' | 'skip'>,
+): Promise<{ files: FileEntry[]; totalBytes: number }> {
   const files: FileEntry[] = new Array(found.length);
   const toHash: { index: number; item: Found }[] = [];
   let totalBytes = 0;
@@ -162,8 +179,16 @@ async function hashFound(found: readonly Found[], options: Omit<HashTreeOptions,
   const ownPool = big.length > 0 && !options.pool ? new HashPool() : null;
   const pool = options.pool ?? ownPool;
   try {
-    const bigDone = Promise.all(big.map(({ index, item }) =>
-      pool!.hash(item.abs).then((sha) => record(index, item, sha), (e) => { throw unreadable(item.abs, e); })));
+    const bigDone = Promise.all(
+      big.map(({ index, item }) =>
+        pool!.hash(item.abs).then(
+          (sha) => record(index, item, sha),
+          (e) => {
+            throw unreadable(item.abs, e);
+          },
+        ),
+      ),
+    );
     const buffer = Buffer.allocUnsafe(SMALL_FILE);
     for (const { index, item } of small) {
       try {

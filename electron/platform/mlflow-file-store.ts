@@ -25,7 +25,8 @@ export interface MlflowRunRecord {
   tags: Record<string, string>;
 }
 
-const yamlQuote = (s: string): string => (/^[\w./:@+-]+$/.test(s) && !/^[\d.+-]/.test(s) ? s : `'${s.replace(/'/g, "''")}'`);
+const yamlQuote = (s: string): string =>
+  /^[\w./:@+-]+$/.test(s) && !/^[\d.+-]/.test(s) ? s : `'${s.replace(/'/g, "''")}'`;
 
 // MLflow's FileStore file names: tags and params are files named by key (a key may hold '/').
 function writeKeyed(dir: string, entries: Record<string, string>): void {
@@ -38,25 +39,57 @@ function writeKeyed(dir: string, entries: Record<string, string>): void {
 }
 
 /** Creates experiment 0 and a RUNNING run in a fresh file store at `root`, with the params and tags `mlflow run` logs. */
-export function createMlflowRun(root: string, runId: string, info: { runName: string; user: string; params: Record<string, string>; tags: Record<string, string> }): MlflowRunHandle {
+export function createMlflowRun(
+  root: string,
+  runId: string,
+  info: { runName: string; user: string; params: Record<string, string>; tags: Record<string, string> },
+): MlflowRunHandle {
   const now = Date.now();
   const expDir = path.join(root, '0');
   const runDir = path.join(expDir, runId);
   fs.mkdirSync(path.join(runDir, 'artifacts'), { recursive: true });
   for (const sub of ['metrics', 'params', 'tags']) fs.mkdirSync(path.join(runDir, sub), { recursive: true });
   const rootUri = pathToFileURL(root).href;
-  fs.writeFileSync(path.join(expDir, 'meta.yaml'), [
-    `artifact_location: ${rootUri}/0`, `creation_time: ${now}`, "experiment_id: '0'", `last_update_time: ${now}`, 'lifecycle_stage: active', 'name: Default', '',
-  ].join('\n'));
-  fs.writeFileSync(path.join(runDir, 'meta.yaml'), [
-    `artifact_uri: ${rootUri}/0/${runId}/artifacts`, 'end_time: null', "entry_point_name: ''", "experiment_id: '0'", 'lifecycle_stage: active',
-    `run_id: ${runId}`, `run_name: ${yamlQuote(info.runName)}`, `run_uuid: ${runId}`, "source_name: ''", 'source_type: 4', "source_version: ''",
-    `start_time: ${now}`, 'status: 1', 'tags: []', `user_id: ${yamlQuote(info.user)}`, '',
-  ].join('\n'));
+  fs.writeFileSync(
+    path.join(expDir, 'meta.yaml'),
+    [
+      `artifact_location: ${rootUri}/0`,
+      `creation_time: ${now}`,
+      "experiment_id: '0'",
+      `last_update_time: ${now}`,
+      'lifecycle_stage: active',
+      'name: Default',
+      '',
+    ].join('\n'),
+  );
+  fs.writeFileSync(
+    path.join(runDir, 'meta.yaml'),
+    [
+      `artifact_uri: ${rootUri}/0/${runId}/artifacts`,
+      'end_time: null',
+      "entry_point_name: ''",
+      "experiment_id: '0'",
+      'lifecycle_stage: active',
+      `run_id: ${runId}`,
+      `run_name: ${yamlQuote(info.runName)}`,
+      `run_uuid: ${runId}`,
+      "source_name: ''",
+      'source_type: 4',
+      "source_version: ''",
+      `start_time: ${now}`,
+      'status: 1',
+      'tags: []',
+      `user_id: ${yamlQuote(info.user)}`,
+      '',
+    ].join('\n'),
+  );
   writeKeyed(path.join(runDir, 'params'), info.params);
   writeKeyed(path.join(runDir, 'tags'), { 'mlflow.runName': info.runName, 'mlflow.user': info.user, ...info.tags });
   return {
-    root, runId, experimentId: '0', artifactsDir: path.join(runDir, 'artifacts'),
+    root,
+    runId,
+    experimentId: '0',
+    artifactsDir: path.join(runDir, 'artifacts'),
     env: { MLFLOW_TRACKING_URI: rootUri, MLFLOW_EXPERIMENT_ID: '0', MLFLOW_RUN_ID: runId },
   };
 }
@@ -82,12 +115,21 @@ export function readMlflowRun(handle: Pick<MlflowRunHandle, 'root' | 'experiment
   const runDir = path.join(handle.root, handle.experimentId, handle.runId);
   const metrics: Record<string, Metric> = {};
   for (const [name, text] of readKeyed(path.join(runDir, 'metrics'))) {
-    const history = text.split('\n').map((l) => l.trim().split(/\s+/)).filter((p) => p.length >= 2)
-      .map(([ts, value, step]) => ({ timestamp: Number(ts), value: Number(value), step: step === undefined ? 0 : Number(step) }))
+    const history = text
+      .split('\n')
+      .map((l) => l.trim().split(/\s+/))
+      .filter((p) => p.length >= 2)
+      .map(([ts, value, step]) => ({
+        timestamp: Number(ts),
+        value: Number(value),
+        step: step === undefined ? 0 : Number(step),
+      }))
       .filter((p) => Number.isFinite(p.timestamp));
     if (history.length === 0) continue;
     // MLflow's "latest" value: the highest step, then the latest timestamp
-    const last = history.reduce((a, b) => (b.step > a.step || (b.step === a.step && b.timestamp >= a.timestamp) ? b : a));
+    const last = history.reduce((a, b) =>
+      b.step > a.step || (b.step === a.step && b.timestamp >= a.timestamp) ? b : a,
+    );
     metrics[name] = { value: last.value, history, source: `mlflow run ${handle.runId}` };
   }
   return {
@@ -101,7 +143,10 @@ export function readMlflowRun(handle: Pick<MlflowRunHandle, 'root' | 'experiment
 export function endMlflowRun(handle: MlflowRunHandle, ok: boolean): void {
   const meta = path.join(handle.root, handle.experimentId, handle.runId, 'meta.yaml');
   try {
-    const text = fs.readFileSync(meta, 'utf8').replace(/^end_time: .*$/m, `end_time: ${Date.now()}`).replace(/^status: .*$/m, `status: ${ok ? 3 : 4}`);
+    const text = fs
+      .readFileSync(meta, 'utf8')
+      .replace(/^end_time: .*$/m, `end_time: ${Date.now()}`)
+      .replace(/^status: .*$/m, `status: ${ok ? 3 : 4}`);
     fs.writeFileSync(meta, text);
   } catch {
     // the script may have removed its store; the metrics were read already

@@ -44,7 +44,12 @@ export function readPythonEnvSpec(file: string): PythonEnvSpec {
     build_dependencies: listOfStrings(pyGet(doc, 'build_dependencies')),
     dependencies: listOfStrings(pyGet(doc, 'dependencies')),
   });
-  if (!parsed.success || doc.kind !== 'map') throw new ReproError('PROJECT_INVALID', `${file} is not a python_env spec`, 'It needs python, build_dependencies and dependencies.');
+  if (!parsed.success || doc.kind !== 'map')
+    throw new ReproError(
+      'PROJECT_INVALID',
+      `${file} is not a python_env spec`,
+      'It needs python, build_dependencies and dependencies.',
+    );
   return parsed.data;
 }
 
@@ -54,8 +59,13 @@ export function pythonEnvFromConda(file: string): PythonEnvSpec {
   let python: string | null = null;
   const deps: string[] = [];
   const build: string[] = [];
-  for (const d of pyGet(doc, 'dependencies')?.kind === 'seq' ? (pyGet(doc, 'dependencies') as { items: PyValue[] }).items : []) {
-    if (d.kind === 'map') { deps.push(...listOfStrings(pyGet(d, 'pip'))); continue; }
+  for (const d of pyGet(doc, 'dependencies')?.kind === 'seq'
+    ? (pyGet(doc, 'dependencies') as { items: PyValue[] }).items
+    : []) {
+    if (d.kind === 'map') {
+      deps.push(...listOfStrings(pyGet(d, 'pip')));
+      continue;
+    }
     const text = pyStr(d);
     const m = /^python(?:[=<>!~ ]+([\d.*]+))?$/.exec(text.trim());
     if (m) python = m[1]?.replace(/\.\*$/, '') ?? null;
@@ -64,10 +74,24 @@ export function pythonEnvFromConda(file: string): PythonEnvSpec {
   return { python, build_dependencies: build, dependencies: deps };
 }
 
-function execText(cmd: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<{ ok: boolean; out: string; err: string }> {
+function execText(
+  cmd: string,
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<{ ok: boolean; out: string; err: string }> {
   return new Promise((resolve) => {
-    execFile(cmd, args, { cwd: options.cwd, env: options.env ?? process.env, timeout: options.timeoutMs ?? 600_000, maxBuffer: 64 * 1024 * 1024, encoding: 'utf8' },
-      (error, stdout, stderr) => resolve({ ok: !error, out: stdout, err: stderr || (error ? error.message : '') }));
+    execFile(
+      cmd,
+      args,
+      {
+        cwd: options.cwd,
+        env: options.env ?? process.env,
+        timeout: options.timeoutMs ?? 600_000,
+        maxBuffer: 64 * 1024 * 1024,
+        encoding: 'utf8',
+      },
+      (error, stdout, stderr) => resolve({ ok: !error, out: stdout, err: stderr || (error ? error.message : '') }),
+    );
   });
 }
 
@@ -78,9 +102,17 @@ export async function pythonVersion(python: string): Promise<string | null> {
 }
 
 /** Finds an interpreter matching a python_env version ("3.11" matches 3.11.x): the given one, python3.X on PATH, or python3. */
-export async function findPythonFor(version: string | null, preferred: string | null, envPath: string | undefined): Promise<{ python: string; version: string }> {
-  const candidates = [preferred, version ? whichSync(`python${version.split('.').slice(0, 2).join('.')}`, envPath) : null, whichSync('python3', envPath), '/usr/bin/python3']
-    .filter((c): c is string => Boolean(c));
+export async function findPythonFor(
+  version: string | null,
+  preferred: string | null,
+  envPath: string | undefined,
+): Promise<{ python: string; version: string }> {
+  const candidates = [
+    preferred,
+    version ? whichSync(`python${version.split('.').slice(0, 2).join('.')}`, envPath) : null,
+    whichSync('python3', envPath),
+    '/usr/bin/python3',
+  ].filter((c): c is string => Boolean(c));
   const seen: string[] = [];
   for (const c of [...new Set(candidates)]) {
     const v = await pythonVersion(c);
@@ -88,8 +120,11 @@ export async function findPythonFor(version: string | null, preferred: string | 
     seen.push(`${c} (${v})`);
     if (!version || v === version || v.startsWith(`${version}.`)) return { python: c, version: v };
   }
-  throw new ReproError('ENVIRONMENT_UNAVAILABLE', `the project's python_env asks for Python ${version}, and no interpreter of that version was found${seen.length ? ` (found ${seen.join(', ')})` : ''}`,
-    `Install Python ${version} (e.g. with pyenv, as MLflow does) and name it with --python, or rerun with --env-manager local.`);
+  throw new ReproError(
+    'ENVIRONMENT_UNAVAILABLE',
+    `the project's python_env asks for Python ${version}, and no interpreter of that version was found${seen.length ? ` (found ${seen.join(', ')})` : ''}`,
+    `Install Python ${version} (e.g. with pyenv, as MLflow does) and name it with --python, or rerun with --env-manager local.`,
+  );
 }
 
 /** A folder with `python` and `python3` wrappers that run the chosen interpreter (wrappers, not links, so a venv's interpreter keeps its venv). */
@@ -106,13 +141,40 @@ export function pythonShimDir(python: string, dir: string): string {
 }
 
 /** Builds (or reuses) a virtualenv for a spec in `envsDir`, keyed by the spec, the interpreter and the pip options. */
-export async function ensureVirtualenv(spec: PythonEnvSpec, options: { preferredPython: string | null; envsDir: string; projectDir: string; pipOptions: string[]; env: NodeJS.ProcessEnv; onLog?: (line: string) => void }): Promise<PreparedEnvironment> {
+export async function ensureVirtualenv(
+  spec: PythonEnvSpec,
+  options: {
+    preferredPython: string | null;
+    envsDir: string;
+    projectDir: string;
+    pipOptions: string[];
+    env: NodeJS.ProcessEnv;
+    onLog?: (line: string) => void;
+  },
+): Promise<PreparedEnvironment> {
   const base = await findPythonFor(spec.python, options.preferredPython, options.env.PATH);
   // requirement files named in the spec are part of what the environment is
-  const reqText = spec.dependencies.filter((d) => /^-r\s*/.test(d)).map((d) => {
-    try { return fs.readFileSync(path.resolve(options.projectDir, d.replace(/^-r\s*/, '')), 'utf8'); } catch { return ''; }
-  });
-  const key = createHash('sha256').update(JSON.stringify({ spec, python: fs.realpathSync(base.python), version: base.version, pip: options.pipOptions, reqText })).digest('hex').slice(0, 20);
+  const reqText = spec.dependencies
+    .filter((d) => /^-r\s*/.test(d))
+    .map((d) => {
+      try {
+        return fs.readFileSync(path.resolve(options.projectDir, d.replace(/^-r\s*/, '')), 'utf8');
+      } catch {
+        return '';
+      }
+    });
+  const key = createHash('sha256')
+    .update(
+      JSON.stringify({
+        spec,
+        python: fs.realpathSync(base.python),
+        version: base.version,
+        pip: options.pipOptions,
+        reqText,
+      }),
+    )
+    .digest('hex')
+    .slice(0, 20);
   const dir = path.join(options.envsDir, `venv-${key}`);
   const python = path.join(dir, 'bin', 'python');
   if (!fs.existsSync(path.join(dir, '.reproscope-complete'))) {
@@ -122,22 +184,38 @@ export async function ensureVirtualenv(spec: PythonEnvSpec, options: { preferred
     const venv = await execText(base.python, ['-m', 'venv', tmp], { env: options.env });
     if (!venv.ok) {
       fs.rmSync(tmp, { recursive: true, force: true });
-      throw new ReproError('ENVIRONMENT_UNAVAILABLE', `could not create a virtualenv with ${base.python}: ${venv.err.trim().split('\n').slice(-1)[0]}`,
-        'Install the venv module (Debian: apt-get install python3-venv).');
+      throw new ReproError(
+        'ENVIRONMENT_UNAVAILABLE',
+        `could not create a virtualenv with ${base.python}: ${venv.err.trim().split('\n').slice(-1)[0]}`,
+        'Install the venv module (Debian: apt-get install python3-venv).',
+      );
     }
     const tmpPython = path.join(tmp, 'bin', 'python');
-    for (const [what, reqs] of [['build dependencies', spec.build_dependencies], ['dependencies', spec.dependencies]] as const) {
+    for (const [what, reqs] of [
+      ['build dependencies', spec.build_dependencies],
+      ['dependencies', spec.dependencies],
+    ] as const) {
       const args = reqs.flatMap((r) => (/^-r\s*/.test(r) ? ['-r', r.replace(/^-r\s*/, '')] : [r]));
       if (args.length === 0) continue;
       options.onLog?.(`pip install ${args.join(' ')}`);
-      const pip = await execText(tmpPython, ['-m', 'pip', 'install', '--disable-pip-version-check', ...options.pipOptions, ...args], { cwd: options.projectDir, env: options.env });
+      const pip = await execText(
+        tmpPython,
+        ['-m', 'pip', 'install', '--disable-pip-version-check', ...options.pipOptions, ...args],
+        { cwd: options.projectDir, env: options.env },
+      );
       if (!pip.ok) {
         fs.rmSync(tmp, { recursive: true, force: true });
-        throw new ReproError('ENVIRONMENT_UNAVAILABLE', `pip could not install the ${what} of the python_env spec (${args.join(' ')}): ${pip.err.trim().split('\n').slice(-1)[0]}`,
-          'Offline, point pip at a wheel folder: PIP_NO_INDEX=1 PIP_FIND_LINKS=/path/to/wheels, or --pip-option=--find-links=/path.');
+        throw new ReproError(
+          'ENVIRONMENT_UNAVAILABLE',
+          `pip could not install the ${what} of the python_env spec (${args.join(' ')}): ${pip.err.trim().split('\n').slice(-1)[0]}`,
+          'Offline, point pip at a wheel folder: PIP_NO_INDEX=1 PIP_FIND_LINKS=/path/to/wheels, or --pip-option=--find-links=/path.',
+        );
       }
     }
-    fs.writeFileSync(path.join(tmp, '.reproscope-complete'), JSON.stringify({ spec, python: base.python, version: base.version }));
+    fs.writeFileSync(
+      path.join(tmp, '.reproscope-complete'),
+      JSON.stringify({ spec, python: base.python, version: base.version }),
+    );
     try {
       fs.renameSync(tmp, dir);
     } catch {
@@ -158,35 +236,57 @@ export async function requireConda(env: NodeJS.ProcessEnv): Promise<string> {
   const conda = env.MLFLOW_CONDA_HOME ? path.join(env.MLFLOW_CONDA_HOME, 'bin', 'conda') : whichSync('conda', env.PATH);
   const r = conda ? await execText(conda, ['--version'], { env, timeoutMs: 30_000 }) : null;
   if (!conda || !r?.ok) {
-    throw new ReproError('ENVIRONMENT_UNAVAILABLE', `--env-manager conda needs conda, and ${conda ? `${conda} does not answer` : 'no conda executable was found on PATH (nor under MLFLOW_CONDA_HOME)'}`,
-      'Install Miniconda or Miniforge and put conda on PATH, or rerun with --env-manager virtualenv or local.');
+    throw new ReproError(
+      'ENVIRONMENT_UNAVAILABLE',
+      `--env-manager conda needs conda, and ${conda ? `${conda} does not answer` : 'no conda executable was found on PATH (nor under MLFLOW_CONDA_HOME)'}`,
+      'Install Miniconda or Miniforge and put conda on PATH, or rerun with --env-manager virtualenv or local.',
+    );
   }
   return conda;
 }
 
 /** Builds (or reuses) a conda environment from the project's conda spec, keyed by its hash. */
-export async function ensureCondaEnv(specFile: string, options: { envsDir: string; env: NodeJS.ProcessEnv }): Promise<PreparedEnvironment> {
+export async function ensureCondaEnv(
+  specFile: string,
+  options: { envsDir: string; env: NodeJS.ProcessEnv },
+): Promise<PreparedEnvironment> {
   const conda = await requireConda(options.env);
   const key = createHash('sha256').update(fs.readFileSync(specFile)).digest('hex').slice(0, 20);
   const dir = path.join(options.envsDir, `conda-${key}`);
   if (!fs.existsSync(path.join(dir, 'conda-meta'))) {
     const r = await execText(conda, ['env', 'create', '-q', '-p', dir, '-f', specFile], { env: options.env });
-    if (!r.ok) throw new ReproError('ENVIRONMENT_UNAVAILABLE', `conda could not create the environment from ${specFile}: ${r.err.trim().split('\n').slice(-1)[0]}`, 'Check the spec and the network (or a local channel).');
+    if (!r.ok)
+      throw new ReproError(
+        'ENVIRONMENT_UNAVAILABLE',
+        `conda could not create the environment from ${specFile}: ${r.err.trim().split('\n').slice(-1)[0]}`,
+        'Check the spec and the network (or a local channel).',
+      );
   }
-  return { manager: 'conda', env: { PATH: `${path.join(dir, 'bin')}${path.delimiter}${options.env.PATH ?? ''}`, CONDA_PREFIX: dir }, python: path.join(dir, 'bin', 'python'), description: `conda environment ${dir}` };
+  return {
+    manager: 'conda',
+    env: { PATH: `${path.join(dir, 'bin')}${path.delimiter}${options.env.PATH ?? ''}`, CONDA_PREFIX: dir },
+    python: path.join(dir, 'bin', 'python'),
+    description: `conda environment ${dir}`,
+  };
 }
 
 /** Checks that docker answers and its engine is running; otherwise ENVIRONMENT_UNAVAILABLE saying which part is missing. */
 export async function requireDocker(env: NodeJS.ProcessEnv): Promise<string> {
   const docker = whichSync('docker', env.PATH);
   if (!docker) {
-    throw new ReproError('ENVIRONMENT_UNAVAILABLE', 'the project has a docker_env, and no docker executable was found on PATH',
-      'Install Docker (or Podman with its docker alias), or rerun with --env-manager local to run outside the image.');
+    throw new ReproError(
+      'ENVIRONMENT_UNAVAILABLE',
+      'the project has a docker_env, and no docker executable was found on PATH',
+      'Install Docker (or Podman with its docker alias), or rerun with --env-manager local to run outside the image.',
+    );
   }
   const r = await execText(docker, ['info', '--format', '{{.ServerVersion}}'], { env, timeoutMs: 20_000 });
   if (!r.ok) {
-    throw new ReproError('ENVIRONMENT_UNAVAILABLE', `the project has a docker_env, and the docker engine does not answer (${r.err.trim().split('\n').slice(-1)[0]})`,
-      'Start the Docker daemon (systemctl start docker) or rerun with --env-manager local.');
+    throw new ReproError(
+      'ENVIRONMENT_UNAVAILABLE',
+      `the project has a docker_env, and the docker engine does not answer (${r.err.trim().split('\n').slice(-1)[0]})`,
+      'Start the Docker daemon (systemctl start docker) or rerun with --env-manager local.',
+    );
   }
   return docker;
 }

@@ -2,7 +2,13 @@ import { execFile, type ExecFileException } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { PackageSchema, SeedFindingSchema, type Package, type PythonInfo, type SeedFinding } from '../../shared/snapshot/snapshot';
+import {
+  PackageSchema,
+  SeedFindingSchema,
+  type Package,
+  type PythonInfo,
+  type SeedFinding,
+} from '../../shared/snapshot/snapshot';
 import { PROBE_SCRIPT } from './probe-script';
 
 /** What the probe found; it never throws: a missing or broken interpreter is reported in `python.status`. */
@@ -10,7 +16,12 @@ export interface ProbeResult {
   python: PythonInfo;
   packages: Package[];
   numerics: Record<string, Record<string, string>>;
-  scan: { status: 'ok' | 'skipped' | 'failed'; filesScanned: number; error: string | null; findings: SeedFinding[] } | null;
+  scan: {
+    status: 'ok' | 'skipped' | 'failed';
+    filesScanned: number;
+    error: string | null;
+    findings: SeedFinding[];
+  } | null;
   errors: string[];
 }
 
@@ -73,13 +84,33 @@ export function pythonForCommand(argv: readonly string[], envPath: string | unde
 }
 
 function blankPython(requested: string, status: PythonInfo['status'], error: string | null): PythonInfo {
-  return { status, requested, executable: null, version: null, implementation: null, prefix: null, basePrefix: null, virtualenv: null, conda: null, error };
+  return {
+    status,
+    requested,
+    executable: null,
+    version: null,
+    implementation: null,
+    prefix: null,
+    basePrefix: null,
+    virtualenv: null,
+    conda: null,
+    error,
+  };
 }
 
-function runPython(python: string, args: string[], timeoutMs: number, env: NodeJS.ProcessEnv): Promise<{ stdout: string; stderr: string; error: ExecFileException | null }> {
+function runPython(
+  python: string,
+  args: string[],
+  timeoutMs: number,
+  env: NodeJS.ProcessEnv,
+): Promise<{ stdout: string; stderr: string; error: ExecFileException | null }> {
   return new Promise((resolve) => {
-    execFile(python, ['-I', '-c', PROBE_SCRIPT, ...args], { timeout: timeoutMs, maxBuffer: 256 * 1024 * 1024, env, encoding: 'utf8' },
-      (error, stdout, stderr) => resolve({ stdout, stderr, error }));
+    execFile(
+      python,
+      ['-I', '-c', PROBE_SCRIPT, ...args],
+      { timeout: timeoutMs, maxBuffer: 256 * 1024 * 1024, env, encoding: 'utf8' },
+      (error, stdout, stderr) => resolve({ stdout, stderr, error }),
+    );
   });
 }
 
@@ -99,23 +130,40 @@ export async function probePython(python: string, options: ProbeOptions = {}): P
   // -I ignores PYTHON* variables and user site; the interpreter's own environment is what we record.
   const env = { ...(options.env ?? process.env), PYTHONDONTWRITEBYTECODE: '1', PYTHONWARNINGS: 'ignore' };
   const scanArgs = options.scanRoot ? ['--scan', options.scanRoot] : [];
-  const result: ProbeResult = { python: blankPython(python, 'failed', null), packages: [], numerics: {}, scan: null, errors: [] };
+  const result: ProbeResult = {
+    python: blankPython(python, 'failed', null),
+    packages: [],
+    numerics: {},
+    scan: null,
+    errors: [],
+  };
   const run = await runPython(python, scanArgs, timeoutMs, env);
   if (run.error && (run.error.code === 'ENOENT' || run.error.code === 'EACCES')) {
     result.python = blankPython(python, 'missing', `${python} was not found or is not executable`);
     if (options.scanRoot) {
       const fallback = options.fallbackPython ?? whichSync('python3');
-      const scanRun = fallback && fallback !== python ? await runPython(fallback, ['--scan-only', ...scanArgs], timeoutMs, env) : null;
+      const scanRun =
+        fallback && fallback !== python
+          ? await runPython(fallback, ['--scan-only', ...scanArgs], timeoutMs, env)
+          : null;
       const parsed = scanRun && !scanRun.error ? ProbeOutputSchema.safeParse(safeJson(scanRun.stdout)) : null;
-      result.scan = parsed?.success && parsed.data.scan
-        ? { status: 'ok', filesScanned: parsed.data.scan.filesScanned, error: null, findings: parsed.data.scan.findings }
-        : { status: 'failed', filesScanned: 0, error: 'no Python interpreter to run the seed scan', findings: [] };
+      result.scan =
+        parsed?.success && parsed.data.scan
+          ? {
+              status: 'ok',
+              filesScanned: parsed.data.scan.filesScanned,
+              error: null,
+              findings: parsed.data.scan.findings,
+            }
+          : { status: 'failed', filesScanned: 0, error: 'no Python interpreter to run the seed scan', findings: [] };
     }
     return result;
   }
   const parsed = ProbeOutputSchema.safeParse(safeJson(run.stdout));
   if (!parsed.success) {
-    const why = run.error?.killed ? `the probe took longer than ${timeoutMs / 1000} s` : (run.stderr.trim().split('\n').slice(-1)[0] || run.error?.message || 'no output');
+    const why = run.error?.killed
+      ? `the probe took longer than ${timeoutMs / 1000} s`
+      : run.stderr.trim().split('\n').slice(-1)[0] || run.error?.message || 'no output';
     result.python = blankPython(python, 'failed', `${python} ran but the probe failed: ${why}`);
     if (options.scanRoot) result.scan = { status: 'failed', filesScanned: 0, error: why, findings: [] };
     return result;

@@ -70,7 +70,8 @@ class StreamCapture {
 
   result(): CapturedStream {
     const truncated = this.bytes > this.cap;
-    if (!truncated) return { data: Buffer.concat([...this.head, ...this.tail]), bytes: this.bytes, truncated, cap: this.cap };
+    if (!truncated)
+      return { data: Buffer.concat([...this.head, ...this.tail]), bytes: this.bytes, truncated, cap: this.cap };
     let tail = Buffer.concat(this.tail);
     tail = tail.subarray(Math.max(0, tail.length - (this.cap - this.headBytes)));
     const omitted = this.bytes - this.headBytes - tail.length;
@@ -86,7 +87,11 @@ export function killGroup(pid: number, signal: NodeJS.Signals): void {
   try {
     process.kill(-pid, signal);
   } catch {
-    try { process.kill(pid, signal); } catch { /* already gone */ }
+    try {
+      process.kill(pid, signal);
+    } catch {
+      /* already gone */
+    }
   }
 }
 
@@ -97,7 +102,14 @@ export function killGroup(pid: number, signal: NodeJS.Signals): void {
 export function runCommand(options: RunCommandOptions): Promise<CommandResult> {
   const cap = options.cap ?? DEFAULT_OUTPUT_CAP;
   const [cmd, ...args] = options.argv;
-  if (!cmd) return Promise.reject(new ReproError('INVALID_INPUT', 'no command to run', 'Put the command after --, e.g. reproscope capture -- python train.py'));
+  if (!cmd)
+    return Promise.reject(
+      new ReproError(
+        'INVALID_INPUT',
+        'no command to run',
+        'Put the command after --, e.g. reproscope capture -- python train.py',
+      ),
+    );
   return new Promise((resolve, reject) => {
     const startedAt = new Date();
     const out = new StreamCapture(cap);
@@ -125,22 +137,53 @@ export function runCommand(options: RunCommandOptions): Promise<CommandResult> {
       process.on(sig, handler);
       return { sig, handler };
     });
-    const onAbort = (): void => { interrupted = true; send('SIGTERM'); setTimeout(() => send('SIGKILL'), 3000).unref(); };
+    const onAbort = (): void => {
+      interrupted = true;
+      send('SIGTERM');
+      setTimeout(() => send('SIGKILL'), 3000).unref();
+    };
     options.signal?.addEventListener('abort', onAbort, { once: true });
-    const timer = options.timeoutMs ? setTimeout(() => { timedOut = true; interrupted = true; send('SIGTERM'); setTimeout(() => send('SIGKILL'), 3000).unref(); }, options.timeoutMs) : null;
+    const timer = options.timeoutMs
+      ? setTimeout(() => {
+          timedOut = true;
+          interrupted = true;
+          send('SIGTERM');
+          setTimeout(() => send('SIGKILL'), 3000).unref();
+        }, options.timeoutMs)
+      : null;
     const cleanup = (): void => {
       for (const { sig, handler } of handlers) process.off(sig, handler);
       options.signal?.removeEventListener('abort', onAbort);
       if (timer) clearTimeout(timer);
     };
-    child.stdout!.on('data', (chunk: Buffer) => { out.push(chunk); if (options.tee) process.stdout.write(chunk); options.onOutput?.('stdout', chunk); });
-    child.stderr!.on('data', (chunk: Buffer) => { errs.push(chunk); if (options.tee) process.stderr.write(chunk); options.onOutput?.('stderr', chunk); });
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out.push(chunk);
+      if (options.tee) process.stdout.write(chunk);
+      options.onOutput?.('stdout', chunk);
+    });
+    child.stderr!.on('data', (chunk: Buffer) => {
+      errs.push(chunk);
+      if (options.tee) process.stderr.write(chunk);
+      options.onOutput?.('stderr', chunk);
+    });
     child.on('error', (e: NodeJS.ErrnoException) => {
       cleanup();
       if (e.code === 'ENOENT') {
-        reject(new ReproError('COMMAND_NOT_FOUND', `command not found: ${cmd}`, `Check the spelling, or give its full path; PATH is ${options.env.PATH ?? '(unset)'}.`));
+        reject(
+          new ReproError(
+            'COMMAND_NOT_FOUND',
+            `command not found: ${cmd}`,
+            `Check the spelling, or give its full path; PATH is ${options.env.PATH ?? '(unset)'}.`,
+          ),
+        );
       } else if (e.code === 'EACCES') {
-        reject(new ReproError('COMMAND_NOT_FOUND', `command is not executable: ${cmd}`, `Make it executable (chmod +x ${cmd}) or run it through its interpreter.`));
+        reject(
+          new ReproError(
+            'COMMAND_NOT_FOUND',
+            `command is not executable: ${cmd}`,
+            `Make it executable (chmod +x ${cmd}) or run it through its interpreter.`,
+          ),
+        );
       } else {
         reject(new ReproError('INTERNAL', `could not start ${cmd}: ${e.message}`));
       }
@@ -149,8 +192,15 @@ export function runCommand(options: RunCommandOptions): Promise<CommandResult> {
       cleanup();
       if (signal === 'SIGINT' || signal === 'SIGTERM' || signal === 'SIGHUP') interrupted = true;
       resolve({
-        exitCode: code, signal, interrupted, timedOut, startedAt, endedAt: new Date(), pid: child.pid ?? null,
-        stdout: out.result(), stderr: errs.result(),
+        exitCode: code,
+        signal,
+        interrupted,
+        timedOut,
+        startedAt,
+        endedAt: new Date(),
+        pid: child.pid ?? null,
+        stdout: out.result(),
+        stderr: errs.result(),
       });
     });
   });

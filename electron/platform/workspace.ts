@@ -13,16 +13,43 @@ import { ReproError } from '../../shared/errors';
 /** Runs git; rejects with PROJECT_INVALID naming the command. */
 export function gitRun(cwd: string, args: string[], input?: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = execFile('git', args, { cwd, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, env: { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_ASKPASS: 'echo' } }, (error, stdout, stderr) => {
-      if (error) reject(new ReproError('PROJECT_INVALID', `git ${args.slice(0, 2).join(' ')} failed in ${cwd}: ${(stderr || error.message).trim().split('\n').slice(-1)[0]}`, 'Check the repository and the commit.'));
-      else resolve(stdout);
-    });
+    const child = execFile(
+      'git',
+      args,
+      {
+        cwd,
+        encoding: 'utf8',
+        maxBuffer: 256 * 1024 * 1024,
+        env: { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_ASKPASS: 'echo' },
+      },
+      (error, stdout, stderr) => {
+        if (error)
+          reject(
+            new ReproError(
+              'PROJECT_INVALID',
+              `git ${args.slice(0, 2).join(' ')} failed in ${cwd}: ${(stderr || error.message).trim().split('\n').slice(-1)[0]}`,
+              'Check the repository and the commit.',
+            ),
+          );
+        else resolve(stdout);
+      },
+    );
     if (input !== undefined) child.stdin?.end(input);
   });
 }
 
 /** Folders never copied into a rerun's workspace. */
-const SKIP_DIRS = new Set(['.git', '.venv', 'venv', 'mlruns', '__pycache__', '.pytest_cache', '.mypy_cache', '.ipynb_checkpoints', 'node_modules']);
+const SKIP_DIRS = new Set([
+  '.git',
+  '.venv',
+  'venv',
+  'mlruns',
+  '__pycache__',
+  '.pytest_cache',
+  '.mypy_cache',
+  '.ipynb_checkpoints',
+  'node_modules',
+]);
 
 /** A source of workspaces for one audit. */
 export interface WorkspaceSource {
@@ -43,7 +70,9 @@ export async function cachedClone(source: string, cacheDir: string, local: boole
   const key = createHash('sha256').update(source).digest('hex').slice(0, 16);
   const dir = path.join(cacheDir, key);
   if (fs.existsSync(path.join(dir, 'HEAD')) || fs.existsSync(path.join(dir, '.git'))) {
-    await gitRun(dir, ['fetch', '-q', '--tags', 'origin', '+refs/heads/*:refs/remotes/origin/*']).catch(() => undefined);
+    await gitRun(dir, ['fetch', '-q', '--tags', 'origin', '+refs/heads/*:refs/remotes/origin/*']).catch(
+      () => undefined,
+    );
     return dir;
   }
   fs.mkdirSync(cacheDir, { recursive: true });
@@ -60,8 +89,12 @@ export async function cachedClone(source: string, cacheDir: string, local: boole
  * data), except caches, stores and environments; paths relative to the repository root.
  */
 export async function listExtraFiles(root: string, subdir = ''): Promise<{ rel: string; abs: string }[]> {
-  const out = await gitRun(path.join(root, subdir), ['ls-files', '--others', '--full-name', '-z', '--', '.']).catch(() => '');
-  return out.split('\0').filter(Boolean)
+  const out = await gitRun(path.join(root, subdir), ['ls-files', '--others', '--full-name', '-z', '--', '.']).catch(
+    () => '',
+  );
+  return out
+    .split('\0')
+    .filter(Boolean)
     .filter((rel) => !rel.split('/').some((part) => SKIP_DIRS.has(part)))
     .map((rel) => ({ rel, abs: path.join(root, rel) }));
 }
@@ -72,7 +105,9 @@ export async function createWorkspace(source: WorkspaceSource, dest: string): Pr
   fs.mkdirSync(path.dirname(dest), { recursive: true });
   if (source.kind === 'folder') {
     fs.cpSync(source.projectDir, dest, {
-      recursive: true, dereference: false, preserveTimestamps: true,
+      recursive: true,
+      dereference: false,
+      preserveTimestamps: true,
       filter: (src) => !SKIP_DIRS.has(path.basename(src)) && !fs.existsSync(path.join(src, 'pyvenv.cfg')),
     });
     return dest;
@@ -80,8 +115,17 @@ export async function createWorkspace(source: WorkspaceSource, dest: string): Pr
   const clone = source.clone!;
   await gitRun(clone, ['worktree', 'add', '-q', '--detach', '-f', dest, source.commit!]);
   if (source.patch) {
-    await gitRun(dest, ['apply', '--binary', '--whitespace=nowarn', '-'], source.patch.endsWith('\n') ? source.patch : `${source.patch}\n`)
-      .catch((e: ReproError) => { throw new ReproError('PROJECT_INVALID', `the original's uncommitted patch does not apply to commit ${source.commit!.slice(0, 12)}: ${e.message}`, 'The commit may have been rewritten; rerun from a clean checkout.'); });
+    await gitRun(
+      dest,
+      ['apply', '--binary', '--whitespace=nowarn', '-'],
+      source.patch.endsWith('\n') ? source.patch : `${source.patch}\n`,
+    ).catch((e: ReproError) => {
+      throw new ReproError(
+        'PROJECT_INVALID',
+        `the original's uncommitted patch does not apply to commit ${source.commit!.slice(0, 12)}: ${e.message}`,
+        'The commit may have been rewritten; rerun from a clean checkout.',
+      );
+    });
   }
   for (const f of source.extraFiles ?? []) {
     const target = path.join(dest, f.rel);
@@ -98,7 +142,8 @@ export async function createWorkspace(source: WorkspaceSource, dest: string): Pr
 
 /** Removes a workspace (and its worktree registration in the clone). */
 export async function removeWorkspace(source: WorkspaceSource, dest: string): Promise<void> {
-  if (source.kind === 'git' && source.clone) await gitRun(source.clone, ['worktree', 'remove', '--force', dest]).catch(() => undefined);
+  if (source.kind === 'git' && source.clone)
+    await gitRun(source.clone, ['worktree', 'remove', '--force', dest]).catch(() => undefined);
   fs.rmSync(dest, { recursive: true, force: true });
   if (source.kind === 'git' && source.clone) await gitRun(source.clone, ['worktree', 'prune']).catch(() => undefined);
 }

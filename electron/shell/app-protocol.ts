@@ -12,8 +12,14 @@ export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
 export const APP_START_URL = `${APP_ORIGIN}/index.html`;
 
 const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json', '.svg': 'image/svg+xml', '.png': 'image/png', '.map': 'application/json', '.woff2': 'font/woff2',
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.map': 'application/json',
+  '.woff2': 'font/woff2',
 };
 
 /** The answer to one app:// request: a file's bytes with headers, or a status. */
@@ -28,7 +34,11 @@ export interface AppProtocolResponse {
  * inside `rendererDir`; every answer carries the CSP.
  */
 export function resolveAppRequest(rendererDir: string, url: string, method = 'GET'): AppProtocolResponse {
-  const refuse = (status: number): AppProtocolResponse => ({ status, headers: { ...RENDERER_SECURITY_HEADERS, 'Content-Type': 'text/plain' }, body: null });
+  const refuse = (status: number): AppProtocolResponse => ({
+    status,
+    headers: { ...RENDERER_SECURITY_HEADERS, 'Content-Type': 'text/plain' },
+    body: null,
+  });
   if (method !== 'GET' && method !== 'HEAD') return refuse(405);
   let parsed: URL;
   try {
@@ -56,7 +66,10 @@ export function resolveAppRequest(rendererDir: string, url: string, method = 'GE
   }
   return {
     status: 200,
-    headers: { ...RENDERER_SECURITY_HEADERS, 'Content-Type': TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream' },
+    headers: {
+      ...RENDERER_SECURITY_HEADERS,
+      'Content-Type': TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream',
+    },
     body: method === 'HEAD' ? null : body,
   };
 }

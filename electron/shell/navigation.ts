@@ -24,7 +24,13 @@ export function isAllowedNavigation(url: string): boolean {
 export function isAllowedExternal(url: string): boolean {
   try {
     const u = new URL(url);
-    return u.protocol === 'https:' && u.username === '' && u.password === '' && EXTERNAL_LINK_ALLOWLIST.includes(u.hostname.toLowerCase()) && (u.port === '' || u.port === '443');
+    return (
+      u.protocol === 'https:' &&
+      u.username === '' &&
+      u.password === '' &&
+      EXTERNAL_LINK_ALLOWLIST.includes(u.hostname.toLowerCase()) &&
+      (u.port === '' || u.port === '443')
+    );
   } catch {
     return false;
   }

@@ -12,7 +12,9 @@ export function pdfWindowOptions(): BrowserWindowConstructorOptions {
 }
 
 /** A printer that loads the report's HTML from a private temp file into a hidden window and prints it with Chromium. */
-export function createPdfPrinter(BrowserWindow: new (options: BrowserWindowConstructorOptions) => BrowserWindowType): PdfPrinter {
+export function createPdfPrinter(
+  BrowserWindow: new (options: BrowserWindowConstructorOptions) => BrowserWindowType,
+): PdfPrinter {
   return async (html) => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'reproscope-pdf-'));
     const file = path.join(dir, 'report.html');

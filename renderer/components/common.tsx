@@ -13,7 +13,11 @@ export function ErrorBox({ error, title }: { error: ErrorInfo; title?: string })
 
 /** A small coloured label (status, verdict, kind). */
 export function Badge({ value, title }: { value: string; title?: string }): ReactNode {
-  return <span className={`badge ${value}`} title={title}>{value}</span>;
+  return (
+    <span className={`badge ${value}`} title={title}>
+      {value}
+    </span>
+  );
 }
 
 /** A key → value list; empty values show as a dash. */

@@ -4,7 +4,12 @@ import { useMemo, useState, type ReactNode } from 'react';
 /** How a diff is laid out. */
 export type DiffLayout = 'unified' | 'split';
 
-interface Row { kind: 'ctx' | 'add' | 'del' | 'hunk' | 'file'; text: string; a: number | null; b: number | null }
+interface Row {
+  kind: 'ctx' | 'add' | 'del' | 'hunk' | 'file';
+  text: string;
+  a: number | null;
+  b: number | null;
+}
 
 /** Splits a unified patch (git diff) into typed lines with old/new line numbers. */
 export function parsePatch(patch: string): Row[] {
@@ -13,8 +18,20 @@ export function parsePatch(patch: string): Row[] {
   let b = 0;
   for (const line of patch.split('\n')) {
     const m = /^@@ -(\d+)(?:,\d+)? \+(\d+)(?:,\d+)? @@/.exec(line);
-    if (m) { a = Number(m[1]); b = Number(m[2]); rows.push({ kind: 'hunk', text: line, a: null, b: null }); continue; }
-    if (/^(diff --git|index |--- |\+\+\+ |new file|deleted file|similarity|rename |old mode|new mode|Binary files)/.test(line)) { rows.push({ kind: 'file', text: line, a: null, b: null }); continue; }
+    if (m) {
+      a = Number(m[1]);
+      b = Number(m[2]);
+      rows.push({ kind: 'hunk', text: line, a: null, b: null });
+      continue;
+    }
+    if (
+      /^(diff --git|index |--- |\+\+\+ |new file|deleted file|similarity|rename |old mode|new mode|Binary files)/.test(
+        line,
+      )
+    ) {
+      rows.push({ kind: 'file', text: line, a: null, b: null });
+      continue;
+    }
     if (line.startsWith('+')) rows.push({ kind: 'add', text: line.slice(1), a: null, b: b++ });
     else if (line.startsWith('-')) rows.push({ kind: 'del', text: line.slice(1), a: a++, b: null });
     else if (line.startsWith('\\')) rows.push({ kind: 'hunk', text: line, a: null, b: null });
@@ -53,7 +70,13 @@ function toSplit(rows: Row[]): [Row | null, Row | null][] {
       while (i < rows.length && rows[i]!.kind === 'del') dels.push(rows[i++]!);
       while (i < rows.length && rows[i]!.kind === 'add') adds.push(rows[i++]!);
       for (let k = 0; k < Math.max(dels.length, adds.length); k++) out.push([dels[k] ?? null, adds[k] ?? null]);
-    } else if (r.kind === 'add') { out.push([null, r]); i++; } else { out.push([r, r]); i++; }
+    } else if (r.kind === 'add') {
+      out.push([null, r]);
+      i++;
+    } else {
+      out.push([r, r]);
+      i++;
+    }
   }
   return out;
 }
@@ -66,7 +89,10 @@ function foldContext(rows: Row[], context: number): (Row | { kind: 'fold'; count
   let skipped = 0;
   rows.forEach((r, i) => {
     if (near[i]) {
-      if (skipped) { out.push({ kind: 'fold', count: skipped }); skipped = 0; }
+      if (skipped) {
+        out.push({ kind: 'fold', count: skipped });
+        skipped = 0;
+      }
       out.push(r);
     } else skipped++;
   });
@@ -78,20 +104,59 @@ function foldContext(rows: Row[], context: number): (Row | { kind: 'fold'; count
 const FIRST_LINES = 300;
 
 /** A diff of a patch or of two texts, unified or split; long diffs show their first lines until asked for all. */
-export function DiffView({ patch, before, after, layout = 'unified', context = 3 }: { patch?: string; before?: string; after?: string; layout?: DiffLayout; context?: number }): ReactNode {
-  const allRows = useMemo(() => (patch !== undefined ? parsePatch(patch) : foldContext(diffTexts(before ?? '', after ?? ''), context) as Row[]), [patch, before, after, context]);
+export function DiffView({
+  patch,
+  before,
+  after,
+  layout = 'unified',
+  context = 3,
+}: {
+  patch?: string;
+  before?: string;
+  after?: string;
+  layout?: DiffLayout;
+  context?: number;
+}): ReactNode {
+  const allRows = useMemo(
+    () =>
+      patch !== undefined ? parsePatch(patch) : (foldContext(diffTexts(before ?? '', after ?? ''), context) as Row[]),
+    [patch, before, after, context],
+  );
   const [all, setAll] = useState(false);
   if (allRows.length === 0) return <div className="muted">No differences.</div>;
   const rows = all ? allRows : allRows.slice(0, FIRST_LINES);
   const more = allRows.length - rows.length;
-  const showAll = more > 0 ? <button type="button" className="more" onClick={() => setAll(true)}>Show all {allRows.length.toLocaleString()} lines ({more.toLocaleString()} more)</button> : null;
+  const showAll =
+    more > 0 ? (
+      <button type="button" className="more" onClick={() => setAll(true)}>
+        Show all {allRows.length.toLocaleString()} lines ({more.toLocaleString()} more)
+      </button>
+    ) : null;
   const cell = (r: Row | null, side: 'a' | 'b' | 'both', key: string): ReactNode => {
-    if (r === null) return <div key={key} className="line"> </div>;
-    if ((r as unknown as { kind: string }).kind === 'fold') return <div key={key} className="line hunk">⋯ {(r as unknown as { count: number }).count} unchanged lines</div>;
+    if (r === null)
+      return (
+        <div key={key} className="line">
+          {' '}
+        </div>
+      );
+    if ((r as unknown as { kind: string }).kind === 'fold')
+      return (
+        <div key={key} className="line hunk">
+          ⋯ {(r as unknown as { count: number }).count} unchanged lines
+        </div>
+      );
     const n = side === 'a' ? r.a : side === 'b' ? r.b : null;
     return (
       <div key={key} className={`line ${r.kind}`}>
-        {side === 'both' ? <><span className="ln">{r.a ?? ''}</span><span className="ln">{r.b ?? ''}</span>{sign[r.kind]}</> : <span className="ln">{n ?? ''}</span>}
+        {side === 'both' ? (
+          <>
+            <span className="ln">{r.a ?? ''}</span>
+            <span className="ln">{r.b ?? ''}</span>
+            {sign[r.kind]}
+          </>
+        ) : (
+          <span className="ln">{n ?? ''}</span>
+        )}
         {r.text}
       </div>
     );
@@ -108,5 +173,10 @@ export function DiffView({ patch, before, after, layout = 'unified', context = 3
       </>
     );
   }
-  return <><div className="diff">{rows.map((r, i) => cell(r, 'both', String(i)))}</div>{showAll}</>;
+  return (
+    <>
+      <div className="diff">{rows.map((r, i) => cell(r, 'both', String(i)))}</div>
+      {showAll}
+    </>
+  );
 }

@@ -17,8 +17,19 @@ const secs = (t0) => Number(process.hrtime.bigint() - t0) / 1e9;
 function gitRepo(dir, files) {
   fs.mkdirSync(dir, { recursive: true });
   for (const [rel, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, rel), text);
-  const env = { ...process.env, GIT_AUTHOR_NAME: 'b', GIT_AUTHOR_EMAIL: 'b@b', GIT_COMMITTER_NAME: 'b', GIT_COMMITTER_EMAIL: 'b@b' };
-  for (const args of [['init', '-q', '-b', 'main'], ['add', '-A'], ['commit', '-q', '-m', 'bench']]) execFileSync('git', args, { cwd: dir, env });
+  const env = {
+    ...process.env,
+    GIT_AUTHOR_NAME: 'b',
+    GIT_AUTHOR_EMAIL: 'b@b',
+    GIT_COMMITTER_NAME: 'b',
+    GIT_COMMITTER_EMAIL: 'b@b',
+  };
+  for (const args of [
+    ['init', '-q', '-b', 'main'],
+    ['add', '-A'],
+    ['commit', '-q', '-m', 'bench'],
+  ])
+    execFileSync('git', args, { cwd: dir, env });
 }
 
 export async function bench(report) {
@@ -27,8 +38,10 @@ export async function bench(report) {
     const project = path.join(work, 'project');
     // a small numpy job (~0.3 s), like the shortest real training step
     gitRepo(project, {
-      MLproject: 'name: bench\nentry_points:\n  main:\n    parameters:\n      n: {type: int, default: 300}\n    command: "python train.py --n {n}"\n',
-      'train.py': 'import argparse, json\nimport numpy as np\np = argparse.ArgumentParser(); p.add_argument("--n", type=int); a = p.parse_args()\nrng = np.random.default_rng(0)\nX = rng.normal(size=(a.n, a.n))\njson.dump({"trace": float(np.trace(np.linalg.inv(X @ X.T + np.eye(a.n))))}, open("metrics.json", "w"))\n',
+      MLproject:
+        'name: bench\nentry_points:\n  main:\n    parameters:\n      n: {type: int, default: 300}\n    command: "python train.py --n {n}"\n',
+      'train.py':
+        'import argparse, json\nimport numpy as np\np = argparse.ArgumentParser(); p.add_argument("--n", type=int); a = p.parse_args()\nrng = np.random.default_rng(0)\nX = rng.normal(size=(a.n, a.n))\njson.dump({"trace": float(np.trace(np.linalg.inv(X @ X.T + np.eye(a.n))))}, open("metrics.json", "w"))\n',
     });
     const bin = path.join(work, 'bin');
     fs.mkdirSync(bin);
@@ -44,14 +57,25 @@ export async function bench(report) {
     const direct = secs(t0) / N;
     const store = path.join(work, 'store');
     t0 = process.hrtime.bigint();
-    const r = spawnSync(process.execPath, [cli, '--store', store, 'audit', project, '--python', PYTHON, '--repeats', String(N), '--yes', '--json'], { cwd: project, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    const r = spawnSync(
+      process.execPath,
+      [cli, '--store', store, 'audit', project, '--python', PYTHON, '--repeats', String(N), '--yes', '--json'],
+      { cwd: project, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+    );
     const total = secs(t0);
     if (r.status !== 0) throw new Error(`the audit failed (${r.status}): ${r.stderr}`);
     const audit = JSON.parse(r.stdout);
     if (audit.verdict !== 'reproduced-exact') throw new Error(`unexpected verdict ${audit.verdict}`);
     const reruns = audit.groups.reduce((n, g) => n + g.reruns.length, 0);
     const perRerun = total / reruns;
-    report(`audit wall time per rerun (${reruns} reruns, local env)`, perRerun, 's', 'the rendered command run directly', direct, { within: 0.5 });
+    report(
+      `audit wall time per rerun (${reruns} reruns, local env)`,
+      perRerun,
+      's',
+      'the rendered command run directly',
+      direct,
+      { within: 0.5 },
+    );
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }

@@ -15,29 +15,49 @@ async function loadLib() {
   // Built inside the repo so that the external native module resolves from node_modules.
   fs.mkdirSync(path.join(root, '.bench'), { recursive: true });
   const entry = path.join(root, '.bench', 'capture-entry.ts');
-  fs.writeFileSync(entry, `
+  fs.writeFileSync(
+    entry,
+    `
     export { hashTree } from ${JSON.stringify(path.join(root, 'electron/platform/hash-tree.ts'))};
     export { HashPool } from ${JSON.stringify(path.join(root, 'electron/platform/hash-pool.ts'))};
     export { openStore } from ${JSON.stringify(path.join(root, 'electron/db/open-store.ts'))};
-    export { HashCacheRepository } from ${JSON.stringify(path.join(root, 'electron/db/hash-cache-repository.ts'))};`);
+    export { HashCacheRepository } from ${JSON.stringify(path.join(root, 'electron/db/hash-cache-repository.ts'))};`,
+  );
   const out = path.join(root, '.bench', 'capture-lib.cjs');
-  await build({ entryPoints: [entry], outfile: out, bundle: true, platform: 'node', format: 'cjs', external: ['better-sqlite3'], nodePaths: [path.join(root, 'node_modules')], logLevel: 'error' });
+  await build({
+    entryPoints: [entry],
+    outfile: out,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    external: ['better-sqlite3'],
+    nodePaths: [path.join(root, 'node_modules')],
+    logLevel: 'error',
+  });
   return require(out);
 }
 
 const secs = (t0) => Number(process.hrtime.bigint() - t0) / 1e9;
 async function best(n, fn) {
   let min = Infinity;
-  for (let i = 0; i < n; i++) { const t0 = process.hrtime.bigint(); await fn(); min = Math.min(min, secs(t0)); }
+  for (let i = 0; i < n; i++) {
+    const t0 = process.hrtime.bigint();
+    await fn();
+    min = Math.min(min, secs(t0));
+  }
   return min;
 }
-function median(xs) { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; }
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
 
 function writeRandomFile(file, bytes) {
   const fd = fs.openSync(file, 'w');
   const chunk = Buffer.alloc(16 * 1024 * 1024);
   for (let i = 0; i < chunk.length; i += 4) chunk.writeUInt32LE((i * 2654435761) >>> 0, i);
-  for (let done = 0; done < bytes; done += chunk.length) fs.writeSync(fd, chunk, 0, Math.min(chunk.length, bytes - done));
+  for (let done = 0; done < bytes; done += chunk.length)
+    fs.writeSync(fd, chunk, 0, Math.min(chunk.length, bytes - done));
   fs.closeSync(fd);
 }
 
@@ -63,7 +83,14 @@ export async function bench(report) {
     for (let i = 0; i < 32; i++) writeRandomFile(path.join(many, `part-${i}.bin`), 32 * 1024 * 1024);
     execFileSync('sh', ['-c', `cat ${many}/* > /dev/null`]);
     const manySecs = await best(3, () => lib.hashTree(many, { pool }));
-    report(`hash 1 GiB in 32 files (GiB/s, ${cores} cores)`, 1 / manySecs, 'GiB/s', `single-file speed × ${cores} cores`, cores / oursSecs, { ratioAtLeast: 0.8 });
+    report(
+      `hash 1 GiB in 32 files (GiB/s, ${cores} cores)`,
+      1 / manySecs,
+      'GiB/s',
+      `single-file speed × ${cores} cores`,
+      cores / oursSecs,
+      { ratioAtLeast: 0.8 },
+    );
     await pool.close();
 
     // 3. An unchanged folder of 10,000 files (1 GiB) hashed again with the cache.
@@ -73,7 +100,10 @@ export async function bench(report) {
     for (let d = 0; d < 100; d++) {
       const sub = path.join(tenk, `d${d}`);
       fs.mkdirSync(sub, { recursive: true });
-      for (let f = 0; f < 100; f++) { payload.writeUInt32LE(d * 100 + f, 0); fs.writeFileSync(path.join(sub, `f${f}.bin`), payload); }
+      for (let f = 0; f < 100; f++) {
+        payload.writeUInt32LE(d * 100 + f, 0);
+        fs.writeFileSync(path.join(sub, `f${f}.bin`), payload);
+      }
     }
     const storeDir = path.join(work, 'store');
     const store = lib.openStore(storeDir);
@@ -81,25 +111,46 @@ export async function bench(report) {
     const coldSecs = await best(1, () => lib.hashTree(tenk, { cache }));
     const warmSecs = await best(3, () => lib.hashTree(tenk, { cache }));
     store.close();
-    report('re-hash unchanged 10,000 files / 1 GiB (cached)', warmSecs, 's', 'first hash, uncached', coldSecs, { below: 0.5 });
+    report('re-hash unchanged 10,000 files / 1 GiB (cached)', warmSecs, 's', 'first hash, uncached', coldSecs, {
+      below: 0.5,
+    });
 
     // The same through the whole CLI: capture --data of the unchanged folder vs capture without it.
     const cli = path.join(root, 'bin', 'reproscope.cjs');
     const env = { ...process.env, REPROSCOPE_HOME: storeDir };
-    const capture = (args) => { const t0 = process.hrtime.bigint(); const r = spawnSync(process.execPath, [cli, 'capture', ...args, '--', 'true'], { cwd: work, env, stdio: 'ignore' }); if (r.status !== 0) throw new Error(`capture failed: ${r.status}`); return secs(t0); };
+    const capture = (args) => {
+      const t0 = process.hrtime.bigint();
+      const r = spawnSync(process.execPath, [cli, 'capture', ...args, '--', 'true'], {
+        cwd: work,
+        env,
+        stdio: 'ignore',
+      });
+      if (r.status !== 0) throw new Error(`capture failed: ${r.status}`);
+      return secs(t0);
+    };
     capture(['--data', tenk]);
     const withData = median([0, 1, 2].map(() => capture(['--data', tenk])));
     const without = median([0, 1, 2].map(() => capture([])));
-    report('capture --data of the unchanged 10,000-file folder: added time', withData - without, 's', null, null, { below: 0.5 });
+    report('capture --data of the unchanged 10,000-file folder: added time', withData - without, 's', null, null, {
+      below: 0.5,
+    });
 
     // 4. Capture overhead on `python3 -c pass`: the probe runs while the command runs.
     const py = fs.existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
-    const alone = median(Array.from({ length: 5 }, () => { const t0 = process.hrtime.bigint(); spawnSync(py, ['-c', 'pass']); return secs(t0); }));
-    const captured = median(Array.from({ length: 5 }, () => {
-      const t0 = process.hrtime.bigint();
-      spawnSync(process.execPath, [cli, 'capture', '--', py, '-c', 'pass'], { cwd: work, env, stdio: 'ignore' });
-      return secs(t0);
-    }));
+    const alone = median(
+      Array.from({ length: 5 }, () => {
+        const t0 = process.hrtime.bigint();
+        spawnSync(py, ['-c', 'pass']);
+        return secs(t0);
+      }),
+    );
+    const captured = median(
+      Array.from({ length: 5 }, () => {
+        const t0 = process.hrtime.bigint();
+        spawnSync(process.execPath, [cli, 'capture', '--', py, '-c', 'pass'], { cwd: work, env, stdio: 'ignore' });
+        return secs(t0);
+      }),
+    );
     report('capture -- python3 -c pass (s)', captured, 's', 'python3 -c pass alone', alone, { within: 1.5 });
   } finally {
     fs.rmSync(work, { recursive: true, force: true });

@@ -14,7 +14,11 @@ const require = createRequire(import.meta.url);
 // its browser build is what runs when `canvas` is absent anyway (scripts/build.mjs does the same).
 const vegaCanvasBrowser = {
   name: 'vega-canvas-browser',
-  setup(b) { b.onResolve({ filter: /^vega-canvas$/ }, () => ({ path: path.join(root, 'node_modules/vega-canvas/build/vega-canvas.browser.js') })); },
+  setup(b) {
+    b.onResolve({ filter: /^vega-canvas$/ }, () => ({
+      path: path.join(root, 'node_modules/vega-canvas/build/vega-canvas.browser.js'),
+    }));
+  },
 };
 
 async function loadLib() {
@@ -46,8 +50,15 @@ async function loadLib() {
   fs.writeFileSync(entry, lines.join('\n'));
   const out = path.join(root, '.bench', 'compare-lib.cjs');
   await build({
-    entryPoints: [entry], outfile: out, bundle: true, platform: 'node', format: 'cjs', external: ['better-sqlite3', 'playwright-core'],
-    nodePaths: [path.join(root, 'node_modules')], logLevel: 'error', plugins: [vegaCanvasBrowser],
+    entryPoints: [entry],
+    outfile: out,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    external: ['better-sqlite3', 'playwright-core'],
+    nodePaths: [path.join(root, 'node_modules')],
+    logLevel: 'error',
+    plugins: [vegaCanvasBrowser],
   });
   return require(out);
 }
@@ -56,19 +67,37 @@ const hex = (i, salt = 0) => ((i * 2654435761 + salt * 40503) >>> 0).toString(16
 
 function bigSnapshot(lib, id, variant) {
   const s = lib.emptySnapshot(id, 'capture', '2024-06-01T00:00:00.000Z');
-  s.software.python = { ...s.software.python, status: 'ok', version: variant ? '3.11.9' : '3.11.4', executable: '/usr/bin/python3' };
+  s.software.python = {
+    ...s.software.python,
+    status: 'ok',
+    version: variant ? '3.11.9' : '3.11.4',
+    executable: '/usr/bin/python3',
+  };
   s.software.packages = Array.from({ length: 5000 }, (_, i) => ({
     name: `package-${i}`,
     version: variant && i % 50 === 0 ? `${1 + (i % 3)}.${(i % 7) + 1}.0` : `${1 + (i % 3)}.${i % 7}.${i % 11}`,
-    installer: 'pip', editable: false,
+    installer: 'pip',
+    editable: false,
   }));
   if (variant) s.software.packages.splice(10, 5);
   const files = Array.from({ length: 100_000 }, (_, i) => ({
-    path: `shard-${Math.floor(i / 1000)}/file-${i}.bin`, size: 1000 + i, sha256: hex(i, variant && i % 997 === 0 ? 1 : 0),
+    path: `shard-${Math.floor(i / 1000)}/file-${i}.bin`,
+    size: 1000 + i,
+    sha256: hex(i, variant && i % 997 === 0 ? 1 : 0),
   }));
   if (variant) files.push({ path: 'shard-x/new.bin', size: 5, sha256: hex(7, 3) });
   files.sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0)); // as hashTree stores them
-  s.data.inputs = [{ path: 'data', absPath: '/data', kind: 'dir', rootHash: hex(variant ? 2 : 1), fileCount: files.length, totalBytes: 1e9, files }];
+  s.data.inputs = [
+    {
+      path: 'data',
+      absPath: '/data',
+      kind: 'dir',
+      rootHash: hex(variant ? 2 : 1),
+      fileCount: files.length,
+      totalBytes: 1e9,
+      files,
+    },
+  ];
   s.outcome.metrics = { accuracy: { value: variant ? 0.91 : 0.92, history: null, source: 'metrics.json' } };
   return s;
 }
@@ -89,13 +118,24 @@ export async function bench(report) {
   }
   times.sort((x, y) => x - y);
   const input = result.data.inputs[0];
-  console.log(`      ${result.software.packages.length} package changes, ${input.changed} changed + ${input.added} added files; ${result.summary.headline}`);
-  report('compare 5k pkgs + 100k files, first call (fresh process, as the CLI)', cold, 'ms', null, null, { below: 200 });
+  console.log(
+    `      ${result.software.packages.length} package changes, ${input.changed} changed + ${input.added} added files; ${result.summary.headline}`,
+  );
+  report('compare 5k pkgs + 100k files, first call (fresh process, as the CLI)', cold, 'ms', null, null, {
+    below: 200,
+  });
   report('compare 5k pkgs + 100k files (median of 5 more)', times[2], 'ms', null, null, { below: 200 });
 
   // First in the process (cold vega and JIT, as `reproscope report` meets it), then warm.
   const first = await lib.benchAuditHtml(100);
-  report(`HTML audit report, 100 reruns, first in the process (${Math.round(first.bytes / 1024)} KiB)`, first.ms, 'ms', null, null, { below: 1000 });
+  report(
+    `HTML audit report, 100 reruns, first in the process (${Math.round(first.bytes / 1024)} KiB)`,
+    first.ms,
+    'ms',
+    null,
+    null,
+    { below: 1000 },
+  );
   const warm = [];
   for (let i = 0; i < 3; i++) warm.push((await lib.benchAuditHtml(100)).ms);
   report('HTML audit report, 100 reruns (best of 3 more)', Math.min(...warm), 'ms', null, null, { below: 1000 });

@@ -42,13 +42,21 @@ const value = (i, m, s) => Math.sin(i * 7 + m * 13 + s) * 0.5 + 0.5;
 export function generateFileStore(dir, runs = RUNS) {
   const exp = path.join(dir, '1');
   fs.mkdirSync(exp, { recursive: true });
-  fs.writeFileSync(path.join(exp, 'meta.yaml'), `artifact_location: file://${exp}\ncreation_time: ${T0}\nexperiment_id: '1'\nlast_update_time: ${T0}\nlifecycle_stage: active\nname: bench\n`);
+  fs.writeFileSync(
+    path.join(exp, 'meta.yaml'),
+    `artifact_location: file://${exp}\ncreation_time: ${T0}\nexperiment_id: '1'\nlast_update_time: ${T0}\nlifecycle_stage: active\nname: bench\n`,
+  );
   for (let i = 0; i < runs; i++) {
     const id = runId(i);
     const run = path.join(exp, id);
-    for (const sub of ['params', 'metrics', 'tags', 'artifacts']) fs.mkdirSync(path.join(run, sub), { recursive: true });
-    fs.writeFileSync(path.join(run, 'meta.yaml'), `artifact_uri: file://${run}/artifacts\nend_time: ${T0 + i * 1000 + 900}\nentry_point_name: ''\nexperiment_id: '1'\nlifecycle_stage: active\nrun_id: '${id}'\nrun_name: run-${i}\nrun_uuid: '${id}'\nsource_name: ''\nsource_type: 4\nsource_version: ''\nstart_time: ${T0 + i * 1000}\nstatus: 3\ntags: []\nuser_id: bench\n`);
-    for (let p = 0; p < PARAMS; p++) fs.writeFileSync(path.join(run, 'params', `param_${p}`), String(p === 0 ? i : (i * p) % 97));
+    for (const sub of ['params', 'metrics', 'tags', 'artifacts'])
+      fs.mkdirSync(path.join(run, sub), { recursive: true });
+    fs.writeFileSync(
+      path.join(run, 'meta.yaml'),
+      `artifact_uri: file://${run}/artifacts\nend_time: ${T0 + i * 1000 + 900}\nentry_point_name: ''\nexperiment_id: '1'\nlifecycle_stage: active\nrun_id: '${id}'\nrun_name: run-${i}\nrun_uuid: '${id}'\nsource_name: ''\nsource_type: 4\nsource_version: ''\nstart_time: ${T0 + i * 1000}\nstatus: 3\ntags: []\nuser_id: bench\n`,
+    );
+    for (let p = 0; p < PARAMS; p++)
+      fs.writeFileSync(path.join(run, 'params', `param_${p}`), String(p === 0 ? i : (i * p) % 97));
     for (let m = 0; m < METRICS; m++) {
       let text = '';
       for (let s = 0; s < STEPS; s++) text += `${T0 + i * 1000 + s} ${value(i, m, s)} ${s}\n`;
@@ -68,7 +76,9 @@ export function generateSqliteStore(file, runs = RUNS) {
   db.exec(MLFLOW_SCHEMA);
   db.prepare('INSERT INTO alembic_version VALUES (?)').run('5b0e9adcef9c');
   db.prepare("INSERT INTO experiments VALUES (1, 'bench', 'mlflow-artifacts:/1', 'active', ?, ?)").run(T0, T0);
-  const run = db.prepare("INSERT INTO runs VALUES (?, ?, 'UNKNOWN', '', '', 'bench', 'FINISHED', ?, ?, '', 'active', ?, 1, NULL)");
+  const run = db.prepare(
+    "INSERT INTO runs VALUES (?, ?, 'UNKNOWN', '', '', 'bench', 'FINISHED', ?, ?, '', 'active', ?, 1, NULL)",
+  );
   const param = db.prepare('INSERT INTO params VALUES (?, ?, ?)');
   const tag = db.prepare('INSERT INTO tags VALUES (?, ?, ?)');
   const metric = db.prepare('INSERT INTO metrics VALUES (?, ?, ?, ?, ?, 0)');
@@ -126,8 +136,14 @@ export async function bench(report) {
     fs.mkdirSync(path.join(root, '.bench'), { recursive: true });
     const bundle = path.join(root, '.bench', 'import-bundle.cjs');
     await build({
-      entryPoints: [path.join(root, 'electron/core/import/import-bench-entry.ts')], bundle: true, platform: 'node', target: 'node20',
-      format: 'cjs', outfile: bundle, external: ['better-sqlite3'], logLevel: 'warning',
+      entryPoints: [path.join(root, 'electron/core/import/import-bench-entry.ts')],
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      format: 'cjs',
+      outfile: bundle,
+      external: ['better-sqlite3'],
+      logLevel: 'warning',
     });
     const { openCore, importMlflow } = createRequire(import.meta.url)(bundle);
     const t0 = performance.now();
@@ -145,7 +161,8 @@ export async function bench(report) {
     const fileSummary = await importMlflow(ctx, { location: mlruns });
     const fileSecs = seconds(t);
     ctx.close();
-    if (fileSummary.added !== RUNS) throw new Error(`file store: expected ${RUNS} runs added, got ${JSON.stringify(fileSummary).slice(0, 400)}`);
+    if (fileSummary.added !== RUNS)
+      throw new Error(`file store: expected ${RUNS} runs added, got ${JSON.stringify(fileSummary).slice(0, 400)}`);
     report(`import file store ${RUNS} runs`, fileSecs, 's', 'read files once', readFiles, { below: 10 });
 
     t = performance.now();
@@ -155,13 +172,20 @@ export async function bench(report) {
     t = performance.now();
     const dbSummary = await importMlflow(ctx, { location: dbFile });
     const dbSecs = seconds(t);
-    if (dbSummary.added !== RUNS) throw new Error(`mlflow.db: expected ${RUNS} runs added, got ${JSON.stringify(dbSummary).slice(0, 400)}`);
+    if (dbSummary.added !== RUNS)
+      throw new Error(`mlflow.db: expected ${RUNS} runs added, got ${JSON.stringify(dbSummary).slice(0, 400)}`);
     t = performance.now();
     const again = await importMlflow(ctx, { location: dbFile });
     const againSecs = seconds(t);
     ctx.close();
     report(`import mlflow.db ${RUNS} runs`, dbSecs, 's', 'read rows once', readRows, { below: 3 });
-    report(`re-import mlflow.db ${RUNS} runs (nothing changed: ${again.unchanged} unchanged)`, againSecs, 's', 'first import', dbSecs);
+    report(
+      `re-import mlflow.db ${RUNS} runs (nothing changed: ${again.unchanged} unchanged)`,
+      againSecs,
+      's',
+      'first import',
+      dbSecs,
+    );
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }

@@ -15,13 +15,24 @@ const require = createRequire(import.meta.url);
 async function loadTs(entry) {
   // inside the checkout, so the bundle's require() finds node_modules
   const out = path.join(root, '.bench', `ui-${path.basename(entry, '.ts')}.cjs`);
-  await build({ entryPoints: [path.join(root, entry)], outfile: out, bundle: true, platform: 'node', format: 'cjs', external: ['better-sqlite3', 'playwright-core'], logLevel: 'warning' });
+  await build({
+    entryPoints: [path.join(root, entry)],
+    outfile: out,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    external: ['better-sqlite3', 'playwright-core'],
+    logLevel: 'warning',
+  });
   return require(out);
 }
 
 /** Runs the UI bench; `report` is scripts/bench.mjs's recorder. */
 export async function bench(report) {
-  if (!fs.existsSync('/usr/bin/chromium')) { console.log('skipped: /usr/bin/chromium is not installed (apt-get install chromium)'); return; }
+  if (!fs.existsSync('/usr/bin/chromium')) {
+    console.log('skipped: /usr/bin/chromium is not installed (apt-get install chromium)');
+    return;
+  }
   const { seedStore } = await loadTs('test/e2e/seed-store.ts');
   const { startServe, launchChromium } = await loadTs('test/e2e/harness.ts');
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'reproscope-bench-ui-'));
@@ -38,12 +49,20 @@ export async function bench(report) {
       const obs = new MutationObserver(() => {
         if (window.__firstRows === null && document.querySelector('.run-row:not(.placeholder)')) {
           obs.disconnect();
-          requestAnimationFrame(() => setTimeout(() => { window.__firstRows = performance.now(); }, 0));
+          requestAnimationFrame(() =>
+            setTimeout(() => {
+              window.__firstRows = performance.now();
+            }, 0),
+          );
         }
       });
-      document.addEventListener('DOMContentLoaded', () => obs.observe(document.body, { childList: true, subtree: true }));
+      document.addEventListener('DOMContentLoaded', () =>
+        obs.observe(document.body, { childList: true, subtree: true }),
+      );
       window.__longTasks = [];
-      new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__longTasks.push({ duration: e.duration, at: e.startTime }); }).observe({ type: 'longtask', buffered: true });
+      new PerformanceObserver((l) => {
+        for (const e of l.getEntries()) window.__longTasks.push({ duration: e.duration, at: e.startTime });
+      }).observe({ type: 'longtask', buffered: true });
     });
     // warm-up load (the cookie swap), then the measured navigation
     await page.goto(served.url);
@@ -56,28 +75,51 @@ export async function bench(report) {
       times.push(await page.evaluate(() => window.__firstRows));
     }
     times.sort((a, b) => a - b);
-    report('Runs view: first rows painted after navigation (10,000 runs, median of 3)', times[1], 'ms', null, null, { below: 1000 });
+    report('Runs view: first rows painted after navigation (10,000 runs, median of 3)', times[1], 'ms', null, null, {
+      below: 1000,
+    });
 
-    const hasCompare = await page.evaluate(async () => (await fetch('api/compareRuns', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' })).status !== 404);
+    const hasCompare = await page.evaluate(
+      async () =>
+        (
+          await fetch('api/compareRuns', {
+            method: 'POST',
+            headers: { 'Content-Type': 'application/json' },
+            body: '{}',
+          })
+        ).status !== 404,
+    );
     if (hasCompare) {
       const drawn = [];
       for (let i = 0; i < 3; i++) {
         await page.goto(`${served.origin}/?compare=${i}#/runs`);
         await page.waitForFunction(() => window.__firstRows !== null);
-        drawn.push(await page.evaluate(async ([a, b]) => {
-          const t0 = performance.now();
-          location.hash = `#/compare/${a}/${b}`;
-          await new Promise((resolve) => {
-            const check = () => (document.querySelector('[data-testid="compare-ready"]') ? requestAnimationFrame(() => setTimeout(resolve, 0)) : requestAnimationFrame(check));
-            check();
-          });
-          return performance.now() - t0;
-        }, largeIds));
+        drawn.push(
+          await page.evaluate(async ([a, b]) => {
+            const t0 = performance.now();
+            location.hash = `#/compare/${a}/${b}`;
+            await new Promise((resolve) => {
+              const check = () =>
+                document.querySelector('[data-testid="compare-ready"]')
+                  ? requestAnimationFrame(() => setTimeout(resolve, 0))
+                  : requestAnimationFrame(check);
+              check();
+            });
+            return performance.now() - t0;
+          }, largeIds),
+        );
       }
       drawn.sort((a, b) => a - b);
-      report('Compare of two large snapshots drawn (2,000 packages, 5,000 files, 200 metrics; median of 3)', drawn[1], 'ms', null, null, { below: 500 });
+      report(
+        'Compare of two large snapshots drawn (2,000 packages, 5,000 files, 200 metrics; median of 3)',
+        drawn[1],
+        'ms',
+        null,
+        null,
+        { below: 500 },
+      );
     } else {
-      console.log('skipped: compareRuns is not in this build\'s contract');
+      console.log("skipped: compareRuns is not in this build's contract");
     }
 
     t = performance.now();
@@ -93,16 +135,33 @@ export async function bench(report) {
       const t0 = performance.now();
       const since = (list) => list.filter((e) => e.at >= t0).map((e) => e.duration);
       // a steady wheel-like scroll through the first thousands of rows, then jumps across the whole list
-      for (let i = 0; i < 300; i++) { el.scrollTop += 400; await frame(); }
-      for (let i = 0; i < 60; i++) { el.scrollTop = Math.random() * el.scrollHeight; await frame(); await frame(); }
-      el.scrollTop = el.scrollHeight; await frame();
+      for (let i = 0; i < 300; i++) {
+        el.scrollTop += 400;
+        await frame();
+      }
+      for (let i = 0; i < 60; i++) {
+        el.scrollTop = Math.random() * el.scrollHeight;
+        await frame();
+        await frame();
+      }
+      el.scrollTop = el.scrollHeight;
+      await frame();
       await new Promise((r) => setTimeout(r, 500));
       const last = document.querySelectorAll('.run-row:not(.placeholder)').length;
-      return { ms: performance.now() - t0, longTasks: since(window.__longTasks), rowsInDom: document.querySelectorAll('.run-row').length, realRows: last };
+      return {
+        ms: performance.now() - t0,
+        longTasks: since(window.__longTasks),
+        rowsInDom: document.querySelectorAll('.run-row').length,
+        realRows: last,
+      };
     });
     const worst = scroll.longTasks.length ? Math.max(...scroll.longTasks) : 0;
-    console.log(`${rows}; scrolled for ${(scroll.ms / 1000).toFixed(1)} s; ${scroll.rowsInDom} rows in the DOM; long tasks: ${scroll.longTasks.length ? scroll.longTasks.map((d) => d.toFixed(0)).join(', ') : 'none'}`);
-    report('Scrolling 100,000 rows: longest task (0 = no long task over 50 ms)', worst, 'ms', null, null, { below: 50 });
+    console.log(
+      `${rows}; scrolled for ${(scroll.ms / 1000).toFixed(1)} s; ${scroll.rowsInDom} rows in the DOM; long tasks: ${scroll.longTasks.length ? scroll.longTasks.map((d) => d.toFixed(0)).join(', ') : 'none'}`,
+    );
+    report('Scrolling 100,000 rows: longest task (0 = no long task over 50 ms)', worst, 'ms', null, null, {
+      below: 50,
+    });
   } finally {
     await browser.close();
     await served.stop();

@@ -26,7 +26,11 @@ export const StartAuditInput = z.object({
   data: z.array(pathText).default([]),
   tolerances: z.array(ToleranceSchema).default([]),
   jobs: z.number().int().min(1).max(64).default(1),
-  timeoutS: z.number().positive().max(7 * 24 * 3600).optional(),
+  timeoutS: z
+    .number()
+    .positive()
+    .max(7 * 24 * 3600)
+    .optional(),
   seedParam: z.string().trim().min(1).max(500).optional(),
   strictData: z.boolean().default(false),
   pipOptions: z.array(z.string().max(4096)).default([]),

@@ -21,20 +21,30 @@ export const ReportFormatSchema = z.enum(['html', 'md', 'json', 'pdf']);
 /** One report format. */
 export type ReportFormat = z.infer<typeof ReportFormatSchema>;
 
-export const ExportReportInput = z.object({
-  kind: z.enum(['audit', 'compare']),
-  /** One audit id, or two run ids (reference first) for a comparison. */
-  ids: z.array(RunId).min(1).max(2),
-  format: ReportFormatSchema,
-  /**
-   * The Chromium that prints a PDF (the CLI's --chromium); else one found on the machine. Only an
-   * absolute path to a program named like chromium or chrome is accepted, so a caller cannot make
-   * the core launch an arbitrary program.
-   */
-  chromium: z.string().max(4096).regex(/^(\/|[A-Za-z]:\\).*(chrom|headless_shell)[^/\\]*$/i, 'must be an absolute path to a Chromium or Chrome executable').optional(),
-}).refine((v) => (v.kind === 'audit' ? v.ids.length === 1 : v.ids.length === 2), {
-  message: 'an audit report takes one audit id, a comparison report two run ids', path: ['ids'],
-});
+export const ExportReportInput = z
+  .object({
+    kind: z.enum(['audit', 'compare']),
+    /** One audit id, or two run ids (reference first) for a comparison. */
+    ids: z.array(RunId).min(1).max(2),
+    format: ReportFormatSchema,
+    /**
+     * The Chromium that prints a PDF (the CLI's --chromium); else one found on the machine. Only an
+     * absolute path to a program named like chromium or chrome is accepted, so a caller cannot make
+     * the core launch an arbitrary program.
+     */
+    chromium: z
+      .string()
+      .max(4096)
+      .regex(
+        /^(\/|[A-Za-z]:\\).*(chrom|headless_shell)[^/\\]*$/i,
+        'must be an absolute path to a Chromium or Chrome executable',
+      )
+      .optional(),
+  })
+  .refine((v) => (v.kind === 'audit' ? v.ids.length === 1 : v.ids.length === 2), {
+    message: 'an audit report takes one audit id, a comparison report two run ids',
+    path: ['ids'],
+  });
 export const ExportReportOutput = z.object({
   fileName: z.string(),
   mimeType: z.string(),

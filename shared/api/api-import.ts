@@ -35,7 +35,14 @@ export const ImportedRunSchema = z.object({
 
 export const ImportMlflowOutput = z.object({
   source: z.object({ type: SnapshotSourceSchema.shape.type, location: z.string() }),
-  experiments: z.array(z.object({ id: z.string(), name: z.string().nullable(), lifecycleStage: z.string().nullable(), runs: z.number().int() })),
+  experiments: z.array(
+    z.object({
+      id: z.string(),
+      name: z.string().nullable(),
+      lifecycleStage: z.string().nullable(),
+      runs: z.number().int(),
+    }),
+  ),
   /** Runs read from the store (imported or skipped). */
   runsSeen: z.number().int(),
   added: z.number().int(),

@@ -1,7 +1,20 @@
 import { z } from 'zod';
 import { ListExamplesInput, ListExamplesOutput } from './api-app';
 import { CompareRunsInput, CompareRunsOutput, ExportReportInput, ExportReportOutput } from './api-compare';
-import { CancelAuditInput, CancelAuditOutput, GetAuditInput, GetAuditOutput, ListAuditsInput, ListAuditsOutput, ReadProjectInput, ReadProjectOutput, ResumeAuditInput, ResumeAuditOutput, StartAuditInput, StartAuditOutput } from './api-audit';
+import {
+  CancelAuditInput,
+  CancelAuditOutput,
+  GetAuditInput,
+  GetAuditOutput,
+  ListAuditsInput,
+  ListAuditsOutput,
+  ReadProjectInput,
+  ReadProjectOutput,
+  ResumeAuditInput,
+  ResumeAuditOutput,
+  StartAuditInput,
+  StartAuditOutput,
+} from './api-audit';
 import { ImportMlflowInput, ImportMlflowOutput } from './api-import';
 import { RunSummarySchema, SnapshotSchema } from '../snapshot/snapshot';
 
@@ -29,7 +42,12 @@ export const GetRunLogInput = z.object({ id: z.string().min(1).max(64), stream: 
 export const GetRunLogOutput = z.object({ text: z.string(), bytes: z.number().int(), truncated: z.boolean() });
 
 export const StoreInfoInput = z.object({});
-export const StoreInfoOutput = z.object({ dir: z.string(), dbPath: z.string(), runs: z.number().int(), version: z.string() });
+export const StoreInfoOutput = z.object({
+  dir: z.string(),
+  dbPath: z.string(),
+  runs: z.number().int(),
+  version: z.string(),
+});
 
 /** One operation of the contract. */
 export interface Operation<I extends z.ZodType, O extends z.ZodType> {
@@ -38,7 +56,11 @@ export interface Operation<I extends z.ZodType, O extends z.ZodType> {
   summary: string;
 }
 
-const op = <I extends z.ZodType, O extends z.ZodType>(input: I, output: O, summary: string): Operation<I, O> => ({ input, output, summary });
+const op = <I extends z.ZodType, O extends z.ZodType>(input: I, output: O, summary: string): Operation<I, O> => ({
+  input,
+  output,
+  summary,
+});
 
 /** Every operation, by name. Add new operations here; faces pick them up from this map. */
 export const api = {
@@ -46,16 +68,40 @@ export const api = {
   getRun: op(GetRunInput, GetRunOutput, 'One snapshot by id or unique id prefix.'),
   getRunLog: op(GetRunLogInput, GetRunLogOutput, "A run's captured stdout or stderr."),
   storeInfo: op(StoreInfoInput, StoreInfoOutput, 'Where the store is and how many runs it holds.'),
-  importMlflow: op(ImportMlflowInput, ImportMlflowOutput, 'Import the runs of an MLflow file store, mlflow.db or tracking server as snapshots.'),
+  importMlflow: op(
+    ImportMlflowInput,
+    ImportMlflowOutput,
+    'Import the runs of an MLflow file store, mlflow.db or tracking server as snapshots.',
+  ),
   listExamples: op(ListExamplesInput, ListExamplesOutput, 'The bundled example experiments, to audit in one click.'),
-  compareRuns: op(CompareRunsInput, CompareRunsOutput, 'Compare two runs by category, with a ranked summary of what most likely explains a change in outcome.'),
+  compareRuns: op(
+    CompareRunsInput,
+    CompareRunsOutput,
+    'Compare two runs by category, with a ranked summary of what most likely explains a change in outcome.',
+  ),
   exportReport: op(ExportReportInput, ExportReportOutput, 'An audit or a comparison as HTML, Markdown, JSON or PDF.'),
-  startAudit: op(StartAuditInput, StartAuditOutput, 'Audit an MLproject: rerun it in groups under controlled variations and judge the reruns against the original.'),
-  getAudit: op(GetAuditInput, GetAuditOutput, 'One audit by id or unique id prefix, with its groups, statistics, verdict and sources.'),
+  startAudit: op(
+    StartAuditInput,
+    StartAuditOutput,
+    'Audit an MLproject: rerun it in groups under controlled variations and judge the reruns against the original.',
+  ),
+  getAudit: op(
+    GetAuditInput,
+    GetAuditOutput,
+    'One audit by id or unique id prefix, with its groups, statistics, verdict and sources.',
+  ),
   listAudits: op(ListAuditsInput, ListAuditsOutput, 'List audits, newest first.'),
-  cancelAudit: op(CancelAuditInput, CancelAuditOutput, 'Stop a running audit: its rerun in flight is killed and the audit can be resumed.'),
+  cancelAudit: op(
+    CancelAuditInput,
+    CancelAuditOutput,
+    'Stop a running audit: its rerun in flight is killed and the audit can be resumed.',
+  ),
   resumeAudit: op(ResumeAuditInput, ResumeAuditOutput, 'Complete an interrupted audit.'),
-  readProject: op(ReadProjectInput, ReadProjectOutput, "An MLproject's entry points, parameters and environment, for the audit form."),
+  readProject: op(
+    ReadProjectInput,
+    ReadProjectOutput,
+    "An MLproject's entry points, parameters and environment, for the audit form.",
+  ),
 } as const;
 
 /** The name of an operation. */

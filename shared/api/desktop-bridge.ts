@@ -62,4 +62,7 @@ export interface DesktopBridge {
 }
 
 /** A failed result for a bridge that could not be reached. */
-export const bridgeError = (message: string): { ok: false; error: ErrorInfo } => ({ ok: false, error: { code: 'INTERNAL', message } });
+export const bridgeError = (message: string): { ok: false; error: ErrorInfo } => ({
+  ok: false,
+  error: { code: 'INTERNAL', message },
+});

@@ -12,10 +12,14 @@ function fmt(v: number | null | undefined): string {
 /** An audit as a person reads it in the terminal: verdict first, then groups, metrics and sources. */
 export function formatAuditText(a: Audit): string {
   const lines: string[] = [];
-  lines.push(`audit ${a.id.slice(0, 8)}  ${a.project.name} (entry point ${a.entryPoint})${a.commit ? ` @ ${a.commit.slice(0, 12)}` : ''}`);
+  lines.push(
+    `audit ${a.id.slice(0, 8)}  ${a.project.name} (entry point ${a.entryPoint})${a.commit ? ` @ ${a.commit.slice(0, 12)}` : ''}`,
+  );
   lines.push(`  project: ${a.project.location}`);
   lines.push(`  command: ${a.command}`);
-  lines.push(`  environment: ${a.envManager}${a.plan.python ? ` (${a.plan.python})` : ''}   reference: ${a.referenceRunId ? `${a.referenceRunId.slice(0, 8)} (${a.referenceKind})` : a.referenceKind}`);
+  lines.push(
+    `  environment: ${a.envManager}${a.plan.python ? ` (${a.plan.python})` : ''}   reference: ${a.referenceRunId ? `${a.referenceRunId.slice(0, 8)} (${a.referenceKind})` : a.referenceKind}`,
+  );
   lines.push(`  status: ${a.status}   verdict: ${a.verdict ?? '—'}`);
   if (a.explanation) lines.push(`  ${a.explanation}`);
   if (a.error) lines.push(`  error: ${a.error}`);
@@ -23,7 +27,9 @@ export function formatAuditText(a: Audit): string {
   for (const g of a.groups) {
     const counts = new Map<string, number>();
     for (const r of g.reruns) counts.set(r.status, (counts.get(r.status) ?? 0) + 1);
-    lines.push(`  ${g.name.padEnd(22)} ${g.reruns.length} reruns (${[...counts].map(([s, n]) => `${n} ${s}`).join(', ')}) — ${g.description}`);
+    lines.push(
+      `  ${g.name.padEnd(22)} ${g.reruns.length} reruns (${[...counts].map(([s, n]) => `${n} ${s}`).join(', ')}) — ${g.description}`,
+    );
     for (const r of g.reruns.filter((x) => x.error)) lines.push(`      #${r.index + 1}: ${r.error}`);
   }
   const metricNames = Object.keys(a.metrics);
@@ -31,16 +37,28 @@ export function formatAuditText(a: Audit): string {
     lines.push('metrics:');
     for (const name of metricNames) {
       const m = a.metrics[name]!;
-      lines.push(`  ${name}  reference ${fmt(m.reference)}${m.tolerance ? `  tolerance ${m.tolerance.kind === 'abs' ? fmt(m.tolerance.value) : `${m.tolerance.value} %`}` : ''}`);
+      lines.push(
+        `  ${name}  reference ${fmt(m.reference)}${m.tolerance ? `  tolerance ${m.tolerance.kind === 'abs' ? fmt(m.tolerance.value) : `${m.tolerance.value} %`}` : ''}`,
+      );
       for (const [g, s] of Object.entries(m.groups)) {
-        const tests = [s.welchVsBaseline ? `Welch p=${fmt(s.welchVsBaseline.pValue)}` : '', s.ksVsBaseline ? `KS p=${fmt(s.ksVsBaseline.pValue)}` : ''].filter(Boolean).join(' ');
-        lines.push(`    ${g.padEnd(22)} n=${s.n} mean=${fmt(s.mean)} sd=${fmt(s.sd)} min=${fmt(s.min)} max=${fmt(s.max)}${s.pi95 ? ` PI95=[${fmt(s.pi95[0])}, ${fmt(s.pi95[1])}]` : ''}${s.allBitwiseEqual ? ' bitwise-equal' : ''}${tests ? ` ${tests}` : ''}`);
+        const tests = [
+          s.welchVsBaseline ? `Welch p=${fmt(s.welchVsBaseline.pValue)}` : '',
+          s.ksVsBaseline ? `KS p=${fmt(s.ksVsBaseline.pValue)}` : '',
+        ]
+          .filter(Boolean)
+          .join(' ');
+        lines.push(
+          `    ${g.padEnd(22)} n=${s.n} mean=${fmt(s.mean)} sd=${fmt(s.sd)} min=${fmt(s.min)} max=${fmt(s.max)}${s.pi95 ? ` PI95=[${fmt(s.pi95[0])}, ${fmt(s.pi95[1])}]` : ''}${s.allBitwiseEqual ? ' bitwise-equal' : ''}${tests ? ` ${tests}` : ''}`,
+        );
       }
     }
   }
   if (a.dataChecks.length) {
     lines.push('data:');
-    for (const d of a.dataChecks) lines.push(`  ${d.path}: ${d.same === null ? 'not recorded by the original' : d.same ? 'unchanged' : 'CHANGED since the original'}`);
+    for (const d of a.dataChecks)
+      lines.push(
+        `  ${d.path}: ${d.same === null ? 'not recorded by the original' : d.same ? 'unchanged' : 'CHANGED since the original'}`,
+      );
   }
   lines.push(a.sources.length ? 'sources:' : 'sources: none');
   for (const s of a.sources) {
@@ -54,5 +72,10 @@ export function formatAuditText(a: Audit): string {
 /** The audit list as a table, newest first. */
 export function formatAuditList(audits: readonly AuditSummary[]): string {
   if (audits.length === 0) return 'no audits yet: start one with `reproscope audit <project>`';
-  return audits.map((a) => `${a.id.slice(0, 8)}  ${a.createdAt.replace('T', ' ').slice(0, 19)}  ${a.status.padEnd(11)} ${(a.verdict ?? '—').padEnd(28)} ${a.rerunsDone}/${a.reruns}  ${a.project}:${a.entryPoint}`).join('\n');
+  return audits
+    .map(
+      (a) =>
+        `${a.id.slice(0, 8)}  ${a.createdAt.replace('T', ' ').slice(0, 19)}  ${a.status.padEnd(11)} ${(a.verdict ?? '—').padEnd(28)} ${a.rerunsDone}/${a.reruns}  ${a.project}:${a.entryPoint}`,
+    )
+    .join('\n');
 }

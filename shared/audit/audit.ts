@@ -19,7 +19,13 @@ export const AuditStatusSchema = z.enum(['running', 'interrupted', 'finished', '
 export type AuditStatus = z.infer<typeof AuditStatusSchema>;
 
 /** The verdicts, from strongest to weakest. */
-export const VERDICTS = ['reproduced-exact', 'reproduced-within-tolerance', 'statistically-consistent', 'not-reproduced', 'failed'] as const;
+export const VERDICTS = [
+  'reproduced-exact',
+  'reproduced-within-tolerance',
+  'statistically-consistent',
+  'not-reproduced',
+  'failed',
+] as const;
 /** One verdict. */
 export const VerdictSchema = z.enum(VERDICTS);
 /** One verdict. */
@@ -33,7 +39,16 @@ export const VaryFactorSchema = z.enum(VARY_FACTORS);
 export type VaryFactor = z.infer<typeof VaryFactorSchema>;
 
 /** The group names: the baseline, distinct seeds, one pinned factor, one varied factor. */
-export const GROUP_NAMES = ['baseline', 'seeds', 'pin:hashseed', 'pin:threads', 'pin:cuda-determinism', 'vary:threads', 'vary:hashseed', 'vary:seed'] as const;
+export const GROUP_NAMES = [
+  'baseline',
+  'seeds',
+  'pin:hashseed',
+  'pin:threads',
+  'pin:cuda-determinism',
+  'vary:threads',
+  'vary:hashseed',
+  'vary:seed',
+] as const;
 /** A group's name. */
 export const GroupNameSchema = z.enum(GROUP_NAMES);
 /** A group's name. */
@@ -282,13 +297,20 @@ export type AuditSummary = z.infer<typeof AuditSummarySchema>;
 export function parseAudit(raw: unknown, label = 'audit'): Audit {
   const version = (raw as { schemaVersion?: unknown } | null)?.schemaVersion;
   if (typeof version === 'number' && version > AUDIT_SCHEMA_VERSION) {
-    throw new ReproError('STORE_TOO_NEW', `${label} was written in audit format ${version}, newer than this reproscope understands`, 'Upgrade reproscope to read it.');
+    throw new ReproError(
+      'STORE_TOO_NEW',
+      `${label} was written in audit format ${version}, newer than this reproscope understands`,
+      'Upgrade reproscope to read it.',
+    );
   }
   const parsed = AuditSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new ReproError('STORE_CORRUPT', `${label} does not match the audit format${issue ? ` at ${issue.path.join('.')}: ${issue.message}` : ''}`,
-      'The record is damaged or was not written by reproscope.');
+    throw new ReproError(
+      'STORE_CORRUPT',
+      `${label} does not match the audit format${issue ? ` at ${issue.path.join('.')}: ${issue.message}` : ''}`,
+      'The record is damaged or was not written by reproscope.',
+    );
   }
   return parsed.data;
 }

@@ -5,8 +5,10 @@
  * every figure with SciPy's.
  */
 
-const LANCZOS = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
-  12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7];
+const LANCZOS = [
+  0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
+  12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
+];
 
 /** ln Γ(x) for x > 0 (Lanczos, g = 7; about 15 significant digits). */
 export function logGamma(x: number): number {
@@ -29,12 +31,17 @@ function betaContinuedFraction(a: number, b: number, x: number): number {
   for (let m = 1; m <= 10_000; m++) {
     const m2 = 2 * m;
     let aa = (m * (b - m) * x) / ((a + m2 - 1) * (a + m2));
-    d = 1 + aa * d; if (Math.abs(d) < tiny) d = tiny;
-    c = 1 + aa / c; if (Math.abs(c) < tiny) c = tiny;
-    d = 1 / d; h *= d * c;
+    d = 1 + aa * d;
+    if (Math.abs(d) < tiny) d = tiny;
+    c = 1 + aa / c;
+    if (Math.abs(c) < tiny) c = tiny;
+    d = 1 / d;
+    h *= d * c;
     aa = (-(a + m) * (a + b + m) * x) / ((a + m2) * (a + m2 + 1));
-    d = 1 + aa * d; if (Math.abs(d) < tiny) d = tiny;
-    c = 1 + aa / c; if (Math.abs(c) < tiny) c = tiny;
+    d = 1 + aa * d;
+    if (Math.abs(d) < tiny) d = tiny;
+    c = 1 + aa / c;
+    if (Math.abs(c) < tiny) c = tiny;
     d = 1 / d;
     const del = d * c;
     h *= del;
@@ -75,10 +82,15 @@ export function studentTQuantile(p: number, df: number): number {
   const q = 1 - p; // upper tail wanted: work on it for precision far in the tail
   let lo = 0;
   let hi = 1;
-  while (studentTSf(hi, df) > q) { lo = hi; hi *= 2; if (hi > 1e300) return Infinity; }
+  while (studentTSf(hi, df) > q) {
+    lo = hi;
+    hi *= 2;
+    if (hi > 1e300) return Infinity;
+  }
   for (let i = 0; i < 200 && hi - lo > 1e-15 * Math.max(1, hi); i++) {
     const mid = (lo + hi) / 2;
-    if (studentTSf(mid, df) > q) lo = mid; else hi = mid;
+    if (studentTSf(mid, df) > q) lo = mid;
+    else hi = mid;
   }
   return (lo + hi) / 2;
 }
@@ -116,7 +128,10 @@ export function sampleVariance(values: readonly number[]): number {
   const m = mean(values);
   let ss = 0;
   let comp = 0;
-  for (const v of values) { ss += (v - m) ** 2; comp += v - m; }
+  for (const v of values) {
+    ss += (v - m) ** 2;
+    comp += v - m;
+  }
   return (ss - (comp * comp) / values.length) / (values.length - 1);
 }
 
@@ -125,22 +140,39 @@ export function summarize(values: readonly number[]): SampleSummary {
   const bitwise = allBitwiseEqual(values);
   const xs = values.filter(Number.isFinite);
   const n = xs.length;
-  if (n === 0) return { n, mean: null, sd: null, min: null, max: null, cv: null, ci95: null, pi95: null, allBitwiseEqual: bitwise };
+  if (n === 0)
+    return {
+      n,
+      mean: null,
+      sd: null,
+      min: null,
+      max: null,
+      cv: null,
+      ci95: null,
+      pi95: null,
+      allBitwiseEqual: bitwise,
+    };
   const m = mean(xs);
   const sd = n >= 2 ? (allBitwiseEqual(xs) ? 0 : Math.sqrt(Math.max(0, sampleVariance(xs)))) : null;
   let ci95: [number, number] | null = null;
   let pi95: [number, number] | null = null;
   if (sd !== null) {
     const t = studentTQuantile(0.975, n - 1);
-    const ci = t * sd / Math.sqrt(n);
+    const ci = (t * sd) / Math.sqrt(n);
     const pi = t * sd * Math.sqrt(1 + 1 / n);
     ci95 = [m - ci, m + ci];
     pi95 = [m - pi, m + pi];
   }
   return {
-    n, mean: m, sd, min: Math.min(...xs), max: Math.max(...xs),
+    n,
+    mean: m,
+    sd,
+    min: Math.min(...xs),
+    max: Math.max(...xs),
     cv: sd !== null && m !== 0 ? sd / Math.abs(m) : null,
-    ci95, pi95, allBitwiseEqual: bitwise,
+    ci95,
+    pi95,
+    allBitwiseEqual: bitwise,
   };
 }
 
@@ -166,7 +198,10 @@ function ksExactPValue(n1: number, n2: number, bound: number): number {
     for (let j = 0; j <= n2; j++) {
       const p = row[j]!;
       if (p === 0) continue;
-      if (Math.abs(i * n2 - j * n1) >= bound) { outside += p; continue; }
+      if (Math.abs(i * n2 - j * n1) >= bound) {
+        outside += p;
+        continue;
+      }
       const left = n1 - i + n2 - j;
       if (left === 0) continue;
       if (j < n2) row[j + 1]! += (p * (n2 - j)) / left;
@@ -191,8 +226,14 @@ function kolmogorovSf(x: number): number {
 
 /** The two-sample Kolmogorov–Smirnov test, two-sided; exact p-value unless the samples are large (n1·n2 > 10⁶). */
 export function ks2Sample(a: readonly number[], b: readonly number[]): TestOutcome | null {
-  const x = a.filter((v) => !Number.isNaN(v)).slice().sort((p, q) => p - q);
-  const y = b.filter((v) => !Number.isNaN(v)).slice().sort((p, q) => p - q);
+  const x = a
+    .filter((v) => !Number.isNaN(v))
+    .slice()
+    .sort((p, q) => p - q);
+  const y = b
+    .filter((v) => !Number.isNaN(v))
+    .slice()
+    .sort((p, q) => p - q);
   const n1 = x.length;
   const n2 = y.length;
   if (n1 === 0 || n2 === 0) return null;
@@ -208,7 +249,8 @@ export function ks2Sample(a: readonly number[], b: readonly number[]): TestOutco
   }
   const statistic = maxDiff / (n1 * n2);
   if (maxDiff === 0) return { statistic: 0, pValue: 1, df: null };
-  const pValue = n1 * n2 <= 1_000_000 ? ksExactPValue(n1, n2, maxDiff) : kolmogorovSf(statistic * Math.sqrt((n1 * n2) / (n1 + n2)));
+  const pValue =
+    n1 * n2 <= 1_000_000 ? ksExactPValue(n1, n2, maxDiff) : kolmogorovSf(statistic * Math.sqrt((n1 * n2) / (n1 + n2)));
   return { statistic, pValue, df: null };
 }
 

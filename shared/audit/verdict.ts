@@ -1,4 +1,14 @@
-import type { AuditGroup, AuditSource, DataCheck, EffectSize, GroupName, MetricSummary, Rerun, Tolerance, Verdict } from './audit';
+import type {
+  AuditGroup,
+  AuditSource,
+  DataCheck,
+  EffectSize,
+  GroupName,
+  MetricSummary,
+  Rerun,
+  Tolerance,
+  Verdict,
+} from './audit';
 import type { Category, SeedFinding, Snapshot } from '../snapshot/snapshot';
 import { ks2Sample, summarize, varianceRatioTest, welchTTest } from './statistics';
 
@@ -15,7 +25,8 @@ export interface ReferenceOutcome {
 }
 
 /** Reruns that produced an outcome to judge (finished with exit 0). */
-export const finishedReruns = (g: AuditGroup | undefined): Rerun[] => (g ? g.reruns.filter((r) => r.status === 'finished') : []);
+export const finishedReruns = (g: AuditGroup | undefined): Rerun[] =>
+  g ? g.reruns.filter((r) => r.status === 'finished') : [];
 
 const fmt = (v: number | null | undefined): string => {
   if (v === null || v === undefined) return '—';
@@ -32,16 +43,24 @@ export function withinTolerance(value: number, reference: number, tol: Tolerance
 }
 
 /** Per metric: the reference value, statistics per group (tests against the baseline), tolerance checks and the prediction-interval check. */
-export function summarizeMetrics(groups: readonly AuditGroup[], reference: ReferenceOutcome | null, tolerances: readonly Tolerance[]): Record<string, MetricSummary> {
+export function summarizeMetrics(
+  groups: readonly AuditGroup[],
+  reference: ReferenceOutcome | null,
+  tolerances: readonly Tolerance[],
+): Record<string, MetricSummary> {
   const names = new Set<string>(Object.keys(reference?.metrics ?? {}));
   for (const g of groups) for (const r of finishedReruns(g)) for (const k of Object.keys(r.metrics)) names.add(k);
   const baseline = groups.find((g) => g.name === 'baseline');
   const out: Record<string, MetricSummary> = {};
   for (const name of [...names].sort()) {
-    const baseValues = finishedReruns(baseline).map((r) => r.metrics[name]).filter((v): v is number => typeof v === 'number');
+    const baseValues = finishedReruns(baseline)
+      .map((r) => r.metrics[name])
+      .filter((v): v is number => typeof v === 'number');
     const groupsOut: MetricSummary['groups'] = {};
     for (const g of groups) {
-      const values = finishedReruns(g).map((r) => r.metrics[name]).filter((v): v is number => typeof v === 'number');
+      const values = finishedReruns(g)
+        .map((r) => r.metrics[name])
+        .filter((v): v is number => typeof v === 'number');
       if (values.length === 0) continue;
       const s = summarize(values);
       const isBase = g.name === 'baseline';
@@ -60,7 +79,10 @@ export function summarizeMetrics(groups: readonly AuditGroup[], reference: Refer
       groups: groupsOut,
       tolerance,
       maxAbsDiff: diffs.length ? Math.max(...diffs) : null,
-      withinTolerance: tolerance && ref !== undefined && baseValues.length ? baseValues.every((v) => withinTolerance(v, ref, tolerance)) : null,
+      withinTolerance:
+        tolerance && ref !== undefined && baseValues.length
+          ? baseValues.every((v) => withinTolerance(v, ref, tolerance))
+          : null,
       referenceInPi95: ref !== undefined && base?.pi95 ? ref >= base.pi95[0]! && ref <= base.pi95[1]! : null,
     };
   }
@@ -68,24 +90,38 @@ export function summarizeMetrics(groups: readonly AuditGroup[], reference: Refer
 }
 
 /** The verdict and its sentence; see docs/audit.md for the rules, applied in order. */
-export function decideVerdict(groups: readonly AuditGroup[], metrics: Record<string, MetricSummary>, reference: ReferenceOutcome | null): { verdict: Verdict; explanation: string } {
+export function decideVerdict(
+  groups: readonly AuditGroup[],
+  metrics: Record<string, MetricSummary>,
+  reference: ReferenceOutcome | null,
+): { verdict: Verdict; explanation: string } {
   const baseline = groups.find((g) => g.name === 'baseline');
   const runs = baseline?.reruns ?? [];
   const failed = runs.filter((r) => r.status === 'failed' || r.status === 'timed-out');
   const done = finishedReruns(baseline);
   if (failed.length > 0 || done.length === 0) {
     const first = failed[0];
-    const why = first ? (first.error ?? (first.exitCode !== null ? `exit code ${first.exitCode}` : first.status)) : 'no baseline rerun finished';
-    return { verdict: 'failed', explanation: `${failed.length} of ${runs.length} baseline reruns failed (first: ${why}).` };
+    const why = first
+      ? (first.error ?? (first.exitCode !== null ? `exit code ${first.exitCode}` : first.status))
+      : 'no baseline rerun finished';
+    return {
+      verdict: 'failed',
+      explanation: `${failed.length} of ${runs.length} baseline reruns failed (first: ${why}).`,
+    };
   }
-  if (!reference) return { verdict: 'failed', explanation: 'There is no reference outcome to judge the reruns against.' };
+  if (!reference)
+    return { verdict: 'failed', explanation: 'There is no reference outcome to judge the reruns against.' };
   const refNames = Object.keys(reference.metrics).sort();
   const missing = refNames.filter((n) => done.some((r) => !(n in r.metrics)));
   if (missing.length > 0) {
-    return { verdict: 'not-reproduced', explanation: `The reruns did not report ${missing.map((m) => `"${m}"`).join(', ')}, which the original reported.` };
+    return {
+      verdict: 'not-reproduced',
+      explanation: `The reruns did not report ${missing.map((m) => `"${m}"`).join(', ')}, which the original reported.`,
+    };
   }
   const exactMetrics = refNames.every((n) => done.every((r) => Object.is(r.metrics[n], reference.metrics[n])));
-  const artifactsSame = reference.artifactsHash === null || done.every((r) => r.artifactsHash === reference.artifactsHash);
+  const artifactsSame =
+    reference.artifactsHash === null || done.every((r) => r.artifactsHash === reference.artifactsHash);
   const list = refNames.length ? refNames.join(', ') : 'no metrics';
   if (exactMetrics && artifactsSame) {
     return {
@@ -98,7 +134,9 @@ export function decideVerdict(groups: readonly AuditGroup[], metrics: Record<str
   const inexact = refNames.filter((n) => !done.every((r) => Object.is(r.metrics[n], reference.metrics[n])));
   const tolerated = inexact.every((n) => metrics[n]?.withinTolerance === true);
   if (inexact.length > 0 && tolerated) {
-    const worst = inexact.map((n) => ({ n, d: metrics[n]!.maxAbsDiff ?? 0, t: metrics[n]!.tolerance! })).sort((a, b) => b.d - a.d)[0]!;
+    const worst = inexact
+      .map((n) => ({ n, d: metrics[n]!.maxAbsDiff ?? 0, t: metrics[n]!.tolerance! }))
+      .sort((a, b) => b.d - a.d)[0]!;
     return {
       verdict: 'reproduced-within-tolerance',
       explanation: `Every baseline rerun is within the tolerances; the largest difference is ${worst.n} ${fmt(worst.d)} (tolerance ${worst.t.kind === 'abs' ? fmt(worst.t.value) : `${worst.t.value} %`}).`,
@@ -114,7 +152,10 @@ export function decideVerdict(groups: readonly AuditGroup[], metrics: Record<str
     };
   }
   if (inexact.length === 0) {
-    return { verdict: 'not-reproduced', explanation: 'Every metric matches bit for bit, but the artifacts differ from the original\'s.' };
+    return {
+      verdict: 'not-reproduced',
+      explanation: "Every metric matches bit for bit, but the artifacts differ from the original's.",
+    };
   }
   const n = outside[0]!;
   const m = metrics[n]!;
@@ -137,19 +178,29 @@ export interface SnapshotDifference {
   prior: number;
 }
 
-const NUMERIC_PACKAGES = /^(numpy|scipy|scikit-learn|sklearn|torch|tensorflow|tensorflow-cpu|jax|jaxlib|xgboost|lightgbm|catboost|pandas|mkl|openblas|numba|cupy|keras)$/i;
+const NUMERIC_PACKAGES =
+  /^(numpy|scipy|scikit-learn|sklearn|torch|tensorflow|tensorflow-cpu|jax|jaxlib|xgboost|lightgbm|catboost|pandas|mkl|openblas|numba|cupy|keras)$/i;
 
 /** The differences between the original's snapshot and a rerun's that could change numbers (unknown facts on either side are not differences). */
 export function snapshotDifferences(original: Snapshot, rerun: Snapshot): SnapshotDifference[] {
   const out: SnapshotDifference[] = [];
-  const add = (category: Category, factor: string, a: string | null | undefined, b: string | null | undefined, prior: number): void => {
+  const add = (
+    category: Category,
+    factor: string,
+    a: string | null | undefined,
+    b: string | null | undefined,
+    prior: number,
+  ): void => {
     if (a === null || a === undefined || b === null || b === undefined || a === b) return;
     out.push({ category, factor, original: a, rerun: b, prior });
   };
   add('code', 'commit', original.code.commit, rerun.code.commit, 1);
-  if (original.code.vcs === 'none' && rerun.code.vcs === 'none') add('code', 'source files (content hash)', original.code.contentHash, rerun.code.contentHash, 1);
-  if (original.software.python.status === 'ok' && rerun.software.python.status === 'ok') add('software', 'python', original.software.python.version, rerun.software.python.version, 3);
-  const pkgs = (s: Snapshot): Map<string, string> => new Map(s.software.packages.map((p) => [p.name.toLowerCase(), p.version]));
+  if (original.code.vcs === 'none' && rerun.code.vcs === 'none')
+    add('code', 'source files (content hash)', original.code.contentHash, rerun.code.contentHash, 1);
+  if (original.software.python.status === 'ok' && rerun.software.python.status === 'ok')
+    add('software', 'python', original.software.python.version, rerun.software.python.version, 3);
+  const pkgs = (s: Snapshot): Map<string, string> =>
+    new Map(s.software.packages.map((p) => [p.name.toLowerCase(), p.version]));
   if (original.software.packages.length > 0 && rerun.software.packages.length > 0) {
     const a = pkgs(original);
     const b = pkgs(rerun);
@@ -159,7 +210,8 @@ export function snapshotDifferences(original: Snapshot, rerun: Snapshot): Snapsh
     }
   }
   for (const lib of Object.keys(original.software.numerics)) {
-    for (const [k, v] of Object.entries(original.software.numerics[lib] ?? {})) add('software', `numerics:${lib}.${k}`, v, rerun.software.numerics[lib]?.[k], 2);
+    for (const [k, v] of Object.entries(original.software.numerics[lib] ?? {}))
+      add('software', `numerics:${lib}.${k}`, v, rerun.software.numerics[lib]?.[k], 2);
   }
   const oc = original.hardware.cpu;
   const rc = rerun.hardware.cpu;
@@ -168,12 +220,20 @@ export function snapshotDifferences(original: Snapshot, rerun: Snapshot): Snapsh
     add('hardware', 'cpu numerics flags', oc.numericsFlags.join(' '), rc.numericsFlags.join(' '), 4);
   }
   if (original.hardware.gpus.length > 0 || rerun.hardware.gpus.length > 0) {
-    add('hardware', 'gpus', original.hardware.gpus.map((g) => g.model).join(', ') || '(none)', rerun.hardware.gpus.map((g) => g.model).join(', ') || '(none)', 4);
+    add(
+      'hardware',
+      'gpus',
+      original.hardware.gpus.map((g) => g.model).join(', ') || '(none)',
+      rerun.hardware.gpus.map((g) => g.model).join(', ') || '(none)',
+      4,
+    );
   }
   const envNames = new Set([...Object.keys(original.process.env), ...Object.keys(rerun.process.env)]);
-  for (const k of [...envNames].sort()) add('process', `env:${k}`, original.process.env[k] ?? '(unset)', rerun.process.env[k] ?? '(unset)', 6);
+  for (const k of [...envNames].sort())
+    add('process', `env:${k}`, original.process.env[k] ?? '(unset)', rerun.process.env[k] ?? '(unset)', 6);
   if (Object.keys(original.process.parameters).length > 0) {
-    for (const k of Object.keys(original.process.parameters).sort()) add('process', `parameter:${k}`, original.process.parameters[k], rerun.process.parameters[k] ?? '(unset)', 6);
+    for (const k of Object.keys(original.process.parameters).sort())
+      add('process', `parameter:${k}`, original.process.parameters[k], rerun.process.parameters[k] ?? '(unset)', 6);
   }
   return out;
 }
@@ -204,7 +264,8 @@ const relToSeed = (metric: MetricSummary, abs: number): number | null => {
   const sd = metric.groups.seeds?.sd;
   return sd && sd > 0 ? abs / sd : null;
 };
-const effectText = (e: EffectSize): string => `${e.metric} ${fmt(e.absolute)}${e.relativeToSeedSpread !== null ? ` (${fmt(e.relativeToSeedSpread)}× the seed spread)` : ''}`;
+const effectText = (e: EffectSize): string =>
+  `${e.metric} ${fmt(e.absolute)}${e.relativeToSeedSpread !== null ? ` (${fmt(e.relativeToSeedSpread)}× the seed spread)` : ''}`;
 
 /** The sources of variance, ranked: data, pinned, varied, uncontrolled, then candidates by prior (docs/audit.md). */
 export function findSources(input: SourceInput): AuditSource[] {
@@ -213,12 +274,18 @@ export function findSources(input: SourceInput): AuditSource[] {
   for (const d of input.dataChecks) {
     if (d.same !== false) continue;
     sources.push({
-      category: 'data', factor: `data:${d.path}`, kind: 'data', effects: [],
+      category: 'data',
+      factor: `data:${d.path}`,
+      kind: 'data',
+      effects: [],
       effect: `The data input ${d.path} changed since the original run.`,
       evidence: [`original root hash ${d.originalHash ?? '(unknown)'}`, `now ${d.currentHash ?? '(missing)'}`],
     });
   }
-  const varying = Object.entries(input.metrics).filter(([, m]) => m.groups[baselineName] && !m.groups[baselineName]!.allBitwiseEqual && (m.groups[baselineName]!.n ?? 0) >= 2);
+  const varying = Object.entries(input.metrics).filter(
+    ([, m]) =>
+      m.groups[baselineName] && !m.groups[baselineName]!.allBitwiseEqual && (m.groups[baselineName]!.n ?? 0) >= 2,
+  );
   const pinnedAway = new Set<string>();
   const scored: { source: Omit<AuditSource, 'rank'>; score: number }[] = [];
   for (const g of input.groups) {
@@ -230,20 +297,39 @@ export function findSources(input: SourceInput): AuditSource[] {
       const before = m.groups[baselineName]!.sd ?? 0;
       const gs = m.groups[g.name];
       if (!gs) continue;
-      const after = gs.allBitwiseEqual ? 0 : gs.sd ?? 0;
+      const after = gs.allBitwiseEqual ? 0 : (gs.sd ?? 0);
       // a pin counts when the spread is gone, or when the F-test says it shrank (sd estimates from a few reruns are noisy)
-      const values = (grp: AuditGroup | undefined): number[] => finishedReruns(grp).map((r) => r.metrics[name]).filter((v): v is number => typeof v === 'number');
-      const f = after === 0 ? null : varianceRatioTest(values(input.groups.find((x) => x.name === baselineName)), values(g));
-      evidence.push(`${name}: sd ${fmt(before)} in the baseline, ${fmt(after)} with ${g.name}${gs.allBitwiseEqual ? ' (bitwise equal)' : f ? ` (F-test p = ${fmt(f.pValue)})` : ''}`);
+      const values = (grp: AuditGroup | undefined): number[] =>
+        finishedReruns(grp)
+          .map((r) => r.metrics[name])
+          .filter((v): v is number => typeof v === 'number');
+      const f =
+        after === 0 ? null : varianceRatioTest(values(input.groups.find((x) => x.name === baselineName)), values(g));
+      evidence.push(
+        `${name}: sd ${fmt(before)} in the baseline, ${fmt(after)} with ${g.name}${gs.allBitwiseEqual ? ' (bitwise equal)' : f ? ` (F-test p = ${fmt(f.pValue)})` : ''}`,
+      );
       if (after === 0 || (f !== null && f.pValue < 0.05)) {
-        effects.push({ metric: name, absolute: before - after, relativeToSeedSpread: relToSeed(m, before - after), before, after });
+        effects.push({
+          metric: name,
+          absolute: before - after,
+          relativeToSeedSpread: relToSeed(m, before - after),
+          before,
+          after,
+        });
         if (after === 0) pinnedAway.add(name);
       }
     }
     if (effects.length === 0) continue;
     scored.push({
       score: Math.max(...effects.map((e) => e.absolute)),
-      source: { category: pin.category, factor: pin.factor, kind: 'pinned', effects, evidence, effect: `${pin.what[0]!.toUpperCase()}${pin.what.slice(1)} ${effects.every((e) => e.after === 0) ? 'removes' : 'reduces'} the baseline's spread: ${effects.map(effectText).join('; ')}.` },
+      source: {
+        category: pin.category,
+        factor: pin.factor,
+        kind: 'pinned',
+        effects,
+        evidence,
+        effect: `${pin.what[0]!.toUpperCase()}${pin.what.slice(1)} ${effects.every((e) => e.after === 0) ? 'removes' : 'reduces'} the baseline's spread: ${effects.map(effectText).join('; ')}.`,
+      },
     });
   }
   for (const g of input.groups) {
@@ -255,18 +341,37 @@ export function findSources(input: SourceInput): AuditSource[] {
       const base = m.groups[baselineName];
       const gs = m.groups[g.name];
       if (!base || !gs || base.mean === null || gs.mean === null) continue;
-      const values = finishedReruns(g).map((r) => r.metrics[name]).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+      const values = finishedReruns(g)
+        .map((r) => r.metrics[name])
+        .filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
       const move = Math.max(...values.map((v) => Math.abs(v - base.mean!)));
       const p = gs.welchVsBaseline?.pValue ?? null;
-      const moved = base.allBitwiseEqual ? !(gs.allBitwiseEqual && Object.is(gs.mean, base.mean)) : (p !== null && p < 0.05) || (gs.ksVsBaseline?.pValue ?? 1) < 0.05;
+      const moved = base.allBitwiseEqual
+        ? !(gs.allBitwiseEqual && Object.is(gs.mean, base.mean))
+        : (p !== null && p < 0.05) || (gs.ksVsBaseline?.pValue ?? 1) < 0.05;
       if (!moved || !(move > 0)) continue;
-      evidence.push(`${name}: baseline mean ${fmt(base.mean)} (sd ${fmt(base.sd)}), ${g.name} mean ${fmt(gs.mean)} (sd ${fmt(gs.sd)}, range ${fmt(gs.min)}…${fmt(gs.max)})${p !== null ? `, Welch p = ${fmt(p)}` : ''}${gs.ksVsBaseline ? `, KS p = ${fmt(gs.ksVsBaseline.pValue)}` : ''}`);
-      effects.push({ metric: name, absolute: move, relativeToSeedSpread: relToSeed(m, move), before: base.sd, after: gs.sd });
+      evidence.push(
+        `${name}: baseline mean ${fmt(base.mean)} (sd ${fmt(base.sd)}), ${g.name} mean ${fmt(gs.mean)} (sd ${fmt(gs.sd)}, range ${fmt(gs.min)}…${fmt(gs.max)})${p !== null ? `, Welch p = ${fmt(p)}` : ''}${gs.ksVsBaseline ? `, KS p = ${fmt(gs.ksVsBaseline.pValue)}` : ''}`,
+      );
+      effects.push({
+        metric: name,
+        absolute: move,
+        relativeToSeedSpread: relToSeed(m, move),
+        before: base.sd,
+        after: gs.sd,
+      });
     }
     if (effects.length === 0) continue;
     scored.push({
       score: Math.max(...effects.map((e) => e.absolute)),
-      source: { category: vary.category, factor: vary.factor, kind: 'varied', effects, evidence, effect: `${vary.what[0]!.toUpperCase()}${vary.what.slice(1)} moves the results by up to ${effects.map(effectText).join('; ')}.` },
+      source: {
+        category: vary.category,
+        factor: vary.factor,
+        kind: 'varied',
+        effects,
+        evidence,
+        effect: `${vary.what[0]!.toUpperCase()}${vary.what.slice(1)} moves the results by up to ${effects.map(effectText).join('; ')}.`,
+      },
     });
   }
   scored.sort((a, b) => (a.source.kind === b.source.kind ? b.score - a.score : a.source.kind === 'pinned' ? -1 : 1));
@@ -279,7 +384,10 @@ export function findSources(input: SourceInput): AuditSource[] {
     });
     const suspects = input.findings.filter((f) => f.kind === 'risk');
     sources.push({
-      category: 'randomness', factor: 'uncontrolled nondeterminism', kind: 'uncontrolled', effects,
+      category: 'randomness',
+      factor: 'uncontrolled nondeterminism',
+      kind: 'uncontrolled',
+      effects,
       effect: `The baseline varies from rerun to rerun and no pinned factor removes it: sd ${effects.map(effectText).join('; ')}.`,
       evidence: suspects.length
         ? suspects.slice(0, 20).map((f) => `${f.file}:${f.line} ${f.rule}: ${f.message}`)
@@ -289,7 +397,10 @@ export function findSources(input: SourceInput): AuditSource[] {
   const diffs = [...input.differences].sort((a, b) => a.prior - b.prior || a.factor.localeCompare(b.factor));
   for (const d of diffs) {
     sources.push({
-      category: d.category, factor: d.factor, kind: 'candidate', effects: [],
+      category: d.category,
+      factor: d.factor,
+      kind: 'candidate',
+      effects: [],
       effect: `Differs between the original and the reruns (${d.original} → ${d.rerun}); no rerun group isolates its effect.`,
       evidence: [`original: ${d.original}`, `reruns: ${d.rerun}`],
     });

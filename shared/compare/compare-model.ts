@@ -19,19 +19,40 @@ export type RowStatus = z.infer<typeof RowStatusSchema>;
 
 /** The kinds of difference the summary ranks (see RANKING_RULE in shared/compare.ts). */
 export const DIFFERENCE_KINDS = [
-  'data-content', 'code-commit', 'code-patch', 'process-parameters', 'randomness-seeds', 'software-python',
-  'package-major', 'software-numerics-build', 'hardware-gpu', 'package-minor', 'hardware-cpu-flags', 'process-env',
-  'randomness-scan', 'randomness-hashseed', 'code-untracked', 'data-declared', 'package-patch', 'package-added-removed',
-  'package-other', 'software-env-spec', 'process-command', 'hardware-cpu', 'software-os', 'hardware-other', 'code-other', 'process-other',
+  'data-content',
+  'code-commit',
+  'code-patch',
+  'process-parameters',
+  'randomness-seeds',
+  'software-python',
+  'package-major',
+  'software-numerics-build',
+  'hardware-gpu',
+  'package-minor',
+  'hardware-cpu-flags',
+  'process-env',
+  'randomness-scan',
+  'randomness-hashseed',
+  'code-untracked',
+  'data-declared',
+  'package-patch',
+  'package-added-removed',
+  'package-other',
+  'software-env-spec',
+  'process-command',
+  'hardware-cpu',
+  'software-os',
+  'hardware-other',
+  'code-other',
+  'process-other',
 ] as const;
 /** One kind of ranked difference. */
 export type DifferenceKind = (typeof DIFFERENCE_KINDS)[number];
 
 /** A number that is finite in JSON: plain, or `{"$nonfinite": "NaN" | "Infinity" | "-Infinity"}` as snapshot-codec writes it. */
-export const JsonNumberSchema = z.union([
-  z.number(),
-  z.object({ $nonfinite: z.enum(['NaN', 'Infinity', '-Infinity']) }).strict(),
-]).describe('a number; NaN and infinities are written as {"$nonfinite": "NaN" | "Infinity" | "-Infinity"}');
+export const JsonNumberSchema = z
+  .union([z.number(), z.object({ $nonfinite: z.enum(['NaN', 'Infinity', '-Infinity']) }).strict()])
+  .describe('a number; NaN and infinities are written as {"$nonfinite": "NaN" | "Infinity" | "-Infinity"}');
 
 /** The comparison schemas over a number schema (AnyNumberSchema in memory, JsonNumberSchema in a JSON report). */
 export function comparisonSchemas<N extends z.ZodType>(num: N) {
@@ -90,10 +111,18 @@ export function comparisonSchemas<N extends z.ZodType>(num: N) {
     name: z.string(),
     a: z.string().nullable(),
     b: z.string().nullable(),
-    change: z.enum(['added', 'removed', 'upgraded', 'downgraded', 'changed']).describe('changed: the versions differ but do not parse as PEP 440'),
+    change: z
+      .enum(['added', 'removed', 'upgraded', 'downgraded', 'changed'])
+      .describe('changed: the versions differ but do not parse as PEP 440'),
     step: z.enum(['major', 'minor', 'patch', 'other']).nullable().describe('null for added and removed'),
   });
-  const commit = z.object({ hash: z.string(), author: z.string(), date: z.string(), subject: z.string(), side: z.enum(['a-only', 'b-only']) });
+  const commit = z.object({
+    hash: z.string(),
+    author: z.string(),
+    date: z.string(),
+    subject: z.string(),
+    side: z.enum(['a-only', 'b-only']),
+  });
   const history = z.object({
     status: z.enum(['ok', 'unavailable', 'not-needed']),
     note: z.string().nullable(),
@@ -136,7 +165,11 @@ export function comparisonSchemas<N extends z.ZodType>(num: N) {
     }),
     data: z.object({ inputs: z.array(dataInput) }),
     software: z.object({
-      python: z.object({ a: z.string().nullable(), b: z.string().nullable(), step: z.enum(['major', 'minor', 'patch', 'other']).nullable() }),
+      python: z.object({
+        a: z.string().nullable(),
+        b: z.string().nullable(),
+        step: z.enum(['major', 'minor', 'patch', 'other']).nullable(),
+      }),
       packages: z.array(packageChange),
       packagesSame: z.number().int(),
       envSpecs: z.array(textDiff),
@@ -145,7 +178,19 @@ export function comparisonSchemas<N extends z.ZodType>(num: N) {
     randomness: z.object({ findingsGained: z.array(SeedFindingSchema), findingsLost: z.array(SeedFindingSchema) }),
     outcome: z.object({ metrics: z.array(metric) }),
   });
-  return { row, section, runRef, textDiff, fileChange, dataInput, packageChange, history, metric, summaryItem, comparison };
+  return {
+    row,
+    section,
+    runRef,
+    textDiff,
+    fileChange,
+    dataInput,
+    packageChange,
+    history,
+    metric,
+    summaryItem,
+    comparison,
+  };
 }
 
 const inMemory = comparisonSchemas(AnyNumberSchema);

@@ -8,7 +8,13 @@ import { formatBytes, formatMetricValue, formatTable } from '../snapshot/snapsho
  */
 
 const TITLES: Record<SectionComparison['section'], string> = {
-  code: 'Code', data: 'Data', software: 'Software', hardware: 'Hardware', randomness: 'Randomness', process: 'Process', outcome: 'Outcome',
+  code: 'Code',
+  data: 'Data',
+  software: 'Software',
+  hardware: 'Hardware',
+  randomness: 'Randomness',
+  process: 'Process',
+  outcome: 'Outcome',
 };
 const SIGN: Record<CompareRow['status'], string> = { same: ' ', changed: '~', 'only-a': '-', 'only-b': '+' };
 /** Lists in the terminal stop here; --json has everything. */
@@ -22,14 +28,24 @@ function clip(text: string | null, width = 60): string {
 
 function rowsTable(rows: readonly CompareRow[], indent = '  '): string[] {
   const shown = rows.slice(0, MAX_LIST * 5);
-  const lines = formatTable(['', 'FACT', 'A', 'B'], shown.map((r) => [SIGN[r.status], clip(r.label, 40), clip(r.a), clip(r.b)])).split('\n').map((l) => `${indent}${l}`);
+  const lines = formatTable(
+    ['', 'FACT', 'A', 'B'],
+    shown.map((r) => [SIGN[r.status], clip(r.label, 40), clip(r.a), clip(r.b)]),
+  )
+    .split('\n')
+    .map((l) => `${indent}${l}`);
   if (rows.length > shown.length) lines.push(`${indent}… ${rows.length - shown.length} more (--json lists all)`);
   return lines;
 }
 
 function fileLines(files: readonly FileChange[], indent: string): string[] {
   const sign = { changed: '~', added: '+', removed: '-' } as const;
-  const out = files.slice(0, MAX_LIST).map((f) => `${indent}${sign[f.change]} ${f.path}  ${f.change === 'changed' ? `${formatBytes(f.sizeA)} → ${formatBytes(f.sizeB)}` : formatBytes(f.sizeA ?? f.sizeB)}`);
+  const out = files
+    .slice(0, MAX_LIST)
+    .map(
+      (f) =>
+        `${indent}${sign[f.change]} ${f.path}  ${f.change === 'changed' ? `${formatBytes(f.sizeA)} → ${formatBytes(f.sizeB)}` : formatBytes(f.sizeA ?? f.sizeB)}`,
+    );
   if (files.length > MAX_LIST) out.push(`${indent}… ${files.length - MAX_LIST} more`);
   return out;
 }
@@ -40,18 +56,32 @@ function extras(c: Comparison, section: SectionComparison['section'], all: boole
     const h = c.code.history;
     if (h?.status === 'ok') {
       out.push(`  commits between them (${h.note ?? 'repository'}):`);
-      for (const k of h.commits.slice(0, MAX_LIST)) out.push(`    ${k.side === 'a-only' ? '<' : '>'} ${k.hash.slice(0, 10)} ${clip(k.subject, 70)}  (${k.author}, ${k.date.slice(0, 10)})`);
+      for (const k of h.commits.slice(0, MAX_LIST))
+        out.push(
+          `    ${k.side === 'a-only' ? '<' : '>'} ${k.hash.slice(0, 10)} ${clip(k.subject, 70)}  (${k.author}, ${k.date.slice(0, 10)})`,
+        );
       if (h.commits.length > MAX_LIST) out.push(`    … ${h.commits.length - MAX_LIST} more`);
-      if (h.patch) out.push(`  git diff A B: ${h.patch.split('\n').length} lines${h.truncated ? ' (cut)' : ''} (--json has it)`);
+      if (h.patch)
+        out.push(`  git diff A B: ${h.patch.split('\n').length} lines${h.truncated ? ' (cut)' : ''} (--json has it)`);
     } else if (h?.status === 'unavailable') out.push(`  commit history: unavailable (${h.note})`);
     if (c.code.patch && c.code.patch.status !== 'same') {
-      out.push(`  uncommitted patches: ${c.code.patch.status === 'changed' ? 'differ' : c.code.patch.status === 'only-a' ? 'only A has one' : 'only B has one'}${c.code.patch.note ? ` (${c.code.patch.note})` : ''}`);
-      if (c.code.patch.patch) out.push(...c.code.patch.patch.split('\n').slice(2, 2 + MAX_LIST).map((l) => `    ${l}`));
+      out.push(
+        `  uncommitted patches: ${c.code.patch.status === 'changed' ? 'differ' : c.code.patch.status === 'only-a' ? 'only A has one' : 'only B has one'}${c.code.patch.note ? ` (${c.code.patch.note})` : ''}`,
+      );
+      if (c.code.patch.patch)
+        out.push(
+          ...c.code.patch.patch
+            .split('\n')
+            .slice(2, 2 + MAX_LIST)
+            .map((l) => `    ${l}`),
+        );
     }
   } else if (section === 'data') {
     for (const d of c.data.inputs) {
       if (d.status === 'same' && !all) continue;
-      out.push(`  ${SIGN[d.status]} input ${d.path}: ${d.filesA ?? '—'} → ${d.filesB ?? '—'} files, ${formatBytes(d.bytesA)} → ${formatBytes(d.bytesB)}${d.status === 'changed' ? `; ${d.changed} changed, ${d.added} added, ${d.removed} removed` : ''}`);
+      out.push(
+        `  ${SIGN[d.status]} input ${d.path}: ${d.filesA ?? '—'} → ${d.filesB ?? '—'} files, ${formatBytes(d.bytesA)} → ${formatBytes(d.bytesB)}${d.status === 'changed' ? `; ${d.changed} changed, ${d.added} added, ${d.removed} removed` : ''}`,
+      );
       out.push(...fileLines(d.files, '      '));
     }
   } else if (section === 'software') {
@@ -59,26 +89,60 @@ function extras(c: Comparison, section: SectionComparison['section'], all: boole
     if (py.a !== py.b) out.push(`  Python ${py.a ?? '—'} → ${py.b ?? '—'}${py.step ? ` (${py.step})` : ''}`);
     out.push(`  packages: ${c.software.packages.length} differ, ${c.software.packagesSame} same`);
     const pk = c.software.packages.slice(0, MAX_LIST * 2);
-    if (pk.length) out.push(...formatTable(['', 'PACKAGE', 'A', 'B', 'CHANGE'], pk.map((p) => [p.change === 'added' ? '+' : p.change === 'removed' ? '-' : '~', p.name, p.a ?? '—', p.b ?? '—', describePackageChange(p)])).split('\n').map((l) => `    ${l}`));
+    if (pk.length)
+      out.push(
+        ...formatTable(
+          ['', 'PACKAGE', 'A', 'B', 'CHANGE'],
+          pk.map((p) => [
+            p.change === 'added' ? '+' : p.change === 'removed' ? '-' : '~',
+            p.name,
+            p.a ?? '—',
+            p.b ?? '—',
+            describePackageChange(p),
+          ]),
+        )
+          .split('\n')
+          .map((l) => `    ${l}`),
+      );
     if (c.software.packages.length > pk.length) out.push(`    … ${c.software.packages.length - pk.length} more`);
     for (const d of c.software.envSpecs) {
       if (d.status === 'same') continue;
       out.push(`  spec ${d.path}: ${d.status}${d.note ? ` (${d.note})` : ''}`);
-      if (d.patch) out.push(...d.patch.split('\n').slice(2, 2 + MAX_LIST).map((l) => `    ${l}`));
+      if (d.patch)
+        out.push(
+          ...d.patch
+            .split('\n')
+            .slice(2, 2 + MAX_LIST)
+            .map((l) => `    ${l}`),
+        );
     }
   } else if (section === 'hardware') {
     if (c.hardware.flagsOnlyA.length) out.push(`  numerics flags only in A: ${c.hardware.flagsOnlyA.join(' ')}`);
     if (c.hardware.flagsOnlyB.length) out.push(`  numerics flags only in B: ${c.hardware.flagsOnlyB.join(' ')}`);
   } else if (section === 'randomness') {
     for (const f of c.randomness.findingsLost) out.push(`  - ${f.file}:${f.line}  ${f.rule}  ${f.message} (only in A)`);
-    for (const f of c.randomness.findingsGained) out.push(`  + ${f.file}:${f.line}  ${f.rule}  ${f.message} (only in B)`);
+    for (const f of c.randomness.findingsGained)
+      out.push(`  + ${f.file}:${f.line}  ${f.rule}  ${f.message} (only in B)`);
   } else if (section === 'outcome') {
     const ms = c.outcome.metrics.filter((m) => all || m.status !== 'same');
     if (ms.length) {
-      out.push(...formatTable(['', 'METRIC', 'A', 'B', 'B − A', 'RELATIVE'], ms.map((m) => [
-        SIGN[m.status], m.name, m.a === null ? '—' : formatMetricValue(m.a), m.b === null ? '—' : formatMetricValue(m.b),
-        m.abs === null ? '—' : formatMetricValue(Number.isFinite(m.abs) ? Number(m.abs.toPrecision(10)) : m.abs), m.rel === null || !Number.isFinite(m.rel) ? '—' : `${m.rel >= 0 ? '+' : ''}${(m.rel * 100).toPrecision(3)} %`,
-      ])).split('\n').map((l) => `  ${l}`));
+      out.push(
+        ...formatTable(
+          ['', 'METRIC', 'A', 'B', 'B − A', 'RELATIVE'],
+          ms.map((m) => [
+            SIGN[m.status],
+            m.name,
+            m.a === null ? '—' : formatMetricValue(m.a),
+            m.b === null ? '—' : formatMetricValue(m.b),
+            m.abs === null ? '—' : formatMetricValue(Number.isFinite(m.abs) ? Number(m.abs.toPrecision(10)) : m.abs),
+            m.rel === null || !Number.isFinite(m.rel)
+              ? '—'
+              : `${m.rel >= 0 ? '+' : ''}${(m.rel * 100).toPrecision(3)} %`,
+          ]),
+        )
+          .split('\n')
+          .map((l) => `  ${l}`),
+      );
     }
   }
   return out;
@@ -87,7 +151,8 @@ function extras(c: Comparison, section: SectionComparison['section'], all: boole
 /** A comparison as readable terminal text. */
 export function formatComparisonText(c: Comparison, options: { all?: boolean } = {}): string {
   const all = options.all ?? false;
-  const who = (label: string, r: Comparison['a']): string => `${label} ${r.id.slice(0, 8)}${r.name ? ` "${r.name}"` : ''}  ${r.kind}, ${r.createdAt.replace('T', ' ').slice(0, 19)}, ${r.status}`;
+  const who = (label: string, r: Comparison['a']): string =>
+    `${label} ${r.id.slice(0, 8)}${r.name ? ` "${r.name}"` : ''}  ${r.kind}, ${r.createdAt.replace('T', ' ').slice(0, 19)}, ${r.status}`;
   const out: string[] = [who('A', c.a), who('B', c.b), '', c.summary.headline];
   if (c.summary.ranked.length) {
     out.push('', 'Most likely explanations, strongest first');
@@ -100,11 +165,21 @@ export function formatComparisonText(c: Comparison, options: { all?: boolean } =
   // The outcome first: it is what the reader wants explained.
   const order = [...c.sections].sort((x, y) => Number(y.section === 'outcome') - Number(x.section === 'outcome'));
   for (const s of order) {
-    const rows = s.rows.filter((r) => (all || r.status !== 'same')
-      && !(r.key.startsWith('package:')) && !(r.key.startsWith('input:')) && !(r.key.startsWith('metric:')) && !(r.key.startsWith('finding:')) && r.key !== 'patch');
+    const rows = s.rows.filter(
+      (r) =>
+        (all || r.status !== 'same') &&
+        !r.key.startsWith('package:') &&
+        !r.key.startsWith('input:') &&
+        !r.key.startsWith('metric:') &&
+        !r.key.startsWith('finding:') &&
+        r.key !== 'patch',
+    );
     const more = extras(c, s.section, all);
     if (!all && s.differences === 0 && more.length === 0) continue;
-    out.push('', `${TITLES[s.section]}${s.differences ? ` (${s.differences} difference${s.differences === 1 ? '' : 's'})` : ' (no differences)'}`);
+    out.push(
+      '',
+      `${TITLES[s.section]}${s.differences ? ` (${s.differences} difference${s.differences === 1 ? '' : 's'})` : ' (no differences)'}`,
+    );
     if (rows.length) out.push(...rowsTable(rows));
     out.push(...more);
   }

@@ -1,7 +1,19 @@
 import { createTwoFilesPatch } from 'diff';
 import {
-  COMPARE_SECTIONS, type CompareRow, type CompareSection, type Comparison, type DataInputComparison, type DifferenceKind,
-  type FileChange, type MetricComparison, type PackageChange, type RowStatus, type RunRef, type SectionComparison, type SummaryItem, type TextDiff,
+  COMPARE_SECTIONS,
+  type CompareRow,
+  type CompareSection,
+  type Comparison,
+  type DataInputComparison,
+  type DifferenceKind,
+  type FileChange,
+  type MetricComparison,
+  type PackageChange,
+  type RowStatus,
+  type RunRef,
+  type SectionComparison,
+  type SummaryItem,
+  type TextDiff,
 } from './compare-model';
 import { formatCommand } from '../mlflow/shell-quote';
 import type { FileEntry, SeedFinding, Snapshot, TreeState } from '../snapshot/snapshot';
@@ -40,15 +52,31 @@ export const RANKING_RULE: readonly { kind: DifferenceKind; weight: number; why:
   { kind: 'software-numerics-build', weight: 76, why: 'numerics libraries were built differently (BLAS, CUDA, cuDNN)' },
   { kind: 'hardware-gpu', weight: 72, why: 'the GPUs, driver or CUDA version differ' },
   { kind: 'package-minor', weight: 68, why: 'packages changed minor version' },
-  { kind: 'hardware-cpu-flags', weight: 66, why: 'the CPUs differ in instruction sets that change floating-point results' },
-  { kind: 'process-env', weight: 62, why: 'environment variables that change results differ (threads, determinism switches)' },
-  { kind: 'randomness-scan', weight: 58, why: 'seed-setting calls or unseeded sources were added or removed in the code' },
+  {
+    kind: 'hardware-cpu-flags',
+    weight: 66,
+    why: 'the CPUs differ in instruction sets that change floating-point results',
+  },
+  {
+    kind: 'process-env',
+    weight: 62,
+    why: 'environment variables that change results differ (threads, determinism switches)',
+  },
+  {
+    kind: 'randomness-scan',
+    weight: 58,
+    why: 'seed-setting calls or unseeded sources were added or removed in the code',
+  },
   { kind: 'randomness-hashseed', weight: 56, why: 'PYTHONHASHSEED differs' },
   { kind: 'code-untracked', weight: 52, why: 'untracked files in the repository differ' },
   { kind: 'data-declared', weight: 50, why: 'DVC records or declared datasets differ' },
   { kind: 'package-patch', weight: 45, why: 'packages changed patch version' },
   { kind: 'package-added-removed', weight: 42, why: 'packages were installed on one side only' },
-  { kind: 'package-other', weight: 40, why: 'package versions differ in a pre-release, post-release or local part, or do not parse' },
+  {
+    kind: 'package-other',
+    weight: 40,
+    why: 'package versions differ in a pre-release, post-release or local part, or do not parse',
+  },
   { kind: 'software-env-spec', weight: 38, why: 'the environment spec files differ' },
   { kind: 'process-command', weight: 36, why: 'the command line or entry point differs' },
   { kind: 'hardware-cpu', weight: 32, why: 'the CPU model or core count differs' },
@@ -61,17 +89,31 @@ export const RANKING_RULE: readonly { kind: DifferenceKind; weight: number; why:
 const WEIGHT = new Map(RANKING_RULE.map((r) => [r.kind, r]));
 
 /** Packages whose version changes floating-point results directly; listed first within a weight. */
-const NUMERICS_PACKAGES = /^(numpy|scipy|torch|torchvision|tensorflow|tensorflow-cpu|tensorflow-gpu|jax|jaxlib|scikit-learn|pandas|xgboost|lightgbm|catboost|cupy.*|mkl.*|intel-openmp|openblas.*|scipy-openblas.*|nvidia-.*|triton|numba|llvmlite|keras|transformers|accelerate|onnxruntime.*)$/;
+const NUMERICS_PACKAGES =
+  /^(numpy|scipy|torch|torchvision|tensorflow|tensorflow-cpu|tensorflow-gpu|jax|jaxlib|scikit-learn|pandas|xgboost|lightgbm|catboost|cupy.*|mkl.*|intel-openmp|openblas.*|scipy-openblas.*|nvidia-.*|triton|numba|llvmlite|keras|transformers|accelerate|onnxruntime.*)$/;
 
 /** Environment variables that change results; any other recorded variable is bookkeeping. */
-const RESULT_ENV = /^(PYTHONHASHSEED|OMP_NUM_THREADS|MKL_NUM_THREADS|OPENBLAS_NUM_THREADS|NUMEXPR_NUM_THREADS|VECLIB_MAXIMUM_THREADS|OPENBLAS_CORETYPE|MKL_CBWR|KMP_DETERMINISTIC_REDUCTION|CUDA_VISIBLE_DEVICES|CUBLAS_WORKSPACE_CONFIG|TF_DETERMINISTIC_OPS|TF_CUDNN_DETERMINISTIC|NVIDIA_TF32_OVERRIDE|XLA_FLAGS)$/;
+const RESULT_ENV =
+  /^(PYTHONHASHSEED|OMP_NUM_THREADS|MKL_NUM_THREADS|OPENBLAS_NUM_THREADS|NUMEXPR_NUM_THREADS|VECLIB_MAXIMUM_THREADS|OPENBLAS_CORETYPE|MKL_CBWR|KMP_DETERMINISTIC_REDUCTION|CUDA_VISIBLE_DEVICES|CUBLAS_WORKSPACE_CONFIG|TF_DETERMINISTIC_OPS|TF_CUDNN_DETERMINISTIC|NVIDIA_TF32_OVERRIDE|XLA_FLAGS)$/;
 
 /** A fact of one snapshot: its compare value and, where different, how it is shown. */
-interface Fact { label: string; value: string; display?: string; kind: DifferenceKind }
+interface Fact {
+  label: string;
+  value: string;
+  display?: string;
+  kind: DifferenceKind;
+}
 
 type Facts = Map<string, Fact>;
 
-function put(facts: Facts, key: string, label: string, value: string | number | boolean | null | undefined, kind: DifferenceKind, display?: string): void {
+function put(
+  facts: Facts,
+  key: string,
+  label: string,
+  value: string | number | boolean | null | undefined,
+  kind: DifferenceKind,
+  display?: string,
+): void {
   if (value === null || value === undefined || value === '') return;
   facts.set(key, { label, value: String(value), display, kind });
 }
@@ -85,7 +127,8 @@ function patchSummary(patch: string): string {
   let lines = 0;
   for (const line of patch.split('\n')) {
     if (line.startsWith('diff --git')) files++;
-    else if ((line.startsWith('+') || line.startsWith('-')) && !line.startsWith('+++') && !line.startsWith('---')) lines++;
+    else if ((line.startsWith('+') || line.startsWith('-')) && !line.startsWith('+++') && !line.startsWith('---'))
+      lines++;
   }
   return `${files} file${files === 1 ? '' : 's'}, ${lines} changed line${lines === 1 ? '' : 's'}`;
 }
@@ -109,15 +152,32 @@ function codeFacts(s: Snapshot): Facts {
   for (const m of c.submodules) put(f, `submodule:${m.path}`, `submodule ${m.path}`, m.commit, 'code-commit');
   // Outside git the untracked list is the hashed source tree itself: its files are the code.
   const kind: DifferenceKind = c.vcs === 'none' ? 'code-patch' : 'code-untracked';
-  for (const u of c.untracked) put(f, `untracked:${u.path}`, `${c.vcs === 'none' ? 'source' : 'untracked'} ${u.path}`, u.sha256 ?? `link:${u.linkTarget ?? ''}`, kind, `${formatBytes(u.size)} ${shortHash(u.sha256)}`);
+  for (const u of c.untracked)
+    put(
+      f,
+      `untracked:${u.path}`,
+      `${c.vcs === 'none' ? 'source' : 'untracked'} ${u.path}`,
+      u.sha256 ?? `link:${u.linkTarget ?? ''}`,
+      kind,
+      `${formatBytes(u.size)} ${shortHash(u.sha256)}`,
+    );
   return f;
 }
 
 function dataFacts(s: Snapshot): Facts {
   const f: Facts = new Map();
-  for (const t of s.data.inputs) put(f, `input:${t.path}`, `input ${t.path}`, `${t.kind}:${t.rootHash ?? ''}`, 'data-content', treeDisplay(t));
-  for (const d of s.data.dvc) put(f, `dvc:${d.stage}:${d.role}:${d.path}`, `dvc ${d.role} ${d.path} (${d.stage})`, `${d.hashKind}:${d.hash}`, 'data-declared');
-  for (const d of s.data.declared) put(f, `dataset:${d.name}`, `dataset ${d.name}`, d.digest ?? d.source ?? 'declared', 'data-declared');
+  for (const t of s.data.inputs)
+    put(f, `input:${t.path}`, `input ${t.path}`, `${t.kind}:${t.rootHash ?? ''}`, 'data-content', treeDisplay(t));
+  for (const d of s.data.dvc)
+    put(
+      f,
+      `dvc:${d.stage}:${d.role}:${d.path}`,
+      `dvc ${d.role} ${d.path} (${d.stage})`,
+      `${d.hashKind}:${d.hash}`,
+      'data-declared',
+    );
+  for (const d of s.data.declared)
+    put(f, `dataset:${d.name}`, `dataset ${d.name}`, d.digest ?? d.source ?? 'declared', 'data-declared');
   return f;
 }
 
@@ -137,9 +197,18 @@ function softwareFacts(s: Snapshot): Facts {
   put(f, 'conda', 'conda environment', py.conda, 'process-other');
   for (const p of sw.packages) put(f, `package:${normalizePackageName(p.name)}`, p.name, p.version, 'package-other');
   for (const [lib, facts] of Object.entries(sw.numerics)) {
-    for (const [k, v] of Object.entries(facts)) put(f, `numerics:${lib}:${k}`, `${lib} ${k}`, v, 'software-numerics-build');
+    for (const [k, v] of Object.entries(facts))
+      put(f, `numerics:${lib}:${k}`, `${lib} ${k}`, v, 'software-numerics-build');
   }
-  for (const spec of sw.envSpecs) put(f, `spec:${spec.path}`, `${spec.kind} ${spec.path}`, spec.sha256, 'software-env-spec', `sha256 ${shortHash(spec.sha256)}`);
+  for (const spec of sw.envSpecs)
+    put(
+      f,
+      `spec:${spec.path}`,
+      `${spec.kind} ${spec.path}`,
+      spec.sha256,
+      'software-env-spec',
+      `sha256 ${shortHash(spec.sha256)}`,
+    );
   return f;
 }
 
@@ -151,9 +220,17 @@ function hardwareFacts(s: Snapshot): Facts {
     put(f, 'cpu-model', 'CPU model', hw.cpu.model, 'hardware-cpu');
     put(f, 'cpu-cores', 'CPU cores', hw.cpu.cores, 'hardware-cpu');
     put(f, 'cpu-physical-cores', 'physical cores', hw.cpu.physicalCores, 'hardware-cpu');
-    for (const flag of hw.cpu.numericsFlags) put(f, `flag:${flag}`, `CPU flag ${flag}`, 'present', 'hardware-cpu-flags');
+    for (const flag of hw.cpu.numericsFlags)
+      put(f, `flag:${flag}`, `CPU flag ${flag}`, 'present', 'hardware-cpu-flags');
   }
-  put(f, 'memory', 'memory', hw.memoryBytes, 'hardware-other', hw.memoryBytes === null ? undefined : formatBytes(hw.memoryBytes));
+  put(
+    f,
+    'memory',
+    'memory',
+    hw.memoryBytes,
+    'hardware-other',
+    hw.memoryBytes === null ? undefined : formatBytes(hw.memoryBytes),
+  );
   put(f, 'gpu-count', 'GPUs', hw.gpus.length, 'hardware-gpu');
   hw.gpus.forEach((g, i) => {
     put(f, `gpu:${i}:model`, `GPU ${i} model`, g.model, 'hardware-gpu');
@@ -163,7 +240,13 @@ function hardwareFacts(s: Snapshot): Facts {
   });
   const v = hw.virtualization;
   if (v) {
-    put(f, 'virtual', 'virtual machine', v.virtual === null ? null : v.virtual ? `yes${v.hypervisor ? ` (${v.hypervisor})` : ''}` : 'no', 'hardware-other');
+    put(
+      f,
+      'virtual',
+      'virtual machine',
+      v.virtual === null ? null : v.virtual ? `yes${v.hypervisor ? ` (${v.hypervisor})` : ''}` : 'no',
+      'hardware-other',
+    );
     put(f, 'container', 'container', v.container, 'hardware-other');
   }
   return f;
@@ -177,10 +260,24 @@ function findingKey(x: SeedFinding): string {
 function randomnessFacts(s: Snapshot): Facts {
   const f: Facts = new Map();
   const r = s.randomness;
-  for (const seed of r.seeds) put(f, `seed:${seed.source}:${seed.name}`, `seed ${seed.name} (${seed.source})`, seed.value, 'randomness-seeds');
-  put(f, 'pythonhashseed', 'PYTHONHASHSEED', r.pythonHashSeed ?? 'unset', 'randomness-hashseed', r.pythonHashSeed ?? 'unset (random per process)');
-  put(f, 'scan', 'seed scan', r.scan.status === 'ok' ? `${r.scan.findings.length} findings` : r.scan.status, 'randomness-scan',
-    r.scan.status === 'ok' ? `${r.scan.filesScanned} files, ${r.scan.findings.length} findings` : r.scan.status);
+  for (const seed of r.seeds)
+    put(f, `seed:${seed.source}:${seed.name}`, `seed ${seed.name} (${seed.source})`, seed.value, 'randomness-seeds');
+  put(
+    f,
+    'pythonhashseed',
+    'PYTHONHASHSEED',
+    r.pythonHashSeed ?? 'unset',
+    'randomness-hashseed',
+    r.pythonHashSeed ?? 'unset (random per process)',
+  );
+  put(
+    f,
+    'scan',
+    'seed scan',
+    r.scan.status === 'ok' ? `${r.scan.findings.length} findings` : r.scan.status,
+    'randomness-scan',
+    r.scan.status === 'ok' ? `${r.scan.filesScanned} files, ${r.scan.findings.length} findings` : r.scan.status,
+  );
   const counts = new Map<string, { n: number; x: SeedFinding }>();
   for (const x of r.scan.findings) {
     const k = findingKey(x);
@@ -188,7 +285,15 @@ function randomnessFacts(s: Snapshot): Facts {
     if (e) e.n++;
     else counts.set(k, { n: 1, x });
   }
-  for (const [k, { n, x }] of counts) put(f, `finding:${k.replace(/\u0000/g, ':')}`, `${x.kind} ${x.rule} in ${x.file}`, `${n}×`, 'randomness-scan', `${n}× (line ${x.line})`);
+  for (const [k, { n, x }] of counts)
+    put(
+      f,
+      `finding:${k.replace(/\u0000/g, ':')}`,
+      `${x.kind} ${x.rule} in ${x.file}`,
+      `${n}×`,
+      'randomness-scan',
+      `${n}× (line ${x.line})`,
+    );
   return f;
 }
 
@@ -198,7 +303,8 @@ function processFacts(s: Snapshot): Facts {
   put(f, 'command', 'command', p.argv.length ? formatCommand(p.argv) : null, 'process-command');
   put(f, 'entry-point', 'entry point', p.entryPoint, 'process-command');
   for (const [k, v] of Object.entries(p.parameters)) put(f, `param:${k}`, `parameter ${k}`, v, 'process-parameters');
-  for (const [k, v] of Object.entries(p.env)) put(f, `env:${k}`, `env ${k}`, v, RESULT_ENV.test(k) ? 'process-env' : 'process-other');
+  for (const [k, v] of Object.entries(p.env))
+    put(f, `env:${k}`, `env ${k}`, v, RESULT_ENV.test(k) ? 'process-env' : 'process-other');
   put(f, 'cwd', 'working directory', p.cwd, 'process-other');
   put(f, 'user', 'user', p.user, 'process-other');
   put(f, 'hostname', 'host', p.hostname, 'process-other');
@@ -210,26 +316,48 @@ function outcomeFacts(s: Snapshot): Facts {
   const o = s.outcome;
   put(f, 'status', 'status', o.status, 'process-other');
   put(f, 'exit-code', 'exit code', o.exitCode, 'process-other');
-  for (const [k, m] of Object.entries(o.metrics)) put(f, `metric:${k}`, `metric ${k}`, formatMetricValue(m.value), 'process-other');
-  for (const t of o.artifacts) put(f, `artifact:${t.path}`, `artifact ${t.path}`, `${t.kind}:${t.rootHash ?? ''}`, 'process-other', treeDisplay(t));
+  for (const [k, m] of Object.entries(o.metrics))
+    put(f, `metric:${k}`, `metric ${k}`, formatMetricValue(m.value), 'process-other');
+  for (const t of o.artifacts)
+    put(
+      f,
+      `artifact:${t.path}`,
+      `artifact ${t.path}`,
+      `${t.kind}:${t.rootHash ?? ''}`,
+      'process-other',
+      treeDisplay(t),
+    );
   return f;
 }
 
 const FACTS: Record<CompareSection, (s: Snapshot) => Facts> = {
-  code: codeFacts, data: dataFacts, software: softwareFacts, hardware: hardwareFacts, randomness: randomnessFacts, process: processFacts, outcome: outcomeFacts,
+  code: codeFacts,
+  data: dataFacts,
+  software: softwareFacts,
+  hardware: hardwareFacts,
+  randomness: randomnessFacts,
+  process: processFacts,
+  outcome: outcomeFacts,
 };
 
-interface KindedRow { row: CompareRow; kind: DifferenceKind }
+interface KindedRow {
+  row: CompareRow;
+  kind: DifferenceKind;
+}
 
 function diffFacts(fa: Facts, fb: Facts): KindedRow[] {
   const out: KindedRow[] = [];
   for (const [key, x] of fa) {
     const y = fb.get(key);
     const status: RowStatus = y === undefined ? 'only-a' : x.value === y.value ? 'same' : 'changed';
-    out.push({ row: { key, label: x.label, status, a: x.display ?? x.value, b: y ? y.display ?? y.value : null }, kind: x.kind });
+    out.push({
+      row: { key, label: x.label, status, a: x.display ?? x.value, b: y ? (y.display ?? y.value) : null },
+      kind: x.kind,
+    });
   }
   for (const [key, y] of fb) {
-    if (!fa.has(key)) out.push({ row: { key, label: y.label, status: 'only-b', a: null, b: y.display ?? y.value }, kind: y.kind });
+    if (!fa.has(key))
+      out.push({ row: { key, label: y.label, status: 'only-b', a: null, b: y.display ?? y.value }, kind: y.kind });
   }
   return out;
 }
@@ -240,7 +368,10 @@ function diffText(path: string, a: string | null, b: string | null, labelA: stri
   if (a.length > MAX_DIFF_TEXT || b.length > MAX_DIFF_TEXT) {
     return { path, status: 'changed', patch: null, note: `not diffed: larger than ${formatBytes(MAX_DIFF_TEXT)}` };
   }
-  const patch = createTwoFilesPatch(`a/${path}`, `b/${path}`, a, b, labelA, labelB, { context: 3, maxEditLength: MAX_EDIT_LENGTH });
+  const patch = createTwoFilesPatch(`a/${path}`, `b/${path}`, a, b, labelA, labelB, {
+    context: 3,
+    maxEditLength: MAX_EDIT_LENGTH,
+  });
   return patch === undefined
     ? { path, status: 'changed', patch: null, note: `not diffed: more than ${MAX_EDIT_LENGTH} edits apart` }
     : { path, status: 'changed', patch, note: null };
@@ -256,16 +387,29 @@ function sameFile(x: FileEntry, y: FileEntry): boolean {
 }
 
 /** The file-level difference of two manifests: changed, added and removed files with sizes (lists capped, counts complete). */
-export function diffManifests(a: readonly FileEntry[], b: readonly FileEntry[], cap = MAX_FILE_CHANGES): { files: FileChange[]; changed: number; added: number; removed: number; truncated: boolean } {
+export function diffManifests(
+  a: readonly FileEntry[],
+  b: readonly FileEntry[],
+  cap = MAX_FILE_CHANGES,
+): { files: FileChange[]; changed: number; added: number; removed: number; truncated: boolean } {
   const changed: FileChange[] = [];
   const added: FileChange[] = [];
   const removed: FileChange[] = [];
   let nChanged = 0;
   let nAdded = 0;
   let nRemoved = 0;
-  const onChanged = (x: FileEntry, y: FileEntry): void => { nChanged++; if (changed.length < cap) changed.push({ path: y.path, change: 'changed', sizeA: x.size, sizeB: y.size }); };
-  const onAdded = (y: FileEntry): void => { nAdded++; if (added.length < cap) added.push({ path: y.path, change: 'added', sizeA: null, sizeB: y.size }); };
-  const onRemoved = (x: FileEntry): void => { nRemoved++; if (removed.length < cap) removed.push({ path: x.path, change: 'removed', sizeA: x.size, sizeB: null }); };
+  const onChanged = (x: FileEntry, y: FileEntry): void => {
+    nChanged++;
+    if (changed.length < cap) changed.push({ path: y.path, change: 'changed', sizeA: x.size, sizeB: y.size });
+  };
+  const onAdded = (y: FileEntry): void => {
+    nAdded++;
+    if (added.length < cap) added.push({ path: y.path, change: 'added', sizeA: null, sizeB: y.size });
+  };
+  const onRemoved = (x: FileEntry): void => {
+    nRemoved++;
+    if (removed.length < cap) removed.push({ path: x.path, change: 'removed', sizeA: x.size, sizeB: null });
+  };
   if (isSorted(a) && isSorted(b)) {
     // Manifests are written sorted by path: one merge walk, no hashing of 100,000 keys.
     let i = 0;
@@ -273,7 +417,17 @@ export function diffManifests(a: readonly FileEntry[], b: readonly FileEntry[], 
     while (i < a.length && j < b.length) {
       const x = a[i]!;
       const y = b[j]!;
-      if (x.path === y.path) { if (!sameFile(x, y)) onChanged(x, y); i++; j++; } else if (x.path < y.path) { onRemoved(x); i++; } else { onAdded(y); j++; }
+      if (x.path === y.path) {
+        if (!sameFile(x, y)) onChanged(x, y);
+        i++;
+        j++;
+      } else if (x.path < y.path) {
+        onRemoved(x);
+        i++;
+      } else {
+        onAdded(y);
+        j++;
+      }
     }
     for (; i < a.length; i++) onRemoved(a[i]!);
     for (; j < b.length; j++) onAdded(b[j]!);
@@ -290,19 +444,38 @@ export function diffManifests(a: readonly FileEntry[], b: readonly FileEntry[], 
     for (const x of a) if (!inB.has(x.path)) onRemoved(x);
   }
   const files = [...changed, ...added, ...removed];
-  return { files: files.slice(0, cap), changed: nChanged, added: nAdded, removed: nRemoved, truncated: nChanged + nAdded + nRemoved > Math.min(files.length, cap) };
+  return {
+    files: files.slice(0, cap),
+    changed: nChanged,
+    added: nAdded,
+    removed: nRemoved,
+    truncated: nChanged + nAdded + nRemoved > Math.min(files.length, cap),
+  };
 }
 
 function compareData(a: Snapshot, b: Snapshot): DataInputComparison[] {
   const byPath = new Map(a.data.inputs.map((t) => [t.path, t]));
   const out: DataInputComparison[] = [];
   const one = (path: string, x: TreeState | undefined, y: TreeState | undefined): DataInputComparison => {
-    const status: RowStatus = !x ? 'only-b' : !y ? 'only-a' : x.kind === y.kind && x.rootHash === y.rootHash ? 'same' : 'changed';
+    const status: RowStatus = !x
+      ? 'only-b'
+      : !y
+        ? 'only-a'
+        : x.kind === y.kind && x.rootHash === y.rootHash
+          ? 'same'
+          : 'changed';
     const base = {
-      path, status, rootA: x?.rootHash ?? null, rootB: y?.rootHash ?? null, filesA: x?.fileCount ?? null, filesB: y?.fileCount ?? null,
-      bytesA: x?.totalBytes ?? null, bytesB: y?.totalBytes ?? null,
+      path,
+      status,
+      rootA: x?.rootHash ?? null,
+      rootB: y?.rootHash ?? null,
+      filesA: x?.fileCount ?? null,
+      filesB: y?.fileCount ?? null,
+      bytesA: x?.totalBytes ?? null,
+      bytesB: y?.totalBytes ?? null,
     };
-    if (status !== 'changed' || !x || !y) return { ...base, changed: 0, added: 0, removed: 0, files: [], truncated: false };
+    if (status !== 'changed' || !x || !y)
+      return { ...base, changed: 0, added: 0, removed: 0, files: [], truncated: false };
     return { ...base, ...diffManifests(x.files, y.files) };
   };
   for (const y of b.data.inputs) out.push(one(y.path, byPath.get(y.path), y));
@@ -320,21 +493,34 @@ function comparePackages(a: Snapshot, b: Snapshot): { packages: PackageChange[];
   for (const p of b.software.packages) {
     const key = normalizePackageName(p.name);
     const x = byName.get(key);
-    if (!x) { out.push({ name: p.name, a: null, b: p.version, change: 'added', step: null }); continue; }
+    if (!x) {
+      out.push({ name: p.name, a: null, b: p.version, change: 'added', step: null });
+      continue;
+    }
     seen.add(key);
-    if (x.version === p.version) { same++; continue; }
+    if (x.version === p.version) {
+      same++;
+      continue;
+    }
     const d = diffVersions(x.version, p.version);
     const change = d.direction === 'up' ? 'upgraded' : d.direction === 'down' ? 'downgraded' : 'changed';
     out.push({ name: p.name, a: x.version, b: p.version, change, step: d.step });
   }
-  for (const [key, x] of byName) if (!seen.has(key)) out.push({ name: x.name, a: x.version, b: null, change: 'removed', step: null });
+  for (const [key, x] of byName)
+    if (!seen.has(key)) out.push({ name: x.name, a: x.version, b: null, change: 'removed', step: null });
   out.sort((p, q) => (p.name < q.name ? -1 : p.name > q.name ? 1 : 0));
   return { packages: out, same };
 }
 
 function packageKind(p: PackageChange): DifferenceKind {
   if (p.change === 'added' || p.change === 'removed') return 'package-added-removed';
-  return p.step === 'major' ? 'package-major' : p.step === 'minor' ? 'package-minor' : p.step === 'patch' ? 'package-patch' : 'package-other';
+  return p.step === 'major'
+    ? 'package-major'
+    : p.step === 'minor'
+      ? 'package-minor'
+      : p.step === 'patch'
+        ? 'package-patch'
+        : 'package-other';
 }
 
 function compareFindings(a: Snapshot, b: Snapshot): { gained: SeedFinding[]; lost: SeedFinding[] } {
@@ -361,7 +547,8 @@ function compareMetrics(a: Snapshot, b: Snapshot): MetricComparison[] {
   return names.map((name) => {
     const x = a.outcome.metrics[name]?.value;
     const y = b.outcome.metrics[name]?.value;
-    if (x === undefined || y === undefined) return { name, status: x === undefined ? 'only-b' : 'only-a', a: x ?? null, b: y ?? null, abs: null, rel: null };
+    if (x === undefined || y === undefined)
+      return { name, status: x === undefined ? 'only-b' : 'only-a', a: x ?? null, b: y ?? null, abs: null, rel: null };
     const same = Object.is(x, y) || x === y;
     const abs = same ? 0 : y - x;
     const rel = x === 0 || !Number.isFinite(x) ? null : abs / Math.abs(x);
@@ -371,8 +558,14 @@ function compareMetrics(a: Snapshot, b: Snapshot): MetricComparison[] {
 
 function runRef(s: Snapshot): RunRef {
   return {
-    id: s.id, name: s.name, kind: s.kind, createdAt: s.createdAt, project: s.project.name ?? s.project.root, commit: s.code.commit,
-    command: s.process.argv.length ? formatCommand(s.process.argv) : s.process.entryPoint ?? '', status: s.outcome.status,
+    id: s.id,
+    name: s.name,
+    kind: s.kind,
+    createdAt: s.createdAt,
+    project: s.project.name ?? s.project.root,
+    commit: s.code.commit,
+    command: s.process.argv.length ? formatCommand(s.process.argv) : (s.process.entryPoint ?? ''),
+    status: s.outcome.status,
   };
 }
 
@@ -382,8 +575,13 @@ function describeRow(r: CompareRow): string {
   return `${r.label}: ${r.a} → ${r.b}`;
 }
 
-function rankSummary(rows: { section: CompareSection; kinded: KindedRow[] }[], packages: PackageChange[], flags: { a: string[]; b: string[] },
-  findings: { gained: SeedFinding[]; lost: SeedFinding[] }, data: DataInputComparison[]): SummaryItem[] {
+function rankSummary(
+  rows: { section: CompareSection; kinded: KindedRow[] }[],
+  packages: PackageChange[],
+  flags: { a: string[]; b: string[] },
+  findings: { gained: SeedFinding[]; lost: SeedFinding[] },
+  data: DataInputComparison[],
+): SummaryItem[] {
   const groups = new Map<DifferenceKind, { section: CompareSection; details: { text: string; numerics: boolean }[] }>();
   const add = (kind: DifferenceKind, section: CompareSection, text: string, numerics = false): void => {
     const g = groups.get(kind) ?? { section, details: [] };
@@ -394,10 +592,18 @@ function rankSummary(rows: { section: CompareSection; kinded: KindedRow[] }[], p
     if (section === 'outcome') continue; // the outcome is what is explained, not an explanation
     for (const { row, kind } of kinded) {
       if (row.status === 'same') continue;
-      if (row.key.startsWith('package:') || row.key.startsWith('flag:') || row.key.startsWith('finding:') || row.key.startsWith('input:')) continue;
+      if (
+        row.key.startsWith('package:') ||
+        row.key.startsWith('flag:') ||
+        row.key.startsWith('finding:') ||
+        row.key.startsWith('input:')
+      )
+        continue;
       if (row.key === 'patch' || row.key === 'dirty') {
-        if (row.key === 'patch') add(kind, section, row.status === 'changed' ? 'the uncommitted patches differ' : describeRow(row));
-        else if (!rows.some((r) => r.kinded.some((k) => k.row.key === 'patch' && k.row.status !== 'same'))) add(kind, section, describeRow(row));
+        if (row.key === 'patch')
+          add(kind, section, row.status === 'changed' ? 'the uncommitted patches differ' : describeRow(row));
+        else if (!rows.some((r) => r.kinded.some((k) => k.row.key === 'patch' && k.row.status !== 'same')))
+          add(kind, section, describeRow(row));
         continue;
       }
       add(kind, section, describeRow(row));
@@ -405,17 +611,37 @@ function rankSummary(rows: { section: CompareSection; kinded: KindedRow[] }[], p
   }
   for (const d of data) {
     if (d.status === 'same') continue;
-    const what = d.status === 'changed' ? `${d.changed} changed, ${d.added} added, ${d.removed} removed file${d.changed + d.added + d.removed === 1 ? '' : 's'}` : d.status === 'only-a' ? 'only in A' : 'only in B';
+    const what =
+      d.status === 'changed'
+        ? `${d.changed} changed, ${d.added} added, ${d.removed} removed file${d.changed + d.added + d.removed === 1 ? '' : 's'}`
+        : d.status === 'only-a'
+          ? 'only in A'
+          : 'only in B';
     add('data-content', 'data', `input ${d.path}: ${what}`);
   }
   for (const p of packages) {
-    const text = p.change === 'added' ? `${p.name} ${p.b} (only in B)` : p.change === 'removed' ? `${p.name} ${p.a} (only in A)` : `${p.name} ${p.a} → ${p.b}${p.change === 'downgraded' ? ' (downgrade)' : ''}`;
+    const text =
+      p.change === 'added'
+        ? `${p.name} ${p.b} (only in B)`
+        : p.change === 'removed'
+          ? `${p.name} ${p.a} (only in A)`
+          : `${p.name} ${p.a} → ${p.b}${p.change === 'downgraded' ? ' (downgrade)' : ''}`;
     add(packageKind(p), 'software', text, NUMERICS_PACKAGES.test(normalizePackageName(p.name)));
   }
   if (flags.a.length) add('hardware-cpu-flags', 'hardware', `only A's CPU has ${flags.a.join(', ')}`);
   if (flags.b.length) add('hardware-cpu-flags', 'hardware', `only B's CPU has ${flags.b.join(', ')}`);
-  for (const x of findings.gained) add('randomness-scan', 'randomness', `B gains ${x.kind === 'seed' ? 'seed call' : 'risk'} ${x.rule} at ${x.file}:${x.line}`);
-  for (const x of findings.lost) add('randomness-scan', 'randomness', `B loses ${x.kind === 'seed' ? 'seed call' : 'risk'} ${x.rule} at ${x.file}:${x.line}`);
+  for (const x of findings.gained)
+    add(
+      'randomness-scan',
+      'randomness',
+      `B gains ${x.kind === 'seed' ? 'seed call' : 'risk'} ${x.rule} at ${x.file}:${x.line}`,
+    );
+  for (const x of findings.lost)
+    add(
+      'randomness-scan',
+      'randomness',
+      `B loses ${x.kind === 'seed' ? 'seed call' : 'risk'} ${x.rule} at ${x.file}:${x.line}`,
+    );
 
   const order = new Map(COMPARE_SECTIONS.map((s, i) => [s, i]));
   const items: (SummaryItem & { numerics: boolean })[] = [];
@@ -423,32 +649,58 @@ function rankSummary(rows: { section: CompareSection; kinded: KindedRow[] }[], p
     const rule = WEIGHT.get(kind)!;
     g.details.sort((x, y) => Number(y.numerics) - Number(x.numerics));
     items.push({
-      kind, section: g.section, weight: rule.weight, count: g.details.length,
+      kind,
+      section: g.section,
+      weight: rule.weight,
+      count: g.details.length,
       title: `${rule.why[0]!.toUpperCase()}${rule.why.slice(1)}${g.details.length > 1 ? ` (${g.details.length})` : ''}`,
       details: g.details.slice(0, 10).map((d) => d.text),
       numerics: g.details.some((d) => d.numerics),
     });
   }
-  items.sort((x, y) => y.weight - x.weight || Number(y.numerics) - Number(x.numerics) || order.get(x.section)! - order.get(y.section)! || (x.kind < y.kind ? -1 : 1));
+  items.sort(
+    (x, y) =>
+      y.weight - x.weight ||
+      Number(y.numerics) - Number(x.numerics) ||
+      order.get(x.section)! - order.get(y.section)! ||
+      (x.kind < y.kind ? -1 : 1),
+  );
   return items.map(({ numerics: _n, ...rest }) => rest);
 }
 
-function headline(metrics: MetricComparison[], ranked: SummaryItem[], differences: number, bySection: Record<string, number>): string {
+function headline(
+  metrics: MetricComparison[],
+  ranked: SummaryItem[],
+  differences: number,
+  bySection: Record<string, number>,
+): string {
   const changedMetrics = metrics.filter((m) => m.status !== 'same');
   const cats = COMPARE_SECTIONS.filter((s) => s !== 'outcome' && (bySection[s] ?? 0) > 0);
-  const outcome = changedMetrics.length === 0
-    ? metrics.length ? `The ${metrics.length === 1 ? 'metric is' : `${metrics.length} metrics are`} identical` : 'No metrics to compare'
-    : changedMetrics.slice(0, 2).map((m) => m.a !== null && m.b !== null
-      ? `${m.name} ${formatMetricValue(m.a)} → ${formatMetricValue(m.b)}${m.rel !== null && Number.isFinite(m.rel) ? ` (${m.rel >= 0 ? '+' : ''}${(m.rel * 100).toPrecision(3)} %)` : ''}`
-      : `${m.name} only in ${m.a === null ? 'B' : 'A'}`).join(', ') + (changedMetrics.length > 2 ? ` and ${changedMetrics.length - 2} more metrics changed` : '');
-  if (cats.length === 0) return `${outcome}; the runs do not differ in code, data, software, hardware, randomness or process.`;
+  const outcome =
+    changedMetrics.length === 0
+      ? metrics.length
+        ? `The ${metrics.length === 1 ? 'metric is' : `${metrics.length} metrics are`} identical`
+        : 'No metrics to compare'
+      : changedMetrics
+          .slice(0, 2)
+          .map((m) =>
+            m.a !== null && m.b !== null
+              ? `${m.name} ${formatMetricValue(m.a)} → ${formatMetricValue(m.b)}${m.rel !== null && Number.isFinite(m.rel) ? ` (${m.rel >= 0 ? '+' : ''}${(m.rel * 100).toPrecision(3)} %)` : ''}`
+              : `${m.name} only in ${m.a === null ? 'B' : 'A'}`,
+          )
+          .join(', ') + (changedMetrics.length > 2 ? ` and ${changedMetrics.length - 2} more metrics changed` : '');
+  if (cats.length === 0)
+    return `${outcome}; the runs do not differ in code, data, software, hardware, randomness or process.`;
   const top = ranked[0];
   return `${outcome}; the runs differ in ${cats.join(', ')} (${differences} difference${differences === 1 ? '' : 's'})${top ? `, most likely because ${top.title[0]!.toLowerCase()}${top.title.slice(1)}` : ''}.`;
 }
 
 /** Compares two snapshots (A is the reference, B the other run): rows per section, details and a ranked summary. */
 export function compareSnapshots(a: Snapshot, b: Snapshot): Comparison {
-  const kindedBySection = COMPARE_SECTIONS.map((section) => ({ section, kinded: diffFacts(FACTS[section](a), FACTS[section](b)) }));
+  const kindedBySection = COMPARE_SECTIONS.map((section) => ({
+    section,
+    kinded: diffFacts(FACTS[section](a), FACTS[section](b)),
+  }));
   const sections: SectionComparison[] = kindedBySection.map(({ section, kinded }) => {
     const rows = kinded.map((k) => k.row);
     return { section, rows, differences: rows.reduce((n, r) => n + (r.status === 'same' ? 0 : 1), 0) };
@@ -457,7 +709,10 @@ export function compareSnapshots(a: Snapshot, b: Snapshot): Comparison {
   const { packages, same } = comparePackages(a, b);
   const flagsA = new Set(a.hardware.cpu?.numericsFlags ?? []);
   const flagsB = new Set(b.hardware.cpu?.numericsFlags ?? []);
-  const flags = { a: [...flagsA].filter((x) => !flagsB.has(x)).sort(), b: [...flagsB].filter((x) => !flagsA.has(x)).sort() };
+  const flags = {
+    a: [...flagsA].filter((x) => !flagsB.has(x)).sort(),
+    b: [...flagsB].filter((x) => !flagsA.has(x)).sort(),
+  };
   const findings = compareFindings(a, b);
   const data = compareData(a, b);
   const metrics = compareMetrics(a, b);
@@ -475,18 +730,25 @@ export function compareSnapshots(a: Snapshot, b: Snapshot): Comparison {
 
   const untrackedA = a.code.vcs === 'git' ? a.code.untracked : [];
   const untrackedB = b.code.vcs === 'git' ? b.code.untracked : [];
-  const codePatch = a.code.patch === null && b.code.patch === null ? null : diffText('uncommitted.patch', a.code.patch, b.code.patch, 'run A', 'run B');
+  const codePatch =
+    a.code.patch === null && b.code.patch === null
+      ? null
+      : diffText('uncommitted.patch', a.code.patch, b.code.patch, 'run A', 'run B');
 
   const pyA = a.software.python.status === 'ok' ? a.software.python.version : null;
   const pyB = b.software.python.status === 'ok' ? b.software.python.version : null;
   const pyStep = pyA && pyB && pyA !== pyB ? diffVersions(pyA, pyB).step : null;
   // A Python patch release is ranked like a package patch, not like a new interpreter.
   const softwareRows = kindedBySection.find((s) => s.section === 'software')!;
-  for (const k of softwareRows.kinded) if (k.row.key === 'python' && (pyStep === 'patch' || pyStep === 'other')) k.kind = 'package-patch';
+  for (const k of softwareRows.kinded)
+    if (k.row.key === 'python' && (pyStep === 'patch' || pyStep === 'other')) k.kind = 'package-patch';
 
   const bySection: Record<string, number> = {};
   let differences = 0;
-  for (const s of sections) { bySection[s.section] = s.differences; if (s.section !== 'outcome') differences += s.differences; }
+  for (const s of sections) {
+    bySection[s.section] = s.differences;
+    if (s.section !== 'outcome') differences += s.differences;
+  }
   const ranked = rankSummary(kindedBySection, packages, flags, findings, data);
 
   return {
@@ -514,5 +776,7 @@ export function sectionRows(c: Comparison, section: CompareSection, all = false)
 export function describePackageChange(p: PackageChange): string {
   if (p.change === 'added' || p.change === 'removed') return p.change;
   const step: VersionStep | null = p.step;
-  return step && step !== 'other' ? `${step} ${p.change === 'changed' ? 'change' : p.change.replace(/d$/, '')}` : p.change;
+  return step && step !== 'other'
+    ? `${step} ${p.change === 'changed' ? 'change' : p.change.replace(/d$/, '')}`
+    : p.change;
 }

@@ -2,7 +2,15 @@ import { z } from 'zod';
 import { REDACTED, isSecretName, looksLikeSecret, stripUrlCredentials } from '../snapshot/secrets';
 import { findParameterSeeds } from '../snapshot/seeds';
 import {
-  emptySnapshot, type DeclaredDataset, type DvcEntry, type EnvSpec, type Metric, type Package, type Snapshot, type SnapshotSource, type TreeState,
+  emptySnapshot,
+  type DeclaredDataset,
+  type DvcEntry,
+  type EnvSpec,
+  type Metric,
+  type Package,
+  type Snapshot,
+  type SnapshotSource,
+  type TreeState,
 } from '../snapshot/snapshot';
 
 /**
@@ -92,31 +100,51 @@ export function parseMlflowValue(raw: unknown, isNan = false): number | null {
 }
 
 /** MLflow's file store writes run status as an enum number. */
-const STATUS_BY_NUMBER: Record<number, string> = { 1: 'RUNNING', 2: 'SCHEDULED', 3: 'FINISHED', 4: 'FAILED', 5: 'KILLED' };
+const STATUS_BY_NUMBER: Record<number, string> = {
+  1: 'RUNNING',
+  2: 'SCHEDULED',
+  3: 'FINISHED',
+  4: 'FAILED',
+  5: 'KILLED',
+};
 /** MLflow 1.x file stores write source type as an enum number. */
-const SOURCE_TYPE_BY_NUMBER: Record<number, string> = { 1: 'NOTEBOOK', 2: 'JOB', 3: 'PROJECT', 4: 'LOCAL', 1000: 'UNKNOWN' };
+const SOURCE_TYPE_BY_NUMBER: Record<number, string> = {
+  1: 'NOTEBOOK',
+  2: 'JOB',
+  3: 'PROJECT',
+  4: 'LOCAL',
+  1000: 'UNKNOWN',
+};
 
 /** The status name for a number or a name. */
 export function mlflowStatusName(raw: unknown): string | null {
   if (typeof raw === 'number') return STATUS_BY_NUMBER[raw] ?? null;
-  if (typeof raw === 'string' && raw.trim() !== '') return /^\d+$/.test(raw) ? STATUS_BY_NUMBER[Number(raw)] ?? null : raw.trim().toUpperCase();
+  if (typeof raw === 'string' && raw.trim() !== '')
+    return /^\d+$/.test(raw) ? (STATUS_BY_NUMBER[Number(raw)] ?? null) : raw.trim().toUpperCase();
   return null;
 }
 
 /** The source type name for a number or a name. */
 export function mlflowSourceTypeName(raw: unknown): string | null {
   if (typeof raw === 'number') return SOURCE_TYPE_BY_NUMBER[raw] ?? null;
-  if (typeof raw === 'string' && raw.trim() !== '') return /^\d+$/.test(raw) ? SOURCE_TYPE_BY_NUMBER[Number(raw)] ?? null : raw.trim();
+  if (typeof raw === 'string' && raw.trim() !== '')
+    return /^\d+$/.test(raw) ? (SOURCE_TYPE_BY_NUMBER[Number(raw)] ?? null) : raw.trim();
   return null;
 }
 
 function outcomeStatus(status: string | null): Snapshot['outcome']['status'] {
   switch (status) {
-    case 'FINISHED': return 'finished';
-    case 'FAILED': return 'failed';
-    case 'KILLED': return 'interrupted';
-    case 'RUNNING': case 'SCHEDULED': return 'running';
-    default: return 'unknown';
+    case 'FINISHED':
+      return 'finished';
+    case 'FAILED':
+      return 'failed';
+    case 'KILLED':
+      return 'interrupted';
+    case 'RUNNING':
+    case 'SCHEDULED':
+      return 'running';
+    default:
+      return 'unknown';
   }
 }
 
@@ -126,14 +154,22 @@ export function stripCredentialsInText(text: string): string {
 }
 
 /** A metric's history in step order without exact duplicate lines, and its last value by MLflow's rule (highest step, then timestamp, then value). */
-export function summariseMetric(points: readonly MlflowMetricPoint[], source: string): { metric: Metric; duplicates: number } | null {
+export function summariseMetric(
+  points: readonly MlflowMetricPoint[],
+  source: string,
+): { metric: Metric; duplicates: number } | null {
   if (points.length === 0) return null;
-  const sorted = [...points].sort((a, b) => a.step - b.step || (a.timestamp ?? 0) - (b.timestamp ?? 0) || cmpValue(a.value, b.value));
+  const sorted = [...points].sort(
+    (a, b) => a.step - b.step || (a.timestamp ?? 0) - (b.timestamp ?? 0) || cmpValue(a.value, b.value),
+  );
   const history: MlflowMetricPoint[] = [];
   let duplicates = 0;
   for (const p of sorted) {
     const prev = history[history.length - 1];
-    if (prev && prev.step === p.step && prev.timestamp === p.timestamp && Object.is(prev.value, p.value)) { duplicates++; continue; }
+    if (prev && prev.step === p.step && prev.timestamp === p.timestamp && Object.is(prev.value, p.value)) {
+      duplicates++;
+      continue;
+    }
     history.push({ step: p.step, value: p.value, timestamp: p.timestamp });
   }
   return { metric: { value: history[history.length - 1]!.value, history, source }, duplicates };
@@ -159,11 +195,18 @@ export function requirementsPackages(text: string): Package[] {
 
 /** Tags whose facts move into a category; the rest stay tags. */
 const MAPPED_TAGS = new Set([
-  'mlflow.runName', 'mlflow.user', 'mlflow.source.git.commit', 'mlflow.source.git.branch', 'mlflow.source.git.repoURL',
-  'mlflow.gitRepoURL', 'mlflow.project.entryPoint', 'mlflow.log-model.history',
+  'mlflow.runName',
+  'mlflow.user',
+  'mlflow.source.git.commit',
+  'mlflow.source.git.branch',
+  'mlflow.source.git.repoURL',
+  'mlflow.gitRepoURL',
+  'mlflow.project.entryPoint',
+  'mlflow.log-model.history',
 ]);
 
-const iso = (ms: number | null): string | null => (ms === null || !Number.isFinite(ms) ? null : new Date(ms).toISOString());
+const iso = (ms: number | null): string | null =>
+  ms === null || !Number.isFinite(ms) ? null : new Date(ms).toISOString();
 
 /** Builds the snapshot of an MLflow run: facts in their categories, all marked as declared. */
 export function snapshotFromMlflowRun(run: MlflowRunRecord, target: MlflowSnapshotTarget): Snapshot {
@@ -185,7 +228,8 @@ export function snapshotFromMlflowRun(run: MlflowRunRecord, target: MlflowSnapsh
   const remotes: { name: string; url: string }[] = [];
   for (const key of ['mlflow.source.git.repoURL', 'mlflow.gitRepoURL']) {
     const url = tags[key];
-    if (url && !remotes.some((r) => r.url === stripUrlCredentials(url))) remotes.push({ name: remotes.length === 0 ? 'origin' : key, url: stripUrlCredentials(url) });
+    if (url && !remotes.some((r) => r.url === stripUrlCredentials(url)))
+      remotes.push({ name: remotes.length === 0 ? 'origin' : key, url: stripUrlCredentials(url) });
   }
   const sourceName = tags['mlflow.source.name'] ?? (run.sourceName || null);
   const sourceType = tags['mlflow.source.type'] ?? run.sourceType;
@@ -196,10 +240,16 @@ export function snapshotFromMlflowRun(run: MlflowRunRecord, target: MlflowSnapsh
     commit,
     branch: tags['mlflow.source.git.branch'] ?? null,
     remotes,
-    note: sourceName || sourceType ? `declared by MLflow: source ${sourceType ?? 'unknown'}${sourceName ? ` ${stripUrlCredentials(sourceName)}` : ''}` : 'declared by MLflow',
+    note:
+      sourceName || sourceType
+        ? `declared by MLflow: source ${sourceType ?? 'unknown'}${sourceName ? ` ${stripUrlCredentials(sourceName)}` : ''}`
+        : 'declared by MLflow',
   };
 
-  s.data.declared = run.datasets.map((d) => ({ ...d, source: d.source === null ? null : stripCredentialsInText(d.source) }));
+  s.data.declared = run.datasets.map((d) => ({
+    ...d,
+    source: d.source === null ? null : stripCredentialsInText(d.source),
+  }));
   s.data.dvc = run.dvc;
 
   const envSpecs: EnvSpec[] = [];
@@ -209,11 +259,13 @@ export function snapshotFromMlflowRun(run: MlflowRunRecord, target: MlflowSnapsh
     pythonVersion ??= model.pythonVersion;
     for (const file of model.files) {
       envSpecs.push(file);
-      if (file.kind === 'requirements') for (const p of requirementsPackages(file.content)) if (!packages.has(p.name)) packages.set(p.name, p);
+      if (file.kind === 'requirements')
+        for (const p of requirementsPackages(file.content)) if (!packages.has(p.name)) packages.set(p.name, p);
     }
     for (const [flavor, facts] of Object.entries(model.flavors)) {
       const versions = Object.fromEntries(Object.entries(facts).filter(([k]) => /version$/.test(k)));
-      if (Object.keys(versions).length > 0) s.software.numerics[`${flavor} (logged model ${model.artifactPath})`] = versions;
+      if (Object.keys(versions).length > 0)
+        s.software.numerics[`${flavor} (logged model ${model.artifactPath})`] = versions;
     }
   }
   s.software = {
@@ -254,7 +306,10 @@ export function snapshotFromMlflowRun(run: MlflowRunRecord, target: MlflowSnapsh
     metrics[name] = summary.metric;
     duplicates += summary.duplicates;
   }
-  if (duplicates > 0) warnings.push(`outcome: ${duplicates} duplicated metric value${duplicates === 1 ? ' was' : 's were'} recorded once`);
+  if (duplicates > 0)
+    warnings.push(
+      `outcome: ${duplicates} duplicated metric value${duplicates === 1 ? ' was' : 's were'} recorded once`,
+    );
   s.outcome = { ...s.outcome, status: outcomeStatus(run.status), metrics, artifacts: run.artifacts };
 
   const keptTags: Record<string, string> = {};
@@ -267,20 +322,25 @@ export function snapshotFromMlflowRun(run: MlflowRunRecord, target: MlflowSnapsh
     } else keptTags[key] = stripUrlCredentials(value);
   }
   if (!('mlflow.source.type' in keptTags) && run.sourceType) keptTags['mlflow.source.type'] = run.sourceType;
-  if (!('mlflow.source.name' in keptTags) && run.sourceName) keptTags['mlflow.source.name'] = stripUrlCredentials(run.sourceName);
+  if (!('mlflow.source.name' in keptTags) && run.sourceName)
+    keptTags['mlflow.source.name'] = stripUrlCredentials(run.sourceName);
   s.tags = keptTags;
   s.warnings = warnings;
   return s;
 }
 
-const LoggedModelHistorySchema = z.array(z.object({
-  artifact_path: z.string().optional(),
-  model_uuid: z.string().optional(),
-  model_id: z.string().optional(),
-  mlflow_version: z.string().optional(),
-  flavors: z.record(z.string(), z.unknown()).optional(),
-  signature: z.unknown().optional(),
-}).passthrough());
+const LoggedModelHistorySchema = z.array(
+  z
+    .object({
+      artifact_path: z.string().optional(),
+      model_uuid: z.string().optional(),
+      model_id: z.string().optional(),
+      mlflow_version: z.string().optional(),
+      flavors: z.record(z.string(), z.unknown()).optional(),
+      signature: z.unknown().optional(),
+    })
+    .passthrough(),
+);
 
 /** Only the scalar facts of a flavor (versions, loader modules), as text. */
 export function flavorFacts(flavors: unknown): Record<string, Record<string, string>> {

@@ -44,19 +44,30 @@ export const MlprojectSchema = z.object({
     file: z.string().nullable(),
     /** Whether the env came from MLflow's default file detection (python_env.yaml, then conda.yaml). */
     detected: z.boolean(),
-    docker: z.object({ image: z.string(), volumes: z.array(z.string()), environment: z.array(z.union([z.string(), z.array(z.string())])) }).nullable(),
+    docker: z
+      .object({
+        image: z.string(),
+        volumes: z.array(z.string()),
+        environment: z.array(z.union([z.string(), z.array(z.string())])),
+      })
+      .nullable(),
   }),
 });
 /** An MLproject as MLflow reads it. */
 export type Mlproject = z.infer<typeof MlprojectSchema>;
 
 const invalid = (label: string, what: string): ReproError =>
-  new ReproError('PROJECT_INVALID', `${label} is invalid: ${what}`, 'Fix the MLproject file; `mlflow run` would refuse it too.');
+  new ReproError(
+    'PROJECT_INVALID',
+    `${label} is invalid: ${what}`,
+    'Fix the MLproject file; `mlflow run` would refuse it too.',
+  );
 
 function parseParameter(name: string, raw: PyValue, label: string): MlprojectParameter {
   // MLflow: a string is the type with no default; otherwise a mapping with type (default "string") and default
   if (raw.kind === 'str') return { name, type: raw.value, default: null };
-  if (raw.kind !== 'map') throw invalid(label, `parameter ${name} must be a type name or a mapping with type and default`);
+  if (raw.kind !== 'map')
+    throw invalid(label, `parameter ${name} must be a type name or a mapping with type and default`);
   const type = pyGet(raw, 'type');
   const def = pyGet(raw, 'default');
   return {
@@ -70,7 +81,11 @@ function parseParameter(name: string, raw: PyValue, label: string): MlprojectPar
  * Parses MLproject text; `hasFile(rel)` says whether a file exists in the project folder (for
  * MLflow's env checks and default detection). Errors are PROJECT_INVALID naming what is wrong.
  */
-export function parseMlproject(text: string | null, fileName: string | null, hasFile: (rel: string) => boolean): Mlproject {
+export function parseMlproject(
+  text: string | null,
+  fileName: string | null,
+  hasFile: (rel: string) => boolean,
+): Mlproject {
   const label = fileName ?? 'MLproject';
   let doc: PyValue = { kind: 'map', entries: [] };
   if (text !== null) {
@@ -78,7 +93,8 @@ export function parseMlproject(text: string | null, fileName: string | null, has
     if (doc.kind !== 'map') throw invalid(label, 'the top level must be a mapping');
   }
   const envFields = ['conda_env', 'python_env', 'docker_env'].filter((k) => pyGet(doc, k) !== undefined);
-  if (envFields.length > 1) throw invalid(label, `a project cannot contain multiple environment fields: ${envFields.join(', ')}`);
+  if (envFields.length > 1)
+    throw invalid(label, `a project cannot contain multiple environment fields: ${envFields.join(', ')}`);
   const nameValue = pyGet(doc, 'name');
   const entryPoints: MlprojectEntryPoint[] = [];
   const eps = pyGet(doc, 'entry_points');
@@ -87,52 +103,84 @@ export function parseMlproject(text: string | null, fileName: string | null, has
     const epName = pyStr(k);
     if (v.kind !== 'map') throw invalid(label, `entry point ${epName} must be a mapping with a command`);
     const params = pyGet(v, 'parameters');
-    if (params !== undefined && params.kind !== 'map') throw invalid(label, `the parameters of entry point ${epName} must be a mapping`);
+    if (params !== undefined && params.kind !== 'map')
+      throw invalid(label, `the parameters of entry point ${epName} must be a mapping`);
     const command = pyGet(v, 'command');
     if (command === undefined || command.kind === 'null') throw invalid(label, `entry point ${epName} has no command`);
     entryPoints.push({
       name: epName,
-      parameters: (params?.kind === 'map' ? params.entries : []).map(([pk, pv]) => parseParameter(pyStr(pk), pv, label)),
+      parameters: (params?.kind === 'map' ? params.entries : []).map(([pk, pv]) =>
+        parseParameter(pyStr(pk), pv, label),
+      ),
       command: pyStr(command),
     });
   }
 
-  const truthy = (v: PyValue | undefined): v is PyValue => v !== undefined && !(v.kind === 'null' || (v.kind === 'str' && v.value === '')
-    || (v.kind === 'bool' && !v.value) || (v.kind === 'map' && v.entries.length === 0) || (v.kind === 'seq' && v.items.length === 0));
-  const base = { name: nameValue === undefined || nameValue.kind === 'null' ? null : pyStr(nameValue), fileName, entryPoints };
+  const truthy = (v: PyValue | undefined): v is PyValue =>
+    v !== undefined &&
+    !(
+      v.kind === 'null' ||
+      (v.kind === 'str' && v.value === '') ||
+      (v.kind === 'bool' && !v.value) ||
+      (v.kind === 'map' && v.entries.length === 0) ||
+      (v.kind === 'seq' && v.items.length === 0)
+    );
+  const base = {
+    name: nameValue === undefined || nameValue.kind === 'null' ? null : pyStr(nameValue),
+    fileName,
+    entryPoints,
+  };
   const docker = pyGet(doc, 'docker_env');
   if (truthy(docker)) {
     const image = pyGet(docker, 'image');
     if (!truthy(image)) throw invalid(label, 'docker environment specified but no image attribute found');
     const volumes = pyGet(docker, 'volumes');
     const environment = pyGet(docker, 'environment');
-    if (truthy(volumes) && !(volumes.kind === 'seq' && volumes.items.every((i) => i.kind === 'str'))) throw invalid(label, 'docker_env volumes must be a list of strings');
-    if (truthy(environment) && !(environment.kind === 'seq' && environment.items.every((i) => i.kind === 'str' || i.kind === 'seq'))) {
+    if (truthy(volumes) && !(volumes.kind === 'seq' && volumes.items.every((i) => i.kind === 'str')))
+      throw invalid(label, 'docker_env volumes must be a list of strings');
+    if (
+      truthy(environment) &&
+      !(environment.kind === 'seq' && environment.items.every((i) => i.kind === 'str' || i.kind === 'seq'))
+    ) {
       throw invalid(label, 'docker_env environment must be a list of names or [name, value] pairs');
     }
     return {
       ...base,
       env: {
-        kind: 'docker_env', file: null, detected: false,
+        kind: 'docker_env',
+        file: null,
+        detected: false,
         docker: {
           image: pyStr(image),
           volumes: volumes?.kind === 'seq' ? volumes.items.map(pyStr) : [],
-          environment: environment?.kind === 'seq' ? environment.items.map((i) => (i.kind === 'seq' ? i.items.map(pyStr) : pyStr(i))) : [],
+          environment:
+            environment?.kind === 'seq'
+              ? environment.items.map((i) => (i.kind === 'seq' ? i.items.map(pyStr) : pyStr(i)))
+              : [],
         },
       },
     };
   }
-  for (const [field, what] of [['python_env', 'python_env file'], ['conda_env', 'conda environment file']] as const) {
+  for (const [field, what] of [
+    ['python_env', 'python_env file'],
+    ['conda_env', 'conda environment file'],
+  ] as const) {
     const v = pyGet(doc, field);
     if (!truthy(v)) continue;
     const rel = pyStr(v);
     if (!hasFile(rel)) {
-      throw new ReproError('PROJECT_INVALID', `${label} names the ${what} ${rel}, but no such file was found`, `Add ${rel} to the project or fix ${field} in ${label}.`);
+      throw new ReproError(
+        'PROJECT_INVALID',
+        `${label} names the ${what} ${rel}, but no such file was found`,
+        `Add ${rel} to the project or fix ${field} in ${label}.`,
+      );
     }
     return { ...base, env: { kind: field, file: rel, detected: false, docker: null } };
   }
-  if (hasFile('python_env.yaml')) return { ...base, env: { kind: 'python_env', file: 'python_env.yaml', detected: true, docker: null } };
-  if (hasFile('conda.yaml')) return { ...base, env: { kind: 'conda_env', file: 'conda.yaml', detected: true, docker: null } };
+  if (hasFile('python_env.yaml'))
+    return { ...base, env: { kind: 'python_env', file: 'python_env.yaml', detected: true, docker: null } };
+  if (hasFile('conda.yaml'))
+    return { ...base, env: { kind: 'conda_env', file: 'conda.yaml', detected: true, docker: null } };
   return { ...base, env: { kind: 'none', file: null, detected: false, docker: null } };
 }
 
@@ -146,9 +194,11 @@ export function findEntryPoint(project: Mlproject, name: string, shell = 'bash')
   const ext = /\.[^./]*$/.exec(name)?.[0] ?? '';
   if (ext === '.py') return { name, parameters: [], command: `python ${shellQuote(name)}` };
   if (ext === '.sh') return { name, parameters: [], command: `${shell} ${shellQuote(name)}` };
-  throw new ReproError('PROJECT_INVALID',
+  throw new ReproError(
+    'PROJECT_INVALID',
     `could not find ${name} among the entry points [${project.entryPoints.map((e) => e.name).join(', ')}] or interpret ${name} as a runnable script`,
-    'Pick an entry point with -e, or name a .py or .sh file in the project.');
+    'Pick an entry point with -e, or name a .py or .sh file in the project.',
+  );
 }
 
 /** Python's `str.format(**params)` for the field forms an MLproject uses ({name}, {{ and }}). */
@@ -156,19 +206,35 @@ export function pyFormat(template: string, params: Record<string, string>, label
   let out = '';
   for (let i = 0; i < template.length; i++) {
     const c = template[i]!;
-    if (c === '{' && template[i + 1] === '{') { out += '{'; i++; continue; }
-    if (c === '}' && template[i + 1] === '}') { out += '}'; i++; continue; }
+    if (c === '{' && template[i + 1] === '{') {
+      out += '{';
+      i++;
+      continue;
+    }
+    if (c === '}' && template[i + 1] === '}') {
+      out += '}';
+      i++;
+      continue;
+    }
     if (c === '}') throw invalid(label, "single '}' encountered in the command template");
-    if (c !== '{') { out += c; continue; }
+    if (c !== '{') {
+      out += c;
+      continue;
+    }
     const end = template.indexOf('}', i);
     if (end < 0) throw invalid(label, "single '{' encountered in the command template");
     const field = template.slice(i + 1, end);
     const m = /^([^!:.[\]]*)(?:!([rsa]))?(?::(.*))?$/.exec(field);
     if (!m) throw invalid(label, `the command field {${field}} is not supported (only {name} fields)`);
     const key = m[1]!;
-    if (key === '' || /^\d+$/.test(key)) throw invalid(label, `the command uses a positional field {${field}}; MLflow fills only named parameters`);
+    if (key === '' || /^\d+$/.test(key))
+      throw invalid(label, `the command uses a positional field {${field}}; MLflow fills only named parameters`);
     if (!(key in params)) {
-      throw new ReproError('PROJECT_INVALID', `the command refers to {${key}}, which is not a declared parameter of the entry point`, 'Declare the parameter in the MLproject file.');
+      throw new ReproError(
+        'PROJECT_INVALID',
+        `the command refers to {${key}}, which is not a declared parameter of the entry point`,
+        'Declare the parameter in the MLproject file.',
+      );
     }
     let value = params[key]!;
     if (m[2] === 'r' || m[2] === 'a') value = `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
@@ -227,11 +293,20 @@ export interface RenderedCommand {
  * parameters checked, defaults filled in, `path` values made absolute (they must exist), `uri`
  * values needing a scheme, values quoted, template formatted, undeclared parameters appended.
  */
-export function renderMlprojectCommand(entry: MlprojectEntryPoint, userParameters: Record<string, string>, ctx: RenderContext): RenderedCommand {
-  const missing = entry.parameters.filter((p) => !(p.name in userParameters) && p.default === null).map((p) => `'${p.name}'`);
+export function renderMlprojectCommand(
+  entry: MlprojectEntryPoint,
+  userParameters: Record<string, string>,
+  ctx: RenderContext,
+): RenderedCommand {
+  const missing = entry.parameters
+    .filter((p) => !(p.name in userParameters) && p.default === null)
+    .map((p) => `'${p.name}'`);
   if (missing.length > 0) {
-    throw new ReproError('PROJECT_INVALID', `no value given for missing parameters: ${missing.join(', ')} (entry point ${entry.name})`,
-      `Give them with -P, e.g. -P ${missing[0]!.slice(1, -1)}=VALUE.`);
+    throw new ReproError(
+      'PROJECT_INVALID',
+      `no value given for missing parameters: ${missing.join(', ')} (entry point ${entry.name})`,
+      `Give them with -P, e.g. -P ${missing[0]!.slice(1, -1)}=VALUE.`,
+    );
   }
   const finalParams: Record<string, string> = {};
   const logged: Record<string, string> = {};
@@ -243,11 +318,19 @@ export function renderMlprojectCommand(entry: MlprojectEntryPoint, userParameter
     if (p.type === 'path') {
       const local = localPathOf(value);
       if (local === null) {
-        throw new ReproError('PROJECT_INVALID', `parameter ${p.name} is the URI ${value}; reproscope reruns only local paths`, 'Download the data and give its local path.');
+        throw new ReproError(
+          'PROJECT_INVALID',
+          `parameter ${p.name} is the URI ${value}; reproscope reruns only local paths`,
+          'Download the data and give its local path.',
+        );
       }
       computed = ctx.resolvePath(local, p.name);
     } else if (p.type === 'uri' && !hasUriScheme(value)) {
-      throw new ReproError('PROJECT_INVALID', `expected a URI for parameter ${p.name} but got ${value}`, 'Give a URI with a scheme, e.g. file:///data/x.csv or s3://bucket/x.');
+      throw new ReproError(
+        'PROJECT_INVALID',
+        `expected a URI for parameter ${p.name} but got ${value}`,
+        'Give a URI with a scheme, e.g. file:///data/x.csv or s3://bucket/x.',
+      );
     }
     finalParams[p.name] = shellQuote(computed);
     logged[p.name] = shellQuote(value);

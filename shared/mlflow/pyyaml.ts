@@ -22,9 +22,12 @@ export type PyValue =
 
 const BOOL_RE = /^(?:yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$/;
 const NULL_RE = /^(?:~|null|Null|NULL|)$/;
-const INT_RE = /^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$/;
-const FLOAT_RE = /^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/;
-const TIMESTAMP_RE = /^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]|[0-9][0-9][0-9][0-9]-[0-9][0-9]?-[0-9][0-9]?(?:[Tt]|[ \t]+)[0-9][0-9]?:[0-9][0-9]:[0-9][0-9](?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)$/;
+const INT_RE =
+  /^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$/;
+const FLOAT_RE =
+  /^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/;
+const TIMESTAMP_RE =
+  /^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]|[0-9][0-9][0-9][0-9]-[0-9][0-9]?-[0-9][0-9]?(?:[Tt]|[ \t]+)[0-9][0-9]?:[0-9][0-9]:[0-9][0-9](?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)$/;
 
 function constructInt(text: string): bigint {
   let value = text.replace(/_/g, '');
@@ -59,7 +62,10 @@ function constructFloat(text: string): number {
 }
 
 function constructTimestamp(text: string): string {
-  const m = /^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:(?:[Tt]|[ \t]+)([0-9]{1,2}):([0-9]{2}):([0-9]{2})(?:\.([0-9]*))?(?:[ \t]*(Z|([-+])([0-9]{1,2})(?::([0-9]{2}))?))?)?$/.exec(text);
+  const m =
+    /^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:(?:[Tt]|[ \t]+)([0-9]{1,2}):([0-9]{2}):([0-9]{2})(?:\.([0-9]*))?(?:[ \t]*(Z|([-+])([0-9]{1,2})(?::([0-9]{2}))?))?)?$/.exec(
+      text,
+    );
   if (!m) return text;
   const pad = (s: string | undefined, n = 2): string => (s ?? '0').padStart(n, '0');
   const date = `${m[1]}-${pad(m[2])}-${pad(m[3])}`;
@@ -84,12 +90,18 @@ export function resolvePlainScalar(text: string): PyValue {
 
 function explicit(tag: string, text: string): PyValue {
   switch (tag) {
-    case 'tag:yaml.org,2002:str': return { kind: 'str', value: text };
-    case 'tag:yaml.org,2002:int': return { kind: 'int', value: constructInt(text) };
-    case 'tag:yaml.org,2002:float': return { kind: 'float', value: constructFloat(text) };
-    case 'tag:yaml.org,2002:bool': return { kind: 'bool', value: /^(?:yes|true|on)$/i.test(text) };
-    case 'tag:yaml.org,2002:null': return { kind: 'null' };
-    default: return { kind: 'str', value: text };
+    case 'tag:yaml.org,2002:str':
+      return { kind: 'str', value: text };
+    case 'tag:yaml.org,2002:int':
+      return { kind: 'int', value: constructInt(text) };
+    case 'tag:yaml.org,2002:float':
+      return { kind: 'float', value: constructFloat(text) };
+    case 'tag:yaml.org,2002:bool':
+      return { kind: 'bool', value: /^(?:yes|true|on)$/i.test(text) };
+    case 'tag:yaml.org,2002:null':
+      return { kind: 'null' };
+    default:
+      return { kind: 'str', value: text };
   }
 }
 
@@ -121,7 +133,10 @@ function convert(node: unknown, doc: Document, depth: number): PyValue {
     for (const [k, v] of [...merged, ...own]) {
       const id = `${k.kind}:${pyStr(k)}`;
       const at = index.get(id);
-      if (at === undefined) { index.set(id, entries.length); entries.push([k, v]); } else entries[at] = [entries[at]![0], v];
+      if (at === undefined) {
+        index.set(id, entries.length);
+        entries.push([k, v]);
+      } else entries[at] = [entries[at]![0], v];
     }
     return { kind: 'map', entries };
   }
@@ -131,9 +146,19 @@ function convert(node: unknown, doc: Document, depth: number): PyValue {
 
 /** Loads YAML text as PyYAML's safe_load would; a syntax error is PROJECT_INVALID naming the file. */
 export function loadPyYaml(text: string, label: string): PyValue {
-  const doc = parseDocument(text, { version: '1.1', schema: 'failsafe', uniqueKeys: false, merge: false, prettyErrors: false });
+  const doc = parseDocument(text, {
+    version: '1.1',
+    schema: 'failsafe',
+    uniqueKeys: false,
+    merge: false,
+    prettyErrors: false,
+  });
   if (doc.errors.length > 0) {
-    throw new ReproError('PROJECT_INVALID', `${label} is not valid YAML: ${doc.errors[0]!.message.split('\n')[0]}`, 'Fix the YAML syntax; MLflow would refuse it too.');
+    throw new ReproError(
+      'PROJECT_INVALID',
+      `${label} is not valid YAML: ${doc.errors[0]!.message.split('\n')[0]}`,
+      'Fix the YAML syntax; MLflow would refuse it too.',
+    );
   }
   try {
     return convert(doc.contents as YamlNode | null, doc, 0);
@@ -169,21 +194,32 @@ function pyRepr(v: PyValue): string {
     const body = v.value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\t/g, '\\t').replace(/\r/g, '\\r');
     return `${q}${q === "'" ? body.replace(/'/g, "\\'") : body}${q}`;
   }
-  if (v.kind === 'date') return v.text.includes(' ') ? `datetime.datetime(${v.text})` : `datetime.date(${v.text.split('-').map(Number).join(', ')})`;
+  if (v.kind === 'date')
+    return v.text.includes(' ')
+      ? `datetime.datetime(${v.text})`
+      : `datetime.date(${v.text.split('-').map(Number).join(', ')})`;
   return pyStr(v);
 }
 
 /** Python's `str()` of a value PyYAML constructed. */
 export function pyStr(v: PyValue): string {
   switch (v.kind) {
-    case 'str': return v.value;
-    case 'int': return v.value.toString();
-    case 'float': return pyFloatRepr(v.value);
-    case 'bool': return v.value ? 'True' : 'False';
-    case 'null': return 'None';
-    case 'date': return v.text;
-    case 'seq': return `[${v.items.map(pyRepr).join(', ')}]`;
-    case 'map': return `{${v.entries.map(([k, x]) => `${pyRepr(k)}: ${pyRepr(x)}`).join(', ')}}`;
+    case 'str':
+      return v.value;
+    case 'int':
+      return v.value.toString();
+    case 'float':
+      return pyFloatRepr(v.value);
+    case 'bool':
+      return v.value ? 'True' : 'False';
+    case 'null':
+      return 'None';
+    case 'date':
+      return v.text;
+    case 'seq':
+      return `[${v.items.map(pyRepr).join(', ')}]`;
+    case 'map':
+      return `{${v.entries.map(([k, x]) => `${pyRepr(k)}: ${pyRepr(x)}`).join(', ')}}`;
   }
 }
 

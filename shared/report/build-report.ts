@@ -4,7 +4,13 @@ import type { Comparison, DataInputComparison } from '../compare/compare-model';
 import type { SeedFinding, Snapshot } from '../snapshot/snapshot';
 import { formatMetricValue } from '../snapshot/snapshot-text';
 import { reproducibilityChecklist } from './checklist';
-import { REPORT_SCHEMA_NAME, REPORT_SCHEMA_VERSION, type AuditReport, type AuditReportMetric, type CompareReport } from './report-model';
+import {
+  REPORT_SCHEMA_NAME,
+  REPORT_SCHEMA_VERSION,
+  type AuditReport,
+  type AuditReportMetric,
+  type CompareReport,
+} from './report-model';
 
 /**
  * Builds report documents from what the store holds: two snapshots for a comparison; an audit
@@ -18,7 +24,12 @@ export function runLabel(r: { id: string; name: string | null }): string {
 }
 
 /** A comparison report of two snapshots (A is the reference); `comparison` may be passed when already computed. */
-export function buildCompareReport(a: Snapshot, b: Snapshot, version: string, comparison: Comparison = compareSnapshots(a, b)): CompareReport {
+export function buildCompareReport(
+  a: Snapshot,
+  b: Snapshot,
+  version: string,
+  comparison: Comparison = compareSnapshots(a, b),
+): CompareReport {
   // The git history between the commits is read from a repository on this machine, not from the
   // store, so it stays out of the report: a report is a function of the store alone.
   const pure: Comparison = { ...comparison, code: { ...comparison.code, history: null } };
@@ -45,17 +56,25 @@ export function verdictSentence(audit: Audit): string {
   const what = `${audit.project.name} (entry point ${audit.entryPoint}${audit.commit ? `, commit ${audit.commit.slice(0, 12)}` : ''})`;
   const reruns = audit.groups.reduce((n, g) => n + g.reruns.length, 0);
   const finished = audit.groups.reduce((n, g) => n + g.reruns.filter((r) => r.status === 'finished').length, 0);
-  if (audit.verdict === null) return `The audit of ${what} is ${audit.status}: ${finished} of ${reruns} reruns finished, no verdict yet.`;
+  if (audit.verdict === null)
+    return `The audit of ${what} is ${audit.status}: ${finished} of ${reruns} reruns finished, no verdict yet.`;
   const explanation = audit.explanation?.trim() ?? '';
-  const because = explanation ? ` ${explanation[0]!.toUpperCase()}${explanation.slice(1).replace(/([^.!?])$/, '$1.')}` : '';
+  const because = explanation
+    ? ` ${explanation[0]!.toUpperCase()}${explanation.slice(1).replace(/([^.!?])$/, '$1.')}`
+    : '';
   return `${what[0]!.toUpperCase()}${what.slice(1)} ${VERDICT_PHRASE[audit.verdict]} (${finished} of ${reruns} reruns finished).${because}`;
 }
 
-function representatives(audit: Audit, snapshots: ReadonlyMap<string, Snapshot>): { group: string; snapshot: Snapshot }[] {
+function representatives(
+  audit: Audit,
+  snapshots: ReadonlyMap<string, Snapshot>,
+): { group: string; snapshot: Snapshot }[] {
   const out: { group: string; snapshot: Snapshot }[] = [];
   for (const g of audit.groups) {
-    const rerun = g.reruns.find((r) => r.status === 'finished' && r.runId && r.runId !== audit.referenceRunId && snapshots.has(r.runId))
-      ?? g.reruns.find((r) => r.runId && r.runId !== audit.referenceRunId && snapshots.has(r.runId));
+    const rerun =
+      g.reruns.find(
+        (r) => r.status === 'finished' && r.runId && r.runId !== audit.referenceRunId && snapshots.has(r.runId),
+      ) ?? g.reruns.find((r) => r.runId && r.runId !== audit.referenceRunId && snapshots.has(r.runId));
     if (rerun?.runId) out.push({ group: g.name, snapshot: snapshots.get(rerun.runId)! });
   }
   return out;
@@ -65,41 +84,47 @@ function representatives(audit: Audit, snapshots: ReadonlyMap<string, Snapshot>)
 export function auditReportRunIds(audit: Audit): string[] {
   const ids: string[] = [];
   for (const g of audit.groups) {
-    const rerun = g.reruns.find((r) => r.status === 'finished' && r.runId && r.runId !== audit.referenceRunId) ?? g.reruns.find((r) => r.runId && r.runId !== audit.referenceRunId);
+    const rerun =
+      g.reruns.find((r) => r.status === 'finished' && r.runId && r.runId !== audit.referenceRunId) ??
+      g.reruns.find((r) => r.runId && r.runId !== audit.referenceRunId);
     if (rerun?.runId) ids.push(rerun.runId);
   }
   return ids;
 }
 
 function metricRows(audit: Audit): AuditReportMetric[] {
-  return Object.entries(audit.metrics).sort(([x], [y]) => (x < y ? -1 : 1)).map(([name, m]) => ({
-    name,
-    reference: m.reference,
-    tolerance: m.tolerance ? { metric: m.tolerance.metric, kind: m.tolerance.kind, value: m.tolerance.value } : null,
-    maxAbsDiff: m.maxAbsDiff,
-    withinTolerance: m.withinTolerance,
-    referenceInPi95: m.referenceInPi95,
-    groups: audit.groups.map((g) => {
-      const s = m.groups[g.name];
-      const values = g.reruns.filter((r) => r.status === 'finished' && typeof r.metrics[name] === 'number').map((r) => r.metrics[name]!);
-      const mean = s?.mean ?? null;
-      return {
-        group: g.name,
-        description: g.description,
-        n: s?.n ?? values.length,
-        failed: g.reruns.filter((r) => r.status !== 'finished' && r.status !== 'pending').length,
-        mean,
-        sd: s?.sd ?? null,
-        ci95: s?.ci95 ?? null,
-        pi95: s?.pi95 ?? null,
-        min: s?.min ?? null,
-        max: s?.max ?? null,
-        difference: mean !== null && m.reference !== null ? mean - m.reference : null,
-        allBitwiseEqual: s?.allBitwiseEqual ?? false,
-        values,
-      };
-    }),
-  }));
+  return Object.entries(audit.metrics)
+    .sort(([x], [y]) => (x < y ? -1 : 1))
+    .map(([name, m]) => ({
+      name,
+      reference: m.reference,
+      tolerance: m.tolerance ? { metric: m.tolerance.metric, kind: m.tolerance.kind, value: m.tolerance.value } : null,
+      maxAbsDiff: m.maxAbsDiff,
+      withinTolerance: m.withinTolerance,
+      referenceInPi95: m.referenceInPi95,
+      groups: audit.groups.map((g) => {
+        const s = m.groups[g.name];
+        const values = g.reruns
+          .filter((r) => r.status === 'finished' && typeof r.metrics[name] === 'number')
+          .map((r) => r.metrics[name]!);
+        const mean = s?.mean ?? null;
+        return {
+          group: g.name,
+          description: g.description,
+          n: s?.n ?? values.length,
+          failed: g.reruns.filter((r) => r.status !== 'finished' && r.status !== 'pending').length,
+          mean,
+          sd: s?.sd ?? null,
+          ci95: s?.ci95 ?? null,
+          pi95: s?.pi95 ?? null,
+          min: s?.min ?? null,
+          max: s?.max ?? null,
+          difference: mean !== null && m.reference !== null ? mean - m.reference : null,
+          allBitwiseEqual: s?.allBitwiseEqual ?? false,
+          values,
+        };
+      }),
+    }));
 }
 
 /** What an audit report is built from: the audit, its reference snapshot, and the rerun snapshots `auditReportRunIds` names. */
@@ -113,15 +138,24 @@ export interface AuditReportInput {
 /** An audit report: what was audited, the verdict, metrics per group, sources, environment and data differences, seed findings, the checklist. */
 export function buildAuditReport({ audit, reference, reruns, version }: AuditReportInput): AuditReport {
   const reps = representatives(audit, reruns);
-  const comparisons = reference ? reps.map((r) => ({ group: r.group, snapshot: r.snapshot, comparison: compareSnapshots(reference, r.snapshot) })) : [];
+  const comparisons = reference
+    ? reps.map((r) => ({ group: r.group, snapshot: r.snapshot, comparison: compareSnapshots(reference, r.snapshot) }))
+    : [];
   const baseline = comparisons.find((c) => c.group === 'baseline') ?? comparisons[0] ?? null;
   const findingsFrom = reference ?? reps[0]?.snapshot ?? null;
   const seedFindings: SeedFinding[] = findingsFrom?.randomness.scan.findings ?? [];
-  const dataInputs: DataInputComparison[] = baseline ? baseline.comparison.data.inputs.filter((d) => d.status !== 'same') : [];
+  const dataInputs: DataInputComparison[] = baseline
+    ? baseline.comparison.data.inputs.filter((d) => d.status !== 'same')
+    : [];
   const rerunCount = audit.groups.reduce((n, g) => n + g.reruns.length, 0);
   const checklist = reproducibilityChecklist(reference ?? reps[0]?.snapshot ?? null, audit);
   const warnings = [...audit.warnings];
-  if (!reference) warnings.push(audit.referenceRunId ? `the reference run ${audit.referenceRunId.slice(0, 8)} is not in the store: environment differences are left out` : 'the audit has no reference run: environment differences are left out');
+  if (!reference)
+    warnings.push(
+      audit.referenceRunId
+        ? `the reference run ${audit.referenceRunId.slice(0, 8)} is not in the store: environment differences are left out`
+        : 'the audit has no reference run: environment differences are left out',
+    );
   return {
     schema: REPORT_SCHEMA_NAME,
     schemaVersion: REPORT_SCHEMA_VERSION,
@@ -140,27 +174,54 @@ export function buildAuditReport({ audit, reference, reruns, version }: AuditRep
       finishedAt: audit.finishedAt,
       status: audit.status,
       reference: { runId: audit.referenceRunId, kind: audit.referenceKind, name: reference?.name ?? null },
-      plan: { repeats: audit.plan.repeats, vary: [...audit.plan.vary], tolerances: audit.plan.tolerances.map((t) => ({ metric: t.metric, kind: t.kind, value: t.value })), reruns: rerunCount },
+      plan: {
+        repeats: audit.plan.repeats,
+        vary: [...audit.plan.vary],
+        tolerances: audit.plan.tolerances.map((t) => ({ metric: t.metric, kind: t.kind, value: t.value })),
+        reruns: rerunCount,
+      },
     },
     verdict: { verdict: audit.verdict, sentence: verdictSentence(audit) },
     metrics: metricRows(audit),
     // Fields are picked one by one so the report keeps its own documented shape when the audit model grows.
-    sources: [...audit.sources].sort((x, y) => x.rank - y.rank).map((s) => ({
-      rank: s.rank, category: s.category, factor: s.factor, kind: s.kind, effect: s.effect, evidence: [...s.evidence],
-      effects: s.effects.map((x) => ({ metric: x.metric, absolute: x.absolute, relativeToSeedSpread: x.relativeToSeedSpread, before: x.before, after: x.after })),
-    })),
+    sources: [...audit.sources]
+      .sort((x, y) => x.rank - y.rank)
+      .map((s) => ({
+        rank: s.rank,
+        category: s.category,
+        factor: s.factor,
+        kind: s.kind,
+        effect: s.effect,
+        evidence: [...s.evidence],
+        effects: s.effects.map((x) => ({
+          metric: x.metric,
+          absolute: x.absolute,
+          relativeToSeedSpread: x.relativeToSeedSpread,
+          before: x.before,
+          after: x.after,
+        })),
+      })),
     environment: {
       differences: comparisons.map((c) => ({
         group: c.group,
         runId: c.snapshot.id,
-        differences: c.comparison.sections.filter((s) => s.section !== 'outcome' && s.differences > 0)
+        differences: c.comparison.sections
+          .filter((s) => s.section !== 'outcome' && s.differences > 0)
           .map((s) => ({ section: s.section, rows: s.rows.filter((r) => r.status !== 'same') })),
         ranked: c.comparison.summary.ranked,
       })),
       appendix: baseline ? baseline.comparison.sections : null,
     },
     seedFindings,
-    data: { checks: audit.dataChecks.map((d) => ({ path: d.path, originalHash: d.originalHash, currentHash: d.currentHash, same: d.same })), inputs: dataInputs },
+    data: {
+      checks: audit.dataChecks.map((d) => ({
+        path: d.path,
+        originalHash: d.originalHash,
+        currentHash: d.currentHash,
+        same: d.same,
+      })),
+      inputs: dataInputs,
+    },
     checklist,
     warnings,
   };

@@ -36,15 +36,27 @@ function jitter(i: number): number {
 /** Per metric of an audit: each group's reruns as points, the reference as a line, the tolerance as a band. */
 function auditCharts(doc: Extract<ReportDocument, { kind: 'audit' }>): ReportChart[] {
   return doc.metrics.flatMap((m, mi) => {
-    const points = m.groups.flatMap((g) => g.values.filter((v) => Number.isFinite(v)).map((value, i) => ({ group: g.group, value, offset: jitter(i) })));
+    const points = m.groups.flatMap((g) =>
+      g.values.filter((v) => Number.isFinite(v)).map((value, i) => ({ group: g.group, value, offset: jitter(i) })),
+    );
     if (points.length === 0) return [];
     const ref = m.reference !== null && Number.isFinite(m.reference) ? m.reference : null;
-    const tol = ref !== null && m.tolerance ? (m.tolerance.kind === 'abs' ? m.tolerance.value : Math.abs(ref) * m.tolerance.value / 100) : null;
+    const tol =
+      ref !== null && m.tolerance
+        ? m.tolerance.kind === 'abs'
+          ? m.tolerance.value
+          : (Math.abs(ref) * m.tolerance.value) / 100
+        : null;
     const values = points.map((p) => p.value).concat(ref !== null ? [ref - (tol ?? 0), ref + (tol ?? 0)] : []);
     const lo = Math.min(...values);
     const hi = Math.max(...values);
     const pad = hi > lo ? (hi - lo) * 0.08 : Math.abs(hi) * 0.001 || 1e-9;
-    const y = { field: 'value', type: 'quantitative', title: m.name, scale: { zero: false, domain: [lo - pad, hi + pad], nice: false } } as const;
+    const y = {
+      field: 'value',
+      type: 'quantitative',
+      title: m.name,
+      scale: { zero: false, domain: [lo - pad, hi + pad], nice: false },
+    } as const;
     const layers: object[] = [];
     if (ref !== null && tol !== null) {
       layers.push({
@@ -57,7 +69,13 @@ function auditCharts(doc: Extract<ReportDocument, { kind: 'audit' }>): ReportCha
       data: { values: points },
       mark: { type: 'point', filled: true, size: 36, opacity: 0.75 },
       encoding: {
-        x: { field: 'group', type: 'nominal', title: null, sort: m.groups.map((g) => g.group), axis: { labelAngle: 0 } },
+        x: {
+          field: 'group',
+          type: 'nominal',
+          title: null,
+          sort: m.groups.map((g) => g.group),
+          axis: { labelAngle: 0 },
+        },
         xOffset: { field: 'offset', type: 'quantitative', scale: { domain: [-0.5, 0.5] } },
         y,
         color: { field: 'group', type: 'nominal', legend: null },
@@ -70,11 +88,13 @@ function auditCharts(doc: Extract<ReportDocument, { kind: 'audit' }>): ReportCha
         encoding: { y: { field: 'value', type: 'quantitative', scale: y.scale } },
       });
     }
-    return [{
-      id: `metric-${mi}`,
-      caption: `${m.name}: each group's reruns as points${ref !== null ? ', the reference as the dashed red line' : ''}${tol !== null ? `, the tolerance (±${tol.toPrecision(3)}) as the green band` : ''}.`,
-      spec: { ...BASE, layer: layers } as unknown as TopLevelSpec,
-    }];
+    return [
+      {
+        id: `metric-${mi}`,
+        caption: `${m.name}: each group's reruns as points${ref !== null ? ', the reference as the dashed red line' : ''}${tol !== null ? `, the tolerance (±${tol.toPrecision(3)}) as the green band` : ''}.`,
+        spec: { ...BASE, layer: layers } as unknown as TopLevelSpec,
+      },
+    ];
   });
 }
 
@@ -84,21 +104,23 @@ function compareCharts(doc: Extract<ReportDocument, { kind: 'compare' }>): Repor
     .filter((m) => m.a !== null && m.b !== null && m.rel !== null && Number.isFinite(m.rel))
     .map((m) => ({ metric: m.name, change: m.rel! * 100 }));
   if (rows.length === 0) return [];
-  return [{
-    id: 'metric-change',
-    caption: 'Relative change of each metric from run A to run B (percent of A).',
-    spec: {
-      ...BASE,
-      height: Math.max(60, rows.length * 24),
-      data: { values: rows },
-      mark: { type: 'bar', cornerRadiusEnd: 2 },
-      encoding: {
-        y: { field: 'metric', type: 'nominal', title: null, sort: null },
-        x: { field: 'change', type: 'quantitative', title: 'change from A to B (%)' },
-        color: { condition: { test: 'datum.change < 0', value: '#d62728' }, value: '#1f77b4' },
-      },
-    } as unknown as TopLevelSpec,
-  }];
+  return [
+    {
+      id: 'metric-change',
+      caption: 'Relative change of each metric from run A to run B (percent of A).',
+      spec: {
+        ...BASE,
+        height: Math.max(60, rows.length * 24),
+        data: { values: rows },
+        mark: { type: 'bar', cornerRadiusEnd: 2 },
+        encoding: {
+          y: { field: 'metric', type: 'nominal', title: null, sort: null },
+          x: { field: 'change', type: 'quantitative', title: 'change from A to B (%)' },
+          color: { condition: { test: 'datum.change < 0', value: '#d62728' }, value: '#1f77b4' },
+        },
+      } as unknown as TopLevelSpec,
+    },
+  ];
 }
 
 /** The charts a report shows, in order. */

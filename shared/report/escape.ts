@@ -23,10 +23,12 @@ export function escapeMarkdownCell(text: string | number | null | undefined): st
 
 /** Escapes text for Markdown prose (outside tables): HTML, emphasis, code spans, links and headings cannot be formed. */
 export function escapeMarkdownText(text: string): string {
-  return escapeInline(text)
-    // Only at the start of a line do these make headings, lists or numbered lists.
-    .replace(/^(\s*)([#+-])/gm, '$1\\$2')
-    .replace(/^(\s*\d+)([.)])/gm, '$1\\$2');
+  return (
+    escapeInline(text)
+      // Only at the start of a line do these make headings, lists or numbered lists.
+      .replace(/^(\s*)([#+-])/gm, '$1\\$2')
+      .replace(/^(\s*\d+)([.)])/gm, '$1\\$2')
+  );
 }
 
 function escapeInline(text: string): string {

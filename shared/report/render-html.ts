@@ -1,4 +1,12 @@
-import type { CompareRow, Comparison, DataInputComparison, FileChange, SectionComparison, SummaryItem, TextDiff } from '../compare/compare-model';
+import type {
+  CompareRow,
+  Comparison,
+  DataInputComparison,
+  FileChange,
+  SectionComparison,
+  SummaryItem,
+  TextDiff,
+} from '../compare/compare-model';
 import { describePackageChange } from '../compare/compare';
 import type { SeedFinding } from '../snapshot/snapshot';
 import { formatBytes, formatMetricValue } from '../snapshot/snapshot-text';
@@ -17,7 +25,13 @@ import type { AuditReport, AuditReportMetric, ChecklistItem, CompareReport, Repo
 const MAX_TABLE_ROWS = 500;
 
 const SECTION_TITLES: Record<string, string> = {
-  code: 'Code', data: 'Data', software: 'Software', hardware: 'Hardware', randomness: 'Randomness', process: 'Process', outcome: 'Outcome',
+  code: 'Code',
+  data: 'Data',
+  software: 'Software',
+  hardware: 'Hardware',
+  randomness: 'Randomness',
+  process: 'Process',
+  outcome: 'Outcome',
 };
 
 const CSS = `
@@ -68,26 +82,57 @@ footer { margin-top: 48px; color: var(--muted); font-size: 12px; border-top: 1px
 }
 `;
 
-function table(header: readonly string[], rows: readonly string[][], opts: { rowClass?: (i: number) => string; numeric?: readonly number[]; caption?: string } = {}): string {
+function table(
+  header: readonly string[],
+  rows: readonly string[][],
+  opts: { rowClass?: (i: number) => string; numeric?: readonly number[]; caption?: string } = {},
+): string {
   if (rows.length === 0) return '<p class="muted">None.</p>';
   const shown = rows.slice(0, MAX_TABLE_ROWS);
   const numeric = new Set(opts.numeric ?? []);
-  const body = shown.map((cells, i) => `<tr${opts.rowClass ? ` class="${opts.rowClass(i)}"` : ''}>${cells.map((c, j) => `<td${numeric.has(j) ? ' class="num"' : ''}>${c}</td>`).join('')}</tr>`).join('\n');
-  const more = rows.length > shown.length ? `<p class="note">${rows.length - shown.length} more rows are in the JSON report.</p>` : '';
+  const body = shown
+    .map(
+      (cells, i) =>
+        `<tr${opts.rowClass ? ` class="${opts.rowClass(i)}"` : ''}>${cells.map((c, j) => `<td${numeric.has(j) ? ' class="num"' : ''}>${c}</td>`).join('')}</tr>`,
+    )
+    .join('\n');
+  const more =
+    rows.length > shown.length
+      ? `<p class="note">${rows.length - shown.length} more rows are in the JSON report.</p>`
+      : '';
   const head = header.some(Boolean) ? `<thead><tr>${header.map((h) => `<th>${e(h)}</th>`).join('')}</tr></thead>` : '';
   return `<table>${opts.caption ? `<caption class="note">${e(opts.caption)}</caption>` : ''}${head}<tbody>\n${body}\n</tbody></table>${more}`;
 }
 
-const STATUS_TEXT: Record<CompareRow['status'], string> = { same: 'same', changed: 'changed', 'only-a': 'only in A', 'only-b': 'only in B' };
+const STATUS_TEXT: Record<CompareRow['status'], string> = {
+  same: 'same',
+  changed: 'changed',
+  'only-a': 'only in A',
+  'only-b': 'only in B',
+};
 
 function factRows(rows: readonly CompareRow[]): string {
-  return table(['fact', 'A', 'B', ''], rows.map((r) => [e(r.label), `<code>${e(r.a ?? '—')}</code>`, `<code>${e(r.b ?? '—')}</code>`, `<span class="badge">${STATUS_TEXT[r.status]}</span>`]),
-    { rowClass: (i) => `s-${rows[i]!.status}` });
+  return table(
+    ['fact', 'A', 'B', ''],
+    rows.map((r) => [
+      e(r.label),
+      `<code>${e(r.a ?? '—')}</code>`,
+      `<code>${e(r.b ?? '—')}</code>`,
+      `<span class="badge">${STATUS_TEXT[r.status]}</span>`,
+    ]),
+    { rowClass: (i) => `s-${rows[i]!.status}` },
+  );
 }
 
 function patchHtml(patch: string): string {
   const lines = patch.split('\n').map((l) => {
-    const cls = l.startsWith('@@') ? 'hunk' : l.startsWith('+') && !l.startsWith('+++') ? 'add' : l.startsWith('-') && !l.startsWith('---') ? 'del' : '';
+    const cls = l.startsWith('@@')
+      ? 'hunk'
+      : l.startsWith('+') && !l.startsWith('+++')
+        ? 'add'
+        : l.startsWith('-') && !l.startsWith('---')
+          ? 'del'
+          : '';
     return cls ? `<span class="${cls}">${e(l)}</span>` : e(l);
   });
   return `<pre>${lines.join('\n')}</pre>`;
@@ -100,8 +145,11 @@ function textDiffHtml(d: TextDiff, title: string): string {
 }
 
 function fileChangesHtml(files: readonly FileChange[]): string {
-  return table(['file', 'change', 'size A', 'size B'], files.map((f) => [`<code>${e(f.path)}</code>`, e(f.change), formatBytes(f.sizeA), formatBytes(f.sizeB)]),
-    { rowClass: (i) => `s-${files[i]!.change}`, numeric: [2, 3] });
+  return table(
+    ['file', 'change', 'size A', 'size B'],
+    files.map((f) => [`<code>${e(f.path)}</code>`, e(f.change), formatBytes(f.sizeA), formatBytes(f.sizeB)]),
+    { rowClass: (i) => `s-${files[i]!.change}`, numeric: [2, 3] },
+  );
 }
 
 function dataInputHtml(d: DataInputComparison): string {
@@ -112,37 +160,66 @@ function dataInputHtml(d: DataInputComparison): string {
 }
 
 function findingsHtml(findings: readonly SeedFinding[], label?: string): string {
-  return table(['where', 'kind', 'rule', 'finding'], findings.map((f) => [`<code>${e(f.file)}:${f.line}</code>`, e(label ?? f.kind), `<code>${e(f.rule)}</code>`, e(f.message)]));
+  return table(
+    ['where', 'kind', 'rule', 'finding'],
+    findings.map((f) => [
+      `<code>${e(f.file)}:${f.line}</code>`,
+      e(label ?? f.kind),
+      `<code>${e(f.rule)}</code>`,
+      e(f.message),
+    ]),
+  );
 }
 
 function rankedHtml(items: readonly SummaryItem[]): string {
-  if (items.length === 0) return '<p class="muted">No differences in code, data, software, hardware, randomness or process.</p>';
+  if (items.length === 0)
+    return '<p class="muted">No differences in code, data, software, hardware, randomness or process.</p>';
   return `<ol class="ranked">${items.map((i) => `<li><strong>${e(i.title)}</strong> <span class="badge">${e(SECTION_TITLES[i.section] ?? i.section)}</span><ul>${i.details.map((d) => `<li>${e(d)}</li>`).join('')}${i.count > i.details.length ? `<li>and ${i.count - i.details.length} more</li>` : ''}</ul></li>`).join('')}</ol>`;
 }
 
 function sectionExtras(c: Comparison, section: SectionComparison['section']): string {
   const out: string[] = [];
   if (section === 'code') {
-    if (c.code.patch && c.code.patch.status !== 'same') out.push(textDiffHtml(c.code.patch, 'Uncommitted patches, A → B'));
+    if (c.code.patch && c.code.patch.status !== 'same')
+      out.push(textDiffHtml(c.code.patch, 'Uncommitted patches, A → B'));
   } else if (section === 'data') {
     out.push(...c.data.inputs.filter((d) => d.status !== 'same').map(dataInputHtml));
   } else if (section === 'software') {
     const py = c.software.python;
-    if (py.a !== py.b) out.push(`<p>Python ${e(py.a ?? '—')} → ${e(py.b ?? '—')}${py.step ? ` (${e(py.step)} step)` : ''}</p>`);
+    if (py.a !== py.b)
+      out.push(`<p>Python ${e(py.a ?? '—')} → ${e(py.b ?? '—')}${py.step ? ` (${e(py.step)} step)` : ''}</p>`);
     const pk = c.software.packages;
     out.push(`<h3>Packages</h3><p class="note">${pk.length} differ, ${c.software.packagesSame} are the same.</p>`);
     if (pk.length) {
-      out.push(table(['package', 'A', 'B', 'change'], pk.map((p) => [e(p.name), `<code>${e(p.a ?? '—')}</code>`, `<code>${e(p.b ?? '—')}</code>`, e(describePackageChange(p))]),
-        { rowClass: (i) => (pk[i]!.change === 'added' ? 's-added' : pk[i]!.change === 'removed' ? 's-removed' : 's-changed') }));
+      out.push(
+        table(
+          ['package', 'A', 'B', 'change'],
+          pk.map((p) => [
+            e(p.name),
+            `<code>${e(p.a ?? '—')}</code>`,
+            `<code>${e(p.b ?? '—')}</code>`,
+            e(describePackageChange(p)),
+          ]),
+          {
+            rowClass: (i) =>
+              pk[i]!.change === 'added' ? 's-added' : pk[i]!.change === 'removed' ? 's-removed' : 's-changed',
+          },
+        ),
+      );
     }
-    for (const d of c.software.envSpecs.filter((x) => x.status !== 'same')) out.push(textDiffHtml(d, `Environment spec ${d.path}`));
+    for (const d of c.software.envSpecs.filter((x) => x.status !== 'same'))
+      out.push(textDiffHtml(d, `Environment spec ${d.path}`));
   } else if (section === 'hardware') {
     if (c.hardware.flagsOnlyA.length || c.hardware.flagsOnlyB.length) {
-      out.push(`<p>Numerics instruction sets only in A: <code>${e(c.hardware.flagsOnlyA.join(' ') || '—')}</code>; only in B: <code>${e(c.hardware.flagsOnlyB.join(' ') || '—')}</code></p>`);
+      out.push(
+        `<p>Numerics instruction sets only in A: <code>${e(c.hardware.flagsOnlyA.join(' ') || '—')}</code>; only in B: <code>${e(c.hardware.flagsOnlyB.join(' ') || '—')}</code></p>`,
+      );
     }
   } else if (section === 'randomness') {
-    if (c.randomness.findingsLost.length) out.push(`<h3>Seed-scan findings only in A</h3>${findingsHtml(c.randomness.findingsLost)}`);
-    if (c.randomness.findingsGained.length) out.push(`<h3>Seed-scan findings only in B</h3>${findingsHtml(c.randomness.findingsGained)}`);
+    if (c.randomness.findingsLost.length)
+      out.push(`<h3>Seed-scan findings only in A</h3>${findingsHtml(c.randomness.findingsLost)}`);
+    if (c.randomness.findingsGained.length)
+      out.push(`<h3>Seed-scan findings only in B</h3>${findingsHtml(c.randomness.findingsGained)}`);
   }
   return out.join('\n');
 }
@@ -159,56 +236,118 @@ function compareBody(doc: CompareReport, svgs: Readonly<Record<string, string>>)
   out.push(`<p class="headline" data-testid="headline">${e(c.summary.headline)}</p>`);
   // One row per fact, one column per run: long ids and commands get the width they need.
   const field = (label: string, f: (r: Comparison['a']) => string): string[] => [label, f(c.a), f(c.b)];
-  out.push(table(['', 'run A (reference)', 'run B'], [
-    field('id', (r) => `<code>${e(r.id)}</code>`), field('name', (r) => e(r.name ?? '—')), field('kind', (r) => e(r.kind)),
-    field('created', (r) => e(r.createdAt)), field('project', (r) => e(r.project ?? '—')), field('commit', (r) => `<code>${e(r.commit?.slice(0, 12) ?? '—')}</code>`),
-    field('command', (r) => `<code>${e(r.command)}</code>`), field('status', (r) => e(r.status)),
-  ]));
+  out.push(
+    table(
+      ['', 'run A (reference)', 'run B'],
+      [
+        field('id', (r) => `<code>${e(r.id)}</code>`),
+        field('name', (r) => e(r.name ?? '—')),
+        field('kind', (r) => e(r.kind)),
+        field('created', (r) => e(r.createdAt)),
+        field('project', (r) => e(r.project ?? '—')),
+        field('commit', (r) => `<code>${e(r.commit?.slice(0, 12) ?? '—')}</code>`),
+        field('command', (r) => `<code>${e(r.command)}</code>`),
+        field('status', (r) => e(r.status)),
+      ],
+    ),
+  );
   out.push('<h2 id="summary">What most likely explains the difference</h2>');
-  out.push('<p class="note">Ranked by the rule in docs/compare.md: data and code before parameters and seeds, before software versions (major before minor before patch), before hardware, before bookkeeping.</p>');
+  out.push(
+    '<p class="note">Ranked by the rule in docs/compare.md: data and code before parameters and seeds, before software versions (major before minor before patch), before hardware, before bookkeeping.</p>',
+  );
   out.push(rankedHtml(c.summary.ranked));
 
   const metrics = c.outcome.metrics;
   out.push('<h2 id="outcome">Outcome</h2>');
-  out.push(table(['metric', 'A', 'B', 'B − A', 'relative'], metrics.map((m) => [e(m.name), m.a === null ? '—' : formatMetricValue(m.a), m.b === null ? '—' : formatMetricValue(m.b), formatReportNumber(m.abs), formatPercent(m.rel)]),
-    { rowClass: (i) => `s-${metrics[i]!.status}`, numeric: [1, 2, 3, 4] }));
+  out.push(
+    table(
+      ['metric', 'A', 'B', 'B − A', 'relative'],
+      metrics.map((m) => [
+        e(m.name),
+        m.a === null ? '—' : formatMetricValue(m.a),
+        m.b === null ? '—' : formatMetricValue(m.b),
+        formatReportNumber(m.abs),
+        formatPercent(m.rel),
+      ]),
+      { rowClass: (i) => `s-${metrics[i]!.status}`, numeric: [1, 2, 3, 4] },
+    ),
+  );
   for (const chart of reportCharts(doc)) out.push(figure(svgs, chart.id, chart.caption));
-  const outcomeRows = c.sections.find((s) => s.section === 'outcome')?.rows.filter((r) => r.status !== 'same' && !r.key.startsWith('metric:')) ?? [];
+  const outcomeRows =
+    c.sections
+      .find((s) => s.section === 'outcome')
+      ?.rows.filter((r) => r.status !== 'same' && !r.key.startsWith('metric:')) ?? [];
   if (outcomeRows.length) out.push(`<h3>Status and artifacts</h3>${factRows(outcomeRows)}`);
 
   for (const s of c.sections) {
     if (s.section === 'outcome') continue;
-    out.push(`<h2 id="${s.section}">${SECTION_TITLES[s.section]} <span class="badge">${s.differences} difference${s.differences === 1 ? '' : 's'}</span></h2>`);
-    const rows = s.rows.filter((r) => r.status !== 'same' && !(s.section === 'software' && r.key.startsWith('package:')) && !(s.section === 'data' && r.key.startsWith('input:')));
+    out.push(
+      `<h2 id="${s.section}">${SECTION_TITLES[s.section]} <span class="badge">${s.differences} difference${s.differences === 1 ? '' : 's'}</span></h2>`,
+    );
+    const rows = s.rows.filter(
+      (r) =>
+        r.status !== 'same' &&
+        !(s.section === 'software' && r.key.startsWith('package:')) &&
+        !(s.section === 'data' && r.key.startsWith('input:')),
+    );
     if (rows.length) out.push(factRows(rows));
     else if (s.differences === 0) out.push('<p class="muted">No differences.</p>');
     out.push(sectionExtras(c, s.section));
   }
 
-  out.push('<h2 id="appendix">Appendix: every fact</h2><p class="note">Everything recorded for both runs, differences marked.</p>');
-  for (const s of c.sections) out.push(`<details open><summary>${SECTION_TITLES[s.section]} (${s.rows.length} facts)</summary><h3>${SECTION_TITLES[s.section]}</h3>${factRows(s.rows)}</details>`);
+  out.push(
+    '<h2 id="appendix">Appendix: every fact</h2><p class="note">Everything recorded for both runs, differences marked.</p>',
+  );
+  for (const s of c.sections)
+    out.push(
+      `<details open><summary>${SECTION_TITLES[s.section]} (${s.rows.length} facts)</summary><h3>${SECTION_TITLES[s.section]}</h3>${factRows(s.rows)}</details>`,
+    );
   return out.join('\n');
 }
 
-const MARK_TEXT: Record<ChecklistItem['mark'], string> = { yes: '✓ yes', partial: '◐ partly', no: '✗ no', unknown: '? unknown' };
+const MARK_TEXT: Record<ChecklistItem['mark'], string> = {
+  yes: '✓ yes',
+  partial: '◐ partly',
+  no: '✗ no',
+  unknown: '? unknown',
+};
 
 function interval(v: readonly [number, number] | null): string {
   return v ? `[${formatReportNumber(v[0])}, ${formatReportNumber(v[1])}]` : '—';
 }
 
-function metricHtml(m: AuditReportMetric, svgs: Readonly<Record<string, string>>, chartId: string | null, caption: string): string {
-  const tol = m.tolerance ? `tolerance ±${formatReportNumber(m.tolerance.value)}${m.tolerance.kind === 'rel' ? ' %' : ''}` : 'no tolerance set';
+function metricHtml(
+  m: AuditReportMetric,
+  svgs: Readonly<Record<string, string>>,
+  chartId: string | null,
+  caption: string,
+): string {
+  const tol = m.tolerance
+    ? `tolerance ±${formatReportNumber(m.tolerance.value)}${m.tolerance.kind === 'rel' ? ' %' : ''}`
+    : 'no tolerance set';
   const facts = [
-    `reference ${formatReportNumber(m.reference)}`, tol,
-    m.withinTolerance === null ? null : m.withinTolerance ? 'every baseline rerun within tolerance' : 'some baseline reruns outside tolerance',
-    m.referenceInPi95 === null ? null : m.referenceInPi95 ? 'reference inside the baseline 95 % prediction interval' : 'reference outside the baseline 95 % prediction interval',
+    `reference ${formatReportNumber(m.reference)}`,
+    tol,
+    m.withinTolerance === null
+      ? null
+      : m.withinTolerance
+        ? 'every baseline rerun within tolerance'
+        : 'some baseline reruns outside tolerance',
+    m.referenceInPi95 === null
+      ? null
+      : m.referenceInPi95
+        ? 'reference inside the baseline 95 % prediction interval'
+        : 'reference outside the baseline 95 % prediction interval',
     m.maxAbsDiff === null ? null : `largest |rerun − reference| ${formatReportNumber(m.maxAbsDiff)}`,
-  ].filter(Boolean).join(' · ');
+  ]
+    .filter(Boolean)
+    .join(' · ');
   const rows = m.groups.map((g) => [
     `<strong>${e(g.group)}</strong><br><span class="note">${e(g.description)}</span>`,
     `${g.n}${g.failed ? ` <span class="note">(+${g.failed} failed)</span>` : ''}`,
     g.mean === null ? '—' : `${formatReportNumber(g.mean)} ± ${formatReportNumber(g.sd)}`,
-    interval(g.ci95), interval(g.pi95),
+    interval(g.ci95),
+    interval(g.pi95),
     g.min === null ? '—' : `${formatReportNumber(g.min)} – ${formatReportNumber(g.max)}`,
     formatReportNumber(g.difference),
     g.allBitwiseEqual && g.n > 0 ? 'yes' : 'no',
@@ -219,23 +358,40 @@ function metricHtml(m: AuditReportMetric, svgs: Readonly<Record<string, string>>
 function auditBody(doc: AuditReport, svgs: Readonly<Record<string, string>>): string {
   const a = doc.audited;
   const out: string[] = [];
-  out.push(`<div class="verdict v-${e(doc.verdict.verdict ?? 'none')}" data-testid="verdict"><strong>Verdict: ${e(doc.verdict.verdict ?? 'none yet')}</strong>${e(doc.verdict.sentence)}</div>`);
+  out.push(
+    `<div class="verdict v-${e(doc.verdict.verdict ?? 'none')}" data-testid="verdict"><strong>Verdict: ${e(doc.verdict.verdict ?? 'none yet')}</strong>${e(doc.verdict.sentence)}</div>`,
+  );
 
   out.push('<h2 id="audited">What was audited</h2>');
-  const params = Object.entries(a.parameters).map(([k, v]) => `${k}=${v}`).join(', ');
-  out.push(table(['', ''], [
-    ['project', `${e(a.project.name)} <span class="note">(${e(a.project.kind)} ${e(a.project.location)})</span>`],
-    ['entry point', `<code>${e(a.entryPoint)}</code>`],
-    ['commit', `<code>${e(a.commit ?? '— (not under git)')}</code>`],
-    ['parameters', params ? `<code>${e(params)}</code>` : '—'],
-    ['command', `<code>${e(a.command)}</code>`],
-    ['environment', e(a.envManager)],
-    ['reference', `${a.reference.runId ? `<code>${e(a.reference.runId)}</code>` : '—'}${a.reference.name ? ` ${e(a.reference.name)}` : ''} <span class="note">(${e(a.reference.kind)})</span>`],
-    ['plan', e(`${a.plan.reruns} reruns, ${a.plan.repeats} per group${a.plan.vary.length ? `, varying ${a.plan.vary.join(', ')}` : ''}${a.plan.tolerances.length ? `; tolerances ${a.plan.tolerances.map((t) => `${t.metric} ±${t.value}${t.kind === 'rel' ? ' %' : ''}`).join(', ')}` : ''}`)],
-    ['dates', e(`created ${a.createdAt}${a.finishedAt ? `, finished ${a.finishedAt}` : ''} (${a.status})`)],
-    ['audit id', `<code>${e(a.auditId)}</code>`],
-    ['reproscope', e(doc.generator.version)],
-  ]));
+  const params = Object.entries(a.parameters)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ');
+  out.push(
+    table(
+      ['', ''],
+      [
+        ['project', `${e(a.project.name)} <span class="note">(${e(a.project.kind)} ${e(a.project.location)})</span>`],
+        ['entry point', `<code>${e(a.entryPoint)}</code>`],
+        ['commit', `<code>${e(a.commit ?? '— (not under git)')}</code>`],
+        ['parameters', params ? `<code>${e(params)}</code>` : '—'],
+        ['command', `<code>${e(a.command)}</code>`],
+        ['environment', e(a.envManager)],
+        [
+          'reference',
+          `${a.reference.runId ? `<code>${e(a.reference.runId)}</code>` : '—'}${a.reference.name ? ` ${e(a.reference.name)}` : ''} <span class="note">(${e(a.reference.kind)})</span>`,
+        ],
+        [
+          'plan',
+          e(
+            `${a.plan.reruns} reruns, ${a.plan.repeats} per group${a.plan.vary.length ? `, varying ${a.plan.vary.join(', ')}` : ''}${a.plan.tolerances.length ? `; tolerances ${a.plan.tolerances.map((t) => `${t.metric} ±${t.value}${t.kind === 'rel' ? ' %' : ''}`).join(', ')}` : ''}`,
+          ),
+        ],
+        ['dates', e(`created ${a.createdAt}${a.finishedAt ? `, finished ${a.finishedAt}` : ''} (${a.status})`)],
+        ['audit id', `<code>${e(a.auditId)}</code>`],
+        ['reproscope', e(doc.generator.version)],
+      ],
+    ),
+  );
 
   out.push('<h2 id="metrics">Metrics: the reference against each group of reruns</h2>');
   const charts = new Map(reportCharts(doc).map((c) => [c.id, c]));
@@ -246,35 +402,78 @@ function auditBody(doc: AuditReport, svgs: Readonly<Record<string, string>>): st
   });
 
   out.push('<h2 id="sources">Sources of variance</h2>');
-  out.push(table(['rank', 'factor', 'how found', 'effect', 'effect sizes', 'evidence'], doc.sources.map((s) => [
-    String(s.rank), `<code>${e(s.factor)}</code><br><span class="note">${e(s.category)}</span>`, e(s.kind), e(s.effect),
-    s.effects.map((x) => e(`${x.metric}: ${formatReportNumber(x.absolute)}${x.relativeToSeedSpread !== null ? ` (${formatReportNumber(x.relativeToSeedSpread, 3)}× seed spread)` : ''}`)).join('<br>') || '—',
-    s.evidence.length ? `<ul>${s.evidence.map((x) => `<li>${e(x)}</li>`).join('')}</ul>` : '—',
-  ]), { numeric: [0] }));
+  out.push(
+    table(
+      ['rank', 'factor', 'how found', 'effect', 'effect sizes', 'evidence'],
+      doc.sources.map((s) => [
+        String(s.rank),
+        `<code>${e(s.factor)}</code><br><span class="note">${e(s.category)}</span>`,
+        e(s.kind),
+        e(s.effect),
+        s.effects
+          .map((x) =>
+            e(
+              `${x.metric}: ${formatReportNumber(x.absolute)}${x.relativeToSeedSpread !== null ? ` (${formatReportNumber(x.relativeToSeedSpread, 3)}× seed spread)` : ''}`,
+            ),
+          )
+          .join('<br>') || '—',
+        s.evidence.length ? `<ul>${s.evidence.map((x) => `<li>${e(x)}</li>`).join('')}</ul>` : '—',
+      ]),
+      { numeric: [0] },
+    ),
+  );
 
   out.push('<h2 id="environment">Environment: the reference against the reruns</h2>');
   if (doc.environment.differences.length === 0) out.push('<p class="muted">No rerun snapshot to compare with.</p>');
   for (const d of doc.environment.differences) {
     const n = d.differences.reduce((k, s) => k + s.rows.length, 0);
-    out.push(`<h3>Group ${e(d.group)} <span class="note">(rerun <code>${e(d.runId.slice(0, 8))}</code>): ${n} difference${n === 1 ? '' : 's'}</span></h3>`);
-    for (const s of d.differences) out.push(`<p class="note">${SECTION_TITLES[s.section] ?? e(s.section)}</p>${factRows(s.rows)}`);
+    out.push(
+      `<h3>Group ${e(d.group)} <span class="note">(rerun <code>${e(d.runId.slice(0, 8))}</code>): ${n} difference${n === 1 ? '' : 's'}</span></h3>`,
+    );
+    for (const s of d.differences)
+      out.push(`<p class="note">${SECTION_TITLES[s.section] ?? e(s.section)}</p>${factRows(s.rows)}`);
   }
 
   out.push('<h2 id="seeds">Seed-scan findings</h2>');
   out.push(findingsHtml(doc.seedFindings));
 
   out.push('<h2 id="data">Data</h2>');
-  out.push(table(['input', 'original', 'before the reruns', 'same'], doc.data.checks.map((d) => [`<code>${e(d.path)}</code>`, `<code>${e(d.originalHash?.slice(0, 16) ?? '—')}</code>`, `<code>${e(d.currentHash?.slice(0, 16) ?? '—')}</code>`, d.same === null ? '?' : d.same ? 'yes' : 'no'])));
+  out.push(
+    table(
+      ['input', 'original', 'before the reruns', 'same'],
+      doc.data.checks.map((d) => [
+        `<code>${e(d.path)}</code>`,
+        `<code>${e(d.originalHash?.slice(0, 16) ?? '—')}</code>`,
+        `<code>${e(d.currentHash?.slice(0, 16) ?? '—')}</code>`,
+        d.same === null ? '?' : d.same ? 'yes' : 'no',
+      ]),
+    ),
+  );
   out.push(...doc.data.inputs.map(dataInputHtml));
 
-  out.push('<h2 id="checklist">Reproducibility checklist</h2><p class="note">Each item is marked from the captured evidence only.</p>');
-  out.push(table(['', 'item', 'evidence'], doc.checklist.map((c) => [`<span class="mark mark-${c.mark}">${MARK_TEXT[c.mark]}</span>`, e(c.label), e(c.evidence)])));
+  out.push(
+    '<h2 id="checklist">Reproducibility checklist</h2><p class="note">Each item is marked from the captured evidence only.</p>',
+  );
+  out.push(
+    table(
+      ['', 'item', 'evidence'],
+      doc.checklist.map((c) => [
+        `<span class="mark mark-${c.mark}">${MARK_TEXT[c.mark]}</span>`,
+        e(c.label),
+        e(c.evidence),
+      ]),
+    ),
+  );
 
-  if (doc.warnings.length) out.push(`<h2 id="warnings">Warnings</h2><ul>${doc.warnings.map((w) => `<li>${e(w)}</li>`).join('')}</ul>`);
+  if (doc.warnings.length)
+    out.push(`<h2 id="warnings">Warnings</h2><ul>${doc.warnings.map((w) => `<li>${e(w)}</li>`).join('')}</ul>`);
 
   if (doc.environment.appendix) {
     out.push('<h2 id="appendix">Appendix: every fact of the reference and the first baseline rerun</h2>');
-    for (const s of doc.environment.appendix) out.push(`<details open><summary>${SECTION_TITLES[s.section]} (${s.rows.length} facts)</summary><h3>${SECTION_TITLES[s.section]}</h3>${factRows(s.rows)}</details>`);
+    for (const s of doc.environment.appendix)
+      out.push(
+        `<details open><summary>${SECTION_TITLES[s.section]} (${s.rows.length} facts)</summary><h3>${SECTION_TITLES[s.section]}</h3>${factRows(s.rows)}</details>`,
+      );
   }
   return out.join('\n');
 }

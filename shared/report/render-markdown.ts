@@ -1,5 +1,11 @@
 import { describePackageChange } from '../compare/compare';
-import type { CompareRow, DataInputComparison, FileChange, SectionComparison, SummaryItem } from '../compare/compare-model';
+import type {
+  CompareRow,
+  DataInputComparison,
+  FileChange,
+  SectionComparison,
+  SummaryItem,
+} from '../compare/compare-model';
 import type { SeedFinding } from '../snapshot/snapshot';
 import { formatBytes, formatMetricValue } from '../snapshot/snapshot-text';
 import { formatPercent, formatReportNumber } from './build-report';
@@ -13,23 +19,46 @@ import type { AuditReport, CompareReport, ReportDocument } from './report-model'
  */
 
 const MAX_TABLE_ROWS = 500;
-const TITLES: Record<string, string> = { code: 'Code', data: 'Data', software: 'Software', hardware: 'Hardware', randomness: 'Randomness', process: 'Process', outcome: 'Outcome' };
-const STATUS: Record<CompareRow['status'], string> = { same: 'same', changed: '**changed**', 'only-a': '**only in A**', 'only-b': '**only in B**' };
+const TITLES: Record<string, string> = {
+  code: 'Code',
+  data: 'Data',
+  software: 'Software',
+  hardware: 'Hardware',
+  randomness: 'Randomness',
+  process: 'Process',
+  outcome: 'Outcome',
+};
+const STATUS: Record<CompareRow['status'], string> = {
+  same: 'same',
+  changed: '**changed**',
+  'only-a': '**only in A**',
+  'only-b': '**only in B**',
+};
 
 function table(header: readonly string[], rows: readonly string[][]): string {
   if (rows.length === 0) return '_None._\n';
   const shown = rows.slice(0, MAX_TABLE_ROWS);
-  const lines = [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...shown.map((r) => `| ${r.join(' | ')} |`)];
+  const lines = [
+    `| ${header.join(' | ')} |`,
+    `| ${header.map(() => '---').join(' | ')} |`,
+    ...shown.map((r) => `| ${r.join(' | ')} |`),
+  ];
   if (rows.length > shown.length) lines.push('', `_${rows.length - shown.length} more rows are in the JSON report._`);
   return `${lines.join('\n')}\n`;
 }
 
 function facts(rows: readonly CompareRow[]): string {
-  return table(['fact', 'A', 'B', 'status'], rows.map((r) => [cell(r.label), cell(r.a), cell(r.b), STATUS[r.status]]));
+  return table(
+    ['fact', 'A', 'B', 'status'],
+    rows.map((r) => [cell(r.label), cell(r.a), cell(r.b), STATUS[r.status]]),
+  );
 }
 
 function files(list: readonly FileChange[]): string {
-  return table(['file', 'change', 'size A', 'size B'], list.map((f) => [cell(f.path), f.change, formatBytes(f.sizeA), formatBytes(f.sizeB)]));
+  return table(
+    ['file', 'change', 'size A', 'size B'],
+    list.map((f) => [cell(f.path), f.change, formatBytes(f.sizeA), formatBytes(f.sizeB)]),
+  );
 }
 
 function dataInput(d: DataInputComparison): string {
@@ -39,7 +68,10 @@ function dataInput(d: DataInputComparison): string {
 }
 
 function findings(list: readonly SeedFinding[]): string {
-  return table(['where', 'kind', 'rule', 'finding'], list.map((f) => [cell(`${f.file}:${f.line}`), f.kind, cell(f.rule), cell(f.message)]));
+  return table(
+    ['where', 'kind', 'rule', 'finding'],
+    list.map((f) => [cell(`${f.file}:${f.line}`), f.kind, cell(f.rule), cell(f.message)]),
+  );
 }
 
 function ranked(items: readonly SummaryItem[]): string {
@@ -50,29 +82,47 @@ function ranked(items: readonly SummaryItem[]): string {
 function sectionMd(doc: CompareReport, s: SectionComparison): string {
   const c = doc.comparison;
   const out: string[] = [`## ${TITLES[s.section]} (${s.differences} difference${s.differences === 1 ? '' : 's'})`, ''];
-  const rows = s.rows.filter((r) => r.status !== 'same' && !(s.section === 'software' && r.key.startsWith('package:')) && !(s.section === 'data' && r.key.startsWith('input:')));
+  const rows = s.rows.filter(
+    (r) =>
+      r.status !== 'same' &&
+      !(s.section === 'software' && r.key.startsWith('package:')) &&
+      !(s.section === 'data' && r.key.startsWith('input:')),
+  );
   if (rows.length) out.push(facts(rows));
   else if (s.differences === 0) out.push('_No differences._\n');
   if (s.section === 'code') {
-    if (c.code.patch?.patch) out.push('### Uncommitted patches, A → B', '', markdownFence(c.code.patch.patch, 'diff'), '');
+    if (c.code.patch?.patch)
+      out.push('### Uncommitted patches, A → B', '', markdownFence(c.code.patch.patch, 'diff'), '');
     else if (c.code.patch?.note) out.push(`Uncommitted patches differ: ${text(c.code.patch.note)}\n`);
   } else if (s.section === 'data') {
     out.push(...c.data.inputs.filter((d) => d.status !== 'same').map(dataInput));
   } else if (s.section === 'software') {
     const py = c.software.python;
-    if (py.a !== py.b) out.push(`Python ${text(py.a ?? '—')} → ${text(py.b ?? '—')}${py.step ? ` (${py.step} step)` : ''}\n`);
+    if (py.a !== py.b)
+      out.push(`Python ${text(py.a ?? '—')} → ${text(py.b ?? '—')}${py.step ? ` (${py.step} step)` : ''}\n`);
     out.push(`### Packages\n\n${c.software.packages.length} differ, ${c.software.packagesSame} are the same.\n`);
-    if (c.software.packages.length) out.push(table(['package', 'A', 'B', 'change'], c.software.packages.map((p) => [cell(p.name), cell(p.a), cell(p.b), describePackageChange(p)])));
+    if (c.software.packages.length)
+      out.push(
+        table(
+          ['package', 'A', 'B', 'change'],
+          c.software.packages.map((p) => [cell(p.name), cell(p.a), cell(p.b), describePackageChange(p)]),
+        ),
+      );
     for (const d of c.software.envSpecs.filter((x) => x.status !== 'same')) {
       out.push(`### Environment spec ${text(d.path)} (${d.status})\n`);
       if (d.patch) out.push(markdownFence(d.patch, 'diff'), '');
       else if (d.note) out.push(`${text(d.note)}\n`);
     }
   } else if (s.section === 'hardware') {
-    if (c.hardware.flagsOnlyA.length || c.hardware.flagsOnlyB.length) out.push(`Numerics instruction sets only in A: ${text(c.hardware.flagsOnlyA.join(' ') || '—')}; only in B: ${text(c.hardware.flagsOnlyB.join(' ') || '—')}\n`);
+    if (c.hardware.flagsOnlyA.length || c.hardware.flagsOnlyB.length)
+      out.push(
+        `Numerics instruction sets only in A: ${text(c.hardware.flagsOnlyA.join(' ') || '—')}; only in B: ${text(c.hardware.flagsOnlyB.join(' ') || '—')}\n`,
+      );
   } else if (s.section === 'randomness') {
-    if (c.randomness.findingsLost.length) out.push('### Seed-scan findings only in A', '', findings(c.randomness.findingsLost));
-    if (c.randomness.findingsGained.length) out.push('### Seed-scan findings only in B', '', findings(c.randomness.findingsGained));
+    if (c.randomness.findingsLost.length)
+      out.push('### Seed-scan findings only in A', '', findings(c.randomness.findingsLost));
+    if (c.randomness.findingsGained.length)
+      out.push('### Seed-scan findings only in B', '', findings(c.randomness.findingsGained));
   }
   return out.join('\n');
 }
@@ -81,23 +131,52 @@ function compareMd(doc: CompareReport): string {
   const c = doc.comparison;
   const field = (label: string, f: (r: typeof c.a) => string | null): string[] => [label, cell(f(c.a)), cell(f(c.b))];
   const out: string[] = [
-    `> ${text(c.summary.headline)}`, '',
-    table(['', 'run A (reference)', 'run B'], [
-      field('id', (r) => r.id), field('name', (r) => r.name), field('kind', (r) => r.kind), field('created', (r) => r.createdAt),
-      field('project', (r) => r.project), field('commit', (r) => r.commit?.slice(0, 12) ?? null), field('command', (r) => r.command), field('status', (r) => r.status),
-    ]),
-    '## What most likely explains the difference', '',
-    '_Ranked by the rule in docs/compare.md: data and code before parameters and seeds, before software versions (major before minor before patch), before hardware, before bookkeeping._', '',
+    `> ${text(c.summary.headline)}`,
+    '',
+    table(
+      ['', 'run A (reference)', 'run B'],
+      [
+        field('id', (r) => r.id),
+        field('name', (r) => r.name),
+        field('kind', (r) => r.kind),
+        field('created', (r) => r.createdAt),
+        field('project', (r) => r.project),
+        field('commit', (r) => r.commit?.slice(0, 12) ?? null),
+        field('command', (r) => r.command),
+        field('status', (r) => r.status),
+      ],
+    ),
+    '## What most likely explains the difference',
+    '',
+    '_Ranked by the rule in docs/compare.md: data and code before parameters and seeds, before software versions (major before minor before patch), before hardware, before bookkeeping._',
+    '',
     ranked(c.summary.ranked),
-    '## Outcome', '',
-    table(['metric', 'A', 'B', 'B − A', 'relative'], c.outcome.metrics.map((m) => [cell(m.name), m.a === null ? '—' : formatMetricValue(m.a), m.b === null ? '—' : formatMetricValue(m.b), formatReportNumber(m.abs), formatPercent(m.rel)])),
-    '_The chart of metric changes is in the HTML report._', '',
+    '## Outcome',
+    '',
+    table(
+      ['metric', 'A', 'B', 'B − A', 'relative'],
+      c.outcome.metrics.map((m) => [
+        cell(m.name),
+        m.a === null ? '—' : formatMetricValue(m.a),
+        m.b === null ? '—' : formatMetricValue(m.b),
+        formatReportNumber(m.abs),
+        formatPercent(m.rel),
+      ]),
+    ),
+    '_The chart of metric changes is in the HTML report._',
+    '',
   ];
-  const outcomeRows = c.sections.find((s) => s.section === 'outcome')?.rows.filter((r) => r.status !== 'same' && !r.key.startsWith('metric:')) ?? [];
+  const outcomeRows =
+    c.sections
+      .find((s) => s.section === 'outcome')
+      ?.rows.filter((r) => r.status !== 'same' && !r.key.startsWith('metric:')) ?? [];
   if (outcomeRows.length) out.push('### Status and artifacts', '', facts(outcomeRows));
   for (const s of c.sections) if (s.section !== 'outcome') out.push(sectionMd(doc, s));
   out.push('## Appendix: every fact', '');
-  for (const s of c.sections) out.push(`<details><summary>${TITLES[s.section]} (${s.rows.length} facts)</summary>\n\n${facts(s.rows)}\n</details>\n`);
+  for (const s of c.sections)
+    out.push(
+      `<details><summary>${TITLES[s.section]} (${s.rows.length} facts)</summary>\n\n${facts(s.rows)}\n</details>\n`,
+    );
   return out.join('\n');
 }
 
@@ -110,32 +189,82 @@ function interval(v: readonly [number, number] | null): string {
 function auditMd(doc: AuditReport): string {
   const a = doc.audited;
   const out: string[] = [
-    `> **Verdict: ${doc.verdict.verdict ?? 'none yet'}.** ${text(doc.verdict.sentence)}`, '',
-    '## What was audited', '',
-    table(['', 'audited'], [
-      ['project', cell(`${a.project.name} (${a.project.kind} ${a.project.location})`)],
-      ['entry point', cell(a.entryPoint)],
-      ['commit', cell(a.commit ?? '— (not under git)')],
-      ['parameters', cell(Object.entries(a.parameters).map(([k, v]) => `${k}=${v}`).join(', '))],
-      ['command', cell(a.command)],
-      ['environment', cell(a.envManager)],
-      ['reference', cell(`${a.reference.runId ?? '—'}${a.reference.name ? ` ${a.reference.name}` : ''} (${a.reference.kind})`)],
-      ['plan', cell(`${a.plan.reruns} reruns, ${a.plan.repeats} per group${a.plan.vary.length ? `, varying ${a.plan.vary.join(', ')}` : ''}`)],
-      ['dates', cell(`created ${a.createdAt}${a.finishedAt ? `, finished ${a.finishedAt}` : ''} (${a.status})`)],
-      ['audit id', cell(a.auditId)],
-      ['reproscope', cell(doc.generator.version)],
-    ]),
-    '## Metrics: the reference against each group of reruns', '',
-    '_Charts are in the HTML report._', '',
+    `> **Verdict: ${doc.verdict.verdict ?? 'none yet'}.** ${text(doc.verdict.sentence)}`,
+    '',
+    '## What was audited',
+    '',
+    table(
+      ['', 'audited'],
+      [
+        ['project', cell(`${a.project.name} (${a.project.kind} ${a.project.location})`)],
+        ['entry point', cell(a.entryPoint)],
+        ['commit', cell(a.commit ?? '— (not under git)')],
+        [
+          'parameters',
+          cell(
+            Object.entries(a.parameters)
+              .map(([k, v]) => `${k}=${v}`)
+              .join(', '),
+          ),
+        ],
+        ['command', cell(a.command)],
+        ['environment', cell(a.envManager)],
+        [
+          'reference',
+          cell(`${a.reference.runId ?? '—'}${a.reference.name ? ` ${a.reference.name}` : ''} (${a.reference.kind})`),
+        ],
+        [
+          'plan',
+          cell(
+            `${a.plan.reruns} reruns, ${a.plan.repeats} per group${a.plan.vary.length ? `, varying ${a.plan.vary.join(', ')}` : ''}`,
+          ),
+        ],
+        ['dates', cell(`created ${a.createdAt}${a.finishedAt ? `, finished ${a.finishedAt}` : ''} (${a.status})`)],
+        ['audit id', cell(a.auditId)],
+        ['reproscope', cell(doc.generator.version)],
+      ],
+    ),
+    '## Metrics: the reference against each group of reruns',
+    '',
+    '_Charts are in the HTML report._',
+    '',
   ];
   for (const m of doc.metrics) {
-    out.push(`### ${text(m.name)}`, '', `Reference ${formatReportNumber(m.reference)} · ${m.tolerance ? `tolerance ±${formatReportNumber(m.tolerance.value)}${m.tolerance.kind === 'rel' ? ' %' : ''}` : 'no tolerance set'}${m.withinTolerance === null ? '' : m.withinTolerance ? ' · every baseline rerun within tolerance' : ' · some baseline reruns outside tolerance'}`, '');
-    out.push(table(['group', 'n', 'mean ± sd', '95 % CI of mean', '95 % prediction', 'min – max', 'mean − reference'], m.groups.map((g) => [
-      cell(g.group), String(g.n), g.mean === null ? '—' : `${formatReportNumber(g.mean)} ± ${formatReportNumber(g.sd)}`, interval(g.ci95), interval(g.pi95),
-      g.min === null ? '—' : `${formatReportNumber(g.min)} – ${formatReportNumber(g.max)}`, formatReportNumber(g.difference),
-    ])));
+    out.push(
+      `### ${text(m.name)}`,
+      '',
+      `Reference ${formatReportNumber(m.reference)} · ${m.tolerance ? `tolerance ±${formatReportNumber(m.tolerance.value)}${m.tolerance.kind === 'rel' ? ' %' : ''}` : 'no tolerance set'}${m.withinTolerance === null ? '' : m.withinTolerance ? ' · every baseline rerun within tolerance' : ' · some baseline reruns outside tolerance'}`,
+      '',
+    );
+    out.push(
+      table(
+        ['group', 'n', 'mean ± sd', '95 % CI of mean', '95 % prediction', 'min – max', 'mean − reference'],
+        m.groups.map((g) => [
+          cell(g.group),
+          String(g.n),
+          g.mean === null ? '—' : `${formatReportNumber(g.mean)} ± ${formatReportNumber(g.sd)}`,
+          interval(g.ci95),
+          interval(g.pi95),
+          g.min === null ? '—' : `${formatReportNumber(g.min)} – ${formatReportNumber(g.max)}`,
+          formatReportNumber(g.difference),
+        ]),
+      ),
+    );
   }
-  out.push('## Sources of variance', '', table(['rank', 'factor', 'how found', 'effect', 'evidence'], doc.sources.map((s) => [String(s.rank), cell(`${s.factor} (${s.category})`), s.kind, cell(s.effect), cell(s.evidence.join('\n'))])));
+  out.push(
+    '## Sources of variance',
+    '',
+    table(
+      ['rank', 'factor', 'how found', 'effect', 'evidence'],
+      doc.sources.map((s) => [
+        String(s.rank),
+        cell(`${s.factor} (${s.category})`),
+        s.kind,
+        cell(s.effect),
+        cell(s.evidence.join('\n')),
+      ]),
+    ),
+  );
   out.push('## Environment: the reference against the reruns', '');
   for (const d of doc.environment.differences) {
     out.push(`### Group ${text(d.group)} (rerun ${text(d.runId.slice(0, 8))})`, '');
@@ -143,13 +272,37 @@ function auditMd(doc: AuditReport): string {
     out.push(rows.length ? facts(rows) : '_No differences._\n');
   }
   out.push('## Seed-scan findings', '', findings(doc.seedFindings));
-  out.push('## Data', '', table(['input', 'original', 'before the reruns', 'same'], doc.data.checks.map((d) => [cell(d.path), cell(d.originalHash?.slice(0, 16)), cell(d.currentHash?.slice(0, 16)), d.same === null ? '?' : d.same ? 'yes' : 'no'])));
+  out.push(
+    '## Data',
+    '',
+    table(
+      ['input', 'original', 'before the reruns', 'same'],
+      doc.data.checks.map((d) => [
+        cell(d.path),
+        cell(d.originalHash?.slice(0, 16)),
+        cell(d.currentHash?.slice(0, 16)),
+        d.same === null ? '?' : d.same ? 'yes' : 'no',
+      ]),
+    ),
+  );
   out.push(...doc.data.inputs.map(dataInput));
-  out.push('## Reproducibility checklist', '', '_Each item is marked from the captured evidence only._', '', table(['', 'item', 'evidence'], doc.checklist.map((c) => [MARK[c.mark]!, cell(c.label), cell(c.evidence)])));
+  out.push(
+    '## Reproducibility checklist',
+    '',
+    '_Each item is marked from the captured evidence only._',
+    '',
+    table(
+      ['', 'item', 'evidence'],
+      doc.checklist.map((c) => [MARK[c.mark]!, cell(c.label), cell(c.evidence)]),
+    ),
+  );
   if (doc.warnings.length) out.push('## Warnings', '', ...doc.warnings.map((w) => `- ${text(w)}`), '');
   if (doc.environment.appendix) {
     out.push('## Appendix: every fact of the reference and the first baseline rerun', '');
-    for (const s of doc.environment.appendix) out.push(`<details><summary>${TITLES[s.section]} (${s.rows.length} facts)</summary>\n\n${facts(s.rows)}\n</details>\n`);
+    for (const s of doc.environment.appendix)
+      out.push(
+        `<details><summary>${TITLES[s.section]} (${s.rows.length} facts)</summary>\n\n${facts(s.rows)}\n</details>\n`,
+      );
   }
   return out.join('\n');
 }

@@ -21,7 +21,16 @@ export const CheckMarkSchema = z.enum(['yes', 'partial', 'no', 'unknown']);
 export type CheckMark = z.infer<typeof CheckMarkSchema>;
 
 /** The checklist items, in the order reports list them. */
-export const CHECKLIST_ITEMS = ['code-pinned', 'no-uncommitted-changes', 'dependencies-pinned', 'seeds-set', 'data-hashed', 'hardware-recorded', 'determinism-switches', 'repeated-runs'] as const;
+export const CHECKLIST_ITEMS = [
+  'code-pinned',
+  'no-uncommitted-changes',
+  'dependencies-pinned',
+  'seeds-set',
+  'data-hashed',
+  'hardware-recorded',
+  'determinism-switches',
+  'repeated-runs',
+] as const;
 
 /** The report schemas over a number schema (AnyNumberSchema in memory, JsonNumberSchema in JSON). */
 export function reportSchemas<N extends z.ZodType>(num: N) {
@@ -54,7 +63,7 @@ export function reportSchemas<N extends z.ZodType>(num: N) {
     max: num.nullable(),
     difference: num.nullable().describe('mean − reference'),
     allBitwiseEqual: z.boolean(),
-    values: z.array(num).describe('every finished rerun\'s value, in rerun order'),
+    values: z.array(num).describe("every finished rerun's value, in rerun order"),
   });
   const metric = z.object({
     name: z.string(),
@@ -65,7 +74,13 @@ export function reportSchemas<N extends z.ZodType>(num: N) {
     referenceInPi95: z.boolean().nullable(),
     groups: z.array(groupRow),
   });
-  const effect = z.object({ metric: z.string(), absolute: num, relativeToSeedSpread: num.nullable(), before: num.nullable(), after: num.nullable() });
+  const effect = z.object({
+    metric: z.string(),
+    absolute: num,
+    relativeToSeedSpread: num.nullable(),
+    before: num.nullable(),
+    after: num.nullable(),
+  });
   const source = z.object({
     rank: z.number().int(),
     category: z.enum(CATEGORIES),
@@ -102,7 +117,12 @@ export function reportSchemas<N extends z.ZodType>(num: N) {
       finishedAt: z.string().nullable(),
       status: z.string(),
       reference: z.object({ runId: z.string().nullable(), kind: z.string(), name: z.string().nullable() }),
-      plan: z.object({ repeats: z.number().int(), vary: z.array(z.string()), tolerances: z.array(ToleranceSchema), reruns: z.number().int() }),
+      plan: z.object({
+        repeats: z.number().int(),
+        vary: z.array(z.string()),
+        tolerances: z.array(ToleranceSchema),
+        reruns: z.number().int(),
+      }),
     }),
     verdict: z.object({
       verdict: VerdictSchema.nullable(),
@@ -118,7 +138,14 @@ export function reportSchemas<N extends z.ZodType>(num: N) {
     }),
     seedFindings: z.array(SeedFindingSchema),
     data: z.object({
-      checks: z.array(z.object({ path: z.string(), originalHash: z.string().nullable(), currentHash: z.string().nullable(), same: z.boolean().nullable() })),
+      checks: z.array(
+        z.object({
+          path: z.string(),
+          originalHash: z.string().nullable(),
+          currentHash: z.string().nullable(),
+          same: z.boolean().nullable(),
+        }),
+      ),
       inputs: z.array(c.dataInput),
     }),
     checklist: z.array(checklistItem),

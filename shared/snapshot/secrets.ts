@@ -6,11 +6,24 @@
 /** Environment variables that change results and are recorded by default. */
 export const RECORDED_ENV_VARS = [
   'PYTHONHASHSEED',
-  'OMP_NUM_THREADS', 'MKL_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'NUMEXPR_NUM_THREADS', 'VECLIB_MAXIMUM_THREADS',
-  'OPENBLAS_CORETYPE', 'MKL_CBWR', 'KMP_DETERMINISTIC_REDUCTION',
-  'CUDA_VISIBLE_DEVICES', 'CUBLAS_WORKSPACE_CONFIG', 'TF_DETERMINISTIC_OPS', 'TF_CUDNN_DETERMINISTIC',
-  'NVIDIA_TF32_OVERRIDE', 'PYTORCH_CUDA_ALLOC_CONF', 'XLA_FLAGS',
-  'LANG', 'LC_ALL', 'TZ',
+  'OMP_NUM_THREADS',
+  'MKL_NUM_THREADS',
+  'OPENBLAS_NUM_THREADS',
+  'NUMEXPR_NUM_THREADS',
+  'VECLIB_MAXIMUM_THREADS',
+  'OPENBLAS_CORETYPE',
+  'MKL_CBWR',
+  'KMP_DETERMINISTIC_REDUCTION',
+  'CUDA_VISIBLE_DEVICES',
+  'CUBLAS_WORKSPACE_CONFIG',
+  'TF_DETERMINISTIC_OPS',
+  'TF_CUDNN_DETERMINISTIC',
+  'NVIDIA_TF32_OVERRIDE',
+  'PYTORCH_CUDA_ALLOC_CONF',
+  'XLA_FLAGS',
+  'LANG',
+  'LC_ALL',
+  'TZ',
 ] as const;
 
 const SECRET_PATTERNS: RegExp[] = [
@@ -48,8 +61,15 @@ export function looksLikeSecret(value: string): boolean {
   if (SECRET_PATTERNS.some((re) => re.test(value))) return true;
   // A long unbroken token of mixed letters and digits with high entropy is most likely a key.
   for (const token of value.split(/[\s,;]+/)) {
-    if (token.length >= 24 && /^[A-Za-z0-9+/=_-]+$/.test(token) && /[A-Za-z]/.test(token) && /\d/.test(token)
-      && !/^[0-9a-f]{40}$/.test(token) && !/^[0-9a-f]{64}$/.test(token) && entropy(token) > 4.2) {
+    if (
+      token.length >= 24 &&
+      /^[A-Za-z0-9+/=_-]+$/.test(token) &&
+      /[A-Za-z]/.test(token) &&
+      /\d/.test(token) &&
+      !/^[0-9a-f]{40}$/.test(token) &&
+      !/^[0-9a-f]{64}$/.test(token) &&
+      entropy(token) > 4.2
+    ) {
       return true;
     }
   }
@@ -69,8 +89,10 @@ export function stripUrlCredentials(url: string): string {
 }
 
 /** Picks the allowlisted variables (plus extra names) from an environment, withholding values that look secret. */
-export function filterEnvironment(env: Record<string, string | undefined>, extraNames: readonly string[] = []):
-  { env: Record<string, string>; withheld: string[] } {
+export function filterEnvironment(
+  env: Record<string, string | undefined>,
+  extraNames: readonly string[] = [],
+): { env: Record<string, string>; withheld: string[] } {
   const out: Record<string, string> = {};
   const withheld: string[] = [];
   for (const name of [...RECORDED_ENV_VARS, ...extraNames]) {
@@ -96,11 +118,17 @@ export function redactArgv(argv: readonly string[]): string[] {
       continue;
     }
     const prev = argv[i - 1];
-    if (prev !== undefined && /^--?[A-Za-z]/.test(prev) && !prev.includes('=') && isSecretName(prev) && !arg.startsWith('-')) {
+    if (
+      prev !== undefined &&
+      /^--?[A-Za-z]/.test(prev) &&
+      !prev.includes('=') &&
+      isSecretName(prev) &&
+      !arg.startsWith('-')
+    ) {
       out.push(REDACTED);
       continue;
     }
-    out.push(looksLikeSecret(arg) ? stripUrlCredentials(arg) === arg ? REDACTED : stripUrlCredentials(arg) : arg);
+    out.push(looksLikeSecret(arg) ? (stripUrlCredentials(arg) === arg ? REDACTED : stripUrlCredentials(arg)) : arg);
   }
   return out;
 }

@@ -1,7 +1,18 @@
 import type { Seed } from './snapshot';
 
 /** Parameter and flag names that carry a seed (compared with case, dashes and underscores folded). */
-const SEED_NAMES = new Set(['seed', 'randomseed', 'randomstate', 'rngseed', 'globalseed', 'manualseed', 'npseed', 'torchseed', 'seedvalue', 'rs']);
+const SEED_NAMES = new Set([
+  'seed',
+  'randomseed',
+  'randomstate',
+  'rngseed',
+  'globalseed',
+  'manualseed',
+  'npseed',
+  'torchseed',
+  'seedvalue',
+  'rs',
+]);
 
 /** Whether a flag or parameter name is a seed (`seed`, `random-seed`, `random_state`, `rng_seed`, …). */
 export function isSeedName(name: string): boolean {

@@ -34,8 +34,11 @@ export function decodeSnapshot(text: string, label = 'snapshot'): Snapshot {
   try {
     raw = JSON.parse(text, nonFiniteReviver);
   } catch (e) {
-    throw new ReproError('STORE_CORRUPT', `${label} is not valid JSON: ${(e as Error).message}`,
-      'The store may be damaged; restore it from the backup next to reproscope.db.');
+    throw new ReproError(
+      'STORE_CORRUPT',
+      `${label} is not valid JSON: ${(e as Error).message}`,
+      'The store may be damaged; restore it from the backup next to reproscope.db.',
+    );
   }
   return parseSnapshot(raw, label);
 }
@@ -44,15 +47,21 @@ export function decodeSnapshot(text: string, label = 'snapshot'): Snapshot {
 export function parseSnapshot(raw: unknown, label = 'snapshot'): Snapshot {
   const version = (raw as { schemaVersion?: unknown } | null)?.schemaVersion;
   if (typeof version === 'number' && version > 1) {
-    throw new ReproError('STORE_TOO_NEW', `${label} was written in snapshot format ${version}, newer than this reproscope understands`,
-      'Upgrade reproscope to read it.');
+    throw new ReproError(
+      'STORE_TOO_NEW',
+      `${label} was written in snapshot format ${version}, newer than this reproscope understands`,
+      'Upgrade reproscope to read it.',
+    );
   }
   const parsed = SnapshotSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue ? issue.path.join('.') : '';
-    throw new ReproError('STORE_CORRUPT', `${label} does not match the snapshot format${where ? ` at ${where}` : ''}: ${issue?.message ?? 'invalid'}`,
-      'The record is damaged or was not written by reproscope.');
+    throw new ReproError(
+      'STORE_CORRUPT',
+      `${label} does not match the snapshot format${where ? ` at ${where}` : ''}: ${issue?.message ?? 'invalid'}`,
+      'The record is damaged or was not written by reproscope.',
+    );
   }
   return parsed.data;
 }

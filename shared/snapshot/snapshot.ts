@@ -131,13 +131,15 @@ export const EnvSpecSchema = z.object({
 export type EnvSpec = z.infer<typeof EnvSpecSchema>;
 
 export const SoftwareStateSchema = z.object({
-  os: z.object({
-    platform: z.string(),
-    distro: z.string().nullable(),
-    release: z.string().nullable(),
-    kernel: z.string().nullable(),
-    arch: z.string(),
-  }).nullable(),
+  os: z
+    .object({
+      platform: z.string(),
+      distro: z.string().nullable(),
+      release: z.string().nullable(),
+      kernel: z.string().nullable(),
+      arch: z.string(),
+    })
+    .nullable(),
   python: PythonInfoSchema,
   packages: z.array(PackageSchema),
   packagesProvenance: ProvenanceSchema,
@@ -159,21 +161,25 @@ export const GpuSchema = z.object({
 export type Gpu = z.infer<typeof GpuSchema>;
 
 export const HardwareStateSchema = z.object({
-  cpu: z.object({
-    vendor: z.string().nullable(),
-    model: z.string().nullable(),
-    cores: z.number().int().nullable(),
-    physicalCores: z.number().int().nullable(),
-    /** The instruction-set flags that change floating-point results (sse4_2, avx, avx2, fma, avx512*…). */
-    numericsFlags: z.array(z.string()),
-  }).nullable(),
+  cpu: z
+    .object({
+      vendor: z.string().nullable(),
+      model: z.string().nullable(),
+      cores: z.number().int().nullable(),
+      physicalCores: z.number().int().nullable(),
+      /** The instruction-set flags that change floating-point results (sse4_2, avx, avx2, fma, avx512*…). */
+      numericsFlags: z.array(z.string()),
+    })
+    .nullable(),
   memoryBytes: z.number().nullable(),
   gpus: z.array(GpuSchema),
-  virtualization: z.object({
-    virtual: z.boolean().nullable(),
-    hypervisor: z.string().nullable(),
-    container: z.string().nullable(),
-  }).nullable(),
+  virtualization: z
+    .object({
+      virtual: z.boolean().nullable(),
+      hypervisor: z.string().nullable(),
+      container: z.string().nullable(),
+    })
+    .nullable(),
   provenance: ProvenanceSchema,
 });
 /** The hardware category. */
@@ -334,15 +340,34 @@ export function emptySnapshot(id: string, kind: Snapshot['kind'], createdAt: str
     auditId: null,
     source: null,
     code: {
-      vcs: 'unknown', provenance: 'observed', root: null, commit: null, branch: null, remotes: [], dirty: null,
-      patch: null, untracked: [], submodules: [], contentHash: null, fileCount: null, note: null,
+      vcs: 'unknown',
+      provenance: 'observed',
+      root: null,
+      commit: null,
+      branch: null,
+      remotes: [],
+      dirty: null,
+      patch: null,
+      untracked: [],
+      submodules: [],
+      contentHash: null,
+      fileCount: null,
+      note: null,
     },
     data: { inputs: [], dvc: [], declared: [] },
     software: {
       os: null,
       python: {
-        status: 'not-probed', requested: null, executable: null, version: null, implementation: null,
-        prefix: null, basePrefix: null, virtualenv: null, conda: null, error: null,
+        status: 'not-probed',
+        requested: null,
+        executable: null,
+        version: null,
+        implementation: null,
+        prefix: null,
+        basePrefix: null,
+        virtualenv: null,
+        conda: null,
+        error: null,
       },
       packages: [],
       packagesProvenance: 'observed',
@@ -350,12 +375,34 @@ export function emptySnapshot(id: string, kind: Snapshot['kind'], createdAt: str
       envSpecs: [],
     },
     hardware: { cpu: null, memoryBytes: null, gpus: [], virtualization: null, provenance: 'observed' },
-    randomness: { seeds: [], pythonHashSeed: null, scan: { status: 'skipped', filesScanned: 0, error: null, findings: [] } },
-    process: {
-      argv: [], cwd: null, entryPoint: null, parameters: {}, env: {}, withheld: [], user: null, hostname: null,
-      startedAt: null, endedAt: null, durationMs: null, pid: null,
+    randomness: {
+      seeds: [],
+      pythonHashSeed: null,
+      scan: { status: 'skipped', filesScanned: 0, error: null, findings: [] },
     },
-    outcome: { status: 'unknown', exitCode: null, signal: null, metrics: {}, artifacts: [], logs: { stdout: null, stderr: null }, error: null },
+    process: {
+      argv: [],
+      cwd: null,
+      entryPoint: null,
+      parameters: {},
+      env: {},
+      withheld: [],
+      user: null,
+      hostname: null,
+      startedAt: null,
+      endedAt: null,
+      durationMs: null,
+      pid: null,
+    },
+    outcome: {
+      status: 'unknown',
+      exitCode: null,
+      signal: null,
+      metrics: {},
+      artifacts: [],
+      logs: { stdout: null, stderr: null },
+      error: null,
+    },
     tags: {},
     warnings: [],
   };

@@ -17,7 +17,8 @@ export interface ParsedVersion {
 /** How big a version step is: the first release segment that differs, or other. */
 export type VersionStep = 'major' | 'minor' | 'patch' | 'other';
 
-const VERSION_RE = /^\s*v?(?:(\d+)!)?(\d+(?:\.\d+)*)(?:[-_.]?(a|b|c|rc|alpha|beta|pre|preview)[-_.]?(\d+)?)?(?:-(\d+)|[-_.]?(post|rev|r)[-_.]?(\d+)?)?(?:[-_.]?(dev)[-_.]?(\d+)?)?(?:\+([a-z0-9]+(?:[-_.][a-z0-9]+)*))?\s*$/i;
+const VERSION_RE =
+  /^\s*v?(?:(\d+)!)?(\d+(?:\.\d+)*)(?:[-_.]?(a|b|c|rc|alpha|beta|pre|preview)[-_.]?(\d+)?)?(?:-(\d+)|[-_.]?(post|rev|r)[-_.]?(\d+)?)?(?:[-_.]?(dev)[-_.]?(\d+)?)?(?:\+([a-z0-9]+(?:[-_.][a-z0-9]+)*))?\s*$/i;
 const PRE_RANK: Record<string, number> = { a: 0, alpha: 0, b: 1, beta: 1, c: 2, rc: 2, pre: 2, preview: 2 };
 
 /** Parses a PEP 440 version (normalising spellings such as `1.0-beta2` or `v2`); null when it is not one. */
@@ -48,7 +49,8 @@ export function compareParsedVersions(a: ParsedVersion, b: ParsedVersion): numbe
     if (c !== 0) return c;
   }
   // A dev release of a final version sorts before its pre-releases; a final sorts after them.
-  const preKey = (v: ParsedVersion): [number, number] => v.pre ?? (v.post === null && v.dev !== null ? [-1, 0] : [Infinity, 0]);
+  const preKey = (v: ParsedVersion): [number, number] =>
+    v.pre ?? (v.post === null && v.dev !== null ? [-1, 0] : [Infinity, 0]);
   const [pa, pb] = [preKey(a), preKey(b)];
   if (pa[0] !== pb[0]) return cmp(pa[0], pb[0]);
   if (pa[1] !== pb[1]) return cmp(pa[1], pb[1]);
@@ -67,7 +69,8 @@ export function versionStep(a: ParsedVersion, b: ParsedVersion): VersionStep {
   if (a.epoch !== b.epoch) return 'major';
   const n = Math.max(a.release.length, b.release.length);
   for (let i = 0; i < n; i++) {
-    if ((a.release[i] ?? 0) !== (b.release[i] ?? 0)) return i === 0 ? 'major' : i === 1 ? 'minor' : i === 2 ? 'patch' : 'other';
+    if ((a.release[i] ?? 0) !== (b.release[i] ?? 0))
+      return i === 0 ? 'major' : i === 1 ? 'minor' : i === 2 ? 'patch' : 'other';
   }
   return 'other';
 }

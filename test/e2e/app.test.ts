@@ -53,9 +53,15 @@ beforeAll(async () => {
   git(repo, 'init', '-q', '-b', 'main');
   git(repo, 'add', '-A');
   git(repo, 'commit', '-q', '-m', 'initial');
-  for (const [name, seed] of [['first', '1'], ['second', '2']] as const) {
+  for (const [name, seed] of [
+    ['first', '1'],
+    ['second', '2'],
+  ] as const) {
     if (name === 'second') writeFiles(repo, { 'train.py': `${TRAIN}\n# tuned\n` });
-    const r = await runCli(['capture', '--name', name, '--metrics', 'metrics.json', '--', SYSTEM_PYTHON, 'train.py', '--seed', seed], { cwd: repo, env: { REPROSCOPE_HOME: home } });
+    const r = await runCli(
+      ['capture', '--name', name, '--metrics', 'metrics.json', '--', SYSTEM_PYTHON, 'train.py', '--seed', seed],
+      { cwd: repo, env: { REPROSCOPE_HOME: home } },
+    );
     expect(r.code, r.stderr).toBe(0);
     ids.push(/recorded run ([0-9a-f]{8})/.exec(r.stderr)![1]!);
   }
@@ -94,8 +100,16 @@ describe('the app in a browser (reproscope serve)', () => {
     await page.click(`.run-row a:has-text("${ids[1]}")`);
     await page.waitForSelector('[data-testid="run-view"]');
     expect(await page.textContent('h1')).toBe('second');
-    expect(await page.$$eval('.tabs [role="tab"]', (t) => t.map((x) => x.textContent?.replace(/\d+$/, '')))).toEqual(
-      ['Code', 'Data', 'Software', 'Hardware', 'Randomness', 'Process', 'Outcome', 'Logs']);
+    expect(await page.$$eval('.tabs [role="tab"]', (t) => t.map((x) => x.textContent?.replace(/\d+$/, '')))).toEqual([
+      'Code',
+      'Data',
+      'Software',
+      'Hardware',
+      'Randomness',
+      'Process',
+      'Outcome',
+      'Logs',
+    ]);
     await page.waitForSelector('.diff .line.add');
     expect(await page.textContent('.diff')).toContain('# tuned');
     await shot('run-code');
@@ -118,7 +132,9 @@ describe('the app in a browser (reproscope serve)', () => {
     expect(await page.isChecked('[data-testid="only-differences"]')).toBe(true);
     expect(await page.textContent('[data-testid="compare-headline"]')).not.toBe('');
     // every row shown is a difference, highlighted
-    const statuses = await page.$$eval('.compare-rows tr[data-status]', (rows) => rows.map((r) => r.getAttribute('data-status')));
+    const statuses = await page.$$eval('.compare-rows tr[data-status]', (rows) =>
+      rows.map((r) => r.getAttribute('data-status')),
+    );
     expect(statuses.length).toBeGreaterThan(0);
     expect(statuses.every((st) => st !== 'same')).toBe(true);
     expect(await page.$$eval('tr.diff-changed', (r) => r.length)).toBeGreaterThan(0);
@@ -138,7 +154,9 @@ describe('the app in a browser (reproscope serve)', () => {
     await page.click('button:has-text("Read project")');
     await page.waitForSelector('#param-seed');
     expect(await page.inputValue('#param-seed')).toBe('1');
-    await page.waitForFunction(() => /train\.py --seed 1/.test(document.querySelector('[data-testid="audit-command"]')?.textContent ?? ''));
+    await page.waitForFunction(() =>
+      /train\.py --seed 1/.test(document.querySelector('[data-testid="audit-command"]')?.textContent ?? ''),
+    );
     await page.fill('#audit-repeats', '2');
     await shot('audit-form');
     await page.click('button:has-text("Run the audit")');
@@ -154,7 +172,11 @@ describe('the app in a browser (reproscope serve)', () => {
   it('exports the audit as an HTML report and opens it', async () => {
     await page.click('[data-testid="audit-report"]');
     await page.waitForSelector('[data-testid="report-preview"]');
-    await page.waitForFunction(() => ((document.querySelector('[data-testid="report-preview"]') as HTMLIFrameElement | null)?.srcdoc ?? '').length > 100);
+    await page.waitForFunction(
+      () =>
+        ((document.querySelector('[data-testid="report-preview"]') as HTMLIFrameElement | null)?.srcdoc ?? '').length >
+        100,
+    );
     await shot('report');
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="export-html"]')]);
     const file = path.join(shots, 'audit-report.html');
@@ -177,12 +199,18 @@ describe('a long audit', () => {
     await page.waitForSelector('#param-delay');
     await page.fill('#param-delay', '1.5');
     await page.fill('#audit-repeats', '2');
-    await page.waitForFunction(() => /--delay 1\.5/.test(document.querySelector('[data-testid="audit-command"]')?.textContent ?? ''));
+    await page.waitForFunction(() =>
+      /--delay 1\.5/.test(document.querySelector('[data-testid="audit-command"]')?.textContent ?? ''),
+    );
     await page.click('button:has-text("Run the audit")');
     await page.waitForSelector('[data-testid="audit-detail"][data-status="running"]');
     // live progress per rerun: its state and its elapsed time, ticking
     await page.waitForSelector('[data-testid="reruns"] .badge.running');
-    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="reruns"] tr')].some((tr) => tr.querySelector('.badge.running') && /\d\.\d\d s/.test(tr.children[3]?.textContent ?? '')));
+    await page.waitForFunction(() =>
+      [...document.querySelectorAll('[data-testid="reruns"] tr')].some(
+        (tr) => tr.querySelector('.badge.running') && /\d\.\d\d s/.test(tr.children[3]?.textContent ?? ''),
+      ),
+    );
     await shot('audit-live');
     await page.click('button:has-text("Cancel")');
     await page.waitForSelector('[data-testid="audit-detail"][data-status="interrupted"]', { timeout: 30_000 });
@@ -193,7 +221,7 @@ describe('a long audit', () => {
   }, 150_000);
 });
 
-describe('a newcomer\'s first minute (empty store)', () => {
+describe("a newcomer's first minute (empty store)", () => {
   it('offers the bundled example and audits it in one click, ending in a verdict', async () => {
     const emptyHome = fs.mkdtempSync(path.join(fs.realpathSync('/tmp'), 'reproscope-e2e-empty-'));
     const fresh = await startServe(emptyHome);

@@ -19,16 +19,29 @@ export const CHROMIUM = '/usr/bin/chromium';
 export const RESULTS_DIR = path.join(ROOT, 'test-results');
 
 /** A running `reproscope serve`. */
-export interface Served { url: string; origin: string; child: ChildProcess; stop(): Promise<void> }
+export interface Served {
+  url: string;
+  origin: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
 
 /** Starts the built CLI's `serve` on a free loopback port over the given store; resolves once it prints its URL. */
 export function startServe(home: string, extraArgs: string[] = []): Promise<Served> {
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'reproscope.cjs'), 'serve', '--port', '0', ...extraArgs], {
-    env: { ...process.env, REPROSCOPE_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [path.join(ROOT, 'bin', 'reproscope.cjs'), 'serve', '--port', '0', ...extraArgs],
+    {
+      env: { ...process.env, REPROSCOPE_HOME: home },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => { child.kill(); reject(new Error(`serve did not start: ${out}`)); }, 20_000);
+    const timer = setTimeout(() => {
+      child.kill();
+      reject(new Error(`serve did not start: ${out}`));
+    }, 20_000);
     const onData = (d: Buffer): void => {
       out += d.toString();
       const m = /(http:\/\/\S+\?token=\S+)/.exec(out);
@@ -36,13 +49,25 @@ export function startServe(home: string, extraArgs: string[] = []): Promise<Serv
       clearTimeout(timer);
       const url = m[1]!;
       resolve({
-        url, origin: new URL(url).origin, child,
-        stop: () => new Promise((done) => { if (child.exitCode !== null) done(); else { child.once('exit', () => done()); child.kill('SIGTERM'); } }),
+        url,
+        origin: new URL(url).origin,
+        child,
+        stop: () =>
+          new Promise((done) => {
+            if (child.exitCode !== null) done();
+            else {
+              child.once('exit', () => done());
+              child.kill('SIGTERM');
+            }
+          }),
       });
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
-    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`serve exited with ${code}: ${out}`)); });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`serve exited with ${code}: ${out}`));
+    });
   });
 }
 
@@ -52,13 +77,24 @@ export async function launchChromium(): Promise<{ context: BrowserContext; close
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
     viewport: { width: 1280, height: 800 },
     acceptDownloads: true,
   });
   return {
     context,
-    close: async () => { await context.close(); fs.rmSync(profile, { recursive: true, force: true }); },
+    close: async () => {
+      await context.close();
+      fs.rmSync(profile, { recursive: true, force: true });
+    },
   };
 }

@@ -6,14 +6,32 @@ const hex = (n: number, width = 24): string => n.toString(16).padStart(width, '0
 
 /** A plausible captured run, numbered: names, projects, kinds and metrics vary with `i`. */
 export function syntheticSnapshot(i: number, createdAt: Date): Snapshot {
-  const s = emptySnapshot(hex(0x1000000 + i), i % 10 === 0 ? 'import' : i % 3 === 0 ? 'rerun' : 'capture', createdAt.toISOString());
+  const s = emptySnapshot(
+    hex(0x1000000 + i),
+    i % 10 === 0 ? 'import' : i % 3 === 0 ? 'rerun' : 'capture',
+    createdAt.toISOString(),
+  );
   s.name = `run ${i}`;
   s.project = { root: `/home/user/project-${i % 20}`, name: `project-${i % 20}` };
-  s.code = { ...s.code, vcs: 'git', commit: hex(i * 7919, 40), branch: 'main', root: s.project.root, dirty: i % 4 === 0 };
+  s.code = {
+    ...s.code,
+    vcs: 'git',
+    commit: hex(i * 7919, 40),
+    branch: 'main',
+    root: s.project.root,
+    dirty: i % 4 === 0,
+  };
   s.process.argv = ['python', 'train.py', '--seed', String(i % 100), '--lr', '0.01'];
   s.process.parameters = { seed: String(i % 100), lr: '0.01' };
-  s.outcome = { ...s.outcome, status: i % 17 === 0 ? 'failed' : 'finished', exitCode: i % 17 === 0 ? 1 : 0,
-    metrics: { accuracy: { value: 0.9 + (i % 50) / 1000, history: null, source: 'metrics.json' }, loss: { value: 0.3 - (i % 30) / 1000, history: null, source: 'metrics.json' } } };
+  s.outcome = {
+    ...s.outcome,
+    status: i % 17 === 0 ? 'failed' : 'finished',
+    exitCode: i % 17 === 0 ? 1 : 0,
+    metrics: {
+      accuracy: { value: 0.9 + (i % 50) / 1000, history: null, source: 'metrics.json' },
+      loss: { value: 0.3 - (i % 30) / 1000, history: null, source: 'metrics.json' },
+    },
+  };
   return s;
 }
 
@@ -22,27 +40,71 @@ export function largeSnapshot(id: string, variant: number, createdAt: Date): Sna
   const s = syntheticSnapshot(variant, createdAt);
   s.id = id;
   s.name = `large ${variant}`;
-  s.software.packages = Array.from({ length: 2000 }, (_, k) => ({ name: `package-${k}`, version: k % 97 === variant ? `1.${k}.1` : `1.${k}.0`, installer: 'pip', editable: false }));
-  s.software.envSpecs = [{ path: 'requirements.txt', kind: 'requirements', sha256: hex(variant, 64), provenance: 'observed',
-    content: Array.from({ length: 2000 }, (_, k) => `package-${k}==1.${k}.${k % 97 === variant ? 1 : 0}`).join('\n') }];
-  s.data.inputs = [{ path: 'data/', absPath: '/data', kind: 'dir', rootHash: hex(variant, 64), fileCount: 5000, totalBytes: 5000 * 4096,
-    files: Array.from({ length: 5000 }, (_, k) => ({ path: `data/part-${k}.csv`, size: 4096, sha256: hex(k % 1000 === 0 ? k + variant : k, 64) })) }];
-  s.code.patch = Array.from({ length: 50 }, (_, f) => [`diff --git a/src/m${f}.py b/src/m${f}.py`, `--- a/src/m${f}.py`, `+++ b/src/m${f}.py`, '@@ -1,60 +1,60 @@',
-    ...Array.from({ length: 60 }, (_, l) => (l % 10 === variant % 10 ? `+x_${l} = ${variant}` : ` x_${l} = 0`))].join('\n')).join('\n');
-  s.outcome.metrics = Object.fromEntries(Array.from({ length: 200 }, (_, k) => [`metric_${k}`, { value: k + variant / 1000, history: null, source: 'metrics.json' }]));
-  s.process.env = Object.fromEntries(Array.from({ length: 40 }, (_, k) => [`VAR_${k}`, k === variant ? 'changed' : 'same']));
+  s.software.packages = Array.from({ length: 2000 }, (_, k) => ({
+    name: `package-${k}`,
+    version: k % 97 === variant ? `1.${k}.1` : `1.${k}.0`,
+    installer: 'pip',
+    editable: false,
+  }));
+  s.software.envSpecs = [
+    {
+      path: 'requirements.txt',
+      kind: 'requirements',
+      sha256: hex(variant, 64),
+      provenance: 'observed',
+      content: Array.from({ length: 2000 }, (_, k) => `package-${k}==1.${k}.${k % 97 === variant ? 1 : 0}`).join('\n'),
+    },
+  ];
+  s.data.inputs = [
+    {
+      path: 'data/',
+      absPath: '/data',
+      kind: 'dir',
+      rootHash: hex(variant, 64),
+      fileCount: 5000,
+      totalBytes: 5000 * 4096,
+      files: Array.from({ length: 5000 }, (_, k) => ({
+        path: `data/part-${k}.csv`,
+        size: 4096,
+        sha256: hex(k % 1000 === 0 ? k + variant : k, 64),
+      })),
+    },
+  ];
+  s.code.patch = Array.from({ length: 50 }, (_, f) =>
+    [
+      `diff --git a/src/m${f}.py b/src/m${f}.py`,
+      `--- a/src/m${f}.py`,
+      `+++ b/src/m${f}.py`,
+      '@@ -1,60 +1,60 @@',
+      ...Array.from({ length: 60 }, (_, l) => (l % 10 === variant % 10 ? `+x_${l} = ${variant}` : ` x_${l} = 0`)),
+    ].join('\n'),
+  ).join('\n');
+  s.outcome.metrics = Object.fromEntries(
+    Array.from({ length: 200 }, (_, k) => [
+      `metric_${k}`,
+      { value: k + variant / 1000, history: null, source: 'metrics.json' },
+    ]),
+  );
+  s.process.env = Object.fromEntries(
+    Array.from({ length: 40 }, (_, k) => [`VAR_${k}`, k === variant ? 'changed' : 'same']),
+  );
   return s;
 }
 
 /** Fills a store with `count` synthetic runs (one transaction), newest last; returns the ids of two large runs when asked. */
-export function seedStore(dir: string, count: number, options: { large?: boolean; startIndex?: number } = {}): { largeIds: [string, string] | null } {
+export function seedStore(
+  dir: string,
+  count: number,
+  options: { large?: boolean; startIndex?: number } = {},
+): { largeIds: [string, string] | null } {
   const store = openStore(dir);
   try {
     const runs = new RunsRepository(store.db);
     const base = Date.UTC(2025, 0, 1);
     const start = options.startIndex ?? 0;
     store.db.transaction(() => {
-      for (let i = start; i < start + count; i++) runs.saveInTransaction(syntheticSnapshot(i, new Date(base + i * 60_000)), [], null);
+      for (let i = start; i < start + count; i++)
+        runs.saveInTransaction(syntheticSnapshot(i, new Date(base + i * 60_000)), [], null);
     })();
     if (!options.large) return { largeIds: null };
     const ids: [string, string] = ['ffff00000000000000000001', 'ffff00000000000000000002'];

@@ -44,21 +44,38 @@ export function syntheticAudit(options: {
     }),
   }));
   const tolerance = { metric, kind: 'abs' as const, value: 0.01 };
-  const metrics = Object.fromEntries([metric, 'loss'].map((name) => {
-    const ref = name === metric ? reference : 0.3;
-    const base = groups[0]!.reruns.map((r) => r.metrics[name]!);
-    const stats = Object.fromEntries(groups.map((g) => {
-      const s = summarize(g.reruns.map((r) => r.metrics[name]!));
-      return [g.name, { ...s, ksVsBaseline: g.name === 'baseline' ? null : { statistic: 0.4, pValue: 0.2, df: null }, welchVsBaseline: null }];
-    }));
-    const maxAbsDiff = Math.max(...base.map((v) => Math.abs(v - ref)));
-    const pi = stats.baseline!.pi95;
-    return [name, {
-      reference: ref, groups: stats, tolerance: name === metric ? tolerance : null, maxAbsDiff,
-      withinTolerance: name === metric ? maxAbsDiff <= tolerance.value : null,
-      referenceInPi95: pi ? ref >= pi[0] && ref <= pi[1] : null,
-    }];
-  }));
+  const metrics = Object.fromEntries(
+    [metric, 'loss'].map((name) => {
+      const ref = name === metric ? reference : 0.3;
+      const base = groups[0]!.reruns.map((r) => r.metrics[name]!);
+      const stats = Object.fromEntries(
+        groups.map((g) => {
+          const s = summarize(g.reruns.map((r) => r.metrics[name]!));
+          return [
+            g.name,
+            {
+              ...s,
+              ksVsBaseline: g.name === 'baseline' ? null : { statistic: 0.4, pValue: 0.2, df: null },
+              welchVsBaseline: null,
+            },
+          ];
+        }),
+      );
+      const maxAbsDiff = Math.max(...base.map((v) => Math.abs(v - ref)));
+      const pi = stats.baseline!.pi95;
+      return [
+        name,
+        {
+          reference: ref,
+          groups: stats,
+          tolerance: name === metric ? tolerance : null,
+          maxAbsDiff,
+          withinTolerance: name === metric ? maxAbsDiff <= tolerance.value : null,
+          referenceInPi95: pi ? ref >= pi[0] && ref <= pi[1] : null,
+        },
+      ];
+    }),
+  );
   const raw = {
     schemaVersion: 1,
     id: 'a1b2c3d4e5f60718293a4b5c6d7e8f90',
@@ -74,17 +91,34 @@ export function syntheticAudit(options: {
     status: 'finished',
     referenceRunId: options.referenceRunId,
     referenceKind: 'original',
-    plan: { repeats: perGroup, vary: ['seed'], tolerances: [tolerance], jobs: 2, timeoutS: null, seedParam: 'seed', metricsFiles: [], dataPaths: ['data'], strictData: false, python: null, pipOptions: [] },
+    plan: {
+      repeats: perGroup,
+      vary: ['seed'],
+      tolerances: [tolerance],
+      jobs: 2,
+      timeoutS: null,
+      seedParam: 'seed',
+      metricsFiles: [],
+      dataPaths: ['data'],
+      strictData: false,
+      python: null,
+      pipOptions: [],
+    },
     groups,
     metrics,
     verdict: 'reproduced-within-tolerance',
     explanation: `every baseline rerun of ${metric} is within ±0.01 of the reference ${reference}`,
-    sources: [{
-      category: 'randomness', factor: 'param:seed', kind: 'varied', rank: 1,
-      effect: `the seed moves ${metric} by up to 0.008 (4× the baseline spread)`,
-      effects: [{ metric, absolute: 0.006, relativeToSeedSpread: 1, before: 0.0014, after: 0.0057 }],
-      evidence: ['sd of the seeds group 0.0057 against 0.0014 in the baseline', 'KS p = 0.2'],
-    }],
+    sources: [
+      {
+        category: 'randomness',
+        factor: 'param:seed',
+        kind: 'varied',
+        rank: 1,
+        effect: `the seed moves ${metric} by up to 0.008 (4× the baseline spread)`,
+        effects: [{ metric, absolute: 0.006, relativeToSeedSpread: 1, before: 0.0014, after: 0.0057 }],
+        evidence: ['sd of the seeds group 0.0057 against 0.0014 in the baseline', 'KS p = 0.2'],
+      },
+    ],
     dataChecks: [{ path: 'data', originalHash: 'ab'.repeat(32), currentHash: 'ab'.repeat(32), same: true }],
     workspace: { kind: 'folder', repoRoot: null, subdir: null, patchBlob: null, cwd: '/work/projects/iris' },
     loggedParameters: { seed: '1', max_iter: '200' },
@@ -114,13 +148,51 @@ export function hostileSnapshot(id: string, evil: string): Snapshot {
   const s = emptySnapshot(id, 'capture', '2024-06-01T00:00:00.000Z');
   s.name = evil;
   s.project = { root: `/p/${evil}`, name: evil };
-  s.code = { ...s.code, vcs: 'git', commit: 'c'.repeat(40), branch: evil, dirty: true, patch: `diff --git a/x b/x\n+${evil}\n`, untracked: [{ path: evil, size: 1, sha256: 'd'.repeat(64) }] };
-  s.data.inputs = [{ path: evil, absPath: `/d/${evil}`, kind: 'dir', rootHash: id.repeat(8).slice(0, 64), fileCount: 1, totalBytes: 1, files: [{ path: `${evil}.csv`, size: 1, sha256: id.repeat(8).slice(0, 64) }] }];
-  s.software.packages = [{ name: evil, version: `1.0${id === 'a'.repeat(32) ? '' : '.1'}`, installer: 'pip', editable: false }];
-  s.software.envSpecs = [{ path: 'requirements.txt', kind: 'requirements', sha256: id, content: `${evil}==${id.slice(0, 1)}\n`, provenance: 'observed' }];
-  s.randomness.scan = { status: 'ok', filesScanned: 1, error: null, findings: [{ file: evil, line: 3, rule: evil, kind: 'risk', message: evil }] };
+  s.code = {
+    ...s.code,
+    vcs: 'git',
+    commit: 'c'.repeat(40),
+    branch: evil,
+    dirty: true,
+    patch: `diff --git a/x b/x\n+${evil}\n`,
+    untracked: [{ path: evil, size: 1, sha256: 'd'.repeat(64) }],
+  };
+  s.data.inputs = [
+    {
+      path: evil,
+      absPath: `/d/${evil}`,
+      kind: 'dir',
+      rootHash: id.repeat(8).slice(0, 64),
+      fileCount: 1,
+      totalBytes: 1,
+      files: [{ path: `${evil}.csv`, size: 1, sha256: id.repeat(8).slice(0, 64) }],
+    },
+  ];
+  s.software.packages = [
+    { name: evil, version: `1.0${id === 'a'.repeat(32) ? '' : '.1'}`, installer: 'pip', editable: false },
+  ];
+  s.software.envSpecs = [
+    {
+      path: 'requirements.txt',
+      kind: 'requirements',
+      sha256: id,
+      content: `${evil}==${id.slice(0, 1)}\n`,
+      provenance: 'observed',
+    },
+  ];
+  s.randomness.scan = {
+    status: 'ok',
+    filesScanned: 1,
+    error: null,
+    findings: [{ file: evil, line: 3, rule: evil, kind: 'risk', message: evil }],
+  };
   s.randomness.seeds = [{ source: 'parameter', name: evil, value: id.slice(0, 1) }];
-  s.process = { ...s.process, argv: ['python', evil], parameters: { [evil]: `${evil}${id.slice(0, 1)}` }, env: { LANG: evil } };
+  s.process = {
+    ...s.process,
+    argv: ['python', evil],
+    parameters: { [evil]: `${evil}${id.slice(0, 1)}` },
+    env: { LANG: evil },
+  };
   s.outcome.metrics = { [evil]: { value: id.startsWith('a') ? 1 : 2, history: null, source: evil } };
   return s;
 }

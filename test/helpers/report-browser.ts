@@ -6,7 +6,14 @@ import { REPO_ROOT, tempDir } from './temp';
 
 /** Debian's Chromium, which the report tests read reports in. */
 export const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+];
 
 /** A report opened in Chromium with JavaScript off, every request it makes recorded (and refused). */
 export interface OpenedReport {
@@ -18,12 +25,18 @@ export interface OpenedReport {
 /** Opens an HTML report as a reader would, in the given colour scheme. */
 export async function openReport(html: string, colorScheme: 'light' | 'dark' = 'light'): Promise<OpenedReport> {
   const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
-  const context = await browser.newContext({ javaScriptEnabled: false, colorScheme, viewport: { width: 1100, height: 1400 } });
+  const context = await browser.newContext({
+    javaScriptEnabled: false,
+    colorScheme,
+    viewport: { width: 1100, height: 1400 },
+  });
   const page = await context.newPage();
   const requests: string[] = [];
   const file = path.join(tempDir('reproscope-report-'), 'report.html');
   fs.writeFileSync(file, html);
-  page.on('request', (r) => { requests.push(r.url()); });
+  page.on('request', (r) => {
+    requests.push(r.url());
+  });
   await page.route('**/*', (route) => (route.request().url() === `file://${file}` ? route.continue() : route.abort()));
   await page.goto(`file://${file}`);
   // the page's own file load is the one request allowed

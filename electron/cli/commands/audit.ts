@@ -15,12 +15,14 @@ export interface AuditCommandDeps {
   printJson: (value: unknown) => void;
 }
 
-
-const positiveInt = (flag: string, max: number) => (v: string): number => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1 || n > max) throw new ReproError('INVALID_INPUT', `${flag} ${v} is not a whole number between 1 and ${max}`);
-  return n;
-};
+const positiveInt =
+  (flag: string, max: number) =>
+  (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1 || n > max)
+      throw new ReproError('INVALID_INPUT', `${flag} ${v} is not a whole number between 1 and ${max}`);
+    return n;
+  };
 
 /** Parses -P key=value. */
 export function parseParam(text: string): [string, string] {
@@ -32,15 +34,24 @@ export function parseParam(text: string): [string, string] {
 /** Parses --tolerance NAME=ABS or NAME=REL%. */
 export function parseTolerance(text: string): Tolerance {
   const m = /^(.+)=([0-9]*\.?[0-9]+(?:e[-+]?\d+)?)(%?)$/i.exec(text.trim());
-  if (!m) throw new ReproError('INVALID_INPUT', `--tolerance ${text} is not NAME=ABS or NAME=REL%`, 'For example --tolerance accuracy=0.01 or --tolerance loss=2%.');
+  if (!m)
+    throw new ReproError(
+      'INVALID_INPUT',
+      `--tolerance ${text} is not NAME=ABS or NAME=REL%`,
+      'For example --tolerance accuracy=0.01 or --tolerance loss=2%.',
+    );
   return { metric: m[1]!, kind: m[3] ? 'rel' : 'abs', value: Number(m[2]) };
 }
 
 /** Parses --vary seed,threads,hashseed. */
 export function parseVary(text: string): VaryFactor[] {
-  const items = text.split(',').map((s) => s.trim()).filter(Boolean);
+  const items = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const i of items) {
-    if (!(VARY_FACTORS as readonly string[]).includes(i)) throw new ReproError('INVALID_INPUT', `--vary ${i} is not one of ${VARY_FACTORS.join(', ')}`);
+    if (!(VARY_FACTORS as readonly string[]).includes(i))
+      throw new ReproError('INVALID_INPUT', `--vary ${i} is not one of ${VARY_FACTORS.join(', ')}`);
   }
   return [...new Set(items)] as VaryFactor[];
 }
@@ -63,9 +74,25 @@ export function auditExitCode(a: Audit): number {
 }
 
 interface AuditOptions {
-  entryPoint?: string; param: string[]; version?: string; against?: string; repeats: number; vary: VaryFactor[]; python?: string;
-  envManager: 'local' | 'virtualenv' | 'conda' | 'docker'; metrics: string[]; data: string[]; tolerance: Tolerance[]; jobs: number; timeout?: number;
-  seedParam?: string; strictData?: boolean; pipOption: string[]; yes?: boolean; json?: boolean; resume?: string;
+  entryPoint?: string;
+  param: string[];
+  version?: string;
+  against?: string;
+  repeats: number;
+  vary: VaryFactor[];
+  python?: string;
+  envManager: 'local' | 'virtualenv' | 'conda' | 'docker';
+  metrics: string[];
+  data: string[];
+  tolerance: Tolerance[];
+  jobs: number;
+  timeout?: number;
+  seedParam?: string;
+  strictData?: boolean;
+  pipOption: string[];
+  yes?: boolean;
+  json?: boolean;
+  resume?: string;
 }
 
 /** Follows an audit's progress on stderr (rerun output prefixed by its rerun), and stops it on Ctrl-C. */
@@ -85,7 +112,9 @@ function follow(deps: AuditCommandDeps, json: boolean): { stop: () => void; inte
       for (const l of lines) process.stderr.write(`[${e.label}] ${l}\n`);
     } else if (e.phase === 'progress' && e.detail?.group !== undefined) {
       const ms = e.detail.elapsedMs as number | null | undefined;
-      process.stderr.write(`reproscope: ${e.label}${ms ? ` (${(ms / 1000).toFixed(1)} s)` : ''}  [${e.done}/${e.total}]\n`);
+      process.stderr.write(
+        `reproscope: ${e.label}${ms ? ` (${(ms / 1000).toFixed(1)} s)` : ''}  [${e.done}/${e.total}]\n`,
+      );
     } else if (e.phase === 'start' && e.unit === 'reruns' && !json) {
       process.stderr.write(`reproscope: ${e.label}: ${e.total} reruns planned\n`);
     }
@@ -98,7 +127,11 @@ function follow(deps: AuditCommandDeps, json: boolean): { stop: () => void; inte
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigint);
   return {
-    stop: () => { unsubscribe(); process.off('SIGINT', onSigint); process.off('SIGTERM', onSigint); },
+    stop: () => {
+      unsubscribe();
+      process.off('SIGINT', onSigint);
+      process.off('SIGTERM', onSigint);
+    },
     interrupted: () => interrupted,
   };
 }
@@ -106,28 +139,48 @@ function follow(deps: AuditCommandDeps, json: boolean): { stop: () => void; inte
 function report(a: Audit, json: boolean, deps: AuditCommandDeps): void {
   if (json) deps.printJson(a);
   else process.stdout.write(`${formatAuditText(a)}\n`);
-  if (a.status === 'interrupted') process.stderr.write(`reproscope: audit ${a.id.slice(0, 8)} interrupted; complete it with: reproscope audit ${JSON.stringify(a.project.location)} --resume ${a.id.slice(0, 8)}\n`);
+  if (a.status === 'interrupted')
+    process.stderr.write(
+      `reproscope: audit ${a.id.slice(0, 8)} interrupted; complete it with: reproscope audit ${JSON.stringify(a.project.location)} --resume ${a.id.slice(0, 8)}\n`,
+    );
   process.exitCode = auditExitCode(a);
 }
 
 /** Adds `reproscope audit`, `reproscope audits` and `reproscope show-audit` to the program. */
 export function registerAuditCommands(program: Command, deps: AuditCommandDeps): void {
-  program.command('audit')
+  program
+    .command('audit')
     .description('rerun an MLproject under controlled variations and say whether, and why, its results differ')
     .argument('<project>', 'a project folder (with an MLproject file, or a .py/.sh entry point) or a git URL')
-    .option('-e, --entry-point <name>', 'the entry point (default: the original\'s, else main)')
+    .option('-e, --entry-point <name>', "the entry point (default: the original's, else main)")
     .option('-P, --param <key=value>', 'a parameter (repeatable)', collect, [])
-    .option('--version <commit>', 'the commit to rerun (default: the original\'s, else HEAD with uncommitted changes)')
+    .option('--version <commit>', "the commit to rerun (default: the original's, else HEAD with uncommitted changes)")
     .option('--against <run>', 'the original run (captured or imported) to judge the reruns against')
     .option('--repeats <n>', 'reruns per group', positiveInt('--repeats', 1000), 3)
     .option('--vary <factors>', `factors to vary one at a time: ${VARY_FACTORS.join(',')}`, parseVary, [])
-    .option('--python <path>', 'the interpreter that python and python3 resolve to (local), or that builds the virtualenv')
-    .addOption(new Option('--env-manager <manager>', 'how environments are made').choices(['local', 'virtualenv', 'conda', 'docker']).default('local'))
+    .option(
+      '--python <path>',
+      'the interpreter that python and python3 resolve to (local), or that builds the virtualenv',
+    )
+    .addOption(
+      new Option('--env-manager <manager>', 'how environments are made')
+        .choices(['local', 'virtualenv', 'conda', 'docker'])
+        .default('local'),
+    )
     .option('--metrics <file>', 'a metrics file the project writes (repeatable)', collect, [])
     .option('--data <path>', 'a data input to hash and compare with the original (repeatable)', collect, [])
-    .option('--tolerance <name=abs|name=rel%>', 'an allowed difference for a metric (repeatable)', (v: string, prev: Tolerance[] = []) => [...prev, parseTolerance(v)], [])
+    .option(
+      '--tolerance <name=abs|name=rel%>',
+      'an allowed difference for a metric (repeatable)',
+      (v: string, prev: Tolerance[] = []) => [...prev, parseTolerance(v)],
+      [],
+    )
     .option('--jobs <n>', 'reruns at the same time', positiveInt('--jobs', 64), 1)
-    .option('--timeout <seconds>', 'stop a rerun after this long', (v) => { const n = Number(v); if (!(n > 0)) throw new ReproError('INVALID_INPUT', `--timeout ${v} is not a positive number of seconds`); return n; })
+    .option('--timeout <seconds>', 'stop a rerun after this long', (v) => {
+      const n = Number(v);
+      if (!(n > 0)) throw new ReproError('INVALID_INPUT', `--timeout ${v} is not a positive number of seconds`);
+      return n;
+    })
     .option('--seed-param <name>', 'the parameter that carries the seed (default: detected)')
     .option('--strict-data', 'stop the audit when a data input changed since the original')
     .option('--pip-option <option>', 'an option passed to pip when building a virtualenv (repeatable)', collect, [])
@@ -143,18 +196,37 @@ export function registerAuditCommands(program: Command, deps: AuditCommandDeps):
           return;
         }
         const input = {
-          project, entryPoint: opts.entryPoint, parameters: Object.fromEntries(opts.param.map(parseParam)), version: opts.version, against: opts.against,
-          repeats: opts.repeats, vary: opts.vary, python: opts.python, envManager: opts.envManager, metrics: opts.metrics, data: opts.data,
-          tolerances: opts.tolerance, jobs: opts.jobs, timeoutS: opts.timeout, seedParam: opts.seedParam, strictData: Boolean(opts.strictData),
-          pipOptions: opts.pipOption, cwd: process.cwd(),
+          project,
+          entryPoint: opts.entryPoint,
+          parameters: Object.fromEntries(opts.param.map(parseParam)),
+          version: opts.version,
+          against: opts.against,
+          repeats: opts.repeats,
+          vary: opts.vary,
+          python: opts.python,
+          envManager: opts.envManager,
+          metrics: opts.metrics,
+          data: opts.data,
+          tolerances: opts.tolerance,
+          jobs: opts.jobs,
+          timeoutS: opts.timeout,
+          seedParam: opts.seedParam,
+          strictData: Boolean(opts.strictData),
+          pipOptions: opts.pipOption,
+          cwd: process.cwd(),
         };
         const plan = deps.unwrap(await deps.handlers().startAudit({ ...input, dryRun: true }));
         const total = plan.groups.reduce((n, g) => n + g.reruns.length, 0);
-        process.stderr.write(`reproscope: ${total} reruns (${plan.groups.map((g) => `${g.name} ×${g.reruns.length}`).join(', ')}) of ${plan.project.location}${plan.commit ? ` @ ${plan.commit.slice(0, 12)}` : ''}, each running:\n  ${plan.command}\n`);
+        process.stderr.write(
+          `reproscope: ${total} reruns (${plan.groups.map((g) => `${g.name} ×${g.reruns.length}`).join(', ')}) of ${plan.project.location}${plan.commit ? ` @ ${plan.commit.slice(0, 12)}` : ''}, each running:\n  ${plan.command}\n`,
+        );
         if (!opts.yes) {
           if (!process.stdin.isTTY) {
-            throw new ReproError('INVALID_INPUT', 'the audit runs the project\'s code, and there is no terminal to confirm it',
-              'Read the command above and pass --yes to run it without asking.');
+            throw new ReproError(
+              'INVALID_INPUT',
+              "the audit runs the project's code, and there is no terminal to confirm it",
+              'Read the command above and pass --yes to run it without asking.',
+            );
           }
           if (!(await confirm('Run it? [y/N] '))) {
             process.stderr.write('reproscope: nothing was run\n');
@@ -162,7 +234,10 @@ export function registerAuditCommands(program: Command, deps: AuditCommandDeps):
             return;
           }
         }
-        if (watcher.interrupted()) { process.exitCode = 130; return; }
+        if (watcher.interrupted()) {
+          process.exitCode = 130;
+          return;
+        }
         const a = deps.unwrap(await deps.handlers().startAudit({ ...input, wait: true }));
         report(a, Boolean(opts.json), deps);
       } finally {
@@ -170,7 +245,8 @@ export function registerAuditCommands(program: Command, deps: AuditCommandDeps):
       }
     });
 
-  program.command('audits')
+  program
+    .command('audits')
     .description('list audits, newest first')
     .option('--limit <n>', 'at most this many', (v) => Number.parseInt(v, 10), 50)
     .option('--json', 'print JSON')
@@ -180,7 +256,8 @@ export function registerAuditCommands(program: Command, deps: AuditCommandDeps):
       else process.stdout.write(`${formatAuditList(res.audits)}\n`);
     });
 
-  program.command('show-audit')
+  program
+    .command('show-audit')
     .description('show one audit: verdict, groups, metrics and sources (a unique id prefix is enough)')
     .argument('<audit-id>')
     .option('--json', 'print the whole audit as JSON')

@@ -18,7 +18,8 @@ export interface CompareCommandDeps {
 
 /** Adds `reproscope compare` and `reproscope report` to the program. */
 export function registerCompareCommands(program: Command, deps: CompareCommandDeps): void {
-  program.command('compare')
+  program
+    .command('compare')
     .description('compare two runs by category: what differs, and what most likely explains a change in outcome')
     .argument('<run-a>', 'the reference run (a unique id prefix is enough)')
     .argument('<run-b>', 'the run to compare with it')
@@ -30,38 +31,63 @@ export function registerCompareCommands(program: Command, deps: CompareCommandDe
       else process.stdout.write(`${formatComparisonText(comparison, { all: opts.all })}\n`);
     });
 
-  program.command('report')
+  program
+    .command('report')
     .description('export an audit, or a comparison of two runs, as HTML, Markdown, JSON or PDF')
     .usage('<audit-id> --format html -o FILE | --compare <run-a> <run-b> --format md -o FILE')
     .argument('[audit-id]', 'the audit to report on')
     .option('--compare <runs...>', 'report on a comparison of two runs instead (reference first)')
-    .addOption(new Option('--format <format>', 'the report format').choices(['html', 'md', 'json', 'pdf']).default('html'))
-    .option('-o, --output <file>', 'where to write it (default: stdout for text formats, the suggested file name for pdf)')
+    .addOption(
+      new Option('--format <format>', 'the report format').choices(['html', 'md', 'json', 'pdf']).default('html'),
+    )
+    .option(
+      '-o, --output <file>',
+      'where to write it (default: stdout for text formats, the suggested file name for pdf)',
+    )
     .option('--chromium <path>', 'the Chromium or Chrome that prints a PDF (default: one found on this machine)')
-    .action(async (auditId: string | undefined, opts: { compare?: string[]; format: ReportFormat; output?: string; chromium?: string }) => {
-      let input: z.input<typeof ExportReportInput>;
-      if (opts.compare) {
-        if (auditId !== undefined || opts.compare.length !== 2) {
-          throw new ReproError('INVALID_INPUT', `--compare takes exactly two run ids, got ${[...opts.compare, ...(auditId ? [auditId] : [])].length}`, 'Write reproscope report --compare RUN_A RUN_B --format md -o diff.md');
+    .action(
+      async (
+        auditId: string | undefined,
+        opts: { compare?: string[]; format: ReportFormat; output?: string; chromium?: string },
+      ) => {
+        let input: z.input<typeof ExportReportInput>;
+        if (opts.compare) {
+          if (auditId !== undefined || opts.compare.length !== 2) {
+            throw new ReproError(
+              'INVALID_INPUT',
+              `--compare takes exactly two run ids, got ${[...opts.compare, ...(auditId ? [auditId] : [])].length}`,
+              'Write reproscope report --compare RUN_A RUN_B --format md -o diff.md',
+            );
+          }
+          input = { kind: 'compare', ids: opts.compare, format: opts.format };
+        } else {
+          if (!auditId)
+            throw new ReproError(
+              'INVALID_INPUT',
+              'no audit id and no --compare runs given',
+              'Write reproscope report AUDIT_ID --format html -o audit.html, or reproscope report --compare RUN_A RUN_B.',
+            );
+          input = { kind: 'audit', ids: [auditId], format: opts.format };
         }
-        input = { kind: 'compare', ids: opts.compare, format: opts.format };
-      } else {
-        if (!auditId) throw new ReproError('INVALID_INPUT', 'no audit id and no --compare runs given', 'Write reproscope report AUDIT_ID --format html -o audit.html, or reproscope report --compare RUN_A RUN_B.');
-        input = { kind: 'audit', ids: [auditId], format: opts.format };
-      }
-      if (opts.chromium) input.chromium = path.resolve(opts.chromium);
-      const report = deps.unwrap(await deps.handlers().exportReport(input));
-      const bytes = report.base64 !== null ? Buffer.from(report.base64, 'base64') : Buffer.from(report.text ?? '', 'utf8');
-      const target = opts.output ?? (report.format === 'pdf' ? report.fileName : null);
-      if (target === null || target === '-') {
-        process.stdout.write(bytes);
-        return;
-      }
-      try {
-        fs.writeFileSync(target, bytes);
-      } catch (e) {
-        throw new ReproError('FILE_UNREADABLE', `the report could not be written to ${target}: ${(e as Error).message}`, 'Choose a folder you can write to with -o FILE.');
-      }
-      process.stderr.write(`reproscope: wrote ${report.format} report to ${target} (${formatBytes(bytes.length)})\n`);
-    });
+        if (opts.chromium) input.chromium = path.resolve(opts.chromium);
+        const report = deps.unwrap(await deps.handlers().exportReport(input));
+        const bytes =
+          report.base64 !== null ? Buffer.from(report.base64, 'base64') : Buffer.from(report.text ?? '', 'utf8');
+        const target = opts.output ?? (report.format === 'pdf' ? report.fileName : null);
+        if (target === null || target === '-') {
+          process.stdout.write(bytes);
+          return;
+        }
+        try {
+          fs.writeFileSync(target, bytes);
+        } catch (e) {
+          throw new ReproError(
+            'FILE_UNREADABLE',
+            `the report could not be written to ${target}: ${(e as Error).message}`,
+            'Choose a folder you can write to with -o FILE.',
+          );
+        }
+        process.stderr.write(`reproscope: wrote ${report.format} report to ${target} (${formatBytes(bytes.length)})\n`);
+      },
+    );
 }

@@ -21,7 +21,12 @@ export function demoCommand(core: () => CoreContext, progress: (ctx: CoreContext
       const h = createHandlers(ctx);
       const { examples } = value(await h.listExamples({}));
       const example = examples.find((e) => e.name === 'seed-demo') ?? examples[0];
-      if (!example) throw new ReproError('NOT_FOUND', 'no example experiment is bundled with this build', 'Audit your own project with `reproscope audit DIR`.');
+      if (!example)
+        throw new ReproError(
+          'NOT_FOUND',
+          'no example experiment is bundled with this build',
+          'Audit your own project with `reproscope audit DIR`.',
+        );
       process.stderr.write(`reproscope: auditing the example ${example.path} (${opts.repeats} reruns per group)…\n`);
       const stop = progress(ctx);
       let audit;
@@ -33,8 +38,11 @@ export function demoCommand(core: () => CoreContext, progress: (ctx: CoreContext
       const report = value(await h.exportReport({ kind: 'audit', ids: [audit.id], format: 'html' }));
       const out = path.resolve(opts.output);
       fs.writeFileSync(out, report.text ?? '');
-      process.stdout.write(`verdict: ${audit.verdict ?? audit.status}${audit.explanation ? ` — ${audit.explanation}` : ''}\n`);
-      for (const s of audit.sources.slice(0, 5)) process.stdout.write(`  ${s.rank}. ${s.category} ${s.factor}: ${s.effect}\n`);
+      process.stdout.write(
+        `verdict: ${audit.verdict ?? audit.status}${audit.explanation ? ` — ${audit.explanation}` : ''}\n`,
+      );
+      for (const s of audit.sources.slice(0, 5))
+        process.stdout.write(`  ${s.rank}. ${s.category} ${s.factor}: ${s.effect}\n`);
       process.stdout.write(`report: ${out}\naudit: ${audit.id}\n`);
       if (audit.status === 'failed') process.exitCode = 1;
     });

@@ -17,12 +17,20 @@ export interface ImportCommandDeps {
 /** The import summary as a person reads it: what was found, what changed, what was left out and why. */
 export function formatImportSummary(s: ImportSummary): string {
   const lines = [`imported from ${s.source.location} (${s.source.type.replace('mlflow-', 'MLflow ')})`];
-  lines.push(`  experiments: ${s.experiments.length === 0 ? 'none' : s.experiments.map((e) => `${e.name ?? e.id} (${e.id}): ${e.runs} run${e.runs === 1 ? '' : 's'}`).join(', ')}`);
-  lines.push(`  runs: ${s.added} added, ${s.updated} updated, ${s.unchanged} unchanged, ${s.skipped.length} skipped  (${(s.durationMs / 1000).toFixed(1)} s)`);
+  lines.push(
+    `  experiments: ${s.experiments.length === 0 ? 'none' : s.experiments.map((e) => `${e.name ?? e.id} (${e.id}): ${e.runs} run${e.runs === 1 ? '' : 's'}`).join(', ')}`,
+  );
+  lines.push(
+    `  runs: ${s.added} added, ${s.updated} updated, ${s.unchanged} unchanged, ${s.skipped.length} skipped  (${(s.durationMs / 1000).toFixed(1)} s)`,
+  );
   if (s.skipped.length > 0) {
     lines.push('  skipped:');
     for (const k of s.skipped) {
-      const what = k.runId ? `run ${k.runId}${k.experimentId ? ` (experiment ${k.experimentId})` : ''}` : k.experimentId ? `experiment ${k.experimentId}` : 'store';
+      const what = k.runId
+        ? `run ${k.runId}${k.experimentId ? ` (experiment ${k.experimentId})` : ''}`
+        : k.experimentId
+          ? `experiment ${k.experimentId}`
+          : 'store';
       lines.push(`    ${what}: ${k.reason}`);
     }
   }
@@ -32,36 +40,55 @@ export function formatImportSummary(s: ImportSummary): string {
 
 const parseTimeout = (v: string): number => {
   const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0 || n > 600) throw new ReproError('INVALID_INPUT', `--timeout ${v} is not a number of seconds between 0 and 600`);
+  if (!Number.isFinite(n) || n <= 0 || n > 600)
+    throw new ReproError('INVALID_INPUT', `--timeout ${v} is not a number of seconds between 0 and 600`);
   return Math.round(n * 1000);
 };
 
 /** Adds `reproscope import` to the program. */
 export function registerImportCommands(program: Command, deps: ImportCommandDeps): void {
-  program.command('import')
-    .description('import what MLflow recorded: an mlruns folder, an mlflow.db (or sqlite:///path), or a tracking server (http://host:port)')
+  program
+    .command('import')
+    .description(
+      'import what MLflow recorded: an mlruns folder, an mlflow.db (or sqlite:///path), or a tracking server (http://host:port)',
+    )
     .argument('<store>', 'an mlruns folder, an mlflow.db, sqlite:///path, file:///path or http(s)://host:port')
     .option('--experiment <name>', 'only this experiment (by name or id)')
     .option('--include-deleted', 'also import runs and experiments deleted in MLflow')
-    .option('--project <dir>', "the project folder whose dvc.lock is recorded (and checked against the disk) in the imported runs")
+    .option(
+      '--project <dir>',
+      'the project folder whose dvc.lock is recorded (and checked against the disk) in the imported runs',
+    )
     .option('--timeout <seconds>', 'how long to wait for each request to a tracking server', parseTimeout)
     .option('--json', 'print the summary as JSON')
-    .action(async (store: string, opts: { experiment?: string; includeDeleted?: boolean; project?: string; timeout?: number; json?: boolean }) => {
-      const progress = terminalProgress();
-      const core = deps.core();
-      const unsubscribe = core.events.subscribe(progress.sink);
-      let result;
-      try {
-        result = await deps.handlers().importMlflow({
-          location: store, experiment: opts.experiment, includeDeleted: opts.includeDeleted, project: opts.project, timeoutMs: opts.timeout,
-        });
-      } finally {
-        unsubscribe();
-        progress.stop();
-      }
-      const summary = deps.unwrap(result);
-      if (opts.json) deps.printJson(summary);
-      else process.stdout.write(`${formatImportSummary(summary)}\n`);
-      if (!opts.json && summary.source.type === 'mlflow-server') process.stderr.write(`reproscope: read ${stripUrlCredentials(store)} over HTTP; artifacts stay on the server\n`);
-    });
+    .action(
+      async (
+        store: string,
+        opts: { experiment?: string; includeDeleted?: boolean; project?: string; timeout?: number; json?: boolean },
+      ) => {
+        const progress = terminalProgress();
+        const core = deps.core();
+        const unsubscribe = core.events.subscribe(progress.sink);
+        let result;
+        try {
+          result = await deps.handlers().importMlflow({
+            location: store,
+            experiment: opts.experiment,
+            includeDeleted: opts.includeDeleted,
+            project: opts.project,
+            timeoutMs: opts.timeout,
+          });
+        } finally {
+          unsubscribe();
+          progress.stop();
+        }
+        const summary = deps.unwrap(result);
+        if (opts.json) deps.printJson(summary);
+        else process.stdout.write(`${formatImportSummary(summary)}\n`);
+        if (!opts.json && summary.source.type === 'mlflow-server')
+          process.stderr.write(
+            `reproscope: read ${stripUrlCredentials(store)} over HTTP; artifacts stay on the server\n`,
+          );
+      },
+    );
 }

@@ -13,9 +13,12 @@ export function defaultRendererDir(): string {
 
 /** Tries to open a URL in the user's browser; resolves false when no browser could be started. */
 export function openInBrowser(url: string): Promise<boolean> {
-  const [cmd, args] = process.platform === 'darwin' ? ['open', [url]]
-    : process.platform === 'win32' ? ['cmd', ['/c', 'start', '""', url]]
-      : ['xdg-open', [url]];
+  const [cmd, args] =
+    process.platform === 'darwin'
+      ? ['open', [url]]
+      : process.platform === 'win32'
+        ? ['cmd', ['/c', 'start', '""', url]]
+        : ['xdg-open', [url]];
   return new Promise((resolve) => {
     try {
       const child = spawn(cmd, args, { stdio: 'ignore', detached: true });
@@ -30,7 +33,8 @@ export function openInBrowser(url: string): Promise<boolean> {
 
 const parsePort = (v: string): number => {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new ReproError('INVALID_INPUT', `--port ${v} is not a port number (0–65535)`);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new ReproError('INVALID_INPUT', `--port ${v} is not a port number (0–65535)`);
   return n;
 };
 
@@ -46,9 +50,14 @@ export function serveCommand(core: () => CoreContext): Command {
       const portGiven = cmd.getOptionValueSource('port') === 'cli';
       let server: RunningServer;
       const handlers = createHandlers(ctx);
-      const start = (port: number): Promise<RunningServer> => startApiServer({
-        handlers, events: ctx.events, host: opts.host, port, rendererDir: defaultRendererDir(),
-      });
+      const start = (port: number): Promise<RunningServer> =>
+        startApiServer({
+          handlers,
+          events: ctx.events,
+          host: opts.host,
+          port,
+          rendererDir: defaultRendererDir(),
+        });
       try {
         server = await start(opts.port);
       } catch (e) {
@@ -57,13 +66,22 @@ export function serveCommand(core: () => CoreContext): Command {
         server = await start(0);
       }
       process.stdout.write(`reproscope: serving the app at ${server.url}\n`);
-      process.stderr.write(`reproscope: store ${ctx.store.dir}; loopback only; the token in the URL is needed for access. Ctrl+C stops.\n`);
+      process.stderr.write(
+        `reproscope: store ${ctx.store.dir}; loopback only; the token in the URL is needed for access. Ctrl+C stops.\n`,
+      );
       if (opts.open) {
         const opened = await openInBrowser(server.url);
-        if (!opened) process.stderr.write('reproscope: no browser could be started here; open the URL above in a browser on this machine (or through an SSH tunnel).\n');
+        if (!opened)
+          process.stderr.write(
+            'reproscope: no browser could be started here; open the URL above in a browser on this machine (or through an SSH tunnel).\n',
+          );
       }
       await new Promise<void>((resolve) => {
-        const stop = (): void => { process.off('SIGINT', stop); process.off('SIGTERM', stop); resolve(); };
+        const stop = (): void => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          resolve();
+        };
         process.on('SIGINT', stop);
         process.on('SIGTERM', stop);
       });
@@ -72,7 +90,10 @@ export function serveCommand(core: () => CoreContext): Command {
       const audits = await handlers.listAudits({});
       for (const a of audits.ok ? audits.value.audits.filter((x) => x.status === 'running') : []) {
         const r = await handlers.cancelAudit({ id: a.id });
-        if (r.ok && r.value.cancelled) process.stderr.write(`reproscope: stopped audit ${a.id.slice(0, 8)}; resume it from the app or with \`reproscope audit PROJECT --resume ${a.id.slice(0, 8)}\`.\n`);
+        if (r.ok && r.value.cancelled)
+          process.stderr.write(
+            `reproscope: stopped audit ${a.id.slice(0, 8)}; resume it from the app or with \`reproscope audit PROJECT --resume ${a.id.slice(0, 8)}\`.\n`,
+          );
       }
     });
 }

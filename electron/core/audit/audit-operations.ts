@@ -9,8 +9,12 @@ import { ReproError } from '../../../shared/errors';
 
 /** The audit operations: start (or plan), read, list, cancel, resume, and read a project for the form. */
 export const auditOperations: {
-  startAudit: Impl<'startAudit'>; getAudit: Impl<'getAudit'>; listAudits: Impl<'listAudits'>;
-  cancelAudit: Impl<'cancelAudit'>; resumeAudit: Impl<'resumeAudit'>; readProject: Impl<'readProject'>;
+  startAudit: Impl<'startAudit'>;
+  getAudit: Impl<'getAudit'>;
+  listAudits: Impl<'listAudits'>;
+  cancelAudit: Impl<'cancelAudit'>;
+  resumeAudit: Impl<'resumeAudit'>;
+  readProject: Impl<'readProject'>;
 } = {
   startAudit: async (input, ctx) => {
     const { audit, done } = await startAudit(input, ctx);
@@ -32,15 +36,32 @@ export const auditOperations: {
   },
   readProject: async (input) => {
     const dir = path.resolve(input.project);
-    if (!fs.existsSync(dir)) throw new ReproError('PROJECT_INVALID', `the project folder ${dir} does not exist`, 'Give a project folder; git URLs are read when the audit starts.');
+    if (!fs.existsSync(dir))
+      throw new ReproError(
+        'PROJECT_INVALID',
+        `the project folder ${dir} does not exist`,
+        'Give a project folder; git URLs are read when the audit starts.',
+      );
     const top = (await gitRun(dir, ['rev-parse', '--show-toplevel']).catch(() => '')).trim();
-    const commit = top ? (await gitRun(top, ['rev-parse', '--verify', '-q', `${input.version ?? 'HEAD'}^{commit}`]).catch(() => '')).trim() || null : null;
-    if (input.version && !commit) throw new ReproError('PROJECT_INVALID', `the commit ${input.version} is not in ${top || dir}`, 'Check the version.');
+    const commit = top
+      ? (
+          await gitRun(top, ['rev-parse', '--verify', '-q', `${input.version ?? 'HEAD'}^{commit}`]).catch(() => '')
+        ).trim() || null
+      : null;
+    if (input.version && !commit)
+      throw new ReproError(
+        'PROJECT_INVALID',
+        `the commit ${input.version} is not in ${top || dir}`,
+        'Check the version.',
+      );
     let project;
     if (input.version && commit) {
       // the project as it was at that commit, read from git without a checkout
       const sub = path.relative(fs.realpathSync(top), fs.realpathSync(dir)).split(path.sep).join('/');
-      const files = (await gitRun(top, ['ls-tree', '--name-only', commit, ...(sub ? [`${sub}/`] : [])])).split('\n').filter(Boolean).map((f) => path.posix.basename(f));
+      const files = (await gitRun(top, ['ls-tree', '--name-only', commit, ...(sub ? [`${sub}/`] : [])]))
+        .split('\n')
+        .filter(Boolean)
+        .map((f) => path.posix.basename(f));
       const mlproject = files.find((f) => f.toLowerCase() === 'mlproject') ?? null;
       const text = mlproject ? await gitRun(top, ['show', `${commit}:${sub ? `${sub}/` : ''}${mlproject}`]) : null;
       project = parseMlproject(text, mlproject, (rel) => files.includes(rel));
@@ -48,9 +69,14 @@ export const auditOperations: {
       project = loadProject(dir);
     }
     return {
-      name: project.name, dir, fileName: project.fileName, entryPoints: project.entryPoints,
+      name: project.name,
+      dir,
+      fileName: project.fileName,
+      entryPoints: project.entryPoints,
       env: { kind: project.env.kind, file: project.env.file, detected: project.env.detected },
-      seedParameters: Object.fromEntries(project.entryPoints.map((e) => [e.name, e.parameters.filter((p) => isSeedName(p.name)).map((p) => p.name)])),
+      seedParameters: Object.fromEntries(
+        project.entryPoints.map((e) => [e.name, e.parameters.filter((p) => isSeedName(p.name)).map((p) => p.name)]),
+      ),
       commit,
     };
   },

@@ -25,8 +25,16 @@ export interface Runner {
 /** Local processes, each in its own process group so a stop takes the whole tree down. */
 export const localRunner: Runner = {
   name: 'local',
-  run: (job) => runCommand({
-    argv: job.argv, cwd: job.cwd, env: job.env, stdin: 'ignore', tee: false, onOutput: job.onOutput,
-    ownProcessGroup: true, timeoutMs: job.timeoutMs ?? undefined, signal: job.signal,
-  }),
+  run: (job) =>
+    runCommand({
+      argv: job.argv,
+      cwd: job.cwd,
+      env: job.env,
+      stdin: 'ignore',
+      tee: false,
+      onOutput: job.onOutput,
+      ownProcessGroup: true,
+      timeoutMs: job.timeoutMs ?? undefined,
+      signal: job.signal,
+    }),
 };

@@ -7,7 +7,13 @@ import { metricsFormatFor, parseMetricsText } from '../../../shared/snapshot/met
 import type { ProgressSink } from '../../../shared/progress';
 import { filterEnvironment, redactArgv } from '../../../shared/snapshot/secrets';
 import { findArgvSeeds } from '../../../shared/snapshot/seeds';
-import { emptySnapshot, type BlobRef, type Metric, type Snapshot, type TreeState } from '../../../shared/snapshot/snapshot';
+import {
+  emptySnapshot,
+  type BlobRef,
+  type Metric,
+  type Snapshot,
+  type TreeState,
+} from '../../../shared/snapshot/snapshot';
 import { toPendingBlob, type PendingBlob } from '../../db/blob-repository';
 import type { HashCacheRepository } from '../../db/hash-cache-repository';
 import type { RunsRepository } from '../../db/runs-repository';
@@ -63,12 +69,23 @@ export interface EnvironmentFacts {
  * captured (code is read before the command starts, so files the run writes are not taken for
  * uncommitted work).
  */
-export async function gatherEnvironment(code: { code: Snapshot['code']; warnings: string[] }, projectDir: string, python: string, env: NodeJS.ProcessEnv): Promise<EnvironmentFacts> {
+export async function gatherEnvironment(
+  code: { code: Snapshot['code']; warnings: string[] },
+  projectDir: string,
+  python: string,
+  env: NodeJS.ProcessEnv,
+): Promise<EnvironmentFacts> {
   const root = code.code.root ?? projectDir;
-  const [osInfo, hw, probe] = await Promise.all([captureOs(), captureHardware(), probePython(python, { scanRoot: root, env })]);
+  const [osInfo, hw, probe] = await Promise.all([
+    captureOs(),
+    captureHardware(),
+    probePython(python, { scanRoot: root, env }),
+  ]);
   const warnings = [...code.warnings, ...hw.warnings];
-  if (probe.python.status === 'missing') warnings.push(`software: the Python interpreter ${python} was not found; packages were not recorded`);
-  if (probe.python.status === 'failed') warnings.push(`software: the probe of ${python} failed: ${probe.python.error ?? 'unknown error'}`);
+  if (probe.python.status === 'missing')
+    warnings.push(`software: the Python interpreter ${python} was not found; packages were not recorded`);
+  if (probe.python.status === 'failed')
+    warnings.push(`software: the probe of ${python} failed: ${probe.python.error ?? 'unknown error'}`);
   return {
     code: code.code,
     software: {
@@ -88,7 +105,16 @@ export async function gatherEnvironment(code: { code: Snapshot['code']; warnings
 /** Turns a captured stream into a blob reference and the blob to write. */
 export function streamBlob(stream: CapturedStream): { ref: BlobRef; blob: PendingBlob } {
   const blob = toPendingBlob(stream.data);
-  return { ref: { blob: blob.sha256, bytes: stream.bytes, storedBytes: stream.data.length, truncated: stream.truncated, cap: stream.cap }, blob };
+  return {
+    ref: {
+      blob: blob.sha256,
+      bytes: stream.bytes,
+      storedBytes: stream.data.length,
+      truncated: stream.truncated,
+      cap: stream.cap,
+    },
+    blob,
+  };
 }
 
 /** Reads the metrics files a user named; a file that is not a metrics file is an error naming it. */
@@ -101,8 +127,13 @@ export function readMetricsFiles(files: readonly string[], cwd: string): Record<
       text = fs.readFileSync(abs, 'utf8');
     } catch (e) {
       const missing = (e as NodeJS.ErrnoException).code === 'ENOENT';
-      throw new ReproError('METRICS_INVALID', missing ? `metrics file ${file} was not written by the run (${abs})` : `cannot read metrics file ${file}: ${(e as Error).message}`,
-        missing ? 'Check the path the script writes its metrics to, or drop --metrics.' : 'Check its permissions.');
+      throw new ReproError(
+        'METRICS_INVALID',
+        missing
+          ? `metrics file ${file} was not written by the run (${abs})`
+          : `cannot read metrics file ${file}: ${(e as Error).message}`,
+        missing ? 'Check the path the script writes its metrics to, or drop --metrics.' : 'Check its permissions.',
+      );
     }
     Object.assign(metrics, parseMetricsText(text, metricsFormatFor(file), `metrics file ${file}`, file));
   }
@@ -112,20 +143,36 @@ export function readMetricsFiles(files: readonly string[], cwd: string): Record<
 function checkDataPaths(paths: readonly string[], cwd: string): void {
   for (const p of paths) {
     if (!fs.existsSync(path.resolve(cwd, p))) {
-      throw new ReproError('DATA_PATH_MISSING', `data path ${p} does not exist (${path.resolve(cwd, p)})`, 'Check the path; --data takes a file or folder the run reads.');
+      throw new ReproError(
+        'DATA_PATH_MISSING',
+        `data path ${p} does not exist (${path.resolve(cwd, p)})`,
+        'Check the path; --data takes a file or folder the run reads.',
+      );
     }
   }
 }
 
 /** Hashes each path with the shared pool and cache, reporting bytes as progress. */
-export async function hashPaths(paths: readonly string[], cwd: string, cache: HashCacheRepository, pool: HashPool, onProgress: ProgressSink | undefined, task: string): Promise<TreeState[]> {
+export async function hashPaths(
+  paths: readonly string[],
+  cwd: string,
+  cache: HashCacheRepository,
+  pool: HashPool,
+  onProgress: ProgressSink | undefined,
+  task: string,
+): Promise<TreeState[]> {
   const out: TreeState[] = [];
   for (const p of paths) {
     onProgress?.({ task, phase: 'start', label: `hashing ${p}`, unit: 'bytes' });
-    out.push(await hashTree(path.resolve(cwd, p), {
-      cache, pool, displayPath: p,
-      onProgress: (done, total) => onProgress?.({ task, phase: 'progress', label: `hashing ${p}`, done, total, unit: 'bytes' }),
-    }));
+    out.push(
+      await hashTree(path.resolve(cwd, p), {
+        cache,
+        pool,
+        displayPath: p,
+        onProgress: (done, total) =>
+          onProgress?.({ task, phase: 'progress', label: `hashing ${p}`, done, total, unit: 'bytes' }),
+      }),
+    );
     onProgress?.({ task, phase: 'end', label: `hashed ${p}` });
   }
   return out;
@@ -139,7 +186,12 @@ export async function captureRun(request: CaptureRequest, deps: CaptureDeps): Pr
   const env = request.env ?? process.env;
   const cwd = path.resolve(request.cwd);
   const task = `capture-${newId().slice(0, 8)}`;
-  if (request.argv.length === 0) throw new ReproError('INVALID_INPUT', 'no command to capture', 'Put the command after --, e.g. reproscope capture -- python train.py --seed 1');
+  if (request.argv.length === 0)
+    throw new ReproError(
+      'INVALID_INPUT',
+      'no command to capture',
+      'Put the command after --, e.g. reproscope capture -- python train.py --seed 1',
+    );
   checkDataPaths(request.data ?? [], cwd);
   const python = request.python ?? pythonForCommand(request.argv, env.PATH);
 
@@ -151,7 +203,13 @@ export async function captureRun(request: CaptureRequest, deps: CaptureDeps): Pr
     const environment = gatherEnvironment(code, cwd, python, env);
     environment.catch(() => undefined);
     const runEnv = { ...env, PYTHONUNBUFFERED: env.PYTHONUNBUFFERED ?? '1' }; // live output through the pipe
-    const command = await runCommand({ argv: request.argv, cwd, env: runEnv, stdin: request.interactive ? 'inherit' : 'ignore', tee: request.interactive ?? false });
+    const command = await runCommand({
+      argv: request.argv,
+      cwd,
+      env: runEnv,
+      stdin: request.interactive ? 'inherit' : 'ignore',
+      tee: request.interactive ?? false,
+    });
     const facts = await environment;
 
     const outputs = await hashPaths(request.outputs ?? [], cwd, deps.hashCache, pool, deps.onProgress, task);
@@ -165,8 +223,11 @@ export async function captureRun(request: CaptureRequest, deps: CaptureDeps): Pr
       warnings.push(`outcome: ${(e as Error).message}`);
     }
     const autoMetrics = path.join(cwd, 'metrics.json');
-    if (!(request.metrics ?? []).some((m) => path.resolve(cwd, m) === autoMetrics) && fs.existsSync(autoMetrics)
-      && fs.statSync(autoMetrics).mtimeMs >= command.startedAt.getTime() - 1000) {
+    if (
+      !(request.metrics ?? []).some((m) => path.resolve(cwd, m) === autoMetrics) &&
+      fs.existsSync(autoMetrics) &&
+      fs.statSync(autoMetrics).mtimeMs >= command.startedAt.getTime() - 1000
+    ) {
       try {
         for (const [k, v] of Object.entries(readMetricsFiles(['metrics.json'], cwd))) metrics[k] ??= v;
       } catch (e) {
@@ -176,7 +237,10 @@ export async function captureRun(request: CaptureRequest, deps: CaptureDeps): Pr
 
     const snapshot = buildCaptureSnapshot(request, cwd, env, facts, data, outputs, metrics, command, warnings);
     const dvc = await readDvcLock(facts.code.root ?? cwd, { checkDisk: true });
-    if (dvc) { snapshot.data.dvc = dvc.entries; snapshot.warnings.push(...dvc.warnings); }
+    if (dvc) {
+      snapshot.data.dvc = dvc.entries;
+      snapshot.warnings.push(...dvc.warnings);
+    }
     const stdout = streamBlob(command.stdout);
     const stderr = streamBlob(command.stderr);
     snapshot.outcome.logs = { stdout: stdout.ref, stderr: stderr.ref };
@@ -187,8 +251,17 @@ export async function captureRun(request: CaptureRequest, deps: CaptureDeps): Pr
   }
 }
 
-function buildCaptureSnapshot(request: CaptureRequest, cwd: string, env: NodeJS.ProcessEnv, facts: EnvironmentFacts, data: TreeState[], outputs: TreeState[],
-  metrics: Record<string, Metric>, command: CommandResult, warnings: string[]): Snapshot {
+function buildCaptureSnapshot(
+  request: CaptureRequest,
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  facts: EnvironmentFacts,
+  data: TreeState[],
+  outputs: TreeState[],
+  metrics: Record<string, Metric>,
+  command: CommandResult,
+  warnings: string[],
+): Snapshot {
   const snapshot = emptySnapshot(newId(), 'capture', command.startedAt.toISOString());
   const root = facts.code.root ?? cwd;
   const { env: recordedEnv, withheld } = filterEnvironment(env, request.envNames ?? []);
@@ -200,7 +273,12 @@ function buildCaptureSnapshot(request: CaptureRequest, cwd: string, env: NodeJS.
   snapshot.software = facts.software;
   snapshot.hardware = facts.hardware;
   snapshot.randomness = {
-    seeds: [...findArgvSeeds(argv), ...(recordedEnv.PYTHONHASHSEED !== undefined ? [{ source: 'env' as const, name: 'PYTHONHASHSEED', value: recordedEnv.PYTHONHASHSEED }] : [])],
+    seeds: [
+      ...findArgvSeeds(argv),
+      ...(recordedEnv.PYTHONHASHSEED !== undefined
+        ? [{ source: 'env' as const, name: 'PYTHONHASHSEED', value: recordedEnv.PYTHONHASHSEED }]
+        : []),
+    ],
     pythonHashSeed: recordedEnv.PYTHONHASHSEED ?? null,
     scan: facts.scan,
   };

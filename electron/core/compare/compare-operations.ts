@@ -14,19 +14,46 @@ export async function enrichCodeComparison(comparison: Comparison, a: Snapshot, 
   const cb = b.code.commit;
   if (!ca || !cb) return { ...comparison, code: { ...comparison.code, history: null } };
   if (ca === cb) {
-    return { ...comparison, code: { ...comparison.code, history: { status: 'not-needed', note: 'both runs are at the same commit', commits: [], patch: null, truncated: false } } };
+    return {
+      ...comparison,
+      code: {
+        ...comparison.code,
+        history: {
+          status: 'not-needed',
+          note: 'both runs are at the same commit',
+          commits: [],
+          patch: null,
+          truncated: false,
+        },
+      },
+    };
   }
   const roots = [...new Set([a.code.root, b.code.root].filter((r): r is string => Boolean(r)))];
   const reasons: string[] = [];
   for (const root of roots) {
     const h = await readGitHistory(root, ca, cb);
     if (h.ok) {
-      return { ...comparison, code: { ...comparison.code, history: { status: 'ok', note: `read from ${root}`, commits: h.commits, patch: h.patch, truncated: h.truncated } } };
+      return {
+        ...comparison,
+        code: {
+          ...comparison.code,
+          history: {
+            status: 'ok',
+            note: `read from ${root}`,
+            commits: h.commits,
+            patch: h.patch,
+            truncated: h.truncated,
+          },
+        },
+      };
     }
     reasons.push(h.reason);
   }
   const note = reasons.length ? reasons.join('; ') : 'neither run recorded where its repository is';
-  return { ...comparison, code: { ...comparison.code, history: { status: 'unavailable', note, commits: [], patch: null, truncated: false } } };
+  return {
+    ...comparison,
+    code: { ...comparison.code, history: { status: 'unavailable', note, commits: [], patch: null, truncated: false } },
+  };
 }
 
 /** The compare operation: two stored runs compared, enriched with the git history where the repository is here. */

@@ -18,7 +18,10 @@ export function findExamplesDir(start: string = __dirname): string | null {
 function describe(dir: string): string {
   try {
     const text = fs.readFileSync(path.join(dir, 'README.md'), 'utf8');
-    const line = text.split('\n').map((l) => l.trim()).find((l) => l !== '' && !l.startsWith('#'));
+    const line = text
+      .split('\n')
+      .map((l) => l.trim())
+      .find((l) => l !== '' && !l.startsWith('#'));
     if (line) return line;
   } catch {
     // no README: fall back to the name
@@ -29,9 +32,17 @@ function describe(dir: string): string {
 /** Lists the bundled example experiments (folders of examples/ with an MLproject file). */
 export function listExamples(examplesDir: string | null = findExamplesDir()): Example[] {
   if (!examplesDir) return [];
-  return fs.readdirSync(examplesDir, { withFileTypes: true })
-    .filter((e) => e.isDirectory() && fs.readdirSync(path.join(examplesDir, e.name)).some((f) => f.toLowerCase() === 'mlproject'))
-    .map((e) => ({ name: e.name, path: path.join(examplesDir, e.name), description: describe(path.join(examplesDir, e.name)) }))
+  return fs
+    .readdirSync(examplesDir, { withFileTypes: true })
+    .filter(
+      (e) =>
+        e.isDirectory() && fs.readdirSync(path.join(examplesDir, e.name)).some((f) => f.toLowerCase() === 'mlproject'),
+    )
+    .map((e) => ({
+      name: e.name,
+      path: path.join(examplesDir, e.name),
+      description: describe(path.join(examplesDir, e.name)),
+    }))
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 

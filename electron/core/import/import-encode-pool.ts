@@ -38,7 +38,9 @@ interface Pending {
 }
 
 /** Packs a snapshot's histories into numbers, or null when one holds what the worker cannot write (a non-finite number). */
-function pack(snapshot: Snapshot): { skeleton: Snapshot; names: string[]; counts: number[]; buffer: ArrayBuffer } | null {
+function pack(
+  snapshot: Snapshot,
+): { skeleton: Snapshot; names: string[]; counts: number[]; buffer: ArrayBuffer } | null {
   const names: string[] = [];
   const counts: number[] = [];
   let total = 0;
@@ -55,7 +57,12 @@ function pack(snapshot: Snapshot): { skeleton: Snapshot; names: string[]; counts
   const metrics: Snapshot['outcome']['metrics'] = {};
   for (const [name, m] of Object.entries(snapshot.outcome.metrics)) {
     for (const p of m.history ?? []) {
-      if (!Number.isFinite(p.step) || !Number.isFinite(p.value) || (p.timestamp !== null && !Number.isFinite(p.timestamp))) return null;
+      if (
+        !Number.isFinite(p.step) ||
+        !Number.isFinite(p.value) ||
+        (p.timestamp !== null && !Number.isFinite(p.timestamp))
+      )
+        return null;
       numbers[at++] = p.step;
       numbers[at++] = p.value;
       numbers[at++] = p.timestamp ?? Number.NaN;
@@ -72,7 +79,10 @@ export class SnapshotEncodePool {
   private nextId = 0;
   private failure: Error | null = null;
 
-  constructor(private readonly level: number, size: number = Math.max(1, Math.min(4, os.availableParallelism() - 1))) {
+  constructor(
+    private readonly level: number,
+    size: number = Math.max(1, Math.min(4, os.availableParallelism() - 1)),
+  ) {
     for (let i = 0; i < size; i++) {
       const worker = new Worker(WORKER_SOURCE, { eval: true });
       worker.on('message', (msg: { id: number; gz?: Uint8Array; error?: string }) => {
@@ -83,7 +93,9 @@ export class SnapshotEncodePool {
         else p.reject(new Error(`encoding a snapshot failed: ${msg.error ?? 'unknown error'}`));
       });
       worker.on('error', (e) => this.fail(e));
-      worker.on('exit', (code) => { if (code !== 0) this.fail(new Error(`an encode worker stopped (exit code ${code})`)); });
+      worker.on('exit', (code) => {
+        if (code !== 0) this.fail(new Error(`an encode worker stopped (exit code ${code})`));
+      });
       this.workers.push(worker);
     }
   }
@@ -111,7 +123,17 @@ export class SnapshotEncodePool {
     const worker = this.workers[id % this.workers.length]!;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      worker.postMessage({ id, snapshot: packed.skeleton, names: packed.names, counts: packed.counts, numbers: new Float64Array(packed.buffer), level: this.level }, [packed.buffer]);
+      worker.postMessage(
+        {
+          id,
+          snapshot: packed.skeleton,
+          names: packed.names,
+          counts: packed.counts,
+          numbers: new Float64Array(packed.buffer),
+          level: this.level,
+        },
+        [packed.buffer],
+      );
     });
   }
 

@@ -4,10 +4,21 @@ import YAML from 'yaml';
 import { z } from 'zod';
 import type { ImportSkip } from '../../../shared/api/api-import';
 import { ReproError } from '../../../shared/errors';
-import { mlflowSourceTypeName, mlflowStatusName, parseMlflowValue, stripCredentialsInText, type MlflowMetricPoint } from '../../../shared/mlflow/mlflow-snapshot';
+import {
+  mlflowSourceTypeName,
+  mlflowStatusName,
+  parseMlflowValue,
+  stripCredentialsInText,
+  type MlflowMetricPoint,
+} from '../../../shared/mlflow/mlflow-snapshot';
 import type { DeclaredDataset } from '../../../shared/snapshot/snapshot';
 import {
-  experimentMatches, type LocalModelDir, type MlflowExperimentInfo, type MlflowReadItem, type MlflowReadOptions, type MlflowStoreReader,
+  experimentMatches,
+  type LocalModelDir,
+  type MlflowExperimentInfo,
+  type MlflowReadItem,
+  type MlflowReadOptions,
+  type MlflowStoreReader,
 } from './import-mlflow-types';
 
 /**
@@ -23,57 +34,75 @@ const RESERVED_EXPERIMENT_FOLDERS = new Set(['tags', 'datasets', 'traces', 'mode
 const RESERVED_ROOT_FOLDERS = new Set([TRASH, 'models', '.mlflow']);
 
 const idText = z.union([z.string(), z.number().int()]).transform(String);
-const millis = z.union([z.number(), z.string().regex(/^\d+$/).transform(Number)]).nullable().optional();
+const millis = z
+  .union([z.number(), z.string().regex(/^\d+$/).transform(Number)])
+  .nullable()
+  .optional();
 
-const ExperimentMetaSchema = z.object({
-  experiment_id: idText,
-  name: z.string(),
-  artifact_location: z.string().nullable().optional(),
-  lifecycle_stage: z.string().nullable().optional(),
-}).passthrough();
+const ExperimentMetaSchema = z
+  .object({
+    experiment_id: idText,
+    name: z.string(),
+    artifact_location: z.string().nullable().optional(),
+    lifecycle_stage: z.string().nullable().optional(),
+  })
+  .passthrough();
 
-const RunMetaSchema = z.object({
-  run_uuid: z.string().optional(),
-  run_id: z.string().optional(),
-  experiment_id: idText,
-  status: z.union([z.number().int(), z.string()]).nullable().optional(),
-  start_time: millis,
-  end_time: millis,
-  lifecycle_stage: z.string().nullable().optional(),
-  user_id: z.string().nullable().optional(),
-  artifact_uri: z.string().nullable().optional(),
-  run_name: z.string().nullable().optional(),
-  name: z.string().nullable().optional(),
-  source_type: z.union([z.number().int(), z.string()]).nullable().optional(),
-  source_name: z.string().nullable().optional(),
-  entry_point_name: z.string().nullable().optional(),
-  source_version: z.string().nullable().optional(),
-}).passthrough();
+const RunMetaSchema = z
+  .object({
+    run_uuid: z.string().optional(),
+    run_id: z.string().optional(),
+    experiment_id: idText,
+    status: z.union([z.number().int(), z.string()]).nullable().optional(),
+    start_time: millis,
+    end_time: millis,
+    lifecycle_stage: z.string().nullable().optional(),
+    user_id: z.string().nullable().optional(),
+    artifact_uri: z.string().nullable().optional(),
+    run_name: z.string().nullable().optional(),
+    name: z.string().nullable().optional(),
+    source_type: z.union([z.number().int(), z.string()]).nullable().optional(),
+    source_name: z.string().nullable().optional(),
+    entry_point_name: z.string().nullable().optional(),
+    source_version: z.string().nullable().optional(),
+  })
+  .passthrough();
 
-const DatasetMetaSchema = z.object({
-  name: z.string(),
-  digest: z.string().nullable().optional(),
-  source_type: z.string().nullable().optional(),
-  source: z.string().nullable().optional(),
-  schema: z.string().nullable().optional(),
-}).passthrough();
+const DatasetMetaSchema = z
+  .object({
+    name: z.string(),
+    digest: z.string().nullable().optional(),
+    source_type: z.string().nullable().optional(),
+    source: z.string().nullable().optional(),
+    schema: z.string().nullable().optional(),
+  })
+  .passthrough();
 
-const InputMetaSchema = z.object({
-  source_type: z.union([z.string(), z.number()]).optional(),
-  source_id: z.string(),
-  tags: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String)).nullable().optional(),
-}).passthrough();
+const InputMetaSchema = z
+  .object({
+    source_type: z.union([z.string(), z.number()]).optional(),
+    source_id: z.string(),
+    tags: z
+      .record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String))
+      .nullable()
+      .optional(),
+  })
+  .passthrough();
 
-const OutputMetaSchema = z.object({
-  destination_id: z.string().optional(),
-  destination_type: z.union([z.string(), z.number()]).optional(),
-}).passthrough();
+const OutputMetaSchema = z
+  .object({
+    destination_id: z.string().optional(),
+    destination_type: z.union([z.string(), z.number()]).optional(),
+  })
+  .passthrough();
 
-const LoggedModelMetaSchema = z.object({
-  model_id: z.string().optional(),
-  name: z.string().nullable().optional(),
-  source_run_id: z.string().nullable().optional(),
-}).passthrough();
+const LoggedModelMetaSchema = z
+  .object({
+    model_id: z.string().optional(),
+    name: z.string().nullable().optional(),
+    source_run_id: z.string().nullable().optional(),
+  })
+  .passthrough();
 
 /** A meta.yaml scalar in MLflow's flat `key: value` form, or undefined when the line needs a full YAML parser. */
 function flatScalar(text: string): unknown {
@@ -86,7 +115,8 @@ function flatScalar(text: string): unknown {
   if (/^-?\d+$/.test(text)) return /^-?0\d/.test(text) ? text : Number(text);
   if (/^-?\d+\.\d*(e[+-]?\d+)?$/i.test(text)) return Number(text);
   if (text.startsWith("'")) return /^'([^']|'')*'$/.test(text) ? text.slice(1, -1).replace(/''/g, "'") : undefined;
-  if (/^[&*!|>%@`"{[#?:,\]}-]/.test(text) || text.includes(': ') || text.includes(' #') || /\s$/.test(text)) return undefined;
+  if (/^[&*!|>%@`"{[#?:,\]}-]/.test(text) || text.includes(': ') || text.includes(' #') || /\s$/.test(text))
+    return undefined;
   return text;
 }
 
@@ -103,13 +133,19 @@ export function parseMetaYaml(text: string): unknown {
   return out;
 }
 
-function readMeta<T extends z.ZodType>(file: string, schema: T): { ok: true; value: z.output<T> } | { ok: false; reason: string } {
+function readMeta<T extends z.ZodType>(
+  file: string,
+  schema: T,
+): { ok: true; value: z.output<T> } | { ok: false; reason: string } {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    return { ok: false, reason: code === 'ENOENT' ? 'meta.yaml is missing' : `meta.yaml cannot be read (${code ?? (e as Error).message})` };
+    return {
+      ok: false,
+      reason: code === 'ENOENT' ? 'meta.yaml is missing' : `meta.yaml cannot be read (${code ?? (e as Error).message})`,
+    };
   }
   let raw: unknown;
   try {
@@ -121,14 +157,21 @@ function readMeta<T extends z.ZodType>(file: string, schema: T): { ok: true; val
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    return { ok: false, reason: `meta.yaml is not in MLflow's format (${issue ? `${issue.path.join('.') || 'root'}: ${issue.message}` : 'invalid'})` };
+    return {
+      ok: false,
+      reason: `meta.yaml is not in MLflow's format (${issue ? `${issue.path.join('.') || 'root'}: ${issue.message}` : 'invalid'})`,
+    };
   }
   return { ok: true, value: parsed.data };
 }
 
 function listDirs(dir: string): string[] {
   try {
-    return fs.readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+    return fs
+      .readdirSync(dir, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name)
+      .sort();
   } catch {
     return [];
   }
@@ -197,7 +240,10 @@ function fastMetricLine(text: string, start: number, end: number): MlflowMetricP
   let step = 0;
   if (i < end) {
     let neg = false;
-    if (text.charCodeAt(++i) === 45) { neg = true; i++; }
+    if (text.charCodeAt(++i) === 45) {
+      neg = true;
+      i++;
+    }
     const digitsStart = i;
     while (i < end) {
       const c = text.charCodeAt(i);
@@ -210,7 +256,8 @@ function fastMetricLine(text: string, start: number, end: number): MlflowMetricP
   } else {
     // Two fields: the value ends the line, so it must not end in what trim() would remove.
     const last = text.charCodeAt(valueEnd - 1);
-    if (!((last >= 48 && last <= 57) || (last >= 65 && last <= 90) || (last >= 97 && last <= 122) || last === 46)) return null;
+    if (!((last >= 48 && last <= 57) || (last >= 65 && last <= 90) || (last >= 97 && last <= 122) || last === 46))
+      return null;
   }
   const value = Number(text.slice(valueStart, valueEnd));
   if (!Number.isFinite(value) || Math.abs(value) >= MLFLOW_MAX) return null;
@@ -222,7 +269,8 @@ function parseMetricLine(name: string, raw: string, lineNo: number): MlflowMetri
   const line = raw.trim();
   if (line === '') return null;
   const parts = line.split(' ');
-  if (parts.length < 2) throw new Error(`metric ${name} line ${lineNo} has ${parts.length} field; MLflow writes "timestamp value [step]"`);
+  if (parts.length < 2)
+    throw new Error(`metric ${name} line ${lineNo} has ${parts.length} field; MLflow writes "timestamp value [step]"`);
   const ts = Number(parts[0]);
   const rawValue = parts[1]!;
   let value = rawValue === '' ? Number.NaN : Number(rawValue);
@@ -232,7 +280,8 @@ function parseMetricLine(name: string, raw: string, lineNo: number): MlflowMetri
     value = parsed;
   }
   const step = parts.length >= 3 ? Number(parts[2]) : 0;
-  if (!Number.isInteger(ts) || !Number.isInteger(step)) throw new Error(`metric ${name} line ${lineNo}: timestamp and step must be whole numbers`);
+  if (!Number.isInteger(ts) || !Number.isInteger(step))
+    throw new Error(`metric ${name} line ${lineNo}: timestamp and step must be whole numbers`);
   return { step, value, timestamp: ts };
 }
 
@@ -250,13 +299,17 @@ export function isInside(root: string, p: string): boolean {
 
 /** Finds the store root: the folder given, or its `mlruns/` child when given a project folder. */
 export function resolveFileStoreRoot(dir: string): string {
-  const looksLikeStore = (d: string): boolean => fs.existsSync(path.join(d, TRASH))
-    || listDirs(d).some((name) => !RESERVED_ROOT_FOLDERS.has(name) && fs.existsSync(path.join(d, name, 'meta.yaml')));
+  const looksLikeStore = (d: string): boolean =>
+    fs.existsSync(path.join(d, TRASH)) ||
+    listDirs(d).some((name) => !RESERVED_ROOT_FOLDERS.has(name) && fs.existsSync(path.join(d, name, 'meta.yaml')));
   if (looksLikeStore(dir)) return dir;
   const child = path.join(dir, 'mlruns');
   if (fs.existsSync(child) && looksLikeStore(child)) return child;
-  throw new ReproError('IMPORT_FAILED', `${dir} is not an MLflow file store: no experiment folder with a meta.yaml in it`,
-    'Point at the mlruns folder MLflow wrote (it holds one folder per experiment, each with a meta.yaml), an mlflow.db, or a tracking server URL.');
+  throw new ReproError(
+    'IMPORT_FAILED',
+    `${dir} is not an MLflow file store: no experiment folder with a meta.yaml in it`,
+    'Point at the mlruns folder MLflow wrote (it holds one folder per experiment, each with a meta.yaml), an mlflow.db, or a tracking server URL.',
+  );
 }
 
 /** Opens a file store for reading: lists its experiments now (so a store that cannot be read fails before anything is written). */
@@ -265,37 +318,75 @@ export function openFileStore(dirArg: string, options: MlflowReadOptions): Mlflo
   try {
     root = fs.realpathSync(dirArg);
   } catch (e) {
-    throw new ReproError('IMPORT_FAILED', `cannot read the MLflow store ${dirArg}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'it does not exist' : (e as Error).message}`,
-      'Check the path: reproscope import takes an mlruns folder, an mlflow.db file or a tracking server URL.');
+    throw new ReproError(
+      'IMPORT_FAILED',
+      `cannot read the MLflow store ${dirArg}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'it does not exist' : (e as Error).message}`,
+      'Check the path: reproscope import takes an mlruns folder, an mlflow.db file or a tracking server URL.',
+    );
   }
   root = resolveFileStoreRoot(root);
   const skips: ImportSkip[] = [];
   const experiments: (MlflowExperimentInfo & { dir: string })[] = [];
   const candidates = [
-    ...listDirs(root).filter((n) => !RESERVED_ROOT_FOLDERS.has(n)).map((n) => ({ dir: path.join(root, n), name: n, trashed: false })),
+    ...listDirs(root)
+      .filter((n) => !RESERVED_ROOT_FOLDERS.has(n))
+      .map((n) => ({ dir: path.join(root, n), name: n, trashed: false })),
     ...listDirs(path.join(root, TRASH)).map((n) => ({ dir: path.join(root, TRASH, n), name: n, trashed: true })),
   ];
   for (const c of candidates) {
-    if (!isInside(root, c.dir)) { skips.push({ experimentId: c.name, runId: null, reason: `experiment folder ${c.name} links outside the store; not followed` }); continue; }
-    const meta = readMeta(path.join(c.dir, 'meta.yaml'), ExperimentMetaSchema);
-    if (!meta.ok) { skips.push({ experimentId: c.name, runId: null, reason: `experiment ${c.name}: ${meta.reason}` }); continue; }
-    if (meta.value.experiment_id !== c.name) {
-      skips.push({ experimentId: c.name, runId: null, reason: `experiment folder ${c.name} holds the meta.yaml of experiment ${meta.value.experiment_id}` });
+    if (!isInside(root, c.dir)) {
+      skips.push({
+        experimentId: c.name,
+        runId: null,
+        reason: `experiment folder ${c.name} links outside the store; not followed`,
+      });
       continue;
     }
-    const exp = { id: c.name, name: meta.value.name, lifecycleStage: c.trashed ? 'deleted' : meta.value.lifecycle_stage ?? 'active', dir: c.dir };
+    const meta = readMeta(path.join(c.dir, 'meta.yaml'), ExperimentMetaSchema);
+    if (!meta.ok) {
+      skips.push({ experimentId: c.name, runId: null, reason: `experiment ${c.name}: ${meta.reason}` });
+      continue;
+    }
+    if (meta.value.experiment_id !== c.name) {
+      skips.push({
+        experimentId: c.name,
+        runId: null,
+        reason: `experiment folder ${c.name} holds the meta.yaml of experiment ${meta.value.experiment_id}`,
+      });
+      continue;
+    }
+    const exp = {
+      id: c.name,
+      name: meta.value.name,
+      lifecycleStage: c.trashed ? 'deleted' : (meta.value.lifecycle_stage ?? 'active'),
+      dir: c.dir,
+    };
     if (!experimentMatches(exp, options.experiment)) continue;
     if (exp.lifecycleStage === 'deleted' && !options.includeDeleted) {
-      skips.push({ experimentId: exp.id, runId: null, reason: `experiment ${exp.name} was deleted in MLflow; use --include-deleted to import its runs` });
+      skips.push({
+        experimentId: exp.id,
+        runId: null,
+        reason: `experiment ${exp.name} was deleted in MLflow; use --include-deleted to import its runs`,
+      });
       continue;
     }
     experiments.push(exp);
   }
-  if (options.experiment !== undefined && experiments.length === 0 && !skips.some((s) => s.experimentId === options.experiment)) {
-    throw new ReproError('NOT_FOUND', `the MLflow store ${root} has no experiment named or numbered "${options.experiment}"`,
-      `Its experiments: ${candidates.map((c) => c.name).join(', ') || 'none'}. Drop --experiment to import them all.`);
+  if (
+    options.experiment !== undefined &&
+    experiments.length === 0 &&
+    !skips.some((s) => s.experimentId === options.experiment)
+  ) {
+    throw new ReproError(
+      'NOT_FOUND',
+      `the MLflow store ${root} has no experiment named or numbered "${options.experiment}"`,
+      `Its experiments: ${candidates.map((c) => c.name).join(', ') || 'none'}. Drop --experiment to import them all.`,
+    );
   }
-  const runDirs = experiments.map((exp) => ({ exp, runs: listDirs(exp.dir).filter((n) => !RESERVED_EXPERIMENT_FOLDERS.has(n)) }));
+  const runDirs = experiments.map((exp) => ({
+    exp,
+    runs: listDirs(exp.dir).filter((n) => !RESERVED_EXPERIMENT_FOLDERS.has(n)),
+  }));
   return {
     type: 'mlflow-file',
     location: root,
@@ -329,7 +420,12 @@ function listLoggedModels(root: string, expDir: string): Map<string, ExperimentM
     const dir = path.join(modelsDir, id);
     if (!isInside(root, dir)) continue;
     const meta = readMeta(path.join(dir, 'meta.yaml'), LoggedModelMetaSchema);
-    out.set(id, { dir, modelId: meta.ok ? meta.value.model_id ?? id : id, name: meta.ok ? meta.value.name ?? null : null, sourceRunId: meta.ok ? meta.value.source_run_id ?? null : null });
+    out.set(id, {
+      dir,
+      modelId: meta.ok ? (meta.value.model_id ?? id) : id,
+      name: meta.ok ? (meta.value.name ?? null) : null,
+      sourceRunId: meta.ok ? (meta.value.source_run_id ?? null) : null,
+    });
   }
   return out;
 }
@@ -343,16 +439,29 @@ function readDatasets(expDir: string): Map<string, Omit<DeclaredDataset, 'contex
     if (!meta.ok) continue;
     const d = meta.value;
     out.set(id, {
-      name: d.name, digest: d.digest ?? null, source: d.source ? stripCredentialsInText(d.source) : null, sourceType: d.source_type ?? null, schema: d.schema ?? null,
+      name: d.name,
+      digest: d.digest ?? null,
+      source: d.source ? stripCredentialsInText(d.source) : null,
+      sourceType: d.source_type ?? null,
+      schema: d.schema ?? null,
     });
   }
   return out;
 }
 
-function readRun(root: string, exp: MlflowExperimentInfo & { dir: string }, name: string, datasets: Map<string, Omit<DeclaredDataset, 'context'>>,
-  models: Map<string, ExperimentModel>, options: MlflowReadOptions): MlflowReadItem {
+function readRun(
+  root: string,
+  exp: MlflowExperimentInfo & { dir: string },
+  name: string,
+  datasets: Map<string, Omit<DeclaredDataset, 'context'>>,
+  models: Map<string, ExperimentModel>,
+  options: MlflowReadOptions,
+): MlflowReadItem {
   const runDir = path.join(exp.dir, name);
-  const skip = (reason: string): MlflowReadItem => ({ kind: 'skip', skip: { experimentId: exp.id, runId: name, reason } });
+  const skip = (reason: string): MlflowReadItem => ({
+    kind: 'skip',
+    skip: { experimentId: exp.id, runId: name, reason },
+  });
   // `name` came from listDirs, which lists real folders only (never links), inside an experiment folder
   // already checked to lie in the store: the run folder lies in the store too, so no realpath is needed.
   const meta = readMeta(path.join(runDir, 'meta.yaml'), RunMetaSchema);
@@ -361,9 +470,11 @@ function readRun(root: string, exp: MlflowExperimentInfo & { dir: string }, name
   const runId = m.run_id ?? m.run_uuid;
   if (!runId) return skip('meta.yaml names no run_id');
   if (runId !== name) return skip(`meta.yaml names run ${runId} but the folder is ${name}`);
-  if (m.experiment_id !== exp.id) return skip(`meta.yaml names experiment ${m.experiment_id} but the run lies in experiment ${exp.id}`);
-  const lifecycleStage = exp.lifecycleStage === 'deleted' ? 'deleted' : m.lifecycle_stage ?? 'active';
-  if (lifecycleStage === 'deleted' && !options.includeDeleted) return skip('deleted in MLflow (lifecycle_stage: deleted); use --include-deleted to import it');
+  if (m.experiment_id !== exp.id)
+    return skip(`meta.yaml names experiment ${m.experiment_id} but the run lies in experiment ${exp.id}`);
+  const lifecycleStage = exp.lifecycleStage === 'deleted' ? 'deleted' : (m.lifecycle_stage ?? 'active');
+  if (lifecycleStage === 'deleted' && !options.includeDeleted)
+    return skip('deleted in MLflow (lifecycle_stage: deleted); use --include-deleted to import it');
 
   // One listing of the run folder saves a failed lookup for each folder MLflow did not write (inputs, outputs…).
   let entries: Map<string, fs.Dirent> | null;
@@ -381,7 +492,9 @@ function readRun(root: string, exp: MlflowExperimentInfo & { dir: string }, name
   try {
     params = has('params') ? readKeyFiles(path.join(runDir, 'params')) : none;
     tags = has('tags') ? readKeyFiles(path.join(runDir, 'tags')) : none;
-    if (has('metrics')) for (const [metric, text] of readKeyFiles(path.join(runDir, 'metrics'))) metrics[metric] = parseMetricLines(metric, text);
+    if (has('metrics'))
+      for (const [metric, text] of readKeyFiles(path.join(runDir, 'metrics')))
+        metrics[metric] = parseMetricLines(metric, text);
   } catch (e) {
     return skip((e as Error).message);
   }
@@ -390,7 +503,11 @@ function readRun(root: string, exp: MlflowExperimentInfo & { dir: string }, name
   for (const inputId of has('inputs') ? listDirs(path.join(runDir, 'inputs')) : []) {
     const input = readMeta(path.join(runDir, 'inputs', inputId, 'meta.yaml'), InputMetaSchema);
     if (!input.ok) continue;
-    if (input.value.source_type !== undefined && !['DATASET', 0, '0'].includes(input.value.source_type as string | number)) continue;
+    if (
+      input.value.source_type !== undefined &&
+      !['DATASET', 0, '0'].includes(input.value.source_type as string | number)
+    )
+      continue;
     const dataset = datasets.get(input.value.source_id);
     if (!dataset) continue;
     runDatasets.push({ ...dataset, context: input.value.tags?.['mlflow.data.context'] ?? null });
@@ -399,12 +516,18 @@ function readRun(root: string, exp: MlflowExperimentInfo & { dir: string }, name
   const modelDirs: LocalModelDir[] = [];
   const outputIds = (has('outputs') ? listDirs(path.join(runDir, 'outputs')) : []).map((id) => {
     const out = readMeta(path.join(runDir, 'outputs', id, 'meta.yaml'), OutputMetaSchema);
-    return out.ok ? out.value.destination_id ?? id : id;
+    return out.ok ? (out.value.destination_id ?? id) : id;
   });
   for (const model of models.values()) {
-    if (model.sourceRunId !== runId && !outputIds.includes(model.modelId) && !outputIds.includes(path.basename(model.dir))) continue;
+    if (
+      model.sourceRunId !== runId &&
+      !outputIds.includes(model.modelId) &&
+      !outputIds.includes(path.basename(model.dir))
+    )
+      continue;
     const dir = path.join(model.dir, 'artifacts');
-    if (fs.existsSync(dir) && isInside(root, dir)) modelDirs.push({ artifactPath: `models/${model.name ?? model.modelId}`, modelId: model.modelId, dir });
+    if (fs.existsSync(dir) && isInside(root, dir))
+      modelDirs.push({ artifactPath: `models/${model.name ?? model.modelId}`, modelId: model.modelId, dir });
   }
 
   const artifactsDir = path.join(runDir, 'artifacts');

@@ -1,8 +1,19 @@
 import { z } from 'zod';
 import { ReproError } from '../../../shared/errors';
-import { mlflowStatusName, parseMlflowValue, stripCredentialsInText, type MlflowMetricPoint } from '../../../shared/mlflow/mlflow-snapshot';
+import {
+  mlflowStatusName,
+  parseMlflowValue,
+  stripCredentialsInText,
+  type MlflowMetricPoint,
+} from '../../../shared/mlflow/mlflow-snapshot';
 import { stripUrlCredentials } from '../../../shared/snapshot/secrets';
-import { experimentMatches, type MlflowExperimentInfo, type MlflowReadItem, type MlflowReadOptions, type MlflowStoreReader } from './import-mlflow-types';
+import {
+  experimentMatches,
+  type MlflowExperimentInfo,
+  type MlflowReadItem,
+  type MlflowReadOptions,
+  type MlflowStoreReader,
+} from './import-mlflow-types';
 
 /**
  * Reads a running MLflow tracking server through its REST API (`/api/2.0/mlflow/…`):
@@ -10,43 +21,92 @@ import { experimentMatches, type MlflowExperimentInfo, type MlflowReadItem, type
  * history. Each request has a timeout; an answer that is not MLflow's is an error saying so.
  */
 
-const int64 = z.union([z.number(), z.string().regex(/^-?\d+$/).transform(Number)]);
+const int64 = z.union([
+  z.number(),
+  z
+    .string()
+    .regex(/^-?\d+$/)
+    .transform(Number),
+]);
 const KeyValue = z.object({ key: z.string(), value: z.union([z.string(), z.number()]).transform(String).optional() });
-const MetricJson = z.object({ key: z.string(), value: z.union([z.number(), z.string()]).nullable().optional(), timestamp: int64.nullable().optional(), step: int64.nullable().optional() });
+const MetricJson = z.object({
+  key: z.string(),
+  value: z.union([z.number(), z.string()]).nullable().optional(),
+  timestamp: int64.nullable().optional(),
+  step: int64.nullable().optional(),
+});
 
-const ExperimentsPage = z.object({
-  experiments: z.array(z.object({ experiment_id: z.union([z.string(), z.number()]).transform(String), name: z.string(), lifecycle_stage: z.string().optional() }).passthrough()).optional(),
-  next_page_token: z.string().optional(),
-}).passthrough();
+const ExperimentsPage = z
+  .object({
+    experiments: z
+      .array(
+        z
+          .object({
+            experiment_id: z.union([z.string(), z.number()]).transform(String),
+            name: z.string(),
+            lifecycle_stage: z.string().optional(),
+          })
+          .passthrough(),
+      )
+      .optional(),
+    next_page_token: z.string().optional(),
+  })
+  .passthrough();
 
-const RunJson = z.object({
-  info: z.object({
-    run_id: z.string().optional(),
-    run_uuid: z.string().optional(),
-    run_name: z.string().optional(),
-    experiment_id: z.union([z.string(), z.number()]).transform(String),
-    user_id: z.string().optional(),
-    status: z.string().optional(),
-    start_time: int64.optional(),
-    end_time: int64.optional(),
-    artifact_uri: z.string().optional(),
-    lifecycle_stage: z.string().optional(),
-  }).passthrough(),
-  data: z.object({
-    metrics: z.array(MetricJson).optional(),
-    params: z.array(KeyValue).optional(),
-    tags: z.array(KeyValue).optional(),
-  }).passthrough().optional(),
-  inputs: z.object({
-    dataset_inputs: z.array(z.object({
-      tags: z.array(KeyValue).optional(),
-      dataset: z.object({ name: z.string(), digest: z.string().optional(), source_type: z.string().optional(), source: z.string().optional(), schema: z.string().optional() }).passthrough(),
-    })).optional(),
-  }).passthrough().optional(),
-}).passthrough();
+const RunJson = z
+  .object({
+    info: z
+      .object({
+        run_id: z.string().optional(),
+        run_uuid: z.string().optional(),
+        run_name: z.string().optional(),
+        experiment_id: z.union([z.string(), z.number()]).transform(String),
+        user_id: z.string().optional(),
+        status: z.string().optional(),
+        start_time: int64.optional(),
+        end_time: int64.optional(),
+        artifact_uri: z.string().optional(),
+        lifecycle_stage: z.string().optional(),
+      })
+      .passthrough(),
+    data: z
+      .object({
+        metrics: z.array(MetricJson).optional(),
+        params: z.array(KeyValue).optional(),
+        tags: z.array(KeyValue).optional(),
+      })
+      .passthrough()
+      .optional(),
+    inputs: z
+      .object({
+        dataset_inputs: z
+          .array(
+            z.object({
+              tags: z.array(KeyValue).optional(),
+              dataset: z
+                .object({
+                  name: z.string(),
+                  digest: z.string().optional(),
+                  source_type: z.string().optional(),
+                  source: z.string().optional(),
+                  schema: z.string().optional(),
+                })
+                .passthrough(),
+            }),
+          )
+          .optional(),
+      })
+      .passthrough()
+      .optional(),
+  })
+  .passthrough();
 
-const RunsPage = z.object({ runs: z.array(z.unknown()).optional(), next_page_token: z.string().optional() }).passthrough();
-const HistoryPage = z.object({ metrics: z.array(MetricJson).optional(), next_page_token: z.string().optional() }).passthrough();
+const RunsPage = z
+  .object({ runs: z.array(z.unknown()).optional(), next_page_token: z.string().optional() })
+  .passthrough();
+const HistoryPage = z
+  .object({ metrics: z.array(MetricJson).optional(), next_page_token: z.string().optional() })
+  .passthrough();
 
 /** JSON as Python writes it may hold bare NaN and Infinity; make them strings before parsing. */
 function parseLenientJson(text: string): unknown {
@@ -62,7 +122,11 @@ class MlflowRestClient {
   private readonly base: string;
   private readonly headers: Record<string, string>;
 
-  constructor(readonly display: string, url: URL, private readonly timeoutMs: number) {
+  constructor(
+    readonly display: string,
+    url: URL,
+    private readonly timeoutMs: number,
+  ) {
     this.headers = { accept: 'application/json', 'content-type': 'application/json' };
     if (url.username || url.password) {
       this.headers.authorization = `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`;
@@ -72,13 +136,23 @@ class MlflowRestClient {
     this.base = url.toString().replace(/\/+$/, '');
   }
 
-  async call<T extends z.ZodType>(method: 'GET' | 'POST', endpoint: string, body: Record<string, unknown>, schema: T): Promise<z.output<T>> {
+  async call<T extends z.ZodType>(
+    method: 'GET' | 'POST',
+    endpoint: string,
+    body: Record<string, unknown>,
+    schema: T,
+  ): Promise<z.output<T>> {
     const url = new URL(`${this.base}/api/2.0/mlflow/${endpoint}`);
-    if (method === 'GET') for (const [k, v] of Object.entries(body)) if (v !== undefined) url.searchParams.set(k, String(v));
+    if (method === 'GET')
+      for (const [k, v] of Object.entries(body)) if (v !== undefined) url.searchParams.set(k, String(v));
     let response: Response;
     try {
       response = await fetch(url, {
-        method, headers: this.headers, body: method === 'POST' ? JSON.stringify(body) : undefined, signal: AbortSignal.timeout(this.timeoutMs), redirect: 'error',
+        method,
+        headers: this.headers,
+        body: method === 'POST' ? JSON.stringify(body) : undefined,
+        signal: AbortSignal.timeout(this.timeoutMs),
+        redirect: 'error',
       });
     } catch (e) {
       throw this.unreachable(e);
@@ -90,24 +164,36 @@ class MlflowRestClient {
       throw this.unreachable(e);
     }
     if (response.status === 401 || response.status === 403) {
-      throw new ReproError('IMPORT_FAILED', `the MLflow tracking server ${this.display} refused access (HTTP ${response.status})`,
-        'Put the user and password in the URL (http://user:password@host:port); reproscope does not store them.');
+      throw new ReproError(
+        'IMPORT_FAILED',
+        `the MLflow tracking server ${this.display} refused access (HTTP ${response.status})`,
+        'Put the user and password in the URL (http://user:password@host:port); reproscope does not store them.',
+      );
     }
     let raw: unknown;
     try {
       raw = parseLenientJson(text);
     } catch {
-      throw this.notMlflow(`${endpoint} answered HTTP ${response.status} with ${response.headers.get('content-type') ?? 'no content type'}, not JSON`);
+      throw this.notMlflow(
+        `${endpoint} answered HTTP ${response.status} with ${response.headers.get('content-type') ?? 'no content type'}, not JSON`,
+      );
     }
     if (!response.ok) {
       const message = (raw as { message?: unknown } | null)?.message;
-      throw new ReproError('IMPORT_FAILED', `the MLflow tracking server ${this.display} answered ${endpoint} with HTTP ${response.status}${typeof message === 'string' ? `: ${message}` : ''}`,
-        response.status === 404 ? 'Check that the URL is the tracking server itself (http://host:port, without a path).' : 'Check the server\'s log.');
+      throw new ReproError(
+        'IMPORT_FAILED',
+        `the MLflow tracking server ${this.display} answered ${endpoint} with HTTP ${response.status}${typeof message === 'string' ? `: ${message}` : ''}`,
+        response.status === 404
+          ? 'Check that the URL is the tracking server itself (http://host:port, without a path).'
+          : "Check the server's log.",
+      );
     }
     const parsed = schema.safeParse(raw);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      throw this.notMlflow(`its answer to ${endpoint} does not have MLflow's shape (${issue ? `${issue.path.join('.') || 'root'}: ${issue.message}` : 'invalid'})`);
+      throw this.notMlflow(
+        `its answer to ${endpoint} does not have MLflow's shape (${issue ? `${issue.path.join('.') || 'root'}: ${issue.message}` : 'invalid'})`,
+      );
     }
     return parsed.data;
   }
@@ -115,17 +201,27 @@ class MlflowRestClient {
   private unreachable(e: unknown): ReproError {
     const cause = (e as { cause?: { code?: string; message?: string } }).cause;
     const name = (e as Error).name;
-    const why = name === 'TimeoutError' || name === 'AbortError' ? `did not answer within ${(this.timeoutMs / 1000).toFixed(1)} s`
-      : cause?.code === 'ECONNREFUSED' ? 'refused the connection'
-        : cause?.code === 'ENOTFOUND' ? 'is not a known host name'
-          : `could not be reached (${cause?.message ?? (e as Error).message})`;
-    return new ReproError('IMPORT_FAILED', `the MLflow tracking server ${this.display} ${why}; nothing was imported`,
-      'Check that the server is running (mlflow server --host 127.0.0.1 --port 5000) and that host and port are right; --timeout gives a slow server longer.');
+    const why =
+      name === 'TimeoutError' || name === 'AbortError'
+        ? `did not answer within ${(this.timeoutMs / 1000).toFixed(1)} s`
+        : cause?.code === 'ECONNREFUSED'
+          ? 'refused the connection'
+          : cause?.code === 'ENOTFOUND'
+            ? 'is not a known host name'
+            : `could not be reached (${cause?.message ?? (e as Error).message})`;
+    return new ReproError(
+      'IMPORT_FAILED',
+      `the MLflow tracking server ${this.display} ${why}; nothing was imported`,
+      'Check that the server is running (mlflow server --host 127.0.0.1 --port 5000) and that host and port are right; --timeout gives a slow server longer.',
+    );
   }
 
   private notMlflow(detail: string): ReproError {
-    return new ReproError('IMPORT_FAILED', `${this.display} does not answer as an MLflow tracking server: ${detail}`,
-      'Check the URL: it should be the address the MLflow UI is served at (e.g. http://127.0.0.1:5000).');
+    return new ReproError(
+      'IMPORT_FAILED',
+      `${this.display} does not answer as an MLflow tracking server: ${detail}`,
+      'Check the URL: it should be the address the MLflow UI is served at (e.g. http://127.0.0.1:5000).',
+    );
   }
 }
 
@@ -135,31 +231,56 @@ export async function openRestStore(urlText: string, options: MlflowReadOptions)
   try {
     url = new URL(urlText);
   } catch {
-    throw new ReproError('INVALID_INPUT', `"${stripUrlCredentials(urlText)}" is not a URL`, 'Write the tracking server as http://host:port.');
+    throw new ReproError(
+      'INVALID_INPUT',
+      `"${stripUrlCredentials(urlText)}" is not a URL`,
+      'Write the tracking server as http://host:port.',
+    );
   }
   const display = stripUrlCredentials(url.toString()).replace(/\/+$/, '');
   const client = new MlflowRestClient(display, url, options.timeoutMs);
   const all: MlflowExperimentInfo[] = [];
   let token: string | undefined;
   do {
-    const page = await client.call('POST', 'experiments/search', { max_results: 1000, view_type: 'ALL', ...(token ? { page_token: token } : {}) }, ExperimentsPage);
+    const page = await client.call(
+      'POST',
+      'experiments/search',
+      { max_results: 1000, view_type: 'ALL', ...(token ? { page_token: token } : {}) },
+      ExperimentsPage,
+    );
     if (page.experiments === undefined && token === undefined && !('next_page_token' in page)) {
       // An empty MLflow answers {} — but so does many a server; a real one always has experiment 0.
-      throw new ReproError('IMPORT_FAILED', `${display} does not answer as an MLflow tracking server: experiments/search listed no experiments`,
-        'Check the URL: it should be the address the MLflow UI is served at (e.g. http://127.0.0.1:5000).');
+      throw new ReproError(
+        'IMPORT_FAILED',
+        `${display} does not answer as an MLflow tracking server: experiments/search listed no experiments`,
+        'Check the URL: it should be the address the MLflow UI is served at (e.g. http://127.0.0.1:5000).',
+      );
     }
-    for (const e of page.experiments ?? []) all.push({ id: e.experiment_id, name: e.name, lifecycleStage: e.lifecycle_stage ?? 'active', dir: null });
+    for (const e of page.experiments ?? [])
+      all.push({ id: e.experiment_id, name: e.name, lifecycleStage: e.lifecycle_stage ?? 'active', dir: null });
     token = page.next_page_token || undefined;
   } while (token);
   const skipsUpFront: MlflowReadItem[] = [];
-  const experiments = all.filter((e) => experimentMatches(e, options.experiment)).filter((e) => {
-    if (e.lifecycleStage !== 'deleted' || options.includeDeleted) return true;
-    skipsUpFront.push({ kind: 'skip', skip: { experimentId: e.id, runId: null, reason: `experiment ${e.name} was deleted in MLflow; use --include-deleted to import its runs` } });
-    return false;
-  });
+  const experiments = all
+    .filter((e) => experimentMatches(e, options.experiment))
+    .filter((e) => {
+      if (e.lifecycleStage !== 'deleted' || options.includeDeleted) return true;
+      skipsUpFront.push({
+        kind: 'skip',
+        skip: {
+          experimentId: e.id,
+          runId: null,
+          reason: `experiment ${e.name} was deleted in MLflow; use --include-deleted to import its runs`,
+        },
+      });
+      return false;
+    });
   if (options.experiment !== undefined && !all.some((e) => experimentMatches(e, options.experiment))) {
-    throw new ReproError('NOT_FOUND', `the MLflow tracking server ${display} has no experiment named or numbered "${options.experiment}"`,
-      `Its experiments: ${all.map((e) => e.name ?? e.id).join(', ') || 'none'}. Drop --experiment to import them all.`);
+    throw new ReproError(
+      'NOT_FOUND',
+      `the MLflow tracking server ${display} has no experiment named or numbered "${options.experiment}"`,
+      `Its experiments: ${all.map((e) => e.name ?? e.id).join(', ') || 'none'}. Drop --experiment to import them all.`,
+    );
   }
   const byId = new Map(experiments.map((e) => [e.id, e]));
 
@@ -167,7 +288,12 @@ export async function openRestStore(urlText: string, options: MlflowReadOptions)
     const points: MlflowMetricPoint[] = [];
     let page: string | undefined;
     do {
-      const res = await client.call('GET', 'metrics/get-history', { run_id: runId, metric_key: key, max_results: 25000, page_token: page }, HistoryPage);
+      const res = await client.call(
+        'GET',
+        'metrics/get-history',
+        { run_id: runId, metric_key: key, max_results: 25000, page_token: page },
+        HistoryPage,
+      );
       for (const m of res.metrics ?? []) {
         const value = parseMlflowValue(m.value ?? null);
         if (value === null) throw new Error(`metric ${key} holds a value that is not a number`);
@@ -190,14 +316,29 @@ export async function openRestStore(urlText: string, options: MlflowReadOptions)
       if (experiments.length === 0) return;
       let pageToken: string | undefined;
       do {
-        const page = await client.call('POST', 'runs/search', {
-          experiment_ids: experiments.map((e) => e.id), max_results: 1000, run_view_type: options.includeDeleted ? 'ALL' : 'ACTIVE_ONLY', ...(pageToken ? { page_token: pageToken } : {}),
-        }, RunsPage);
+        const page = await client.call(
+          'POST',
+          'runs/search',
+          {
+            experiment_ids: experiments.map((e) => e.id),
+            max_results: 1000,
+            run_view_type: options.includeDeleted ? 'ALL' : 'ACTIVE_ONLY',
+            ...(pageToken ? { page_token: pageToken } : {}),
+          },
+          RunsPage,
+        );
         for (const raw of page.runs ?? []) {
           const parsed = RunJson.safeParse(raw);
           const rawId = (raw as { info?: { run_id?: unknown } } | null)?.info?.run_id;
           if (!parsed.success) {
-            yield { kind: 'skip', skip: { experimentId: null, runId: typeof rawId === 'string' ? rawId : null, reason: `the server's record of the run is malformed (${parsed.error.issues[0]?.path.join('.') ?? ''}: ${parsed.error.issues[0]?.message ?? 'invalid'})` } };
+            yield {
+              kind: 'skip',
+              skip: {
+                experimentId: null,
+                runId: typeof rawId === 'string' ? rawId : null,
+                reason: `the server's record of the run is malformed (${parsed.error.issues[0]?.path.join('.') ?? ''}: ${parsed.error.issues[0]?.message ?? 'invalid'})`,
+              },
+            };
             continue;
           }
           const { info, data, inputs } = parsed.data;
@@ -206,20 +347,30 @@ export async function openRestStore(urlText: string, options: MlflowReadOptions)
           if (!runId || !exp) continue;
           const lifecycleStage = info.lifecycle_stage ?? 'active';
           if (lifecycleStage === 'deleted' && !options.includeDeleted) {
-            yield { kind: 'skip', skip: { experimentId: exp.id, runId, reason: 'deleted in MLflow (lifecycle_stage deleted); use --include-deleted to import it' } };
+            yield {
+              kind: 'skip',
+              skip: {
+                experimentId: exp.id,
+                runId,
+                reason: 'deleted in MLflow (lifecycle_stage deleted); use --include-deleted to import it',
+              },
+            };
             continue;
           }
           const metrics: Record<string, MlflowMetricPoint[]> = {};
           try {
             const keys = [...new Set((data?.metrics ?? []).map((m) => m.key))];
             const histories = await Promise.all(keys.map((k) => history(runId, k)));
-            keys.forEach((k, i) => { metrics[k] = histories[i]!; });
+            keys.forEach((k, i) => {
+              metrics[k] = histories[i]!;
+            });
           } catch (e) {
             if (e instanceof ReproError) throw e;
             yield { kind: 'skip', skip: { experimentId: exp.id, runId, reason: (e as Error).message } };
             continue;
           }
-          const kv = (list: { key: string; value?: string }[] | undefined): Record<string, string> => Object.fromEntries((list ?? []).map((p) => [p.key, p.value ?? '']));
+          const kv = (list: { key: string; value?: string }[] | undefined): Record<string, string> =>
+            Object.fromEntries((list ?? []).map((p) => [p.key, p.value ?? '']));
           yield {
             kind: 'run',
             run: {

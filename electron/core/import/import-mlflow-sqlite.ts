@@ -4,12 +4,23 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { ImportSkip } from '../../../shared/api/api-import';
 import { ReproError } from '../../../shared/errors';
-import { mlflowSourceTypeName, mlflowStatusName, parseMlflowValue, stripCredentialsInText, type MlflowMetricPoint } from '../../../shared/mlflow/mlflow-snapshot';
+import {
+  mlflowSourceTypeName,
+  mlflowStatusName,
+  parseMlflowValue,
+  stripCredentialsInText,
+  type MlflowMetricPoint,
+} from '../../../shared/mlflow/mlflow-snapshot';
 import type { DeclaredDataset } from '../../../shared/snapshot/snapshot';
 import { isInside } from './import-mlflow-file';
 import { SqlitePrefetch } from './import-sqlite-prefetch';
 import {
-  experimentMatches, type LocalModelDir, type MlflowExperimentInfo, type MlflowReadItem, type MlflowReadOptions, type MlflowStoreReader,
+  experimentMatches,
+  type LocalModelDir,
+  type MlflowExperimentInfo,
+  type MlflowReadItem,
+  type MlflowReadOptions,
+  type MlflowStoreReader,
 } from './import-mlflow-types';
 
 /**
@@ -21,31 +32,45 @@ import {
 
 const text = z.string().nullable().optional();
 const idText = z.union([z.string(), z.number().int()]).transform(String);
-const millis = z.union([z.number(), z.bigint().transform(Number)]).nullable().optional();
+const millis = z
+  .union([z.number(), z.bigint().transform(Number)])
+  .nullable()
+  .optional();
 
-const ExperimentRowSchema = z.object({
-  experiment_id: idText,
-  name: z.string(),
-  lifecycle_stage: text,
-}).passthrough();
+const ExperimentRowSchema = z
+  .object({
+    experiment_id: idText,
+    name: z.string(),
+    lifecycle_stage: text,
+  })
+  .passthrough();
 
-const RunRowSchema = z.object({
-  run_uuid: z.string().min(1),
-  experiment_id: idText,
-  name: text,
-  source_type: text,
-  source_name: text,
-  entry_point_name: text,
-  user_id: text,
-  status: text,
-  start_time: millis,
-  end_time: millis,
-  source_version: text,
-  lifecycle_stage: text,
-  artifact_uri: text,
-}).passthrough();
+const RunRowSchema = z
+  .object({
+    run_uuid: z.string().min(1),
+    experiment_id: idText,
+    name: text,
+    source_type: text,
+    source_name: text,
+    entry_point_name: text,
+    user_id: text,
+    status: text,
+    start_time: millis,
+    end_time: millis,
+    source_version: text,
+    lifecycle_stage: text,
+    artifact_uri: text,
+  })
+  .passthrough();
 
-const KeyValueRowSchema = z.object({ key: z.string(), value: z.union([z.string(), z.number()]).nullable().transform((v) => (v === null ? '' : String(v))), run_uuid: z.string() });
+const KeyValueRowSchema = z.object({
+  key: z.string(),
+  value: z
+    .union([z.string(), z.number()])
+    .nullable()
+    .transform((v) => (v === null ? '' : String(v))),
+  run_uuid: z.string(),
+});
 
 const DatasetRowSchema = z.object({
   run_uuid: z.string(),
@@ -73,11 +98,20 @@ function columnsOf(db: Database.Database): Map<string, Set<string>> {
 
 function failed(file: string, e: unknown): ReproError {
   const code = (e as { code?: string }).code ?? '';
-  const what = code === 'SQLITE_NOTADB' ? 'is not an SQLite database' : code === 'SQLITE_CORRUPT' ? 'is damaged' : `cannot be read (${(e as Error).message})`;
-  return new ReproError('IMPORT_FAILED', `the MLflow database ${file} ${what}; nothing was imported`,
+  const what =
+    code === 'SQLITE_NOTADB'
+      ? 'is not an SQLite database'
+      : code === 'SQLITE_CORRUPT'
+        ? 'is damaged'
+        : `cannot be read (${(e as Error).message})`;
+  return new ReproError(
+    'IMPORT_FAILED',
+    `the MLflow database ${file} ${what}; nothing was imported`,
     code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB'
       ? 'Check that the file is an mlflow.db MLflow wrote completely (copy it again if a copy was cut short).'
-      : 'Check that the file exists and is readable.', { cause: e });
+      : 'Check that the file exists and is readable.',
+    { cause: e },
+  );
 }
 
 /** Whether a file starts with SQLite's magic header. */
@@ -102,7 +136,11 @@ export function openSqliteStore(fileArg: string, options: MlflowReadOptions): Ml
   try {
     file = fs.realpathSync(fileArg);
   } catch {
-    throw new ReproError('IMPORT_FAILED', `the MLflow database ${fileArg} does not exist`, 'Check the path (sqlite:///relative/path or sqlite:////absolute/path).');
+    throw new ReproError(
+      'IMPORT_FAILED',
+      `the MLflow database ${fileArg} does not exist`,
+      'Check the path (sqlite:///relative/path or sqlite:////absolute/path).',
+    );
   }
   let db: Database.Database;
   try {
@@ -124,8 +162,11 @@ function readerOver(db: Database.Database, file: string, options: MlflowReadOpti
   const runCols = columns.get('runs');
   const metricCols = columns.get('metrics');
   if (!columns.has('experiments') || !runCols || !metricCols || !columns.has('params') || !columns.has('tags')) {
-    throw new ReproError('IMPORT_FAILED', `${file} is an SQLite database but not an MLflow tracking store (no experiments, runs, params, tags and metrics tables)`,
-      'Point at the database MLflow was started with (--backend-store-uri sqlite:///mlflow.db).');
+    throw new ReproError(
+      'IMPORT_FAILED',
+      `${file} is an SQLite database but not an MLflow tracking store (no experiments, runs, params, tags and metrics tables)`,
+      'Point at the database MLflow was started with (--backend-store-uri sqlite:///mlflow.db).',
+    );
   }
   const boundary = path.dirname(file);
   const skips: ImportSkip[] = [];
@@ -133,22 +174,41 @@ function readerOver(db: Database.Database, file: string, options: MlflowReadOpti
   const allExperiments: MlflowExperimentInfo[] = [];
   for (const raw of db.prepare('SELECT * FROM experiments ORDER BY experiment_id').all()) {
     const row = ExperimentRowSchema.safeParse(raw);
-    if (!row.success) { skips.push({ experimentId: null, runId: null, reason: `an experiment row is malformed (${row.error.issues[0]?.message ?? 'invalid'})` }); continue; }
-    const exp: MlflowExperimentInfo = { id: row.data.experiment_id, name: row.data.name, lifecycleStage: row.data.lifecycle_stage ?? 'active', dir: null };
+    if (!row.success) {
+      skips.push({
+        experimentId: null,
+        runId: null,
+        reason: `an experiment row is malformed (${row.error.issues[0]?.message ?? 'invalid'})`,
+      });
+      continue;
+    }
+    const exp: MlflowExperimentInfo = {
+      id: row.data.experiment_id,
+      name: row.data.name,
+      lifecycleStage: row.data.lifecycle_stage ?? 'active',
+      dir: null,
+    };
     allExperiments.push(exp);
     if (!experimentMatches(exp, options.experiment)) continue;
     if (exp.lifecycleStage === 'deleted' && !options.includeDeleted) {
-      skips.push({ experimentId: exp.id, runId: null, reason: `experiment ${exp.name} was deleted in MLflow; use --include-deleted to import its runs` });
+      skips.push({
+        experimentId: exp.id,
+        runId: null,
+        reason: `experiment ${exp.name} was deleted in MLflow; use --include-deleted to import its runs`,
+      });
       continue;
     }
     experiments.push(exp);
   }
   if (options.experiment !== undefined && !allExperiments.some((e) => experimentMatches(e, options.experiment))) {
-    throw new ReproError('NOT_FOUND', `the MLflow database ${file} has no experiment named or numbered "${options.experiment}"`,
-      `Its experiments: ${allExperiments.map((e) => e.name ?? e.id).join(', ') || 'none'}. Drop --experiment to import them all.`);
+    throw new ReproError(
+      'NOT_FOUND',
+      `the MLflow database ${file} has no experiment named or numbered "${options.experiment}"`,
+      `Its experiments: ${allExperiments.map((e) => e.name ?? e.id).join(', ') || 'none'}. Drop --experiment to import them all.`,
+    );
   }
   const wanted = new Map(experiments.map((e) => [e.id, e]));
-  const runRows = (db.prepare('SELECT * FROM runs').all() as unknown[]);
+  const runRows = db.prepare('SELECT * FROM runs').all() as unknown[];
   const expectedRuns = runRows.length;
 
   // Params and tags are small: one pass each, grouped by run.
@@ -168,8 +228,9 @@ function readerOver(db: Database.Database, file: string, options: MlflowReadOpti
   const hasIsNan = metricCols.has('is_nan');
   const stepExpr = hasStep ? 'step' : '0';
   const nanExpr = hasIsNan ? 'is_nan' : '0';
-  const indexed = (db.prepare("SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'metrics'").pluck().all() as unknown[])
-    .some((sql) => typeof sql === 'string' && /\(\s*"?run_uuid"?\s*\)/i.test(sql));
+  const indexed = (
+    db.prepare("SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'metrics'").pluck().all() as unknown[]
+  ).some((sql) => typeof sql === 'string' && /\(\s*"?run_uuid"?\s*\)/i.test(sql));
   // With MLflow's run_uuid index, SQLite packs each run's values into JSON arrays (one row per run,
   // in the index's order) far faster than row-by-row reads; is_nan rows carry the text 'NaN' as their value.
   const perRunSql = `SELECT json_group_array(key), json_group_array(${stepExpr}),
@@ -181,15 +242,27 @@ function readerOver(db: Database.Database, file: string, options: MlflowReadOpti
   const datasetsByRun = new Map<string, DeclaredDataset[]>();
   if (columns.has('datasets') && columns.has('inputs')) {
     const context = columns.has('input_tags')
-      ? "(SELECT t.value FROM input_tags t WHERE t.input_uuid = i.input_uuid AND t.name = 'mlflow.data.context')" : 'NULL';
-    const rows = db.prepare(`SELECT i.destination_id AS run_uuid, d.name, d.digest, d.dataset_source_type, d.dataset_source, d.dataset_schema, ${context} AS context
-      FROM inputs i JOIN datasets d ON d.dataset_uuid = i.source_id WHERE i.source_type = 'DATASET' AND i.destination_type = 'RUN'`).all();
+      ? "(SELECT t.value FROM input_tags t WHERE t.input_uuid = i.input_uuid AND t.name = 'mlflow.data.context')"
+      : 'NULL';
+    const rows = db
+      .prepare(
+        `SELECT i.destination_id AS run_uuid, d.name, d.digest, d.dataset_source_type, d.dataset_source, d.dataset_schema, ${context} AS context
+      FROM inputs i JOIN datasets d ON d.dataset_uuid = i.source_id WHERE i.source_type = 'DATASET' AND i.destination_type = 'RUN'`,
+      )
+      .all();
     for (const raw of rows) {
       const row = DatasetRowSchema.safeParse(raw);
       if (!row.success) continue;
       const d = row.data;
       const list = datasetsByRun.get(d.run_uuid) ?? [];
-      list.push({ name: d.name, digest: d.digest ?? null, source: d.dataset_source ? stripCredentialsInText(d.dataset_source) : null, sourceType: d.dataset_source_type ?? null, schema: d.dataset_schema ?? null, context: d.context ?? null });
+      list.push({
+        name: d.name,
+        digest: d.digest ?? null,
+        source: d.dataset_source ? stripCredentialsInText(d.dataset_source) : null,
+        sourceType: d.dataset_source_type ?? null,
+        schema: d.dataset_schema ?? null,
+        context: d.context ?? null,
+      });
       datasetsByRun.set(d.run_uuid, list);
     }
   }
@@ -219,7 +292,10 @@ function readerOver(db: Database.Database, file: string, options: MlflowReadOpti
     boundary,
     experiments,
     expectedRuns,
-    close: () => { prefetch?.close(); db.close(); },
+    close: () => {
+      prefetch?.close();
+      db.close();
+    },
     runs: async function* runs(): AsyncIterable<MlflowReadItem> {
       for (const skip of skips) yield { kind: 'skip', skip };
       let params: Map<string, Record<string, string>>;
@@ -233,24 +309,42 @@ function readerOver(db: Database.Database, file: string, options: MlflowReadOpti
         throw failed(file, e);
       }
       // Which rows become runs is settled first, so that a worker can fetch their metrics ahead.
-      type Planned = { kind: 'skip'; skip: ImportSkip } | { kind: 'run'; r: z.output<typeof RunRowSchema>; exp: MlflowExperimentInfo; lifecycleStage: string } | null;
+      type Planned =
+        | { kind: 'skip'; skip: ImportSkip }
+        | { kind: 'run'; r: z.output<typeof RunRowSchema>; exp: MlflowExperimentInfo; lifecycleStage: string }
+        | null;
       const plan: Planned[] = runRows.map((raw): Planned => {
         const parsed = RunRowSchema.safeParse(raw);
         const rawId = (raw as { run_uuid?: unknown }).run_uuid;
         if (!parsed.success) {
-          return { kind: 'skip', skip: { experimentId: null, runId: typeof rawId === 'string' ? rawId : null, reason: `the run row is malformed (${parsed.error.issues[0]?.path.join('.') ?? ''}: ${parsed.error.issues[0]?.message ?? 'invalid'})` } };
+          return {
+            kind: 'skip',
+            skip: {
+              experimentId: null,
+              runId: typeof rawId === 'string' ? rawId : null,
+              reason: `the run row is malformed (${parsed.error.issues[0]?.path.join('.') ?? ''}: ${parsed.error.issues[0]?.message ?? 'invalid'})`,
+            },
+          };
         }
         const r = parsed.data;
         const exp = wanted.get(r.experiment_id);
         if (!exp) return null;
-        const lifecycleStage = exp.lifecycleStage === 'deleted' ? 'deleted' : r.lifecycle_stage ?? 'active';
+        const lifecycleStage = exp.lifecycleStage === 'deleted' ? 'deleted' : (r.lifecycle_stage ?? 'active');
         if (lifecycleStage === 'deleted' && !options.includeDeleted) {
-          return { kind: 'skip', skip: { experimentId: exp.id, runId: r.run_uuid, reason: 'deleted in MLflow (lifecycle_stage deleted); use --include-deleted to import it' } };
+          return {
+            kind: 'skip',
+            skip: {
+              experimentId: exp.id,
+              runId: r.run_uuid,
+              reason: 'deleted in MLflow (lifecycle_stage deleted); use --include-deleted to import it',
+            },
+          };
         }
         return { kind: 'run', r, exp, lifecycleStage };
       });
       const metricKeys = plan.flatMap((p) => (p?.kind === 'run' ? [p.r.run_uuid] : []));
-      let fetchAhead = allMetrics === null && metricKeys.length > 0 && metricKeys.length >= (options.workersFrom ?? PREFETCH_FROM);
+      let fetchAhead =
+        allMetrics === null && metricKeys.length > 0 && metricKeys.length >= (options.workersFrom ?? PREFETCH_FROM);
       if (fetchAhead) {
         try {
           prefetch = new SqlitePrefetch(file, perRunSql, metricKeys);
@@ -260,7 +354,10 @@ function readerOver(db: Database.Database, file: string, options: MlflowReadOpti
       }
       for (const planned of plan) {
         if (planned === null) continue;
-        if (planned.kind === 'skip') { yield planned; continue; }
+        if (planned.kind === 'skip') {
+          yield planned;
+          continue;
+        }
         const { r, exp, lifecycleStage } = planned;
         let metrics: Record<string, MlflowMetricPoint[]>;
         try {
@@ -284,7 +381,10 @@ function readerOver(db: Database.Database, file: string, options: MlflowReadOpti
             metrics = runMetricsOf(r.run_uuid, row);
           }
         } catch (e) {
-          if (e instanceof MalformedMetric) { yield { kind: 'skip', skip: { experimentId: exp.id, runId: r.run_uuid, reason: e.message } }; continue; }
+          if (e instanceof MalformedMetric) {
+            yield { kind: 'skip', skip: { experimentId: exp.id, runId: r.run_uuid, reason: e.message } };
+            continue;
+          }
           throw failed(file, e);
         }
         const artifactDir = localDir(exp.id, r.run_uuid, 'artifacts');
@@ -329,8 +429,14 @@ function readerOver(db: Database.Database, file: string, options: MlflowReadOpti
   };
 
   function runMetricsOf(runId: string, row: unknown): Record<string, MlflowMetricPoint[]> {
-    const [keysJson, stepsJson, valuesJson, tsJson] = Array.isArray(row) ? row as unknown[] : [];
-    if (typeof keysJson !== 'string' || typeof stepsJson !== 'string' || typeof valuesJson !== 'string' || typeof tsJson !== 'string') throw new MalformedMetric(`a metric row of run ${runId} is malformed`);
+    const [keysJson, stepsJson, valuesJson, tsJson] = Array.isArray(row) ? (row as unknown[]) : [];
+    if (
+      typeof keysJson !== 'string' ||
+      typeof stepsJson !== 'string' ||
+      typeof valuesJson !== 'string' ||
+      typeof tsJson !== 'string'
+    )
+      throw new MalformedMetric(`a metric row of run ${runId} is malformed`);
     const keys = JSON.parse(keysJson) as unknown[];
     const steps = JSON.parse(stepsJson) as unknown[];
     const values = JSON.parse(valuesJson) as unknown[];
@@ -380,7 +486,13 @@ class MalformedMetric extends Error {}
 function point(key: string, step: unknown, value: unknown, timestamp: unknown, isNan: boolean): MlflowMetricPoint {
   const v = parseMlflowValue(value, isNan);
   const s = typeof step === 'number' ? step : typeof step === 'bigint' ? Number(step) : Number.NaN;
-  const t = timestamp === null || timestamp === undefined ? null : typeof timestamp === 'number' ? timestamp : Number(timestamp);
-  if (v === null || !Number.isFinite(s) || (t !== null && !Number.isFinite(t))) throw new MalformedMetric(`metric ${key} holds a value that is not a number`);
+  const t =
+    timestamp === null || timestamp === undefined
+      ? null
+      : typeof timestamp === 'number'
+        ? timestamp
+        : Number(timestamp);
+  if (v === null || !Number.isFinite(s) || (t !== null && !Number.isFinite(t)))
+    throw new MalformedMetric(`metric ${key} holds a value that is not a number`);
   return { step: s, value: v, timestamp: t };
 }

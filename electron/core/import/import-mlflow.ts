@@ -9,10 +9,22 @@ import { z } from 'zod';
 import type { ImportSkip, ImportSummary } from '../../../shared/api/api-import';
 import { ReproError } from '../../../shared/errors';
 import { newId } from '../../../shared/ids';
-import { flavorFacts, modelsFromLogModelHistory, snapshotFromMlflowRun, type MlflowLoggedModel, type MlflowRunRecord } from '../../../shared/mlflow/mlflow-snapshot';
+import {
+  flavorFacts,
+  modelsFromLogModelHistory,
+  snapshotFromMlflowRun,
+  type MlflowLoggedModel,
+  type MlflowRunRecord,
+} from '../../../shared/mlflow/mlflow-snapshot';
 import { stripUrlCredentials } from '../../../shared/snapshot/secrets';
 import { encodeSnapshot } from '../../../shared/snapshot/snapshot-codec';
-import { SNAPSHOT_SCHEMA_VERSION, type DvcEntry, type EnvSpec, type Snapshot, type TreeState } from '../../../shared/snapshot/snapshot';
+import {
+  SNAPSHOT_SCHEMA_VERSION,
+  type DvcEntry,
+  type EnvSpec,
+  type Snapshot,
+  type TreeState,
+} from '../../../shared/snapshot/snapshot';
 import { parseDvcLock, readDvcLock } from '../../platform/dvc-lock';
 import { hashTree } from '../../platform/hash-tree';
 import type { CoreContext } from '../core-context';
@@ -60,46 +72,70 @@ const MAX_EXAMPLE_TEXT = 64 * 1024;
 const MAX_SPEC_TEXT = 2 * 1024 * 1024;
 
 /** Opens the store a location names: an http(s) URL, sqlite:///path, file:///path, an mlflow.db or an mlruns folder. */
-export async function openMlflowStore(location: string, options: MlflowReadOptions, cwd = process.cwd()): Promise<MlflowStoreReader> {
+export async function openMlflowStore(
+  location: string,
+  options: MlflowReadOptions,
+  cwd = process.cwd(),
+): Promise<MlflowStoreReader> {
   if (/^https?:\/\//i.test(location)) return openRestStore(location, options);
   let local: string;
   if (/^sqlite:\/\//i.test(location)) {
     // SQLAlchemy's form: sqlite:///relative/path, sqlite:////absolute/path.
     const rest = location.replace(/^sqlite:\/\/\//i, '');
     if (rest === location || rest === '' || rest === ':memory:') {
-      throw new ReproError('INVALID_INPUT', `"${location}" does not name an SQLite file`, 'Write sqlite:///relative/mlflow.db or sqlite:////absolute/mlflow.db.');
+      throw new ReproError(
+        'INVALID_INPUT',
+        `"${location}" does not name an SQLite file`,
+        'Write sqlite:///relative/mlflow.db or sqlite:////absolute/mlflow.db.',
+      );
     }
     return openSqliteStore(path.resolve(cwd, rest.split('?')[0]!), options);
   }
   if (/^file:/i.test(location)) local = fileURLToPath(location);
   else if (/^[a-z][a-z0-9+.-]+:\/\//i.test(location) || /^databricks/i.test(location)) {
-    throw new ReproError('IMPORT_FAILED', `reproscope cannot read the MLflow store ${stripUrlCredentials(location)} directly`,
-      'Import from the tracking server in front of it (http://host:port), or from an mlruns folder or mlflow.db copied to this machine.');
+    throw new ReproError(
+      'IMPORT_FAILED',
+      `reproscope cannot read the MLflow store ${stripUrlCredentials(location)} directly`,
+      'Import from the tracking server in front of it (http://host:port), or from an mlruns folder or mlflow.db copied to this machine.',
+    );
   } else local = path.resolve(cwd, location);
   let stat: fs.Stats;
   try {
     stat = fs.statSync(local);
   } catch {
-    throw new ReproError('IMPORT_FAILED', `the MLflow store ${local} does not exist`,
-      'Check the path: reproscope import takes an mlruns folder, an mlflow.db file or a tracking server URL.');
+    throw new ReproError(
+      'IMPORT_FAILED',
+      `the MLflow store ${local} does not exist`,
+      'Check the path: reproscope import takes an mlruns folder, an mlflow.db file or a tracking server URL.',
+    );
   }
   if (stat.isDirectory()) return openFileStore(local, options);
   if (isSqliteFile(local)) return openSqliteStore(local, options);
-  throw new ReproError('IMPORT_FAILED', `${local} is neither an MLflow file store (a folder) nor an SQLite database`,
-    'Point at the mlruns folder or the mlflow.db MLflow wrote; a database that was cut short cannot be read.');
+  throw new ReproError(
+    'IMPORT_FAILED',
+    `${local} is neither an MLflow file store (a folder) nor an SQLite database`,
+    'Point at the mlruns folder or the mlflow.db MLflow wrote; a database that was cut short cannot be read.',
+  );
 }
 
-const MlmodelSchema = z.object({
-  artifact_path: z.string().optional(),
-  model_uuid: z.string().optional(),
-  model_id: z.string().nullable().optional(),
-  mlflow_version: z.string().optional(),
-  flavors: z.record(z.string(), z.unknown()).optional(),
-  signature: z.unknown().optional(),
-  saved_input_example_info: z.object({ artifact_path: z.string().optional() }).passthrough().optional(),
-}).passthrough();
+const MlmodelSchema = z
+  .object({
+    artifact_path: z.string().optional(),
+    model_uuid: z.string().optional(),
+    model_id: z.string().nullable().optional(),
+    mlflow_version: z.string().optional(),
+    flavors: z.record(z.string(), z.unknown()).optional(),
+    signature: z.unknown().optional(),
+    saved_input_example_info: z.object({ artifact_path: z.string().optional() }).passthrough().optional(),
+  })
+  .passthrough();
 
-const ENV_FILES: Record<string, string> = { MLmodel: 'mlmodel', 'requirements.txt': 'requirements', 'python_env.yaml': 'python_env', 'conda.yaml': 'conda' };
+const ENV_FILES: Record<string, string> = {
+  MLmodel: 'mlmodel',
+  'requirements.txt': 'requirements',
+  'python_env.yaml': 'python_env',
+  'conda.yaml': 'conda',
+};
 
 function readSpec(dir: string, name: string, displayDir: string): EnvSpec | null {
   try {
@@ -119,7 +155,12 @@ function readSpec(dir: string, name: string, displayDir: string): EnvSpec | null
 }
 
 /** Reads a logged model's folder: MLmodel (flavors, signature, input example) and the environment files beside it. */
-function readModelDir(dir: string, artifactPath: string, modelId: string | null, warnings: string[]): MlflowLoggedModel | null {
+function readModelDir(
+  dir: string,
+  artifactPath: string,
+  modelId: string | null,
+  warnings: string[],
+): MlflowLoggedModel | null {
   const mlmodel = readSpec(dir, 'MLmodel', artifactPath);
   if (!mlmodel) return null;
   let meta: z.infer<typeof MlmodelSchema> = {};
@@ -143,7 +184,12 @@ function readModelDir(dir: string, artifactPath: string, modelId: string | null,
       }
     }
   }
-  const files = [mlmodel, ...['requirements.txt', 'python_env.yaml', 'conda.yaml'].map((n) => readSpec(dir, n, artifactPath)).filter((f): f is EnvSpec => f !== null)];
+  const files = [
+    mlmodel,
+    ...['requirements.txt', 'python_env.yaml', 'conda.yaml']
+      .map((n) => readSpec(dir, n, artifactPath))
+      .filter((f): f is EnvSpec => f !== null),
+  ];
   return {
     artifactPath,
     modelId: meta.model_id ?? meta.model_uuid ?? modelId,
@@ -164,29 +210,53 @@ async function completeRun(raw: RawMlflowRun, ctx: CoreContext, projectDvc: DvcE
   if (raw.artifactDir) {
     const tree = await hashTree(raw.artifactDir, { cache: ctx.hashCache, displayPath: 'artifacts' });
     artifacts.push(tree);
-    const modelDirs = tree.files.filter((f) => f.path === 'MLmodel' || f.path.endsWith('/MLmodel')).map((f) => path.posix.dirname(f.path))
+    const modelDirs = tree.files
+      .filter((f) => f.path === 'MLmodel' || f.path.endsWith('/MLmodel'))
+      .map((f) => path.posix.dirname(f.path))
       // MLflow 2.x keeps a copy of each model's metadata in <model>/metadata/; the model itself is enough.
       .filter((d, _i, all) => !(d.endsWith('/metadata') && all.includes(path.posix.dirname(d))))
       .sort();
     for (const rel of modelDirs) {
-      const m = readModelDir(path.join(raw.artifactDir, ...rel.split('/')), rel === '.' ? 'artifacts' : `artifacts/${rel}`, null, rec.warnings);
+      const m = readModelDir(
+        path.join(raw.artifactDir, ...rel.split('/')),
+        rel === '.' ? 'artifacts' : `artifacts/${rel}`,
+        null,
+        rec.warnings,
+      );
       if (m) models.push(m);
     }
     const lock = tree.files.find((f) => f.path === 'dvc.lock' || /^[^/]+\/dvc\.lock$/.test(f.path));
     if (lock && !projectDvc) {
-      const parsed = parseDvcLock(fs.readFileSync(path.join(raw.artifactDir, ...lock.path.split('/')), 'utf8'), `artifacts/${lock.path}`);
-      rec.dvc = parsed.entries.map((e) => ({ ...e, note: 'recorded in the run\'s artifacts; not checked against a disk' }));
+      const parsed = parseDvcLock(
+        fs.readFileSync(path.join(raw.artifactDir, ...lock.path.split('/')), 'utf8'),
+        `artifacts/${lock.path}`,
+      );
+      rec.dvc = parsed.entries.map((e) => ({
+        ...e,
+        note: "recorded in the run's artifacts; not checked against a disk",
+      }));
       rec.warnings.push(...parsed.warnings);
     }
   } else if (rec.artifactUri) {
-    artifacts.push({ path: 'artifacts', absPath: stripUrlCredentials(rec.artifactUri), kind: 'missing', rootHash: null, fileCount: 0, totalBytes: 0, files: [] });
-    rec.warnings.push(`outcome: the artifacts at ${stripUrlCredentials(rec.artifactUri)} are not inside the imported store; they were recorded by location only`);
+    artifacts.push({
+      path: 'artifacts',
+      absPath: stripUrlCredentials(rec.artifactUri),
+      kind: 'missing',
+      rootHash: null,
+      fileCount: 0,
+      totalBytes: 0,
+      files: [],
+    });
+    rec.warnings.push(
+      `outcome: the artifacts at ${stripUrlCredentials(rec.artifactUri)} are not inside the imported store; they were recorded by location only`,
+    );
   }
   for (const md of raw.modelDirs) {
     const m = readModelDir(md.dir, md.artifactPath, md.modelId, rec.warnings);
     if (m) models.push(m);
   }
-  if (models.length === 0 && rec.tags['mlflow.log-model.history']) models.push(...modelsFromLogModelHistory(rec.tags['mlflow.log-model.history']));
+  if (models.length === 0 && rec.tags['mlflow.log-model.history'])
+    models.push(...modelsFromLogModelHistory(rec.tags['mlflow.log-model.history']));
   rec.models = models;
   rec.artifacts = artifacts;
   if (projectDvc) rec.dvc = projectDvc.map((e) => ({ ...e }));
@@ -219,7 +289,14 @@ function sortedEntries(rec: Record<string, string>): [string, string][] {
 function recordDigest(rec: MlflowRunRecord, salt: string): string {
   const hash = createHash('sha256').update(salt);
   const names = Object.keys(rec.metrics).sort();
-  hash.update(JSON.stringify({ ...rec, params: sortedEntries(rec.params), tags: sortedEntries(rec.tags), metrics: names.map((n) => [n, rec.metrics[n]!.length]) }));
+  hash.update(
+    JSON.stringify({
+      ...rec,
+      params: sortedEntries(rec.params),
+      tags: sortedEntries(rec.tags),
+      metrics: names.map((n) => [n, rec.metrics[n]!.length]),
+    }),
+  );
   let total = 0;
   for (const n of names) total += rec.metrics[n]!.length;
   const numbers = new Float64Array(total * 3);
@@ -244,18 +321,26 @@ interface PendingWrite {
 
 function lightCopy(s: Snapshot): Snapshot {
   const metrics: Snapshot['outcome']['metrics'] = {};
-  for (const [k, m] of Object.entries(s.outcome.metrics)) metrics[k] = { value: m.value, history: null, source: m.source };
+  for (const [k, m] of Object.entries(s.outcome.metrics))
+    metrics[k] = { value: m.value, history: null, source: m.source };
   return { ...s, outcome: { ...s.outcome, metrics } };
 }
 
 /** Imports an MLflow store into the core's store; the summary lists what was added, updated, left alone and skipped. */
-export async function importMlflow(ctx: CoreContext, request: ImportMlflowRequest, tuning: ImportTuning = {}): Promise<ImportSummary> {
+export async function importMlflow(
+  ctx: CoreContext,
+  request: ImportMlflowRequest,
+  tuning: ImportTuning = {},
+): Promise<ImportSummary> {
   const started = Date.now();
   const task = `import-${newId().slice(0, 8)}`;
   const publish = ctx.events.publish;
   publish({ task, phase: 'start', label: `opening ${stripUrlCredentials(request.location)}`, unit: 'runs' });
   const options: MlflowReadOptions = {
-    experiment: request.experiment, includeDeleted: request.includeDeleted ?? false, timeoutMs: request.timeoutMs ?? DEFAULT_TIMEOUT_MS, workersFrom: tuning.workersFrom,
+    experiment: request.experiment,
+    includeDeleted: request.includeDeleted ?? false,
+    timeoutMs: request.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    workersFrom: tuning.workersFrom,
   };
   const warnings: string[] = [];
   let projectDvc: DvcEntry[] | null = null;
@@ -263,11 +348,17 @@ export async function importMlflow(ctx: CoreContext, request: ImportMlflowReques
     const project = path.resolve(request.project);
     const dvc = await readDvcLock(project, { checkDisk: true });
     if (!dvc) warnings.push(`data: ${project} has no dvc.lock; no DVC hashes were recorded`);
-    else { projectDvc = dvc.entries; warnings.push(...dvc.warnings); }
+    else {
+      projectDvc = dvc.entries;
+      warnings.push(...dvc.warnings);
+    }
   }
 
   const reader = await openMlflowStore(request.location, options);
-  const pool = (reader.expectedRuns ?? 0) >= (tuning.workersFrom ?? ENCODE_WORKERS_FROM) ? new SnapshotEncodePool(IMPORT_GZIP_LEVEL) : null;
+  const pool =
+    (reader.expectedRuns ?? 0) >= (tuning.workersFrom ?? ENCODE_WORKERS_FROM)
+      ? new SnapshotEncodePool(IMPORT_GZIP_LEVEL)
+      : null;
   try {
     const prefix = `${reader.type}:${reader.location}#`;
     const existing = ctx.runs.importedUnder(prefix);
@@ -285,11 +376,19 @@ export async function importMlflow(ctx: CoreContext, request: ImportMlflowReques
     const tick = async (): Promise<void> => {
       if (++sinceYield < 100) return;
       sinceYield = 0;
-      publish({ task, phase: 'progress', label, done: runsSeen, total: reader.expectedRuns ?? undefined, unit: 'runs' });
+      publish({
+        task,
+        phase: 'progress',
+        label,
+        done: runsSeen,
+        total: reader.expectedRuns ?? undefined,
+        unit: 'runs',
+      });
       // Lets finished compressions hand back their buffers so memory stays bounded.
       await new Promise((resolve) => setImmediate(resolve));
       // Reading can outrun the encode workers: wait for them rather than queue every history.
-      if (pool && pool.inFlight > MAX_ENCODES_IN_FLIGHT) await pending[pending.length - MAX_ENCODES_IN_FLIGHT / 2]!.gz.catch(() => undefined);
+      if (pool && pool.inFlight > MAX_ENCODES_IN_FLIGHT)
+        await pending[pending.length - MAX_ENCODES_IN_FLIGHT / 2]!.gz.catch(() => undefined);
     };
     for await (const item of reader.runs()) {
       if (item.kind === 'skip') {
@@ -302,7 +401,11 @@ export async function importMlflow(ctx: CoreContext, request: ImportMlflowReques
       const rec = raw.record;
       const sourceKey = `${prefix}${rec.runId}`;
       if (seen.has(sourceKey)) {
-        skipped.push({ experimentId: rec.experimentId, runId: rec.runId, reason: 'the same run id appears twice in the store; the first was imported' });
+        skipped.push({
+          experimentId: rec.experimentId,
+          runId: rec.runId,
+          reason: 'the same run id appears twice in the store; the first was imported',
+        });
         continue;
       }
       seen.add(sourceKey);
@@ -318,7 +421,9 @@ export async function importMlflow(ctx: CoreContext, request: ImportMlflowReques
       }
       const snapshot = snapshotFromMlflowRun(rec, {
         id: before?.id ?? newId(),
-        createdAt: before?.createdAt ?? (rec.startTime !== null ? new Date(rec.startTime).toISOString() : new Date().toISOString()),
+        createdAt:
+          before?.createdAt ??
+          (rec.startTime !== null ? new Date(rec.startTime).toISOString() : new Date().toISOString()),
         sourceType: reader.type,
         location: reader.location,
       });
@@ -339,7 +444,14 @@ export async function importMlflow(ctx: CoreContext, request: ImportMlflowReques
       }
       await tick();
     }
-    publish({ task, phase: 'progress', label: `writing ${pending.length} runs`, done: runsSeen, total: reader.expectedRuns ?? runsSeen, unit: 'runs' });
+    publish({
+      task,
+      phase: 'progress',
+      label: `writing ${pending.length} runs`,
+      done: runsSeen,
+      total: reader.expectedRuns ?? runsSeen,
+      unit: 'runs',
+    });
     const encoded = await Promise.all(pending.map((p) => p.gz));
     ctx.store.db.transaction(() => {
       pending.forEach((p, i) => ctx.runs.saveEncodedInTransaction(p.light, encoded[i]!, p.sourceKey, p.digest));
@@ -347,7 +459,12 @@ export async function importMlflow(ctx: CoreContext, request: ImportMlflowReques
     })();
     const summary: ImportSummary = {
       source: { type: reader.type, location: reader.location },
-      experiments: reader.experiments.map((e) => ({ id: e.id, name: e.name, lifecycleStage: e.lifecycleStage, runs: perExperiment.get(e.id) ?? 0 })),
+      experiments: reader.experiments.map((e) => ({
+        id: e.id,
+        name: e.name,
+        lifecycleStage: e.lifecycleStage,
+        runs: perExperiment.get(e.id) ?? 0,
+      })),
       runsSeen,
       added: runs.filter((r) => r.change === 'added').length,
       updated: runs.filter((r) => r.change === 'updated').length,
@@ -357,7 +474,12 @@ export async function importMlflow(ctx: CoreContext, request: ImportMlflowReques
       warnings,
       durationMs: Date.now() - started,
     };
-    publish({ task, phase: 'end', label: `imported ${summary.added} new, ${summary.updated} updated, ${summary.unchanged} unchanged, ${skipped.length} skipped`, detail: { added: summary.added, updated: summary.updated, unchanged: summary.unchanged, skipped: skipped.length } });
+    publish({
+      task,
+      phase: 'end',
+      label: `imported ${summary.added} new, ${summary.updated} updated, ${summary.unchanged} unchanged, ${skipped.length} skipped`,
+      detail: { added: summary.added, updated: summary.updated, unchanged: summary.unchanged, skipped: skipped.length },
+    });
     return summary;
   } catch (e) {
     publish({ task, phase: 'end', label: 'import failed', message: (e as Error).message });

@@ -41,7 +41,13 @@ export class SqlitePrefetch {
   private readonly batchCount: number;
   private position = 0;
 
-  constructor(file: string, sql: string, private readonly keys: readonly string[], private readonly batchSize = 50, private readonly ahead = 4) {
+  constructor(
+    file: string,
+    sql: string,
+    private readonly keys: readonly string[],
+    private readonly batchSize = 50,
+    private readonly ahead = 4,
+  ) {
     this.batchCount = Math.ceil(keys.length / batchSize);
     this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file, sql, driver: driverPath() } });
     this.worker.on('message', (msg: { id: number; rows?: unknown[]; error?: string }) => {

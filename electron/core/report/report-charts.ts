@@ -26,7 +26,12 @@ export async function renderChartSvg(chart: ReportChart): Promise<string> {
     // The SVG's own title is the chart's caption, read by screen readers.
     return svg.replace(/^<svg /, `<svg role="img" aria-label="chart ${chart.id}" `);
   } catch (e) {
-    throw new ReproError('REPORT_FAILED', `the chart ${chart.id} could not be drawn: ${(e as Error).message}`, 'This is a bug in reproscope; please report it with the report you exported.', { cause: e });
+    throw new ReproError(
+      'REPORT_FAILED',
+      `the chart ${chart.id} could not be drawn: ${(e as Error).message}`,
+      'This is a bug in reproscope; please report it with the report you exported.',
+      { cause: e },
+    );
   }
 }
 

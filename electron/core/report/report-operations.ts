@@ -14,7 +14,12 @@ import type { CoreContext } from '../core-context';
 import type { Impl } from '../operation-types';
 import { renderChartSvgs } from './report-charts';
 
-const MIME: Record<ReportFormat, string> = { html: 'text/html; charset=utf-8', md: 'text/markdown; charset=utf-8', json: 'application/json', pdf: 'application/pdf' };
+const MIME: Record<ReportFormat, string> = {
+  html: 'text/html; charset=utf-8',
+  md: 'text/markdown; charset=utf-8',
+  json: 'application/json',
+  pdf: 'application/pdf',
+};
 
 /** Renders a report document to HTML with its charts drawn as inline SVG. */
 export async function renderHtmlReport(doc: ReportDocument): Promise<string> {
@@ -22,11 +27,18 @@ export async function renderHtmlReport(doc: ReportDocument): Promise<string> {
 }
 
 /** Renders a report document in a format; a PDF is printed from the HTML by Chromium (found, or named by `chromium`). */
-export async function renderReport(doc: ReportDocument, format: ReportFormat, chromium?: string | null): Promise<{ text: string | null; pdf: Buffer | null }> {
+export async function renderReport(
+  doc: ReportDocument,
+  format: ReportFormat,
+  chromium?: string | null,
+): Promise<{ text: string | null; pdf: Buffer | null }> {
   switch (format) {
-    case 'json': return { text: renderReportJson(doc), pdf: null };
-    case 'md': return { text: renderReportMarkdown(doc), pdf: null };
-    case 'html': return { text: await renderHtmlReport(doc), pdf: null };
+    case 'json':
+      return { text: renderReportJson(doc), pdf: null };
+    case 'md':
+      return { text: renderReportMarkdown(doc), pdf: null };
+    case 'html':
+      return { text: await renderHtmlReport(doc), pdf: null };
     case 'pdf': {
       // Found before the charts are drawn, so a machine without Chromium fails at once.
       const executable = findChromium(chromium);
@@ -42,7 +54,11 @@ function loadAudit(ctx: CoreContext, id: string): Audit {
 }
 
 /** Builds the report document of an audit or of a comparison from the store. */
-export function buildReportDocument(ctx: CoreContext, kind: 'audit' | 'compare', ids: readonly string[]): ReportDocument {
+export function buildReportDocument(
+  ctx: CoreContext,
+  kind: 'audit' | 'compare',
+  ids: readonly string[],
+): ReportDocument {
   if (kind === 'compare') {
     const [a, b] = ids.map((id) => ctx.runs.get(ctx.runs.resolveId(id)));
     return buildCompareReport(a!, b!, ctx.version);
@@ -70,7 +86,16 @@ export const reportOperations: { exportReport: Impl<'exportReport'> } = {
   exportReport: async (input, ctx): Promise<ExportedReport> => {
     const doc = buildReportDocument(ctx, input.kind, input.ids);
     const { text, pdf } = await renderReport(doc, input.format, input.chromium);
-    const stem = doc.kind === 'compare' ? `reproscope-compare-${doc.comparison.a.id.slice(0, 8)}-${doc.comparison.b.id.slice(0, 8)}` : `reproscope-audit-${doc.audited.auditId.slice(0, 8)}`;
-    return { fileName: `${stem}.${input.format}`, mimeType: MIME[input.format], format: input.format, text, base64: pdf ? pdf.toString('base64') : null };
+    const stem =
+      doc.kind === 'compare'
+        ? `reproscope-compare-${doc.comparison.a.id.slice(0, 8)}-${doc.comparison.b.id.slice(0, 8)}`
+        : `reproscope-audit-${doc.audited.auditId.slice(0, 8)}`;
+    return {
+      fileName: `${stem}.${input.format}`,
+      mimeType: MIME[input.format],
+      format: input.format,
+      text,
+      base64: pdf ? pdf.toString('base64') : null,
+    };
   },
 };

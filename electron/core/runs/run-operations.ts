@@ -1,7 +1,12 @@
 import type { Impl } from '../operation-types';
 
 /** The operations on stored runs: list, read one, read its logs, describe the store. */
-export const runOperations: { listRuns: Impl<'listRuns'>; getRun: Impl<'getRun'>; getRunLog: Impl<'getRunLog'>; storeInfo: Impl<'storeInfo'> } = {
+export const runOperations: {
+  listRuns: Impl<'listRuns'>;
+  getRun: Impl<'getRun'>;
+  getRunLog: Impl<'getRunLog'>;
+  storeInfo: Impl<'storeInfo'>;
+} = {
   listRuns: (input, ctx) => {
     const runs = ctx.runs.list(input);
     const filtered = Boolean(input.search || input.kind || input.auditId || input.auditIds);
@@ -15,5 +20,10 @@ export const runOperations: { listRuns: Impl<'listRuns'>; getRun: Impl<'getRun'>
     if (!ref) return { text: '', bytes: 0, truncated: false };
     return { text: ctx.runs.blobs.get(ref.blob).toString('utf8'), bytes: ref.bytes, truncated: ref.truncated };
   },
-  storeInfo: (_input, ctx) => ({ dir: ctx.store.dir, dbPath: ctx.store.dbPath, runs: ctx.runs.count(), version: ctx.version }),
+  storeInfo: (_input, ctx) => ({
+    dir: ctx.store.dir,
+    dbPath: ctx.store.dbPath,
+    runs: ctx.runs.count(),
+    version: ctx.version,
+  }),
 };

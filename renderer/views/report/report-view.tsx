@@ -7,8 +7,6 @@ import { RunPicker } from '../../components/run-picker';
 import { go } from '../../router';
 import { useAsync } from '../../use-async';
 
-
-
 const FORMATS: { format: ReportFormat; label: string; type: string }[] = [
   { format: 'html', label: 'HTML', type: 'text/html' },
   { format: 'md', label: 'Markdown', type: 'text/markdown' },
@@ -18,9 +16,13 @@ const FORMATS: { format: ReportFormat; label: string; type: string }[] = [
 
 type Subject = { kind: 'audit'; id: string } | { kind: 'compare'; a: string; b: string };
 
-const inputFor = (s: Subject, format: ReportFormat): { kind: 'audit' | 'compare'; ids: string[]; format: ReportFormat } =>
-  (s.kind === 'audit' ? { kind: 'audit', ids: [s.id], format } : { kind: 'compare', ids: [s.a, s.b], format });
-const baseName = (s: Subject): string => (s.kind === 'audit' ? `audit-${s.id.slice(0, 8)}` : `compare-${s.a.slice(0, 8)}-${s.b.slice(0, 8)}`);
+const inputFor = (
+  s: Subject,
+  format: ReportFormat,
+): { kind: 'audit' | 'compare'; ids: string[]; format: ReportFormat } =>
+  s.kind === 'audit' ? { kind: 'audit', ids: [s.id], format } : { kind: 'compare', ids: [s.a, s.b], format };
+const baseName = (s: Subject): string =>
+  s.kind === 'audit' ? `audit-${s.id.slice(0, 8)}` : `compare-${s.a.slice(0, 8)}-${s.b.slice(0, 8)}`;
 
 function download(name: string, type: string, data: BlobPart): void {
   const url = URL.createObjectURL(new Blob([data], { type }));
@@ -42,20 +44,33 @@ function ReportOf({ subject }: { subject: Subject }): ReactNode {
   const [error, setError] = useState<ErrorInfo | null>(null);
   const [saved, setSaved] = useState<string | null>(null);
   const exportAs = async (format: ReportFormat, type: string): Promise<void> => {
-    setBusy(format); setError(null); setSaved(null);
+    setBusy(format);
+    setError(null);
+    setSaved(null);
     try {
       const name = `${baseName(subject)}.${format}`;
       if (saveReportNatively) {
         // the desktop app prints PDFs itself (Electron's printToPDF) from the HTML
         const r = await call('exportReport', inputFor(subject, format === 'pdf' ? 'html' : format));
-        if (!r.ok) { setError(r.error); return; }
+        if (!r.ok) {
+          setError(r.error);
+          return;
+        }
         const s = await saveReportNatively({ suggestedName: name, format, content: r.value.text ?? '' });
-        if (!s.ok) setError(s.error); else if (s.value) setSaved(s.value);
+        if (!s.ok) setError(s.error);
+        else if (s.value) setSaved(s.value);
         return;
       }
       const r = await call('exportReport', inputFor(subject, format));
-      if (!r.ok) { setError(r.error); return; }
-      download(r.value.fileName || name, r.value.mimeType || type, r.value.base64 !== null ? fromBase64(r.value.base64) : r.value.text ?? '');
+      if (!r.ok) {
+        setError(r.error);
+        return;
+      }
+      download(
+        r.value.fileName || name,
+        r.value.mimeType || type,
+        r.value.base64 !== null ? fromBase64(r.value.base64) : (r.value.text ?? ''),
+      );
       setSaved(r.value.fileName || name);
     } finally {
       setBusy(null);
@@ -64,38 +79,117 @@ function ReportOf({ subject }: { subject: Subject }): ReactNode {
   return (
     <div data-testid="report-view">
       <div className="toolbar">
-        <h1 style={{ margin: 0 }}>{subject.kind === 'audit' ? `Report of audit ${subject.id.slice(0, 8)}` : `Comparison report ${subject.a.slice(0, 8)} ↔ ${subject.b.slice(0, 8)}`}</h1>
+        <h1 style={{ margin: 0 }}>
+          {subject.kind === 'audit'
+            ? `Report of audit ${subject.id.slice(0, 8)}`
+            : `Comparison report ${subject.a.slice(0, 8)} ↔ ${subject.b.slice(0, 8)}`}
+        </h1>
         <span className="grow" />
         <span className="muted">Export as</span>
-        {FORMATS.map((f) => <button key={f.format} disabled={busy !== null} onClick={() => void exportAs(f.format, f.type)} data-testid={`export-${f.format}`}>{busy === f.format ? '…' : f.label}</button>)}
+        {FORMATS.map((f) => (
+          <button
+            key={f.format}
+            disabled={busy !== null}
+            onClick={() => void exportAs(f.format, f.type)}
+            data-testid={`export-${f.format}`}
+          >
+            {busy === f.format ? '…' : f.label}
+          </button>
+        ))}
       </div>
       {error ? <ErrorBox error={error} title="Export failed" /> : null}
-      {saved ? <p className="muted" data-testid="export-saved">Saved {saved}</p> : null}
+      {saved ? (
+        <p className="muted" data-testid="export-saved">
+          Saved {saved}
+        </p>
+      ) : null}
       {preview.error ? <ErrorBox error={preview.error} title="Could not build the report" /> : null}
       {preview.loading ? <Loading what="the report" /> : null}
-      {preview.data ? <iframe className="report" title="report preview" sandbox="" srcDoc={preview.data.text ?? ''} data-testid="report-preview" /> : null}
+      {preview.data ? (
+        <iframe
+          className="report"
+          title="report preview"
+          sandbox=""
+          srcDoc={preview.data.text ?? ''}
+          data-testid="report-preview"
+        />
+      ) : null}
     </div>
   );
 }
 
 /** Reports: of an audit or of a comparison of two runs. */
-export function ReportView({ kind, a, b }: { kind: 'audit' | 'compare' | null; a: string | null; b: string | null }): ReactNode {
+export function ReportView({
+  kind,
+  a,
+  b,
+}: {
+  kind: 'audit' | 'compare' | null;
+  a: string | null;
+  b: string | null;
+}): ReactNode {
   const audits = useAsync(() => (kind ? null : call('listAudits', {})), [kind]);
-  if (kind === 'audit' && a) return <div className="view"><ReportOf subject={{ kind: 'audit', id: a }} /></div>;
-  if (kind === 'compare' && a && b) return <div className="view"><ReportOf subject={{ kind: 'compare', a, b }} /></div>;
+  if (kind === 'audit' && a)
+    return (
+      <div className="view">
+        <ReportOf subject={{ kind: 'audit', id: a }} />
+      </div>
+    );
+  if (kind === 'compare' && a && b)
+    return (
+      <div className="view">
+        <ReportOf subject={{ kind: 'compare', a, b }} />
+      </div>
+    );
   return (
     <div className="view">
       <h1>Reports</h1>
-      <p className="muted">A report is rebuilt from the store at any time: the verdict, statistics, charts and sources of an audit, or the differences between two runs. Export it as HTML, Markdown, JSON or PDF.</p>
+      <p className="muted">
+        A report is rebuilt from the store at any time: the verdict, statistics, charts and sources of an audit, or the
+        differences between two runs. Export it as HTML, Markdown, JSON or PDF.
+      </p>
       <h2>Of an audit</h2>
       {audits.error && audits.error.code !== 'NOT_FOUND' ? <ErrorBox error={audits.error} /> : null}
-      {audits.data?.audits.length ? <table className="grid"><tbody>{audits.data.audits.map((x) => (
-        <tr key={x.id}><td className="mono"><a href={`#/report/audit/${x.id}`}>{x.id.slice(0, 8)}</a></td><td>{x.project}</td><td>{x.entryPoint}</td><td>{formatTime(x.createdAt)}</td><td>{x.verdict ?? x.status}</td></tr>
-      ))}</tbody></table> : <p className="muted">No audits yet: <a href="#/audit">start one</a>.</p>}
+      {audits.data?.audits.length ? (
+        <table className="grid">
+          <tbody>
+            {audits.data.audits.map((x) => (
+              <tr key={x.id}>
+                <td className="mono">
+                  <a href={`#/report/audit/${x.id}`}>{x.id.slice(0, 8)}</a>
+                </td>
+                <td>{x.project}</td>
+                <td>{x.entryPoint}</td>
+                <td>{formatTime(x.createdAt)}</td>
+                <td>{x.verdict ?? x.status}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : (
+        <p className="muted">
+          No audits yet: <a href="#/audit">start one</a>.
+        </p>
+      )}
       <h2>Of a comparison</h2>
       <div className="split2">
-        <RunPicker label="A" value={kind === 'compare' ? a : null} onPick={(id) => go({ view: 'report', kind: 'compare', a: id, b: kind === 'compare' ? b : null })} />
-        <RunPicker label="B" value={kind === 'compare' ? b : null} onPick={(id) => go({ view: 'report', kind: 'compare', a: kind === 'compare' ? a : id, b: kind === 'compare' && a ? id : null })} />
+        <RunPicker
+          label="A"
+          value={kind === 'compare' ? a : null}
+          onPick={(id) => go({ view: 'report', kind: 'compare', a: id, b: kind === 'compare' ? b : null })}
+        />
+        <RunPicker
+          label="B"
+          value={kind === 'compare' ? b : null}
+          onPick={(id) =>
+            go({
+              view: 'report',
+              kind: 'compare',
+              a: kind === 'compare' ? a : id,
+              b: kind === 'compare' && a ? id : null,
+            })
+          }
+        />
       </div>
     </div>
   );

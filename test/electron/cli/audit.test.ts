@@ -6,7 +6,9 @@ import { gitRepo, REPO_ROOT, runCli, SYSTEM_PYTHON, tempDir } from '../../helper
 
 const PROJECTS = path.join(REPO_ROOT, 'test', 'fixtures', 'projects');
 const files = (name: string): Record<string, string> =>
-  Object.fromEntries(fs.readdirSync(path.join(PROJECTS, name)).map((f) => [f, fs.readFileSync(path.join(PROJECTS, name, f), 'utf8')]));
+  Object.fromEntries(
+    fs.readdirSync(path.join(PROJECTS, name)).map((f) => [f, fs.readFileSync(path.join(PROJECTS, name, f), 'utf8')]),
+  );
 
 describe('reproscope audit (CLI)', () => {
   it('shows the command and refuses to run untrusted code without a terminal or --yes', async () => {
@@ -23,10 +25,38 @@ describe('reproscope audit (CLI)', () => {
   it('--json prints only the audit on stdout, rerun output on stderr; audits and show-audit read it back', async () => {
     const store = tempDir();
     const repo = gitRepo(files('deterministic'));
-    const r = await runCli(['--store', store, 'audit', repo, '--python', SYSTEM_PYTHON, '--repeats', '2', '-P', 'C=0.5', '--tolerance', 'accuracy=1%', '--yes', '--json', '--jobs', '2']);
+    const r = await runCli([
+      '--store',
+      store,
+      'audit',
+      repo,
+      '--python',
+      SYSTEM_PYTHON,
+      '--repeats',
+      '2',
+      '-P',
+      'C=0.5',
+      '--tolerance',
+      'accuracy=1%',
+      '--yes',
+      '--json',
+      '--jobs',
+      '2',
+    ]);
     expect(r.code, r.stderr).toBe(0);
-    const audit = JSON.parse(r.stdout) as { id: string; verdict: string; metrics: Record<string, unknown>; sources: unknown[]; command: string; plan: { tolerances: unknown[] } };
-    expect(audit).toMatchObject({ verdict: 'reproduced-exact', sources: [], command: 'python train.py --seed 42 --C 0.5' });
+    const audit = JSON.parse(r.stdout) as {
+      id: string;
+      verdict: string;
+      metrics: Record<string, unknown>;
+      sources: unknown[];
+      command: string;
+      plan: { tolerances: unknown[] };
+    };
+    expect(audit).toMatchObject({
+      verdict: 'reproduced-exact',
+      sources: [],
+      command: 'python train.py --seed 42 --C 0.5',
+    });
     expect(audit.plan.tolerances).toEqual([{ metric: 'accuracy', kind: 'rel', value: 1 }]);
     expect(Object.keys(audit.metrics).sort()).toEqual(['accuracy', 'log_loss']);
     expect(r.stderr).toContain('[baseline #1] trained with seed 42');
@@ -43,17 +73,38 @@ describe('reproscope audit (CLI)', () => {
     const store = tempDir();
     const repo = gitRepo({
       MLproject: 'entry_points:\n  main:\n    parameters:\n      gate: string\n    command: "python slow.py {gate}"\n',
-      'slow.py': 'import json, os, sys, time\nprint("started", os.getpid(), flush=True)\nwhile os.path.exists(sys.argv[1]):\n    time.sleep(0.05)\njson.dump({"x": 2.5}, open("metrics.json", "w"))\n',
+      'slow.py':
+        'import json, os, sys, time\nprint("started", os.getpid(), flush=True)\nwhile os.path.exists(sys.argv[1]):\n    time.sleep(0.05)\njson.dump({"x": 2.5}, open("metrics.json", "w"))\n',
     });
     const gate = path.join(tempDir(), 'gate');
     fs.writeFileSync(gate, '');
-    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin', 'reproscope.cjs'), '--store', store, 'audit', repo, '-P', `gate=${gate}`, '--python', SYSTEM_PYTHON, '--repeats', '2', '--yes'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [
+        path.join(REPO_ROOT, 'bin', 'reproscope.cjs'),
+        '--store',
+        store,
+        'audit',
+        repo,
+        '-P',
+        `gate=${gate}`,
+        '--python',
+        SYSTEM_PYTHON,
+        '--repeats',
+        '2',
+        '--yes',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let stderr = '';
     let pid = 0;
     child.stderr.on('data', (d: Buffer) => {
       stderr += d.toString();
       const m = /started (\d+)/.exec(stderr);
-      if (m && !pid) { pid = Number(m[1]); child.kill('SIGINT'); }
+      if (m && !pid) {
+        pid = Number(m[1]);
+        child.kill('SIGINT');
+      }
     });
     const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
     expect(code, stderr).toBe(130);

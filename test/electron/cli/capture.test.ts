@@ -27,21 +27,55 @@ sys.exit(3 if a.fail else 0)
 
 function project(): string {
   const rows = Array.from({ length: 60 }, (_, i) => `${(i % 7) / 7},${(i % 5) / 5},${i % 2}`).join('\n');
-  const repo = gitRepo({ 'train.py': TRAIN, 'requirements.txt': 'scikit-learn==1.2.1\nnumpy\n', '.gitignore': 'out/\nmetrics.json\n' });
+  const repo = gitRepo({
+    'train.py': TRAIN,
+    'requirements.txt': 'scikit-learn==1.2.1\nnumpy\n',
+    '.gitignore': 'out/\nmetrics.json\n',
+  });
   writeFiles(repo, { 'data/train.csv': `${rows}\n` });
   return repo;
 }
 
 function show(store: string, id: string) {
-  return runCli(['--store', store, 'show', id, '--json']).then((r) => parseSnapshot(JSON.parse(r.stdout, nonFiniteReviver)));
+  return runCli(['--store', store, 'show', id, '--json']).then((r) =>
+    parseSnapshot(JSON.parse(r.stdout, nonFiniteReviver)),
+  );
 }
 
 describe('reproscope capture', () => {
   it('runs a real scikit-learn training as it would run alone and records every category', async () => {
     const repo = project();
     const store = tempDir();
-    const res = await runCli(['--store', store, 'capture', '--name', 'baseline', '--data', 'data/', '--metrics', 'metrics.json', '--outputs', 'out',
-      '--env', 'MY_EXPERIMENT_FLAG', '--', SYSTEM_PYTHON, 'train.py', '--seed', '1'], { cwd: repo, env: { OMP_NUM_THREADS: '1', MY_EXPERIMENT_FLAG: 'on', GITHUB_TOKEN: 'ghp_abcdefghijklmnopqrstuvwxyz0123456789' } });
+    const res = await runCli(
+      [
+        '--store',
+        store,
+        'capture',
+        '--name',
+        'baseline',
+        '--data',
+        'data/',
+        '--metrics',
+        'metrics.json',
+        '--outputs',
+        'out',
+        '--env',
+        'MY_EXPERIMENT_FLAG',
+        '--',
+        SYSTEM_PYTHON,
+        'train.py',
+        '--seed',
+        '1',
+      ],
+      {
+        cwd: repo,
+        env: {
+          OMP_NUM_THREADS: '1',
+          MY_EXPERIMENT_FLAG: 'on',
+          GITHUB_TOKEN: 'ghp_abcdefghijklmnopqrstuvwxyz0123456789',
+        },
+      },
+    );
     expect(res.code).toBe(0);
     expect(res.stdout).toMatch(/^accuracy 0\.\d+/m); // live output passed through
     expect(res.stderr).toMatch(/recorded run [0-9a-f]{8}/);
@@ -51,7 +85,12 @@ describe('reproscope capture', () => {
     const id = /recorded run ([0-9a-f]{8})/.exec(res.stderr)![1]!;
     const s = await show(store, id);
     expect(s.name).toBe('baseline');
-    expect(s.code).toMatchObject({ vcs: 'git', commit: git(repo, 'rev-parse', 'HEAD').trim(), branch: 'main', dirty: true });
+    expect(s.code).toMatchObject({
+      vcs: 'git',
+      commit: git(repo, 'rev-parse', 'HEAD').trim(),
+      branch: 'main',
+      dirty: true,
+    });
     expect(s.code.untracked.map((u) => u.path)).toEqual(['data/train.csv']);
     expect(s.data.inputs[0]).toMatchObject({ path: 'data/', kind: 'dir', fileCount: 1 });
     expect(s.software.python.executable).toBe(SYSTEM_PYTHON);
@@ -59,7 +98,9 @@ describe('reproscope capture', () => {
     expect(s.software.envSpecs.map((e) => e.path)).toContain('requirements.txt');
     expect(s.hardware.cpu?.cores).toBeGreaterThan(0);
     expect(s.randomness.seeds).toEqual([{ source: 'argv', name: 'seed', value: '1' }]);
-    expect(s.randomness.scan.findings.some((f) => f.rule === 'random-state' && f.file === 'train.py' && f.line === 11)).toBe(true);
+    expect(
+      s.randomness.scan.findings.some((f) => f.rule === 'random-state' && f.file === 'train.py' && f.line === 11),
+    ).toBe(true);
     expect(s.process.env).toMatchObject({ OMP_NUM_THREADS: '1', MY_EXPERIMENT_FLAG: 'on' });
     expect(JSON.stringify(s)).not.toContain('ghp_abcdefghij');
     expect(s.outcome.status).toBe('finished');
@@ -70,7 +111,8 @@ describe('reproscope capture', () => {
     expect(logs.stdout).toMatch(/^accuracy/);
 
     const text = await runCli(['--store', store, 'show', id.slice(0, 6)]);
-    for (const heading of ['Code', 'Data', 'Software', 'Hardware', 'Randomness', 'Process', 'Outcome']) expect(text.stdout).toContain(`\n${heading}\n`);
+    for (const heading of ['Code', 'Data', 'Software', 'Hardware', 'Randomness', 'Process', 'Outcome'])
+      expect(text.stdout).toContain(`\n${heading}\n`);
   });
 
   it("passes the command's exit code through and records the run as failed", async () => {
@@ -87,7 +129,12 @@ describe('reproscope capture', () => {
     const store = tempDir();
     writeFiles(dir, { 'slow.py': 'import time, sys\nprint("started", flush=True)\ntime.sleep(30)\n' });
     let pid = 0;
-    const done = runCli(['--store', store, 'capture', '--', SYSTEM_PYTHON, 'slow.py'], { cwd: dir, onSpawn: (p) => { pid = p; } });
+    const done = runCli(['--store', store, 'capture', '--', SYSTEM_PYTHON, 'slow.py'], {
+      cwd: dir,
+      onSpawn: (p) => {
+        pid = p;
+      },
+    });
     await new Promise((r) => setTimeout(r, 1500));
     process.kill(pid, 'SIGINT');
     const res = await done;
@@ -99,7 +146,10 @@ describe('reproscope capture', () => {
   it('refuses bad input with a clear error and leaves the store as it was', async () => {
     const repo = project();
     const store = tempDir();
-    const missingData = await runCli(['--store', store, 'capture', '--data', 'nope/', '--', SYSTEM_PYTHON, 'train.py'], { cwd: repo });
+    const missingData = await runCli(
+      ['--store', store, 'capture', '--data', 'nope/', '--', SYSTEM_PYTHON, 'train.py'],
+      { cwd: repo },
+    );
     expect(missingData.code).toBe(1);
     expect(missingData.stderr).toMatch(/data path nope\/ does not exist/);
 
@@ -108,7 +158,10 @@ describe('reproscope capture', () => {
     expect(noCommand.stderr).toMatch(/command not found: trian-typo\.py/);
 
     writeFiles(repo, { 'bad.json': '{"accuracy": "high"}' });
-    const badMetrics = await runCli(['--store', store, 'capture', '--metrics', 'bad.json', '--', SYSTEM_PYTHON, '-c', 'pass'], { cwd: repo });
+    const badMetrics = await runCli(
+      ['--store', store, 'capture', '--metrics', 'bad.json', '--', SYSTEM_PYTHON, '-c', 'pass'],
+      { cwd: repo },
+    );
     expect(badMetrics.code).toBe(1);
     expect(badMetrics.stderr).toMatch(/metrics file bad.json is not a metrics file: the value of "accuracy" is "high"/);
 
@@ -123,7 +176,12 @@ describe('reproscope capture', () => {
     fs.chmodSync(path.join(dir, 'data', 'secret.csv'), 0o000);
     for (const d of [dir, path.join(dir, 'data')]) fs.chmodSync(d, 0o755);
     fs.chmodSync(store, 0o777);
-    const res = await runCli(['--store', store, 'capture', '--data', 'data', '--', '/bin/true'], { cwd: dir, uid: 65534, gid: 65534, env: { HOME: store } });
+    const res = await runCli(['--store', store, 'capture', '--data', 'data', '--', '/bin/true'], {
+      cwd: dir,
+      uid: 65534,
+      gid: 65534,
+      env: { HOME: store },
+    });
     expect(res.code).toBe(1);
     expect(res.stderr).toContain(`cannot read ${path.join(dir, 'data', 'secret.csv')}`);
   });
@@ -143,7 +201,10 @@ describe('reproscope capture', () => {
   it('uses REPROSCOPE_HOME when --store is not given, so every face shares one store', async () => {
     const home = tempDir();
     const dir = tempDir();
-    await runCli(['capture', '--name', 'from-env', '--', SYSTEM_PYTHON, '-c', 'pass'], { cwd: dir, env: { REPROSCOPE_HOME: home } });
+    await runCli(['capture', '--name', 'from-env', '--', SYSTEM_PYTHON, '-c', 'pass'], {
+      cwd: dir,
+      env: { REPROSCOPE_HOME: home },
+    });
     expect(fs.existsSync(path.join(home, 'reproscope.db'))).toBe(true);
     const list = await runCli(['runs'], { env: { REPROSCOPE_HOME: home } });
     expect(list.stdout).toMatch(/from-env/);

@@ -13,7 +13,9 @@ describe('reproscope compare and report', () => {
     writeFiles(repo, { 'data/a.csv': '1\n' });
     const store = tempDir();
     const capture = async (acc: string) => {
-      const r = await runCli(['--store', store, 'capture', '--data', 'data', '--', SYSTEM_PYTHON, 'train.py', acc], { cwd: repo });
+      const r = await runCli(['--store', store, 'capture', '--data', 'data', '--', SYSTEM_PYTHON, 'train.py', acc], {
+        cwd: repo,
+      });
       expect(r.code).toBe(0);
       return /recorded run ([0-9a-f]{8})/.exec(r.stderr)![1]!;
     };
@@ -38,17 +40,54 @@ describe('reproscope compare and report', () => {
     expect(c.code.history?.status).toBe('ok');
 
     const out = tempDir();
-    const md = await runCli(['--store', store, 'report', '--compare', a, b, '--format', 'md', '-o', path.join(out, 'diff.md')]);
+    const md = await runCli([
+      '--store',
+      store,
+      'report',
+      '--compare',
+      a,
+      b,
+      '--format',
+      'md',
+      '-o',
+      path.join(out, 'diff.md'),
+    ]);
     expect(md.code).toBe(0);
     expect(md.stderr).toMatch(/wrote md report to .*diff\.md/);
     expect(fs.readFileSync(path.join(out, 'diff.md'), 'utf8')).toMatch(/^# Comparison of run/);
-    const html = await runCli(['--store', store, 'report', '--compare', a, b, '--format', 'html', '-o', path.join(out, 'diff.html')]);
+    const html = await runCli([
+      '--store',
+      store,
+      'report',
+      '--compare',
+      a,
+      b,
+      '--format',
+      'html',
+      '-o',
+      path.join(out, 'diff.html'),
+    ]);
     expect(html.code).toBe(0);
     expect(fs.readFileSync(path.join(out, 'diff.html'), 'utf8')).toMatch(/<figure class="chart"[^>]*><svg/); // vega rendered in the bundle
 
-    const noChromium = await runCli(['--store', store, 'report', '--compare', a, b, '--format', 'pdf', '--chromium', '/nonexistent/chromium', '-o', path.join(out, 'x.pdf')]);
+    const noChromium = await runCli([
+      '--store',
+      store,
+      'report',
+      '--compare',
+      a,
+      b,
+      '--format',
+      'pdf',
+      '--chromium',
+      '/nonexistent/chromium',
+      '-o',
+      path.join(out, 'x.pdf'),
+    ]);
     expect(noChromium.code).toBe(1);
-    expect(noChromium.stderr).toMatch(/error: the Chromium \/nonexistent\/chromium does not exist[\s\S]*--chromium PATH/);
+    expect(noChromium.stderr).toMatch(
+      /error: the Chromium \/nonexistent\/chromium does not exist[\s\S]*--chromium PATH/,
+    );
 
     const bad = await runCli(['--store', store, 'report', '--compare', a, '--format', 'md']);
     expect(bad.code).toBe(2);

@@ -10,7 +10,9 @@ describe('reproscope demo (npm run demo)', () => {
     const r = await runCli(['demo', '-o', out, '--repeats', '2'], { env: { REPROSCOPE_HOME: home } });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/auditing the example .*seed-demo/);
-    expect(r.stdout).toMatch(/^verdict: (reproduced-exact|reproduced-within-tolerance|statistically-consistent|not-reproduced)/m);
+    expect(r.stdout).toMatch(
+      /^verdict: (reproduced-exact|reproduced-within-tolerance|statistically-consistent|not-reproduced)/m,
+    );
     expect(r.stdout).toContain(`report: ${out}`);
     const html = fs.readFileSync(out, 'utf8');
     expect(html).toMatch(/<html/i);

@@ -15,9 +15,21 @@ describe('reproscope import', () => {
     expect(first.stdout).toContain('experiments: Default (0): 3 runs');
     expect(first.stdout).toContain('runs: 3 added, 0 updated, 0 unchanged, 0 skipped');
 
-    const json = await runCli(['--store', store, 'import', `sqlite:///${DB}`, '--experiment', 'my-experiment-1', '--json']);
+    const json = await runCli([
+      '--store',
+      store,
+      'import',
+      `sqlite:///${DB}`,
+      '--experiment',
+      'my-experiment-1',
+      '--json',
+    ]);
     expect(json.code).toBe(0);
-    const summary = JSON.parse(json.stdout, nonFiniteReviver) as { added: number; experiments: { name: string }[]; runs: { mlflowRunId: string }[] };
+    const summary = JSON.parse(json.stdout, nonFiniteReviver) as {
+      added: number;
+      experiments: { name: string }[];
+      runs: { mlflowRunId: string }[];
+    };
     expect(summary.added).toBe(2);
     expect(summary.experiments.map((e) => e.name)).toEqual(['my-experiment-1']);
 

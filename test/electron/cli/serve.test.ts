@@ -16,9 +16,21 @@ describe('reproscope serve (the built CLI)', () => {
       const page = await request(`${served.origin}/`, { headers: { Cookie: cookie } });
       expect(page.status).toBe(200);
       expect(page.body).toContain('assets/app.js');
-      const info = await request(`${served.origin}/api/storeInfo`, { method: 'POST', body: '{}', headers: { Cookie: cookie, 'Content-Type': 'application/json' } });
+      const info = await request(`${served.origin}/api/storeInfo`, {
+        method: 'POST',
+        body: '{}',
+        headers: { Cookie: cookie, 'Content-Type': 'application/json' },
+      });
       expect(JSON.parse(info.body)).toMatchObject({ ok: true, value: { runs: 0 } });
-      expect((await request(`${served.origin}/api/storeInfo`, { method: 'POST', body: '{}', headers: { 'Content-Type': 'application/json' } })).status).toBe(401);
+      expect(
+        (
+          await request(`${served.origin}/api/storeInfo`, {
+            method: 'POST',
+            body: '{}',
+            headers: { 'Content-Type': 'application/json' },
+          })
+        ).status,
+      ).toBe(401);
     } finally {
       await served.stop();
     }
@@ -35,15 +47,32 @@ describe('reproscope serve (the built CLI)', () => {
 
   it('npm start without the Electron runtime says so in one line and serves the app instead', async () => {
     const child = spawn(process.execPath, [path.join(REPO_ROOT, 'scripts', 'start.mjs'), '--port', '0'], {
-      cwd: REPO_ROOT, env: { ...process.env, REPROSCOPE_HOME: tempDir(), REPROSCOPE_NO_ELECTRON_DOWNLOAD: '1', BROWSER: 'false', DISPLAY: '' }, stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: REPO_ROOT,
+      env: {
+        ...process.env,
+        REPROSCOPE_HOME: tempDir(),
+        REPROSCOPE_NO_ELECTRON_DOWNLOAD: '1',
+        BROWSER: 'false',
+        DISPLAY: '',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
-    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { out += d.toString(); });
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
     try {
       await new Promise<void>((resolve, reject) => {
         const t = setTimeout(() => reject(new Error(`no URL printed: ${out}`)), 30_000);
-        const check = (): void => { if (/token=/.test(out)) { clearTimeout(t); resolve(); } };
+        const check = (): void => {
+          if (/token=/.test(out)) {
+            clearTimeout(t);
+            resolve();
+          }
+        };
         child.stdout.on('data', check);
         child.stderr.on('data', check);
       });

@@ -15,7 +15,10 @@ function sampleSnapshot(id: string, name: string) {
   s.process.argv = ['python', 'train.py', '--seed', '1'];
   s.outcome.status = 'finished';
   s.outcome.exitCode = 0;
-  s.outcome.metrics = { accuracy: { value: 0.93, history: null, source: 'metrics.json' }, loss: { value: NaN, history: null, source: 'metrics.json' } };
+  s.outcome.metrics = {
+    accuracy: { value: 0.93, history: null, source: 'metrics.json' },
+    loss: { value: NaN, history: null, source: 'metrics.json' },
+  };
   return s;
 }
 
@@ -56,12 +59,20 @@ describe('the store', () => {
     const db = new Database(path.join(dir, DB_FILE_NAME));
     db.pragma(`user_version = ${LATEST_SCHEMA_VERSION + 5}`);
     db.close();
-    expect(() => openStore(dir)).toThrow(expect.objectContaining({ code: 'STORE_TOO_NEW', message: expect.stringMatching(/newer than this reproscope understands/) }));
+    expect(() => openStore(dir)).toThrow(
+      expect.objectContaining({
+        code: 'STORE_TOO_NEW',
+        message: expect.stringMatching(/newer than this reproscope understands/),
+      }),
+    );
   });
 
   it('reports a file that is not a database instead of reading it', () => {
     const dir = tempDir();
-    fs.writeFileSync(path.join(dir, DB_FILE_NAME), 'this is not sqlite, just text that is long enough to be a header '.repeat(10));
+    fs.writeFileSync(
+      path.join(dir, DB_FILE_NAME),
+      'this is not sqlite, just text that is long enough to be a header '.repeat(10),
+    );
     expect(() => openStore(dir)).toThrow(expect.objectContaining({ code: 'STORE_CORRUPT' }));
   });
 
@@ -69,7 +80,9 @@ describe('the store', () => {
     const dir = tempDir();
     const file = path.join(dir, 'a-file');
     fs.writeFileSync(file, 'x');
-    expect(() => openStore(path.join(file, 'store'))).toThrow(expect.objectContaining({ code: 'STORE_UNREADABLE', hint: expect.stringMatching(/--store/) }));
+    expect(() => openStore(path.join(file, 'store'))).toThrow(
+      expect.objectContaining({ code: 'STORE_UNREADABLE', hint: expect.stringMatching(/--store/) }),
+    );
   });
 
   it('migrates an older store after taking a backup, in one transaction', () => {

@@ -13,7 +13,9 @@ import { tempDir } from '../../helpers/temp';
 import { request } from './http-client';
 
 const servers: RunningServer[] = [];
-afterEach(async () => { for (const s of servers.splice(0)) await s.close(); });
+afterEach(async () => {
+  for (const s of servers.splice(0)) await s.close();
+});
 
 async function serve(host = '127.0.0.1') {
   const ctx = tempCore();
@@ -22,12 +24,21 @@ async function serve(host = '127.0.0.1') {
   fs.mkdirSync(path.join(rendererDir, 'assets'));
   fs.writeFileSync(path.join(rendererDir, 'assets', 'app.js'), 'console.log(1)');
   fs.writeFileSync(path.join(path.dirname(rendererDir), `${path.basename(rendererDir)}-secret.txt`), 'secret');
-  const server = await startApiServer({ handlers: createHandlers(ctx), events: ctx.events, host, port: 0, rendererDir });
+  const server = await startApiServer({
+    handlers: createHandlers(ctx),
+    events: ctx.events,
+    host,
+    port: 0,
+    rendererDir,
+  });
   servers.push(server);
   const cookie = `reproscope_token_${server.port}=${server.token}`;
-  const api = (op: string, body: unknown, headers: Record<string, string> = {}) => request(`${server.origin}/api/${op}`, {
-    method: 'POST', body: JSON.stringify(body), headers: { 'Content-Type': 'application/json', Cookie: cookie, ...headers },
-  });
+  const api = (op: string, body: unknown, headers: Record<string, string> = {}) =>
+    request(`${server.origin}/api/${op}`, {
+      method: 'POST',
+      body: JSON.stringify(body),
+      headers: { 'Content-Type': 'application/json', Cookie: cookie, ...headers },
+    });
   return { ctx, server, cookie, api };
 }
 
@@ -50,16 +61,28 @@ describe('reproscope serve: the loopback API server', () => {
 
   it('refuses API calls without the token (401) and answers with it', async () => {
     const { server, api } = await serve();
-    const none = await request(`${server.origin}/api/storeInfo`, { method: 'POST', body: '{}', headers: { 'Content-Type': 'application/json' } });
+    const none = await request(`${server.origin}/api/storeInfo`, {
+      method: 'POST',
+      body: '{}',
+      headers: { 'Content-Type': 'application/json' },
+    });
     expect(none.status).toBe(401);
     expect(JSON.parse(none.body)).toMatchObject({ ok: false, error: { code: 'UNAUTHORIZED' } });
-    const wrong = await request(`${server.origin}/api/storeInfo`, { method: 'POST', body: '{}', headers: { 'Content-Type': 'application/json', Authorization: 'Bearer nope' } });
+    const wrong = await request(`${server.origin}/api/storeInfo`, {
+      method: 'POST',
+      body: '{}',
+      headers: { 'Content-Type': 'application/json', Authorization: 'Bearer nope' },
+    });
     expect(wrong.status).toBe(401);
     expect((await request(`${server.origin}/api/events`)).status).toBe(401);
     const good = await api('storeInfo', {});
     expect(good.status).toBe(200);
     expect(JSON.parse(good.body)).toMatchObject({ ok: true, value: { runs: 0 } });
-    const bearer = await request(`${server.origin}/api/storeInfo`, { method: 'POST', body: '{}', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${server.token}` } });
+    const bearer = await request(`${server.origin}/api/storeInfo`, {
+      method: 'POST',
+      body: '{}',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${server.token}` },
+    });
     expect(bearer.status).toBe(200);
   });
 
@@ -75,8 +98,14 @@ describe('reproscope serve: the loopback API server', () => {
     expect((await api('storeInfo', {}, { Origin: 'null' })).status).toBe(403);
     const same = await api('storeInfo', {}, { Origin: server.origin });
     expect(same.status).toBe(200);
-    expect((await api('storeInfo', {}, { Host: `localhost:${server.port}`, Origin: `http://localhost:${server.port}` })).status).toBe(200);
-    const preflight = await request(`${server.origin}/api/storeInfo`, { method: 'OPTIONS', headers: { Origin: server.origin, 'Access-Control-Request-Method': 'POST' } });
+    expect(
+      (await api('storeInfo', {}, { Host: `localhost:${server.port}`, Origin: `http://localhost:${server.port}` }))
+        .status,
+    ).toBe(200);
+    const preflight = await request(`${server.origin}/api/storeInfo`, {
+      method: 'OPTIONS',
+      headers: { Origin: server.origin, 'Access-Control-Request-Method': 'POST' },
+    });
     expect(preflight.status).toBeGreaterThanOrEqual(400);
     for (const r of [host, origin, same, preflight]) expect(r.headers['access-control-allow-origin']).toBeUndefined();
   });
@@ -88,9 +117,17 @@ describe('reproscope serve: the loopback API server', () => {
     expect(bad.status).toBe(400);
     expect(JSON.parse(bad.body).error.code).toBe('INVALID_INPUT');
     expect((await api('getRun', { id: 'abcdef' })).status).toBe(404);
-    const notJson = await request(`${server.origin}/api/storeInfo`, { method: 'POST', body: '{oops', headers: { 'Content-Type': 'application/json', Cookie: cookie } });
+    const notJson = await request(`${server.origin}/api/storeInfo`, {
+      method: 'POST',
+      body: '{oops',
+      headers: { 'Content-Type': 'application/json', Cookie: cookie },
+    });
     expect(notJson.status).toBe(400);
-    const form = await request(`${server.origin}/api/storeInfo`, { method: 'POST', body: 'a=1', headers: { 'Content-Type': 'application/x-www-form-urlencoded', Cookie: cookie } });
+    const form = await request(`${server.origin}/api/storeInfo`, {
+      method: 'POST',
+      body: 'a=1',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Cookie: cookie },
+    });
     expect(form.status).toBe(415);
     expect((await request(`${server.origin}/api/storeInfo`, { headers: { Cookie: cookie } })).status).toBe(405);
   });
@@ -98,7 +135,10 @@ describe('reproscope serve: the loopback API server', () => {
   it('keeps NaN and infinities across JSON', async () => {
     const { ctx, api } = await serve();
     const s = emptySnapshot('aa11bb22cc33dd44ee55ff66', 'capture', new Date().toISOString());
-    s.outcome.metrics = { loss: { value: NaN, history: null, source: 'm' }, gain: { value: Infinity, history: null, source: 'm' } };
+    s.outcome.metrics = {
+      loss: { value: NaN, history: null, source: 'm' },
+      gain: { value: Infinity, history: null, source: 'm' },
+    };
     ctx.runs.save(s);
     const res = await api('getRun', { id: 'aa11bb22' });
     const body = JSON.parse(res.body, nonFiniteReviver) as { value: typeof s };
@@ -114,11 +154,16 @@ describe('reproscope serve: the loopback API server', () => {
         let text = '';
         res.on('data', (d: Buffer) => {
           text += d.toString();
-          if (text.includes('"phase":"start"')) { req.destroy(); resolve(text); }
+          if (text.includes('"phase":"start"')) {
+            req.destroy();
+            resolve(text);
+          }
         });
         setTimeout(() => ctx.events.publish({ task: 't1', phase: 'start', label: 'hashing', done: NaN }), 50);
       });
-      req.on('error', (e) => { if (!(e as NodeJS.ErrnoException).code?.includes('RESET')) reject(e); });
+      req.on('error', (e) => {
+        if (!(e as NodeJS.ErrnoException).code?.includes('RESET')) reject(e);
+      });
     });
     const line = got.split('\n').find((l) => l.startsWith('data: '))!;
     expect(JSON.parse(line.slice(6), nonFiniteReviver)).toMatchObject({ task: 't1', label: 'hashing', done: NaN });
@@ -127,19 +172,37 @@ describe('reproscope serve: the loopback API server', () => {
   it('serves only files inside the renderer folder', async () => {
     const { server } = await serve();
     expect((await request(`${server.origin}/assets/app.js`)).status).toBe(200);
-    for (const p of ['/../x-secret.txt', '/%2e%2e/secret.txt', '/assets/..%2f..%2fsecret.txt', '/assets/%00', '/..%5c..%5csecret.txt']) {
+    for (const p of [
+      '/../x-secret.txt',
+      '/%2e%2e/secret.txt',
+      '/assets/..%2f..%2fsecret.txt',
+      '/assets/%00',
+      '/..%5c..%5csecret.txt',
+    ]) {
       expect((await request(`${server.origin}${p}`)).status).toBe(404);
     }
   });
 
-  it('listens only on loopback: refuses other addresses, and is not reachable on this machine\'s network address', async () => {
-    expect(isLoopbackHost('127.0.0.1') && isLoopbackHost('::1') && isLoopbackHost('localhost') && isLoopbackHost('[::1]')).toBe(true);
-    for (const h of ['0.0.0.0', '::', '192.168.1.10', '10.0.0.1', 'example.com', '']) expect(isLoopbackHost(h)).toBe(false);
+  it("listens only on loopback: refuses other addresses, and is not reachable on this machine's network address", async () => {
+    expect(
+      isLoopbackHost('127.0.0.1') && isLoopbackHost('::1') && isLoopbackHost('localhost') && isLoopbackHost('[::1]'),
+    ).toBe(true);
+    for (const h of ['0.0.0.0', '::', '192.168.1.10', '10.0.0.1', 'example.com', ''])
+      expect(isLoopbackHost(h)).toBe(false);
     const ctx = tempCore();
-    await expect(startApiServer({ handlers: createHandlers(ctx), events: ctx.events, host: '0.0.0.0', port: 0, rendererDir: '/nonexistent' }))
-      .rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringMatching(/only listens on loopback/) });
+    await expect(
+      startApiServer({
+        handlers: createHandlers(ctx),
+        events: ctx.events,
+        host: '0.0.0.0',
+        port: 0,
+        rendererDir: '/nonexistent',
+      }),
+    ).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringMatching(/only listens on loopback/) });
     const { server } = await serve();
-    const own = Object.values(os.networkInterfaces()).flat().find((i) => i && !i.internal && i.family === 'IPv4');
+    const own = Object.values(os.networkInterfaces())
+      .flat()
+      .find((i) => i && !i.internal && i.family === 'IPv4');
     if (!own) return; // no network address on this machine: nothing else to reach
     await expect(request(`http://${own.address}:${server.port}/`)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
   });

@@ -33,9 +33,21 @@ function project(): string {
     'model.pkl': Buffer.from([0, 1, 2, 3, 4]),
     'crlf.txt': 'line one\r\nline two\r\n',
   });
-  const dirHash = execFileSync(SYSTEM_PYTHON, ['-c', DIR_HASH_PY, path.join(dir, 'data/images')], { encoding: 'utf8' }).trim();
-  const lf = execFileSync(SYSTEM_PYTHON, ['-c', 'import hashlib,sys; print(hashlib.md5(open(sys.argv[1],"rb").read().replace(b"\\r\\n", b"\\n")).hexdigest())', path.join(dir, 'crlf.txt')], { encoding: 'utf8' }).trim();
-  fs.writeFileSync(path.join(dir, 'dvc.lock'), `schema: '2.0'
+  const dirHash = execFileSync(SYSTEM_PYTHON, ['-c', DIR_HASH_PY, path.join(dir, 'data/images')], {
+    encoding: 'utf8',
+  }).trim();
+  const lf = execFileSync(
+    SYSTEM_PYTHON,
+    [
+      '-c',
+      'import hashlib,sys; print(hashlib.md5(open(sys.argv[1],"rb").read().replace(b"\\r\\n", b"\\n")).hexdigest())',
+      path.join(dir, 'crlf.txt'),
+    ],
+    { encoding: 'utf8' },
+  ).trim();
+  fs.writeFileSync(
+    path.join(dir, 'dvc.lock'),
+    `schema: '2.0'
 stages:
   prepare:
     cmd: python prepare.py
@@ -66,7 +78,8 @@ stages:
       hash: md5
       md5: 00000000000000000000000000000000
       size: 10
-`);
+`,
+  );
   return dir;
 }
 
@@ -90,7 +103,7 @@ describe('DVC hashes from dvc.lock', () => {
     expect(after['data/images']!.matchesDisk).toBe(false);
   });
 
-  it('is absent where there is no dvc.lock and says so where it is not DVC\'s', async () => {
+  it("is absent where there is no dvc.lock and says so where it is not DVC's", async () => {
     expect(await readDvcLock(tempDir(), { checkDisk: true })).toBeNull();
     const dir = tempDir();
     fs.writeFileSync(path.join(dir, 'dvc.lock'), 'stages: [1, 2');
@@ -101,7 +114,12 @@ describe('DVC hashes from dvc.lock', () => {
     const proj = project();
     const root = tempDir();
     const exp = writeExperiment(root, '0', 'Default');
-    writeFileRun({ expDir: exp, runId: 'a'.repeat(32), experimentId: '0', artifacts: { 'dvc.lock': fs.readFileSync(path.join(proj, 'dvc.lock'), 'utf8') } });
+    writeFileRun({
+      expDir: exp,
+      runId: 'a'.repeat(32),
+      experimentId: '0',
+      artifacts: { 'dvc.lock': fs.readFileSync(path.join(proj, 'dvc.lock'), 'utf8') },
+    });
     const ctx = tempCore();
     const h = createHandlers(ctx);
     const plain = await h.importMlflow({ location: root });
@@ -121,9 +139,15 @@ describe('DVC hashes from dvc.lock', () => {
     const proj = project();
     fs.writeFileSync(path.join(proj, 'model.pkl'), 'retrained');
     const ctx = tempCore();
-    const { snapshot } = await captureRun({ argv: ['/bin/sh', '-c', 'true'], cwd: proj, python: SYSTEM_PYTHON }, { runs: ctx.runs, hashCache: ctx.hashCache });
+    const { snapshot } = await captureRun(
+      { argv: ['/bin/sh', '-c', 'true'], cwd: proj, python: SYSTEM_PYTHON },
+      { runs: ctx.runs, hashCache: ctx.hashCache },
+    );
     const stored = ctx.runs.get(snapshot.id);
     expect(stored.data.dvc.find((e) => e.path === 'data/train.csv')!.matchesDisk).toBe(true);
-    expect(stored.data.dvc.find((e) => e.path === 'model.pkl')).toMatchObject({ matchesDisk: false, note: expect.stringContaining('size on disk is 9 bytes') });
+    expect(stored.data.dvc.find((e) => e.path === 'model.pkl')).toMatchObject({
+      matchesDisk: false,
+      note: expect.stringContaining('size on disk is 9 bytes'),
+    });
   });
 });

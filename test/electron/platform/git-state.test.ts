@@ -43,7 +43,13 @@ describe('code state', () => {
 
   it('hashes the source files of a folder outside git and says it is not under version control', async () => {
     const dir = tempDir();
-    writeFiles(dir, { 'train.py': 'print(1)\n', 'MLproject': 'name: x\n', 'data/blob.bin': 'binary', '.venv/pyvenv.cfg': 'x', 'src/model.py': 'y = 2\n' });
+    writeFiles(dir, {
+      'train.py': 'print(1)\n',
+      MLproject: 'name: x\n',
+      'data/blob.bin': 'binary',
+      '.venv/pyvenv.cfg': 'x',
+      'src/model.py': 'y = 2\n',
+    });
     const first = await captureCodeState(dir);
     expect(first.code.vcs).toBe('none');
     expect(first.code.note).toMatch(/not under version control/);

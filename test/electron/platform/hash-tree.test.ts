@@ -12,7 +12,11 @@ const sha256sum = (file: string): string => execFileSync('sha256sum', [file], { 
 describe('hashTree', () => {
   it('hashes every file like sha256sum, sorted, with sizes and a root hash', async () => {
     const dir = tempDir();
-    writeFiles(dir, { 'b.csv': 'x,y\n1,2\n', 'a/train.csv': 'a\n'.repeat(1000), 'a/big.bin': Buffer.alloc(600 * 1024, 7) });
+    writeFiles(dir, {
+      'b.csv': 'x,y\n1,2\n',
+      'a/train.csv': 'a\n'.repeat(1000),
+      'a/big.bin': Buffer.alloc(600 * 1024, 7),
+    });
     const tree = await hashTree(dir);
     expect(tree.kind).toBe('dir');
     expect(tree.files.map((f) => f.path)).toEqual(['a/big.bin', 'a/train.csv', 'b.csv']);
@@ -52,7 +56,10 @@ describe('hashTree', () => {
   });
 
   it('names a missing path', async () => {
-    await expect(hashTree('/nonexistent/data-folder')).rejects.toMatchObject({ code: 'DATA_PATH_MISSING', message: expect.stringContaining('/nonexistent/data-folder') });
+    await expect(hashTree('/nonexistent/data-folder')).rejects.toMatchObject({
+      code: 'DATA_PATH_MISSING',
+      message: expect.stringContaining('/nonexistent/data-folder'),
+    });
   });
 
   it('does not read a file again while its device, inode, size and mtime are unchanged', async () => {

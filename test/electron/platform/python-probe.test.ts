@@ -9,10 +9,16 @@ describe('the Python probe', () => {
   it('reports Debian Python with numpy: version, packages and BLAS build facts', async () => {
     const res = await probePython(SYSTEM_PYTHON);
     expect(res.python.status).toBe('ok');
-    expect(res.python.version).toBe(execFileSync(SYSTEM_PYTHON, ['-c', 'import platform; print(platform.python_version())'], { encoding: 'utf8' }).trim());
+    expect(res.python.version).toBe(
+      execFileSync(SYSTEM_PYTHON, ['-c', 'import platform; print(platform.python_version())'], {
+        encoding: 'utf8',
+      }).trim(),
+    );
     expect(res.python.virtualenv).toBeNull();
     const numpy = res.packages.find((p) => p.name.toLowerCase() === 'numpy');
-    const realNumpy = execFileSync(SYSTEM_PYTHON, ['-c', 'import numpy; print(numpy.__version__)'], { encoding: 'utf8' }).trim();
+    const realNumpy = execFileSync(SYSTEM_PYTHON, ['-c', 'import numpy; print(numpy.__version__)'], {
+      encoding: 'utf8',
+    }).trim();
     expect(numpy?.version).toBe(realNumpy);
     expect(res.packages.some((p) => p.name.toLowerCase() === 'scikit-learn')).toBe(true);
     expect(res.numerics.numpy?.version).toBe(realNumpy);
@@ -63,30 +69,33 @@ describe('the Python probe', () => {
         'h = hash("abc")',
         '',
       ].join('\n'),
-      'nets/model.py': 'import torch\ntorch.manual_seed(0)\ntorch.backends.cudnn.benchmark = True\nloader = torch.utils.data.DataLoader([], shuffle=True)\n',
+      'nets/model.py':
+        'import torch\ntorch.manual_seed(0)\ntorch.backends.cudnn.benchmark = True\nloader = torch.utils.data.DataLoader([], shuffle=True)\n',
       'venv/lib/site.py': 'import random\nrandom.random()\n',
     });
     fs.writeFileSync(path.join(project, 'venv', 'pyvenv.cfg'), 'home = /usr/bin\n');
     const res = await probePython(SYSTEM_PYTHON, { scanRoot: project });
     const found = res.scan!.findings.map((f) => `${f.file}:${f.line}:${f.rule}:${f.kind}`);
-    expect(found).toEqual(expect.arrayContaining([
-      'train.py:4:unseeded-default-rng:risk',
-      'train.py:5:unseeded-global-numpy:risk',
-      'train.py:6:random-seed:seed',
-      'train.py:8:random-state:seed',
-      'train.py:10:builtin-hash:risk',
-      'nets/model.py:2:torch-manual-seed:seed',
-      'nets/model.py:3:cudnn-benchmark:risk',
-      'nets/model.py:4:dataloader-shuffle-unseeded:risk',
-      'nets/model.py:1:torch-nondeterministic:risk',
-    ]));
+    expect(found).toEqual(
+      expect.arrayContaining([
+        'train.py:4:unseeded-default-rng:risk',
+        'train.py:5:unseeded-global-numpy:risk',
+        'train.py:6:random-seed:seed',
+        'train.py:8:random-state:seed',
+        'train.py:10:builtin-hash:risk',
+        'nets/model.py:2:torch-manual-seed:seed',
+        'nets/model.py:3:cudnn-benchmark:risk',
+        'nets/model.py:4:dataloader-shuffle-unseeded:risk',
+        'nets/model.py:1:torch-nondeterministic:risk',
+      ]),
+    );
     // random is seeded in this project, so random.random() is not a risk; the venv is not the project's code.
     expect(found.some((f) => f.includes('unseeded-global-random'))).toBe(false);
     expect(found.some((f) => f.startsWith('venv/'))).toBe(false);
     expect(res.scan!.filesScanned).toBe(2);
   });
 
-  it('resolves the interpreter a command runs: python itself, or a script\'s #! line', () => {
+  it("resolves the interpreter a command runs: python itself, or a script's #! line", () => {
     const dir = tempDir();
     const script = path.join(dir, 'train');
     fs.writeFileSync(script, `#!/usr/bin/env python3\nprint(1)\n`, { mode: 0o755 });

@@ -15,18 +15,36 @@ describe('the desktop shell', () => {
     const prefs = mainWindowOptions('/app/preload.cjs', false).webPreferences!;
     expect(prefs).toEqual(secureWebPreferences('/app/preload.cjs'));
     expect(prefs).toMatchObject({
-      contextIsolation: true, sandbox: true, nodeIntegration: false, nodeIntegrationInWorker: false, nodeIntegrationInSubFrames: false,
-      webSecurity: true, allowRunningInsecureContent: false, experimentalFeatures: false, webviewTag: false, preload: '/app/preload.cjs',
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      experimentalFeatures: false,
+      webviewTag: false,
+      preload: '/app/preload.cjs',
     });
     expect(prefs).not.toHaveProperty('enableBlinkFeatures');
     const pdf = pdfWindowOptions();
     expect(pdf.show).toBe(false);
-    expect(pdf.webPreferences).toMatchObject({ javascript: false, sandbox: true, contextIsolation: true, nodeIntegration: false, webSecurity: true });
+    expect(pdf.webPreferences).toMatchObject({
+      javascript: false,
+      sandbox: true,
+      contextIsolation: true,
+      nodeIntegration: false,
+      webSecurity: true,
+    });
     expect(pdf.webPreferences).not.toHaveProperty('preload');
   });
 
   it('has a strict Content-Security-Policy: own scripts only, no eval, no plugins, no framing', () => {
-    const directives = new Map(RENDERER_CSP.split(';').map((d) => d.trim().split(/\s+/)).map(([k, ...v]) => [k!, v]));
+    const directives = new Map(
+      RENDERER_CSP.split(';')
+        .map((d) => d.trim().split(/\s+/))
+        .map(([k, ...v]) => [k!, v]),
+    );
     expect(directives.get('default-src')).toEqual(["'none'"]);
     expect(directives.get('script-src')).toEqual(["'self'"]);
     expect(directives.get('object-src')).toEqual(["'none'"]);
@@ -52,11 +70,25 @@ describe('the desktop shell', () => {
 
   it('blocks navigation away from the app and opens only allowlisted https links outside', () => {
     expect(isAllowedNavigation(`${APP_ORIGIN}/index.html#/runs`)).toBe(true);
-    for (const u of ['https://github.com/', 'file:///etc/passwd', 'app://evil/index.html', 'http://127.0.0.1:8765/', 'javascript:alert(1)', 'nonsense']) {
+    for (const u of [
+      'https://github.com/',
+      'file:///etc/passwd',
+      'app://evil/index.html',
+      'http://127.0.0.1:8765/',
+      'javascript:alert(1)',
+      'nonsense',
+    ]) {
       expect(isAllowedNavigation(u)).toBe(false);
     }
     expect(isAllowedExternal('https://mlflow.org/docs/latest/projects.html')).toBe(true);
-    for (const u of ['http://mlflow.org/', 'https://evil.example/', 'https://user:pw@github.com/', 'file:///etc/passwd', 'https://github.com.evil.example/', 'https://github.com:8443/']) {
+    for (const u of [
+      'http://mlflow.org/',
+      'https://evil.example/',
+      'https://user:pw@github.com/',
+      'file:///etc/passwd',
+      'https://github.com.evil.example/',
+      'https://github.com:8443/',
+    ]) {
       expect(isAllowedExternal(u)).toBe(false);
     }
   });
@@ -76,14 +108,21 @@ describe('the desktop shell', () => {
     const printPdf = vi.fn(async (html: string) => Buffer.from(`%PDF-${html.length}`));
     const actions = createShellActions({ dialog, shell, window: () => null, defaultDir: dir, printPdf });
     expect(await actions.pickPath('project')).toBe('/home/u/project');
-    expect(await actions.saveReport({ suggestedName: 'audit-1.html', format: 'html', content: '<h1>r</h1>' })).toBe(saved);
+    expect(await actions.saveReport({ suggestedName: 'audit-1.html', format: 'html', content: '<h1>r</h1>' })).toBe(
+      saved,
+    );
     expect(fs.readFileSync(saved, 'utf8')).toBe('<h1>r</h1>');
-    expect((dialog.showSaveDialog as unknown as ReturnType<typeof vi.fn>).mock.calls[0]![0]).toMatchObject({ defaultPath: path.join(dir, 'audit-1.html') });
+    expect((dialog.showSaveDialog as unknown as ReturnType<typeof vi.fn>).mock.calls[0]![0]).toMatchObject({
+      defaultPath: path.join(dir, 'audit-1.html'),
+    });
     expect(saveReportDialogOptions('/d', '../../x.md', 'pdf').defaultPath).toBe('/d/x.pdf');
     await actions.saveReport({ suggestedName: 'a', format: 'pdf', content: '<h1>r</h1>' });
     expect(printPdf).toHaveBeenCalledWith('<h1>r</h1>');
     expect(fs.readFileSync(saved, 'utf8')).toBe('%PDF-10');
-    (dialog.showSaveDialog as unknown as ReturnType<typeof vi.fn>).mockResolvedValueOnce({ canceled: true, filePath: '' });
+    (dialog.showSaveDialog as unknown as ReturnType<typeof vi.fn>).mockResolvedValueOnce({
+      canceled: true,
+      filePath: '',
+    });
     expect(await actions.saveReport({ suggestedName: 'a', format: 'md', content: 'x' })).toBeNull();
     await actions.openExternal('https://github.com/mlflow/mlflow');
     expect(shell.openExternal).toHaveBeenCalledWith('https://github.com/mlflow/mlflow');

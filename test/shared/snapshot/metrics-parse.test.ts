@@ -5,7 +5,11 @@ import { findArgvSeeds } from '../../../shared/snapshot/seeds';
 describe('metrics files', () => {
   it('flattens nested JSON keys with dots', () => {
     const m = parseMetricsText('{"accuracy": 0.93, "eval": {"f1": 0.8, "loss": "0.25"}}', 'json', 'm.json');
-    expect(Object.fromEntries(Object.entries(m).map(([k, v]) => [k, v.value]))).toEqual({ accuracy: 0.93, 'eval.f1': 0.8, 'eval.loss': 0.25 });
+    expect(Object.fromEntries(Object.entries(m).map(([k, v]) => [k, v.value]))).toEqual({
+      accuracy: 0.93,
+      'eval.f1': 0.8,
+      'eval.loss': 0.25,
+    });
   });
 
   it('keeps NaN and infinities that Python json.dump writes', () => {
@@ -24,7 +28,9 @@ describe('metrics files', () => {
   });
 
   it('rejects a file that is not metrics, naming the key', () => {
-    expect(() => parseMetricsText('{"accuracy": "high"}', 'json', 'metrics file m.json')).toThrow(/metrics file m.json is not a metrics file: the value of "accuracy" is "high"/);
+    expect(() => parseMetricsText('{"accuracy": "high"}', 'json', 'metrics file m.json')).toThrow(
+      /metrics file m.json is not a metrics file: the value of "accuracy" is "high"/,
+    );
     expect(() => parseMetricsText('not json', 'json', 'metrics file m.json')).toThrow(/not valid JSON/);
     expect(() => parseMetricsText('[1,2]', 'json', 'x')).toThrow(/top level/);
   });
@@ -32,12 +38,24 @@ describe('metrics files', () => {
 
 describe('seeds on the command line', () => {
   it('finds --seed, --random-seed=, --random_state and Hydra-style seed=', () => {
-    expect(findArgvSeeds(['python', 'train.py', '--seed', '1', '--random-seed=7', '--random_state', '42', 'trainer.seed=3', '--lr', '0.1']))
-      .toEqual([
-        { source: 'argv', name: 'seed', value: '1' },
-        { source: 'argv', name: 'random-seed', value: '7' },
-        { source: 'argv', name: 'random_state', value: '42' },
-        { source: 'argv', name: 'trainer.seed', value: '3' },
-      ]);
+    expect(
+      findArgvSeeds([
+        'python',
+        'train.py',
+        '--seed',
+        '1',
+        '--random-seed=7',
+        '--random_state',
+        '42',
+        'trainer.seed=3',
+        '--lr',
+        '0.1',
+      ]),
+    ).toEqual([
+      { source: 'argv', name: 'seed', value: '1' },
+      { source: 'argv', name: 'random-seed', value: '7' },
+      { source: 'argv', name: 'random_state', value: '42' },
+      { source: 'argv', name: 'trainer.seed', value: '3' },
+    ]);
   });
 });

@@ -3,17 +3,23 @@ import { filterEnvironment, looksLikeSecret, redactArgv, stripUrlCredentials } f
 
 describe('the secret filter', () => {
   it('records only allowlisted variables and the names asked for', () => {
-    const { env } = filterEnvironment({ OMP_NUM_THREADS: '4', HOME: '/root', PATH: '/usr/bin', MY_FLAG: 'on', PYTHONHASHSEED: '0' }, ['MY_FLAG']);
+    const { env } = filterEnvironment(
+      { OMP_NUM_THREADS: '4', HOME: '/root', PATH: '/usr/bin', MY_FLAG: 'on', PYTHONHASHSEED: '0' },
+      ['MY_FLAG'],
+    );
     expect(env).toEqual({ OMP_NUM_THREADS: '4', MY_FLAG: 'on', PYTHONHASHSEED: '0' });
   });
 
   it('withholds a value that looks like a credential whatever its name', () => {
-    const { env, withheld } = filterEnvironment({
-      XLA_FLAGS: 'ghp_abcdefghijklmnopqrstuvwxyz0123456789',
-      LANG: 'C.UTF-8',
-      EXTRA: 'AKIAIOSFODNN7EXAMPLE',
-      AWS_SECRET_ACCESS_KEY: 'short',
-    }, ['EXTRA', 'AWS_SECRET_ACCESS_KEY']);
+    const { env, withheld } = filterEnvironment(
+      {
+        XLA_FLAGS: 'ghp_abcdefghijklmnopqrstuvwxyz0123456789',
+        LANG: 'C.UTF-8',
+        EXTRA: 'AKIAIOSFODNN7EXAMPLE',
+        AWS_SECRET_ACCESS_KEY: 'short',
+      },
+      ['EXTRA', 'AWS_SECRET_ACCESS_KEY'],
+    );
     expect(env).toEqual({ LANG: 'C.UTF-8' });
     expect(withheld.sort()).toEqual(['AWS_SECRET_ACCESS_KEY', 'EXTRA', 'XLA_FLAGS']);
   });
@@ -40,7 +46,17 @@ describe('the secret filter', () => {
   });
 
   it('redacts secret flags and secret-looking values in a command line', () => {
-    expect(redactArgv(['python', 'train.py', '--api-key', 'abc', '--token=xyz', '--lr', '0.1', 'ghp_abcdefghijklmnopqrstuvwxyz0123456789']))
-      .toEqual(['python', 'train.py', '--api-key', '<redacted>', '--token=<redacted>', '--lr', '0.1', '<redacted>']);
+    expect(
+      redactArgv([
+        'python',
+        'train.py',
+        '--api-key',
+        'abc',
+        '--token=xyz',
+        '--lr',
+        '0.1',
+        'ghp_abcdefghijklmnopqrstuvwxyz0123456789',
+      ]),
+    ).toEqual(['python', 'train.py', '--api-key', '<redacted>', '--token=<redacted>', '--lr', '0.1', '<redacted>']);
   });
 });

@@ -13,7 +13,12 @@ const PROJECTS = path.join(REPO_ROOT, 'test', 'fixtures', 'projects');
 
 function fixtureFiles(name: string): Record<string, string> {
   const dir = path.join(PROJECTS, name);
-  return Object.fromEntries(fs.readdirSync(dir).filter((f) => f !== 'metrics.json').map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
+  return Object.fromEntries(
+    fs
+      .readdirSync(dir)
+      .filter((f) => f !== 'metrics.json')
+      .map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')]),
+  );
 }
 
 async function audit(input: ApiInput<'startAudit'>, ctx = tempCore()): Promise<Audit> {
@@ -22,11 +27,14 @@ async function audit(input: ApiInput<'startAudit'>, ctx = tempCore()): Promise<A
   return res.value;
 }
 
-const values = (a: Audit, group: string, metric: string): number[] => a.groups.find((g) => g.name === group)!.reruns.map((r) => r.metrics[metric]!);
+const values = (a: Audit, group: string, metric: string): number[] =>
+  a.groups.find((g) => g.name === group)!.reruns.map((r) => r.metrics[metric]!);
 
 describe('audit campaign on real projects', () => {
   it('a rerun past --timeout is stopped and the audit fails with the reason kept', async () => {
-    const repo = gitRepo({ MLproject: 'entry_points:\n  main:\n    command: "python -c \'import time; time.sleep(30)\'"\n' });
+    const repo = gitRepo({
+      MLproject: 'entry_points:\n  main:\n    command: "python -c \'import time; time.sleep(30)\'"\n',
+    });
     const a = await audit({ project: repo, repeats: 1, timeoutS: 0.5 });
     expect(a).toMatchObject({ status: 'finished', verdict: 'failed' });
     expect(a.groups[0]!.reruns[0]).toMatchObject({ status: 'timed-out', error: 'stopped by the timeout (0.5 s)' });
@@ -35,22 +43,36 @@ describe('audit campaign on real projects', () => {
 
   it('audits a git URL at a given commit (cloned once into the store) and reads a project for the form', async () => {
     const repo = gitRepo({
-      MLproject: 'name: url-demo\nentry_points:\n  main:\n    parameters:\n      seed: {type: int, default: 3}\n    command: "python run.py {seed}"\n',
-      'run.py': 'import json, random, sys\nprint("interpreter", sys.executable)\njson.dump({"v": random.Random(int(sys.argv[1])).random()}, open("metrics.json", "w"))\n',
+      MLproject:
+        'name: url-demo\nentry_points:\n  main:\n    parameters:\n      seed: {type: int, default: 3}\n    command: "python run.py {seed}"\n',
+      'run.py':
+        'import json, random, sys\nprint("interpreter", sys.executable)\njson.dump({"v": random.Random(int(sys.argv[1])).random()}, open("metrics.json", "w"))\n',
     });
     const first = git(repo, 'rev-parse', 'HEAD').trim();
     fs.writeFileSync(path.join(repo, 'run.py'), 'raise SystemExit(3)\n');
     git(repo, 'commit', '-qam', 'break it');
     const ctx = tempCore();
     const a = await audit({ project: `file://${repo}`, version: first.slice(0, 10), repeats: 2 }, ctx);
-    expect(a).toMatchObject({ status: 'finished', verdict: 'reproduced-exact', commit: first, project: { kind: 'git-url', name: 'url-demo' } });
+    expect(a).toMatchObject({
+      status: 'finished',
+      verdict: 'reproduced-exact',
+      commit: first,
+      project: { kind: 'git-url', name: 'url-demo' },
+    });
     expect(fs.readdirSync(path.join(ctx.store.dir, 'git-cache'))).toHaveLength(1);
     // --python: python in the command is that interpreter
     const log = await createHandlers(ctx).getRunLog({ id: a.groups[0]!.reruns[0]!.runId!, stream: 'stdout' });
     expect(log.ok && log.value.text).toBe(`interpreter ${SYSTEM_PYTHON}\n`);
     const info = await createHandlers(ctx).readProject({ project: repo });
-    expect(info.ok && info.value).toMatchObject({ name: 'url-demo', seedParameters: { main: ['seed'] }, env: { kind: 'none' } });
-    fs.writeFileSync(path.join(repo, 'MLproject'), 'name: renamed\nentry_points:\n  main:\n    command: "python run.py 1"\n');
+    expect(info.ok && info.value).toMatchObject({
+      name: 'url-demo',
+      seedParameters: { main: ['seed'] },
+      env: { kind: 'none' },
+    });
+    fs.writeFileSync(
+      path.join(repo, 'MLproject'),
+      'name: renamed\nentry_points:\n  main:\n    command: "python run.py 1"\n',
+    );
     git(repo, 'commit', '-qam', 'rename');
     const then = await createHandlers(ctx).readProject({ project: repo, version: first });
     expect(then.ok && then.value).toMatchObject({ name: 'url-demo', commit: first, fileName: 'MLproject' });
@@ -112,7 +134,11 @@ describe('audit campaign on real projects', () => {
   it('a project whose numbers follow the thread count is named by --vary threads', async () => {
     const a = await audit({ project: gitRepo(fixtureFiles('threads')), vary: ['threads'], jobs: 2 });
     expect(a.verdict).toBe('reproduced-exact');
-    expect(a.groups.find((g) => g.name === 'vary:threads')!.reruns.map((r) => r.env.OMP_NUM_THREADS)).toEqual(['1', '2', '4']);
+    expect(a.groups.find((g) => g.name === 'vary:threads')!.reruns.map((r) => r.env.OMP_NUM_THREADS)).toEqual([
+      '1',
+      '2',
+      '4',
+    ]);
     expect(a.sources).toHaveLength(1);
     expect(a.sources[0]).toMatchObject({ category: 'process', factor: 'thread count', kind: 'varied' });
     expect(a.sources[0]!.effects.find((e) => e.metric === 'loss')!.absolute).toBeGreaterThan(0);
@@ -121,7 +147,15 @@ describe('audit campaign on real projects', () => {
   it('data that changed after the original run is a data source; --strict-data stops the audit', async () => {
     const repo = gitRepo(fixtureFiles('data-change'));
     const ctx = tempCore();
-    const original = await captureRun({ argv: [SYSTEM_PYTHON, 'train.py', '--data', 'data.csv'], cwd: repo, data: ['data.csv'], metrics: ['metrics.json'] }, { runs: ctx.runs, hashCache: ctx.hashCache });
+    const original = await captureRun(
+      {
+        argv: [SYSTEM_PYTHON, 'train.py', '--data', 'data.csv'],
+        cwd: repo,
+        data: ['data.csv'],
+        metrics: ['metrics.json'],
+      },
+      { runs: ctx.runs, hashCache: ctx.hashCache },
+    );
     fs.rmSync(path.join(repo, 'metrics.json'));
     expect(original.snapshot.outcome.metrics.rmse).toBeDefined();
     fs.appendFileSync(path.join(repo, 'data.csv'), '3.0,3.0,9.5\n-2.0,1.0,4.0\n');
@@ -140,7 +174,8 @@ describe('audit campaign on real projects', () => {
   it('an interrupted audit kills the rerun in flight, removes its worktree, and resumes to the end', async () => {
     const repo = gitRepo({
       MLproject: 'entry_points:\n  main:\n    parameters:\n      gate: string\n    command: "python slow.py {gate}"\n',
-      'slow.py': 'import json, os, sys, time\nprint("started", os.getpid(), flush=True)\nwhile os.path.exists(sys.argv[1]):\n    time.sleep(0.05)\njson.dump({"x": 1.5}, open("metrics.json", "w"))\n',
+      'slow.py':
+        'import json, os, sys, time\nprint("started", os.getpid(), flush=True)\nwhile os.path.exists(sys.argv[1]):\n    time.sleep(0.05)\njson.dump({"x": 1.5}, open("metrics.json", "w"))\n',
     });
     const gate = path.join(repo, '..', `${path.basename(repo)}-gate`);
     fs.writeFileSync(gate, '');
@@ -154,7 +189,13 @@ describe('audit campaign on real projects', () => {
         void handlers.cancelAudit({ id: String(e.detail?.auditId) });
       }
     });
-    const first = await handlers.startAudit({ project: repo, parameters: { gate }, python: SYSTEM_PYTHON, repeats: 2, wait: true });
+    const first = await handlers.startAudit({
+      project: repo,
+      parameters: { gate },
+      python: SYSTEM_PYTHON,
+      repeats: 2,
+      wait: true,
+    });
     unsubscribe();
     expect(first.ok).toBe(true);
     const a = (first as { value: Audit }).value;

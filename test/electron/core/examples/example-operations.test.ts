@@ -9,8 +9,14 @@ import { tempDir, writeFiles } from '../../../helpers/temp';
 describe('the app operations', () => {
   it('lists example folders that hold an MLproject, with a sentence from their README', () => {
     const dir = tempDir();
-    writeFiles(dir, { 'seed-demo/MLproject': 'name: seed-demo\n', 'seed-demo/README.md': '# Seed demo\n\nA tiny experiment with a seed.\n', 'notes/readme.txt': 'x' });
-    expect(listExamples(dir)).toEqual([{ name: 'seed-demo', path: path.join(dir, 'seed-demo'), description: 'A tiny experiment with a seed.' }]);
+    writeFiles(dir, {
+      'seed-demo/MLproject': 'name: seed-demo\n',
+      'seed-demo/README.md': '# Seed demo\n\nA tiny experiment with a seed.\n',
+      'notes/readme.txt': 'x',
+    });
+    expect(listExamples(dir)).toEqual([
+      { name: 'seed-demo', path: path.join(dir, 'seed-demo'), description: 'A tiny experiment with a seed.' },
+    ]);
     expect(listExamples(null)).toEqual([]);
     const root = tempDir();
     writeFiles(root, { 'package.json': '{}', 'examples/x/MLproject': 'name: x\n', 'dist/electron/main.cjs': '' });
@@ -20,7 +26,11 @@ describe('the app operations', () => {
   it('filters runs by a set of audits (the verdict filter) and counts the full match', async () => {
     const ctx = tempCore();
     for (let i = 0; i < 5; i++) {
-      const s = emptySnapshot(`00000000000000000000000${i}`, 'rerun', new Date(Date.UTC(2025, 0, 1, 0, i)).toISOString());
+      const s = emptySnapshot(
+        `00000000000000000000000${i}`,
+        'rerun',
+        new Date(Date.UTC(2025, 0, 1, 0, i)).toISOString(),
+      );
       s.auditId = i < 3 ? 'audit-a' : i === 3 ? 'audit-b' : null;
       ctx.runs.save(s);
     }

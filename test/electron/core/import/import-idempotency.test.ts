@@ -14,7 +14,9 @@ const RUN_C = 'c'.repeat(32);
 /** Everything the store holds, row by row, so "nothing changed" can be checked exactly. */
 function dump(ctx: CoreContext): unknown {
   return {
-    runs: ctx.store.db.prepare('SELECT id, name, kind, status, source_key, hex(snapshot) AS s FROM runs ORDER BY id').all(),
+    runs: ctx.store.db
+      .prepare('SELECT id, name, kind, status, source_key, hex(snapshot) AS s FROM runs ORDER BY id')
+      .all(),
     metrics: ctx.store.db.prepare('SELECT * FROM run_metrics ORDER BY run_id, name').all(),
   };
 }
@@ -23,8 +25,21 @@ describe('importing again', () => {
   it('changes nothing when MLflow changed nothing; adds new runs and updates changed ones in place', async () => {
     const root = tempDir();
     const exp = writeExperiment(root, '0', 'Default');
-    writeFileRun({ expDir: exp, runId: RUN_A, experimentId: '0', params: { lr: '0.1' }, metrics: { loss: '1717300990001 0.5 0\n' } });
-    writeFileRun({ expDir: exp, runId: RUN_B, experimentId: '0', status: 1, endTime: null, metrics: { loss: '1717300990001 0.9 0\n' } });
+    writeFileRun({
+      expDir: exp,
+      runId: RUN_A,
+      experimentId: '0',
+      params: { lr: '0.1' },
+      metrics: { loss: '1717300990001 0.5 0\n' },
+    });
+    writeFileRun({
+      expDir: exp,
+      runId: RUN_B,
+      experimentId: '0',
+      status: 1,
+      endTime: null,
+      metrics: { loss: '1717300990001 0.9 0\n' },
+    });
     const ctx = tempCore();
     const h = createHandlers(ctx);
     const first = await h.importMlflow({ location: root });
@@ -40,13 +55,23 @@ describe('importing again', () => {
     // MLflow finishes run B (more metrics, a status) and records a new run C.
     fs.appendFileSync(path.join(exp, RUN_B, 'metrics', 'loss'), '1717300990002 0.7 1\n');
     const meta = path.join(exp, RUN_B, 'meta.yaml');
-    fs.writeFileSync(meta, fs.readFileSync(meta, 'utf8').replace('status: 1', 'status: 3').replace('end_time: null', 'end_time: 1717300999999'));
+    fs.writeFileSync(
+      meta,
+      fs
+        .readFileSync(meta, 'utf8')
+        .replace('status: 1', 'status: 3')
+        .replace('end_time: null', 'end_time: 1717300999999'),
+    );
     writeFileRun({ expDir: exp, runId: RUN_C, experimentId: '0' });
     const idOfB = first.value.runs.find((r) => r.mlflowRunId === RUN_B)!.id;
     const third = await h.importMlflow({ location: root });
     if (!third.ok) throw new Error(third.error.message);
     expect(third.value).toMatchObject({ added: 1, updated: 1, unchanged: 1 });
-    expect(third.value.runs.find((r) => r.mlflowRunId === RUN_B)).toEqual({ mlflowRunId: RUN_B, id: idOfB, change: 'updated' });
+    expect(third.value.runs.find((r) => r.mlflowRunId === RUN_B)).toEqual({
+      mlflowRunId: RUN_B,
+      id: idOfB,
+      change: 'updated',
+    });
     const b = ctx.runs.get(idOfB);
     expect(b.outcome.status).toBe('finished');
     expect(b.outcome.metrics.loss!.value).toBe(0.7);
@@ -56,13 +81,20 @@ describe('importing again', () => {
   it('tells unchanged runs by the digest of their MLflow record, and still by their snapshot where no digest was kept', async () => {
     const root = tempDir();
     const exp = writeExperiment(root, '0', 'Default');
-    writeFileRun({ expDir: exp, runId: RUN_A, experimentId: '0', params: { lr: '0.1', seed: '7' }, metrics: { loss: '1717300990001 0.5 0\n1717300990002 0.25 1\n' } });
+    writeFileRun({
+      expDir: exp,
+      runId: RUN_A,
+      experimentId: '0',
+      params: { lr: '0.1', seed: '7' },
+      metrics: { loss: '1717300990001 0.5 0\n1717300990002 0.25 1\n' },
+    });
     writeFileRun({ expDir: exp, runId: RUN_B, experimentId: '0', metrics: { acc: '1717300990001 nan 0\n' } });
     const ctx = tempCore();
     const h = createHandlers(ctx);
     const first = await h.importMlflow({ location: root });
     if (!first.ok) throw new Error(first.error.message);
-    const digests = (): unknown[] => ctx.store.db.prepare('SELECT import_digest FROM runs ORDER BY source_key').pluck().all();
+    const digests = (): unknown[] =>
+      ctx.store.db.prepare('SELECT import_digest FROM runs ORDER BY source_key').pluck().all();
     expect(digests()).toEqual([expect.stringMatching(/^[\w-]{43}$/), expect.stringMatching(/^[\w-]{43}$/)]);
     const stored = digests();
     const before = dump(ctx);
@@ -98,7 +130,9 @@ describe('importing again', () => {
     const file = path.join(dir, 'mlflow.db');
     const db = createMlflowDb(file);
     db.prepare("INSERT INTO experiments (experiment_id, name, lifecycle_stage) VALUES (0, 'Default', 'active')").run();
-    const m = db.prepare('INSERT INTO metrics (key, value, timestamp, run_uuid, step, is_nan) VALUES (?, ?, ?, ?, ?, 0)');
+    const m = db.prepare(
+      'INSERT INTO metrics (key, value, timestamp, run_uuid, step, is_nan) VALUES (?, ?, ?, ?, ?, 0)',
+    );
     db.transaction(() => {
       for (let i = 0; i < 40; i++) {
         const id = i.toString(16).padStart(32, '0');
@@ -115,7 +149,11 @@ describe('importing again', () => {
 
     // MLflow logs more, then the copy is cut short and scribbled over in the middle (an interrupted transfer).
     const bytes = fs.readFileSync(file);
-    const damaged = Buffer.concat([bytes.subarray(0, 4096), Buffer.alloc(bytes.length - 8192, 0xab), bytes.subarray(bytes.length - 4096)]);
+    const damaged = Buffer.concat([
+      bytes.subarray(0, 4096),
+      Buffer.alloc(bytes.length - 8192, 0xab),
+      bytes.subarray(bytes.length - 4096),
+    ]);
     fs.writeFileSync(file, damaged);
     const before = dump(ctx);
     const res = await h.importMlflow({ location: file });
@@ -134,13 +172,22 @@ describe('importing again', () => {
     const ctx = tempCore();
     const h = createHandlers(ctx);
     const missing = await h.importMlflow({ location: path.join(tempDir(), 'nope') });
-    expect(missing.ok ? null : missing.error).toMatchObject({ code: 'IMPORT_FAILED', message: expect.stringContaining('does not exist') });
+    expect(missing.ok ? null : missing.error).toMatchObject({
+      code: 'IMPORT_FAILED',
+      message: expect.stringContaining('does not exist'),
+    });
     const notStore = tempDir();
     fs.writeFileSync(path.join(notStore, 'readme.txt'), 'hello');
     const res = await h.importMlflow({ location: notStore });
-    expect(res.ok ? null : res.error).toMatchObject({ code: 'IMPORT_FAILED', message: expect.stringContaining('not an MLflow file store') });
+    expect(res.ok ? null : res.error).toMatchObject({
+      code: 'IMPORT_FAILED',
+      message: expect.stringContaining('not an MLflow file store'),
+    });
     const remote = await h.importMlflow({ location: 'postgresql://u:p@db/mlflow' });
-    expect(remote.ok ? null : remote.error).toMatchObject({ code: 'IMPORT_FAILED', message: expect.not.stringContaining(':p@') });
+    expect(remote.ok ? null : remote.error).toMatchObject({
+      code: 'IMPORT_FAILED',
+      message: expect.not.stringContaining(':p@'),
+    });
     expect(ctx.runs.count()).toBe(0);
   });
 });

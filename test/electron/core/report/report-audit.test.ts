@@ -27,13 +27,29 @@ describe('audit reports', () => {
 
   beforeAll(async () => {
     ctx = openCore(tempDir('reproscope-store-'));
-    const repo = gitRepo({ 'train.py': TRAIN, 'requirements.txt': 'numpy==1.24.2\nscikit-learn>=1.0\n', '.gitignore': 'metrics.json\n' });
+    const repo = gitRepo({
+      'train.py': TRAIN,
+      'requirements.txt': 'numpy==1.24.2\nscikit-learn>=1.0\n',
+      '.gitignore': 'metrics.json\n',
+    });
     writeFiles(repo, { 'data/train.csv': '1,2\n' });
-    reference = (await captureRun({ argv: [SYSTEM_PYTHON, 'train.py', '--seed', '1'], cwd: repo, name: 'original', data: ['data'], metrics: ['metrics.json'] },
-      { runs: ctx.runs, hashCache: ctx.hashCache })).snapshot;
+    reference = (
+      await captureRun(
+        {
+          argv: [SYSTEM_PYTHON, 'train.py', '--seed', '1'],
+          cwd: repo,
+          name: 'original',
+          data: ['data'],
+          metrics: ['metrics.json'],
+        },
+        { runs: ctx.runs, hashCache: ctx.hashCache },
+      )
+    ).snapshot;
     audit = syntheticAudit({ reruns: 10, referenceRunId: reference.id, runId });
     // The reruns' snapshots: the same machine and code, each group with its own PYTHONHASHSEED.
-    for (const g of audit.groups) for (const r of g.reruns) ctx.runs.save(rerunSnapshotOf(reference, r.runId!, audit.id, g.name === 'baseline' ? null : String(r.index)));
+    for (const g of audit.groups)
+      for (const r of g.reruns)
+        ctx.runs.save(rerunSnapshotOf(reference, r.runId!, audit.id, g.name === 'baseline' ? null : String(r.index)));
     const reruns = new Map<string, Snapshot>();
     for (const g of audit.groups) reruns.set(g.reruns[0]!.runId!, ctx.runs.get(g.reruns[0]!.runId!));
     doc = buildAuditReport({ audit, reference, reruns, version: '1.2.3-test' });
@@ -44,23 +60,48 @@ describe('audit reports', () => {
   it('holds what was audited, a quotable verdict, per-group statistics, environment differences and the checklist', () => {
     expect(doc.verdict).toEqual({
       verdict: 'reproduced-within-tolerance',
-      sentence: 'Iris-classifier (entry point main, commit ffffffffffff) reproduced within tolerance (10 of 10 reruns finished). Every baseline rerun of accuracy is within ±0.01 of the reference 0.9123.',
+      sentence:
+        'Iris-classifier (entry point main, commit ffffffffffff) reproduced within tolerance (10 of 10 reruns finished). Every baseline rerun of accuracy is within ±0.01 of the reference 0.9123.',
     });
-    expect(doc.audited).toMatchObject({ entryPoint: 'main', commit: 'f'.repeat(40), parameters: { seed: '1', max_iter: '200' }, reference: { runId: reference.id, name: 'original' } });
+    expect(doc.audited).toMatchObject({
+      entryPoint: 'main',
+      commit: 'f'.repeat(40),
+      parameters: { seed: '1', max_iter: '200' },
+      reference: { runId: reference.id, name: 'original' },
+    });
     const acc = doc.metrics.find((m) => m.name === 'accuracy')!;
-    expect(acc.groups.map((g) => [g.group, g.n, g.values.length])).toEqual([['baseline', 5, 5], ['seeds', 5, 5]]);
+    expect(acc.groups.map((g) => [g.group, g.n, g.values.length])).toEqual([
+      ['baseline', 5, 5],
+      ['seeds', 5, 5],
+    ]);
     expect(acc.groups[0]!.difference).toBeCloseTo(acc.groups[0]!.mean! - 0.9123, 12);
     // The seeds group differs from the reference in PYTHONHASHSEED (and where it ran).
     const seeds = doc.environment.differences.find((d) => d.group === 'seeds')!;
     const keys = seeds.differences.flatMap((s) => s.rows.map((r) => r.key));
     expect(keys).toEqual(expect.arrayContaining(['pythonhashseed', 'env:PYTHONHASHSEED', 'cwd']));
-    expect(doc.environment.appendix?.map((s) => s.section)).toEqual(['code', 'data', 'software', 'hardware', 'randomness', 'process', 'outcome']);
+    expect(doc.environment.appendix?.map((s) => s.section)).toEqual([
+      'code',
+      'data',
+      'software',
+      'hardware',
+      'randomness',
+      'process',
+      'outcome',
+    ]);
     const marks = Object.fromEntries(doc.checklist.map((c) => [c.id, c.mark]));
     expect(marks).toEqual({
-      'code-pinned': 'yes', 'no-uncommitted-changes': 'no', 'dependencies-pinned': 'partial', 'seeds-set': 'yes', 'data-hashed': 'yes',
-      'hardware-recorded': 'yes', 'determinism-switches': 'no', 'repeated-runs': 'yes',
+      'code-pinned': 'yes',
+      'no-uncommitted-changes': 'no',
+      'dependencies-pinned': 'partial',
+      'seeds-set': 'yes',
+      'data-hashed': 'yes',
+      'hardware-recorded': 'yes',
+      'determinism-switches': 'no',
+      'repeated-runs': 'yes',
     });
-    expect(doc.checklist.find((c) => c.id === 'dependencies-pinned')!.evidence).toMatch(/^1 of 2 requirements in requirements\.txt name one version/);
+    expect(doc.checklist.find((c) => c.id === 'dependencies-pinned')!.evidence).toMatch(
+      /^1 of 2 requirements in requirements\.txt name one version/,
+    );
     expect(doc.seedFindings.some((f) => f.rule === 'random-seed' && f.file === 'train.py' && f.line === 2)).toBe(true);
   });
 
@@ -79,9 +120,18 @@ describe('audit reports', () => {
       const opened = await openReport(html!, scheme);
       try {
         const { page } = opened;
-        expect(await page.getByTestId('verdict').innerText()).toContain('reproduced within tolerance (10 of 10 reruns finished)');
+        expect(await page.getByTestId('verdict').innerText()).toContain(
+          'reproduced within tolerance (10 of 10 reruns finished)',
+        );
         const text = await page.locator('main').innerText();
-        for (const heading of ['What was audited', 'Metrics: the reference against each group of reruns', 'Sources of variance', 'Environment: the reference against the reruns', 'Seed-scan findings', 'Reproducibility checklist']) {
+        for (const heading of [
+          'What was audited',
+          'Metrics: the reference against each group of reruns',
+          'Sources of variance',
+          'Environment: the reference against the reruns',
+          'Seed-scan findings',
+          'Reproducibility checklist',
+        ]) {
           expect(text).toContain(heading);
         }
         expect(await page.locator('table:has(th:text("mean ± sd")) tbody tr').count()).toBe(4); // 2 metrics × 2 groups
@@ -110,7 +160,9 @@ describe('audit reports', () => {
   it('writes Markdown with the verdict quoted and the statistics as tables', async () => {
     const { text: md } = await renderReport(doc, 'md');
     expect(md).toMatch(/^> \*\*Verdict: reproduced-within-tolerance\.\*\* Iris-classifier/m);
-    expect(md).toMatch(/^\| group \| n \| mean ± sd \| 95 % CI of mean \| 95 % prediction \| min – max \| mean − reference \|$/m);
+    expect(md).toMatch(
+      /^\| group \| n \| mean ± sd \| 95 % CI of mean \| 95 % prediction \| min – max \| mean − reference \|$/m,
+    );
     expect(md).toMatch(/^\| ✅ yes \| Code version pinned \|/m);
   });
 
@@ -119,12 +171,18 @@ describe('audit reports', () => {
     const h = createHandlers(ctx);
     const md = await h.exportReport({ kind: 'audit', ids: [audit.id.slice(0, 8)], format: 'md' });
     if (!md.ok) throw new Error(md.error.message);
-    expect(md.value).toMatchObject({ fileName: `reproscope-audit-${audit.id.slice(0, 8)}.md`, mimeType: 'text/markdown; charset=utf-8' });
+    expect(md.value).toMatchObject({
+      fileName: `reproscope-audit-${audit.id.slice(0, 8)}.md`,
+      mimeType: 'text/markdown; charset=utf-8',
+    });
     expect(md.value.text).toContain('reproduced within tolerance (10 of 10 reruns finished)');
     const json = await h.exportReport({ kind: 'audit', ids: [audit.id], format: 'json' });
     if (!json.ok) throw new Error(json.error.message);
     // The same document the test built from the same records, apart from the build's version.
-    expect({ ...JSON.parse(json.value.text!), generator: null }).toEqual({ ...JSON.parse((await renderReport(doc, 'json')).text!), generator: null });
+    expect({ ...JSON.parse(json.value.text!), generator: null }).toEqual({
+      ...JSON.parse((await renderReport(doc, 'json')).text!),
+      generator: null,
+    });
   });
 
   it('names a missing audit as not found', async () => {

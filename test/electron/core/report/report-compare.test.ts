@@ -37,8 +37,19 @@ describe('comparison reports', () => {
     writeFiles(repo, { 'data/train.csv': '1\n2\n3\n' });
     git(repo, 'add', '-A');
     git(repo, 'commit', '-q', '-m', 'data');
-    const run = async (name: string) => (await captureRun({ argv: [SYSTEM_PYTHON, 'train.py', '--seed', name === 'baseline' ? '1' : '2'], cwd: repo, name, data: ['data'], metrics: ['metrics.json'] },
-      { runs: ctx.runs, hashCache: ctx.hashCache })).snapshot.id;
+    const run = async (name: string) =>
+      (
+        await captureRun(
+          {
+            argv: [SYSTEM_PYTHON, 'train.py', '--seed', name === 'baseline' ? '1' : '2'],
+            cwd: repo,
+            name,
+            data: ['data'],
+            metrics: ['metrics.json'],
+          },
+          { runs: ctx.runs, hashCache: ctx.hashCache },
+        )
+      ).snapshot.id;
     a = await run('baseline');
     writeFiles(repo, { 'data/train.csv': '1\n2\n3\n4\n5\n', 'requirements.txt': 'numpy==1.26.4\n' });
     git(repo, 'commit', '-q', '-am', 'more data, newer numpy');
@@ -54,7 +65,11 @@ describe('comparison reports', () => {
 
   it('writes a versioned JSON report that validates against its schema, and the committed JSON Schema is the generated one', () => {
     const r = reports.get('json')!;
-    expect(r).toMatchObject({ mimeType: 'application/json', fileName: `reproscope-compare-${a.slice(0, 8)}-${b.slice(0, 8)}.json`, base64: null });
+    expect(r).toMatchObject({
+      mimeType: 'application/json',
+      fileName: `reproscope-compare-${a.slice(0, 8)}-${b.slice(0, 8)}.json`,
+      base64: null,
+    });
     const parsed = ReportJsonSchema.safeParse(JSON.parse(r.text!));
     if (!parsed.success) throw new Error(JSON.stringify(parsed.error.issues.slice(0, 3)));
     expect(parsed.data).toMatchObject({ schema: 'reproscope-report', schemaVersion: 1, kind: 'compare' });
@@ -74,7 +89,9 @@ describe('comparison reports', () => {
         const text = await page.locator('main').innerText();
         expect(text).toMatch(/accuracy 0\.\d+ → 0\.\d+/);
         expect(text).toContain('What most likely explains the difference');
-        expect(await page.locator('ol.ranked > li').first().innerText()).toMatch(/^The data the run read has different content/);
+        expect(await page.locator('ol.ranked > li').first().innerText()).toMatch(
+          /^The data the run read has different content/,
+        );
         expect(await page.locator('table').count()).toBeGreaterThan(5);
         expect(await page.locator('figure.chart svg .role-mark').count()).toBeGreaterThan(0);
         expect(await page.getByText('numpy==1.26.4').count()).toBeGreaterThan(0); // the spec diff
@@ -107,8 +124,16 @@ describe('comparison reports', () => {
   });
 
   it('fails clearly without a Chromium to print with', async () => {
-    const res = await handlers.exportReport({ kind: 'compare', ids: [a, b], format: 'pdf', chromium: '/nonexistent/chromium' });
-    expect(res).toMatchObject({ ok: false, error: { code: 'REPORT_FAILED', message: expect.stringContaining('/nonexistent/chromium') } });
+    const res = await handlers.exportReport({
+      kind: 'compare',
+      ids: [a, b],
+      format: 'pdf',
+      chromium: '/nonexistent/chromium',
+    });
+    expect(res).toMatchObject({
+      ok: false,
+      error: { code: 'REPORT_FAILED', message: expect.stringContaining('/nonexistent/chromium') },
+    });
     const bad = await handlers.exportReport({ kind: 'compare', ids: [a, b], format: 'pdf', chromium: '/bin/sh' });
     expect(bad).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
     const one = await handlers.exportReport({ kind: 'compare', ids: [a], format: 'md' });
