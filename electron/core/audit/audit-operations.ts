@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { isSeedName } from '../../../shared/snapshot/seeds';
 import { parseMlproject } from '../../../shared/mlflow/mlproject';
-import { auditsOf, cancelRunningAudit, loadProject, resumeAudit, startAudit } from './audit-campaign';
+import { auditsOf, cancelRunningAudit, loadProject, resumeAudit, startAudit } from './campaign';
 import type { Impl } from '../operation-types';
 import { gitRun } from '../../platform/workspace';
 import { ReproError } from '../../../shared/errors';
