@@ -1,3 +1,3 @@
 /** The audit feature's public face: the operations, and the stored audits reports are built from. */
 export { auditOperations } from './audit-operations';
-export { auditsOf } from './campaign';
+export { auditsOf } from './audit-store';

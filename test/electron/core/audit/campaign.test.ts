@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Audit } from '../../../../shared/audit/audit';
-import { unquoteLogged } from '../../../../electron/core/audit/campaign';
+import { unquoteLogged } from '../../../../electron/core/audit/project';
 import { captureRun } from '../../../../electron/core/capture/capture';
 import { createHandlers } from '../../../../electron/core/handlers';
 import type { ApiInput } from '../../../../shared/api/api';

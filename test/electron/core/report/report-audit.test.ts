@@ -6,7 +6,7 @@ import type { Snapshot } from '../../../../shared/snapshot/snapshot';
 import { captureRun } from '../../../../electron/core/capture/capture';
 import { openCore, type CoreContext } from '../../../../electron/core/core-context';
 import { createHandlers } from '../../../../electron/core/handlers';
-import { auditsOf } from '../../../../electron/core/audit/campaign';
+import { auditsOf } from '../../../../electron/core/audit/audit-store';
 import { buildReportDocument, renderReport } from '../../../../electron/core/report/report-operations';
 import { rerunSnapshotOf, syntheticAudit } from '../../../helpers/audit-fixture';
 import { openReport, pdfText, screenshot } from '../../../helpers/report-browser';

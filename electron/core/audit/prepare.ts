@@ -1,0 +1,307 @@
+/** Preparing an audit before its first rerun: the project at its commit, the reference run, the command, the data checks and the environment. */
+import fs from 'node:fs';
+import path from 'node:path';
+import { AUDIT_SCHEMA_VERSION, type Audit, type DataCheck } from '../../../shared/audit/audit';
+import { ReproError } from '../../../shared/errors';
+import { findEntryPoint, localPathOf } from '../../../shared/mlflow/mlproject';
+import { stripUrlCredentials } from '../../../shared/snapshot/secrets';
+import { isSeedName } from '../../../shared/snapshot/seeds';
+import { formatCommand } from '../../../shared/mlflow/shell-quote';
+import { toPendingBlob } from '../../db/blob-repository';
+import { captureCodeState } from '../../platform/git-state';
+import { HashPool } from '../../platform/hash-pool';
+import {
+  cachedClone,
+  createWorkspace,
+  gitRun,
+  listExtraFiles,
+  removeWorkspace,
+  type WorkspaceSource,
+} from '../../platform/workspace';
+import { hashPaths } from '../capture';
+import type { CoreContext } from '../core-context';
+import { storePaths } from './audit-store';
+import type { AuditRequest, Prepared } from './campaign-types';
+import { prepareEnvironment } from './environment';
+import { planGroups } from './groups';
+import { isGitUrl, loadProject, resolveRender, unquoteLogged } from './project';
+
+/** Builds the audit record and what its reruns need: project, reference, command, data checks, environment. Saves nothing. */
+export async function prepareAudit(
+  input: AuditRequest,
+  ctx: CoreContext,
+  id: string,
+  onLog: (l: string) => void,
+): Promise<{ audit: Audit; prepared: Prepared; patch: string | null }> {
+  const paths = storePaths(ctx);
+  const workRoot = path.join(paths.work, id);
+  const reference = input.against ? ctx.runs.get(ctx.runs.resolveId(input.against)) : null;
+  const url = isGitUrl(input.project) && !fs.existsSync(input.project);
+  const projectDir = url ? null : path.resolve(input.project);
+  let source: WorkspaceSource;
+  let commit: string | null = null;
+  let patch: string | null = null;
+  let inspectDir: string | null = null;
+  let readDir: string;
+  let repoRoot: string | null = null;
+  const warnings: string[] = [];
+  if (url) {
+    const clone = await cachedClone(input.project, paths.gitCache, false);
+    commit = (
+      await gitRun(clone, [
+        'rev-parse',
+        '--verify',
+        '-q',
+        `${input.version ?? reference?.code.commit ?? 'HEAD'}^{commit}`,
+      ]).catch(() => {
+        throw new ReproError(
+          'PROJECT_INVALID',
+          `the commit ${input.version ?? reference?.code.commit ?? 'HEAD'} is not in ${stripUrlCredentials(input.project)}`,
+          'Check --version.',
+        );
+      })
+    ).trim();
+    patch = input.version ? null : (reference?.code.patch ?? null);
+    source = { kind: 'git', projectDir: clone, clone, commit, patch, subdir: '' };
+  } else {
+    if (!fs.existsSync(projectDir!))
+      throw new ReproError(
+        'PROJECT_INVALID',
+        `the project folder ${projectDir} does not exist`,
+        'Give a folder with an MLproject file or a git URL.',
+      );
+    const top = (await gitRun(projectDir!, ['rev-parse', '--show-toplevel']).catch(() => '')).trim();
+    if (top) {
+      const head = (await gitRun(top, ['rev-parse', '--verify', '-q', 'HEAD']).catch(() => '')).trim();
+      if (!head)
+        throw new ReproError(
+          'PROJECT_INVALID',
+          `the repository ${top} has no commits`,
+          'Commit the project first, or audit a copy outside git.',
+        );
+      const wanted = input.version ?? reference?.code.commit ?? head;
+      commit = (
+        await gitRun(top, ['rev-parse', '--verify', '-q', `${wanted}^{commit}`]).catch(() => {
+          throw new ReproError(
+            'PROJECT_INVALID',
+            `the commit ${wanted} is not in ${top}`,
+            'Check --version, or fetch the commit the original ran.',
+          );
+        })
+      ).trim();
+      if (input.version) patch = null;
+      else if (reference) patch = reference.code.patch;
+      else patch = (await captureCodeState(projectDir!, ctx.hashCache)).code.patch;
+      const clone = await cachedClone(top, workRoot, true);
+      repoRoot = top;
+      const subdir = path.relative(fs.realpathSync(top), fs.realpathSync(projectDir!));
+      source = {
+        kind: 'git',
+        projectDir: projectDir!,
+        clone,
+        commit,
+        patch,
+        subdir,
+        extraFiles: await listExtraFiles(top, subdir),
+      };
+    } else {
+      source = { kind: 'folder', projectDir: projectDir! };
+      if (reference && reference.code.vcs === 'git')
+        warnings.push(
+          'the original ran from a git checkout, but the project folder is not in git: its current files are rerun',
+        );
+    }
+  }
+  if (source.kind === 'git') {
+    inspectDir = await createWorkspace(source, path.join(workRoot, 'inspect'));
+    readDir = inspectDir;
+  } else {
+    readDir = source.projectDir;
+  }
+  const project = loadProject(readDir);
+  const entryName =
+    input.entryPoint ?? reference?.process.entryPoint ?? reference?.tags['mlflow.project.entryPoint'] ?? 'main';
+  const entry = findEntryPoint(project, entryName);
+  const refParams = Object.fromEntries(
+    Object.entries(reference?.process.parameters ?? {}).map(([k, v]) => [k, unquoteLogged(v)]),
+  );
+  const userParams = { ...refParams, ...input.parameters };
+  const cwd = path.resolve(input.cwd ?? projectDir ?? readDir);
+  const rendered = resolveRender(entry, userParams, cwd);
+  if (reference && reference.kind === 'capture' && reference.process.argv.length > 0) {
+    warnings.push(
+      `the original was captured running \`${formatCommand(reference.process.argv)}\`; the reruns run \`${rendered.command}\` (give its parameters with -P if they differ)`,
+    );
+  }
+  const seedParam =
+    input.seedParam ??
+    entry.parameters.find((p) => isSeedName(p.name))?.name ??
+    Object.keys(userParams).find(isSeedName) ??
+    null;
+  if (input.vary.includes('seed') && !seedParam)
+    warnings.push('--vary seed was asked, but the entry point has no seed parameter; name it with --seed-param');
+
+  // data: path parameters and --data, hashed now and compared with what the original recorded
+  const dataPaths = [
+    ...entry.parameters
+      .filter((p) => p.type === 'path')
+      .map((p) => path.resolve(cwd, localPathOf(rendered.parameters[p.name]!) ?? rendered.parameters[p.name]!)),
+    ...input.data.map((d) => path.resolve(cwd, d)),
+  ];
+  const dataChecks: DataCheck[] = [];
+  if (dataPaths.length > 0) {
+    const pool = new HashPool();
+    try {
+      for (const p of dataPaths) {
+        const abs = p;
+        if (!fs.existsSync(abs))
+          throw new ReproError('DATA_PATH_MISSING', `data path ${abs} does not exist`, 'Check --data.');
+        const [tree] = await hashPaths([abs], cwd, ctx.hashCache, pool, ctx.events.publish, `audit-${id}`);
+        const original = reference?.data.inputs.find(
+          (i) =>
+            i.absPath === abs ||
+            path.resolve(reference.process.cwd ?? '', i.path) === abs ||
+            i.path === path.relative(cwd, abs),
+        );
+        dataChecks.push({
+          path: path.relative(cwd, abs) || abs,
+          originalHash: original?.rootHash ?? null,
+          currentHash: tree!.rootHash,
+          same: original ? original.rootHash === tree!.rootHash : null,
+        });
+      }
+    } finally {
+      await pool.close();
+    }
+  }
+  for (const d of dataChecks)
+    if (d.same === null && reference)
+      warnings.push(`data: the original did not record ${d.path}; it could not be compared`);
+
+  if (project.env.kind === 'docker_env' && input.envManager === 'local')
+    warnings.push(
+      `the project declares the docker image ${project.env.docker?.image ?? '?'}; --env-manager local reruns it outside the image`,
+    );
+  const environment = await prepareEnvironment({
+    manager: input.envManager,
+    project,
+    projectDir: readDir,
+    python: input.python ?? null,
+    pipOptions: input.pipOptions,
+    envsDir: storePaths(ctx).envs,
+    shimRoot: path.join(workRoot, 'python'),
+    dryRun: input.dryRun,
+    onLog,
+  });
+  const now = new Date().toISOString();
+  const groups = planGroups({
+    repeats: input.repeats,
+    vary: input.vary,
+    seedParam,
+    seedValue: seedParam ? (rendered.parameters[seedParam] ?? null) : null,
+  });
+  const audit: Audit = {
+    schemaVersion: AUDIT_SCHEMA_VERSION,
+    id,
+    project: {
+      location: url ? stripUrlCredentials(input.project) : projectDir!,
+      kind: url ? 'git-url' : source.kind,
+      name: project.name ?? (url ? path.basename(input.project).replace(/\.git$/, '') : path.basename(projectDir!)),
+    },
+    entryPoint: entry.name,
+    commit,
+    parameters: rendered.parameters,
+    envManager: input.envManager,
+    command: rendered.command,
+    createdAt: now,
+    updatedAt: now,
+    finishedAt: null,
+    status: 'running',
+    referenceRunId: reference?.id ?? null,
+    referenceKind: reference ? 'original' : 'first-baseline',
+    plan: {
+      repeats: input.repeats,
+      vary: input.vary,
+      tolerances: input.tolerances,
+      jobs: input.jobs,
+      timeoutS: input.timeoutS ?? null,
+      seedParam,
+      metricsFiles: input.metrics,
+      dataPaths: input.data,
+      strictData: input.strictData,
+      python: input.python ?? null,
+      pipOptions: input.pipOptions,
+    },
+    groups,
+    metrics: {},
+    verdict: null,
+    explanation: null,
+    sources: [],
+    dataChecks,
+    workspace: {
+      kind: source.kind,
+      repoRoot: url ? stripUrlCredentials(input.project) : repoRoot,
+      subdir: source.subdir ?? null,
+      patchBlob: patch ? toPendingBlob(Buffer.from(patch)).sha256 : null,
+      cwd,
+    },
+    loggedParameters: rendered.loggedParameters,
+    warnings,
+    error: null,
+  };
+  return { audit, prepared: { source, entry, project, environment, reference, workRoot, inspectDir }, patch };
+}
+
+/** Removes what a campaign prepared on disk: the inspection worktree and the audit's work folder. */
+export async function cleanup(prepared: Prepared): Promise<void> {
+  if (prepared.inspectDir)
+    await removeWorkspace(prepared.source, path.join(prepared.workRoot, 'inspect')).catch(() => undefined);
+  fs.rmSync(prepared.workRoot, { recursive: true, force: true });
+}
+
+/** Rebuilds what an interrupted audit's campaign needs from its stored record: a fresh work folder, workspace source, project and environment. */
+export async function prepareResume(audit: Audit, ctx: CoreContext): Promise<Prepared> {
+  const workRoot = path.join(storePaths(ctx).work, audit.id);
+  fs.rmSync(workRoot, { recursive: true, force: true });
+  const patch = audit.workspace.patchBlob ? ctx.runs.blobs.get(audit.workspace.patchBlob).toString('utf8') : null;
+  const reference = audit.referenceRunId ? ctx.runs.get(audit.referenceRunId) : null;
+  let source: WorkspaceSource;
+  if (audit.workspace.kind === 'folder') source = { kind: 'folder', projectDir: audit.project.location };
+  else {
+    const url = audit.project.kind === 'git-url';
+    const clone = url
+      ? await cachedClone(audit.project.location, storePaths(ctx).gitCache, false)
+      : await cachedClone(
+          (await gitRun(audit.project.location, ['rev-parse', '--show-toplevel'])).trim(),
+          workRoot,
+          true,
+        );
+    const top = url ? null : (await gitRun(audit.project.location, ['rev-parse', '--show-toplevel'])).trim();
+    source = {
+      kind: 'git',
+      projectDir: url ? clone : audit.project.location,
+      clone,
+      commit: audit.commit!,
+      patch,
+      subdir: audit.workspace.subdir ?? '',
+      extraFiles: top ? await listExtraFiles(top, audit.workspace.subdir ?? '') : [],
+    };
+  }
+  const inspectDir = source.kind === 'git' ? await createWorkspace(source, path.join(workRoot, 'inspect')) : null;
+  const project = loadProject(inspectDir ?? source.projectDir);
+  const entry = findEntryPoint(project, audit.entryPoint);
+  const log = (line: string): void =>
+    ctx.events.publish({ task: `audit-${audit.id}`, phase: 'log', label: 'audit', message: `${line}\n` });
+  const environment = await prepareEnvironment({
+    manager: audit.envManager,
+    project,
+    projectDir: inspectDir ?? source.projectDir,
+    python: audit.plan.python,
+    pipOptions: audit.plan.pipOptions,
+    envsDir: storePaths(ctx).envs,
+    shimRoot: path.join(workRoot, 'python'),
+    dryRun: false,
+    onLog: log,
+  });
+  return { source, entry, project, environment, reference, workRoot, inspectDir };
+}

@@ -1,0 +1,83 @@
+/** Reading the audited project: finding and parsing its MLproject, rendering an entry point's command, undoing MLflow's logged quoting. */
+import fs from 'node:fs';
+import path from 'node:path';
+import { ReproError } from '../../../shared/errors';
+import {
+  parseMlproject,
+  renderMlprojectCommand,
+  type Mlproject,
+  type MlprojectEntryPoint,
+  type RenderedCommand,
+} from '../../../shared/mlflow/mlproject';
+
+/** Whether a project location is a git URL rather than a folder. */
+export const isGitUrl = (s: string): boolean => /^(https?|ssh|git|file):\/\//.test(s) || /^[\w.-]+@[\w.-]+:/.test(s);
+
+/** Finds the MLproject file case-insensitively, as MLflow does. */
+export function findMlprojectFile(dir: string): string | null {
+  try {
+    return fs.readdirSync(dir).find((f) => f.toLowerCase() === 'mlproject') ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** Reads a project folder's MLproject (or its absence) as MLflow does. */
+export function loadProject(dir: string): Mlproject {
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
+    throw new ReproError(
+      'PROJECT_INVALID',
+      `the project folder ${dir} does not exist`,
+      'Give a folder with an MLproject file (or a .py/.sh entry point) or a git URL.',
+    );
+  }
+  const file = findMlprojectFile(dir);
+  let text: string | null = null;
+  if (file) {
+    try {
+      text = fs.readFileSync(path.join(dir, file), 'utf8');
+    } catch (e) {
+      throw new ReproError(
+        'FILE_UNREADABLE',
+        `cannot read ${path.join(dir, file)}: ${(e as Error).message}`,
+        'Check its permissions.',
+      );
+    }
+  }
+  return parseMlproject(text, file, (rel) => fs.existsSync(path.resolve(dir, rel)));
+}
+
+/** Undoes shlex.quote for values MLflow logged (imported runs carry quoted parameter values). */
+export function unquoteLogged(value: string): string {
+  if (!/^'.*'$/s.test(value) && !value.includes("'\"'\"'")) return value;
+  let out = '';
+  const re = /'([^']*)'|"(')"|([^'"]+)/g;
+  let m: RegExpExecArray | null;
+  let consumed = 0;
+  while ((m = re.exec(value)) !== null) {
+    out += m[1] ?? m[2] ?? m[3] ?? '';
+    consumed += m[0].length;
+  }
+  return consumed === value.length ? out : value;
+}
+
+/** Renders an entry point's command as mlflow run does, resolving path parameters against cwd. */
+export function resolveRender(
+  entry: MlprojectEntryPoint,
+  parameters: Record<string, string>,
+  cwd: string,
+): RenderedCommand {
+  return renderMlprojectCommand(entry, parameters, {
+    resolvePath: (value, name) => {
+      const abs = path.resolve(cwd, value);
+      if (!fs.existsSync(abs)) {
+        throw new ReproError(
+          'PROJECT_INVALID',
+          `got value ${value} for parameter ${name}, but no such file or directory was found (${abs})`,
+          'Give an existing path with -P.',
+        );
+      }
+      return abs;
+    },
+  });
+}
