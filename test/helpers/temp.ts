@@ -76,6 +76,8 @@ export function runCli(
     env?: NodeJS.ProcessEnv;
     input?: string;
     onSpawn?: (pid: number) => void;
+    /** Called with everything printed to stdout so far, after each chunk. */
+    onStdout?: (soFar: string) => void;
     uid?: number;
     gid?: number;
   } = {},
@@ -92,6 +94,7 @@ export function runCli(
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => {
       stdout += d.toString();
+      options.onStdout?.(stdout);
     });
     child.stderr.on('data', (d: Buffer) => {
       stderr += d.toString();

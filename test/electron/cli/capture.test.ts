@@ -129,13 +129,19 @@ describe('reproscope capture', () => {
     const store = tempDir();
     writeFiles(dir, { 'slow.py': 'import time, sys\nprint("started", flush=True)\ntime.sleep(30)\n' });
     let pid = 0;
+    let markStarted: () => void = () => undefined;
+    const started = new Promise<void>((r) => (markStarted = r));
     const done = runCli(['--store', store, 'capture', '--', SYSTEM_PYTHON, 'slow.py'], {
       cwd: dir,
       onSpawn: (p) => {
         pid = p;
       },
+      // the signal goes once the command runs (a fixed delay raced reproscope's start on a loaded machine)
+      onStdout: (soFar) => {
+        if (soFar.includes('started')) markStarted();
+      },
     });
-    await new Promise((r) => setTimeout(r, 1500));
+    await started;
     process.kill(pid, 'SIGINT');
     const res = await done;
     expect(res.code).toBe(130);
