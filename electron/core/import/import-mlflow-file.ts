@@ -20,6 +20,7 @@ import {
   type MlflowReadOptions,
   type MlflowStoreReader,
 } from './import-mlflow-types';
+import { isInside, readStoreFile, storeEntryKind, storePathKind } from './store-files';
 
 /**
  * Reads an MLflow file store (`mlruns/`) of MLflow 1.x, 2.x and 3.x: experiments (and `.trash`),
@@ -134,19 +135,14 @@ export function parseMetaYaml(text: string): unknown {
 }
 
 function readMeta<T extends z.ZodType>(
+  root: string,
   file: string,
   schema: T,
 ): { ok: true; value: z.output<T> } | { ok: false; reason: string } {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    return {
-      ok: false,
-      reason: code === 'ENOENT' ? 'meta.yaml is missing' : `meta.yaml cannot be read (${code ?? (e as Error).message})`,
-    };
-  }
+  const read = readStoreFile(root, file);
+  if (!read.ok)
+    return { ok: false, reason: `meta.yaml ${read.reason}${read.code === 'LINK_OUT' ? '; not followed' : ''}` };
+  const text = read.text;
   let raw: unknown;
   try {
     raw = parseMetaYaml(text);
@@ -177,8 +173,12 @@ function listDirs(dir: string): string[] {
   }
 }
 
-/** Reads every file below a folder as name → text (names may contain `/`, as MLflow allows in keys); symlinks are not followed. */
-function readKeyFiles(dir: string): Map<string, string> {
+/**
+ * Reads every file below a run's folder `sub` (params, tags, metrics) as name → text (names may contain
+ * `/`, as MLflow allows in keys). MLflow never writes links: a link out of the store, a folder link (which
+ * could loop) and anything that is not a regular file are left out, each named in `notes`.
+ */
+function readKeyFiles(root: string, runDir: string, sub: string, notes: string[]): Map<string, string> {
   const out = new Map<string, string>();
   const visit = (abs: string, prefix: string): void => {
     let entries: fs.Dirent[];
@@ -190,12 +190,37 @@ function readKeyFiles(dir: string): Map<string, string> {
     }
     for (const e of entries) {
       const name = prefix + e.name;
-      if (e.isDirectory()) visit(path.join(abs, e.name), `${name}/`);
-      else if (e.isFile()) out.set(name, fs.readFileSync(path.join(abs, e.name), 'utf8'));
+      const file = path.join(abs, e.name);
+      if (e.isDirectory()) {
+        visit(file, `${name}/`);
+        continue;
+      }
+      const kind = e.isFile() ? 'file' : storeEntryKind(root, file, e);
+      if (kind === 'file') {
+        const read = readStoreFile(root, file);
+        if (read.ok) out.set(name, read.text);
+        else notes.push(`${sub}/${name} ${read.reason}; not read`);
+      } else if (kind === 'link-out') notes.push(`${sub}/${name} links outside the MLflow store; not followed`);
+      else if (kind === 'dir') notes.push(`${sub}/${name} is a folder link; not followed`);
+      else notes.push(`${sub}/${name} is not a regular file; not read`);
     }
   };
-  visit(dir, '');
+  const top = path.join(runDir, sub);
+  const kind = storePathKind(root, top);
+  if (kind === 'link-out') notes.push(`${sub} links outside the MLflow store; not followed`);
+  else if (kind === 'dir') visit(top, '');
+  else if (kind !== null) notes.push(`${sub} is not a folder; not read`);
   return out;
+}
+
+/** The sub-folders of a store folder, or none (with a note) when the folder itself links out of the store. */
+function listStoreDirs(root: string, dir: string, notes: string[], label: string): string[] {
+  const kind = storePathKind(root, dir);
+  if (kind === 'link-out') {
+    notes.push(`${label} links outside the MLflow store; not followed`);
+    return [];
+  }
+  return kind === 'dir' ? listDirs(dir) : [];
 }
 
 /** Parses one metric file: lines `timestamp value [step [more…]]`; throws a sentence naming the bad line. */
@@ -285,18 +310,6 @@ function parseMetricLine(name: string, raw: string, lineNo: number): MlflowMetri
   return { step, value, timestamp: ts };
 }
 
-/** Whether `p` (after resolving links) lies inside `root`. */
-export function isInside(root: string, p: string): boolean {
-  let real: string;
-  try {
-    real = fs.realpathSync(p);
-  } catch {
-    return false;
-  }
-  const rel = path.relative(root, real);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
-}
-
 /** Finds the store root: the folder given, or its `mlruns/` child when given a project folder. */
 export function resolveFileStoreRoot(dir: string): string {
   const looksLikeStore = (d: string): boolean =>
@@ -342,7 +355,7 @@ export function openFileStore(dirArg: string, options: MlflowReadOptions): Mlflo
       });
       continue;
     }
-    const meta = readMeta(path.join(c.dir, 'meta.yaml'), ExperimentMetaSchema);
+    const meta = readMeta(root, path.join(c.dir, 'meta.yaml'), ExperimentMetaSchema);
     if (!meta.ok) {
       skips.push({ experimentId: c.name, runId: null, reason: `experiment ${c.name}: ${meta.reason}` });
       continue;
@@ -397,8 +410,10 @@ export function openFileStore(dirArg: string, options: MlflowReadOptions): Mlflo
     runs: async function* runs(): AsyncIterable<MlflowReadItem> {
       for (const skip of skips) yield { kind: 'skip', skip };
       for (const { exp, runs: names } of runDirs) {
-        const datasets = readDatasets(exp.dir);
-        const models = listLoggedModels(root, exp.dir);
+        const expNotes: string[] = [];
+        const datasets = readDatasets(root, exp.dir, expNotes);
+        const models = listLoggedModels(root, exp.dir, expNotes);
+        for (const reason of expNotes) yield { kind: 'skip', skip: { experimentId: exp.id, runId: null, reason } };
         for (const name of names) yield readRun(root, exp, name, datasets, models, options);
       }
     },
@@ -413,13 +428,12 @@ interface ExperimentModel {
 }
 
 /** MLflow 3 logged models of an experiment (`<exp>/models/<id>/`). */
-function listLoggedModels(root: string, expDir: string): Map<string, ExperimentModel> {
+function listLoggedModels(root: string, expDir: string, notes: string[]): Map<string, ExperimentModel> {
   const out = new Map<string, ExperimentModel>();
   const modelsDir = path.join(expDir, 'models');
-  for (const id of listDirs(modelsDir)) {
+  for (const id of listStoreDirs(root, modelsDir, notes, 'the models folder')) {
     const dir = path.join(modelsDir, id);
-    if (!isInside(root, dir)) continue;
-    const meta = readMeta(path.join(dir, 'meta.yaml'), LoggedModelMetaSchema);
+    const meta = readMeta(root, path.join(dir, 'meta.yaml'), LoggedModelMetaSchema);
     out.set(id, {
       dir,
       modelId: meta.ok ? (meta.value.model_id ?? id) : id,
@@ -431,11 +445,11 @@ function listLoggedModels(root: string, expDir: string): Map<string, ExperimentM
 }
 
 /** The experiment's datasets by id (`<exp>/datasets/<id>/meta.yaml`). */
-function readDatasets(expDir: string): Map<string, Omit<DeclaredDataset, 'context'>> {
+function readDatasets(root: string, expDir: string, notes: string[]): Map<string, Omit<DeclaredDataset, 'context'>> {
   const out = new Map<string, Omit<DeclaredDataset, 'context'>>();
   const dir = path.join(expDir, 'datasets');
-  for (const id of listDirs(dir)) {
-    const meta = readMeta(path.join(dir, id, 'meta.yaml'), DatasetMetaSchema);
+  for (const id of listStoreDirs(root, dir, notes, 'the datasets folder')) {
+    const meta = readMeta(root, path.join(dir, id, 'meta.yaml'), DatasetMetaSchema);
     if (!meta.ok) continue;
     const d = meta.value;
     out.set(id, {
@@ -464,7 +478,7 @@ function readRun(
   });
   // `name` came from listDirs, which lists real folders only (never links), inside an experiment folder
   // already checked to lie in the store: the run folder lies in the store too, so no realpath is needed.
-  const meta = readMeta(path.join(runDir, 'meta.yaml'), RunMetaSchema);
+  const meta = readMeta(root, path.join(runDir, 'meta.yaml'), RunMetaSchema);
   if (!meta.ok) return skip(meta.reason);
   const m = meta.value;
   const runId = m.run_id ?? m.run_uuid;
@@ -489,19 +503,22 @@ function readRun(
   let params: Map<string, string>;
   let tags: Map<string, string>;
   const metrics: Record<string, MlflowMetricPoint[]> = {};
+  // What was left out because it links out of the store or is not a file: kept as warnings on the run.
+  const notes: string[] = [];
   try {
-    params = has('params') ? readKeyFiles(path.join(runDir, 'params')) : none;
-    tags = has('tags') ? readKeyFiles(path.join(runDir, 'tags')) : none;
+    params = has('params') ? readKeyFiles(root, runDir, 'params', notes) : none;
+    tags = has('tags') ? readKeyFiles(root, runDir, 'tags', notes) : none;
     if (has('metrics'))
-      for (const [metric, text] of readKeyFiles(path.join(runDir, 'metrics')))
+      for (const [metric, text] of readKeyFiles(root, runDir, 'metrics', notes))
         metrics[metric] = parseMetricLines(metric, text);
   } catch (e) {
     return skip((e as Error).message);
   }
 
   const runDatasets: DeclaredDataset[] = [];
-  for (const inputId of has('inputs') ? listDirs(path.join(runDir, 'inputs')) : []) {
-    const input = readMeta(path.join(runDir, 'inputs', inputId, 'meta.yaml'), InputMetaSchema);
+  const inputIds = has('inputs') ? listStoreDirs(root, path.join(runDir, 'inputs'), notes, 'inputs') : [];
+  for (const inputId of inputIds) {
+    const input = readMeta(root, path.join(runDir, 'inputs', inputId, 'meta.yaml'), InputMetaSchema);
     if (!input.ok) continue;
     if (
       input.value.source_type !== undefined &&
@@ -514,10 +531,12 @@ function readRun(
   }
 
   const modelDirs: LocalModelDir[] = [];
-  const outputIds = (has('outputs') ? listDirs(path.join(runDir, 'outputs')) : []).map((id) => {
-    const out = readMeta(path.join(runDir, 'outputs', id, 'meta.yaml'), OutputMetaSchema);
-    return out.ok ? (out.value.destination_id ?? id) : id;
-  });
+  const outputIds = (has('outputs') ? listStoreDirs(root, path.join(runDir, 'outputs'), notes, 'outputs') : []).map(
+    (id) => {
+      const out = readMeta(root, path.join(runDir, 'outputs', id, 'meta.yaml'), OutputMetaSchema);
+      return out.ok ? (out.value.destination_id ?? id) : id;
+    },
+  );
   for (const model of models.values()) {
     if (
       model.sourceRunId !== runId &&
@@ -531,7 +550,7 @@ function readRun(
   }
 
   const artifactsDir = path.join(runDir, 'artifacts');
-  const warnings: string[] = [];
+  const warnings: string[] = notes.map((n) => `import: ${n}`);
   let artifactDir: string | null = null;
   const artifactsEntry = entries?.get('artifacts');
   // A real folder inside the run folder lies in the store; a link (or an unlisted folder) is resolved first.

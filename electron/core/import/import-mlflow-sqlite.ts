@@ -12,7 +12,7 @@ import {
   type MlflowMetricPoint,
 } from '../../../shared/mlflow/mlflow-snapshot';
 import type { DeclaredDataset } from '../../../shared/snapshot/snapshot';
-import { isInside } from './import-mlflow-file';
+import { isInside } from './store-files';
 import { SqlitePrefetch } from './import-sqlite-prefetch';
 import {
   experimentMatches,

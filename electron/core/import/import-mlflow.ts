@@ -28,7 +28,8 @@ import {
 import { parseDvcLock, readDvcLock } from '../../platform/dvc-lock';
 import { hashTree } from '../../platform/hash-tree';
 import type { CoreContext } from '../core-context';
-import { isInside, openFileStore } from './import-mlflow-file';
+import { openFileStore } from './import-mlflow-file';
+import { readStoreFile } from './store-files';
 import { openRestStore } from './import-mlflow-rest';
 import { SnapshotEncodePool } from './import-encode-pool';
 import { isSqliteFile, openSqliteStore } from './import-mlflow-sqlite';
@@ -176,13 +177,9 @@ function readModelDir(
   const examplePath = meta.saved_input_example_info?.artifact_path;
   if (examplePath && !examplePath.includes('..') && !path.isAbsolute(examplePath)) {
     const abs = path.join(dir, examplePath);
-    if (isInside(dir, abs)) {
-      try {
-        inputExample = fs.readFileSync(abs, 'utf8').slice(0, MAX_EXAMPLE_TEXT);
-      } catch {
-        // a missing example leaves the rest of the model readable
-      }
-    }
+    // A missing example (or one that links out, or is not a file) leaves the rest of the model readable.
+    const read = readStoreFile(dir, abs);
+    if (read.ok) inputExample = read.text.slice(0, MAX_EXAMPLE_TEXT);
   }
   const files = [
     mlmodel,
@@ -226,11 +223,12 @@ async function completeRun(raw: RawMlflowRun, ctx: CoreContext, projectDvc: DvcE
       if (m) models.push(m);
     }
     const lock = tree.files.find((f) => f.path === 'dvc.lock' || /^[^/]+\/dvc\.lock$/.test(f.path));
-    if (lock && !projectDvc) {
-      const parsed = parseDvcLock(
-        fs.readFileSync(path.join(raw.artifactDir, ...lock.path.split('/')), 'utf8'),
-        `artifacts/${lock.path}`,
-      );
+    // The tree lists links too: a dvc.lock that links out of the store is not read.
+    const lockRead =
+      lock && !projectDvc ? readStoreFile(raw.artifactDir, path.join(raw.artifactDir, ...lock.path.split('/'))) : null;
+    if (lockRead && !lockRead.ok) rec.warnings.push(`import: artifacts/${lock!.path} ${lockRead.reason}; not read`);
+    if (lockRead?.ok) {
+      const parsed = parseDvcLock(lockRead.text, `artifacts/${lock!.path}`);
       rec.dvc = parsed.entries.map((e) => ({
         ...e,
         note: "recorded in the run's artifacts; not checked against a disk",

@@ -1,0 +1,79 @@
+// Reading files of a store that someone else wrote: no link is followed out of it, and only regular files are read.
+import fs from 'node:fs';
+import path from 'node:path';
+
+/** Whether `p` (after resolving links) lies inside `root`. */
+export function isInside(root: string, p: string): boolean {
+  let real: string;
+  try {
+    real = fs.realpathSync.native(p);
+  } catch {
+    return false;
+  }
+  const rel = path.relative(root, real);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
+// O_NONBLOCK so that a FIFO planted where a file should be cannot block the import on open().
+const OPEN_FLAGS = fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK;
+
+/** The result of reading one file of a store: its text, or why it was not read (missing, a link out, not a file…). */
+export type StoreFileRead = { ok: true; text: string } | { ok: false; code: string; reason: string };
+
+/**
+ * Reads a file of the store as UTF-8 without following a link out of `root` and without reading
+ * anything but a regular file (a FIFO or a device would hang or never end). A link that stays inside
+ * the store is read. Costs what a plain read costs when the file is not a link.
+ */
+export function readStoreFile(root: string, file: string): StoreFileRead {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, OPEN_FLAGS);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? 'EIO';
+    if (code !== 'ELOOP')
+      return { ok: false, code, reason: code === 'ENOENT' ? 'is missing' : `cannot be read (${code})` };
+    if (!isInside(root, file)) return { ok: false, code: 'LINK_OUT', reason: 'links outside the MLflow store' };
+    try {
+      fd = fs.openSync(fs.realpathSync.native(file), OPEN_FLAGS);
+    } catch (e2) {
+      const code2 = (e2 as NodeJS.ErrnoException).code ?? 'EIO';
+      return { ok: false, code: code2, reason: `cannot be read (${code2})` };
+    }
+  }
+  try {
+    if (!fs.fstatSync(fd).isFile()) return { ok: false, code: 'NOT_FILE', reason: 'is not a regular file' };
+    return { ok: true, text: fs.readFileSync(fd, 'utf8') };
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? 'EIO';
+    return { ok: false, code, reason: `cannot be read (${code})` };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** What a folder entry of the store is, with links resolved only when they stay inside the store. */
+export type StoreEntryKind = 'dir' | 'file' | 'link-out' | 'other';
+
+/** Classifies a directory entry; a link is followed only if its target lies inside `root`. */
+export function storeEntryKind(root: string, abs: string, entry: fs.Dirent | fs.Stats): StoreEntryKind {
+  if (entry.isDirectory()) return 'dir';
+  if (entry.isFile()) return 'file';
+  if (!entry.isSymbolicLink()) return 'other';
+  if (!isInside(root, abs)) return 'link-out';
+  try {
+    const st = fs.statSync(abs);
+    return st.isDirectory() ? 'dir' : st.isFile() ? 'file' : 'other';
+  } catch {
+    return 'other';
+  }
+}
+
+/** Classifies a path of the store by lstat (for folders not listed by the caller); null when it does not exist. */
+export function storePathKind(root: string, abs: string): StoreEntryKind | null {
+  try {
+    return storeEntryKind(root, abs, fs.lstatSync(abs));
+  } catch {
+    return null;
+  }
+}
