@@ -62,14 +62,38 @@ export function buildProgram(): Command {
     .option('--name <name>', 'a name for the run')
     .option('--data <path>', 'a data file or folder the run reads (repeatable)', collect, [])
     .option('--metrics <file>', 'a metrics file the run writes: JSON, YAML, CSV or TSV (repeatable)', collect, [])
+    .option(
+      '--metrics-from <source>',
+      'read metrics from stdout, stderr (name=value / name: value lines) or tensorboard:DIR (repeatable)',
+      collect,
+      [],
+    )
+    .option(
+      '--metric-pattern <regex>',
+      'a regular expression with named groups read over the output, e.g. "(?<name>\\w+)=(?<value>[-0-9.e]+)" (repeatable)',
+      collect,
+      [],
+    )
     .option('--outputs <path>', 'an artifact file or folder to hash after the run (repeatable)', collect, [])
-    .option('--python <path>', 'the Python interpreter to probe (default: the one the command runs)')
+    .option(
+      '--python <path>',
+      "the interpreter the command's python and python3 resolve to, as in audit (default: the one the command runs)",
+    )
     .option('--env <name>', 'an extra environment variable to record (repeatable)', collect, [])
     .passThroughOptions()
     .action(
       async (
         command: string[],
-        opts: { name?: string; data: string[]; metrics: string[]; outputs: string[]; python?: string; env: string[] },
+        opts: {
+          name?: string;
+          data: string[];
+          metrics: string[];
+          metricsFrom: string[];
+          metricPattern: string[];
+          outputs: string[];
+          python?: string;
+          env: string[];
+        },
       ) => {
         const progress = terminalProgress();
         const c = core();
@@ -82,6 +106,8 @@ export function buildProgram(): Command {
               name: opts.name ?? null,
               data: opts.data,
               metrics: opts.metrics,
+              metricsFrom: opts.metricsFrom,
+              metricPatterns: opts.metricPattern,
               outputs: opts.outputs,
               python: opts.python ?? null,
               envNames: opts.env,

@@ -23,7 +23,9 @@ import { captureCodeState } from '../../platform/git-state';
 import { hashTree } from '../../platform/hash-tree';
 import { HashPool } from '../../platform/hash-pool';
 import { captureHardware, captureOs } from '../../platform/machine-info';
-import { probePython, pythonForCommand } from '../../platform/python-probe';
+import { pythonShimDir } from '../../platform/python-env';
+import { probePython, pythonForCommand, whichSync } from '../../platform/python-probe';
+import { hasMetricSources, parseMetricSources, readMetricSources } from './capture-metrics';
 import { runCommand, shellExitCode, type CapturedStream, type CommandResult } from '../../platform/run-command';
 
 /** What the user asked to capture. */
@@ -33,7 +35,12 @@ export interface CaptureRequest {
   name?: string | null;
   data?: string[];
   metrics?: string[];
+  /** `stdout`, `stderr` or `tensorboard:DIR` (repeatable): metrics read from what the command printed or logged. */
+  metricsFrom?: string[];
+  /** Regular expressions with named groups, read over the printed output. */
+  metricPatterns?: string[];
   outputs?: string[];
+  /** The interpreter the command's `python` and `python3` resolve to (as `audit --python`), and the one probed. */
   python?: string | null;
   envNames?: string[];
   env?: NodeJS.ProcessEnv;
@@ -193,7 +200,12 @@ export async function captureRun(request: CaptureRequest, deps: CaptureDeps): Pr
       'Put the command after --, e.g. reproscope capture -- python train.py --seed 1',
     );
   checkDataPaths(request.data ?? [], cwd);
-  const python = request.python ?? pythonForCommand(request.argv, env.PATH);
+  const sources = parseMetricSources(request.metricsFrom ?? [], request.metricPatterns ?? []);
+  const shim = request.python ? pythonShim(request.python, env) : null;
+  const runPath = shim ? `${shim.bin}${path.delimiter}${env.PATH ?? ''}` : env.PATH;
+  // What the command will really run: through the shim, `python`/`python3` are the --python interpreter.
+  const ran = pythonForCommand(request.argv, runPath);
+  const python = shim && (ran.startsWith(shim.bin + path.sep) || !ran.includes('/')) ? shim.python : ran;
 
   const pool = new HashPool();
   try {
@@ -202,7 +214,8 @@ export async function captureRun(request: CaptureRequest, deps: CaptureDeps): Pr
     // The environment is probed while the command runs, so capture adds little to its time.
     const environment = gatherEnvironment(code, cwd, python, env);
     environment.catch(() => undefined);
-    const runEnv = { ...env, PYTHONUNBUFFERED: env.PYTHONUNBUFFERED ?? '1' }; // live output through the pipe
+    // live output through the pipe; the shim first on PATH, as audit's local reruns have it
+    const runEnv = { ...env, PYTHONUNBUFFERED: env.PYTHONUNBUFFERED ?? '1', ...(shim ? { PATH: runPath } : {}) };
     const command = await runCommand({
       argv: request.argv,
       cwd,
@@ -214,9 +227,23 @@ export async function captureRun(request: CaptureRequest, deps: CaptureDeps): Pr
 
     const outputs = await hashPaths(request.outputs ?? [], cwd, deps.hashCache, pool, deps.onProgress, task);
     const warnings = [...facts.warnings];
+    if (shim && python !== shim.python)
+      warnings.push(
+        `software: the command names its interpreter (${ran}) itself, so --python ${request.python} did not apply; ${ran} was recorded`,
+      );
     let metrics: Record<string, Metric> = {};
     try {
       metrics = readMetricsFiles(request.metrics ?? [], cwd);
+      if (hasMetricSources(sources)) {
+        const read = readMetricSources(sources, {
+          cwd,
+          stdout: command.stdout,
+          stderr: command.stderr,
+          startedAt: command.startedAt,
+        });
+        for (const [k, v] of Object.entries(read.metrics)) metrics[k] ??= v;
+        warnings.push(...read.notes);
+      }
     } catch (e) {
       // A run that failed or was interrupted is still recorded; its missing metrics are a warning then.
       if (command.exitCode === 0 && !command.interrupted) throw e;
@@ -248,7 +275,21 @@ export async function captureRun(request: CaptureRequest, deps: CaptureDeps): Pr
     return { snapshot, command, exitCode: shellExitCode(command) };
   } finally {
     await pool.close();
+    if (shim) fs.rmSync(shim.root, { recursive: true, force: true });
   }
+}
+
+/** A temporary folder of `python`/`python3` wrappers for --python; the interpreter must exist. */
+function pythonShim(requested: string, env: NodeJS.ProcessEnv): { root: string; bin: string; python: string } {
+  const found = whichSync(requested, env.PATH);
+  if (!found)
+    throw new ReproError(
+      'ENVIRONMENT_UNAVAILABLE',
+      `the interpreter ${requested} was not found`,
+      'Give the full path of a Python interpreter with --python.',
+    );
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'reproscope-python-'));
+  return { root, bin: pythonShimDir(found, root), python: found };
 }
 
 function buildCaptureSnapshot(
