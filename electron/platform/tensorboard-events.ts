@@ -268,7 +268,7 @@ export function readTensorboardMetrics(dir: string, options: TensorboardReadOpti
         summary?: { value?: { tag?: string; simple_value?: number; tensor?: TensorMessage; metadata?: unknown }[] };
       };
       try {
-        event = EventType.toObject(EventType.decode(record), { oneofs: false }) as typeof event;
+        event = EventType.toObject(EventType.decode(record), { oneofs: false });
       } catch (e) {
         throw corrupt(file, `record ${i} is not a TensorBoard Event (${(e as Error).message})`);
       }

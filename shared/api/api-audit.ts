@@ -23,6 +23,10 @@ export const StartAuditInput = z.object({
   python: pathText.optional(),
   envManager: EnvManagerSchema.default('local'),
   metrics: z.array(pathText).default([]),
+  /** Metrics from what each rerun printed or logged: `stdout`, `stderr`, `tensorboard:DIR`. */
+  metricsFrom: z.array(z.string().trim().min(1).max(4096)).max(20).default([]),
+  /** Regular expressions with named groups read over each rerun's output. */
+  metricPatterns: z.array(z.string().min(1).max(1000)).max(20).default([]),
   data: z.array(pathText).default([]),
   tolerances: z.array(ToleranceSchema).default([]),
   jobs: z.number().int().min(1).max(64).default(1),

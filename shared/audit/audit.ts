@@ -80,6 +80,10 @@ export const AuditPlanSchema = z.object({
   seedParam: z.string().nullable(),
   /** Metrics files read after each rerun (besides the MLflow store and metrics.json), relative to the project. */
   metricsFiles: z.array(z.string()),
+  /** `--metrics-from` sources read after each rerun: `stdout`, `stderr`, `tensorboard:DIR` (audits stored before them have none). */
+  metricsFrom: z.array(z.string()).default([]),
+  /** `--metric-pattern` regular expressions read over each rerun's output. */
+  metricPatterns: z.array(z.string()).default([]),
   /** Data inputs hashed before running, beyond the `path` parameters, relative to the project or absolute. */
   dataPaths: z.array(z.string()),
   strictData: z.boolean(),

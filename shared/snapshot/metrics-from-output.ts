@@ -84,6 +84,8 @@ const VOLATILE_PARTS = new Set([
   'seed',
 ]);
 const ENV_SHAPE = /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/;
+// Terminal colour codes start with ESC, a control character by definition.
+// eslint-disable-next-line no-control-regex
 const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
 const OMITTED_MARKER = /^… \[\d+ bytes omitted by reproscope\] …$/;
 

@@ -83,6 +83,8 @@ interface AuditOptions {
   python?: string;
   envManager: 'local' | 'virtualenv' | 'conda' | 'docker';
   metrics: string[];
+  metricsFrom: string[];
+  metricPattern: string[];
   data: string[];
   tolerance: Tolerance[];
   jobs: number;
@@ -168,6 +170,18 @@ export function registerAuditCommands(program: Command, deps: AuditCommandDeps):
         .default('local'),
     )
     .option('--metrics <file>', 'a metrics file the project writes (repeatable)', collect, [])
+    .option(
+      '--metrics-from <source>',
+      'read metrics from stdout, stderr (name=value / name: value lines) or tensorboard:DIR (repeatable)',
+      collect,
+      [],
+    )
+    .option(
+      '--metric-pattern <regex>',
+      'a regular expression with named groups read over the output (repeatable)',
+      collect,
+      [],
+    )
     .option('--data <path>', 'a data input to hash and compare with the original (repeatable)', collect, [])
     .option(
       '--tolerance <name=abs|name=rel%>',
@@ -206,6 +220,8 @@ export function registerAuditCommands(program: Command, deps: AuditCommandDeps):
           python: opts.python,
           envManager: opts.envManager,
           metrics: opts.metrics,
+          metricsFrom: opts.metricsFrom,
+          metricPatterns: opts.metricPattern,
           data: opts.data,
           tolerances: opts.tolerance,
           jobs: opts.jobs,

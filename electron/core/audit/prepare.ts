@@ -18,7 +18,7 @@ import {
   removeWorkspace,
   type WorkspaceSource,
 } from '../../platform/workspace';
-import { hashPaths } from '../capture';
+import { hashPaths, parseMetricSources } from '../capture';
 import type { CoreContext } from '../core-context';
 import { storePaths } from './audit-store';
 import type { AuditRequest, Prepared } from './campaign-types';
@@ -141,6 +141,8 @@ export async function prepareAudit(
   if (input.vary.includes('seed') && !seedParam)
     warnings.push('--vary seed was asked, but the entry point has no seed parameter; name it with --seed-param');
 
+  parseMetricSources(input.metricsFrom, input.metricPatterns); // a bad --metric-pattern is refused before any rerun
+
   // data: path parameters and --data, hashed now and compared with what the original recorded
   const dataPaths = [
     ...entry.parameters
@@ -227,6 +229,8 @@ export async function prepareAudit(
       timeoutS: input.timeoutS ?? null,
       seedParam,
       metricsFiles: input.metrics,
+      metricsFrom: input.metricsFrom,
+      metricPatterns: input.metricPatterns,
       dataPaths: input.data,
       strictData: input.strictData,
       python: input.python ?? null,

@@ -13,7 +13,14 @@ import { createMlflowRun, endMlflowRun, readMlflowRun } from '../../platform/mlf
 import { probePython, whichSync } from '../../platform/python-probe';
 import { findEnvSpecs } from '../../platform/env-specs';
 import { createWorkspace, removeWorkspace } from '../../platform/workspace';
-import { currentUser, readMetricsFiles, streamBlob } from '../capture';
+import {
+  currentUser,
+  hasMetricSources,
+  parseMetricSources,
+  readMetricSources,
+  readMetricsFiles,
+  streamBlob,
+} from '../capture';
 import type { CoreContext } from '../core-context';
 import { auditsOf } from './audit-store';
 import type { Prepared, Shared } from './campaign-types';
@@ -140,6 +147,17 @@ export async function runOneRerun(job: RerunJob): Promise<void> {
     const warnings: string[] = [];
     try {
       Object.assign(metrics, readMetricsFiles(audit.plan.metricsFiles, cwd));
+      const sources = parseMetricSources(audit.plan.metricsFrom, audit.plan.metricPatterns);
+      if (hasMetricSources(sources)) {
+        const read = readMetricSources(sources, {
+          cwd,
+          stdout: result.stdout,
+          stderr: result.stderr,
+          startedAt: result.startedAt,
+        });
+        for (const [k, v] of Object.entries(read.metrics)) metrics[k] ??= v;
+        warnings.push(...read.notes);
+      }
     } catch (e) {
       if (ok) warnings.push((e as Error).message);
     }
