@@ -99,11 +99,11 @@ export async function listExtraFiles(root: string, subdir = ''): Promise<{ rel: 
     .map((rel) => ({ rel, abs: path.join(root, rel) }));
 }
 
-/** Makes a workspace at `dest`; returns the folder to run in (the project folder inside it). */
+/** Makes a workspace at `dest`, or brings an earlier one there back to the source's state; returns the folder to run in. */
 export async function createWorkspace(source: WorkspaceSource, dest: string): Promise<string> {
-  fs.rmSync(dest, { recursive: true, force: true });
-  fs.mkdirSync(path.dirname(dest), { recursive: true });
   if (source.kind === 'folder') {
+    fs.rmSync(dest, { recursive: true, force: true });
+    fs.mkdirSync(path.dirname(dest), { recursive: true });
     fs.cpSync(source.projectDir, dest, {
       recursive: true,
       dereference: false,
@@ -113,7 +113,14 @@ export async function createWorkspace(source: WorkspaceSource, dest: string): Pr
     return dest;
   }
   const clone = source.clone!;
-  await gitRun(clone, ['worktree', 'add', '-q', '--detach', '-f', dest, source.commit!]);
+  // Resetting a worktree rewrites only what a rerun changed; a fresh checkout of a large repository
+  // writes every file and costs seconds (issue 13).
+  if (!(await resetWorktree(source, dest))) {
+    fs.rmSync(dest, { recursive: true, force: true });
+    fs.mkdirSync(path.dirname(dest), { recursive: true });
+    await gitRun(clone, ['worktree', 'add', '-q', '--detach', '-f', dest, source.commit!]);
+  }
+  markClean(dest);
   if (source.patch) {
     await gitRun(
       dest,
@@ -138,6 +145,108 @@ export async function createWorkspace(source: WorkspaceSource, dest: string): Pr
     }
   }
   return source.subdir ? path.join(dest, source.subdir) : dest;
+}
+
+/** The worktree's own git folder (`.git/worktrees/<name>` in the clone), read from its `.git` file. */
+function worktreeGitDir(dest: string): string | null {
+  try {
+    const gitdir = /^gitdir: (.+)$/m.exec(fs.readFileSync(path.join(dest, '.git'), 'utf8'))?.[1]?.trim();
+    return gitdir ? path.resolve(dest, gitdir) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Marker whose change time (the file system's own clock) says when the worktree was last exactly the commit. */
+const CLEAN_MARK = 'reproscope-clean';
+
+/** Records that the worktree is exactly the commit now; everything written later gets a later change time. */
+function markClean(dest: string): void {
+  const gitdir = worktreeGitDir(dest);
+  if (gitdir) fs.writeFileSync(path.join(gitdir, CLEAN_MARK), `${process.pid}\n`);
+}
+
+/** Removes every file of the worktree whose inode changed at or after `since` (ns), not descending into `.git`. */
+function removeChangedSince(dest: string, since: bigint): void {
+  const stack = [dest];
+  while (stack.length > 0) {
+    const dir = stack.pop()!;
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const abs = path.join(dir, entry.name);
+      if (dir === dest && entry.name === '.git') continue;
+      if (entry.isDirectory()) {
+        stack.push(abs);
+        continue;
+      }
+      if (fs.lstatSync(abs, { bigint: true }).ctimeNs >= since) fs.rmSync(abs, { force: true });
+    }
+  }
+}
+
+/**
+ * Brings an existing worktree of the source's clone back to exactly the commit. git trusts a file
+ * whose size, mtime and ctime match its index entry, but only to the second: a file a rerun rewrote
+ * with the same size in the second of the last checkout would pass, and otherwise every file
+ * written in that second is re-read by content (seconds for a large repository). So every file whose
+ * inode changed since the worktree was last clean (nanoseconds, the kernel's own clock, which no
+ * program can set) is deleted first, and the index is dated now: the files left are exactly those
+ * git wrote and nobody touched since, and git restores the rest. `clean -ffdx` then removes every
+ * untracked and ignored file and nested repository. False when `dest` is not such a worktree or a
+ * step failed (a locked index, an unwritable folder): the caller makes a fresh one.
+ */
+async function resetWorktree(source: WorkspaceSource, dest: string): Promise<boolean> {
+  const gitdir = worktreeGitDir(dest);
+  if (!gitdir) return false;
+  try {
+    if (fs.realpathSync(path.dirname(path.dirname(gitdir))) !== fs.realpathSync(path.join(source.clone!, '.git')))
+      return false;
+    const since = fs.statSync(path.join(gitdir, CLEAN_MARK), { bigint: true }).ctimeNs;
+    fs.rmSync(path.join(gitdir, CLEAN_MARK));
+    removeChangedSince(dest, since);
+    const now = new Date();
+    fs.utimesSync(path.join(gitdir, 'index'), now, now);
+    await gitRun(dest, ['reset', '-q', '--hard', source.commit!]);
+    await gitRun(dest, ['clean', '-q', '-ffdx']);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Rerun folders lent one at a time and reused: at most as many as reruns run at once, each brought
+ * back to the source's state (commit, patch, extra files) before it is lent again.
+ */
+export class WorkspaceSlots {
+  private readonly free: string[] = [];
+  private readonly made = new Set<string>();
+  private count = 0;
+
+  constructor(
+    private readonly source: WorkspaceSource,
+    private readonly root: string,
+  ) {}
+
+  /** A workspace ready to run in; `release` gives it back for the next rerun. */
+  async acquire(): Promise<{ cwd: string; release: () => void }> {
+    const dir = this.free.pop() ?? path.join(this.root, `slot-${this.count++}`);
+    this.made.add(dir);
+    try {
+      const cwd = await createWorkspace(this.source, dir);
+      return { cwd, release: () => void this.free.push(dir) };
+    } catch (e) {
+      this.made.delete(dir);
+      await removeWorkspace(this.source, dir).catch(() => undefined);
+      throw e;
+    }
+  }
+
+  /** Removes every slot (and their worktree registrations). */
+  async close(): Promise<void> {
+    for (const dir of this.made) await removeWorkspace(this.source, dir).catch(() => undefined);
+    this.made.clear();
+    this.free.length = 0;
+  }
 }
 
 /** Removes a workspace (and its worktree registration in the clone). */

@@ -1,0 +1,105 @@
+// Rerun workspaces reused across reruns: each one lent is exactly the commit plus the patch and the extra files.
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cachedClone, WorkspaceSlots, type WorkspaceSource } from '../../../electron/platform/workspace';
+import { git, tempDir, writeFiles } from '../../helpers/temp';
+
+async function repository(): Promise<{ top: string; source: WorkspaceSource; work: string }> {
+  const top = tempDir();
+  writeFiles(top, { 'proj/train.py': 'print(1)\n', 'proj/conf.txt': 'a\n', '.gitignore': 'data/\n' });
+  git(top, 'init', '-q', '-b', 'main');
+  git(top, 'add', '-A');
+  git(top, 'commit', '-q', '-m', 'one');
+  const commit = git(top, 'rev-parse', 'HEAD').trim();
+  writeFiles(top, { 'data/in.csv': 'x\n1\n' });
+  const work = tempDir();
+  const clone = await cachedClone(top, work, true);
+  const patch =
+    'diff --git a/proj/conf.txt b/proj/conf.txt\n--- a/proj/conf.txt\n+++ b/proj/conf.txt\n@@ -1 +1 @@\n-a\n+b\n';
+  return {
+    top,
+    work,
+    source: {
+      kind: 'git',
+      projectDir: path.join(top, 'proj'),
+      clone,
+      commit,
+      patch,
+      subdir: 'proj',
+      extraFiles: [{ rel: 'data/in.csv', abs: path.join(top, 'data/in.csv') }],
+    },
+  };
+}
+
+/** Every file under a folder (except git's own) with its content. */
+function contents(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const rel of fs.readdirSync(dir, { recursive: true }) as string[]) {
+    const abs = path.join(dir, rel);
+    if (rel === '.git' || !fs.lstatSync(abs).isFile()) continue;
+    out[rel] = fs.readFileSync(abs, 'utf8');
+  }
+  return out;
+}
+
+describe('workspace slots', () => {
+  it('lends the same folder again with every change of the previous rerun undone', async () => {
+    const { source, work } = await repository();
+    const slots = new WorkspaceSlots(source, path.join(work, 'slots'));
+    const first = await slots.acquire();
+    const root = path.dirname(first.cwd);
+    const fresh = contents(root);
+    expect(fresh).toEqual({
+      '.gitignore': 'data/\n',
+      'proj/train.py': 'print(1)\n',
+      'proj/conf.txt': 'b\n',
+      'data/in.csv': 'x\n1\n',
+    });
+    // a rerun that edits tracked files, its extra input, writes outputs, ignored files and a nested repository
+    fs.writeFileSync(path.join(first.cwd, 'train.py'), 'print(2)\n');
+    fs.rmSync(path.join(first.cwd, 'conf.txt'));
+    fs.writeFileSync(path.join(root, 'data/in.csv'), 'changed\n');
+    writeFiles(first.cwd, { 'out/model.bin': 'm', '__pycache__/x.pyc': 'c' });
+    git(first.cwd, 'init', '-q', 'nested');
+    first.release();
+
+    const second = await slots.acquire();
+    expect(second.cwd).toBe(first.cwd);
+    expect(contents(root)).toEqual(fresh);
+    expect(fs.existsSync(path.join(second.cwd, 'nested'))).toBe(false);
+    expect(git(root, 'status', '--porcelain', '--ignored').split('\n').filter(Boolean).sort()).toEqual([
+      ' M proj/conf.txt',
+      '!! data/',
+    ]);
+
+    // two reruns at once get two folders
+    const third = await slots.acquire();
+    expect(third.cwd).not.toBe(second.cwd);
+    expect(contents(path.dirname(third.cwd))).toEqual(fresh);
+    second.release();
+    third.release();
+    await slots.close();
+    expect(fs.readdirSync(path.join(work, 'slots'))).toEqual([]);
+    expect(git(source.clone!, 'worktree', 'list').trim().split('\n')).toHaveLength(1);
+  });
+
+  it('makes a fresh worktree when the folder left behind is not one of the clone', async () => {
+    const { source, work } = await repository();
+    const slots = new WorkspaceSlots(source, path.join(work, 'slots'));
+    const first = await slots.acquire();
+    const root = path.dirname(first.cwd);
+    fs.rmSync(path.join(root, '.git'));
+    fs.writeFileSync(path.join(root, 'stray.txt'), 'left over');
+    first.release();
+    const second = await slots.acquire();
+    expect(contents(root)).toEqual({
+      '.gitignore': 'data/\n',
+      'proj/train.py': 'print(1)\n',
+      'proj/conf.txt': 'b\n',
+      'data/in.csv': 'x\n1\n',
+    });
+    second.release();
+    await slots.close();
+  });
+});
