@@ -65,10 +65,14 @@ export interface WorkspaceSource {
   extraFiles?: { rel: string; abs: string }[];
 }
 
+/** The folder name of a repository's clone: a hash of where it comes from. */
+function cloneKey(source: string): string {
+  return createHash('sha256').update(source).digest('hex').slice(0, 16);
+}
+
 /** Clones a repository (a local root or a URL) once into `cacheDir`; later calls fetch into the same clone. */
 export async function cachedClone(source: string, cacheDir: string, local: boolean): Promise<string> {
-  const key = createHash('sha256').update(source).digest('hex').slice(0, 16);
-  const dir = path.join(cacheDir, key);
+  const dir = path.join(cacheDir, cloneKey(source));
   if (fs.existsSync(path.join(dir, 'HEAD')) || fs.existsSync(path.join(dir, '.git'))) {
     await gitRun(dir, ['fetch', '-q', '--tags', 'origin', '+refs/heads/*:refs/remotes/origin/*']).catch(
       () => undefined,
@@ -97,6 +101,57 @@ export async function listExtraFiles(root: string, subdir = ''): Promise<{ rel: 
     .filter(Boolean)
     .filter((rel) => !rel.split('/').some((part) => SKIP_DIRS.has(part)))
     .map((rel) => ({ rel, abs: path.join(root, rel) }));
+}
+
+/** How long a parked clone and inspection worktree wait for the audit that follows a dry run. */
+const PARKED_MS = 10 * 60_000;
+
+/**
+ * Keeps a local repository's clone and the inspection worktree of `workRoot` (a dry run's) beside it
+ * for the next audit of the same repository, so the CLI's dry run and the run after the question
+ * check the project out once; everything else in `workRoot` is removed.
+ */
+export function parkWorkspace(workRoot: string, clone: string): void {
+  if (path.dirname(clone) !== workRoot) {
+    fs.rmSync(workRoot, { recursive: true, force: true });
+    return;
+  }
+  const dest = path.join(path.dirname(workRoot), `parked-${path.basename(clone)}`);
+  fs.rmSync(dest, { recursive: true, force: true });
+  for (const name of fs.readdirSync(workRoot))
+    if (name !== path.basename(clone) && name !== 'inspect') fs.rmSync(path.join(workRoot, name), { recursive: true });
+  const now = new Date();
+  fs.utimesSync(workRoot, now, now);
+  fs.renameSync(workRoot, dest);
+}
+
+/**
+ * Takes the clone and inspection worktree a dry run parked for the repository `top` as `workRoot`
+ * (a rename, so only one audit gets them) and reconnects the two; parked folders older than ten
+ * minutes are removed. False when there was nothing to take.
+ */
+export async function unparkWorkspace(workRoot: string, top: string): Promise<boolean> {
+  const workDir = path.dirname(workRoot);
+  for (const name of fs.existsSync(workDir) ? fs.readdirSync(workDir) : []) {
+    if (!name.startsWith('parked-')) continue;
+    const abs = path.join(workDir, name);
+    try {
+      if (Date.now() - fs.statSync(abs).mtimeMs > PARKED_MS) fs.rmSync(abs, { recursive: true, force: true });
+    } catch {
+      // taken or removed by another audit meanwhile
+    }
+  }
+  const key = cloneKey(top);
+  try {
+    fs.renameSync(path.join(workDir, `parked-${key}`), workRoot);
+  } catch {
+    return false;
+  }
+  const inspect = path.join(workRoot, 'inspect');
+  await gitRun(path.join(workRoot, key), ['worktree', 'repair', inspect]).catch(() =>
+    fs.rmSync(inspect, { recursive: true, force: true }),
+  );
+  return true;
 }
 
 /** Makes a workspace at `dest`, or brings an earlier one there back to the source's state; returns the folder to run in. */
@@ -226,6 +281,12 @@ export class WorkspaceSlots {
     private readonly source: WorkspaceSource,
     private readonly root: string,
   ) {}
+
+  /** Takes an existing worktree of the source (the inspection worktree) as a slot, so its checkout is not made twice. */
+  adopt(dir: string): void {
+    this.made.add(dir);
+    this.free.push(dir);
+  }
 
   /** A workspace ready to run in; `release` gives it back for the next rerun. */
   async acquire(): Promise<{ cwd: string; release: () => void }> {

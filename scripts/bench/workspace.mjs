@@ -2,7 +2,7 @@
 // commit for the next rerun, against git's own reset + clean in the same worktree, and against the
 // old way (a fresh `git worktree add` + `remove --force` per rerun). The repository is generated:
 // 5,000 files / 62 MB by default; BENCH_FULL=1 gives the issue's 20,000 files / 250 MB.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,6 +12,7 @@ import { build } from 'esbuild';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const require = createRequire(import.meta.url);
+const cli = path.join(root, 'bin', 'reproscope.cjs');
 const FULL = process.env.BENCH_FULL === '1';
 const FILES = FULL ? 20_000 : 5_000;
 const FILE_BYTES = 12_500; // 20k files → 250 MB, the issue's repository
@@ -39,11 +40,11 @@ async function loadLib() {
   return require(out);
 }
 
-/** A repository of FILES pseudo-random (incompressible) files in 100 folders, one commit. */
-function generate(dir) {
+/** A repository of `files` pseudo-random (incompressible) files in 100 folders, one commit. */
+function generate(dir, files = FILES) {
   const buf = Buffer.alloc(FILE_BYTES);
   let x = 2463534242;
-  for (let f = 0; f < FILES; f++) {
+  for (let f = 0; f < files; f++) {
     for (let i = 0; i < FILE_BYTES; i += 4) {
       x ^= x << 13;
       x ^= x >>> 17;
@@ -55,6 +56,10 @@ function generate(dir) {
     fs.writeFileSync(path.join(sub, `f${f}.bin`), buf);
   }
   fs.writeFileSync(path.join(dir, 'train.py'), 'print("train")\n');
+  fs.writeFileSync(
+    path.join(dir, 'MLproject'),
+    'name: bench\nentry_points:\n  main:\n    command: "python3 train.py"\n',
+  );
   fs.writeFileSync(path.join(dir, '.gitignore'), 'outputs/\n');
   git(dir, 'init', '-q', '-b', 'main');
   git(dir, 'add', '-A');
@@ -129,6 +134,31 @@ export async function bench(report) {
       median(reuse),
     );
     console.log(`      (first checkout of a slot: ${firstSecs.toFixed(2)} s, once per concurrent rerun)`);
+
+    // What a user feels: `reproscope audit --repeats 2` of the large repository against a 3-file one.
+    const small = path.join(work, 'small');
+    generate(small, 1);
+    const audit = (project) => {
+      const t = process.hrtime.bigint();
+      const args = [cli, '--store', path.join(work, 'store'), 'audit', project, '--repeats', '2', '--yes', '--json'];
+      const r = spawnSync(process.execPath, args, { cwd: project, encoding: 'utf8', maxBuffer: 64 << 20 });
+      if (r.status !== 0) throw new Error(`the audit failed (${r.status}): ${r.stderr}`);
+      const reruns = JSON.parse(r.stdout).groups.reduce((n, g) => n + g.reruns.length, 0);
+      return { secs: secs(t), reruns };
+    };
+    const a = audit(small);
+    const b = audit(repo);
+    report(
+      `audit of the ${FILES}-file repository (${b.reruns} reruns): added time per rerun`,
+      (b.secs - a.secs) / b.reruns,
+      's',
+      null,
+      null,
+      { below: 0.5 },
+    );
+    console.log(
+      `      (audit of a 1-file repository: ${a.secs.toFixed(2)} s; of the large one: ${b.secs.toFixed(2)} s)`,
+    );
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }

@@ -6,7 +6,7 @@ import { type Snapshot } from '../../../shared/snapshot/snapshot';
 import type { HashPool } from '../../platform/hash-pool';
 import type { probePython } from '../../platform/python-probe';
 import { type PreparedEnvironment } from '../../platform/python-env';
-import { type WorkspaceSource } from '../../platform/workspace';
+import { type WorkspaceSlots, type WorkspaceSource } from '../../platform/workspace';
 import { type Runner } from './runner';
 
 /** What startAudit accepts, after defaults. */
@@ -35,4 +35,6 @@ export interface Shared {
   scan: Snapshot['randomness']['scan'] | null;
   hashPool: HashPool;
   probes: Map<string, ReturnType<typeof probePython>>;
+  /** Rerun folders reused from one rerun to the next (one per rerun running at once). */
+  slots: WorkspaceSlots;
 }

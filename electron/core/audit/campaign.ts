@@ -8,12 +8,13 @@ import { findSources } from '../../../shared/audit/verdict';
 import { toPendingBlob } from '../../db/blob-repository';
 import { HashPool } from '../../platform/hash-pool';
 import { captureHardware, captureOs } from '../../platform/machine-info';
+import { WorkspaceSlots } from '../../platform/workspace';
 import type { CoreContext } from '../core-context';
 import { auditsOf, storePaths } from './audit-store';
 import type { AuditRequest, CampaignOptions, Prepared, Shared } from './campaign-types';
 import { addPins } from './groups';
 import { judge } from './judge';
-import { cleanup, prepareAudit, prepareResume } from './prepare';
+import { cleanup, parkPrepared, prepareAudit, prepareResume } from './prepare';
 import { runOneRerun } from './rerun';
 import { localRunner } from './runner';
 
@@ -46,7 +47,7 @@ export async function startAudit(
   }
   const { audit, prepared, patch } = prep;
   if (input.dryRun) {
-    await cleanup(prepared);
+    parkPrepared(prepared);
     return { audit, done: Promise.resolve(audit) };
   }
   if (patch) ctx.runs.blobs.put(toPendingBlob(Buffer.from(patch)));
@@ -130,8 +131,12 @@ async function runCampaign(
     scan: null,
     hashPool: new HashPool(),
     probes: new Map(),
+    slots: new WorkspaceSlots(prepared.source, path.join(prepared.workRoot, 'slots')),
   };
   shared.machine.catch(() => undefined);
+  // The inspection worktree is the commit too: the first rerun resets it instead of checking out another.
+  if (prepared.inspectDir && prepared.source.kind === 'git')
+    shared.slots.adopt(path.join(prepared.workRoot, 'inspect'));
   ctx.events.publish({
     task,
     phase: 'start',
@@ -204,6 +209,7 @@ async function runCampaign(
     audit.updatedAt = new Date().toISOString();
     auditsOf(ctx).save(audit);
     await shared.hashPool.close().catch(() => undefined);
+    await shared.slots.close().catch(() => undefined);
     await cleanup(prepared).catch(() => undefined);
     ctx.events.publish({
       task,

@@ -15,7 +15,9 @@ import {
   createWorkspace,
   gitRun,
   listExtraFiles,
+  parkWorkspace,
   removeWorkspace,
+  unparkWorkspace,
   type WorkspaceSource,
 } from '../../platform/workspace';
 import { hashPaths, parseMetricSources } from '../capture';
@@ -92,6 +94,7 @@ export async function prepareAudit(
       if (input.version) patch = null;
       else if (reference) patch = reference.code.patch;
       else patch = (await captureCodeState(projectDir!, ctx.hashCache)).code.patch;
+      await unparkWorkspace(workRoot, top);
       const clone = await cachedClone(top, workRoot, true);
       repoRoot = top;
       const subdir = path.relative(fs.realpathSync(top), fs.realpathSync(projectDir!));
@@ -261,6 +264,12 @@ export async function cleanup(prepared: Prepared): Promise<void> {
   if (prepared.inspectDir)
     await removeWorkspace(prepared.source, path.join(prepared.workRoot, 'inspect')).catch(() => undefined);
   fs.rmSync(prepared.workRoot, { recursive: true, force: true });
+}
+
+/** After a dry run: keeps a local repository's clone and inspection worktree for the audit that usually follows it. */
+export function parkPrepared(prepared: Prepared): void {
+  if (prepared.source.kind === 'git' && prepared.source.clone) parkWorkspace(prepared.workRoot, prepared.source.clone);
+  else fs.rmSync(prepared.workRoot, { recursive: true, force: true });
 }
 
 /** Rebuilds what an interrupted audit's campaign needs from its stored record: a fresh work folder, workspace source, project and environment. */

@@ -12,7 +12,6 @@ import { hashTree } from '../../platform/hash-tree';
 import { createMlflowRun, endMlflowRun, readMlflowRun } from '../../platform/mlflow-file-store';
 import { probePython, whichSync } from '../../platform/python-probe';
 import { findEnvSpecs } from '../../platform/env-specs';
-import { createWorkspace, removeWorkspace } from '../../platform/workspace';
 import {
   currentUser,
   hasMetricSources,
@@ -47,7 +46,6 @@ export async function runOneRerun(job: RerunJob): Promise<void> {
   const task = `audit-${audit.id}`;
   const key = `${group.name.replace(':', '-')}-${rerun.index}`;
   const dir = path.join(prepared.workRoot, key);
-  const wsDir = path.join(dir, 'code');
   rerun.status = 'running';
   rerun.error = null;
   auditsOf(ctx).save(audit);
@@ -62,8 +60,9 @@ export async function runOneRerun(job: RerunJob): Promise<void> {
     .digest('hex')
     .slice(0, 32);
   let cwd: string;
+  let release: () => void;
   try {
-    cwd = await createWorkspace(prepared.source, wsDir);
+    ({ cwd, release } = await shared.slots.acquire());
   } catch (e) {
     rerun.status = 'failed';
     rerun.error = `could not prepare the workspace: ${(e as Error).message}`;
@@ -282,7 +281,7 @@ export async function runOneRerun(job: RerunJob): Promise<void> {
     rerun.status = 'failed';
     rerun.error = e instanceof Error ? e.message : String(e);
   } finally {
-    await removeWorkspace(prepared.source, wsDir).catch(() => undefined);
+    release();
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -2,7 +2,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cachedClone, WorkspaceSlots, type WorkspaceSource } from '../../../electron/platform/workspace';
+import {
+  cachedClone,
+  createWorkspace,
+  parkWorkspace,
+  unparkWorkspace,
+  WorkspaceSlots,
+  type WorkspaceSource,
+} from '../../../electron/platform/workspace';
 import { git, tempDir, writeFiles } from '../../helpers/temp';
 
 async function repository(): Promise<{ top: string; source: WorkspaceSource; work: string }> {
@@ -101,5 +108,32 @@ describe('workspace slots', () => {
     });
     second.release();
     await slots.close();
+  });
+
+  it("hands a dry run's inspection worktree to the next audit of the repository instead of checking out again", async () => {
+    const { top, source, work } = await repository();
+    const first = path.join(work, 'audit-1');
+    const clone1 = await cachedClone(top, first, true);
+    const s1 = { ...source, clone: clone1 };
+    const inspect1 = await createWorkspace(s1, path.join(first, 'inspect'));
+    const inode = fs.statSync(path.join(inspect1, 'train.py')).ino;
+    fs.writeFileSync(path.join(first, 'scratch'), 'x');
+    parkWorkspace(first, clone1);
+    expect(fs.existsSync(first)).toBe(false);
+
+    const second = path.join(work, 'audit-2');
+    expect(await unparkWorkspace(second, top)).toBe(true);
+    expect(await unparkWorkspace(path.join(work, 'audit-3'), top)).toBe(false);
+    expect(fs.readdirSync(second).sort()).toEqual([path.basename(clone1), 'inspect'].sort());
+    const clone2 = await cachedClone(top, second, true);
+    const inspect2 = await createWorkspace({ ...source, clone: clone2 }, path.join(second, 'inspect'));
+    expect(fs.statSync(path.join(inspect2, 'train.py')).ino).toBe(inode);
+    expect(contents(path.dirname(inspect2))).toEqual({
+      '.gitignore': 'data/\n',
+      'proj/train.py': 'print(1)\n',
+      'proj/conf.txt': 'b\n',
+      'data/in.csv': 'x\n1\n',
+    });
+    expect(git(clone2, 'worktree', 'list')).toContain(path.join(second, 'inspect'));
   });
 });
