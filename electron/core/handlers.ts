@@ -7,7 +7,7 @@ import { compareOperations } from './compare';
 import { exampleOperations } from './examples';
 import { importOperations } from './import';
 import { reportOperations } from './report';
-import { runOperations } from './runs';
+import { runManagementOperations, runOperations } from './runs';
 
 /** A handler: unknown input in, a Result out; never throws. */
 export type Handler<N extends ApiName> = (input: unknown) => Promise<Result<ApiOutput<N>>>;
@@ -18,6 +18,7 @@ export type Handlers = { [N in ApiName]: Handler<N> };
 // Each feature keeps its operations in its own module; TypeScript checks that every operation of the contract is here.
 const implementations: Implementations = {
   ...runOperations,
+  ...runManagementOperations,
   ...auditOperations,
   ...importOperations,
   ...exampleOperations,

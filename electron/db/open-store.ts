@@ -95,7 +95,11 @@ function migrate(db: Database.Database, dbPath: string, readonly: boolean): void
   db.transaction(() => {
     // Another process may have migrated between our read and this write lock: start from what is there now.
     const now = db.pragma('user_version', { simple: true }) as number;
-    for (let v = now; v < LATEST_SCHEMA_VERSION; v++) db.exec(MIGRATIONS[v]!);
+    for (let v = now; v < LATEST_SCHEMA_VERSION; v++) {
+      const m = MIGRATIONS[v]!;
+      if (typeof m === 'string') db.exec(m);
+      else m(db);
+    }
     db.pragma(`user_version = ${LATEST_SCHEMA_VERSION}`);
   }).immediate();
 }

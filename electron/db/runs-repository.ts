@@ -5,17 +5,14 @@ import { decodeSnapshot, encodeSnapshot } from '../../shared/snapshot/snapshot-c
 import { SNAPSHOT_SCHEMA_VERSION, type RunSummary, type Snapshot } from '../../shared/snapshot/snapshot';
 import { formatCommand } from '../../shared/mlflow/shell-quote';
 import { BlobRepository, type PendingBlob } from './blob-repository';
+import { listSql, type RunListFilter } from './runs-query';
 
-/** Filters for the run list. */
-export interface RunListQuery {
+export type { RunListFilter } from './runs-query';
+
+/** Filters, sort and page of the run list. */
+export interface RunListQuery extends RunListFilter {
   limit?: number;
   offset?: number;
-  /** Case-insensitive text matched against name, project, command and id. */
-  search?: string;
-  kind?: Snapshot['kind'];
-  auditId?: string;
-  /** Runs of any of these audits; an empty list matches nothing. */
-  auditIds?: readonly string[];
 }
 
 interface RunRow {
@@ -29,6 +26,7 @@ interface RunRow {
   commit_sha: string | null;
   command: string;
   audit_id: string | null;
+  group_size: number;
 }
 
 /** Reads and writes snapshots; each write is one transaction with its blobs and metric rows. */
@@ -44,6 +42,12 @@ export class RunsRepository {
   private readonly selectBySourceKey: Database.Statement;
   private readonly countRuns: Database.Statement;
   private readonly selectMetricsFor: Database.Statement;
+  private readonly selectParamsFor: Database.Statement;
+  private readonly selectTagsFor: Database.Statement;
+  private readonly deleteSide: Database.Statement[];
+  private readonly insertParam: Database.Statement;
+  private readonly insertTag: Database.Statement;
+  private readonly insertBlobRef: Database.Statement;
 
   constructor(db: Database.Database) {
     this.db = db;
@@ -64,6 +68,18 @@ export class RunsRepository {
     this.selectMetricsFor = db.prepare(
       'SELECT run_id, name, value FROM run_metrics WHERE run_id IN (SELECT value FROM json_each(?))',
     );
+    this.selectParamsFor = db.prepare(
+      'SELECT run_id, key, value FROM run_params WHERE run_id IN (SELECT value FROM json_each(?))',
+    );
+    this.selectTagsFor = db.prepare(
+      'SELECT run_id, key, substr(value, 1, 500) AS value FROM run_tags WHERE run_id IN (SELECT value FROM json_each(?))',
+    );
+    this.deleteSide = ['run_params', 'run_tags', 'run_blobs'].map((t) =>
+      db.prepare(`DELETE FROM ${t} WHERE run_id = ?`),
+    );
+    this.insertParam = db.prepare('INSERT OR REPLACE INTO run_params (run_id, key, value) VALUES (?, ?, ?)');
+    this.insertTag = db.prepare('INSERT OR REPLACE INTO run_tags (run_id, key, value) VALUES (?, ?, ?)');
+    this.insertBlobRef = db.prepare('INSERT OR IGNORE INTO run_blobs (run_id, sha256) VALUES (?, ?)');
   }
 
   /** Stores a snapshot with its blobs in one transaction; `sourceKey` identifies an imported run for idempotent re-import. */
@@ -108,6 +124,16 @@ export class RunsRepository {
     for (const [name, metric] of Object.entries(snapshot.outcome.metrics)) {
       this.insertMetric.run(snapshot.id, name, Number.isNaN(metric.value) ? null : metric.value);
     }
+    this.saveColumnRows(snapshot);
+  }
+
+  /** The parameter, tag and blob rows of a snapshot (what the list filters and sorts by, what a delete frees). */
+  private saveColumnRows(snapshot: Snapshot): void {
+    for (const del of this.deleteSide) del.run(snapshot.id);
+    for (const [k, v] of Object.entries(snapshot.process.parameters)) this.insertParam.run(snapshot.id, k, v);
+    for (const [k, v] of Object.entries(snapshot.tags)) this.insertTag.run(snapshot.id, k, v);
+    for (const ref of [snapshot.outcome.logs.stdout, snapshot.outcome.logs.stderr])
+      if (ref) this.insertBlobRef.run(snapshot.id, ref.blob);
   }
 
   /** The snapshot of a run by full id, or throws NOT_FOUND. */
@@ -172,30 +198,35 @@ export class RunsRepository {
     return (this.countRuns.get() as { n: number }).n;
   }
 
-  /** The number of runs a filtered list would hold without its limit (pages need the full count). */
+  /** The number of rows a list would hold without its limit (pages need the full count; a group of reruns is one row). */
   countMatching(query: RunListQuery = {}): number {
-    const { where, params } = filterClause(query);
-    return (this.db.prepare(`SELECT count(*) AS n FROM runs ${where}`).get(params) as { n: number }).n;
+    const { count } = listSql(query, { limit: 1, offset: 0 });
+    return (this.db.prepare(count.sql).get(count.params) as { n: number }).n;
   }
 
-  /** Run summaries, newest first, filtered. */
+  /** Run summaries, newest first unless sorted, filtered; each with its metrics, parameters and tags. */
   list(query: RunListQuery = {}): RunSummary[] {
-    const { where, params } = filterClause(query);
-    Object.assign(params, { limit: query.limit ?? 1000, offset: query.offset ?? 0 });
-    const sql = `SELECT id, name, kind, project, created_at, status, exit_code, commit_sha, command, audit_id FROM runs
-      ${where} ORDER BY created_at DESC, id LIMIT @limit OFFSET @offset`;
-    const rows = this.db.prepare(sql).all(params) as RunRow[];
-    // One query for the whole page's metrics, not one per row.
+    const { list } = listSql(query, { limit: query.limit ?? 1000, offset: query.offset ?? 0 });
+    const rows = this.db.prepare(list.sql).all(list.params) as RunRow[];
+    // One query per kind of value for the whole page, not one per row.
+    const ids = JSON.stringify(rows.map((r) => r.id));
     const metricsByRun = new Map<string, Record<string, number>>();
-    for (const m of this.selectMetricsFor.all(JSON.stringify(rows.map((r) => r.id))) as {
-      run_id: string;
-      name: string;
-      value: number | null;
-    }[]) {
+    for (const m of this.selectMetricsFor.all(ids) as { run_id: string; name: string; value: number | null }[]) {
       let rec = metricsByRun.get(m.run_id);
       if (!rec) metricsByRun.set(m.run_id, (rec = {}));
       rec[m.name] = m.value ?? NaN;
     }
+    const byRun = (stmt: Database.Statement): Map<string, Record<string, string>> => {
+      const out = new Map<string, Record<string, string>>();
+      for (const m of stmt.all(ids) as { run_id: string; key: string; value: string }[]) {
+        let rec = out.get(m.run_id);
+        if (!rec) out.set(m.run_id, (rec = {}));
+        rec[m.key] = m.value;
+      }
+      return out;
+    };
+    const params = byRun(this.selectParamsFor);
+    const tags = byRun(this.selectTagsFor);
     return rows.map((r) => ({
       id: r.id,
       name: r.name,
@@ -208,33 +239,74 @@ export class RunsRepository {
       command: r.command,
       auditId: r.audit_id,
       metrics: metricsByRun.get(r.id) ?? {},
+      params: params.get(r.id) ?? {},
+      tags: tags.get(r.id) ?? {},
+      ...(query.groupReruns && r.kind === 'rerun' && r.audit_id ? { groupSize: r.group_size } : {}),
     }));
+  }
+
+  /**
+   * Renames a run and sets or removes its tags, in its snapshot and in the list's rows. The import
+   * digest is kept, so re-importing an unchanged MLflow run does not undo the user's edits.
+   */
+  edit(id: string, change: RunEdit): Snapshot {
+    return this.db.transaction(() => {
+      const snapshot = this.get(id);
+      if (change.name !== undefined) snapshot.name = change.name;
+      const tags = { ...snapshot.tags };
+      for (const k of change.removeTags ?? []) delete tags[k];
+      Object.assign(tags, change.setTags ?? {});
+      snapshot.tags = Object.fromEntries(Object.entries(tags).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+      this.db
+        .prepare('UPDATE runs SET name = ?, snapshot = ? WHERE id = ?')
+        .run(snapshot.name, gzipSync(encodeSnapshot(snapshot), { level: 6 }), id);
+      this.saveColumnRows(snapshot);
+      return snapshot;
+    })();
+  }
+
+  /** Deletes runs with their metric, parameter and tag rows, and the blobs (logs) no remaining run uses. */
+  deleteRuns(ids: readonly string[]): { deleted: number; blobsFreed: number } {
+    return this.db.transaction(() => {
+      const json = JSON.stringify(ids);
+      const candidates = this.db
+        .prepare('SELECT DISTINCT sha256 FROM run_blobs WHERE run_id IN (SELECT value FROM json_each(?))')
+        .all(json) as { sha256: string }[];
+      const deleted = this.db
+        .prepare('DELETE FROM runs WHERE id IN (SELECT value FROM json_each(?))')
+        .run(json).changes;
+      const free = this.db.prepare(
+        'DELETE FROM blobs WHERE sha256 = ? AND NOT EXISTS (SELECT 1 FROM run_blobs WHERE sha256 = ?)',
+      );
+      let blobsFreed = 0;
+      for (const { sha256 } of candidates) blobsFreed += free.run(sha256, sha256).changes;
+      return { deleted, blobsFreed };
+    })();
+  }
+
+  /** Every metric, parameter and tag name in the store, with how many runs have it: the columns a table can show. */
+  columnNames(): { metrics: NameCount[]; params: NameCount[]; tags: NameCount[] } {
+    const names = (table: string, col: string): NameCount[] =>
+      this.db
+        .prepare(`SELECT ${col} AS name, count(*) AS runs FROM ${table} GROUP BY ${col} ORDER BY ${col}`)
+        .all() as NameCount[];
+    return {
+      metrics: names('run_metrics', 'name'),
+      params: names('run_params', 'key'),
+      tags: names('run_tags', 'key'),
+    };
   }
 }
 
-function filterClause(query: RunListQuery): { where: string; params: Record<string, unknown> } {
-  const where: string[] = [];
-  const params: Record<string, unknown> = {};
-  if (query.search) {
-    where.push(
-      "(name LIKE @s ESCAPE '\\' OR project LIKE @s ESCAPE '\\' OR command LIKE @s ESCAPE '\\' OR id LIKE @s ESCAPE '\\')",
-    );
-    params.s = `%${query.search.replace(/[%_\\]/g, '\\$&')}%`;
-  }
-  if (query.kind) {
-    where.push('kind = @kind');
-    params.kind = query.kind;
-  }
-  if (query.auditId) {
-    where.push('audit_id = @auditId');
-    params.auditId = query.auditId;
-  }
-  if (query.auditIds) {
-    // one bound parameter per id: ids never reach the SQL text
-    where.push(query.auditIds.length ? `audit_id IN (${query.auditIds.map((_, i) => `@a${i}`).join(', ')})` : '0');
-    query.auditIds.forEach((id, i) => {
-      params[`a${i}`] = id;
-    });
-  }
-  return { where: where.length ? `WHERE ${where.join(' AND ')}` : '', params };
+/** A change to a run: its name (null clears it) and tags to set or remove. */
+export interface RunEdit {
+  name?: string | null;
+  setTags?: Record<string, string>;
+  removeTags?: readonly string[];
+}
+
+/** A column name and the number of runs that have a value for it. */
+export interface NameCount {
+  name: string;
+  runs: number;
 }

@@ -16,6 +16,17 @@ import {
   StartAuditOutput,
 } from './api-audit';
 import { ImportMlflowInput, ImportMlflowOutput } from './api-import';
+import {
+  DeleteRunsInput,
+  DeleteRunsOutput,
+  EditRunInput,
+  EditRunOutput,
+  ExportRunsCsvInput,
+  ExportRunsCsvOutput,
+  ListRunColumnsInput,
+  ListRunColumnsOutput,
+  RunSelection,
+} from './api-runs';
 import { RunSummarySchema, SnapshotSchema } from '../snapshot/snapshot';
 
 /**
@@ -24,12 +35,7 @@ import { RunSummarySchema, SnapshotSchema } from '../snapshot/snapshot';
  * these schemas and pass `Result` values back.
  */
 
-export const ListRunsInput = z.object({
-  search: z.string().max(500).optional(),
-  kind: z.enum(['capture', 'rerun', 'import']).optional(),
-  auditId: z.string().max(64).optional(),
-  /** Runs of any of these audits (the app's verdict filter: the audits with one verdict). */
-  auditIds: z.array(z.string().max(64)).max(10_000).optional(),
+export const ListRunsInput = RunSelection.extend({
   limit: z.number().int().min(1).max(100_000).optional(),
   offset: z.number().int().min(0).optional(),
 });
@@ -64,7 +70,19 @@ const op = <I extends z.ZodType, O extends z.ZodType>(input: I, output: O, summa
 
 /** Every operation, by name. Add new operations here; faces pick them up from this map. */
 export const api = {
-  listRuns: op(ListRunsInput, ListRunsOutput, 'List snapshots, newest first, filtered by text, kind or audit.'),
+  listRuns: op(
+    ListRunsInput,
+    ListRunsOutput,
+    "List snapshots, newest first or sorted by any column, filtered by text, kind, audit or MLflow's search syntax.",
+  ),
+  listRunColumns: op(
+    ListRunColumnsInput,
+    ListRunColumnsOutput,
+    'Every metric, parameter and tag name in the store: the columns the run table can show.',
+  ),
+  editRun: op(EditRunInput, EditRunOutput, 'Rename a run, set or remove its tags, or write its note.'),
+  deleteRuns: op(DeleteRunsInput, DeleteRunsOutput, 'Delete runs with the logs no other run uses.'),
+  exportRunsCsv: op(ExportRunsCsvInput, ExportRunsCsvOutput, 'The run table, filtered and sorted, as CSV.'),
   getRun: op(GetRunInput, GetRunOutput, 'One snapshot by id or unique id prefix.'),
   getRunLog: op(GetRunLogInput, GetRunLogOutput, "A run's captured stdout or stderr."),
   storeInfo: op(StoreInfoInput, StoreInfoOutput, 'Where the store is and how many runs it holds.'),

@@ -324,6 +324,12 @@ export const RunSummarySchema = z.object({
   command: z.string(),
   auditId: z.string().nullable(),
   metrics: z.record(z.string(), AnyNumberSchema),
+  /** The run's parameters (process.parameters). */
+  params: z.record(z.string(), z.string()).optional(),
+  /** The run's tags (long values cut to 500 characters). */
+  tags: z.record(z.string(), z.string()).optional(),
+  /** In a list with reruns grouped: the number of this audit's reruns that matched, this row standing for them. */
+  groupSize: z.number().int().optional(),
 });
 /** One row of the run list. */
 export type RunSummary = z.infer<typeof RunSummarySchema>;

@@ -1,2 +1,3 @@
-/** The runs feature's public face: list, show and read the logs of stored runs. */
+/** The runs feature's public face: list, show, read the logs of, rename, tag, delete and export stored runs. */
 export { runOperations } from './run-operations';
+export { runManagementOperations } from './run-management';

@@ -1,4 +1,5 @@
 import type { Impl } from '../operation-types';
+import { isFiltered, toRunQuery } from './run-management';
 
 /** The operations on stored runs: list, read one, read its logs, describe the store. */
 export const runOperations: {
@@ -8,10 +9,10 @@ export const runOperations: {
   storeInfo: Impl<'storeInfo'>;
 } = {
   listRuns: (input, ctx) => {
-    const runs = ctx.runs.list(input);
-    const filtered = Boolean(input.search || input.kind || input.auditId || input.auditIds);
+    const query = { ...toRunQuery(input), limit: input.limit, offset: input.offset };
+    const runs = ctx.runs.list(query);
     // the full count of matches, so a paged view knows how far it can scroll
-    return { runs, total: filtered ? ctx.runs.countMatching(input) : ctx.runs.count() };
+    return { runs, total: isFiltered(query) ? ctx.runs.countMatching(query) : ctx.runs.count() };
   },
   getRun: (input, ctx) => ctx.runs.get(ctx.runs.resolveId(input.id)),
   getRunLog: (input, ctx) => {

@@ -89,7 +89,7 @@ describe('the store', () => {
     const dir = tempDir();
     // A store at version 1 with one run: what an earlier reproscope left behind.
     const old = new Database(path.join(dir, DB_FILE_NAME));
-    old.exec(MIGRATIONS[0]!);
+    old.exec(MIGRATIONS[0] as string);
     old.pragma('user_version = 1');
     old.close();
     const store = openStore(dir);
