@@ -1,14 +1,15 @@
 import { collect } from './cli-options';
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { formatError, toErrorInfo, type ErrorInfo } from '../../shared/errors';
 import { nonFiniteReplacer } from '../../shared/snapshot/snapshot-codec';
-import { formatRunList, formatSnapshotText } from '../../shared/snapshot/snapshot-text';
+import { formatSnapshotText } from '../../shared/snapshot/snapshot-text';
 import { captureRun } from '../core/capture';
 import { openCore, REPROSCOPE_VERSION, type CoreContext } from '../core/core-context';
 import { createHandlers, type Handlers } from '../core/handlers';
 import { registerAuditCommands } from './commands/audit';
 import { registerCompareCommands } from './commands/compare';
 import { registerImportCommands } from './commands/import';
+import { registerRunCommands } from './commands/runs';
 import { demoCommand } from './commands/demo';
 import { serveCommand } from './commands/serve';
 import { terminalProgress } from './progress-bar';
@@ -129,19 +130,6 @@ export function buildProgram(): Command {
     );
 
   program
-    .command('runs')
-    .description('list recorded runs, newest first')
-    .option('--search <text>', 'only runs whose name, project, command or id contains this')
-    .addOption(new Option('--kind <kind>', 'only one kind of run').choices(['capture', 'rerun', 'import']))
-    .option('--limit <n>', 'at most this many', (v) => Number.parseInt(v, 10), 50)
-    .option('--json', 'print JSON')
-    .action(async (opts: { search?: string; kind?: 'capture' | 'rerun' | 'import'; limit: number; json?: boolean }) => {
-      const res = unwrap(await handlers().listRuns({ search: opts.search, kind: opts.kind, limit: opts.limit }));
-      if (opts.json) printJson(res);
-      else process.stdout.write(`${formatRunList(res.runs)}\n`);
-    });
-
-  program
     .command('show')
     .description('show one run by category (a unique id prefix is enough)')
     .argument('<run-id>')
@@ -162,6 +150,7 @@ export function buildProgram(): Command {
       process.stdout.write(log.text);
     });
 
+  registerRunCommands(program, { handlers, unwrap, printJson });
   program.addCommand(serveCommand(core));
   program.addCommand(
     demoCommand(core, (c) => {

@@ -1,4 +1,4 @@
-import { collect } from '../cli-options';
+import { collect, intOption } from '../cli-options';
 import { Option, type Command } from 'commander';
 import readline from 'node:readline';
 import { VARY_FACTORS, type Audit, type Tolerance, type VaryFactor } from '../../../shared/audit/audit';
@@ -264,7 +264,7 @@ export function registerAuditCommands(program: Command, deps: AuditCommandDeps):
   program
     .command('audits')
     .description('list audits, newest first')
-    .option('--limit <n>', 'at most this many', (v) => Number.parseInt(v, 10), 50)
+    .option('--limit <n>', 'at most this many', intOption(1, 100_000), 50)
     .option('--json', 'print JSON')
     .action(async (opts: { limit: number; json?: boolean }) => {
       const res = deps.unwrap(await deps.handlers().listAudits({ limit: opts.limit }));

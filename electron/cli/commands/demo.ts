@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
+import { intOption } from '../cli-options';
 import { ReproError, type Result } from '../../../shared/errors';
 import type { CoreContext } from '../../core/core-context';
 import { createHandlers } from '../../core/handlers';
@@ -15,7 +16,7 @@ export function demoCommand(core: () => CoreContext, progress: (ctx: CoreContext
   return new Command('demo')
     .description('audit the bundled example experiment (examples/seed-demo) and write an HTML report of it')
     .option('-o, --output <file>', 'where to write the report', 'reproscope-demo-report.html')
-    .option('--repeats <n>', 'reruns per group', (v) => Number.parseInt(v, 10), 3)
+    .option('--repeats <n>', 'reruns per group', intOption(1, 1000), 3)
     .action(async (opts: { output: string; repeats: number }) => {
       const ctx = core();
       const h = createHandlers(ctx);
