@@ -85,14 +85,14 @@ describe('the app in a browser (reproscope serve)', () => {
     await page.goto(served.url);
     expect(new URL(page.url()).search).toBe(''); // the token moved from the address bar into a cookie
     await page.waitForSelector('.run-row:not(.placeholder)');
-    expect(await page.textContent('[data-testid="runs-count"]')).toBe('2 runs');
+    expect(await page.textContent('[data-testid="runs-count"]')).toBe('2 rows');
     const names = await page.$$eval('.run-row', (rows) => rows.map((r) => r.children[5]?.textContent));
     expect(names).toEqual(['second', 'first']);
     await shot('runs');
     await page.fill('input[aria-label="Search runs"]', 'first');
-    await page.waitForFunction(() => document.querySelector('[data-testid="runs-count"]')?.textContent === '1 run');
+    await page.waitForFunction(() => document.querySelector('[data-testid="runs-count"]')?.textContent === '1 row');
     await page.fill('input[aria-label="Search runs"]', '');
-    await page.waitForFunction(() => document.querySelector('[data-testid="runs-count"]')?.textContent === '2 runs');
+    await page.waitForFunction(() => document.querySelector('[data-testid="runs-count"]')?.textContent === '2 rows');
     expect(errors).toEqual([]);
   });
 
@@ -127,7 +127,7 @@ describe('the app in a browser (reproscope serve)', () => {
     await page.goto(`${served.origin}/#/runs`);
     await page.waitForSelector('.run-row:not(.placeholder)');
     for (const id of ids) await page.check(`input[aria-label="mark ${id} for compare"]`);
-    await page.click('button:has-text("Compare 2/2")');
+    await page.click('button:has-text("Compare 2")');
     await page.waitForSelector('[data-testid="compare-ready"]');
     expect(await page.isChecked('[data-testid="only-differences"]')).toBe(true);
     expect(await page.textContent('[data-testid="compare-headline"]')).not.toBe('');

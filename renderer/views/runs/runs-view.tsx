@@ -1,22 +1,26 @@
+import { rowSortingFeature, tableFeatures, useTable, type ColumnDef, type SortingState } from '@tanstack/react-table';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
-import type { ErrorInfo } from '../../../shared/errors';
+import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import {
+  parseRunColumn,
+  runColumnName,
+  runColumnSortKey,
+  runColumnText,
+  type RunColumn,
+} from '../../../shared/runs/run-columns';
+import { looksLikeFilter } from '../../../shared/runs/search-filter';
 import type { RunSummary } from '../../../shared/snapshot/snapshot';
 import { call } from '../../api';
 import { Badge, ErrorBox, formatTime } from '../../components/common';
 import { go } from '../../router';
 import { FirstRun } from '../examples/first-run';
+import { ColumnPicker, useRememberedColumns } from './column-picker';
+import { RunActions } from './run-actions';
+import { useRunPages, type DisplayRow } from './use-run-pages';
 
-const PAGE = 200;
 const ROW_HEIGHT = 26;
 type Kind = 'capture' | 'rerun' | 'import';
-
-/** The filters of the run list. */
-interface Filters {
-  search: string;
-  kind: Kind | '';
-  verdict: string;
-}
+const MAX_COMPARE = 20;
 
 /** Debounces a value so typing does not send a query per keystroke. */
 function useDebounced<T>(value: T, ms: number): T {
@@ -28,9 +32,36 @@ function useDebounced<T>(value: T, ms: number): T {
   return v;
 }
 
+const features = tableFeatures({ rowSortingFeature });
+
+const BUILTIN: { col: RunColumn; width: string; cell: (r: RunSummary, row: DisplayRow) => ReactNode }[] = [
+  {
+    col: parseRunColumn('id'),
+    width: '84px',
+    cell: (r, row) => (
+      <span className="mono">
+        {row.type === 'child' ? <span className="faint">{row.last ? '└ ' : '├ '}</span> : null}
+        <a href={`#/run/${r.id}`}>{r.id.slice(0, 8)}</a>
+      </span>
+    ),
+  },
+  { col: parseRunColumn('created'), width: '146px', cell: (r) => formatTime(r.createdAt) },
+  { col: parseRunColumn('kind'), width: '62px', cell: (r) => r.kind },
+  {
+    col: parseRunColumn('status'),
+    width: '96px',
+    // a rerun's own status, never its audit's verdict (the group row carries that)
+    cell: (r) => <Badge value={r.status} title={r.exitCode !== null ? `exit ${r.exitCode}` : undefined} />,
+  },
+  { col: parseRunColumn('name'), width: 'minmax(120px, 1fr)', cell: (r) => r.name },
+  { col: parseRunColumn('project'), width: 'minmax(90px, 0.7fr)', cell: (r) => r.project },
+];
+const COMMAND = { col: parseRunColumn('command'), width: 'minmax(140px, 1.5fr)' };
+
 /**
- * Every snapshot, newest first: pages of the list are fetched as they scroll into view, and only
- * the visible rows are in the DOM, so 100,000 runs scroll as smoothly as 10.
+ * Every snapshot as a results table: chosen metric, parameter and tag columns, sort by any column,
+ * MLflow's search syntax, reruns grouped under their audit. Pages are fetched as they scroll into
+ * view and only the visible rows are in the DOM, so 100,000 runs scroll as smoothly as 10.
  */
 export function RunsView({
   verdicts,
@@ -39,61 +70,78 @@ export function RunsView({
   verdicts: readonly string[];
   auditVerdicts: ReadonlyMap<string, string>;
 }): ReactNode {
-  const [filters, setFilters] = useState<Filters>({ search: '', kind: '', verdict: '' });
-  const search = useDebounced(filters.search, 150);
-  // the verdict belongs to an audit: filter to the runs of the audits that reached it
+  const [text, setText] = useState('');
+  const [kind, setKind] = useState<Kind | ''>('');
+  const [verdict, setVerdict] = useState('');
+  const [grouped, setGrouped] = useState(true);
+  const [sorting, setSorting] = useState<SortingState>([]);
+  const [picker, setPicker] = useState(false);
+  const [columns, setColumns] = useRememberedColumns();
+  const typed = useDebounced(text.trim(), 200);
   const auditIds = useMemo(
-    () => (filters.verdict ? [...auditVerdicts].filter(([, v]) => v === filters.verdict).map(([id]) => id) : undefined),
-    [filters.verdict, auditVerdicts],
+    () => (verdict ? [...auditVerdicts].filter(([, v]) => v === verdict).map(([id]) => id) : undefined),
+    [verdict, auditVerdicts],
   );
+  const isFilter = looksLikeFilter(typed);
   const query = useMemo(
-    () => ({ search: search.trim() || undefined, kind: filters.kind || undefined, auditIds }),
-    [search, filters.kind, auditIds],
+    () => ({
+      search: typed && !isFilter ? typed : undefined,
+      filter: typed && isFilter ? typed : undefined,
+      kind: kind || undefined,
+      auditIds,
+      groupReruns: grouped && kind !== 'rerun' ? true : undefined,
+      sort: sorting[0] ? `${sorting[0].id} ${sorting[0].desc ? 'DESC' : 'ASC'}` : undefined,
+    }),
+    [typed, isFilter, kind, auditIds, grouped, sorting],
   );
-  const queryKey = JSON.stringify(query);
-  const [total, setTotal] = useState<number | null>(null);
+  const rows = useRunPages(query);
   const [storeTotal, setStoreTotal] = useState<number | null>(null);
-  const [error, setError] = useState<ErrorInfo | null>(null);
-  const pages = useRef(new Map<number, RunSummary[]>());
-  const inflight = useRef(new Set<number>());
-  const [version, setVersion] = useState(0);
+  useEffect(() => {
+    void call('storeInfo', {}).then((r) => r.ok && setStoreTotal(r.value.runs));
+  }, [rows.version]);
   const [cursor, setCursor] = useState(0);
   const [marked, setMarked] = useState<string[]>([]);
   const scrollRef = useRef<HTMLDivElement>(null);
   const searchRef = useRef<HTMLInputElement>(null);
-  const generation = useRef(0);
 
-  const fetchPage = useCallback(
-    (page: number) => {
-      if (pages.current.has(page) || inflight.current.has(page)) return;
-      inflight.current.add(page);
-      const gen = generation.current;
-      void call('listRuns', { ...query, limit: PAGE, offset: page * PAGE }).then((r) => {
-        if (gen !== generation.current) return;
-        inflight.current.delete(page);
-        if (!r.ok) {
-          setError(r.error);
-          return;
+  const keyColumns = useMemo(
+    () =>
+      columns.flatMap((c) => {
+        try {
+          return [parseRunColumn(c)];
+        } catch {
+          return [];
         }
-        pages.current.set(page, r.value.runs);
-        setTotal(r.value.total);
-        if (!query.search && !query.kind && !query.auditIds) setStoreTotal(r.value.total);
-        setVersion((v) => v + 1);
-      });
-    },
-    [query],
+      }),
+    [columns],
   );
+  const defs = useMemo<ColumnDef<typeof features, DisplayRow>[]>(
+    () =>
+      [...BUILTIN.map((b) => b.col), ...keyColumns, COMMAND.col].map((col) => ({
+        id: runColumnSortKey(col),
+        header: col.kind === 'builtin' ? col.name : runColumnName(col).replace(/^(metrics|params|tags)\./, ''),
+        accessorFn: () => null,
+        meta: { col },
+      })),
+    [keyColumns],
+  );
+  const table = useTable({
+    features,
+    columns: defs,
+    data: [] as DisplayRow[],
+    state: { sorting },
+    onSortingChange: setSorting,
+    manualSorting: true,
+    enableSortingRemoval: true,
+  });
+  const template = [
+    '28px',
+    ...BUILTIN.map((b) => b.width),
+    ...keyColumns.map(() => 'minmax(84px, 0.6fr)'),
+    COMMAND.width,
+  ].join(' ');
 
-  useEffect(() => {
-    generation.current++;
-    pages.current = new Map();
-    inflight.current = new Set();
-    setError(null);
-    setCursor(0);
-    fetchPage(0);
-  }, [queryKey, fetchPage]);
-
-  const count = total ?? 0;
+  const count = rows.count ?? 0;
   const virtualizer = useVirtualizer({
     count,
     getScrollElement: () => scrollRef.current,
@@ -103,34 +151,38 @@ export function RunsView({
   const items = virtualizer.getVirtualItems();
   const first = items[0]?.index ?? 0;
   const last = items[items.length - 1]?.index ?? 0;
-  useEffect(() => {
-    for (let p = Math.floor(first / PAGE); p <= Math.floor(last / PAGE); p++) fetchPage(p);
-  }, [first, last, fetchPage]);
+  useEffect(() => rows.ensure(first, last), [first, last, rows]);
+  useEffect(() => setCursor(0), [query]);
 
-  const rowAt = (i: number): RunSummary | undefined => pages.current.get(Math.floor(i / PAGE))?.[i % PAGE];
   const toggleMark = (id: string): void =>
-    setMarked((m) => (m.includes(id) ? m.filter((x) => x !== id) : [...m.slice(-1), id]));
+    setMarked((m) => (m.includes(id) ? m.filter((x) => x !== id) : [...m, id].slice(-MAX_COMPARE)));
+  const compare = (): void => {
+    if (marked.length >= 2) go({ view: 'compare', a: marked[0]!, b: marked[1]! });
+  };
 
   const onKey = (e: React.KeyboardEvent): void => {
-    if ((e.target as HTMLElement).tagName === 'INPUT' || (e.target as HTMLElement).tagName === 'SELECT') return;
+    const tag = (e.target as HTMLElement).tagName;
+    if (tag === 'INPUT' || tag === 'SELECT' || tag === 'TEXTAREA') return;
     const move = (to: number): void => {
       const c = Math.max(0, Math.min(count - 1, to));
       setCursor(c);
       virtualizer.scrollToIndex(c);
       e.preventDefault();
     };
-    const row = rowAt(cursor);
+    const row = rows.rowAt(cursor);
+    const run = row.type === 'loading' ? undefined : row.run;
     if (e.key === 'j' || e.key === 'ArrowDown') move(cursor + 1);
     else if (e.key === 'k' || e.key === 'ArrowUp') move(cursor - 1);
     else if (e.key === 'PageDown') move(cursor + 20);
     else if (e.key === 'PageUp') move(cursor - 20);
     else if (e.key === 'Home') move(0);
     else if (e.key === 'End') move(count - 1);
-    else if (e.key === 'Enter' && row) go({ view: 'run', id: row.id });
-    else if ((e.key === 'x' || e.key === ' ') && row) {
-      toggleMark(row.id);
+    else if ((e.key === 'ArrowRight' || e.key === 'ArrowLeft') && row.type === 'group') rows.toggleGroup(cursor);
+    else if (e.key === 'Enter' && run) go({ view: 'run', id: run.id });
+    else if ((e.key === 'x' || e.key === ' ') && run) {
+      toggleMark(run.id);
       e.preventDefault();
-    } else if (e.key === 'c' && marked.length === 2) go({ view: 'compare', a: marked[0]!, b: marked[1]! });
+    } else if (e.key === 'c') compare();
   };
 
   useEffect(() => {
@@ -144,25 +196,95 @@ export function RunsView({
     return () => window.removeEventListener('keydown', onSlash);
   }, []);
 
-  if (storeTotal === 0 && !error) return <FirstRun />;
+  if (storeTotal === 0 && !rows.error && !typed) return <FirstRun />;
+  void rows.version; // re-render marker: pages live in a ref and are announced through `version`
 
-  void version; // re-render marker: pages are kept in a ref and announced through `version`
+  const cells = (row: DisplayRow): ReactNode[] => {
+    if (row.type === 'loading')
+      return [
+        <span key="l" style={{ gridColumn: '2 / -1' }}>
+          …
+        </span>,
+      ];
+    const r = row.run;
+    const out: ReactNode[] = [
+      <span key="mark">
+        {row.type === 'group' ? (
+          <button
+            className="link disclosure"
+            aria-expanded={row.open}
+            aria-label={`${row.open ? 'close' : 'open'} the reruns of audit ${r.auditId?.slice(0, 8)}`}
+            onClick={(e) => {
+              e.stopPropagation();
+              rows.toggleGroup(rowIndex(row));
+            }}
+          >
+            {row.open ? '▾' : '▸'}
+          </button>
+        ) : (
+          <input
+            type="checkbox"
+            aria-label={`mark ${r.id.slice(0, 8)} for compare`}
+            checked={marked.includes(r.id)}
+            onChange={() => toggleMark(r.id)}
+            onClick={(e) => e.stopPropagation()}
+          />
+        )}
+      </span>,
+    ];
+    if (row.type === 'group') {
+      const v = r.auditId ? auditVerdicts.get(r.auditId) : undefined;
+      out.push(
+        <span key="group" className="group-cell" style={{ gridColumn: '2 / -1' }} data-testid="rerun-group">
+          <a href={`#/audit/${r.auditId}`} className="mono">
+            audit {r.auditId?.slice(0, 8)}
+          </a>{' '}
+          {v ? <Badge value={v} title="the audit's verdict" /> : null}{' '}
+          <span className="muted">
+            {r.groupSize} {r.groupSize === 1 ? 'rerun' : 'reruns'}
+            {r.project ? ` of ${r.project}` : ''} · {formatTime(r.createdAt)}
+          </span>
+        </span>,
+      );
+      return out;
+    }
+    for (const b of BUILTIN) out.push(<span key={b.col.kind === 'builtin' ? b.col.name : ''}>{b.cell(r, row)}</span>);
+    for (const c of keyColumns) {
+      const t = runColumnText(r, c);
+      out.push(
+        <span key={runColumnName(c)} className={c.kind === 'key' && c.key.type === 'metric' ? 'num' : ''} title={t}>
+          {t}
+        </span>,
+      );
+    }
+    out.push(
+      <span key="cmd" className="mono" title={r.command}>
+        {r.command}
+      </span>,
+    );
+    return out;
+  };
+  const indexOf = new Map<string, number>();
+  const rowIndex = (row: DisplayRow): number => indexOf.get(row.key) ?? 0;
+
   return (
     <div className="view fill" onKeyDown={onKey}>
       <div className="toolbar">
         <h1 style={{ margin: 0 }}>Runs</h1>
         <span className="muted" data-testid="runs-count">
-          {total === null ? '' : `${total.toLocaleString()} ${total === 1 ? 'run' : 'runs'}`}
+          {rows.count === null ? '' : `${rows.count.toLocaleString()} ${rows.count === 1 ? 'row' : 'rows'}`}
         </span>
         <span className="grow" />
         <input
           ref={searchRef}
           type="search"
-          placeholder="Search name, project, command, id  ( / )"
+          placeholder="Search, or filter: metrics.accuracy > 0.9 and params.C = '1'  ( / )"
           aria-label="Search runs"
-          style={{ width: 320 }}
-          value={filters.search}
-          onChange={(e) => setFilters({ ...filters, search: e.target.value })}
+          title="Words search name, project, command and id; MLflow search syntax filters (metrics.x < 1 and params.y = 'z' and tags.t LIKE '%v%')"
+          className={isFilter ? 'filter-mode' : ''}
+          style={{ width: 420 }}
+          value={text}
+          onChange={(e) => setText(e.target.value)}
           onKeyDown={(e) => {
             if (e.key === 'Escape' || e.key === 'Enter') {
               (e.target as HTMLInputElement).blur();
@@ -170,11 +292,7 @@ export function RunsView({
             }
           }}
         />
-        <select
-          aria-label="Kind"
-          value={filters.kind}
-          onChange={(e) => setFilters({ ...filters, kind: e.target.value as Kind | '' })}
-        >
+        <select aria-label="Kind" value={kind} onChange={(e) => setKind(e.target.value as Kind | '')}>
           <option value="">all kinds</option>
           <option value="capture">capture</option>
           <option value="rerun">rerun</option>
@@ -182,9 +300,9 @@ export function RunsView({
         </select>
         <select
           aria-label="Verdict"
-          style={{ width: 190 }}
-          value={filters.verdict}
-          onChange={(e) => setFilters({ ...filters, verdict: e.target.value })}
+          style={{ width: 170 }}
+          value={verdict}
+          onChange={(e) => setVerdict(e.target.value)}
           title="the verdict of the audit a rerun belongs to"
         >
           <option value="">any verdict</option>
@@ -194,15 +312,29 @@ export function RunsView({
             </option>
           ))}
         </select>
-        <button
-          disabled={marked.length !== 2}
-          onClick={() => go({ view: 'compare', a: marked[0]!, b: marked[1]! })}
-          title="mark two runs with x, then press c"
-        >
-          Compare {marked.length}/2
+        <label className="muted" title="one row per audit for its reruns">
+          <input type="checkbox" checked={grouped} onChange={(e) => setGrouped(e.target.checked)} /> group reruns
+        </label>
+        <button onClick={() => setPicker((p) => !p)} aria-expanded={picker}>
+          Columns
         </button>
+        <button disabled={marked.length < 2} onClick={compare} title="mark runs with x, then press c">
+          Compare {marked.length}
+        </button>
+        <RunActions
+          marked={marked}
+          query={query}
+          columns={[...BUILTIN.map((b) => b.col), ...keyColumns, COMMAND.col]}
+          onDeleted={() => {
+            setMarked([]);
+            rows.reload();
+          }}
+        />
       </div>
-      {error ? <ErrorBox error={error} title="Could not list runs" /> : null}
+      {picker ? <ColumnPicker chosen={columns} onChange={setColumns} onClose={() => setPicker(false)} /> : null}
+      {rows.error ? (
+        <ErrorBox error={rows.error} title={query.filter ? 'This filter does not read' : 'Could not list runs'} />
+      ) : null}
       <div
         className="runs-table"
         ref={scrollRef}
@@ -212,71 +344,72 @@ export function RunsView({
         aria-rowcount={count}
         data-testid="runs-table"
       >
-        <div className="runs-head" role="row">
+        <div className="runs-head" role="row" style={{ gridTemplateColumns: template }}>
           <span />
-          <span>id</span>
-          <span>created</span>
-          <span>kind</span>
-          <span>status</span>
-          <span>name</span>
-          <span>project</span>
-          <span>command</span>
+          {table.getHeaderGroups()[0]!.headers.map((h) => {
+            const dir = h.column.getIsSorted();
+            return (
+              <span
+                key={h.id}
+                role="columnheader"
+                aria-sort={dir === 'asc' ? 'ascending' : dir === 'desc' ? 'descending' : 'none'}
+              >
+                <button
+                  className="link sort"
+                  title={`sort by ${h.id}`}
+                  data-sort-key={h.id}
+                  onClick={() =>
+                    setSorting(
+                      dir === false ? [{ id: h.id, desc: false }] : dir === 'asc' ? [{ id: h.id, desc: true }] : [],
+                    )
+                  }
+                >
+                  {String(h.column.columnDef.header)}
+                  {dir === 'asc' ? ' ▲' : dir === 'desc' ? ' ▼' : ''}
+                </button>
+              </span>
+            );
+          })}
         </div>
         <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
           {items.map((item) => {
-            const r = rowAt(item.index);
-            const verdict = r?.auditId ? auditVerdicts.get(r.auditId) : undefined;
+            const row = rows.rowAt(item.index);
+            indexOf.set(row.key, item.index);
             return (
               <div
-                key={item.key}
+                key={row.key}
                 role="row"
                 data-index={item.index}
-                className={`run-row${item.index === cursor ? ' cursor' : ''}${r ? '' : ' placeholder'}`}
-                style={{ position: 'absolute', top: 0, left: 0, right: 0, transform: `translateY(${item.start}px)` }}
+                data-kind={row.type}
+                className={`run-row${item.index === cursor ? ' cursor' : ''}${row.type === 'loading' ? ' placeholder' : ''}${row.type === 'group' ? ' group' : ''}${row.type === 'child' ? ' child' : ''}`}
+                style={{
+                  gridTemplateColumns: template,
+                  position: 'absolute',
+                  top: 0,
+                  left: 0,
+                  right: 0,
+                  transform: `translateY(${item.start}px)`,
+                }}
                 onClick={() => setCursor(item.index)}
-                onDoubleClick={() => r && go({ view: 'run', id: r.id })}
+                onDoubleClick={() => {
+                  if (row.type === 'group') rows.toggleGroup(item.index);
+                  else if (row.type !== 'loading') go({ view: 'run', id: row.run.id });
+                }}
               >
-                {r ? (
-                  <>
-                    <span>
-                      <input
-                        type="checkbox"
-                        aria-label={`mark ${r.id.slice(0, 8)} for compare`}
-                        checked={marked.includes(r.id)}
-                        onChange={() => toggleMark(r.id)}
-                        onClick={(e) => e.stopPropagation()}
-                      />
-                    </span>
-                    <span className="mono">
-                      <a href={`#/run/${r.id}`}>{r.id.slice(0, 8)}</a>
-                    </span>
-                    <span>{formatTime(r.createdAt)}</span>
-                    <span>{r.kind}</span>
-                    <span>
-                      {verdict ? (
-                        <Badge value={verdict} />
-                      ) : (
-                        <Badge value={r.status} title={r.exitCode !== null ? `exit ${r.exitCode}` : undefined} />
-                      )}
-                    </span>
-                    <span title={r.name ?? ''}>{r.name}</span>
-                    <span title={r.project ?? ''}>{r.project}</span>
-                    <span className="mono" title={r.command}>
-                      {r.command}
-                    </span>
-                  </>
-                ) : (
-                  <span style={{ gridColumn: '2 / -1' }}>…</span>
-                )}
+                {cells(row)}
               </div>
             );
           })}
         </div>
-        {total === 0 ? <div className="empty">No run matches these filters.</div> : null}
+        {rows.count === 0 && !rows.error ? (
+          <div className="empty">
+            No run matches{storeTotal ? ` (${storeTotal.toLocaleString()} runs in the store)` : ''}.
+          </div>
+        ) : null}
       </div>
       <div className="faint" style={{ padding: '4px 0' }}>
-        <kbd>j</kbd>/<kbd>k</kbd> move · <kbd>Enter</kbd> open · <kbd>x</kbd> mark · <kbd>c</kbd> compare two marked ·{' '}
-        <kbd>/</kbd> search · <kbd>?</kbd> all keys
+        <kbd>j</kbd>/<kbd>k</kbd> move · <kbd>Enter</kbd> open · <kbd>→</kbd> open a group · <kbd>x</kbd> mark ·{' '}
+        <kbd>c</kbd> compare marked · <kbd>/</kbd> search or filter · <kbd>?</kbd> all keys
       </div>
     </div>
   );
