@@ -25,6 +25,41 @@ describe('the Python probe', () => {
     expect(res.numerics.numpy?.blas).toBeTruthy();
   });
 
+  it("reports torch's build facts as torch itself does, without importing it in the probe", async () => {
+    const res = await probePython(SYSTEM_PYTHON);
+    const real = JSON.parse(
+      execFileSync(
+        SYSTEM_PYTHON,
+        [
+          '-c',
+          'import json, torch; print(json.dumps({"version": torch.__version__, "cuda": str(torch.version.cuda), "cudaAvailable": str(torch.cuda.is_available()), "cudnn": str(torch.backends.cudnn.version()), "deterministicAlgorithms": str(torch.are_deterministic_algorithms_enabled())}))',
+        ],
+        { encoding: 'utf8' },
+      ),
+    ) as Record<string, string>;
+    expect(res.numerics.torch).toEqual(real);
+  });
+
+  // a torch whose version.py names a CUDA build: the probe must ask torch itself (this one cannot be imported)
+  it('imports torch for a CUDA build, where only torch can say whether CUDA and cuDNN are usable', async () => {
+    const venv = path.join(tempDir(), 'venv');
+    execFileSync(SYSTEM_PYTHON, ['-m', 'venv', '--without-pip', venv]);
+    const site = execFileSync(
+      path.join(venv, 'bin', 'python'),
+      ['-c', 'import site; print(site.getsitepackages()[0])'],
+      {
+        encoding: 'utf8',
+      },
+    ).trim();
+    writeFiles(site, {
+      'torch/__init__.py': 'raise ImportError("no libtorch here")\n',
+      'torch/version.py': "__version__ = '2.1.0'\ncuda = '12.1'\nhip = None\n",
+    });
+    const res = await probePython(path.join(venv, 'bin', 'python'));
+    expect(res.numerics.torch).toBeUndefined();
+    expect(res.errors.some((e) => e.startsWith('torch: ImportError: no libtorch here'))).toBe(true);
+  });
+
   it('reports a virtualenv without numpy as such, with no numerics facts', async () => {
     const venv = path.join(tempDir(), 'venv');
     execFileSync(SYSTEM_PYTHON, ['-m', 'venv', '--without-pip', venv]);
