@@ -1,7 +1,17 @@
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import si from 'systeminformation';
-import type { Gpu, HardwareState, SoftwareState } from '../../shared/snapshot/snapshot';
+import { z } from 'zod';
+import {
+  HardwareStateSchema,
+  SoftwareStateSchema,
+  type Gpu,
+  type HardwareState,
+  type SoftwareState,
+} from '../../shared/snapshot/snapshot';
 
 /** CPU flags that change floating-point results (vector width, fused multiply-add, special instructions). */
 const NUMERICS_FLAG =
@@ -113,15 +123,108 @@ export async function captureHardware(): Promise<{ hardware: HardwareState; warn
 /** Captures the operating system part of the software category. */
 export async function captureOs(): Promise<SoftwareState['os']> {
   try {
-    const os = await si.osInfo();
+    const info = await si.osInfo();
     return {
-      platform: os.platform,
-      distro: os.distro || null,
-      release: os.release || null,
-      kernel: os.kernel || null,
-      arch: os.arch,
+      platform: info.platform,
+      distro: info.distro || null,
+      release: info.release || null,
+      kernel: info.kernel || null,
+      arch: info.arch,
     };
   } catch {
     return { platform: process.platform, distro: null, release: null, kernel: null, arch: process.arch };
   }
+}
+
+/** The OS and hardware facts of one machine, as the cache file keeps them. */
+const MachineCacheSchema = z.object({
+  key: z.string(),
+  os: SoftwareStateSchema.shape.os,
+  hardware: HardwareStateSchema,
+});
+
+/** The machine's facts with the warnings of reading them. */
+export interface MachineFacts {
+  os: SoftwareState['os'];
+  hardware: HardwareState;
+  warnings: string[];
+}
+
+/**
+ * What changes when the facts may have changed: the boot (kernel, CPU, memory, GPUs, drivers), the
+ * machine (a copied home folder), the OS release file (an upgrade without a reboot). Null off Linux.
+ */
+function machineKey(): string | null {
+  try {
+    const boot = fs.readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    let machine = '';
+    for (const f of ['/etc/machine-id', '/var/lib/dbus/machine-id']) {
+      try {
+        machine = fs.readFileSync(f, 'utf8').trim();
+        break;
+      } catch {
+        // not this one
+      }
+    }
+    let release = '';
+    try {
+      release = String(fs.statSync('/etc/os-release').mtimeMs);
+    } catch {
+      // no release file
+    }
+    return createHash('sha256').update(`machine-v1\n${boot}\n${machine}\n${release}\n${process.arch}`).digest('hex');
+  } catch {
+    return null;
+  }
+}
+
+/** The user's cache folder for reproscope (never shared with other users, unlike /tmp). */
+export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  const home = os.homedir();
+  if (process.platform === 'darwin') return path.join(home, 'Library', 'Caches', 'reproscope');
+  if (process.platform === 'win32')
+    return path.join(env.LOCALAPPDATA ?? path.join(home, 'AppData', 'Local'), 'reproscope', 'Cache');
+  return path.join(env.XDG_CACHE_HOME || path.join(home, '.cache'), 'reproscope');
+}
+
+/**
+ * The OS and hardware, read once per boot: systeminformation and nvidia-smi start dozens of
+ * processes (lscpu, dmidecode, lspci…) that a capture would otherwise pay every time. The cache is
+ * keyed by boot id + machine id; the container is looked at every time (it is one file read), and
+ * facts read with warnings are not kept, so a failed read is retried.
+ */
+export async function captureMachine(options: { cacheDir?: string | null } = {}): Promise<MachineFacts> {
+  const dir = options.cacheDir === undefined ? defaultCacheDir() : options.cacheDir;
+  const key = dir ? machineKey() : null;
+  const file = dir && key ? path.join(dir, 'machine.json') : null;
+  if (file) {
+    try {
+      const cached = MachineCacheSchema.safeParse(JSON.parse(await fs.promises.readFile(file, 'utf8')));
+      if (cached.success && cached.data.key === key) {
+        const hardware = cached.data.hardware;
+        return {
+          os: cached.data.os,
+          hardware: {
+            ...hardware,
+            virtualization: hardware.virtualization && { ...hardware.virtualization, container: detectContainer() },
+          },
+          warnings: [],
+        };
+      }
+    } catch {
+      // no cache yet, or unreadable: read the machine
+    }
+  }
+  const [osInfo, hw] = await Promise.all([captureOs(), captureHardware()]);
+  if (file && hw.warnings.length === 0) {
+    try {
+      fs.mkdirSync(dir!, { recursive: true, mode: 0o700 });
+      const tmp = `${file}.${process.pid}.tmp`;
+      fs.writeFileSync(tmp, JSON.stringify({ key, os: osInfo, hardware: hw.hardware }), { mode: 0o600 });
+      fs.renameSync(tmp, file);
+    } catch {
+      // a read-only home: read the machine again next time
+    }
+  }
+  return { os: osInfo, hardware: hw.hardware, warnings: hw.warnings };
 }

@@ -7,7 +7,7 @@ import { newId } from '../../../shared/ids';
 import { findSources } from '../../../shared/audit/verdict';
 import { toPendingBlob } from '../../db/blob-repository';
 import { HashPool } from '../../platform/hash-pool';
-import { captureHardware, captureOs } from '../../platform/machine-info';
+import { captureMachine } from '../../platform/machine-info';
 import { WorkspaceSlots } from '../../platform/workspace';
 import type { CoreContext } from '../core-context';
 import { auditsOf, storePaths } from './audit-store';
@@ -123,11 +123,7 @@ async function runCampaign(
       0,
     );
   const shared: Shared = {
-    machine: Promise.all([captureOs(), captureHardware()]).then(([o, hw]) => ({
-      os: o,
-      hardware: hw.hardware,
-      warnings: hw.warnings,
-    })),
+    machine: captureMachine(),
     scan: null,
     hashPool: new HashPool(),
     probes: new Map(),

@@ -22,7 +22,7 @@ import { readDvcLock } from '../../platform/dvc-lock';
 import { captureCodeState } from '../../platform/git-state';
 import { hashTree } from '../../platform/hash-tree';
 import { HashPool } from '../../platform/hash-pool';
-import { captureHardware, captureOs } from '../../platform/machine-info';
+import { captureMachine } from '../../platform/machine-info';
 import { pythonShimDir } from '../../platform/python-env';
 import { probePython, pythonForCommand, whichSync } from '../../platform/python-probe';
 import { hasMetricSources, parseMetricSources, readMetricSources } from './capture-metrics';
@@ -83,9 +83,8 @@ export async function gatherEnvironment(
   env: NodeJS.ProcessEnv,
 ): Promise<EnvironmentFacts> {
   const root = code.code.root ?? projectDir;
-  const [osInfo, hw, probe] = await Promise.all([
-    captureOs(),
-    captureHardware(),
+  const [{ os: osInfo, ...hw }, probe] = await Promise.all([
+    captureMachine(),
     probePython(python, { scanRoot: root, env }),
   ]);
   const warnings = [...code.warnings, ...hw.warnings];
