@@ -10,6 +10,8 @@ import {
   type SeedFinding,
 } from '../../shared/snapshot/snapshot';
 import { PROBE_SCRIPT } from './probe-script';
+import { defaultScanCache, readSeedScanConfig } from './seed-scan-config';
+import { SEED_SCAN_KEY } from './seed-scan-script';
 
 /** What the probe found; it never throws: a missing or broken interpreter is reported in `python.status`. */
 export interface ProbeResult {
@@ -21,7 +23,10 @@ export interface ProbeResult {
     filesScanned: number;
     error: string | null;
     findings: SeedFinding[];
+    suppressed?: number;
   } | null;
+  /** Files the scan parsed afresh (the rest came from its per-file cache); not part of the snapshot. */
+  scanReparsed?: number;
   errors: string[];
 }
 
@@ -38,7 +43,14 @@ const ProbeOutputSchema = z.object({
   packages: z.array(PackageSchema),
   numerics: z.record(z.string(), z.record(z.string(), z.string())),
   errors: z.array(z.string()),
-  scan: z.object({ filesScanned: z.number(), findings: z.array(SeedFindingSchema) }).nullable(),
+  scan: z
+    .object({
+      filesScanned: z.number(),
+      findings: z.array(SeedFindingSchema),
+      suppressed: z.number().int().nonnegative().optional(),
+      reparsed: z.number().int().nonnegative().optional(),
+    })
+    .nullable(),
 });
 
 /** Finds an executable on PATH the way a shell would, or returns null. */
@@ -122,6 +134,23 @@ export interface ProbeOptions {
   env?: NodeJS.ProcessEnv;
   /** An interpreter to run the seed scan with when the project's own is missing (the scan needs only the standard library). */
   fallbackPython?: string;
+  /** The per-file scan cache file; null turns caching off; default: defaultScanCache(). */
+  scanCache?: string | null;
+}
+
+/** The probe's scan arguments: root, then the options JSON (cache, scan version, the project's config). */
+function scanArguments(options: ProbeOptions, errors: string[]): string[] {
+  if (!options.scanRoot) return [];
+  const config = readSeedScanConfig(options.scanRoot);
+  if (!config.ok) errors.push(`scan: ${config.error.message}`);
+  const cache = options.scanCache === undefined ? defaultScanCache(options.env ?? process.env) : options.scanCache;
+  const scanOptions = {
+    key: SEED_SCAN_KEY,
+    cache,
+    ignore: config.ok ? config.value.ignore : [],
+    exclude: config.ok ? config.value.exclude : [],
+  };
+  return ['--scan', options.scanRoot, '--scan-options', JSON.stringify(scanOptions)];
 }
 
 /** Runs the probe with the given interpreter; never throws. */
@@ -129,7 +158,8 @@ export async function probePython(python: string, options: ProbeOptions = {}): P
   const timeoutMs = options.timeoutMs ?? 120_000;
   // -I ignores PYTHON* variables and user site; the interpreter's own environment is what we record.
   const env = { ...(options.env ?? process.env), PYTHONDONTWRITEBYTECODE: '1', PYTHONWARNINGS: 'ignore' };
-  const scanArgs = options.scanRoot ? ['--scan', options.scanRoot] : [];
+  const configErrors: string[] = [];
+  const scanArgs = scanArguments(options, configErrors);
   const result: ProbeResult = {
     python: blankPython(python, 'failed', null),
     packages: [],
@@ -152,8 +182,9 @@ export async function probePython(python: string, options: ProbeOptions = {}): P
           ? {
               status: 'ok',
               filesScanned: parsed.data.scan.filesScanned,
-              error: null,
+              error: configErrors[0] ?? null,
               findings: parsed.data.scan.findings,
+              suppressed: parsed.data.scan.suppressed ?? 0,
             }
           : { status: 'failed', filesScanned: 0, error: 'no Python interpreter to run the seed scan', findings: [] };
     }
@@ -183,12 +214,19 @@ export async function probePython(python: string, options: ProbeOptions = {}): P
   };
   result.packages = parsed.data.packages;
   result.numerics = parsed.data.numerics;
-  result.errors = parsed.data.errors;
+  result.errors = [...parsed.data.errors, ...configErrors];
   if (options.scanRoot) {
-    const scanError = parsed.data.errors.find((e) => e.startsWith('scan:')) ?? null;
+    const scanError = result.errors.find((e) => e.startsWith('scan:')) ?? null;
     result.scan = parsed.data.scan
-      ? { status: 'ok', filesScanned: parsed.data.scan.filesScanned, error: null, findings: parsed.data.scan.findings }
+      ? {
+          status: 'ok',
+          filesScanned: parsed.data.scan.filesScanned,
+          error: scanError,
+          findings: parsed.data.scan.findings,
+          suppressed: parsed.data.scan.suppressed ?? 0,
+        }
       : { status: 'failed', filesScanned: 0, error: scanError, findings: [] };
+    if (parsed.data.scan?.reparsed !== undefined) result.scanReparsed = parsed.data.scan.reparsed;
   }
   return result;
 }

@@ -163,10 +163,10 @@ function findingsHtml(findings: readonly SeedFinding[], label?: string): string 
   return table(
     ['where', 'kind', 'rule', 'finding'],
     findings.map((f) => [
-      `<code>${e(f.file)}:${f.line}</code>`,
+      `<code>${e(f.file)}:${f.line}${f.column ? `:${f.column}` : ''}</code>`,
       e(label ?? f.kind),
       `<code>${e(f.rule)}</code>`,
-      e(f.message),
+      `${e(f.message)}${f.code ? `<pre class="finding-code"><code>${e(f.code)}</code></pre>` : ''}${f.fix && f.kind !== 'seed' ? `<div class="note">fix: ${e(f.fix)}</div>` : ''}`,
     ]),
   );
 }

@@ -69,8 +69,15 @@ function dataInput(d: DataInputComparison): string {
 
 function findings(list: readonly SeedFinding[]): string {
   return table(
-    ['where', 'kind', 'rule', 'finding'],
-    list.map((f) => [cell(`${f.file}:${f.line}`), f.kind, cell(f.rule), cell(f.message)]),
+    ['where', 'kind', 'rule', 'finding', 'code', 'fix'],
+    list.map((f) => [
+      cell(`${f.file}:${f.line}${f.column ? `:${f.column}` : ''}`),
+      f.kind,
+      cell(f.rule),
+      cell(f.message),
+      f.code ? cell(f.code) : '',
+      f.fix && f.kind !== 'seed' ? cell(f.fix) : '',
+    ]),
   );
 }
 

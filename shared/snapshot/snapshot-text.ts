@@ -163,8 +163,14 @@ export function formatSnapshotText(s: Snapshot): string {
       ? `${s.randomness.scan.filesScanned} files, ${s.randomness.scan.findings.length} findings`
       : `${s.randomness.scan.status}${s.randomness.scan.error ? `: ${s.randomness.scan.error}` : ''}`,
   );
-  for (const f of s.randomness.scan.findings)
-    out.push(`    ${f.kind === 'risk' ? '!' : '·'} ${f.file}:${f.line}  ${f.rule}  ${f.message}`);
+  if (s.randomness.scan.suppressed)
+    kv('suppressed', `${s.randomness.scan.suppressed} findings (comments or .reproscope.yaml)`);
+  for (const f of s.randomness.scan.findings) {
+    const mark = f.kind === 'risk' ? '!' : f.kind === 'note' ? '~' : '·';
+    out.push(`    ${mark} ${f.file}:${f.line}${f.column ? `:${f.column}` : ''}  ${f.rule}  ${f.message}`);
+    if (f.code) out.push(`        | ${f.code}`);
+    if (f.fix && f.kind !== 'seed') out.push(`        fix: ${f.fix}`);
+  }
 
   out.push('', 'Process');
   kv('command', formatCommand(s.process.argv));

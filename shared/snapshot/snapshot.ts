@@ -196,11 +196,18 @@ export type Seed = z.infer<typeof SeedSchema>;
 export const SeedFindingSchema = z.object({
   file: z.string(),
   line: z.number().int(),
+  /** 1-based column of the call; absent in snapshots recorded before columns were kept. */
+  column: z.number().int().optional(),
   rule: z.string(),
-  kind: z.enum(['seed', 'risk']),
+  /** `seed`: sets a seed; `risk`: an uncontrolled random source; `note`: worth knowing, not a varying source by itself. */
+  kind: z.enum(['seed', 'risk', 'note']),
   message: z.string(),
+  /** The source line itself (trimmed), so a report shows it without the code. */
+  code: z.string().optional(),
+  /** How to control the source. */
+  fix: z.string().optional(),
 });
-/** One seed-scan finding: a seed-setting call or a risk, with file and line. */
+/** One seed-scan finding: a seed-setting call, a risk or a note, with file, line, column and the code line. */
 export type SeedFinding = z.infer<typeof SeedFindingSchema>;
 
 export const RandomnessStateSchema = z.object({
@@ -211,6 +218,8 @@ export const RandomnessStateSchema = z.object({
     filesScanned: z.number().int().nonnegative(),
     error: z.string().nullable(),
     findings: z.array(SeedFindingSchema),
+    /** Findings silenced by `# reproscope: ignore[rule]` comments or the project's `.reproscope.yaml`. */
+    suppressed: z.number().int().nonnegative().optional(),
   }),
 });
 /** The randomness category. */

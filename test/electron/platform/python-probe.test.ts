@@ -120,10 +120,11 @@ describe('the Python probe', () => {
         'train.py:10:builtin-hash:risk',
         'nets/model.py:2:torch-manual-seed:seed',
         'nets/model.py:3:cudnn-benchmark:risk',
-        'nets/model.py:4:dataloader-shuffle-unseeded:risk',
-        'nets/model.py:1:torch-nondeterministic:risk',
+        'nets/model.py:1:torch-nondeterministic:note',
       ]),
     );
+    // torch.manual_seed(0) runs before the loader is built, so its shuffle repeats: no false alarm.
+    expect(found.some((f) => f.includes('dataloader-shuffle-unseeded'))).toBe(false);
     // random is seeded in this project, so random.random() is not a risk; the venv is not the project's code.
     expect(found.some((f) => f.includes('unseeded-global-random'))).toBe(false);
     expect(found.some((f) => f.startsWith('venv/'))).toBe(false);

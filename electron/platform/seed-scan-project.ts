@@ -1,0 +1,335 @@
+/**
+ * The seed scan's project pass, as Python source: the walk, the per-hash cache, the call graph across the
+ * project's own imports that decides which draws run after a seed, scikit-learn introspection, config and output.
+ */
+/** Python source (see the summary above); composed by seed-scan-script.ts. */
+export const SEED_SCAN_PROJECT = String.raw`
+SKIP_DIRS = set([".git", "node_modules", "__pycache__", ".venv", "venv", "env", ".tox", "site-packages", "dist-packages", "build", ".mypy_cache", "mlruns", ".eggs"])
+MAX_FILES = 5000
+GENS = ("random", "numpy", "torch", "tf")
+
+def module_names(rel):
+    parts = rel[:-3].split("/")
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    return [".".join(parts[i:]) for i in range(len(parts))]
+
+def introspect_sklearn():
+    """Names of scikit-learn's public callables whose signature has random_state (the installed version)."""
+    import importlib, inspect, pkgutil, warnings
+    warnings.simplefilter("ignore")
+    import sklearn
+    names = set()
+    for m in pkgutil.iter_modules(sklearn.__path__):
+        if m.name.startswith("_") or m.name in ("tests", "externals", "setup", "conftest"):
+            continue
+        try:
+            mod = importlib.import_module("sklearn." + m.name)
+        except Exception:
+            continue
+        for n in getattr(mod, "__all__", None) or dir(mod):
+            obj = getattr(mod, n, None)
+            if n.startswith("_") or not callable(obj):
+                continue
+            try:
+                if "random_state" in inspect.signature(obj).parameters:
+                    names.add(n)
+            except (TypeError, ValueError):
+                pass
+    return sklearn.__version__, sorted(names)
+
+class Project(object):
+    """The cross-file pass: call graph, which generators are seeded where, and the final findings."""
+
+    def __init__(self, summaries):
+        self.s = summaries
+        self.modules = {}
+        for rel in sorted(summaries):
+            if "scopes" in summaries[rel]:
+                for m in module_names(rel):
+                    self.modules.setdefault(m, rel)
+
+    def target(self, rel, name, kind):
+        if kind == "import":
+            tgt = self.modules.get(name)
+            return (tgt + "::<module>") if tgt and tgt != rel else None
+        defs = self.s[rel]["defs"]
+        if name in defs:
+            return rel + "::" + defs[name]
+        if name + ".__class__" in defs:
+            init = defs.get(name + ".__init__")
+            return (rel + "::" + init) if init else None
+        parts = name.split(".")
+        for i in range(len(parts) - 1, 0, -1):
+            tgt = self.modules.get(".".join(parts[:i]))
+            if tgt:
+                d, rest = self.s[tgt]["defs"], ".".join(parts[i:])
+                if rest in d:
+                    return tgt + "::" + d[rest]
+                init = d.get(rest + ".__init__") if rest + ".__class__" in d else None
+                return (tgt + "::" + init) if init else None
+        return None
+
+    def build(self):
+        self.events = {}
+        self.callers = {}
+        self.helpers = {}
+        for rel in sorted(self.s):
+            summ = self.s[rel]
+            if "scopes" not in summ:
+                continue
+            for sid, evs in summ["scopes"].items():
+                gid = rel + "::" + sid
+                out = []
+                for ev in sorted(evs, key=lambda e: (e[0], e[1])):
+                    line, col, what, data = ev
+                    if what == "seed":
+                        helper = [d for d in data if d.startswith("?")]
+                        if helper:
+                            tgt = self.target(rel, helper[0][1:], "call")
+                            self.helpers[(rel, line)] = tgt is not None
+                            if tgt is not None:
+                                continue
+                        out.append((line, col, "seed", set(d for d in data if not d.startswith("?"))))
+                    else:
+                        tgt = self.target(rel, data, what)
+                        if tgt is not None and tgt != gid:
+                            out.append((line, col, "call", tgt))
+                            self.callers.setdefault(tgt, []).append((gid, len(out) - 1))
+                self.events[gid] = out
+        # Generators each scope seeds, itself or through the project functions it calls.
+        self.seeds_of = {}
+        for g, evs in self.events.items():
+            acc = set()
+            for e in evs:
+                if e[2] == "seed":
+                    acc |= e[3]
+            self.seeds_of[g] = acc
+        changed = True
+        while changed:
+            changed = False
+            for g, evs in self.events.items():
+                acc = self.seeds_of[g]
+                for e in evs:
+                    if e[2] == "call" and not self.seeds_of.get(e[3], set()) <= acc:
+                        acc |= self.seeds_of[e[3]]
+                        changed = True
+        # Files that import each file, for the scopes no call site reaches (framework hooks, forward()).
+        importers = {}
+        for g, evs in self.events.items():
+            for e in evs:
+                if e[2] == "call" and e[3].endswith("::<module>"):
+                    importers.setdefault(e[3].split("::")[0], set()).add(g.split("::")[0])
+        counts = {}
+        for g in self.events:
+            c = counts.setdefault(g.split("::")[0], dict((k, 0) for k in GENS))
+            for gen in self.seeds_of[g]:
+                c[gen] += 1
+        self.fallback_counts = {}
+        for rel in counts:
+            seen, todo, total = set([rel]), [rel], dict((k, 0) for k in GENS)
+            while todo:
+                f = todo.pop()
+                for k in GENS:
+                    total[k] += counts.get(f, {}).get(k, 0)
+                for imp in importers.get(f, ()):
+                    if imp not in seen:
+                        seen.add(imp)
+                        todo.append(imp)
+            self.fallback_counts[rel] = total
+        # Seeded at a scope's entry: what every call site has seeded before the call (a must-analysis, so one
+        # unseeded path is enough to flag a draw); scopes no call site reaches take what their file and its
+        # importers seed, a script's module scope starts with nothing.
+        self.entry = {}
+        for g in self.events:
+            if g in self.callers:
+                self.entry[g] = set(GENS)
+            elif g.endswith("::<module>"):
+                self.entry[g] = set()
+            else:
+                total = self.fallback_counts[g.split("::")[0]]
+                self.entry[g] = set(k for k in GENS if total[k] - (1 if k in self.seeds_of[g] else 0) > 0)
+        self.prefix = {}
+        for g, evs in self.events.items():
+            acc, pre = set(), []
+            for e in evs:
+                pre.append(set(acc))
+                acc |= e[3] if e[2] == "seed" else self.seeds_of.get(e[3], set())
+            self.prefix[g] = pre
+        changed = True
+        while changed:
+            changed = False
+            for g, sites in self.callers.items():
+                if g not in self.entry:
+                    continue
+                new = set(GENS)
+                for (c, i) in sites:
+                    new &= self.entry[c] | self.prefix[c][i]
+                if new != self.entry[g]:
+                    self.entry[g] = new
+                    changed = True
+
+    def seeded_at(self, gid, line, col, gen):
+        if gid not in self.events:
+            return False
+        if gen in self.entry[gid]:
+            return True
+        for e in self.events[gid]:
+            if (e[0], e[1]) >= (line, col):
+                break
+            if gen in (e[3] if e[2] == "seed" else self.seeds_of.get(e[3], set())):
+                return True
+        return False
+
+    def findings(self, sklearn_known, ignore):
+        out, suppressed = [], 0
+        torch_files = [rel for rel in sorted(self.s) if self.s[rel].get("torch")]
+        det = any(self.s[rel].get("torchDet") for rel in self.s)
+        for rel in sorted(self.s):
+            summ = self.s[rel]
+            if "error" in summ:
+                e = summ["error"]
+                out.append({"file": rel, "line": e["line"], "column": e["column"], "rule": "unparsable", "kind": "note", "message": "could not be parsed: " + e["message"], "code": e.get("code", ""), "fix": RULES["unparsable"][1]})
+                continue
+            sup = summ.get("suppress", {})
+            items = list(summ["findings"])
+            if rel == (torch_files[0] if torch_files else None) and not det:
+                line = summ.get("torchLine", 1)
+                items.append({"line": line, "column": 1, "rule": "torch-nondeterministic", "kind": "note", "code": "",
+                              "message": "torch is used without torch.use_deterministic_algorithms(True); on a GPU some kernels (atomics in scatter, index_add, cuBLAS workspaces) are nondeterministic",
+                              "fix": RULES["torch-nondeterministic"][1]})
+            for f in items:
+                f = dict(f)
+                if "sklearn" in f and f.pop("sklearn") not in sklearn_known:
+                    continue
+                if "helper" in f and self.helpers.get((rel, f["line"])) and f.pop("helper"):
+                    continue
+                f.pop("helper", None)
+                gate = f.pop("gate", None)
+                seeded = f.pop("seeded", None)
+                if gate and self.seeded_at(rel + "::" + gate["scope"], gate["pos"][0], gate["pos"][1], gate["gen"]):
+                    if not seeded:
+                        continue
+                    f.update(seeded)
+                    f["fix"] = RULES[f["rule"]][1]
+                end = f.pop("end", None)
+                rules = (sup.get(str(f["line"])) or sup.get(f["line"]) or []) + ((sup.get(str(end)) or sup.get(end) or []) if end else [])
+                if f["rule"] in ignore or "*" in rules or f["rule"] in rules:
+                    suppressed += 1
+                    continue
+                if not f.get("code"):
+                    f["code"] = ""
+                f["file"] = rel
+                out.append(f)
+        out.sort(key=lambda f: (f["file"], f["line"], f["column"], f["rule"]))
+        return out, suppressed
+
+def load_cache(path, key):
+    try:
+        with open(path, "r") as fh:
+            data = json.load(fh)
+        if data.get("key") == key:
+            return data
+    except Exception:
+        pass
+    return {"key": key, "files": {}, "sklearn": {}}
+
+def save_cache(path, data, used):
+    files = data["files"]
+    keep = dict((k, files[k]) for k in used if k in files)
+    for k in files:
+        if len(keep) >= 40000:
+            break
+        keep.setdefault(k, files[k])
+    data["files"] = keep
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        tmp = "%s.%d.tmp" % (path, os.getpid())
+        with open(tmp, "w") as fh:
+            json.dump(data, fh, separators=(",", ":"))
+        os.replace(tmp, path)
+    except Exception:
+        pass
+
+def scan_project(root, options=None):
+    """Scans a project folder; options: ignore (rule ids), exclude (globs), cache (file), key (scanner version)."""
+    import fnmatch
+    options = options or {}
+    ignore = set(options.get("ignore") or [])
+    exclude = list(options.get("exclude") or [])
+    cache_path = options.get("cache")
+    key = "%s/%s/py%d.%d" % (SCAN_FORMAT, options.get("key", ""), sys.version_info[0], sys.version_info[1])
+    cache = load_cache(cache_path, key) if cache_path else {"key": key, "files": {}, "sklearn": {}}
+    summaries, used, fresh, files = {}, [], 0, 0
+    truncated = False
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not d.startswith(".") and not os.path.exists(os.path.join(dirpath, d, "pyvenv.cfg")))
+        for fn in sorted(filenames):
+            if not fn.endswith(".py"):
+                continue
+            path = os.path.join(dirpath, fn)
+            rel = os.path.relpath(path, root).replace(os.sep, "/")
+            if any(fnmatch.fnmatch(rel, g) for g in exclude):
+                continue
+            if files >= MAX_FILES:
+                truncated = True
+                break
+            try:
+                with open(path, "rb") as fh:
+                    source = fh.read()
+            except OSError as e:
+                summaries[rel] = {"error": {"line": 0, "column": 0, "message": str(e)}}
+                continue
+            files += 1
+            digest = hashlib.sha256(rel.encode("utf-8") + b"\0" + source).hexdigest()[:40]
+            summ = cache["files"].get(digest)
+            if summ is None:
+                summ = analyze(source, rel)
+                if "error" in summ:
+                    line = summ["error"]["line"]
+                    lines = source.decode("utf-8", "replace").splitlines()
+                    summ["error"]["code"] = lines[line - 1].strip()[:240] if 0 < line <= len(lines) else ""
+                cache["files"][digest] = summ
+                fresh += 1
+            used.append(digest)
+            summaries[rel] = summ
+    project = Project(summaries)
+    project.build()
+    known, source_of_list = set(SKLEARN_FALLBACK), "fallback"
+    if any(s.get("sklearnNames") for s in summaries.values()):
+        try:
+            import importlib.util
+            spec = importlib.util.find_spec("sklearn")
+        except Exception:
+            spec = None
+        if spec is not None:
+            origin = str(getattr(spec, "origin", ""))
+            hit = cache["sklearn"].get(origin)
+            if hit is None:
+                try:
+                    version, names = introspect_sklearn()
+                    hit = cache["sklearn"][origin] = {"version": version, "names": names}
+                    fresh += 1
+                except Exception:
+                    hit = None
+            if hit:
+                known |= set(hit["names"])
+                source_of_list = "scikit-learn %s" % hit["version"]
+    known -= SKLEARN_NEVER
+    findings, suppressed = project.findings(known, ignore)
+    if cache_path and fresh:
+        save_cache(cache_path, cache, used)
+    return {"filesScanned": files, "findings": findings, "suppressed": suppressed, "reparsed": fresh, "truncated": truncated, "sklearnList": source_of_list}
+
+def scan(root, options=None):
+    """The probe's entry: options come from --scan-options JSON on the command line when not given."""
+    if options is None:
+        argv = sys.argv[1:]
+        options = {}
+        if "--scan-options" in argv:
+            try:
+                options = json.loads(argv[argv.index("--scan-options") + 1])
+            except Exception as e:
+                out["errors"].append("scan: bad --scan-options: %s" % e)
+    out["scan"] = scan_project(root, options)
+`;

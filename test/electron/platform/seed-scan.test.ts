@@ -1,0 +1,99 @@
+// The seed scan through the real probe: the data flow of the issue's false alarm, suppression comments and
+// the project config, the per-file cache, and files that do not parse.
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { probePython } from '../../../electron/platform/python-probe';
+import { SYSTEM_PYTHON, tempDir, writeFiles } from '../../helpers/temp';
+
+const where = (fs: { file: string; line: number; rule: string; kind: string }[]): string[] =>
+  fs.map((f) => `${f.file}:${f.line}:${f.rule}:${f.kind}`);
+
+describe('the seed scan', () => {
+  it('counts a seed set in main() before the loader, flags the unseeded forest, and follows params dicts', async () => {
+    const project = tempDir();
+    writeFiles(project, {
+      'train.py': [
+        'import torch',
+        'import xgboost as xgb',
+        'from sklearn.ensemble import RandomForestClassifier',
+        'from data import make_loader',
+        'def main(seed):',
+        '    torch.manual_seed(seed)',
+        '    loader = make_loader()',
+        '    forest = RandomForestClassifier(n_estimators=5)',
+        '    params = {"objective": "binary:logistic", "seed": 42}',
+        '    return xgb.train(params, None)',
+        'main(0)',
+        '',
+      ].join('\n'),
+      'data.py':
+        'import torch\ndef make_loader():\n    return torch.utils.data.DataLoader([1, 2], shuffle=True)\nx = torch.randn(3)\n',
+    });
+    const res = await probePython(SYSTEM_PYTHON, { scanRoot: project, scanCache: null });
+    const found = where(res.scan!.findings);
+    expect(found).toEqual(
+      expect.arrayContaining([
+        'train.py:6:torch-manual-seed:seed',
+        'train.py:8:random-state-missing:risk',
+        'train.py:10:gbdt-seed:seed',
+        // drawn when data.py is imported, before main() seeds
+        'data.py:4:unseeded-global-torch:risk',
+      ]),
+    );
+    expect(found.some((f) => f.includes('dataloader-shuffle-unseeded'))).toBe(false);
+    const forest = res.scan!.findings.find((f) => f.rule === 'random-state-missing')!;
+    expect(forest).toMatchObject({
+      column: 14,
+      code: 'forest = RandomForestClassifier(n_estimators=5)',
+      fix: expect.stringContaining('random_state='),
+    });
+  });
+
+  it('silences a rule by comment on its line and by .reproscope.yaml, and skips excluded paths', async () => {
+    const project = tempDir();
+    writeFiles(project, {
+      'a.py':
+        'import random\nx = random.random()  # reproscope: ignore[unseeded-global-random]\ny = random.random()\nh = hash("k")\n',
+      'legacy/old.py': 'import random\nrandom.shuffle([1])\n',
+      '.reproscope.yaml': 'seed-scan:\n  ignore: [builtin-hash]\n  exclude: ["legacy/*"]\n',
+    });
+    const res = await probePython(SYSTEM_PYTHON, { scanRoot: project, scanCache: null });
+    expect(where(res.scan!.findings)).toEqual(['a.py:3:unseeded-global-random:risk']);
+    expect(res.scan!.suppressed).toBe(2);
+    expect(res.scan!.filesScanned).toBe(1);
+  });
+
+  it('reports a broken config instead of ignoring it silently', async () => {
+    const project = tempDir();
+    writeFiles(project, { 'a.py': 'x = 1\n', '.reproscope.yaml': 'seed-scan:\n  ignore: 3\n' });
+    const res = await probePython(SYSTEM_PYTHON, { scanRoot: project, scanCache: null });
+    expect(res.scan!.status).toBe('ok');
+    expect(res.scan!.error).toMatch(/\.reproscope\.yaml: seed-scan\.ignore: .*expected array/);
+  });
+
+  it('parses only the files that changed since the last scan', async () => {
+    const project = tempDir();
+    const cache = path.join(tempDir(), 'scan-cache.json');
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 30; i++) files[`m${i}.py`] = `import numpy as np\nv${i} = np.random.rand(${i})\n`;
+    writeFiles(project, files);
+    const first = await probePython(SYSTEM_PYTHON, { scanRoot: project, scanCache: cache });
+    expect(first.scanReparsed).toBe(30);
+    const second = await probePython(SYSTEM_PYTHON, { scanRoot: project, scanCache: cache });
+    expect(second.scanReparsed).toBe(0);
+    expect(second.scan!.findings).toEqual(first.scan!.findings);
+    fs.writeFileSync(path.join(project, 'm3.py'), 'import numpy as np\nnp.random.seed(1)\nv = np.random.rand(3)\n');
+    const third = await probePython(SYSTEM_PYTHON, { scanRoot: project, scanCache: cache });
+    expect(third.scanReparsed).toBe(1);
+    expect(where(third.scan!.findings.filter((f) => f.file === 'm3.py'))).toEqual(['m3.py:2:numpy-seed:seed']);
+  });
+
+  it('reports a file it cannot parse and scans the rest', async () => {
+    const project = tempDir();
+    writeFiles(project, { 'py2.py': 'print "hello"\n', 'ok.py': 'import uuid\nu = uuid.uuid4()\n' });
+    const res = await probePython(SYSTEM_PYTHON, { scanRoot: project, scanCache: null });
+    expect(where(res.scan!.findings)).toEqual(['ok.py:2:uuid4:note', 'py2.py:1:unparsable:note']);
+    expect(res.scan!.findings[1]!.message).toMatch(/Python 3\.11/);
+  });
+});
