@@ -67,6 +67,11 @@ export function formatSnapshotText(s: Snapshot): string {
   kv('created', s.createdAt);
   kv('project', s.project.root);
   if (s.source) kv('source', `${s.source.type} ${s.source.location} (run ${s.source.runId})`);
+  if (s.mlflowRun)
+    kv(
+      'mlflow run',
+      `${s.mlflowRun.runId} in experiment ${s.mlflowRun.experimentId} at ${s.mlflowRun.trackingUri}${s.mlflowRun.otherRunIds.length > 0 ? ` (+${s.mlflowRun.otherRunIds.length} more)` : ''}`,
+    );
 
   out.push('', 'Code');
   kv('vcs', s.code.vcs + (s.code.provenance === 'declared' ? ' (declared)' : ''));

@@ -297,6 +297,22 @@ export const SnapshotSourceSchema = z.object({
 /** Where an imported snapshot came from. */
 export type SnapshotSource = z.infer<typeof SnapshotSourceSchema>;
 
+export const MlflowRunLinkSchema = z.object({
+  /** The tracking store the command logged to, as reproscope read it (credentials removed). */
+  trackingUri: z.string(),
+  storeType: SnapshotSourceSchema.shape.type,
+  experimentId: z.string(),
+  /** The MLflow run this snapshot is (the first top-level run the command created). */
+  runId: z.string(),
+  runName: z.string().nullable(),
+  /** MLflow's status of the run: FINISHED, FAILED, KILLED, RUNNING. */
+  status: z.string().nullable(),
+  /** Other runs the command created (nested runs, sweeps); their metrics carry `<run name>/` before the name. */
+  otherRunIds: z.array(z.string()),
+});
+/** The MLflow run a captured command logged to. */
+export type MlflowRunLink = z.infer<typeof MlflowRunLinkSchema>;
+
 export const SnapshotSchema = z.object({
   schemaVersion: z.literal(SNAPSHOT_SCHEMA_VERSION),
   id: z.string(),
@@ -306,6 +322,8 @@ export const SnapshotSchema = z.object({
   project: z.object({ root: z.string().nullable(), name: z.string().nullable() }),
   auditId: z.string().nullable(),
   source: SnapshotSourceSchema.nullable(),
+  /** For a capture: the MLflow run the command logged to (absent in snapshots from before, or when it logged none). */
+  mlflowRun: MlflowRunLinkSchema.nullable().optional(),
   code: CodeStateSchema,
   data: DataStateSchema,
   software: SoftwareStateSchema,

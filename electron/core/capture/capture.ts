@@ -25,6 +25,7 @@ import { HashPool } from '../../platform/hash-pool';
 import { captureMachine } from '../../platform/machine-info';
 import { pythonShimDir } from '../../platform/python-env';
 import { probePython, pythonForCommand, whichSync } from '../../platform/python-probe';
+import { readCapturedMlflow, type CapturedMlflow } from './capture-mlflow';
 import { hasMetricSources, parseMetricSources, readMetricSources } from './capture-metrics';
 import { runCommand, shellExitCode, type CapturedStream, type CommandResult } from '../../platform/run-command';
 
@@ -230,7 +231,16 @@ export async function captureRun(request: CaptureRequest, deps: CaptureDeps): Pr
       warnings.push(
         `software: the command names its interpreter (${ran}) itself, so --python ${request.python} did not apply; ${ran} was recorded`,
       );
+    // What the command logged to MLflow, read where it logged it (its tracking URI is left alone).
+    const mlflow = await readCapturedMlflow({
+      env: runEnv,
+      cwd,
+      startedAt: command.startedAt,
+      endedAt: command.endedAt,
+    });
+    warnings.push(...mlflow.warnings);
     let metrics: Record<string, Metric> = {};
+    let printed: Record<string, Metric> = {};
     try {
       metrics = readMetricsFiles(request.metrics ?? [], cwd);
       if (hasMetricSources(sources)) {
@@ -240,7 +250,7 @@ export async function captureRun(request: CaptureRequest, deps: CaptureDeps): Pr
           stderr: command.stderr,
           startedAt: command.startedAt,
         });
-        for (const [k, v] of Object.entries(read.metrics)) metrics[k] ??= v;
+        printed = read.metrics;
         warnings.push(...read.notes);
       }
     } catch (e) {
@@ -248,6 +258,10 @@ export async function captureRun(request: CaptureRequest, deps: CaptureDeps): Pr
       if (command.exitCode === 0 && !command.interrupted) throw e;
       warnings.push(`outcome: ${(e as Error).message}`);
     }
+    // Files first, then what MLflow recorded (with its steps), then what was read from the output.
+    for (const [k, v] of Object.entries({ ...printed, ...mlflow.run?.metrics })) metrics[k] ??= v;
+    if (mlflow.run?.artifactDir && !outputs.some((o) => o.path === 'artifacts'))
+      outputs.push(await hashTree(mlflow.run.artifactDir, { cache: deps.hashCache, pool, displayPath: 'artifacts' }));
     const autoMetrics = path.join(cwd, 'metrics.json');
     if (
       !(request.metrics ?? []).some((m) => path.resolve(cwd, m) === autoMetrics) &&
@@ -262,6 +276,7 @@ export async function captureRun(request: CaptureRequest, deps: CaptureDeps): Pr
     }
 
     const snapshot = buildCaptureSnapshot(request, cwd, env, facts, data, outputs, metrics, command, warnings);
+    if (mlflow.run) linkMlflowRun(snapshot, mlflow.run);
     const dvc = await readDvcLock(facts.code.root ?? cwd, { checkDisk: true });
     if (dvc) {
       snapshot.data.dvc = dvc.entries;
@@ -276,6 +291,15 @@ export async function captureRun(request: CaptureRequest, deps: CaptureDeps): Pr
     await pool.close();
     if (shim) fs.rmSync(shim.root, { recursive: true, force: true });
   }
+}
+
+/** Links the snapshot to the MLflow run the command logged to, with that run's parameters, seeds and tags. */
+function linkMlflowRun(snapshot: Snapshot, run: CapturedMlflow): void {
+  snapshot.mlflowRun = run.link;
+  snapshot.process.parameters = { ...run.parameters };
+  const known = new Set(snapshot.randomness.seeds.map((s) => `${s.name}=${s.value}`));
+  snapshot.randomness.seeds.push(...run.seeds.filter((s) => !known.has(`${s.name}=${s.value}`)));
+  snapshot.tags = { ...run.tags, ...snapshot.tags };
 }
 
 /** A temporary folder of `python`/`python3` wrappers for --python; the interpreter must exist. */
