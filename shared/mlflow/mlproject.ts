@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { ReproError } from '../errors';
 import { loadPyYaml, pyGet, pyStr, type PyValue } from './pyyaml';
+import { assertParamName } from './param-names';
+import { pyFormat } from './py-format';
 import { shellQuote } from './shell-quote';
 
 /**
@@ -201,64 +203,6 @@ export function findEntryPoint(project: Mlproject, name: string, shell = 'bash')
   );
 }
 
-/** Python's `str.format(**params)` for the field forms an MLproject uses ({name}, {{ and }}). */
-export function pyFormat(template: string, params: Record<string, string>, label: string): string {
-  let out = '';
-  for (let i = 0; i < template.length; i++) {
-    const c = template[i]!;
-    if (c === '{' && template[i + 1] === '{') {
-      out += '{';
-      i++;
-      continue;
-    }
-    if (c === '}' && template[i + 1] === '}') {
-      out += '}';
-      i++;
-      continue;
-    }
-    if (c === '}') throw invalid(label, "single '}' encountered in the command template");
-    if (c !== '{') {
-      out += c;
-      continue;
-    }
-    const end = template.indexOf('}', i);
-    if (end < 0) throw invalid(label, "single '{' encountered in the command template");
-    const field = template.slice(i + 1, end);
-    const m = /^([^!:.[\]]*)(?:!([rsa]))?(?::(.*))?$/.exec(field);
-    if (!m) throw invalid(label, `the command field {${field}} is not supported (only {name} fields)`);
-    const key = m[1]!;
-    if (key === '' || /^\d+$/.test(key))
-      throw invalid(label, `the command uses a positional field {${field}}; MLflow fills only named parameters`);
-    if (!(key in params)) {
-      throw new ReproError(
-        'PROJECT_INVALID',
-        `the command refers to {${key}}, which is not a declared parameter of the entry point`,
-        'Declare the parameter in the MLproject file.',
-      );
-    }
-    let value = params[key]!;
-    if (m[2] === 'r' || m[2] === 'a') value = `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-    if (m[3]) value = applyStringSpec(value, m[3], label);
-    out += value;
-    i = end;
-  }
-  return out;
-}
-
-function applyStringSpec(value: string, spec: string, label: string): string {
-  const m = /^(?:(.)?([<>^]))?(\d+)?(?:\.(\d+))?s?$/.exec(spec);
-  if (!m) throw invalid(label, `the format spec :${spec} is not supported for text values`);
-  const fill = m[1] ?? ' ';
-  const align = m[2] ?? '<';
-  let v = m[4] !== undefined ? value.slice(0, Number(m[4])) : value;
-  const width = m[3] !== undefined ? Number(m[3]) : 0;
-  const pad = Math.max(0, width - v.length);
-  if (align === '<') v += fill.repeat(pad);
-  else if (align === '>') v = fill.repeat(pad) + v;
-  else v = fill.repeat(Math.floor(pad / 2)) + v + fill.repeat(pad - Math.floor(pad / 2));
-  return v;
-}
-
 /** Whether a value is a URI to MLflow: Python's urlparse finds a scheme. */
 export function hasUriScheme(value: string): boolean {
   const i = value.indexOf(':');
@@ -298,6 +242,9 @@ export function renderMlprojectCommand(
   userParameters: Record<string, string>,
   ctx: RenderContext,
 ): RenderedCommand {
+  // A key reaches bash unquoted (`--key value`, `{key}`): only names MLflow itself accepts may get that far.
+  for (const p of entry.parameters) assertParamName(p.name, `entry point ${entry.name}`);
+  for (const k of Object.keys(userParameters)) assertParamName(k, `the parameters given to entry point ${entry.name}`);
   const missing = entry.parameters
     .filter((p) => !(p.name in userParameters) && p.default === null)
     .map((p) => `'${p.name}'`);
