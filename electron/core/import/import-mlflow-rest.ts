@@ -14,6 +14,7 @@ import {
   type MlflowReadOptions,
   type MlflowStoreReader,
 } from './import-mlflow-types';
+import { MAX_RESPONSE_BYTES, PageTokens, readCapped } from './rest-bounds';
 
 /**
  * Reads a running MLflow tracking server through its REST API (`/api/2.0/mlflow/…`):
@@ -126,6 +127,7 @@ class MlflowRestClient {
     readonly display: string,
     url: URL,
     private readonly timeoutMs: number,
+    private readonly maxBytes = MAX_RESPONSE_BYTES,
   ) {
     this.headers = { accept: 'application/json', 'content-type': 'application/json' };
     if (url.username || url.password) {
@@ -146,22 +148,31 @@ class MlflowRestClient {
     if (method === 'GET')
       for (const [k, v] of Object.entries(body)) if (v !== undefined) url.searchParams.set(k, String(v));
     let response: Response;
+    // One deadline for the whole exchange, the last byte of the body included (a server that drips never ends).
+    const signal = AbortSignal.timeout(this.timeoutMs);
     try {
       response = await fetch(url, {
         method,
         headers: this.headers,
         body: method === 'POST' ? JSON.stringify(body) : undefined,
-        signal: AbortSignal.timeout(this.timeoutMs),
+        signal,
         redirect: 'error',
       });
     } catch (e) {
       throw this.unreachable(e);
     }
-    let text: string;
+    let text: string | null;
     try {
-      text = await response.text();
+      text = await readCapped(response, this.maxBytes);
     } catch (e) {
-      throw this.unreachable(e);
+      throw this.unreachable(signal.aborted ? signal.reason : e);
+    }
+    if (text === null) {
+      throw new ReproError(
+        'IMPORT_FAILED',
+        `the MLflow tracking server ${this.display} answered ${endpoint} with more than ${Math.round(this.maxBytes / 1024 / 1024)} MiB; nothing was imported`,
+        "MLflow's answers are a few MB at most: check that the URL is the tracking server itself.",
+      );
     }
     if (response.status === 401 || response.status === 403) {
       throw new ReproError(
@@ -238,9 +249,10 @@ export async function openRestStore(urlText: string, options: MlflowReadOptions)
     );
   }
   const display = stripUrlCredentials(url.toString()).replace(/\/+$/, '');
-  const client = new MlflowRestClient(display, url, options.timeoutMs);
+  const client = new MlflowRestClient(display, url, options.timeoutMs, options.maxResponseBytes);
   const all: MlflowExperimentInfo[] = [];
   let token: string | undefined;
+  const experimentPages = new PageTokens(display, 'experiments/search');
   do {
     const page = await client.call(
       'POST',
@@ -258,7 +270,7 @@ export async function openRestStore(urlText: string, options: MlflowReadOptions)
     }
     for (const e of page.experiments ?? [])
       all.push({ id: e.experiment_id, name: e.name, lifecycleStage: e.lifecycle_stage ?? 'active', dir: null });
-    token = page.next_page_token || undefined;
+    token = experimentPages.next(page.next_page_token);
   } while (token);
   const skipsUpFront: MlflowReadItem[] = [];
   const experiments = all
@@ -287,6 +299,7 @@ export async function openRestStore(urlText: string, options: MlflowReadOptions)
   async function history(runId: string, key: string): Promise<MlflowMetricPoint[]> {
     const points: MlflowMetricPoint[] = [];
     let page: string | undefined;
+    const pages = new PageTokens(display, `metrics/get-history of ${key}`);
     do {
       const res = await client.call(
         'GET',
@@ -299,7 +312,7 @@ export async function openRestStore(urlText: string, options: MlflowReadOptions)
         if (value === null) throw new Error(`metric ${key} holds a value that is not a number`);
         points.push({ step: m.step ?? 0, value, timestamp: m.timestamp ?? null });
       }
-      page = res.next_page_token || undefined;
+      page = pages.next(res.next_page_token);
     } while (page);
     return points;
   }
@@ -315,6 +328,7 @@ export async function openRestStore(urlText: string, options: MlflowReadOptions)
       yield* skipsUpFront;
       if (experiments.length === 0) return;
       let pageToken: string | undefined;
+      const runPages = new PageTokens(display, 'runs/search');
       do {
         const page = await client.call(
           'POST',
@@ -410,7 +424,7 @@ export async function openRestStore(urlText: string, options: MlflowReadOptions)
             },
           };
         }
-        pageToken = page.next_page_token || undefined;
+        pageToken = runPages.next(page.next_page_token);
       } while (pageToken);
     },
   };

@@ -48,6 +48,8 @@ export interface MlflowReadOptions {
   experiment?: string;
   includeDeleted: boolean;
   timeoutMs: number;
+  /** The largest answer a tracking server may give (tests lower it); MAX_RESPONSE_BYTES by default. */
+  maxResponseBytes?: number;
   /** Stores of at least this many runs are read with the help of worker threads where a reader can (tests lower it). */
   workersFrom?: number;
 }
