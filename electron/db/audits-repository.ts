@@ -3,6 +3,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { AUDIT_SCHEMA_VERSION, parseAudit, type Audit, type AuditSummary } from '../../shared/audit/audit';
 import { ReproError } from '../../shared/errors';
 import { nonFiniteReplacer, nonFiniteReviver } from '../../shared/snapshot/snapshot-codec';
+import { redactDeep } from '../../shared/snapshot/secrets';
 
 interface AuditRow {
   id: string;
@@ -13,6 +14,12 @@ interface AuditRow {
   verdict: Audit['verdict'];
   reruns: number;
   reruns_done: number;
+}
+
+function redactedCopy(audit: Audit): Audit {
+  const copy = structuredClone(audit);
+  redactDeep(copy);
+  return copy;
 }
 
 /** Reads and writes audits; each save replaces the whole record in one statement (state after every rerun). */
@@ -49,7 +56,8 @@ export class AuditsRepository {
       reruns: reruns.length,
       rerunsDone: reruns.filter((r) => r.status !== 'pending' && r.status !== 'running').length,
       version: AUDIT_SCHEMA_VERSION,
-      audit: gzipSync(JSON.stringify(audit, nonFiniteReplacer), { level: 6 }),
+      // A copy goes through the secret filter: the campaign keeps using the real values in memory.
+      audit: gzipSync(JSON.stringify(redactedCopy(audit), nonFiniteReplacer), { level: 6 }),
     });
   }
 

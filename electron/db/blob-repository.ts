@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { ReproError } from '../../shared/errors';
+import { redactSecrets } from '../../shared/snapshot/secrets';
 
 /** A blob ready to be written: its hash and its bytes (uncompressed). */
 export interface PendingBlob {
@@ -9,8 +10,13 @@ export interface PendingBlob {
   data: Buffer;
 }
 
-/** Hashes bytes into a pending blob. */
+/** Hashes bytes into a pending blob; text (logs, patches) goes through the secret filter first, so the hash is of what is kept. */
 export function toPendingBlob(data: Buffer): PendingBlob {
+  if (!data.includes(0)) {
+    const text = data.toString('utf8');
+    const redacted = redactSecrets(text);
+    if (redacted.rules.length > 0) data = Buffer.from(redacted.text);
+  }
   return { sha256: createHash('sha256').update(data).digest('hex'), data };
 }
 

@@ -6,6 +6,7 @@ import { SNAPSHOT_SCHEMA_VERSION, type RunSummary, type Snapshot } from '../../s
 import { formatCommand } from '../../shared/mlflow/shell-quote';
 import { BlobRepository, type PendingBlob } from './blob-repository';
 import { listSql, type RunListFilter } from './runs-query';
+import { redactRecord } from '../../shared/snapshot/secrets';
 
 export type { RunListFilter } from './runs-query';
 
@@ -90,6 +91,8 @@ export class RunsRepository {
   /** The body of `save`, for callers that batch many snapshots in their own transaction. */
   saveInTransaction(snapshot: Snapshot, blobs: readonly PendingBlob[], sourceKey: string | null): void {
     for (const blob of blobs) this.blobs.put(blob);
+    // The one redaction pass: no string of a stored snapshot keeps a secret (argv, params, tags, patch, URLs…).
+    redactRecord(snapshot);
     this.saveEncodedInTransaction(snapshot, gzipSync(encodeSnapshot(snapshot), { level: 6 }), sourceKey);
   }
 

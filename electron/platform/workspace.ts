@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ReproError } from '../../shared/errors';
+import { stripUrlCredentials } from '../../shared/snapshot/secrets';
 
 /**
  * Private copies of a project for reruns: a git worktree at a commit with an uncommitted patch
@@ -74,7 +75,7 @@ function cloneKey(source: string): string {
 export async function cachedClone(source: string, cacheDir: string, local: boolean): Promise<string> {
   const dir = path.join(cacheDir, cloneKey(source));
   if (fs.existsSync(path.join(dir, 'HEAD')) || fs.existsSync(path.join(dir, '.git'))) {
-    await gitRun(dir, ['fetch', '-q', '--tags', 'origin', '+refs/heads/*:refs/remotes/origin/*']).catch(
+    await gitRun(dir, ['fetch', '-q', '--tags', '--', source, '+refs/heads/*:refs/remotes/origin/*']).catch(
       () => undefined,
     );
     return dir;
@@ -84,6 +85,9 @@ export async function cachedClone(source: string, cacheDir: string, local: boole
   fs.rmSync(tmp, { recursive: true, force: true });
   // --shared borrows a local repository's objects (nothing copied; any commit in it is reachable)
   await gitRun(cacheDir, ['clone', '-q', '--no-checkout', ...(local ? ['--shared'] : []), '--', source, tmp]);
+  // The clone lies in the store: its .git/config keeps the URL without a password (fetches name the source).
+  if (stripUrlCredentials(source) !== source)
+    await gitRun(tmp, ['remote', 'set-url', 'origin', stripUrlCredentials(source)]);
   fs.renameSync(tmp, dir);
   return dir;
 }

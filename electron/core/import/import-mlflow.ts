@@ -16,7 +16,7 @@ import {
   type MlflowLoggedModel,
   type MlflowRunRecord,
 } from '../../../shared/mlflow/mlflow-snapshot';
-import { stripUrlCredentials } from '../../../shared/snapshot/secrets';
+import { redactRecord, stripUrlCredentials } from '../../../shared/snapshot/secrets';
 import { encodeSnapshot } from '../../../shared/snapshot/snapshot-codec';
 import {
   SNAPSHOT_SCHEMA_VERSION,
@@ -274,7 +274,7 @@ function encodeFast(snapshot: Snapshot): string {
  * records, to snapshotFromMlflowRun or to the snapshot model), so that re-imports rebuild every run
  * instead of trusting the digests stored with them. A new app version rebuilds them anyway.
  */
-const IMPORT_DIGEST_VERSION = 1;
+const IMPORT_DIGEST_VERSION = 2; // 2: snapshots go through the secret filter's rule set
 
 function sortedEntries(rec: Record<string, string>): [string, string][] {
   return Object.entries(rec).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
@@ -425,6 +425,7 @@ export async function importMlflow(
         sourceType: reader.type,
         location: reader.location,
       });
+      redactRecord(snapshot);
       // A new run goes to the encode workers when there are any; one that was stored before is compared here.
       let gz = !before && pool ? pool.encode(snapshot) : null;
       if (gz === null) {
