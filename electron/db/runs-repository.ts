@@ -260,6 +260,7 @@ export class RunsRepository {
       for (const k of change.removeTags ?? []) delete tags[k];
       Object.assign(tags, change.setTags ?? {});
       snapshot.tags = Object.fromEntries(Object.entries(tags).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+      redactRecord(snapshot); // a note or tag typed by the user goes through the same filter
       this.db
         .prepare('UPDATE runs SET name = ?, snapshot = ? WHERE id = ?')
         .run(snapshot.name, gzipSync(encodeSnapshot(snapshot), { level: 6 }), id);
