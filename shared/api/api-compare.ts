@@ -13,6 +13,12 @@ export const CompareRunsInput = z.object({
   a: RunId,
   /** The run compared with it. */
   b: RunId,
+  /** Match the rows of changed tables by this column instead of by position (the CLI's --key). */
+  key: z.string().trim().min(1).max(200).optional(),
+  /** Load pickled models even from imported stores or data inputs (the CLI's --unpickle); loading a pickle runs its code. */
+  unpickle: z.boolean().optional(),
+  /** Analyse changed data and output files (default true); false compares the records only. */
+  data: z.boolean().optional(),
 });
 export const CompareRunsOutput = ComparisonSchema;
 

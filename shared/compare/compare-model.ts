@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AnyNumberSchema, CATEGORIES, SeedFindingSchema } from '../snapshot/snapshot';
+import { dataShiftSchemas } from './data-shift-model';
 
 /**
  * The comparison model: what `compareSnapshots` returns, as zod schemas. The schemas are built by
@@ -177,6 +178,11 @@ export function comparisonSchemas<N extends z.ZodType>(num: N) {
     hardware: z.object({ flagsOnlyA: z.array(z.string()), flagsOnlyB: z.array(z.string()) }),
     randomness: z.object({ findingsGained: z.array(SeedFindingSchema), findingsLost: z.array(SeedFindingSchema) }),
     outcome: z.object({ metrics: z.array(metric) }),
+    /** How changed data and output files differ (tables, arrays, models, text, images); filled by the compare operation. */
+    dataShift: dataShiftSchemas(num)
+      .dataShift.nullable()
+      .optional()
+      .describe('absent or null when the files were not analysed'),
   });
   return {
     row,

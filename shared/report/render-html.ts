@@ -13,6 +13,7 @@ import { formatBytes, formatMetricValue } from '../snapshot/snapshot-text';
 import { formatPercent, formatReportNumber } from './build-report';
 import { reportCharts } from './charts';
 import { escapeHtml as e } from './escape';
+import { dataShiftHtml } from './report-data-shift';
 import type { AuditReport, AuditReportMetric, ChecklistItem, CompareReport, ReportDocument } from './report-model';
 
 /**
@@ -184,6 +185,7 @@ function sectionExtras(c: Comparison, section: SectionComparison['section']): st
       out.push(textDiffHtml(c.code.patch, 'Uncommitted patches, A → B'));
   } else if (section === 'data') {
     out.push(...c.data.inputs.filter((d) => d.status !== 'same').map(dataInputHtml));
+    out.push(dataShiftHtml(c.dataShift, 'input'));
   } else if (section === 'software') {
     const py = c.software.python;
     if (py.a !== py.b)
@@ -278,6 +280,7 @@ function compareBody(doc: CompareReport, svgs: Readonly<Record<string, string>>)
       .find((s) => s.section === 'outcome')
       ?.rows.filter((r) => r.status !== 'same' && !r.key.startsWith('metric:')) ?? [];
   if (outcomeRows.length) out.push(`<h3>Status and artifacts</h3>${factRows(outcomeRows)}`);
+  out.push(dataShiftHtml(c.dataShift, 'output'));
 
   for (const s of c.sections) {
     if (s.section === 'outcome') continue;

@@ -11,6 +11,7 @@ import { formatBytes, formatMetricValue } from '../snapshot/snapshot-text';
 import { formatPercent, formatReportNumber } from './build-report';
 import { escapeMarkdownCell as cell, escapeMarkdownText as text, markdownFence } from './escape';
 import type { AuditReport, CompareReport, ReportDocument } from './report-model';
+import { dataShiftMarkdown } from './report-data-shift';
 
 /**
  * The Markdown report: GitHub-flavoured, tables that render on a code host; charts are left out
@@ -103,6 +104,7 @@ function sectionMd(doc: CompareReport, s: SectionComparison): string {
     else if (c.code.patch?.note) out.push(`Uncommitted patches differ: ${text(c.code.patch.note)}\n`);
   } else if (s.section === 'data') {
     out.push(...c.data.inputs.filter((d) => d.status !== 'same').map(dataInput));
+    out.push(dataShiftMarkdown(c.dataShift, 'input'));
   } else if (s.section === 'software') {
     const py = c.software.python;
     if (py.a !== py.b)
@@ -178,6 +180,7 @@ function compareMd(doc: CompareReport): string {
       .find((s) => s.section === 'outcome')
       ?.rows.filter((r) => r.status !== 'same' && !r.key.startsWith('metric:')) ?? [];
   if (outcomeRows.length) out.push('### Status and artifacts', '', facts(outcomeRows));
+  out.push(dataShiftMarkdown(c.dataShift, 'output'));
   for (const s of c.sections) if (s.section !== 'outcome') out.push(sectionMd(doc, s));
   out.push('## Appendix: every fact', '');
   for (const s of c.sections)

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { ExportReportInput, ReportFormat } from '../../../shared/api/api-compare';
 import { formatComparisonText } from '../../../shared/compare/compare-text';
+import { formatDataShiftText } from '../../../shared/compare/data-shift-format';
 import { ReproError, type ErrorInfo } from '../../../shared/errors';
 import { formatBytes } from '../../../shared/snapshot/snapshot-text';
 import type { Handlers } from '../../core/handlers';
@@ -25,11 +26,30 @@ export function registerCompareCommands(program: Command, deps: CompareCommandDe
     .argument('<run-b>', 'the run to compare with it')
     .option('--all', 'show every fact, differences marked (default: only differences)')
     .option('--json', 'print the whole comparison as JSON')
-    .action(async (a: string, b: string, opts: { all?: boolean; json?: boolean }) => {
-      const comparison = deps.unwrap(await deps.handlers().compareRuns({ a, b }));
-      if (opts.json) deps.printJson(comparison);
-      else process.stdout.write(`${formatComparisonText(comparison, { all: opts.all })}\n`);
-    });
+    .option('--key <column>', 'match the rows of changed tables by this column instead of by row position')
+    .option(
+      '--unpickle',
+      'load pickled models even from imported stores or data inputs (loading a pickle runs its code)',
+    )
+    .option('--no-data', 'do not read changed data and output files (compare the records only)')
+    .action(
+      async (
+        a: string,
+        b: string,
+        opts: { all?: boolean; json?: boolean; key?: string; unpickle?: boolean; data: boolean },
+      ) => {
+        const comparison = deps.unwrap(
+          await deps.handlers().compareRuns({ a, b, key: opts.key, unpickle: opts.unpickle, data: opts.data }),
+        );
+        if (opts.json) deps.printJson(comparison);
+        else {
+          const shift = comparison.dataShift ? formatDataShiftText(comparison.dataShift) : '';
+          process.stdout.write(
+            `${formatComparisonText(comparison, { all: opts.all })}\n${shift ? `\n${shift}\n` : ''}`,
+          );
+        }
+      },
+    );
 
   program
     .command('report')

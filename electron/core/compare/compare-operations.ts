@@ -3,6 +3,7 @@ import type { Comparison } from '../../../shared/compare/compare-model';
 import type { Snapshot } from '../../../shared/snapshot/snapshot';
 import { readGitHistory } from '../../platform/git-history';
 import type { Impl } from '../operation-types';
+import { enrichDataShift } from './data-shift-operations';
 
 /**
  * Adds what only this machine can say to a comparison: where the repository of either run is
@@ -56,11 +57,18 @@ export async function enrichCodeComparison(comparison: Comparison, a: Snapshot, 
   };
 }
 
-/** The compare operation: two stored runs compared, enriched with the git history where the repository is here. */
+/** The compare operation: two stored runs compared, enriched with the git history where the repository is here and the data shift of changed files. */
 export const compareOperations: { compareRuns: Impl<'compareRuns'> } = {
   compareRuns: async (input, ctx) => {
     const a = ctx.runs.get(ctx.runs.resolveId(input.a));
     const b = ctx.runs.get(ctx.runs.resolveId(input.b));
-    return enrichCodeComparison(compareSnapshots(a, b), a, b);
+    const compared = await enrichCodeComparison(compareSnapshots(a, b), a, b);
+    if (input.data === false) return compared;
+    return enrichDataShift(
+      compared,
+      ctx,
+      { a, b },
+      { key: input.key ?? null, unpickle: input.unpickle ?? false, mode: 'analyze' },
+    );
   },
 };

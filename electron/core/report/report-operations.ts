@@ -10,6 +10,7 @@ import { renderReportMarkdown } from '../../../shared/report/render-markdown';
 import type { Snapshot } from '../../../shared/snapshot/snapshot';
 import { findChromium, printHtmlToPdf } from '../../platform/chromium-pdf';
 import { auditsOf } from '../audit';
+import { computeDataShift } from '../compare';
 import type { CoreContext } from '../core-context';
 import type { Impl } from '../operation-types';
 import { renderChartSvgs } from './report-charts';
@@ -85,6 +86,14 @@ export function buildReportDocument(
 export const reportOperations: { exportReport: Impl<'exportReport'> } = {
   exportReport: async (input, ctx): Promise<ExportedReport> => {
     const doc = buildReportDocument(ctx, input.kind, input.ids);
+    if (doc.kind === 'compare') {
+      // analysed now where both versions are here (and stored), else what the store kept from earlier
+      const [a, b] = input.ids.map((id) => ctx.runs.get(ctx.runs.resolveId(id)));
+      doc.comparison = {
+        ...doc.comparison,
+        dataShift: await computeDataShift(ctx, a!, b!, { key: null, unpickle: false, mode: 'analyze' }),
+      };
+    }
     const { text, pdf } = await renderReport(doc, input.format, input.chromium);
     const stem =
       doc.kind === 'compare'
