@@ -109,12 +109,12 @@ function filesOf(t: TreeState): Side[] {
 }
 
 function entry(
-  area: FileShift['area'],
-  root: string,
+  where: { area: FileShift['area']; root: string },
   change: FileShift['change'],
   x: Side | null,
   y: Side | null,
 ): PlannedFile {
+  const { area, root } = where;
   const path = (y ?? x)!.path;
   const readAs = readAsOf(path || root);
   return {
@@ -159,7 +159,7 @@ function diffTrees(area: FileShift['area'], root: string, x: TreeState | null, y
     if (!g) added.push(f);
     else {
       seen.add(f.path);
-      if (g.sha256 !== f.sha256 || g.size !== f.size) changed.push(entry(area, root, 'changed', g, f));
+      if (g.sha256 !== f.sha256 || g.size !== f.size) changed.push(entry({ area, root }, 'changed', g, f));
     }
   }
   const removed = fa.filter((f) => !seen.has(f.path));
@@ -178,10 +178,10 @@ function diffTrees(area: FileShift['area'], root: string, x: TreeState | null, y
     const from = f.sha256 ? removedByHash.get(f.sha256)?.shift() : undefined;
     if (from) {
       renamedFrom.add(from);
-      renamed.push(entry(area, root, 'renamed', from, f));
-    } else onlyB.push(entry(area, root, 'added', null, f));
+      renamed.push(entry({ area, root }, 'renamed', from, f));
+    } else onlyB.push(entry({ area, root }, 'added', null, f));
   }
-  const onlyA = removed.filter((f) => !renamedFrom.has(f)).map((f) => entry(area, root, 'removed', f, null));
+  const onlyA = removed.filter((f) => !renamedFrom.has(f)).map((f) => entry({ area, root }, 'removed', f, null));
   return [...changed, ...renamed, ...onlyB, ...onlyA];
 }
 
@@ -207,8 +207,7 @@ function pairTrees(area: FileShift['area'], xs: readonly TreeState[], ys: readon
     if (i >= 0) {
       const x = unmatchedA.splice(i, 1)[0]!;
       const p = entry(
-        area,
-        y.path,
+        { area, root: y.path },
         'renamed',
         { path: x.path, size: x.totalBytes, sha256: x.rootHash, abs: x.absPath },
         {

@@ -78,10 +78,10 @@ function pythonOf(a: Snapshot, b: Snapshot): string | null {
 async function fillOne(
   ctx: CoreContext,
   p: PlannedFile,
-  runs: { a: Snapshot; b: Snapshot },
-  opts: DataShiftOptions,
-  task: string,
+  job: { a: Snapshot; b: Snapshot; opts: DataShiftOptions; task: string },
 ): Promise<FileShift> {
+  const { opts, task } = job;
+  const runs = { a: job.a, b: job.b };
   const e = p.entry;
   if (e.change !== 'changed' || p.absA === null || p.absB === null) return e;
   const repo = dataShiftsOf(ctx);
@@ -149,7 +149,7 @@ export async function computeDataShift(
   if (changed > 0 && opts.mode === 'analyze')
     ctx.events.publish({ task, phase: 'start', label: 'data shift', done: 0, total: changed, unit: 'files' });
   const files: FileShift[] = [];
-  for (const p of plan.files) files.push(await fillOne(ctx, p, { a, b }, opts, task));
+  for (const p of plan.files) files.push(await fillOne(ctx, p, { a, b, opts, task }));
   if (changed > 0 && opts.mode === 'analyze')
     ctx.events.publish({ task, phase: 'end', label: 'data shift', done: changed, total: changed, unit: 'files' });
   return { version: DATA_SHIFT_VERSION, files, omitted: plan.omitted, key: opts.key };
