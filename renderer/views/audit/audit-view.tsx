@@ -11,6 +11,7 @@ import { PathField } from '../../components/path-field';
 import { useProgressTasks } from '../../components/progress-panel';
 import { go } from '../../router';
 import { useAsync } from '../../use-async';
+import { DataShiftForAudit } from '../compare/data-shift-panel';
 
 type ProjectEntryPoint = ProjectInfo['entryPoints'][number];
 
@@ -638,6 +639,10 @@ function AuditDetail({ id }: { id: string }): ReactNode {
           />
         </>
       ) : null}
+      <DataShiftForAudit
+        reference={audit.referenceRunId}
+        reruns={reruns.map((r) => ({ runId: r.runId, label: `${r.group} #${r.index}` }))}
+      />
       {audit.warnings.length ? (
         <>
           <h2>Warnings</h2>

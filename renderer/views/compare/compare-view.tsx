@@ -7,6 +7,7 @@ import { DiffView, type DiffLayout } from '../../components/diff-view';
 import { RunPicker } from '../../components/run-picker';
 import { go } from '../../router';
 import { useAsync } from '../../use-async';
+import { DataShiftPanel } from './data-shift-panel';
 
 const SECTION_TITLES: Record<SectionComparison['section'], string> = {
   code: 'Code',
@@ -398,6 +399,7 @@ export function CompareView({ a, b }: { a: string | null; b: string | null }): R
           <SectionExtras c={c} section={s.section} layout={layout} onlyDiffs={onlyDiffs} />
         </section>
       ))}
+      {c.dataShift ? <DataShiftPanel shift={c.dataShift} layout={layout} /> : null}
     </div>
   );
 }
