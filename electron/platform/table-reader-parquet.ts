@@ -203,22 +203,32 @@ export async function fetchParquetRows(
       },
     });
   }
-  for (const { key, row } of positions) {
-    let record: Record<string, unknown> | undefined;
+  // nearby rows are read in one range (a range read decodes its whole row group, so one read per row would repeat it)
+  positions.sort((x, y) => x.row - y.row);
+  for (let i = 0; i < positions.length;) {
+    let j = i;
+    while (j + 1 < positions.length && positions[j + 1]!.row - positions[j]!.row <= 1000) j++;
+    const start = positions[i]!.row;
+    const end = positions[j]!.row + 1;
+    let records: Record<string, unknown>[] = [];
     await parquetRead({
       file: header.file,
-      rowStart: row,
-      rowEnd: row + 1,
+      rowStart: start,
+      rowEnd: end,
       rowFormat: 'object',
       onComplete: (rows) => {
-        record = (rows as Record<string, unknown>[])[0];
+        records = rows as Record<string, unknown>[];
       },
     });
-    if (record)
-      out.set(
-        key,
-        columns.map((c) => (c in record! ? cellText(record![c]) : null)),
-      );
+    for (let k = i; k <= j; k++) {
+      const record = records[positions[k]!.row - start];
+      if (record)
+        out.set(
+          positions[k]!.key,
+          columns.map((c) => (c in record ? cellText(record[c]) : null)),
+        );
+    }
+    i = j + 1;
   }
   return out;
 }

@@ -140,6 +140,8 @@ describe('data shift of tables', () => {
     expect(t.columns[0]!.a!.type).toBe('number');
     expect(t.columns.find((c) => c.name === 'quality')!.a!.type).toBe('integer');
     expect(t.rows!.differing).toBe(4898);
+    expect(t.rows!.rows[0]!.changed).toEqual([header.indexOf('density')]);
+    expect(t.rows!.rows).toHaveLength(20);
     const cut = only(shift.files, 'cut.parquet');
     expect(cut.status).toBe('unreadable');
     expect(cut.note).toMatch(/not a readable Parquet file/);
