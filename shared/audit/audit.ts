@@ -12,6 +12,7 @@ import { AnyNumberSchema } from '../snapshot/snapshot';
 
 /** The audit format version written by this build. */
 export const AUDIT_SCHEMA_VERSION = 1;
+// Fields added after format 1 shipped are optional, so records written before them still parse (absent = unknown).
 
 /** Where an audit stands: `interrupted` audits are completed by `--resume`. */
 export const AuditStatusSchema = z.enum(['running', 'interrupted', 'finished', 'failed']);
@@ -23,6 +24,7 @@ export const VERDICTS = [
   'reproduced-exact',
   'reproduced-within-tolerance',
   'statistically-consistent',
+  'inconclusive',
   'not-reproduced',
   'failed',
 ] as const;
@@ -91,9 +93,102 @@ export const AuditPlanSchema = z.object({
   python: z.string().nullable(),
   /** Extra pip options for virtualenv builds (`--pip-option`). */
   pipOptions: z.array(z.string()),
+  /** Output paths hashed after each rerun besides the MLflow artifacts (`--outputs`), relative to the project. */
+  outputs: z.array(z.string()).optional(),
+  /** Globs of output files left out of the comparison (`--ignore-output`), matched against `artifacts/…` or the `--outputs` path. */
+  ignoreOutputs: z.array(z.string()).optional(),
+  /** The metrics the verdict is judged on (`--metric`); empty: every metric the reference reported. */
+  judgedMetrics: z.array(z.string()).optional(),
+  /** `--repeats auto`: the baseline grows until the verdict is settled or `maxReruns` baseline reruns ran. */
+  repeatsAuto: z.boolean().optional(),
+  /** The most baseline reruns `--repeats auto` may run. */
+  maxReruns: z.number().int().min(1).max(1000).nullable().optional(),
+  /** The captured command line rerun as is (`--against` a plain-script capture), its interpreter replaced; null for an MLproject entry point. */
+  capturedCommand: z
+    .object({
+      argv: z.array(z.string()),
+      /** The index in argv of the seed flag's value (`--seed N`, `--random-state N`, `seed=N`), null without one. */
+      seedIndex: z.number().int().nonnegative().nullable(),
+      /** The text around the seed value in that argument (`seed=` before it for Hydra style). */
+      seedPrefix: z.string(),
+    })
+    .nullable()
+    .optional(),
 });
 /** The plan of an audit. */
 export type AuditPlan = z.infer<typeof AuditPlanSchema>;
+
+/** One output file: `artifacts/<path>` for what the run logged to MLflow, else the `--outputs` path; `sha256` is what is compared. */
+export const OutputFileSchema = z.object({
+  path: z.string(),
+  size: z.number().int().nonnegative(),
+  /** The hash compared: of the file with MLflow's per-run fields removed where `normalised`, else of its bytes. */
+  sha256: z.string().nullable(),
+  /** The hash of the file's bytes as written. */
+  rawSha256: z.string().nullable(),
+  /** Whether per-run fields (MLmodel's run_id, model_uuid, utc_time_created, artifact_path, model_id; meta.yaml's times and ids) were removed before hashing. */
+  normalised: z.boolean(),
+});
+/** One output file. */
+export type OutputFile = z.infer<typeof OutputFileSchema>;
+
+/** How the reruns' outputs compare with the reference's, file by file. */
+export const OutputComparisonSchema = z.object({
+  /** Files compared (present in the reference and judged). */
+  compared: z.number().int().nonnegative(),
+  /** Files that differ in at least one baseline rerun: `content` (hash), `missing` (the rerun lacks it), `extra` (only the rerun has it). */
+  differing: z.array(
+    z.object({
+      path: z.string(),
+      kind: z.enum(['content', 'missing', 'extra']),
+      /** How many finished baseline reruns differ in this file. */
+      reruns: z.number().int().nonnegative(),
+    }),
+  ),
+  /** Files compared after their volatile MLflow fields were normalised. */
+  normalised: z.array(z.string()),
+  /** Files left out by `--ignore-output`. */
+  ignored: z.array(z.string()),
+  /** Files the reference recorded only as raw bytes of a volatile MLflow file: unknown, so not compared. */
+  uncomparable: z.array(z.string()),
+});
+/** The output comparison. */
+export type OutputComparison = z.infer<typeof OutputComparisonSchema>;
+
+/** The smallest difference the reruns could have detected in one varying metric. */
+export const PowerStatementSchema = z.object({
+  metric: z.string(),
+  /** Finished baseline reruns the statement rests on. */
+  n: z.number().int().nonnegative(),
+  sd: AnyNumberSchema.nullable(),
+  /** In the metric's units: a reference this far from the reruns' mean is found with 80 % power at α = 0.05 (docs/audit.md); null below 2 reruns. */
+  detectableDifference: AnyNumberSchema.nullable(),
+});
+/** A power statement. */
+export type PowerStatement = z.infer<typeof PowerStatementSchema>;
+
+/** What the verdict rests on: the question asked, the metrics judged, the power, and for `inconclusive` why and what to do. */
+export const JudgementSchema = z.object({
+  /** `deterministic` without `--against` (do identical reruns agree?), `matches-original` with it. */
+  question: z.enum(['deterministic', 'matches-original']),
+  /** Metrics the verdict was judged on. */
+  judgedMetrics: z.array(z.string()),
+  /** Metrics reported but not judged (`--metric` chose others). */
+  reportedMetrics: z.array(z.string()),
+  /** Output files compared. */
+  outputFiles: z.number().int().nonnegative(),
+  /** The fewest finished baseline reruns a statistical verdict needs (docs/audit.md derives it). */
+  minReruns: z.number().int().positive(),
+  /** Baseline reruns that would settle an inconclusive verdict, null when more reruns would not help. */
+  rerunsNeeded: z.number().int().positive().nullable(),
+  power: z.array(PowerStatementSchema),
+  /** Why the verdict is `inconclusive`, null otherwise. */
+  reason: z.string().nullable(),
+  /** What the user can do to get a verdict, null when nothing is needed. */
+  nextStep: z.string().nullable(),
+});
+/** What a verdict rests on. */
+export type Judgement = z.infer<typeof JudgementSchema>;
 
 /** A rerun's state: `pending` ones have not started; `running` ones were in flight (a crash leaves them so; resume reruns them). */
 export const RerunStatusSchema = z.enum(['pending', 'running', 'finished', 'failed', 'interrupted', 'timed-out']);
@@ -119,6 +214,8 @@ export const RerunSchema = z.object({
   metrics: z.record(z.string(), AnyNumberSchema),
   /** A hash over the output artifacts' hashes (the MLflow run's artifacts folder), null when none were written. */
   artifactsHash: z.string().nullable(),
+  /** Every output file this rerun wrote, with its comparison hash (MLflow's volatile fields normalised) and its raw hash. */
+  outputs: z.array(OutputFileSchema).optional(),
 });
 /** One rerun. */
 export type Rerun = z.infer<typeof RerunSchema>;
@@ -183,6 +280,8 @@ export const MetricSummarySchema = z.object({
   withinTolerance: z.boolean().nullable(),
   /** Whether the reference lies in the baseline's 95 % prediction interval (null when it cannot be computed). */
   referenceInPi95: z.boolean().nullable(),
+  /** Whether the verdict is judged on this metric (`--metric` chooses; otherwise every metric the reference reported). */
+  judged: z.boolean().optional(),
 });
 /** One metric across the audit. */
 export type MetricSummary = z.infer<typeof MetricSummarySchema>;
@@ -216,6 +315,8 @@ export const AuditSourceSchema = z.object({
   evidence: z.array(z.string()),
   /** 1 = most likely; the ranking rule is in docs/audit.md. */
   rank: z.number().int().positive(),
+  /** For a source found by a statistical test: its p-value after Holm's correction over every test the audit ran. */
+  adjustedPValue: AnyNumberSchema.nullable().optional(),
 });
 /** One source of variance. */
 export type AuditSource = z.infer<typeof AuditSourceSchema>;
@@ -263,6 +364,10 @@ export const AuditSchema = z.object({
   verdict: VerdictSchema.nullable(),
   /** The verdict in one sentence. */
   explanation: z.string().nullable(),
+  /** What the verdict rests on (null while running, and in records written before it existed). */
+  judgement: JudgementSchema.nullable().optional(),
+  /** The output files compared, null when no output was compared. */
+  outputs: OutputComparisonSchema.nullable().optional(),
   sources: z.array(AuditSourceSchema),
   dataChecks: z.array(DataCheckSchema),
   /** How reruns get their code: the repository root and subfolder, the uncommitted patch applied (a blob in the store), the folder relative paths were given from. */

@@ -280,3 +280,59 @@ export function varianceRatioTest(a: readonly number[], b: readonly number[]): T
   const d2 = y.length - 1;
   return { statistic: f, pValue: regularizedIncompleteBeta(d2 / (d2 + d1 * f), d2 / 2, d1 / 2), df: null };
 }
+
+/** Holm's step-down adjustment of p-values for the number of tests: adjusted values in the input order, monotone, capped at 1. */
+export function holmAdjust(pValues: readonly number[]): number[] {
+  const m = pValues.length;
+  const order = pValues.map((p, i) => ({ p: Number.isNaN(p) ? 1 : p, i })).sort((a, b) => a.p - b.p);
+  const out = new Array<number>(m);
+  let running = 0;
+  order.forEach(({ p, i }, k) => {
+    running = Math.max(running, Math.min(1, (m - k) * p));
+    out[i] = running;
+  });
+  return out;
+}
+
+/** The significance level and power the audit's power statements use. */
+export const POWER_ALPHA = 0.05;
+/** The probability of detecting a difference of the stated size. */
+export const POWER_BETA = 0.8;
+
+/**
+ * The smallest |reference − mean of n reruns| that the prediction-interval check detects with 80 %
+ * power at α = 0.05, for reruns with spread sd: (t(0.975, n−1) + t(0.80, n−1))·sd·√(1 + 1/n).
+ * Null below 2 reruns (no spread can be estimated).
+ */
+export function detectableDifference(sd: number, n: number): number | null {
+  if (n < 2 || !Number.isFinite(sd)) return null;
+  const df = n - 1;
+  return (studentTQuantile(1 - POWER_ALPHA / 2, df) + studentTQuantile(POWER_BETA, df)) * sd * Math.sqrt(1 + 1 / n);
+}
+
+/** How much wider than with unlimited reruns a prediction interval may be and still judge anything (docs/audit.md). */
+export const MAX_INTERVAL_INFLATION = 1.6;
+
+/**
+ * The fewest reruns whose 95 % prediction interval, t(0.975, n−1)·√(1 + 1/n) sd each side, is at most
+ * MAX_INTERVAL_INFLATION times the large-sample 1.96 sd: 5 (4 reruns give 1.81×, 3 give 2.54×, so a
+ * reference almost anywhere would look consistent).
+ */
+export function minRerunsForStatistics(maxInflation = MAX_INTERVAL_INFLATION): number {
+  const limit = studentTQuantile(0.975, 1e9);
+  for (let n = 2; n < 1000; n++) {
+    if ((studentTQuantile(0.975, n - 1) * Math.sqrt(1 + 1 / n)) / limit <= maxInflation) return n;
+  }
+  return 1000;
+}
+
+/** The fewest reruns whose detectable difference (at spread sd) is at most `target`, null when even `cap` reruns are not enough. */
+export function rerunsForDifference(sd: number, target: number, cap = 1000): number | null {
+  if (!(target > 0)) return null;
+  if (sd === 0) return 2;
+  for (let n = 2; n <= cap; n++) {
+    const d = detectableDifference(sd, n);
+    if (d !== null && d <= target) return n;
+  }
+  return null;
+}

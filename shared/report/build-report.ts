@@ -47,6 +47,7 @@ const VERDICT_PHRASE: Record<Verdict, string> = {
   'reproduced-exact': 'reproduced exactly',
   'reproduced-within-tolerance': 'reproduced within tolerance',
   'statistically-consistent': 'is statistically consistent with the reference (not reproduced exactly)',
+  inconclusive: 'could not be judged (inconclusive)',
   'not-reproduced': 'did not reproduce',
   failed: 'could not be audited (the reruns failed)',
 };

@@ -26,6 +26,9 @@ const DETERMINISM_ENV = [
   'NVIDIA_TF32_OVERRIDE',
 ];
 
+/** Spec kinds whose lines are requirements (env-specs.ts names them). */
+const REQUIREMENT_KINDS = new Set(['requirements', 'python_env', 'conda']);
+
 /** Requirement lines of a spec (pip requirements, python_env/conda dependency lists), with whether each is pinned to one version. */
 function requirementPins(spec: EnvSpec): { total: number; pinned: number } {
   let total = 0;
@@ -115,8 +118,9 @@ export function reproducibilityChecklist(ref: Snapshot | null, audit: Audit | nu
   // Dependencies pinned.
   const specs = ref?.software.envSpecs ?? [];
   const locks = specs.filter((s) => LOCK_FILE.test(s.path));
+  // only files that list requirements count: an MLproject, a setup.py or a pyproject is not a requirements list line by line
   const pins = specs
-    .filter((s) => !LOCK_FILE.test(s.path))
+    .filter((s) => !LOCK_FILE.test(s.path) && REQUIREMENT_KINDS.has(s.kind))
     .map((s) => ({ s, ...requirementPins(s) }))
     .filter((p) => p.total > 0);
   const total = pins.reduce((n, p) => n + p.total, 0);
@@ -269,12 +273,8 @@ export function reproducibilityChecklist(ref: Snapshot | null, audit: Audit | nu
   const detRisks = findings.filter(
     (f) => f.rule === 'torch-nondeterministic' || f.rule === 'cudnn-benchmark' || f.rule === 'builtin-hash',
   );
-  const pinnedGroups = audit?.groups.filter((g) => g.name.startsWith('pin:')).map((g) => g.name) ?? [];
-  const detEvidence = [
-    ...set,
-    ...detCalls.map((f) => `torch.use_deterministic_algorithms at ${f.file}:${f.line}`),
-    ...pinnedGroups.map((g) => `audit group ${g}`),
-  ];
+  // the audit's own pin groups are the auditor's experiment, not switches the project sets: they are not credited
+  const detEvidence = [...set, ...detCalls.map((f) => `torch.use_deterministic_algorithms at ${f.file}:${f.line}`)];
   if (detEvidence.length && detRisks.length === 0)
     add('determinism-switches', 'Determinism switches', 'yes', detEvidence.join('; '));
   else if (detEvidence.length)

@@ -1,0 +1,151 @@
+// Output files compared one by one: MLflow's per-run fields normalised away, --ignore-output globs, what differs by name.
+import type { OutputComparison, OutputFile } from './audit';
+import type { TreeState } from '../snapshot/snapshot';
+
+/**
+ * Top-level keys MLflow writes into a logged model's `MLmodel` that change on every run although the
+ * model does not: 2.x `run_id`, `model_uuid`, `utc_time_created`, `artifact_path`; 3.x adds `model_id`
+ * (and names the model's artifact path per logged model).
+ */
+export const MLMODEL_VOLATILE_KEYS = ['run_id', 'model_uuid', 'utc_time_created', 'artifact_path', 'model_id'] as const;
+
+/** Keys of a file store's `meta.yaml` (run, experiment) that are times or ids of this run. */
+export const META_YAML_VOLATILE_KEYS = [
+  'run_id',
+  'run_uuid',
+  'start_time',
+  'end_time',
+  'last_update_time',
+  'creation_time',
+  'artifact_uri',
+  'artifact_location',
+  'experiment_id',
+] as const;
+
+const baseName = (p: string): string => p.slice(p.lastIndexOf('/') + 1);
+
+/** Whether a file is one of MLflow's own files with per-run fields (`MLmodel`, `meta.yaml`). */
+export function isVolatileMlflowFile(relPath: string): boolean {
+  const b = baseName(relPath);
+  return b === 'MLmodel' || b === 'meta.yaml';
+}
+
+/**
+ * The text of an MLflow file without its per-run fields: top-level `key: value` lines (and the
+ * indented continuation lines of a folded value) of the volatile keys are removed; everything else,
+ * flavors included, stays. Null for a file that is not one of MLflow's.
+ */
+export function normalizeMlflowText(relPath: string, text: string): string | null {
+  const b = baseName(relPath);
+  const keys: readonly string[] =
+    b === 'MLmodel' ? MLMODEL_VOLATILE_KEYS : b === 'meta.yaml' ? META_YAML_VOLATILE_KEYS : [];
+  if (keys.length === 0) return null;
+  const out: string[] = [];
+  let dropping = false;
+  for (const line of text.split('\n')) {
+    const top = /^([A-Za-z_][\w-]*)\s*:/.exec(line);
+    if (top) dropping = keys.includes(top[1]!);
+    else if (!/^\s/.test(line)) dropping = false;
+    if (!dropping) out.push(line);
+  }
+  return out.join('\n');
+}
+
+/** A glob as a regular expression: `**` any folders, `*` and `?` within one name; a glob without `/` matches the name anywhere. */
+export function globToRegExp(glob: string): RegExp {
+  let re = '';
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i]!;
+    if (c === '*' && glob[i + 1] === '*') {
+      re += '.*';
+      i++;
+      if (glob[i + 1] === '/') i++;
+    } else if (c === '*') re += '[^/]*';
+    else if (c === '?') re += '[^/]';
+    else re += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+  }
+  return new RegExp(glob.includes('/') ? `^${re}$` : `(^|/)${re}$`);
+}
+
+/** Whether a path matches one of the globs. */
+export function matchesAnyGlob(relPath: string, globs: readonly string[]): boolean {
+  return globs.some((g) => globToRegExp(g).test(relPath));
+}
+
+/** The files of hashed trees as output files, named `<tree path>/<file>` (the tree's path alone for a single file); raw hashes only. */
+export function treesToOutputFiles(trees: readonly TreeState[]): OutputFile[] {
+  const out: OutputFile[] = [];
+  for (const t of trees) {
+    if (t.kind === 'missing') continue;
+    for (const f of t.files) {
+      const p = t.kind === 'file' ? t.path : `${t.path}/${f.path}`;
+      out.push({ path: p, size: f.size, sha256: f.sha256, rawSha256: f.sha256, normalised: false });
+    }
+  }
+  return out;
+}
+
+/** What compareOutputs compares. */
+export interface OutputComparisonInput {
+  /** The reference's files; null when the reference recorded no outputs (nothing is compared). */
+  reference: readonly OutputFile[] | null;
+  /** Each finished baseline rerun's files. */
+  reruns: readonly (readonly OutputFile[])[];
+  ignore: readonly string[];
+  /** Whether the reference's listing is complete (a rerun's): only then is a file only the reruns wrote a difference. */
+  referenceComplete: boolean;
+}
+
+/** Compares outputs file by file; null when nothing could be compared (no reference files, no reruns). */
+export function compareOutputs(input: OutputComparisonInput): OutputComparison | null {
+  if (!input.reference || input.reruns.length === 0) return null;
+  const ignored = new Set<string>();
+  const keep = (f: OutputFile): boolean => {
+    if (matchesAnyGlob(f.path, input.ignore)) {
+      ignored.add(f.path);
+      return false;
+    }
+    return true;
+  };
+  const ref = new Map(input.reference.filter(keep).map((f) => [f.path, f]));
+  const uncomparable: string[] = [];
+  const normalised = new Set<string>();
+  const compared: OutputFile[] = [];
+  for (const f of ref.values()) {
+    // a recorded raw hash of MLmodel says nothing about the model: unknown, so not compared
+    if (isVolatileMlflowFile(f.path) && !f.normalised) uncomparable.push(f.path);
+    else compared.push(f);
+  }
+  const differing = new Map<string, { path: string; kind: 'content' | 'missing' | 'extra'; reruns: number }>();
+  const bump = (path: string, kind: 'content' | 'missing' | 'extra'): void => {
+    const d = differing.get(path) ?? { path, kind, reruns: 0 };
+    d.reruns++;
+    differing.set(path, d);
+  };
+  for (const files of input.reruns) {
+    const mine = new Map(files.filter(keep).map((f) => [f.path, f]));
+    for (const f of compared) {
+      const r = mine.get(f.path);
+      if (!r) bump(f.path, 'missing');
+      else {
+        if (r.normalised) normalised.add(f.path);
+        if (r.sha256 !== f.sha256) bump(f.path, 'content');
+      }
+    }
+    if (input.referenceComplete)
+      for (const p of mine.keys()) if (!ref.has(p) && !uncomparable.includes(p)) bump(p, 'extra');
+  }
+  return {
+    compared: compared.length,
+    differing: [...differing.values()].sort((a, b) => a.path.localeCompare(b.path)),
+    normalised: [...normalised].sort(),
+    ignored: [...ignored].sort(),
+    uncomparable: uncomparable.sort(),
+  };
+}
+
+/** The differing files in a phrase: up to three names, then how many more. */
+export function differingFilesText(c: OutputComparison): string {
+  const names = c.differing.map((d) => (d.kind === 'content' ? d.path : `${d.path} (${d.kind})`));
+  return names.length <= 3 ? names.join(', ') : `${names.slice(0, 3).join(', ')} and ${names.length - 3} more`;
+}

@@ -1,0 +1,383 @@
+// The sources of variance (findSources) and the differences between the original and a rerun that are candidates (snapshotDifferences).
+import type { AuditGroup, AuditSource, DataCheck, EffectSize, GroupName, MetricSummary } from './audit';
+import type { Category, SeedFinding, Snapshot } from '../snapshot/snapshot';
+import { holmAdjust, varianceRatioTest } from './statistics';
+import { finishedReruns, fmt } from './verdict-format';
+
+/** One difference between the original's snapshot and a rerun's, a candidate source. */
+export interface SnapshotDifference {
+  category: Category;
+  factor: string;
+  original: string;
+  rerun: string;
+  /** The ranking prior: lower is more likely to move numbers (docs/audit.md). */
+  prior: number;
+}
+
+const NUMERIC_PACKAGES =
+  /^(numpy|scipy|scikit-learn|sklearn|torch|tensorflow|tensorflow-cpu|jax|jaxlib|xgboost|lightgbm|catboost|pandas|mkl|openblas|numba|cupy|keras)$/i;
+
+/** Whether a snapshot observed its process environment (captures and reruns do; an MLflow import does not). */
+const knowsEnvironment = (s: Snapshot): boolean => s.kind !== 'import';
+
+/** The differences between the original's snapshot and a rerun's that could change numbers (unknown facts on either side are not differences). */
+export function snapshotDifferences(original: Snapshot, rerun: Snapshot): SnapshotDifference[] {
+  const out: SnapshotDifference[] = [];
+  const add = (
+    category: Category,
+    factor: string,
+    a: string | null | undefined,
+    b: string | null | undefined,
+    prior: number,
+  ): void => {
+    if (a === null || a === undefined || b === null || b === undefined || a === b) return;
+    out.push({ category, factor, original: a, rerun: b, prior });
+  };
+  add('code', 'commit', original.code.commit, rerun.code.commit, 1);
+  if (original.code.vcs === 'none' && rerun.code.vcs === 'none')
+    add('code', 'source files (content hash)', original.code.contentHash, rerun.code.contentHash, 1);
+  if (original.software.python.status === 'ok' && rerun.software.python.status === 'ok')
+    add('software', 'python', original.software.python.version, rerun.software.python.version, 3);
+  const pkgs = (s: Snapshot): Map<string, string> =>
+    new Map(s.software.packages.map((p) => [p.name.toLowerCase(), p.version]));
+  if (original.software.packages.length > 0 && rerun.software.packages.length > 0) {
+    const a = pkgs(original);
+    const b = pkgs(rerun);
+    // a declared list (an import's requirements) is partial: a package it does not name is unknown, not absent
+    const partial =
+      original.software.packagesProvenance === 'declared' || rerun.software.packagesProvenance === 'declared';
+    const names = partial ? [...a.keys()].filter((n) => b.has(n)) : [...new Set([...a.keys(), ...b.keys()])];
+    for (const name of names.sort()) {
+      const prior = NUMERIC_PACKAGES.test(name) ? 2 : 5;
+      add('software', `package:${name}`, a.get(name) ?? '(not installed)', b.get(name) ?? '(not installed)', prior);
+    }
+  }
+  for (const lib of Object.keys(original.software.numerics)) {
+    for (const [k, v] of Object.entries(original.software.numerics[lib] ?? {}))
+      add('software', `numerics:${lib}.${k}`, v, rerun.software.numerics[lib]?.[k], 2);
+  }
+  const oc = original.hardware.cpu;
+  const rc = rerun.hardware.cpu;
+  if (oc && rc) {
+    add('hardware', 'cpu', oc.model, rc.model, 4);
+    add('hardware', 'cpu numerics flags', oc.numericsFlags.join(' '), rc.numericsFlags.join(' '), 4);
+  }
+  if (original.hardware.gpus.length > 0 || rerun.hardware.gpus.length > 0) {
+    add(
+      'hardware',
+      'gpus',
+      original.hardware.gpus.map((g) => g.model).join(', ') || '(none)',
+      rerun.hardware.gpus.map((g) => g.model).join(', ') || '(none)',
+      4,
+    );
+  }
+  // an import knows no environment: its empty variable list is unknown, not "unset"
+  if (knowsEnvironment(original) && knowsEnvironment(rerun)) {
+    const envNames = new Set([...Object.keys(original.process.env), ...Object.keys(rerun.process.env)]);
+    for (const k of [...envNames].sort())
+      add('process', `env:${k}`, original.process.env[k] ?? '(unset)', rerun.process.env[k] ?? '(unset)', 6);
+  }
+  if (Object.keys(original.process.parameters).length > 0) {
+    for (const k of Object.keys(original.process.parameters).sort())
+      add('process', `parameter:${k}`, original.process.parameters[k], rerun.process.parameters[k] ?? '(unset)', 6);
+  }
+  return out;
+}
+
+const PIN_FACTORS: Partial<Record<GroupName, { category: Category; factor: string; what: string }>> = {
+  'pin:hashseed': { category: 'randomness', factor: 'PYTHONHASHSEED', what: 'pinning PYTHONHASHSEED=0' },
+  'pin:threads': { category: 'process', factor: 'thread count', what: 'pinning every thread pool to 1 thread' },
+  'pin:cuda-determinism': { category: 'hardware', factor: 'CUDA determinism', what: 'turning on CUDA determinism' },
+};
+const VARY_FACTORS: Partial<Record<GroupName, { category: Category; factor: string; what: string }>> = {
+  'vary:threads': { category: 'process', factor: 'thread count', what: 'varying the thread count' },
+  'vary:hashseed': { category: 'randomness', factor: 'PYTHONHASHSEED', what: 'varying PYTHONHASHSEED' },
+  'vary:seed': { category: 'randomness', factor: 'seed parameter', what: 'varying the seed parameter' },
+};
+
+/** What sources are found from. */
+export interface SourceInput {
+  groups: readonly AuditGroup[];
+  metrics: Record<string, MetricSummary>;
+  dataChecks: readonly DataCheck[];
+  /** Seed-scan findings of the rerun code (suspects for uncontrolled nondeterminism). */
+  findings: readonly SeedFinding[];
+  /** Differences between the original and the reruns (empty when the reference is a rerun). */
+  differences: readonly SnapshotDifference[];
+}
+
+const relToSeed = (metric: MetricSummary, abs: number): number | null => {
+  const sd = metric.groups.seeds?.sd;
+  return sd && sd > 0 ? abs / sd : null;
+};
+const effectText = (e: EffectSize): string =>
+  `${e.metric} ${fmt(e.absolute)}${e.relativeToSeedSpread !== null ? ` (${fmt(e.relativeToSeedSpread)}× the seed spread)` : ''}`;
+
+const valuesOf = (g: AuditGroup | undefined, metric: string): number[] =>
+  finishedReruns(g)
+    .map((r) => r.metrics[metric])
+    .filter((v): v is number => typeof v === 'number');
+
+/** One statistical test behind an attribution, with its p-value before and after Holm's correction. */
+interface TestRecord {
+  p: number;
+  adjusted: number;
+}
+
+/**
+ * Every test findSources could rank a cause by (the pins' F-tests, the varied groups' Welch and KS
+ * tests), corrected together with Holm's method: with twenty tests a p of 0.049 is no evidence.
+ */
+function correctedTests(input: SourceInput, varying: readonly string[]): Map<string, TestRecord> {
+  const keys: string[] = [];
+  const ps: number[] = [];
+  const base = input.groups.find((g) => g.name === 'baseline');
+  for (const g of input.groups) {
+    if (PIN_FACTORS[g.name] && finishedReruns(g).length >= 2) {
+      for (const name of varying) {
+        const gs = input.metrics[name]?.groups[g.name];
+        if (!gs || gs.allBitwiseEqual || (gs.sd ?? 0) === 0) continue;
+        const f = varianceRatioTest(valuesOf(base, name), valuesOf(g, name));
+        if (f) (keys.push(`${g.name}|${name}|F`), ps.push(f.pValue));
+      }
+    }
+    if (VARY_FACTORS[g.name] && finishedReruns(g).length > 0) {
+      for (const [name, m] of Object.entries(input.metrics)) {
+        const gs = m.groups[g.name];
+        if (!m.groups.baseline || m.groups.baseline.allBitwiseEqual || !gs) continue;
+        if (gs.welchVsBaseline) (keys.push(`${g.name}|${name}|welch`), ps.push(gs.welchVsBaseline.pValue));
+        if (gs.ksVsBaseline) (keys.push(`${g.name}|${name}|ks`), ps.push(gs.ksVsBaseline.pValue));
+      }
+    }
+  }
+  const adjusted = holmAdjust(ps);
+  return new Map(keys.map((k, i) => [k, { p: ps[i]!, adjusted: adjusted[i]! }]));
+}
+
+const holmText = (t: TestRecord, count: number): string =>
+  `p = ${fmt(t.p)}, ${fmt(t.adjusted)} after Holm's correction over ${count} test${count === 1 ? '' : 's'}`;
+
+/** The sources of variance, ranked: data, pinned, varied, uncontrolled, then candidates by prior (docs/audit.md). */
+export function findSources(input: SourceInput): AuditSource[] {
+  const sources: Omit<AuditSource, 'rank'>[] = [];
+  const baselineName = 'baseline';
+  for (const d of input.dataChecks) {
+    if (d.same !== false) continue;
+    sources.push({
+      category: 'data',
+      factor: `data:${d.path}`,
+      kind: 'data',
+      effects: [],
+      effect: `The data input ${d.path} changed since the original run.`,
+      evidence: [`original root hash ${d.originalHash ?? '(unknown)'}`, `now ${d.currentHash ?? '(missing)'}`],
+    });
+  }
+  const varying = Object.entries(input.metrics).filter(
+    ([, m]) =>
+      m.groups[baselineName] && !m.groups[baselineName]!.allBitwiseEqual && (m.groups[baselineName]!.n ?? 0) >= 2,
+  );
+  const tests = correctedTests(
+    input,
+    varying.map(([n]) => n),
+  );
+  const testCount = tests.size;
+  const pinnedAway = new Set<string>();
+  const scored: { source: Omit<AuditSource, 'rank'>; score: number }[] = [];
+  for (const g of input.groups) {
+    const pin = PIN_FACTORS[g.name];
+    if (!pin || finishedReruns(g).length < 2) continue;
+    const effects: EffectSize[] = [];
+    const evidence: string[] = [];
+    let adjustedP: number | null = null;
+    for (const [name, m] of varying) {
+      const before = m.groups[baselineName]!.sd ?? 0;
+      const gs = m.groups[g.name];
+      if (!gs) continue;
+      const after = gs.allBitwiseEqual ? 0 : (gs.sd ?? 0);
+      // a pin counts when the spread is gone, or when the F-test (corrected) says it shrank (sd estimates from a few reruns are noisy)
+      const f = after === 0 ? undefined : tests.get(`${g.name}|${name}|F`);
+      evidence.push(
+        `${name}: sd ${fmt(before)} in the baseline, ${fmt(after)} with ${g.name}${gs.allBitwiseEqual ? ' (bitwise equal)' : f ? ` (F-test ${holmText(f, testCount)})` : ''}`,
+      );
+      if (after === 0 || (f !== undefined && f.adjusted < 0.05)) {
+        if (f) adjustedP = Math.min(adjustedP ?? 1, f.adjusted);
+        effects.push({
+          metric: name,
+          absolute: before - after,
+          relativeToSeedSpread: relToSeed(m, before - after),
+          before,
+          after,
+        });
+        if (after === 0) pinnedAway.add(name);
+      }
+    }
+    if (effects.length === 0) continue;
+    scored.push({
+      score: Math.max(...effects.map((e) => e.absolute)),
+      source: {
+        category: pin.category,
+        factor: pin.factor,
+        kind: 'pinned',
+        effects,
+        evidence,
+        adjustedPValue: adjustedP,
+        effect: `${pin.what[0]!.toUpperCase()}${pin.what.slice(1)} ${effects.every((e) => e.after === 0) ? 'removes' : 'reduces'} the baseline's spread: ${effects.map(effectText).join('; ')}.`,
+      },
+    });
+  }
+  for (const g of input.groups) {
+    const vary = VARY_FACTORS[g.name];
+    if (!vary || finishedReruns(g).length === 0) continue;
+    const effects: EffectSize[] = [];
+    const evidence: string[] = [];
+    let adjustedP: number | null = null;
+    for (const [name, m] of Object.entries(input.metrics)) {
+      const base = m.groups[baselineName];
+      const gs = m.groups[g.name];
+      if (!base || !gs || base.mean === null || gs.mean === null) continue;
+      const values = finishedReruns(g)
+        .map((r) => r.metrics[name])
+        .filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+      const move = Math.max(...values.map((v) => Math.abs(v - base.mean!)));
+      const welch = tests.get(`${g.name}|${name}|welch`);
+      const ks = tests.get(`${g.name}|${name}|ks`);
+      const best = Math.min(welch?.adjusted ?? 1, ks?.adjusted ?? 1);
+      const moved = base.allBitwiseEqual ? !(gs.allBitwiseEqual && Object.is(gs.mean, base.mean)) : best < 0.05;
+      if (!moved || !(move > 0)) continue;
+      if (!base.allBitwiseEqual) adjustedP = Math.min(adjustedP ?? 1, best);
+      evidence.push(
+        `${name}: baseline mean ${fmt(base.mean)} (sd ${fmt(base.sd)}), ${g.name} mean ${fmt(gs.mean)} (sd ${fmt(gs.sd)}, range ${fmt(gs.min)}…${fmt(gs.max)})${welch ? `, Welch ${holmText(welch, testCount)}` : ''}${ks ? `, KS ${holmText(ks, testCount)}` : ''}`,
+      );
+      effects.push({
+        metric: name,
+        absolute: move,
+        relativeToSeedSpread: relToSeed(m, move),
+        before: base.sd,
+        after: gs.sd,
+      });
+    }
+    if (effects.length === 0) continue;
+    scored.push({
+      score: Math.max(...effects.map((e) => e.absolute)),
+      source: {
+        category: vary.category,
+        factor: vary.factor,
+        kind: 'varied',
+        effects,
+        evidence,
+        adjustedPValue: adjustedP,
+        effect: `${vary.what[0]!.toUpperCase()}${vary.what.slice(1)} moves the results by up to ${effects.map(effectText).join('; ')}.`,
+      },
+    });
+  }
+  scored.sort((a, b) => (a.source.kind === b.source.kind ? b.score - a.score : a.source.kind === 'pinned' ? -1 : 1));
+  sources.push(...scored.map((s) => s.source));
+  const unexplained = varying.filter(([name]) => !pinnedAway.has(name));
+  if (unexplained.length > 0) {
+    const effects = unexplained.map(([name, m]) => {
+      const sd = m.groups[baselineName]!.sd ?? 0;
+      return { metric: name, absolute: sd, relativeToSeedSpread: relToSeed(m, sd), before: sd, after: null };
+    });
+    const suspects = input.findings.filter((f) => f.kind === 'risk');
+    sources.push({
+      category: 'randomness',
+      factor: 'uncontrolled nondeterminism',
+      kind: 'uncontrolled',
+      effects,
+      effect: `The baseline varies from rerun to rerun and no pinned factor removes it: sd ${effects.map(effectText).join('; ')}.`,
+      evidence: suspects.length
+        ? suspects.slice(0, 20).map((f) => `${f.file}:${f.line} ${f.rule}: ${f.message}`)
+        : ['the seed scan found no unseeded random source; suspects are threads, GPU kernels or the system clock'],
+    });
+  }
+  const diffs = [...input.differences].sort((a, b) => a.prior - b.prior || a.factor.localeCompare(b.factor));
+  for (const d of diffs) {
+    sources.push({
+      category: d.category,
+      factor: d.factor,
+      kind: 'candidate',
+      effects: [],
+      effect: `Differs between the original and the reruns (${d.original} → ${d.rerun}); no rerun group isolates its effect.`,
+      evidence: [`original: ${d.original}`, `reruns: ${d.rerun}`],
+    });
+  }
+  return sources.map((s, i) => ({ ...s, rank: i + 1 }));
+}
+
+/** One pin an environment spec declares: a package (or python) and the one version it names. */
+export interface DeclaredPin {
+  name: string;
+  version: string;
+  /** The spec file that declares it. */
+  file: string;
+}
+
+/** The exact pins of conda.yaml / python_env.yaml / requirements files (`python=3.6`, `scikit-learn=0.19.1`, `numpy==1.24.2`); ranges are not pins. */
+export function declaredPins(specs: Snapshot['software']['envSpecs']): DeclaredPin[] {
+  const out: DeclaredPin[] = [];
+  for (const spec of specs) {
+    if (!['conda', 'python_env', 'requirements'].includes(spec.kind)) continue;
+    const yaml = spec.kind !== 'requirements';
+    for (const raw of spec.content.split('\n')) {
+      const line = raw.replace(/#.*$/, '').trim();
+      // python_env.yaml names the interpreter as `python: "3.8"`
+      const py = yaml ? /^python\s*:\s*["']?([0-9][\w.*]*)["']?$/.exec(line) : null;
+      if (py) {
+        out.push({ name: 'python', version: py[1]!, file: spec.path });
+        continue;
+      }
+      const item = yaml ? /^-\s*(.+)$/.exec(line)?.[1] : line;
+      if (!item) continue;
+      const m = /^([A-Za-z0-9][\w.-]*)(?:\[[^\]]*\])?\s*(==|=)\s*([0-9][\w.*+!-]*)\s*$/.exec(item.trim());
+      if (!m || (m[2] === '=' && !yaml)) continue;
+      // conda's `name=1.2=build` keeps only the version
+      out.push({ name: m[1]!.toLowerCase(), version: m[3]!.split('=')[0]!, file: spec.path });
+    }
+  }
+  return out;
+}
+
+const versionMatches = (installed: string, declared: string): boolean => {
+  const d = declared.replace(/\.\*$/, '').replace(/\*$/, '');
+  return installed === d || installed.startsWith(`${d}.`);
+};
+
+/**
+ * What a `local` rerun used against what the project's environment spec pins (conda.yaml says
+ * python=3.6, scikit-learn 0.19.1; the rerun ran Python 3.11 and 1.2.2): each mismatch is a candidate
+ * source. A pinned package the rerun did not have installed is a difference too; one the probe could
+ * not list is unknown.
+ */
+export function declaredEnvironmentDifferences(rerun: Snapshot): SnapshotDifference[] {
+  const out: SnapshotDifference[] = [];
+  const pkgs = new Map(rerun.software.packages.map((p) => [p.name.toLowerCase().replace(/_/g, '-'), p.version]));
+  const seen = new Set<string>();
+  for (const pin of declaredPins(rerun.software.envSpecs)) {
+    const key = pin.name.replace(/_/g, '-');
+    if (seen.has(key)) continue;
+    seen.add(key);
+    if (key === 'python') {
+      const v = rerun.software.python.status === 'ok' ? rerun.software.python.version : null;
+      if (v && !versionMatches(v, pin.version))
+        out.push({
+          category: 'software',
+          factor: 'declared python',
+          original: `${pin.version} (declared in ${pin.file})`,
+          rerun: v,
+          prior: 3,
+        });
+      continue;
+    }
+    if (rerun.software.packages.length === 0) continue;
+    const v = pkgs.get(key) ?? (key === 'sklearn' ? pkgs.get('scikit-learn') : undefined);
+    if (v !== undefined && versionMatches(v, pin.version)) continue;
+    out.push({
+      category: 'software',
+      factor: `declared package:${key}`,
+      original: `${pin.version} (declared in ${pin.file})`,
+      rerun: v ?? '(not installed)',
+      prior: NUMERIC_PACKAGES.test(key) ? 2 : 5,
+    });
+  }
+  return out;
+}
