@@ -17,6 +17,9 @@ import { terminalProgress } from './progress-bar';
 /** Exit codes of reproscope's own failures (a captured command's code is passed through instead). */
 const EXIT_FOR: Partial<Record<ErrorInfo['code'], number>> = {
   INVALID_INPUT: 2,
+  // a project, -P path or --data path that does not exist is bad input too (docs/audit.md: exit 2)
+  PROJECT_INVALID: 2,
+  DATA_PATH_MISSING: 2,
   COMMAND_NOT_FOUND: 127,
   NOT_FOUND: 3,
   AMBIGUOUS_ID: 3,

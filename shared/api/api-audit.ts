@@ -19,6 +19,16 @@ export const StartAuditInput = z.object({
   /** The original run to judge against (id or unique prefix). */
   against: z.string().trim().min(1).max(64).optional(),
   repeats: z.number().int().min(1).max(1000).default(3),
+  /** `--repeats auto`: start with `repeats` baseline reruns and add more until the verdict is settled or `maxReruns` ran. */
+  repeatsAuto: z.boolean().default(false),
+  /** The most baseline reruns `--repeats auto` may run. */
+  maxReruns: z.number().int().min(1).max(1000).default(20),
+  /** Output paths hashed after each rerun besides the MLflow artifacts (`--outputs`), relative to the project. */
+  outputs: z.array(pathText).default([]),
+  /** Globs of output files the comparison leaves out (`--ignore-output`). */
+  ignoreOutputs: z.array(z.string().trim().min(1).max(1000)).default([]),
+  /** The metrics the verdict is judged on (`--metric`); the others are reported. */
+  judgedMetrics: z.array(z.string().trim().min(1).max(500)).default([]),
   vary: z.array(VaryFactorSchema).default([]),
   python: pathText.optional(),
   envManager: EnvManagerSchema.default('local'),

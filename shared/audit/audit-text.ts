@@ -9,6 +9,38 @@ function fmt(v: number | null | undefined): string {
   return a >= 1e6 || a < 1e-4 ? v.toExponential(3) : String(Number(v.toPrecision(6)));
 }
 
+/** What the verdict rests on, for the terminal: the question, judged metrics, outputs, power, what to do. */
+export function judgementLines(a: Audit): string[] {
+  const j = a.judgement;
+  const lines: string[] = [];
+  if (j) {
+    lines.push(
+      `  question: ${j.question === 'deterministic' ? 'do identical reruns agree? (no --against)' : 'does the original reproduce?'}`,
+    );
+    lines.push(
+      `  judged: ${j.judgedMetrics.length ? j.judgedMetrics.join(', ') : 'no metric'}${j.outputFiles ? `; ${j.outputFiles} output files` : ''}${j.reportedMetrics.length ? `   reported only: ${j.reportedMetrics.join(', ')}` : ''}`,
+    );
+    for (const p of j.power)
+      if (p.detectableDifference !== null)
+        lines.push(
+          `  power: with ${p.n} reruns a difference of ${fmt(p.detectableDifference)} in ${p.metric} is detectable (80 %, α = 0.05)`,
+        );
+    if (j.reason) lines.push(`  inconclusive because ${j.reason}`);
+    if (j.nextStep) lines.push(`  next: ${j.nextStep}${j.rerunsNeeded ? ` (${j.rerunsNeeded} baseline reruns)` : ''}`);
+  }
+  const o = a.outputs;
+  if (o) {
+    lines.push(
+      `  outputs: ${o.compared} files compared, ${o.differing.length} differ${o.normalised.length ? `, ${o.normalised.length} normalised (MLflow per-run fields)` : ''}${o.ignored.length ? `, ${o.ignored.length} ignored` : ''}${o.uncomparable.length ? `, ${o.uncomparable.length} unknown in the original` : ''}`,
+    );
+    for (const d of o.differing.slice(0, 20))
+      lines.push(
+        `    ${d.path}: ${d.kind === 'content' ? 'differs' : d.kind === 'missing' ? 'missing' : 'only in the reruns'} in ${d.reruns} reruns`,
+      );
+  }
+  return lines;
+}
+
 /** An audit as a person reads it in the terminal: verdict first, then groups, metrics and sources. */
 export function formatAuditText(a: Audit): string {
   const lines: string[] = [];
@@ -23,6 +55,7 @@ export function formatAuditText(a: Audit): string {
   lines.push(`  status: ${a.status}   verdict: ${a.verdict ?? '—'}`);
   if (a.explanation) lines.push(`  ${a.explanation}`);
   if (a.error) lines.push(`  error: ${a.error}`);
+  lines.push(...judgementLines(a));
   lines.push('groups:');
   for (const g of a.groups) {
     const counts = new Map<string, number>();

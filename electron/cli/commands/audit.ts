@@ -66,11 +66,24 @@ async function confirm(question: string): Promise<boolean> {
   }
 }
 
-/** The exit code of a finished audit: 0 when it reproduced (exactly, within tolerance or statistically), 1 otherwise, 130 when interrupted. */
+/** The exit code of an inconclusive verdict (docs/audit.md): neither success nor a failure to reproduce. */
+export const EXIT_INCONCLUSIVE = 4;
+
+/** The exit code of a finished audit: 0 only for the reproduced verdicts, 4 inconclusive, 1 otherwise, 130 when interrupted. */
 export function auditExitCode(a: Audit): number {
   if (a.status === 'interrupted') return 130;
   if (a.status !== 'finished') return 1;
-  return a.verdict === 'not-reproduced' || a.verdict === 'failed' ? 1 : 0;
+  if (a.verdict === 'inconclusive') return EXIT_INCONCLUSIVE;
+  return a.verdict === 'reproduced-exact' ||
+    a.verdict === 'reproduced-within-tolerance' ||
+    a.verdict === 'statistically-consistent'
+    ? 0
+    : 1;
+}
+
+/** Parses --repeats N or --repeats auto. */
+export function parseRepeats(v: string): number | 'auto' {
+  return v.trim().toLowerCase() === 'auto' ? 'auto' : positiveInt('--repeats', 1000)(v);
 }
 
 interface AuditOptions {
@@ -78,7 +91,11 @@ interface AuditOptions {
   param: string[];
   version?: string;
   against?: string;
-  repeats: number;
+  repeats: number | 'auto';
+  maxReruns: number;
+  outputs: string[];
+  ignoreOutput: string[];
+  metric: string[];
   vary: VaryFactor[];
   python?: string;
   envManager: 'local' | 'virtualenv' | 'conda' | 'docker';
@@ -158,7 +175,21 @@ export function registerAuditCommands(program: Command, deps: AuditCommandDeps):
     .option('-P, --param <key=value>', 'a parameter (repeatable)', collect, [])
     .option('--version <commit>', "the commit to rerun (default: the original's, else HEAD with uncommitted changes)")
     .option('--against <run>', 'the original run (captured or imported) to judge the reruns against')
-    .option('--repeats <n>', 'reruns per group', positiveInt('--repeats', 1000), 3)
+    .option('--repeats <n|auto>', 'reruns per group; auto: rerun until the verdict is settled', parseRepeats, 3)
+    .option(
+      '--max-reruns <n>',
+      'the most baseline reruns --repeats auto may run',
+      positiveInt('--max-reruns', 1000),
+      20,
+    )
+    .option(
+      '--outputs <path>',
+      'an output file or folder the project writes, compared file by file (repeatable)',
+      collect,
+      [],
+    )
+    .option('--ignore-output <glob>', 'output files to leave out of the comparison (repeatable)', collect, [])
+    .option('--metric <name>', 'judge the verdict on this metric (repeatable); the others are reported', collect, [])
     .option('--vary <factors>', `factors to vary one at a time: ${VARY_FACTORS.join(',')}`, parseVary, [])
     .option(
       '--python <path>',
@@ -215,7 +246,13 @@ export function registerAuditCommands(program: Command, deps: AuditCommandDeps):
           parameters: Object.fromEntries(opts.param.map(parseParam)),
           version: opts.version,
           against: opts.against,
-          repeats: opts.repeats,
+          // auto: the audit starts from what its question needs (2 identical reruns, or 5 against an original) and grows
+          repeats: opts.repeats === 'auto' ? 2 : opts.repeats,
+          repeatsAuto: opts.repeats === 'auto',
+          maxReruns: opts.maxReruns,
+          outputs: opts.outputs,
+          ignoreOutputs: opts.ignoreOutput,
+          judgedMetrics: opts.metric,
           vary: opts.vary,
           python: opts.python,
           envManager: opts.envManager,
@@ -236,6 +273,8 @@ export function registerAuditCommands(program: Command, deps: AuditCommandDeps):
         process.stderr.write(
           `reproscope: ${total} reruns (${plan.groups.map((g) => `${g.name} ×${g.reruns.length}`).join(', ')}) of ${plan.project.location}${plan.commit ? ` @ ${plan.commit.slice(0, 12)}` : ''}, each running:\n  ${plan.command}\n`,
         );
+        // before the first rerun, not after: a command that differs from the original's, a typo'd -P, declared pins
+        for (const w of plan.warnings) process.stderr.write(`reproscope: warning: ${w}\n`);
         if (!opts.yes) {
           if (!process.stdin.isTTY) {
             throw new ReproError(
