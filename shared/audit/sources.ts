@@ -107,7 +107,7 @@ export interface SourceInput {
 }
 
 const relToSeed = (metric: MetricSummary, abs: number): number | null => {
-  const sd = metric.groups.seeds?.sd;
+  const sd = (metric.groups.seeds ?? metric.groups['vary:seed'])?.sd;
   return sd && sd > 0 ? abs / sd : null;
 };
 const effectText = (e: EffectSize): string =>

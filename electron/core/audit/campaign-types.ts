@@ -2,7 +2,7 @@
 import type { z } from 'zod';
 import type { StartAuditInput } from '../../../shared/api/api-audit';
 import { type Mlproject, type MlprojectEntryPoint } from '../../../shared/mlflow/mlproject';
-import { type Snapshot } from '../../../shared/snapshot/snapshot';
+import { type Snapshot, type TreeState } from '../../../shared/snapshot/snapshot';
 import type { HashPool } from '../../platform/hash-pool';
 import type { probePython } from '../../platform/python-probe';
 import { type PreparedEnvironment } from '../../platform/python-env';
@@ -21,6 +21,8 @@ export interface Prepared {
   reference: Snapshot | null;
   workRoot: string;
   inspectDir: string | null;
+  /** The data inputs hashed where the reruns read them (empty after a resume: not hashed again). */
+  dataInputs?: TreeState[];
 }
 
 /** Options of a campaign run. */

@@ -2,6 +2,7 @@
 import type { Audit, AuditGroup, GroupName, Rerun, VaryFactor } from '../../../shared/audit/audit';
 import { type Snapshot } from '../../../shared/snapshot/snapshot';
 import { finishedReruns } from '../../../shared/audit/verdict';
+import { matchesAnyGlob } from '../../../shared/audit/outputs';
 
 /** What each group changes, in the words reports use. */
 export const GROUP_DESCRIPTIONS: Record<GroupName, string> = {
@@ -15,6 +16,15 @@ export const GROUP_DESCRIPTIONS: Record<GroupName, string> = {
   'vary:seed': 'a different seed per rerun',
 };
 
+/** A rerun's outputs as one comparable text: normalised hashes, so MLmodel's run_id alone never makes the baseline "vary". */
+function outputsKey(r: Rerun, ignore: readonly string[]): string {
+  return (r.outputs ?? [])
+    .filter((f) => !matchesAnyGlob(f.path, ignore))
+    .map((f) => `${f.path}:${f.sha256}`)
+    .sort()
+    .join('\n');
+}
+
 /** Adds the pin groups after the baseline when the baseline's reruns vary (once per audit). */
 export function addPins(audit: Audit, machine: { hardware: Snapshot['hardware'] } | null): void {
   if (audit.groups.some((g) => g.name.startsWith('pin:'))) return;
@@ -22,9 +32,10 @@ export function addPins(audit: Audit, machine: { hardware: Snapshot['hardware'] 
   const done = finishedReruns(base);
   if (done.length < 2) return;
   const names = new Set(done.flatMap((r) => Object.keys(r.metrics)));
+  const ignore = audit.plan.ignoreOutputs ?? [];
   const varies =
     [...names].some((n) => !done.every((r) => Object.is(r.metrics[n], done[0]!.metrics[n]))) ||
-    done.some((r) => r.artifactsHash !== done[0]!.artifactsHash);
+    done.some((r) => outputsKey(r, ignore) !== outputsKey(done[0]!, ignore));
   if (!varies) return;
   const range = Array.from({ length: audit.plan.repeats }, (_, i) => i);
   const blank = (index: number, env: Record<string, string>): Rerun =>
@@ -116,7 +127,8 @@ export function planGroups(plan: GroupPlan): AuditGroup[] {
     for (let v = start; out.length < repeats; v++) if (String(v) !== seedValue) out.push(String(v));
     return out;
   };
-  if (seedParam)
+  // --vary seed asks the question the seeds group answers: one group, not the same reruns twice
+  if (seedParam && !plan.vary.includes('seed'))
     groups.push({ name: 'seeds', description: GROUP_DESCRIPTIONS.seeds, reruns: seedsFrom(1).map(seeded) });
   for (const v of plan.vary) {
     if (v === 'threads')

@@ -1,15 +1,22 @@
 /** Preparing an audit before its first rerun: the project at its commit, the reference run, the command, the data checks and the environment. */
 import fs from 'node:fs';
 import path from 'node:path';
-import { AUDIT_SCHEMA_VERSION, type Audit, type DataCheck } from '../../../shared/audit/audit';
+import { AUDIT_SCHEMA_VERSION, type Audit } from '../../../shared/audit/audit';
+import {
+  CAPTURED_SEED_PARAMETER,
+  capturedCommandFrom,
+  capturedEntryPoint,
+  undeclaredParameterWarnings,
+  type CapturedCommand,
+} from '../../../shared/audit/captured-command';
 import { ReproError } from '../../../shared/errors';
 import { findEntryPoint, localPathOf } from '../../../shared/mlflow/mlproject';
 import { stripUrlCredentials } from '../../../shared/snapshot/secrets';
 import { isSeedName } from '../../../shared/snapshot/seeds';
 import { formatCommand } from '../../../shared/mlflow/shell-quote';
+import type { Snapshot } from '../../../shared/snapshot/snapshot';
 import { toPendingBlob } from '../../db/blob-repository';
 import { captureCodeState } from '../../platform/git-state';
-import { HashPool } from '../../platform/hash-pool';
 import {
   cachedClone,
   createWorkspace,
@@ -20,12 +27,13 @@ import {
   unparkWorkspace,
   type WorkspaceSource,
 } from '../../platform/workspace';
-import { hashPaths, parseMetricSources } from '../capture';
+import { parseMetricSources } from '../capture';
 import type { CoreContext } from '../core-context';
 import { storePaths } from './audit-store';
 import type { AuditRequest, Prepared } from './campaign-types';
 import { prepareEnvironment } from './environment';
 import { planGroups } from './groups';
+import { checkData, dataInputsAsSeen } from './prepare-data';
 import { isGitUrl, loadProject, resolveRender, unquoteLogged } from './project';
 
 /** Builds the audit record and what its reruns need: project, reference, command, data checks, environment. Saves nothing. */
@@ -122,22 +130,30 @@ export async function prepareAudit(
     readDir = source.projectDir;
   }
   const project = loadProject(readDir);
+  const captured = capturedCommandOf(reference, input.entryPoint);
   const entryName =
     input.entryPoint ?? reference?.process.entryPoint ?? reference?.tags['mlflow.project.entryPoint'] ?? 'main';
-  const entry = findEntryPoint(project, entryName);
-  const refParams = Object.fromEntries(
-    Object.entries(reference?.process.parameters ?? {}).map(([k, v]) => [k, unquoteLogged(v)]),
-  );
+  const entry = captured ? capturedEntryPoint(captured) : findEntryPoint(project, entryName);
+  // a captured command carries its arguments in argv; its recorded parameters are not the entry point's
+  const refParams = captured
+    ? {}
+    : Object.fromEntries(Object.entries(reference?.process.parameters ?? {}).map(([k, v]) => [k, unquoteLogged(v)]));
   const userParams = { ...refParams, ...input.parameters };
   const cwd = path.resolve(input.cwd ?? projectDir ?? readDir);
   const rendered = resolveRender(entry, userParams, cwd);
+  warnings.push(...undeclaredParameterWarnings(entry, Object.keys(input.parameters)));
   if (reference && reference.kind === 'capture' && reference.process.argv.length > 0) {
-    warnings.push(
-      `the original was captured running \`${formatCommand(reference.process.argv)}\`; the reruns run \`${rendered.command}\` (give its parameters with -P if they differ)`,
-    );
+    const original = formatCommand(reference.process.argv);
+    if (original !== rendered.command)
+      warnings.push(
+        captured
+          ? `the original ran \`${original}\`; the reruns run \`${rendered.command}\` (the audit's interpreter in place of the original's)`
+          : `the original was captured running \`${original}\`; the reruns run \`${rendered.command}\` (give its parameters with -P if they differ)`,
+      );
   }
   const seedParam =
     input.seedParam ??
+    (captured ? (captured.seedIndex !== null ? CAPTURED_SEED_PARAMETER : null) : null) ??
     entry.parameters.find((p) => isSeedName(p.name))?.name ??
     Object.keys(userParams).find(isSeedName) ??
     null;
@@ -146,39 +162,23 @@ export async function prepareAudit(
 
   parseMetricSources(input.metricsFrom, input.metricPatterns); // a bad --metric-pattern is refused before any rerun
 
-  // data: path parameters and --data, hashed now and compared with what the original recorded
-  const dataPaths = [
-    ...entry.parameters
-      .filter((p) => p.type === 'path')
-      .map((p) => path.resolve(cwd, localPathOf(rendered.parameters[p.name]!) ?? rendered.parameters[p.name]!)),
-    ...input.data.map((d) => path.resolve(cwd, d)),
-  ];
-  const dataChecks: DataCheck[] = [];
-  if (dataPaths.length > 0) {
-    const pool = new HashPool();
-    try {
-      for (const p of dataPaths) {
-        const abs = p;
-        if (!fs.existsSync(abs))
-          throw new ReproError('DATA_PATH_MISSING', `data path ${abs} does not exist`, 'Check --data.');
-        const [tree] = await hashPaths([abs], cwd, ctx.hashCache, pool, ctx.events.publish, `audit-${id}`);
-        const original = reference?.data.inputs.find(
-          (i) =>
-            i.absPath === abs ||
-            path.resolve(reference.process.cwd ?? '', i.path) === abs ||
-            i.path === path.relative(cwd, abs),
-        );
-        dataChecks.push({
-          path: path.relative(cwd, abs) || abs,
-          originalHash: original?.rootHash ?? null,
-          currentHash: tree!.rootHash,
-          same: original ? original.rootHash === tree!.rootHash : null,
-        });
-      }
-    } finally {
-      await pool.close();
-    }
-  }
+  // data: path parameters and --data, hashed where the reruns read them and compared with what the original recorded
+  const data = await checkData({
+    inputs: dataInputsAsSeen({
+      pathParameters: entry.parameters
+        .filter((p) => p.type === 'path')
+        .map((p) => path.resolve(cwd, localPathOf(rendered.parameters[p.name]!) ?? rendered.parameters[p.name]!)),
+      dataPaths: input.data.map((d) => path.resolve(cwd, d)),
+      recordedPaths: recordedInputs(reference, source.kind === 'git' ? source.projectDir : null),
+      projectDir: source.kind === 'git' ? source.projectDir : null,
+      inspectDir,
+    }),
+    cwd,
+    reference,
+    ctx,
+    task: `audit-${id}`,
+  });
+  const dataChecks = data.checks;
   for (const d of dataChecks)
     if (d.same === null && reference)
       warnings.push(`data: the original did not record ${d.path}; it could not be compared`);
@@ -199,6 +199,11 @@ export async function prepareAudit(
     onLog,
   });
   const now = new Date().toISOString();
+  const timeoutS = input.timeoutS ?? defaultTimeoutS(reference);
+  if (input.timeoutS === undefined && timeoutS !== null)
+    warnings.push(
+      `each rerun stops after ${timeoutS} s (5 times the original's ${Math.round(reference!.process.durationMs! / 1000)} s, at least 60 s); give --timeout to change it`,
+    );
   const groups = planGroups({
     repeats: input.repeats,
     vary: input.vary,
@@ -229,7 +234,7 @@ export async function prepareAudit(
       vary: input.vary,
       tolerances: input.tolerances,
       jobs: input.jobs,
-      timeoutS: input.timeoutS ?? null,
+      timeoutS,
       seedParam,
       metricsFiles: input.metrics,
       metricsFrom: input.metricsFrom,
@@ -238,6 +243,12 @@ export async function prepareAudit(
       strictData: input.strictData,
       python: input.python ?? null,
       pipOptions: input.pipOptions,
+      outputs: input.outputs,
+      ignoreOutputs: input.ignoreOutputs,
+      judgedMetrics: input.judgedMetrics,
+      repeatsAuto: input.repeatsAuto,
+      maxReruns: input.repeatsAuto ? input.maxReruns : null,
+      capturedCommand: captured,
     },
     groups,
     metrics: {},
@@ -256,7 +267,40 @@ export async function prepareAudit(
     warnings,
     error: null,
   };
-  return { audit, prepared: { source, entry, project, environment, reference, workRoot, inspectDir }, patch };
+  return {
+    audit,
+    prepared: { source, entry, project, environment, reference, workRoot, inspectDir, dataInputs: data.trees },
+    patch,
+  };
+}
+
+/**
+ * The captured command line an `--against` audit reruns as is: a capture of a plain command (not
+ * `mlflow run`), unless `-e` names an entry point. Null for an MLproject audit.
+ */
+function capturedCommandOf(reference: Snapshot | null, entryPoint: string | undefined): CapturedCommand | null {
+  if (!reference || reference.kind !== 'capture' || entryPoint) return null;
+  const argv = reference.process.argv;
+  if (argv.length === 0 || path.basename(argv[0]!) === 'mlflow') return null;
+  return capturedCommandFrom(argv);
+}
+
+/** The absolute paths of the original's recorded data inputs that lie inside the project folder. */
+function recordedInputs(reference: Snapshot | null, projectDir: string | null): string[] {
+  if (!reference || !projectDir) return [];
+  return reference.data.inputs
+    .map((i) => i.absPath)
+    .filter((abs) => {
+      const rel = path.relative(projectDir, abs);
+      return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+    });
+}
+
+/** A rerun's default time limit: 5 times the original's duration, at least 60 s; none when the duration is unknown. */
+export function defaultTimeoutS(reference: Snapshot | null): number | null {
+  const ms = reference?.process.durationMs;
+  if (ms === null || ms === undefined || !(ms > 0)) return null;
+  return Math.max(60, Math.ceil((5 * ms) / 1000));
 }
 
 /** Removes what a campaign prepared on disk: the inspection worktree and the audit's work folder. */
@@ -302,7 +346,9 @@ export async function prepareResume(audit: Audit, ctx: CoreContext): Promise<Pre
   }
   const inspectDir = source.kind === 'git' ? await createWorkspace(source, path.join(workRoot, 'inspect')) : null;
   const project = loadProject(inspectDir ?? source.projectDir);
-  const entry = findEntryPoint(project, audit.entryPoint);
+  const entry = audit.plan.capturedCommand
+    ? capturedEntryPoint(audit.plan.capturedCommand)
+    : findEntryPoint(project, audit.entryPoint);
   const log = (line: string): void =>
     ctx.events.publish({ task: `audit-${audit.id}`, phase: 'log', label: 'audit', message: `${line}\n` });
   const environment = await prepareEnvironment({

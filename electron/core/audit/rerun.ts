@@ -8,7 +8,6 @@ import { newId } from '../../../shared/ids';
 import { filterEnvironment } from '../../../shared/snapshot/secrets';
 import { emptySnapshot, type Metric } from '../../../shared/snapshot/snapshot';
 import { captureCodeState } from '../../platform/git-state';
-import { hashTree } from '../../platform/hash-tree';
 import { createMlflowRun, endMlflowRun, readMlflowRun } from '../../platform/mlflow-file-store';
 import { probePython, whichSync } from '../../platform/python-probe';
 import { findEnvSpecs } from '../../platform/env-specs';
@@ -25,6 +24,7 @@ import { auditsOf } from './audit-store';
 import type { Prepared, Shared } from './campaign-types';
 import { dockerArgv, rerunEnvironment, softwareFingerprint } from './environment';
 import { resolveRender } from './project';
+import { clearExpectedOutputs, hashRerunOutputs } from './rerun-outputs';
 import type { Runner } from './runner';
 
 /** One rerun to run, and what the campaign shares with it. */
@@ -49,10 +49,15 @@ export async function runOneRerun(job: RerunJob): Promise<void> {
   rerun.status = 'running';
   rerun.error = null;
   auditsOf(ctx).save(audit);
+  // counts on every progress event, so no face prints [undefined/undefined]
+  const reruns = audit.groups.flatMap((g) => g.reruns);
   ctx.events.publish({
     task,
     phase: 'progress',
     label: `${group.name} #${rerun.index + 1} running`,
+    done: reruns.filter((r) => r.status !== 'pending' && r.status !== 'running').length,
+    total: reruns.length,
+    unit: 'reruns',
     detail: { auditId: audit.id, group: group.name, index: rerun.index, state: 'running', elapsedMs: 0 },
   });
   const runId = createHash('sha256')
@@ -69,6 +74,7 @@ export async function runOneRerun(job: RerunJob): Promise<void> {
     return;
   }
   try {
+    clearExpectedOutputs(cwd, ['metrics.json', ...audit.plan.metricsFiles, ...(audit.plan.outputs ?? [])]);
     const parameters = { ...audit.parameters, ...rerun.parameters };
     const rendered = resolveRender(prepared.entry, parameters, audit.workspace.cwd);
     const user = currentUser() ?? 'unknown';
@@ -172,10 +178,14 @@ export async function runOneRerun(job: RerunJob): Promise<void> {
         warnings.push(`metrics.json was written but could not be read (${(e as Error).message})`);
       }
     }
-    const artifacts =
-      fs.readdirSync(mlflow.artifactsDir).length > 0
-        ? await hashTree(mlflow.artifactsDir, { pool: shared.hashPool, displayPath: 'artifacts' })
-        : null;
+    const outputs = await hashRerunOutputs({
+      artifactsDir: mlflow.artifactsDir,
+      cwd,
+      outputs: audit.plan.outputs ?? [],
+      cache: ctx.hashCache,
+      pool: shared.hashPool,
+    });
+    const artifacts = outputs.artifacts;
     const [facts, machine] = await Promise.all([probe, shared.machine]);
     if (scanNow && facts.scan) shared.scan = facts.scan;
     const snapshot = emptySnapshot(newId(), 'rerun', result.startedAt.toISOString());
@@ -205,7 +215,8 @@ export async function runOneRerun(job: RerunJob): Promise<void> {
       if (c) snapshot.code = { ...c.code, root: cwd };
     }
     const { env: recordedEnv, withheld } = filterEnvironment(env, []);
-    snapshot.data.inputs = [];
+    // the inputs as this rerun read them (hashed once where the reruns read them: their copies are built alike)
+    snapshot.data.inputs = structuredClone(prepared.dataInputs ?? []);
     snapshot.software = {
       os: machine.os,
       python: facts.python,
@@ -246,7 +257,7 @@ export async function runOneRerun(job: RerunJob): Promise<void> {
       exitCode: result.exitCode,
       signal: result.signal,
       metrics,
-      artifacts: artifacts ? [artifacts] : [],
+      artifacts: outputs.trees,
       logs: { stdout: null, stderr: null },
       error: result.timedOut ? `stopped by the timeout (${audit.plan.timeoutS} s)` : null,
     };
@@ -267,6 +278,7 @@ export async function runOneRerun(job: RerunJob): Promise<void> {
     rerun.runId = snapshot.id;
     rerun.metrics = Object.fromEntries(Object.entries(metrics).map(([k, m]) => [k, m.value]));
     rerun.artifactsHash = artifacts?.rootHash ?? null;
+    rerun.outputs = outputs.files;
     rerun.status = result.timedOut ? 'timed-out' : ok ? 'finished' : 'failed';
     rerun.error = result.timedOut
       ? `stopped by the timeout (${audit.plan.timeoutS} s)`
