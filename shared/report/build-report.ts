@@ -103,6 +103,7 @@ function metricRows(audit: Audit): AuditReportMetric[] {
       maxAbsDiff: m.maxAbsDiff,
       withinTolerance: m.withinTolerance,
       referenceInPi95: m.referenceInPi95,
+      judged: m.judged ?? true,
       groups: audit.groups.map((g) => {
         const s = m.groups[g.name];
         const values = g.reruns
@@ -128,6 +129,19 @@ function metricRows(audit: Audit): AuditReportMetric[] {
     }));
 }
 
+/**
+ * A rerun snapshot with the audit's own locations (its worktree as code root and working folder)
+ * replaced by the reference's: where the audit put its copy is not a difference of the experiment.
+ */
+export function withoutAuditPaths(rerun: Snapshot, reference: Snapshot): Snapshot {
+  if (rerun.kind !== 'rerun') return rerun;
+  return {
+    ...rerun,
+    code: { ...rerun.code, root: reference.code.root, note: reference.code.note },
+    process: { ...rerun.process, cwd: reference.process.cwd },
+  };
+}
+
 /** What an audit report is built from: the audit, its reference snapshot, and the rerun snapshots `auditReportRunIds` names. */
 export interface AuditReportInput {
   audit: Audit;
@@ -140,7 +154,11 @@ export interface AuditReportInput {
 export function buildAuditReport({ audit, reference, reruns, version }: AuditReportInput): AuditReport {
   const reps = representatives(audit, reruns);
   const comparisons = reference
-    ? reps.map((r) => ({ group: r.group, snapshot: r.snapshot, comparison: compareSnapshots(reference, r.snapshot) }))
+    ? reps.map((r) => ({
+        group: r.group,
+        snapshot: r.snapshot,
+        comparison: compareSnapshots(reference, withoutAuditPaths(r.snapshot, reference)),
+      }))
     : [];
   const baseline = comparisons.find((c) => c.group === 'baseline') ?? comparisons[0] ?? null;
   const findingsFrom = reference ?? reps[0]?.snapshot ?? null;
@@ -182,7 +200,27 @@ export function buildAuditReport({ audit, reference, reruns, version }: AuditRep
         reruns: rerunCount,
       },
     },
-    verdict: { verdict: audit.verdict, sentence: verdictSentence(audit) },
+    verdict: {
+      verdict: audit.verdict,
+      sentence: verdictSentence(audit),
+      judgement: audit.judgement
+        ? {
+            ...audit.judgement,
+            judgedMetrics: [...audit.judgement.judgedMetrics],
+            reportedMetrics: [...audit.judgement.reportedMetrics],
+            power: audit.judgement.power.map((p) => ({ ...p })),
+          }
+        : null,
+      outputs: audit.outputs
+        ? {
+            ...audit.outputs,
+            differing: audit.outputs.differing.map((d) => ({ ...d })),
+            normalised: [...audit.outputs.normalised],
+            ignored: [...audit.outputs.ignored],
+            uncomparable: [...audit.outputs.uncomparable],
+          }
+        : null,
+    },
     metrics: metricRows(audit),
     // Fields are picked one by one so the report keeps its own documented shape when the audit model grows.
     sources: [...audit.sources]

@@ -15,6 +15,7 @@ import { reportCharts } from './charts';
 import { escapeHtml as e } from './escape';
 import { dataShiftHtml } from './report-data-shift';
 import type { AuditReport, AuditReportMetric, ChecklistItem, CompareReport, ReportDocument } from './report-model';
+import { verdictBasisLines } from './verdict-basis';
 
 /**
  * The HTML report: one self-contained file (inline CSS, charts as inline SVG, a CSP that forbids
@@ -53,7 +54,7 @@ h3 { font-size: 16px; margin: 22px 0 8px; overflow-wrap: anywhere; }
 .meta, .muted, figcaption, .note { color: var(--muted); font-size: 13px; }
 .headline, .verdict { font-size: 17px; padding: 12px 16px; border-radius: 6px; background: var(--soft); border-left: 5px solid var(--accent); margin: 16px 0; }
 .verdict.v-reproduced-exact, .verdict.v-reproduced-within-tolerance { border-left-color: var(--ok); }
-.verdict.v-statistically-consistent { border-left-color: var(--warn); }
+.verdict.v-statistically-consistent, .verdict.v-inconclusive { border-left-color: var(--warn); }
 .verdict.v-not-reproduced, .verdict.v-failed { border-left-color: var(--bad); }
 .verdict strong { display: block; font-size: 13px; text-transform: uppercase; letter-spacing: .06em; color: var(--muted); }
 table { border-collapse: collapse; width: 100%; margin: 8px 0 16px; font-size: 13px; }
@@ -364,6 +365,9 @@ function auditBody(doc: AuditReport, svgs: Readonly<Record<string, string>>): st
   out.push(
     `<div class="verdict v-${e(doc.verdict.verdict ?? 'none')}" data-testid="verdict"><strong>Verdict: ${e(doc.verdict.verdict ?? 'none yet')}</strong>${e(doc.verdict.sentence)}</div>`,
   );
+  const basis = verdictBasisLines(doc.verdict);
+  if (basis.length)
+    out.push(`<ul class="note" data-testid="verdict-basis">${basis.map((l) => `<li>${e(l)}</li>`).join('')}</ul>`);
 
   out.push('<h2 id="audited">What was audited</h2>');
   const params = Object.entries(a.parameters)

@@ -12,6 +12,7 @@ import { formatPercent, formatReportNumber } from './build-report';
 import { escapeMarkdownCell as cell, escapeMarkdownText as text, markdownFence } from './escape';
 import type { AuditReport, CompareReport, ReportDocument } from './report-model';
 import { dataShiftMarkdown } from './report-data-shift';
+import { verdictBasisLines } from './verdict-basis';
 
 /**
  * The Markdown report: GitHub-flavoured, tables that render on a code host; charts are left out
@@ -200,6 +201,8 @@ function auditMd(doc: AuditReport): string {
   const a = doc.audited;
   const out: string[] = [
     `> **Verdict: ${doc.verdict.verdict ?? 'none yet'}.** ${text(doc.verdict.sentence)}`,
+    '',
+    ...verdictBasisLines(doc.verdict).map((l) => `- ${text(l)}`),
     '',
     '## What was audited',
     '',

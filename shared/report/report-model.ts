@@ -72,6 +72,8 @@ export function reportSchemas<N extends z.ZodType>(num: N) {
     maxAbsDiff: num.nullable(),
     withinTolerance: z.boolean().nullable(),
     referenceInPi95: z.boolean().nullable(),
+    /** Whether the verdict was judged on this metric (`--metric`), or it is only reported. */
+    judged: z.boolean(),
     groups: z.array(groupRow),
   });
   const effect = z.object({
@@ -128,6 +130,39 @@ export function reportSchemas<N extends z.ZodType>(num: N) {
       verdict: VerdictSchema.nullable(),
       /** The verdict in one sentence a reviewer can quote. */
       sentence: z.string(),
+      /** What the verdict rests on (docs/audit.md); null for audits recorded before it was kept. */
+      judgement: z
+        .object({
+          question: z.enum(['deterministic', 'matches-original']),
+          judgedMetrics: z.array(z.string()),
+          reportedMetrics: z.array(z.string()),
+          outputFiles: z.number().int(),
+          minReruns: z.number().int(),
+          rerunsNeeded: z.number().int().nullable(),
+          power: z.array(
+            z.object({
+              metric: z.string(),
+              n: z.number().int(),
+              sd: num.nullable(),
+              detectableDifference: num.nullable().describe('the smallest difference detectable with 80 % power'),
+            }),
+          ),
+          reason: z.string().nullable().describe('why the verdict is inconclusive'),
+          nextStep: z.string().nullable(),
+        })
+        .nullable(),
+      /** The output files compared one by one, null when none were. */
+      outputs: z
+        .object({
+          compared: z.number().int(),
+          differing: z.array(
+            z.object({ path: z.string(), kind: z.enum(['content', 'missing', 'extra']), reruns: z.number().int() }),
+          ),
+          normalised: z.array(z.string()),
+          ignored: z.array(z.string()),
+          uncomparable: z.array(z.string()),
+        })
+        .nullable(),
     }),
     metrics: z.array(metric),
     sources: z.array(source),

@@ -1,0 +1,66 @@
+// Every report format carries what an issue-10 verdict rests on: inconclusive's reason and next step, power, differing output files; worktree paths are no difference.
+import { describe, expect, it } from 'vitest';
+import { buildAuditReport, withoutAuditPaths } from '../../../shared/report/build-report';
+import { renderReportHtml } from '../../../shared/report/render-html';
+import { renderReportJson } from '../../../shared/report/render-json';
+import { renderReportMarkdown } from '../../../shared/report/render-markdown';
+import { ReportJsonSchema } from '../../../shared/report/report-model';
+import { emptySnapshot } from '../../../shared/snapshot/snapshot';
+import { syntheticAudit } from '../../helpers/audit-fixture';
+
+describe('the verdict basis in every report format', () => {
+  it('inconclusive with its reason and next step, power, and the output file that differs', () => {
+    const audit = syntheticAudit({ reruns: 6, referenceRunId: null });
+    audit.verdict = 'inconclusive';
+    audit.explanation = 'Inconclusive: 3 baseline reruns are too few to judge accuracy; rerun with --repeats 5.';
+    audit.judgement = {
+      question: 'matches-original',
+      judgedMetrics: ['accuracy'],
+      reportedMetrics: ['loss'],
+      outputFiles: 2,
+      minReruns: 5,
+      rerunsNeeded: 5,
+      power: [{ metric: 'accuracy', n: 3, sd: 0.002, detectableDifference: 0.0124 }],
+      reason: '3 baseline reruns are too few to judge accuracy',
+      nextStep: 'rerun with --repeats 5 (or --repeats auto)',
+    };
+    audit.outputs = {
+      compared: 2,
+      differing: [{ path: 'artifacts/model/model.pkl', kind: 'content', reruns: 2 }],
+      normalised: ['artifacts/model/MLmodel'],
+      ignored: [],
+      uncomparable: [],
+    };
+    const doc = buildAuditReport({ audit, reference: null, reruns: new Map(), version: 't' });
+    const json = JSON.parse(renderReportJson(doc));
+    expect(ReportJsonSchema.safeParse(json).success).toBe(true);
+    expect(json.verdict).toMatchObject({
+      verdict: 'inconclusive',
+      judgement: { rerunsNeeded: 5, reason: '3 baseline reruns are too few to judge accuracy' },
+      outputs: { differing: [{ path: 'artifacts/model/model.pkl' }] },
+    });
+    expect(json.metrics.map((m: { name: string; judged: boolean }) => [m.name, m.judged])).toEqual([
+      ['accuracy', true],
+      ['loss', true],
+    ]);
+    for (const text of [renderReportHtml(doc), renderReportMarkdown(doc)]) {
+      expect(text).toMatch(/Inconclusive because 3 baseline reruns are too few to judge accuracy/);
+      expect(text).toMatch(/To settle it: rerun with --repeats 5 \(or --repeats auto\) \(5 baseline reruns\)/);
+      expect(text).toMatch(/a difference of 0\.0124 in accuracy would be detected with 80 % probability/);
+      expect(text).toMatch(/Output artifacts\/model\/model\.pkl: content differs in 2 reruns/);
+      expect(text).toMatch(/MLflow(&#39;|')s per-run fields normalised in artifacts\/model\/MLmodel/);
+    }
+  });
+
+  it("the audit's worktree location is not an environment difference", () => {
+    const ref = emptySnapshot('a', 'capture', 'now');
+    ref.code.root = '/home/me/paper';
+    ref.process.cwd = '/home/me/paper';
+    const rerun = emptySnapshot('b', 'rerun', 'now');
+    rerun.code.root = '/store/audit-work/x/baseline-0/code';
+    rerun.process.cwd = '/store/audit-work/x/baseline-0/code';
+    const same = withoutAuditPaths(rerun, ref);
+    expect([same.code.root, same.process.cwd]).toEqual(['/home/me/paper', '/home/me/paper']);
+    expect(rerun.code.root).toBe('/store/audit-work/x/baseline-0/code');
+  });
+});
