@@ -156,7 +156,7 @@ describe('reproscope capture', () => {
       ['--store', store, 'capture', '--data', 'nope/', '--', SYSTEM_PYTHON, 'train.py'],
       { cwd: repo },
     );
-    expect(missingData.code).toBe(1);
+    expect(missingData.code).toBe(2); // bad input exits 2 (issue 10)
     expect(missingData.stderr).toMatch(/data path nope\/ does not exist/);
 
     const noCommand = await runCli(['--store', store, 'capture', '--', 'trian-typo.py'], { cwd: repo });
