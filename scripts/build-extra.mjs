@@ -30,6 +30,9 @@ export async function buildExtra({ root, define, common }) {
       bundle: true,
       platform: 'browser',
       format: 'esm',
+      // charts (vega) load as a chunk of their own when a view first draws one
+      splitting: true,
+      chunkNames: 'chunks/[name]-[hash]',
       target: ['chrome120'],
       jsx: 'automatic',
       minify: true,

@@ -105,8 +105,8 @@ function conditionSql(c: FilterCondition, p: ParamNames): string {
   return exists(compare(valueCol, c, p));
 }
 
-/** The WHERE clause of a run list. */
-export function whereSql(filter: RunListFilter, p = new ParamNames()): SqlPart {
+/** The conditions of a run list over `runs r`, joined by AND; every value a bound parameter. */
+function conditionsOf(filter: RunListFilter, p: ParamNames): string[] {
   const where: string[] = [];
   if (filter.search) {
     const s = p.add(`%${filter.search.replace(/[%_\\]/g, '\\$&')}%`);
@@ -120,7 +120,25 @@ export function whereSql(filter: RunListFilter, p = new ParamNames()): SqlPart {
     where.push(filter.auditIds.length ? `r.audit_id IN (${filter.auditIds.map((id) => p.add(id)).join(', ')})` : '0');
   }
   for (const c of filter.conditions ?? []) where.push(conditionSql(c, p));
+  return where;
+}
+
+/** The WHERE clause of a run list (reruns grouped: only the row that stands for each audit's matching reruns). */
+export function whereSql(filter: RunListFilter, p = new ParamNames()): SqlPart {
+  const where = conditionsOf(filter, p);
+  if (filter.groupReruns) where.push(`(NOT (${GROUPED}) OR r.id IN (${representativesSql(filter, p)}))`);
   return { sql: where.length ? `WHERE ${where.join(' AND ')}` : '', params: p.params };
+}
+
+// a range on audit_id (not IS NOT NULL) so the planner reads runs_by_audit instead of scanning every run
+const GROUPED = "r.audit_id > '' AND r.kind = 'rerun'";
+
+/** Per audit, the first of its matching reruns by the list's sort: the row that stands for the group. */
+function representativesSql(filter: RunListFilter, p: ParamNames): string {
+  const sort = sortParts(filter.sort?.key, p);
+  const conds = [GROUPED, ...conditionsOf(filter, p)];
+  return `SELECT id FROM (SELECT r.id, row_number() OVER (PARTITION BY r.audit_id ORDER BY ${orderBy(filter.sort, sort.expr, 'r.')}) AS rn
+    FROM runs r ${sort.join} WHERE ${conds.join(' AND ')}) WHERE rn = 1`;
 }
 
 /** The expression a sort orders by (joined as `s`), and its join. */
@@ -129,57 +147,103 @@ function sortParts(key: FilterKey | undefined, p: ParamNames): { join: string; e
   if (key.type === 'attribute') return { join: '', expr: COLUMN[key.name] };
   const table = key.type === 'metric' ? 'run_metrics' : key.type === 'param' ? 'run_params' : 'run_tags';
   const nameCol = key.type === 'metric' ? 'name' : 'key';
-  return {
-    join: `LEFT JOIN ${table} s ON s.run_id = r.id AND s.${nameCol} = ${p.add(key.name)}`,
-    expr: 's.value',
-  };
+  return { join: `LEFT JOIN ${table} s ON s.run_id = r.id AND s.${nameCol} = ${p.add(key.name)}`, expr: 's.value' };
+}
+
+/** ORDER BY terms: rows without the value last, then the value, then newest first. */
+function orderBy(sort: RunSort | undefined, expr: string, prefix: string): string {
+  if (!sort) return `${prefix}created_at DESC, ${prefix}id`;
+  const dir = sort.descending ? 'DESC' : 'ASC';
+  // parameters and tags are text; numbers among them order by value (0.1 < 1 < 10), then as text
+  const numeric = sort.key.type === 'param' || sort.key.type === 'tag' ? `CAST(${expr} AS REAL) ${dir}, ` : '';
+  return `${expr} IS NULL, ${numeric}${expr} ${dir}, ${prefix}created_at DESC, ${prefix}id`;
 }
 
 const LIST_COLUMNS =
   'r.id, r.name, r.kind, r.project, r.created_at, r.status, r.exit_code, r.commit_sha, r.command, r.audit_id';
 
 /**
- * The SELECT of one page of the run list and the COUNT of all its rows. Grouped reruns: one row per
- * audit, the first of its matching reruns by the sort, with `group_size` the number that matched.
+ * The SELECT of one page of the run list and the COUNT of all its rows. A sort by a metric reads the
+ * metric's index in order (runs with the value, then those without), so 100,000 runs sort without a
+ * full sort; reruns grouped: one row per audit, the first of its matching reruns by the sort.
  */
 export function listSql(
   filter: RunListFilter,
   page: { limit: number; offset: number },
 ): { list: SqlPart; count: SqlPart } {
   const p = new ParamNames();
+  const count = countSql(filter);
   const sort = sortParts(filter.sort?.key, p);
   const where = whereSql(filter, p);
-  const counted = whereSql(filter); // its own parameters: the count binds no sort key and no page
-  const dir = filter.sort ? (filter.sort.descending ? 'DESC' : 'ASC') : 'DESC';
-  // parameters and tags are text; numbers among them order by value (0.1 < 1 < 10), then as text
-  const numeric = filter.sort && filter.sort.key.type !== 'metric' && filter.sort.key.type !== 'attribute';
-  const orderOf = (v: string, created: string, id: string): string =>
-    `${v} IS NULL, ${numeric ? `CAST(${v} AS REAL) ${dir}, ` : ''}${v} ${dir}, ${created} DESC, ${id}`;
-  const limit = p.add(page.limit);
-  const offset = p.add(page.offset);
+  const sql = `SELECT ${LIST_COLUMNS} FROM runs r ${sort.join} ${where.sql}
+    ORDER BY ${orderBy(filter.sort, sort.expr, 'r.')} LIMIT ${p.add(page.limit)} OFFSET ${p.add(page.offset)}`;
+  return { list: { sql, params: p.params }, count };
+}
+
+/**
+ * The COUNT of a list's rows (its own parameters: no sort key, no page). Grouped: all matching runs,
+ * less the grouped reruns, plus one per audit; without a filter each part reads an index, not the table.
+ */
+function countSql(filter: RunListFilter): SqlPart {
+  const p = new ParamNames();
   if (!filter.groupReruns) {
-    const order = filter.sort ? orderOf(sort.expr, 'r.created_at', 'r.id') : 'r.created_at DESC, r.id';
-    return {
-      list: {
-        sql: `SELECT ${LIST_COLUMNS}, 1 AS group_size FROM runs r ${sort.join} ${where.sql} ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}`,
-        params: p.params,
-      },
-      count: { sql: `SELECT count(*) AS n FROM runs r ${counted.sql}`, params: counted.params },
-    };
+    const where = whereSql(filter, p);
+    return { sql: `SELECT count(*) AS n FROM runs r ${where.sql}`, params: p.params };
   }
-  const grouped = "b.kind = 'rerun' AND b.audit_id IS NOT NULL";
-  const order = orderOf('sort_v', 'created_at', 'id');
-  const sql = `WITH b AS (SELECT ${LIST_COLUMNS}, ${sort.expr} AS sort_v FROM runs r ${sort.join} ${where.sql})
-    SELECT id, name, kind, project, created_at, status, exit_code, commit_sha, command, audit_id, group_size FROM (
-      SELECT b.*, 1 AS group_size FROM b WHERE NOT (${grouped})
-      UNION ALL
-      SELECT id, name, kind, project, created_at, status, exit_code, commit_sha, command, audit_id, sort_v, group_size FROM (
-        SELECT b.*, count(*) OVER (PARTITION BY b.audit_id) AS group_size,
-          row_number() OVER (PARTITION BY b.audit_id ORDER BY ${orderOf('b.sort_v', 'b.created_at', 'b.id')}) AS rn
-        FROM b WHERE ${grouped}
-      ) WHERE rn = 1
-    ) ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}`;
-  const countSql = `WITH b AS (SELECT r.kind, r.audit_id FROM runs r ${counted.sql})
-    SELECT (SELECT count(*) FROM b WHERE NOT (${grouped})) + (SELECT count(DISTINCT b.audit_id) FROM b WHERE ${grouped}) AS n`;
-  return { list: { sql, params: p.params }, count: { sql: countSql, params: counted.params } };
+  const all = conditionsOf({ ...filter, groupReruns: false }, p);
+  const grouped = [...conditionsOf({ ...filter, groupReruns: false }, p), GROUPED];
+  const audits = [...conditionsOf({ ...filter, groupReruns: false }, p), GROUPED];
+  const w = (c: string[]): string => (c.length ? `WHERE ${c.join(' AND ')}` : '');
+  return {
+    sql: `SELECT (SELECT count(*) FROM runs r ${w(all)}) - (SELECT count(*) FROM runs r ${w(grouped)})
+      + (SELECT count(DISTINCT r.audit_id) FROM runs r ${w(audits)}) AS n`,
+    params: p.params,
+  };
+}
+
+/**
+ * A sort by a metric in two reads that each follow an index: the runs with a value, in the order of
+ * the index (name, value, run_id), so 100,000 runs sort without sorting; then the runs without one,
+ * newest first. `withValue`/`withoutValue` page each part; `countWithValue` tells where the first ends.
+ */
+export function metricSortSql(filter: RunListFilter): {
+  withValue: (limit: number, offset: number) => SqlPart;
+  withoutValue: (limit: number, offset: number) => SqlPart;
+  countWithValue: () => SqlPart;
+} {
+  const sort = filter.sort!;
+  const dir = sort.descending ? 'DESC' : 'ASC';
+  const part = (build: (p: ParamNames, key: string, where: string) => string) => (): SqlPart => {
+    const p = new ParamNames();
+    const key = p.add(sort.key.name);
+    const where = whereSql({ ...filter, sort }, p).sql;
+    return { sql: build(p, key, where), params: p.params };
+  };
+  const and = (where: string): string => (where ? `${where} AND` : 'WHERE');
+  return {
+    withValue: (limit, offset) =>
+      part(
+        (p, key, where) =>
+          `SELECT ${LIST_COLUMNS} FROM run_metrics s JOIN runs r ON r.id = s.run_id ${and(where)} s.name = ${key} AND s.value IS NOT NULL
+          ORDER BY s.value ${dir}, s.run_id ${dir} LIMIT ${p.add(limit)} OFFSET ${p.add(offset)}`,
+      )(),
+    withoutValue: (limit, offset) =>
+      part(
+        (p, key, where) =>
+          `SELECT ${LIST_COLUMNS} FROM runs r ${and(where)} NOT EXISTS (SELECT 1 FROM run_metrics s WHERE s.run_id = r.id AND s.name = ${key} AND s.value IS NOT NULL)
+          ORDER BY r.created_at DESC, r.id LIMIT ${p.add(limit)} OFFSET ${p.add(offset)}`,
+      )(),
+    countWithValue: part((_p, key, where) =>
+      where
+        ? `SELECT count(*) AS n FROM run_metrics s JOIN runs r ON r.id = s.run_id ${and(where)} s.name = ${key} AND s.value IS NOT NULL`
+        : `SELECT count(*) AS n FROM run_metrics s WHERE s.name = ${key} AND s.value IS NOT NULL`,
+    ),
+  };
+}
+
+/** The number of an audit's reruns that match a filter (the size of its group row). */
+export function groupSizeSql(filter: RunListFilter, auditId: string): SqlPart {
+  const { groupReruns: _g, ...rest } = filter;
+  const where = whereSql({ ...rest, auditId, kind: 'rerun' });
+  return { sql: `SELECT count(*) AS n FROM runs r ${where.sql}`, params: where.params };
 }

@@ -5,7 +5,7 @@ import { decodeSnapshot, encodeSnapshot } from '../../shared/snapshot/snapshot-c
 import { SNAPSHOT_SCHEMA_VERSION, type RunSummary, type Snapshot } from '../../shared/snapshot/snapshot';
 import { formatCommand } from '../../shared/mlflow/shell-quote';
 import { BlobRepository, type PendingBlob } from './blob-repository';
-import { listSql, type RunListFilter } from './runs-query';
+import { groupSizeSql, listSql, metricSortSql, type RunListFilter, type SqlPart } from './runs-query';
 import { redactRecord } from '../../shared/snapshot/secrets';
 
 export type { RunListFilter } from './runs-query';
@@ -27,7 +27,6 @@ interface RunRow {
   commit_sha: string | null;
   command: string;
   audit_id: string | null;
-  group_size: number;
 }
 
 /** Reads and writes snapshots; each write is one transaction with its blobs and metric rows. */
@@ -209,8 +208,7 @@ export class RunsRepository {
 
   /** Run summaries, newest first unless sorted, filtered; each with its metrics, parameters and tags. */
   list(query: RunListQuery = {}): RunSummary[] {
-    const { list } = listSql(query, { limit: query.limit ?? 1000, offset: query.offset ?? 0 });
-    const rows = this.db.prepare(list.sql).all(list.params) as RunRow[];
+    const rows = this.pageRows(query, query.limit ?? 1000, query.offset ?? 0);
     // One query per kind of value for the whole page, not one per row.
     const ids = JSON.stringify(rows.map((r) => r.id));
     const metricsByRun = new Map<string, Record<string, number>>();
@@ -244,7 +242,9 @@ export class RunsRepository {
       metrics: metricsByRun.get(r.id) ?? {},
       params: params.get(r.id) ?? {},
       tags: tags.get(r.id) ?? {},
-      ...(query.groupReruns && r.kind === 'rerun' && r.audit_id ? { groupSize: r.group_size } : {}),
+      ...(query.groupReruns && r.kind === 'rerun' && r.audit_id
+        ? { groupSize: this.groupSize(query, r.audit_id) }
+        : {}),
     }));
   }
 
@@ -286,6 +286,25 @@ export class RunsRepository {
       for (const { sha256 } of candidates) blobsFreed += free.run(sha256, sha256).changes;
       return { deleted, blobsFreed };
     })();
+  }
+
+  private pageRows(query: RunListQuery, limit: number, offset: number): RunRow[] {
+    const all = (q: SqlPart): RunRow[] => this.db.prepare(q.sql).all(q.params) as RunRow[];
+    if (query.sort?.key.type !== 'metric') return all(listSql(query, { limit, offset }).list);
+    const m = metricSortSql(query);
+    const first = all(m.withValue(limit, offset));
+    if (first.length === limit) return first;
+    // the page reaches past the runs with a value: where they end, then the runs without one
+    const withValue =
+      first.length > 0
+        ? offset + first.length
+        : (this.db.prepare(m.countWithValue().sql).get(m.countWithValue().params) as { n: number }).n;
+    return [...first, ...all(m.withoutValue(limit - first.length, Math.max(0, offset - withValue)))];
+  }
+
+  private groupSize(query: RunListQuery, auditId: string): number {
+    const { sql, params } = groupSizeSql(query, auditId);
+    return (this.db.prepare(sql).get(params) as { n: number }).n;
   }
 
   /** Every metric, parameter and tag name in the store, with how many runs have it: the columns a table can show. */

@@ -18,11 +18,17 @@ export function useRememberedColumns(): [string[], (c: string[]) => void] {
   });
   useEffect(() => {
     if (localStorage.getItem(STORAGE_KEY) !== null) return;
-    void call('listRunColumns', {}).then((r) => {
-      if (!r.ok || localStorage.getItem(STORAGE_KEY) !== null) return;
-      const common = [...r.value.metrics].sort((a, b) => b.runs - a.runs).slice(0, 3);
-      setColumns(common.map((m) => formatFilterKey({ type: 'metric', name: m.name })));
-    });
+    // after the first page: the table's rows come before its column names
+    const t = setTimeout(() => {
+      void call('listRunColumns', {}).then((r) => {
+        if (!r.ok || localStorage.getItem(STORAGE_KEY) !== null) return;
+        const common = [...r.value.metrics].sort((a, b) => b.runs - a.runs).slice(0, 3);
+        const chosen = common.map((m) => formatFilterKey({ type: 'metric', name: m.name }));
+        localStorage.setItem(STORAGE_KEY, JSON.stringify(chosen));
+        setColumns(chosen);
+      });
+    }, 250);
+    return () => clearTimeout(t);
   }, []);
   const set = (c: string[]): void => {
     localStorage.setItem(STORAGE_KEY, JSON.stringify(c));

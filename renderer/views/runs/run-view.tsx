@@ -5,6 +5,8 @@ import { Badge, ErrorBox, KeyValues, Loading, formatTime } from '../../component
 import { DiffView, type DiffLayout } from '../../components/diff-view';
 import { go } from '../../router';
 import { useOp } from '../../use-op';
+import { formatSignificant } from '../../../shared/numbers';
+import { HistoryCharts } from './history-charts';
 
 /** The tabs of a run, in DESIGN.md's category order plus outcome and logs. */
 export const RUN_TABS = ['Code', 'Data', 'Software', 'Hardware', 'Randomness', 'Process', 'Outcome', 'Logs'] as const;
@@ -444,7 +446,9 @@ export function CategoryPanel({
                 {Object.entries(s.outcome.metrics).map(([k, m]) => (
                   <tr key={k}>
                     <td>{k}</td>
-                    <td className="mono">{formatMetricValue(m.value)}</td>
+                    <td className="mono num" title={formatMetricValue(m.value)}>
+                      {formatSignificant(m.value)}
+                    </td>
                     <td>{m.history?.length ?? ''}</td>
                     <td className="mono">{m.source}</td>
                   </tr>
@@ -454,6 +458,7 @@ export function CategoryPanel({
           ) : (
             <p className="muted">no metrics</p>
           )}
+          <HistoryCharts runs={[{ label: s.name ?? s.id.slice(0, 8), snapshot: s }]} />
           <h2>Artifacts</h2>
           <Trees trees={s.outcome.artifacts} empty="No artifacts were hashed (pass --outputs PATH to capture)." />
         </>

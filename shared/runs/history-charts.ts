@@ -1,0 +1,129 @@
+/** Vega-Lite specs of metric histories (one run's, several runs' overlaid) and the step where two histories diverge. */
+import type { TopLevelSpec } from 'vega-lite';
+import type { Snapshot } from '../snapshot/snapshot';
+
+/** One line of a history chart: a run's label, a metric and its points. */
+export interface HistorySeries {
+  run: string;
+  metric: string;
+  points: readonly { step: number; value: number; timestamp: number | null }[];
+}
+
+/** Where two histories first differ by more than a tolerance, compared step by step on the steps both have. */
+export interface Divergence {
+  step: number;
+  a: number;
+  b: number;
+}
+
+/** Text and axes take the page's colour, so one spec reads in light and in dark. */
+const THEME = {
+  background: 'transparent',
+  config: {
+    font: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif',
+    view: { stroke: null },
+    axis: {
+      labelColor: 'currentColor',
+      titleColor: 'currentColor',
+      domainColor: 'currentColor',
+      tickColor: 'currentColor',
+      gridColor: 'currentColor',
+      gridOpacity: 0.15,
+      labelFontSize: 11,
+      titleFontSize: 11,
+      format: '~r',
+    },
+    legend: { labelColor: 'currentColor', titleColor: 'currentColor', labelFontSize: 11, titleFontSize: 11 },
+    title: { color: 'currentColor', fontSize: 12 },
+  },
+} as const;
+
+/** The metrics of a snapshot that have a history of two points or more, as series. */
+export function historySeries(s: Pick<Snapshot, 'outcome'>, label: string): HistorySeries[] {
+  return Object.entries(s.outcome.metrics)
+    .filter(([, m]) => (m.history?.length ?? 0) > 1)
+    .map(([metric, m]) => ({ run: label, metric, points: m.history! }));
+}
+
+/**
+ * The first step at which `b` differs from `a` by more than `abs + rel·|a|` (NaN against a number
+ * counts as a difference); null when they agree on every step both have.
+ */
+export function divergenceStep(
+  a: HistorySeries['points'],
+  b: HistorySeries['points'],
+  tolerance: { abs?: number; rel?: number } = {},
+): Divergence | null {
+  const byStep = new Map(b.map((p) => [p.step, p.value]));
+  const abs = tolerance.abs ?? 0;
+  const rel = tolerance.rel ?? 1e-9;
+  for (const p of [...a].sort((x, y) => x.step - y.step)) {
+    const q = byStep.get(p.step);
+    if (q === undefined) continue;
+    const same = Number.isNaN(p.value) && Number.isNaN(q);
+    if (!same && !(Math.abs(p.value - q) <= abs + rel * Math.abs(p.value))) return { step: p.step, a: p.value, b: q };
+  }
+  return null;
+}
+
+/**
+ * One metric's histories overlaid, a line per run, on the step axis or on wall time (seconds since
+ * each run's first point); the divergence step, when given, as a dashed rule with its label.
+ */
+export function historyChartSpec(
+  series: readonly HistorySeries[],
+  options: { x?: 'step' | 'time'; divergence?: Divergence | null; width?: number; height?: number } = {},
+): TopLevelSpec {
+  const x = options.x ?? 'step';
+  const rows = series.flatMap((s) => {
+    const t0 = s.points.find((p) => p.timestamp !== null)?.timestamp ?? null;
+    return s.points
+      .filter((p) => Number.isFinite(p.value))
+      .map((p) => ({
+        run: s.run,
+        step: p.step,
+        seconds: t0 !== null && p.timestamp !== null ? (p.timestamp - t0) / 1000 : null,
+        value: p.value,
+      }));
+  });
+  const metric = series[0]?.metric ?? 'value';
+  const layers: object[] = [
+    {
+      mark: { type: 'line', point: rows.length <= 60, strokeWidth: 1.6 },
+      encoding: {
+        x: { field: x === 'step' ? 'step' : 'seconds', type: 'quantitative', title: x === 'step' ? 'step' : 'seconds' },
+        y: { field: 'value', type: 'quantitative', title: metric, scale: { zero: false } },
+        color: { field: 'run', type: 'nominal', title: 'run', legend: series.length > 1 ? {} : null },
+        tooltip: [
+          { field: 'run', type: 'nominal' },
+          { field: 'step', type: 'quantitative' },
+          { field: 'value', type: 'quantitative', format: '.6~g' },
+        ],
+      },
+    },
+  ];
+  if (options.divergence && x === 'step') {
+    layers.push({
+      data: { values: [{ step: options.divergence.step, label: `diverges at step ${options.divergence.step}` }] },
+      layer: [
+        {
+          mark: { type: 'rule', strokeDash: [4, 3], color: '#d1242f' },
+          encoding: { x: { field: 'step', type: 'quantitative' } },
+        },
+        {
+          mark: { type: 'text', align: 'left', dx: 4, dy: -4, baseline: 'bottom', color: '#d1242f', y: 0 },
+          encoding: { x: { field: 'step', type: 'quantitative' }, text: { field: 'label' } },
+        },
+      ],
+    });
+  }
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    ...THEME,
+    title: metric,
+    width: options.width ?? 460,
+    height: options.height ?? 180,
+    data: { values: rows },
+    layer: layers,
+  } as TopLevelSpec;
+}
