@@ -1,6 +1,7 @@
 import { describePackageChange } from './compare';
 import type { CompareRow, Comparison, FileChange, SectionComparison } from './compare-model';
-import { formatBytes, formatMetricValue, formatTable } from '../snapshot/snapshot-text';
+import { formatBytes, formatTable } from '../snapshot/snapshot-text';
+import { formatSignificant } from '../numbers';
 
 /**
  * The comparison as terminal text, grouped by category in DESIGN.md's order: only what differs
@@ -132,9 +133,9 @@ function extras(c: Comparison, section: SectionComparison['section'], all: boole
           ms.map((m) => [
             SIGN[m.status],
             m.name,
-            m.a === null ? '—' : formatMetricValue(m.a),
-            m.b === null ? '—' : formatMetricValue(m.b),
-            m.abs === null ? '—' : formatMetricValue(Number.isFinite(m.abs) ? Number(m.abs.toPrecision(10)) : m.abs),
+            m.a === null ? '—' : formatSignificant(m.a),
+            m.b === null ? '—' : formatSignificant(m.b),
+            m.abs === null ? '—' : formatSignificant(m.abs),
             m.rel === null || !Number.isFinite(m.rel)
               ? '—'
               : `${m.rel >= 0 ? '+' : ''}${(m.rel * 100).toPrecision(3)} %`,

@@ -18,6 +18,7 @@ import {
 import { formatCommand } from '../mlflow/shell-quote';
 import type { FileEntry, SeedFinding, Snapshot, TreeState } from '../snapshot/snapshot';
 import { formatBytes, formatMetricValue } from '../snapshot/snapshot-text';
+import { formatRelative, formatSignificant } from '../numbers';
 import { diffVersions, normalizePackageName, type VersionStep } from '../snapshot/versions';
 
 /**
@@ -685,7 +686,7 @@ function headline(
           .slice(0, 2)
           .map((m) =>
             m.a !== null && m.b !== null
-              ? `${m.name} ${formatMetricValue(m.a)} → ${formatMetricValue(m.b)}${m.rel !== null && Number.isFinite(m.rel) ? ` (${m.rel >= 0 ? '+' : ''}${(m.rel * 100).toPrecision(3)} %)` : ''}`
+              ? `${m.name} ${formatSignificant(m.a)} → ${formatSignificant(m.b)}${m.rel !== null && Number.isFinite(m.rel) ? ` (${formatRelative(m.rel)})` : ''}`
               : `${m.name} only in ${m.a === null ? 'B' : 'A'}`,
           )
           .join(', ') + (changedMetrics.length > 2 ? ` and ${changedMetrics.length - 2} more metrics changed` : '');

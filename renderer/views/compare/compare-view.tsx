@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import type { CompareRow, Comparison, SectionComparison } from '../../../shared/compare/compare-model';
-import { formatBytes, formatMetricValue } from '../../../shared/snapshot/snapshot-text';
+import { formatBytes } from '../../../shared/snapshot/snapshot-text';
+import { formatRelative, formatSignificant } from '../../../shared/numbers';
 import { call } from '../../api';
 import { ErrorBox, Loading, formatTime } from '../../components/common';
 import { DiffView, type DiffLayout } from '../../components/diff-view';
@@ -8,6 +9,9 @@ import { RunPicker } from '../../components/run-picker';
 import { go } from '../../router';
 import { useAsync } from '../../use-async';
 import { DataShiftPanel } from './data-shift-panel';
+import type { Snapshot } from '../../../shared/snapshot/snapshot';
+import type { ErrorInfo, Result } from '../../../shared/errors';
+import { HistoryCharts } from '../runs/history-charts';
 
 const SECTION_TITLES: Record<SectionComparison['section'], string> = {
   code: 'Code',
@@ -20,7 +24,7 @@ const SECTION_TITLES: Record<SectionComparison['section'], string> = {
 };
 const rowClass = (s: CompareRow['status']): string =>
   s === 'changed' ? 'diff-changed' : s === 'only-a' ? 'diff-removed' : s === 'only-b' ? 'diff-added' : '';
-const num = (v: number | null): string => (v === null ? '' : formatMetricValue(v));
+const num = (v: number | null): string => (v === null ? '' : formatSignificant(v));
 
 function Rows({ rows }: { rows: readonly CompareRow[] }): ReactNode {
   if (rows.length === 0) return <p className="muted">No differences.</p>;
@@ -241,7 +245,7 @@ function SectionExtras({
                   <td className="val a mono">{num(m.a)}</td>
                   <td className="val b mono">{num(m.b)}</td>
                   <td className="mono">{num(m.abs)}</td>
-                  <td className="mono">{m.rel === null ? '' : `${(m.rel * 100).toPrecision(3)} %`}</td>
+                  <td className="mono">{m.rel === null ? '' : formatRelative(m.rel)}</td>
                 </tr>
               ))}
             </tbody>
@@ -283,6 +287,29 @@ function FileChanges({ files }: { files: Comparison['code']['untracked'] }): Rea
 }
 
 /** Two runs side by side by category, differences highlighted ("only differences" on by default). */
+/** Both runs' metric histories overlaid, A as the baseline the divergence step is measured from. */
+function CompareHistories({ a, b }: { a: string; b: string }): ReactNode {
+  const runs = useAsync(
+    (): Promise<Result<[Snapshot, Snapshot]>> =>
+      Promise.all([call('getRun', { id: a }), call('getRun', { id: b })]).then(([x, y]) =>
+        x.ok && y.ok
+          ? { ok: true, value: [x.value, y.value] }
+          : { ok: false, error: x.ok ? (y as { error: ErrorInfo }).error : x.error },
+      ),
+    [a, b],
+  );
+  if (!runs.data) return null;
+  const [sa, sb] = runs.data;
+  return (
+    <HistoryCharts
+      runs={[
+        { label: `A ${sa.name ?? sa.id.slice(0, 8)}`, snapshot: sa },
+        { label: `B ${sb.name ?? sb.id.slice(0, 8)}`, snapshot: sb },
+      ]}
+    />
+  );
+}
+
 export function CompareView({ a, b }: { a: string | null; b: string | null }): ReactNode {
   const [onlyDiffs, setOnlyDiffs] = useState(true);
   const [layout, setLayout] = useState<DiffLayout>('unified');
@@ -389,6 +416,7 @@ export function CompareView({ a, b }: { a: string | null; b: string | null }): R
           ))}
         </ol>
       ) : null}
+      <CompareHistories a={c.a.id} b={c.b.id} />
       {sections.map((s) => (
         <section key={s.section} className="section" data-testid={`section-${s.section}`}>
           <h2>

@@ -1,0 +1,114 @@
+// Metric-history charts in the app, in Debian's Chromium under the app's CSP (no eval: vega-interpreter):
+// a run's histories, two runs overlaid in Compare with the divergence step marked; the marks are
+// read back from the SVG. Light and dark screenshots.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStore } from '../../electron/db/open-store';
+import { RunsRepository } from '../../electron/db/runs-repository';
+import { emptySnapshot } from '../../shared/snapshot/snapshot';
+import { launchChromium, RESULTS_DIR, startServe, type Served } from './harness';
+
+const shots = path.join(RESULTS_DIR, 'e2e');
+let served: Served;
+let browser: Awaited<ReturnType<typeof launchChromium>>;
+let page: Page;
+let home: string;
+const errors: string[] = [];
+const A = 'c0ffee0000000000000000a1';
+const B = 'c0ffee0000000000000000b2';
+
+async function shot(name: string): Promise<void> {
+  for (const scheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    await page.screenshot({ path: path.join(shots, `${name}-${scheme}.png`), fullPage: true });
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+}
+
+beforeAll(async () => {
+  fs.mkdirSync(shots, { recursive: true });
+  home = fs.mkdtempSync(path.join(fs.realpathSync('/tmp'), 'reproscope-e2e-charts-'));
+  const store = openStore(home);
+  const runs = new RunsRepository(store.db);
+  for (const [id, name, drift] of [
+    [A, 'baseline', 0],
+    [B, 'tuned', 1],
+  ] as const) {
+    const s = emptySnapshot(id, 'capture', `2026-03-0${drift + 1}T00:00:00Z`);
+    s.name = name;
+    s.outcome.status = 'finished';
+    // 30 steps of loss, the same until step 12, then the tuned run's falls faster
+    const loss = Array.from({ length: 30 }, (_, step) => ({
+      step,
+      value: 1 / (1 + step) - (drift && step >= 12 ? 0.01 * (step - 11) : 0),
+      timestamp: Date.UTC(2026, 2, 1) + step * 1000,
+    }));
+    const acc = Array.from({ length: 30 }, (_, step) => ({ step, value: 0.5 + step / 100, timestamp: null }));
+    s.outcome.metrics = {
+      loss: { value: loss[29]!.value, history: loss, source: 'mlflow' },
+      accuracy: { value: acc[29]!.value, history: acc, source: 'mlflow' },
+      f1: { value: 0.7, history: null, source: 'mlflow' },
+    };
+    runs.save(s);
+  }
+  store.close();
+  served = await startServe(home);
+  browser = await launchChromium();
+  page = await browser.context.newPage();
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  await page.goto(served.url);
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await served?.stop();
+  fs.rmSync(home, { recursive: true, force: true });
+});
+
+const marks = (p: Page, chart: string, mark: string): Promise<number> =>
+  p.$$eval(`[aria-label="${chart}"] svg g.mark-${mark}.role-mark > *`, (els) => els.length);
+
+describe('metric-history charts', () => {
+  it("draws a run's histories, one chart per metric with a history, a point per step", async () => {
+    await page.goto(`${served.origin}/#/run/${A}`);
+    await page.click('.tabs button:has-text("Outcome")');
+    await page.waitForSelector('[aria-label="history of loss"] svg');
+    await page.waitForSelector('[aria-label="history of accuracy"] svg');
+    expect(await page.$$eval('[data-testid="history-charts"] figure', (f) => f.length)).toBe(2); // f1 has no history
+    expect(await marks(page, 'history of loss', 'line')).toBe(1);
+    expect(await marks(page, 'history of loss', 'symbol')).toBe(30);
+    // the axes print significant digits, never 16 of them
+    const labels = await page.$$eval('[aria-label="history of loss"] svg .role-axis-label text', (t) =>
+      t.map((x) => x.textContent ?? ''),
+    );
+    expect(labels.length).toBeGreaterThan(3);
+    expect(labels.every((l) => l.replace(/[^0-9]/g, '').length <= 6)).toBe(true);
+    await shot('run-history');
+    expect(errors).toEqual([]);
+  });
+
+  it('overlays two runs in Compare and marks the step where they diverge', async () => {
+    await page.goto(`${served.origin}/#/compare/${A}/${B}`);
+    await page.waitForSelector('[aria-label="history of loss"] svg');
+    expect(await marks(page, 'history of loss', 'line')).toBe(2);
+    expect(await marks(page, 'history of loss', 'symbol')).toBe(60);
+    expect(await marks(page, 'history of loss', 'rule')).toBe(1);
+    expect(await page.textContent('[data-testid="divergence-loss"]')).toBe('diverges at step 12');
+    expect(await marks(page, 'history of accuracy', 'rule')).toBe(0);
+    expect(await page.textContent('[data-testid="divergence-accuracy"]')).toBe('the same at every step both have');
+    await page.locator('[data-testid="history-charts"]').scrollIntoViewIfNeeded();
+    await shot('compare-history');
+    await page.selectOption('select[aria-label="History axis"]', 'time');
+    await page.waitForFunction(() =>
+      [...document.querySelectorAll('[aria-label="history of loss"] svg text')].some(
+        (t) => t.textContent === 'seconds',
+      ),
+    );
+    expect(errors).toEqual([]);
+  });
+});
