@@ -12,6 +12,7 @@ import { registerImportCommands } from './commands/import';
 import { registerRunCommands } from './commands/runs';
 import { demoCommand } from './commands/demo';
 import { serveCommand } from './commands/serve';
+import { auditProgress } from './audit-progress';
 import { terminalProgress } from './progress-bar';
 
 /** Exit codes of reproscope's own failures (a captured command's code is passed through instead). */
@@ -84,6 +85,7 @@ export function buildProgram(): Command {
       "the interpreter the command's python and python3 resolve to, as in audit (default: the one the command runs)",
     )
     .option('--env <name>', 'an extra environment variable to record (repeatable)', collect, [])
+    .option('--json', "print the snapshot as JSON (the command's own output is kept in the store: reproscope logs ID)")
     .passThroughOptions()
     .action(
       async (
@@ -115,11 +117,13 @@ export function buildProgram(): Command {
               outputs: opts.outputs,
               python: opts.python ?? null,
               envNames: opts.env,
-              interactive: true,
+              // with --json stdout is the JSON alone: the command's output goes to the store, not the terminal
+              interactive: !opts.json,
             },
             { runs: c.runs, hashCache: c.hashCache, onProgress: c.events.publish },
           );
           const s = result.snapshot;
+          if (opts.json) printJson(s);
           process.stderr.write(
             `reproscope: recorded run ${s.id.slice(0, 8)} (${s.outcome.status}${s.outcome.exitCode !== null ? `, exit ${s.outcome.exitCode}` : ''}) in ${c.store.dir}\n`,
           );
@@ -148,20 +152,25 @@ export function buildProgram(): Command {
     .description("print a run's captured stdout (or stderr)")
     .argument('<run-id>')
     .option('--stderr', 'print stderr instead of stdout')
-    .action(async (id: string, opts: { stderr?: boolean }) => {
+    .option('--json', 'print the log as JSON: its text, its size and whether it was cut')
+    .action(async (id: string, opts: { stderr?: boolean; json?: boolean }) => {
       const log = unwrap(await handlers().getRunLog({ id, stream: opts.stderr ? 'stderr' : 'stdout' }));
-      process.stdout.write(log.text);
+      if (opts.json) printJson(log);
+      else process.stdout.write(log.text);
     });
 
   registerRunCommands(program, { handlers, unwrap, printJson });
   program.addCommand(serveCommand(core));
   program.addCommand(
     demoCommand(core, (c) => {
+      // the audit's own bar for its reruns; the byte/file bar for hashing and the rest
       const bar = terminalProgress();
-      const unsubscribe = c.events.subscribe(bar.sink);
+      const audit = auditProgress({ verbose: false });
+      const unsubscribe = c.events.subscribe((e) => (e.task.startsWith('audit-') ? audit.sink(e) : bar.sink(e)));
       return () => {
         unsubscribe();
         bar.stop();
+        audit.stop();
       };
     }),
   );

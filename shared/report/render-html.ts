@@ -47,18 +47,19 @@ const CSS = `
 * { box-sizing: border-box; }
 body { margin: 0; background: var(--bg); color: var(--fg); font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
 main { max-width: 1100px; margin: 0 auto; padding: 32px 24px 64px; }
-h1 { font-size: 26px; margin: 4px 0 8px; line-height: 1.25; overflow-wrap: anywhere; }
+h1 { font-size: 26px; margin: 4px 0 8px; line-height: 1.25; overflow-wrap: break-word; }
 h2 { font-size: 20px; margin: 36px 0 10px; padding-bottom: 4px; border-bottom: 1px solid var(--line); }
-h3 { font-size: 16px; margin: 22px 0 8px; overflow-wrap: anywhere; }
-.kicker { text-transform: uppercase; letter-spacing: .08em; font-size: 12px; color: var(--muted); margin: 0; }
+h3 { font-size: 16px; margin: 22px 0 8px; overflow-wrap: break-word; }
+.kicker { letter-spacing: .02em; font-size: 12px; color: var(--muted); margin: 0; }
 .meta, .muted, figcaption, .note { color: var(--muted); font-size: 13px; }
 .headline, .verdict { font-size: 17px; padding: 12px 16px; border-radius: 6px; background: var(--soft); border-left: 5px solid var(--accent); margin: 16px 0; }
 .verdict.v-reproduced-exact, .verdict.v-reproduced-within-tolerance { border-left-color: var(--ok); }
 .verdict.v-statistically-consistent, .verdict.v-inconclusive { border-left-color: var(--warn); }
 .verdict.v-not-reproduced, .verdict.v-failed { border-left-color: var(--bad); }
-.verdict strong { display: block; font-size: 13px; text-transform: uppercase; letter-spacing: .06em; color: var(--muted); }
+.verdict strong { display: block; font-size: 13px; color: var(--muted); }
 table { border-collapse: collapse; width: 100%; margin: 8px 0 16px; font-size: 13px; }
-th, td { text-align: left; vertical-align: top; padding: 5px 8px; border-bottom: 1px solid var(--line); overflow-wrap: anywhere; }
+th, td { text-align: left; vertical-align: top; padding: 5px 8px; border-bottom: 1px solid var(--line); overflow-wrap: break-word; word-break: normal; hyphens: manual; }
+td.mono, td code { overflow-wrap: anywhere; }
 th { background: var(--soft); font-weight: 600; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 code, pre, td.mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12.5px; }
@@ -76,8 +77,12 @@ details { margin: 8px 0; } summary { cursor: pointer; color: var(--accent); }
 footer { margin-top: 48px; color: var(--muted); font-size: 12px; border-top: 1px solid var(--line); padding-top: 8px; }
 @media print {
   :root { --bg: #fff; --fg: #000; --muted: #444; --line: #bbb; --soft: #f2f2f2; --changed: #fff4d6; --added: #e3f6e5; --removed: #fde4e4; }
-  @page { size: A4; margin: 16mm 14mm; }
-  body { font-size: 11pt; } main { max-width: none; padding: 0; }
+  @page { margin: 14mm 12mm; }
+  body { font-size: 9.5pt; line-height: 1.35; } main { max-width: none; padding: 0; }
+  h1 { font-size: 17pt; } h2 { font-size: 13pt; margin: 16px 0 6px; } h3 { font-size: 11pt; margin: 12px 0 4px; }
+  table { font-size: 8.5pt; margin: 4px 0 10px; } th, td { padding: 2px 5px; }
+  code, pre, td.mono { font-size: 8pt; } figure { margin: 6px 0 10px; } figure svg { max-height: 62mm; width: auto; }
+  .headline, .verdict { padding: 6px 10px; margin: 8px 0; font-size: 11pt; }
   h2 { break-after: avoid; } h3 { break-after: avoid; } tr, figure, .verdict, .headline { break-inside: avoid; }
   pre { white-space: pre-wrap; } details > summary { display: none; } details { display: block; }
   a { color: inherit; text-decoration: none; }

@@ -1,3 +1,4 @@
+import { auditProgress } from '../audit-progress';
 import { collect, intOption } from '../cli-options';
 import { Option, type Command } from 'commander';
 import readline from 'node:readline';
@@ -112,31 +113,25 @@ interface AuditOptions {
   yes?: boolean;
   json?: boolean;
   resume?: string;
+  verbose?: boolean;
 }
 
-/** Follows an audit's progress on stderr (rerun output prefixed by its rerun), and stops it on Ctrl-C. */
-function follow(deps: AuditCommandDeps, json: boolean): { stop: () => void; interrupted: () => boolean } {
+/** Follows an audit's progress on stderr (a bar; rerun output with --verbose), and stops it on Ctrl-C. */
+function follow(
+  deps: AuditCommandDeps,
+  json: boolean,
+  verbose: boolean,
+): { stop: () => void; interrupted: () => boolean } {
   const core = deps.core();
   let auditId: string | null = null;
   let interrupted = false;
-  const partial = new Map<string, string>();
+  const bar = auditProgress({ verbose, quiet: false });
   const unsubscribe = core.events.subscribe((e) => {
     if (!e.task.startsWith('audit-')) return;
     const id = (e.detail?.auditId as string | undefined) ?? null;
     if (id) auditId = id;
-    if (e.phase === 'log' && e.message) {
-      const text = (partial.get(e.label) ?? '') + e.message;
-      const lines = text.split('\n');
-      partial.set(e.label, lines.pop() ?? '');
-      for (const l of lines) process.stderr.write(`[${e.label}] ${l}\n`);
-    } else if (e.phase === 'progress' && e.detail?.group !== undefined) {
-      const ms = e.detail.elapsedMs as number | null | undefined;
-      process.stderr.write(
-        `reproscope: ${e.label}${ms ? ` (${(ms / 1000).toFixed(1)} s)` : ''}  [${e.done}/${e.total}]\n`,
-      );
-    } else if (e.phase === 'start' && e.unit === 'reruns' && !json) {
-      process.stderr.write(`reproscope: ${e.label}: ${e.total} reruns planned\n`);
-    }
+    if (json && e.phase === 'start') return;
+    bar.sink(e);
   });
   const onSigint = (): void => {
     interrupted = true;
@@ -148,6 +143,7 @@ function follow(deps: AuditCommandDeps, json: boolean): { stop: () => void; inte
   return {
     stop: () => {
       unsubscribe();
+      bar.stop();
       process.off('SIGINT', onSigint);
       process.off('SIGTERM', onSigint);
     },
@@ -232,8 +228,9 @@ export function registerAuditCommands(program: Command, deps: AuditCommandDeps):
     .option('-y, --yes', 'run without asking for confirmation first')
     .option('--json', 'print the finished audit as JSON on stdout (rerun output goes to stderr)')
     .option('--resume <audit>', 'complete an interrupted audit')
+    .option('--verbose', "print each rerun's output (prefixed by its rerun) under the progress bar")
     .action(async (project: string, opts: AuditOptions) => {
-      const watcher = follow(deps, Boolean(opts.json));
+      const watcher = follow(deps, Boolean(opts.json), Boolean(opts.verbose));
       try {
         if (opts.resume) {
           const a = deps.unwrap(await deps.handlers().resumeAudit({ id: opts.resume, wait: true }));

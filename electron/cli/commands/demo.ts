@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import { intOption } from '../cli-options';
+import { nonFiniteReplacer } from '../../../shared/snapshot/snapshot-codec';
 import { ReproError, type Result } from '../../../shared/errors';
 import type { CoreContext } from '../../core/core-context';
 import { createHandlers } from '../../core/handlers';
@@ -17,7 +18,8 @@ export function demoCommand(core: () => CoreContext, progress: (ctx: CoreContext
     .description('audit the bundled example experiment (examples/seed-demo) and write an HTML report of it')
     .option('-o, --output <file>', 'where to write the report', 'reproscope-demo-report.html')
     .option('--repeats <n>', 'reruns per group', intOption(1, 1000), 3)
-    .action(async (opts: { output: string; repeats: number }) => {
+    .option('--json', 'print the finished audit and the report path as JSON')
+    .action(async (opts: { output: string; repeats: number; json?: boolean }) => {
       const ctx = core();
       const h = createHandlers(ctx);
       const { examples } = value(await h.listExamples({}));
@@ -39,6 +41,11 @@ export function demoCommand(core: () => CoreContext, progress: (ctx: CoreContext
       const report = value(await h.exportReport({ kind: 'audit', ids: [audit.id], format: 'html' }));
       const out = path.resolve(opts.output);
       fs.writeFileSync(out, report.text ?? '');
+      if (opts.json) {
+        process.stdout.write(`${JSON.stringify({ report: out, audit }, nonFiniteReplacer, 2)}\n`);
+        if (audit.status === 'failed') process.exitCode = 1;
+        return;
+      }
       process.stdout.write(
         `verdict: ${audit.verdict ?? audit.status}${audit.explanation ? ` — ${audit.explanation}` : ''}\n`,
       );

@@ -42,6 +42,7 @@ describe('reproscope audit (CLI)', () => {
       '--json',
       '--jobs',
       '2',
+      '--verbose',
     ]);
     expect(r.code, r.stderr).toBe(0);
     const audit = JSON.parse(r.stdout) as {
@@ -59,7 +60,9 @@ describe('reproscope audit (CLI)', () => {
     });
     expect(audit.plan.tolerances).toEqual([{ metric: 'accuracy', kind: 'rel', value: 1 }]);
     expect(Object.keys(audit.metrics).sort()).toEqual(['accuracy', 'log_loss']);
-    expect(r.stderr).toContain('[baseline #1] trained with seed 42');
+    expect(r.stderr).toContain('[baseline #1] trained with seed 42'); // --verbose: the reruns' output
+    expect(r.stderr).toMatch(/\[\d+\/\d+\]/);
+    expect(r.stderr).not.toContain('undefined');
     const list = await runCli(['--store', store, 'audits']);
     expect(list.stdout).toContain(audit.id.slice(0, 8));
     expect(list.stdout).toContain('reproduced-exact');

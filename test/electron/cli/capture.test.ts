@@ -124,6 +124,17 @@ describe('reproscope capture', () => {
     expect(JSON.parse(list.stdout).runs[0]).toMatchObject({ status: 'failed', exitCode: 3 });
   });
 
+  it('prints the snapshot alone as JSON with --json, the command output kept for reproscope logs', async () => {
+    const repo = project();
+    const store = tempDir();
+    const res = await runCli(['--store', store, 'capture', '--json', '--', SYSTEM_PYTHON, 'train.py'], { cwd: repo });
+    expect(res.code, res.stderr).toBe(0);
+    const snap = JSON.parse(res.stdout) as { id: string; outcome: { status: string } };
+    expect(snap.outcome.status).toBe('finished');
+    const log = JSON.parse((await runCli(['--store', store, 'logs', snap.id.slice(0, 8), '--json'])).stdout);
+    expect(log.text).toMatch(/^accuracy /);
+  });
+
   it('records a run interrupted by a signal as interrupted', async () => {
     const dir = tempDir();
     const store = tempDir();
