@@ -99,6 +99,7 @@ export function buildProgram(): Command {
           outputs: string[];
           python?: string;
           env: string[];
+          json?: boolean;
         },
       ) => {
         const progress = terminalProgress();

@@ -81,12 +81,17 @@ footer { margin-top: 48px; color: var(--muted); font-size: 12px; border-top: 1px
   body { font-size: 9.5pt; line-height: 1.35; } main { max-width: none; padding: 0; }
   h1 { font-size: 17pt; } h2 { font-size: 13pt; margin: 16px 0 6px; } h3 { font-size: 11pt; margin: 12px 0 4px; }
   table { font-size: 8.5pt; margin: 4px 0 10px; } th, td { padding: 2px 5px; }
+  td.num { white-space: normal; } /* a range wraps after its comma, a number never inside */
   code, pre, td.mono { font-size: 8pt; } figure { margin: 6px 0 10px; } figure svg { max-height: 62mm; width: auto; }
   .headline, .verdict { padding: 6px 10px; margin: 8px 0; font-size: 11pt; }
   h2 { break-after: avoid; } h3 { break-after: avoid; } tr, figure, .verdict, .headline { break-inside: avoid; }
   pre { white-space: pre-wrap; } details > summary { display: none; } details { display: block; }
   a { color: inherit; text-decoration: none; }
+  /* appendices in print: only what differs (the HTML keeps every fact) */
+  .appendix tr.s-same { display: none; } .appendix h3 { margin-top: 8px; }
 }
+.print-only { display: none; }
+@media print { .print-only { display: block; } }
 `;
 
 function table(
@@ -482,10 +487,15 @@ function auditBody(doc: AuditReport, svgs: Readonly<Record<string, string>>): st
 
   if (doc.environment.appendix) {
     out.push('<h2 id="appendix">Appendix: every fact of the reference and the first baseline rerun</h2>');
-    for (const s of doc.environment.appendix)
+    out.push(
+      '<p class="note print-only">The printed copy lists the facts that differ; the HTML report has every fact.</p>',
+    );
+    for (const s of doc.environment.appendix) {
+      const same = s.rows.filter((r) => r.status === 'same').length;
       out.push(
-        `<details open><summary>${SECTION_TITLES[s.section]} (${s.rows.length} facts)</summary><h3>${SECTION_TITLES[s.section]}</h3>${factRows(s.rows)}</details>`,
+        `<details open class="appendix"><summary>${SECTION_TITLES[s.section]} (${s.rows.length} facts)</summary><h3>${SECTION_TITLES[s.section]}</h3>${factRows(s.rows)}${same ? `<p class="note print-only">${same} identical ${same === 1 ? 'fact' : 'facts'} left out.</p>` : ''}</details>`,
       );
+    }
   }
   return out.join('\n');
 }
