@@ -126,7 +126,9 @@ function conditionsOf(filter: RunListFilter, p: ParamNames): string[] {
 /** The WHERE clause of a run list (reruns grouped: only the row that stands for each audit's matching reruns). */
 export function whereSql(filter: RunListFilter, p = new ParamNames()): SqlPart {
   const where = conditionsOf(filter, p);
-  if (filter.groupReruns) where.push(`(NOT (${GROUPED}) OR r.id IN (${representativesSql(filter, p)}))`);
+  // audit_id IS NULL first: NOT (NULL > '' AND …) is NULL, which would drop reruns of no audit
+  if (filter.groupReruns)
+    where.push(`(r.audit_id IS NULL OR NOT (${GROUPED}) OR r.id IN (${representativesSql(filter, p)}))`);
   return { sql: where.length ? `WHERE ${where.join(' AND ')}` : '', params: p.params };
 }
 

@@ -107,6 +107,7 @@ describe('the Runs table', () => {
   it("filters in MLflow's syntax and explains a filter it cannot read", async () => {
     await page.fill('input[aria-label="Search runs"]', "metrics.accuracy > 0.9475 and params.seed LIKE '4_'");
     await page.waitForFunction(() => document.querySelector('[data-testid="runs-count"]')?.textContent === '2 rows');
+    await page.waitForFunction(() => document.querySelectorAll('.run-row[data-kind="run"]').length === 2);
     expect((await cellTexts(page, 5)).sort()).toEqual(['run 48', 'run 49'].sort());
     await shot('runs-table-filtered');
     await page.fill('input[aria-label="Search runs"]', 'val_accuracy > 0.9');

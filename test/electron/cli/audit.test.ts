@@ -96,6 +96,7 @@ describe('reproscope audit (CLI)', () => {
         '--repeats',
         '2',
         '--yes',
+        '--verbose', // the rerun's output (its pid) on stderr
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );

@@ -97,8 +97,10 @@ describe('listRuns with a filter and a sort', () => {
   it('groups reruns under their audit, one row each with the count, and opens the group by audit id', async () => {
     const { h, ctx } = seeded();
     for (let i = 10; i < 16; i++) ctx.runs.save(run(i, { kind: 'rerun', auditId: i < 13 ? 'audit-a' : 'audit-b' }));
+    ctx.runs.save(run(16, { kind: 'rerun' })); // a rerun of no audit is a row of its own
     const grouped = await h.listRuns({ groupReruns: true });
-    expect(grouped.ok && grouped.value.total).toBe(10);
+    expect(grouped.ok && grouped.value.total).toBe(11);
+    expect(grouped.ok && grouped.value.runs.some((x) => x.name === 'run 16' && x.groupSize === undefined)).toBe(true);
     const groups = grouped.ok ? grouped.value.runs.filter((x) => x.groupSize !== undefined) : [];
     expect(groups.map((g) => [g.auditId, g.groupSize])).toEqual([
       ['audit-b', 3],
@@ -108,6 +110,7 @@ describe('listRuns with a filter and a sort', () => {
     expect(open.ok && open.value.total).toBe(3);
     const filtered = await h.listRuns({ groupReruns: true, filter: 'metrics.rmse > 1.65' });
     expect(filtered.ok && filtered.value.runs.map((g) => [g.auditId, g.groupSize])).toEqual([
+      [null, undefined],
       ['audit-b', 3],
       ['audit-a', 1],
     ]);
