@@ -63,6 +63,7 @@ describe('the Runs table', () => {
   it('shows the most common metrics as columns at first, and remembers the columns the user picks', async () => {
     await page.goto(`${served.origin}/#/runs`);
     await page.waitForSelector('.run-row[data-kind="run"]');
+    await page.waitForSelector('[data-sort-key="metrics.accuracy"]'); // the column names come after the first rows
     const heads = await page.$$eval('.runs-head [role="columnheader"]', (h) => h.map((x) => x.textContent));
     expect(heads).toEqual(['id', 'created', 'kind', 'status', 'name', 'project', 'accuracy', 'loss', 'command']);
     await page.click('button:has-text("Columns")');
