@@ -29,28 +29,39 @@ const { parentPort } = require('node:worker_threads');
 const { createHash } = require('node:crypto');
 const fs = require('node:fs');
 const buffer = Buffer.allocUnsafe(${CHUNK});
-parentPort.on('message', ({ id, path }) => {
+function hashOne(path) {
+  const hash = createHash('sha256');
+  const fd = fs.openSync(path, 'r');
   try {
-    const hash = createHash('sha256');
-    const fd = fs.openSync(path, 'r');
-    let bytes = 0;
-    try {
-      for (;;) {
-        const n = fs.readSync(fd, buffer, 0, buffer.length, null);
-        if (n === 0) break;
-        bytes += n;
-        hash.update(n === buffer.length ? buffer : buffer.subarray(0, n));
-      }
-    } finally { fs.closeSync(fd); }
-    parentPort.postMessage({ id, sha256: hash.digest('hex'), bytes });
+    for (;;) {
+      const n = fs.readSync(fd, buffer, 0, buffer.length, null);
+      if (n === 0) break;
+      hash.update(n === buffer.length ? buffer : buffer.subarray(0, n));
+    }
+  } finally { fs.closeSync(fd); }
+  return hash.digest('hex');
+}
+parentPort.on('message', ({ id, path, paths }) => {
+  if (paths) {
+    const results = paths.map((p) => {
+      try { return { sha256: hashOne(p) }; } catch (e) { return { error: e.message, code: e.code }; }
+    });
+    parentPort.postMessage({ id, results });
+    return;
+  }
+  try {
+    parentPort.postMessage({ id, sha256: hashOne(path) });
   } catch (e) {
     parentPort.postMessage({ id, error: e.message, code: e.code });
   }
 });
 `;
 
+/** One file's hash from a batch, or why it could not be read. */
+export type BatchResult = { sha256: string } | { error: string; code?: string };
+
 interface Pending {
-  resolve: (sha: string) => void;
+  resolve: (value: string | BatchResult[]) => void;
   reject: (e: Error) => void;
 }
 
@@ -68,15 +79,19 @@ export class HashPool {
   private spawn(): { worker: Worker; busy: number } {
     const worker = new Worker(WORKER_SOURCE, { eval: true });
     const slot = { worker, busy: 0 };
-    worker.on('message', (msg: { id: number; sha256?: string; error?: string; code?: string }) => {
-      slot.busy--;
-      if (slot.busy === 0) worker.unref();
-      const p = this.pending.get(msg.id);
-      this.pending.delete(msg.id);
-      if (!p) return;
-      if (msg.sha256) p.resolve(msg.sha256);
-      else p.reject(Object.assign(new Error(msg.error ?? 'hash failed'), { code: msg.code }));
-    });
+    worker.on(
+      'message',
+      (msg: { id: number; sha256?: string; results?: BatchResult[]; error?: string; code?: string }) => {
+        slot.busy--;
+        if (slot.busy === 0) worker.unref();
+        const p = this.pending.get(msg.id);
+        this.pending.delete(msg.id);
+        if (!p) return;
+        if (msg.results) p.resolve(msg.results);
+        else if (msg.sha256) p.resolve(msg.sha256);
+        else p.reject(Object.assign(new Error(msg.error ?? 'hash failed'), { code: msg.code }));
+      },
+    );
     worker.on('error', (e) => {
       for (const p of this.pending.values()) p.reject(e);
       this.pending.clear();
@@ -87,6 +102,18 @@ export class HashPool {
 
   /** Hashes one file on the least busy worker. */
   hash(filePath: string): Promise<string> {
+    return this.post({ path: filePath }) as Promise<string>;
+  }
+
+  /**
+   * Hashes a batch of (small) files on one worker, in order: a message per file would cost more
+   * than hashing it, and the main thread would otherwise hash them alone on one core.
+   */
+  hashBatch(filePaths: readonly string[]): Promise<BatchResult[]> {
+    return this.post({ paths: filePaths }) as Promise<BatchResult[]>;
+  }
+
+  private post(message: { path: string } | { paths: readonly string[] }): Promise<string | BatchResult[]> {
     if (this.workers.length < this.size && this.workers.every((w) => w.busy > 0)) this.workers.push(this.spawn());
     const slot = this.workers.reduce((a, b) => (b.busy < a.busy ? b : a));
     const id = this.nextId++;
@@ -94,7 +121,7 @@ export class HashPool {
     slot.worker.ref();
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      slot.worker.postMessage({ id, path: filePath });
+      slot.worker.postMessage({ id, ...message });
     });
   }
 

@@ -26,8 +26,13 @@ export interface HashTreeOptions {
   skip?: (rel: string, entry: fs.Dirent, abs: string) => boolean;
 }
 
-/** Files below this size are hashed on the calling thread: a worker round trip would cost more. */
+/** Files below this size go to the workers in batches: one round trip per file would cost more than its hash. */
 const SMALL_FILE = 256 * 1024;
+/** A batch of small files: enough to amortise a message, small enough to keep every worker busy to the end. */
+const BATCH_FILES = 64;
+const BATCH_BYTES = 2 * 1024 * 1024;
+/** Fewer small files than this are hashed on the calling thread (starting a worker would cost more). */
+const FEW_FILES = 32;
 
 /** The root hash of a manifest: SHA-256 over its sorted lines `hash size path`, links as `link:target`. */
 export function manifestRootHash(files: readonly FileEntry[]): string {
@@ -176,29 +181,49 @@ async function hashFound(
 
   const big = toHash.filter((t) => Number(t.item.stat.size) >= SMALL_FILE);
   const small = toHash.filter((t) => Number(t.item.stat.size) < SMALL_FILE);
-  const ownPool = big.length > 0 && !options.pool ? new HashPool() : null;
+  const batched = small.length >= FEW_FILES;
+  const ownPool = (big.length > 0 || batched) && !options.pool ? new HashPool() : null;
   const pool = options.pool ?? ownPool;
   try {
-    const bigDone = Promise.all(
-      big.map(({ index, item }) =>
-        pool!.hash(item.abs).then(
-          (sha) => record(index, item, sha),
-          (e) => {
-            throw unreadable(item.abs, e);
-          },
-        ),
+    const jobs: Promise<void>[] = big.map(({ index, item }) =>
+      pool!.hash(item.abs).then(
+        (sha) => record(index, item, sha),
+        (e) => {
+          throw unreadable(item.abs, e);
+        },
       ),
     );
-    const buffer = Buffer.allocUnsafe(SMALL_FILE);
-    for (const { index, item } of small) {
-      try {
-        record(index, item, sha256FileSync(item.abs, buffer));
-      } catch (e) {
-        bigDone.catch(() => undefined); // the first error is the one reported
-        throw unreadable(item.abs, e);
+    if (batched) {
+      for (let start = 0; start < small.length;) {
+        let end = start;
+        let bytes = 0;
+        while (end < small.length && end - start < BATCH_FILES && bytes < BATCH_BYTES)
+          bytes += Number(small[end++]!.item.stat.size);
+        const batch = small.slice(start, end);
+        start = end;
+        jobs.push(
+          pool!.hashBatch(batch.map((t) => t.item.abs)).then((results) =>
+            results.forEach((r, i) => {
+              const { index, item } = batch[i]!;
+              if ('error' in r) throw unreadable(item.abs, Object.assign(new Error(r.error), { code: r.code }));
+              record(index, item, r.sha256);
+            }),
+          ),
+        );
+      }
+    } else {
+      const buffer = Buffer.allocUnsafe(SMALL_FILE);
+      for (const { index, item } of small) {
+        try {
+          record(index, item, sha256FileSync(item.abs, buffer));
+        } catch (e) {
+          throw unreadable(item.abs, e);
+        }
       }
     }
-    await bigDone;
+    const settled = await Promise.allSettled(jobs);
+    const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
   } finally {
     await ownPool?.close();
   }

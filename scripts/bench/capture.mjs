@@ -19,7 +19,7 @@ async function loadLib() {
     entry,
     `
     export { hashTree } from ${JSON.stringify(path.join(root, 'electron/platform/hash-tree.ts'))};
-    export { HashPool } from ${JSON.stringify(path.join(root, 'electron/platform/hash-pool.ts'))};
+    export { HashPool, sha256FileSync } from ${JSON.stringify(path.join(root, 'electron/platform/hash-pool.ts'))};
     export { openStore } from ${JSON.stringify(path.join(root, 'electron/db/open-store.ts'))};
     export { HashCacheRepository } from ${JSON.stringify(path.join(root, 'electron/db/hash-cache-repository.ts'))};`,
   );
@@ -105,6 +105,27 @@ export async function bench(report) {
         fs.writeFileSync(path.join(sub, `f${f}.bin`), payload);
       }
     }
+    // 3a. The same folder of small files hashed uncached: every core, against one thread hashing them in turn.
+    const tenkFiles = fs
+      .readdirSync(tenk)
+      .flatMap((d) => fs.readdirSync(path.join(tenk, d)).map((f) => path.join(tenk, d, f)));
+    execFileSync('sh', ['-c', `cat ${tenk}/*/* > /dev/null`]);
+    const oneThread = await best(2, () => {
+      const buffer = Buffer.allocUnsafe(256 * 1024);
+      for (const f of tenkFiles) lib.sha256FileSync(f, buffer);
+    });
+    const smallPool = new lib.HashPool();
+    const allCores = await best(2, () => lib.hashTree(tenk, { pool: smallPool }));
+    await smallPool.close();
+    report(
+      `hash 10,000 small files / 1 GiB, uncached (GiB/s, ${cores} cores)`,
+      1 / allCores,
+      'GiB/s',
+      `one thread × ${cores} cores`,
+      cores / oneThread,
+      { ratioAtLeast: 0.8 },
+    );
+
     const storeDir = path.join(work, 'store');
     const store = lib.openStore(storeDir);
     const cache = new lib.HashCacheRepository(store.db);

@@ -25,6 +25,26 @@ describe('hashTree', () => {
     expect(tree.rootHash).toMatch(/^[0-9a-f]{64}$/);
   });
 
+  it('hashes a folder of many small files (in batches on the workers) like sha256sum, beside big ones', async () => {
+    const dir = tempDir();
+    const files: Record<string, Buffer> = { 'big.bin': Buffer.alloc(300 * 1024, 3), 'empty.txt': Buffer.alloc(0) };
+    for (let i = 0; i < 300; i++) files[`d${i % 7}/f${i}.txt`] = Buffer.alloc(1 + ((i * 7919) % 40_000), i % 251);
+    writeFiles(dir, files);
+    const tree = await hashTree(dir);
+    expect(tree.fileCount).toBe(302);
+    const sums = execFileSync('sh', ['-c', 'find . -type f -print0 | xargs -0 sha256sum'], {
+      cwd: dir,
+      encoding: 'utf8',
+    });
+    const expected = Object.fromEntries(
+      sums
+        .trim()
+        .split('\n')
+        .map((l) => [l.slice(66).replace(/^\.\//, ''), l.slice(0, 64)]),
+    );
+    expect(Object.fromEntries(tree.files.map((f) => [f.path, f.sha256]))).toEqual(expected);
+  });
+
   it('changes the root hash when one byte of one file changes, and not otherwise', async () => {
     const dir = tempDir();
     writeFiles(dir, { 'x.txt': 'hello', 'y.txt': 'world' });
