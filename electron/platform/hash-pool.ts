@@ -129,5 +129,8 @@ export class HashPool {
   async close(): Promise<void> {
     await Promise.all(this.workers.map((w) => w.worker.terminate()));
     this.workers = [];
+    // a hash still waiting would otherwise never settle, and whoever awaits it would hang
+    for (const p of this.pending.values()) p.reject(new Error('the hash pool was closed'));
+    this.pending.clear();
   }
 }

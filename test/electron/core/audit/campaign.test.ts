@@ -194,8 +194,10 @@ describe('audit campaign on real projects', () => {
     const ctx = tempCore();
     const handlers = createHandlers(ctx);
     let pid = 0;
+    let printed = ''; // a loaded machine may deliver "started 123" in two chunks
     const unsubscribe = ctx.events.subscribe((e) => {
-      const m = /started (\d+)/.exec(e.message ?? '');
+      if (e.phase === 'log') printed += e.message ?? '';
+      const m = /started (\d+)\n/.exec(printed);
       if (e.phase === 'log' && m && !pid) {
         pid = Number(m[1]);
         void handlers.cancelAudit({ id: String(e.detail?.auditId) });
