@@ -1,5 +1,7 @@
 /** Capture of scripts that log to MLflow (through the stand-in client): the run they created is read where they logged it. */
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { captureRun } from '../../../../electron/core/capture';
@@ -42,6 +44,77 @@ with mlflow.start_run():
                 m = ElasticNet(alpha=a, random_state=42).fit(train_x, train_y)
                 mlflow.log_metric("r2", r2_score(test_y, m.predict(test_x)))
 `;
+
+interface ServerRun {
+  info: Record<string, unknown>;
+  params: { key: string; value: string }[];
+  tags: { key: string; value: string }[];
+  metrics: { key: string; value: number; timestamp: number; step: number }[];
+}
+
+/** A tracking server answering the REST calls the client makes and the ones reproscope's reader makes, in MLflow's JSON shapes. */
+function trackingServer(runs: ServerRun[]): http.Server {
+  return http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (d: Buffer) => (body += d.toString()));
+    req.on('end', () => {
+      const url = new URL(req.url ?? '/', 'http://x');
+      const b = (body ? JSON.parse(body) : {}) as Record<string, string | number>;
+      const send = (value: unknown): void => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(value));
+      };
+      const find = (): ServerRun => runs.find((r) => r.info.run_id === b.run_id)!;
+      const latest = (r: ServerRun) => [...new Map(r.metrics.map((m) => [m.key, m])).values()];
+      const asJson = (r: ServerRun) => ({ info: r.info, data: { metrics: latest(r), params: r.params, tags: r.tags } });
+      switch (url.pathname.replace('/api/2.0/mlflow/', '')) {
+        case 'runs/create': {
+          const id = `${runs.length + 1}`.padStart(32, 'c');
+          const info = {
+            run_id: id,
+            run_uuid: id,
+            run_name: b.run_name,
+            experiment_id: '0',
+            status: 'RUNNING',
+            start_time: b.start_time,
+            lifecycle_stage: 'active',
+            artifact_uri: `mlflow-artifacts:/0/${id}/artifacts`,
+          };
+          runs.push({ info, params: [], tags: [], metrics: [] });
+          return send({ run: { info } });
+        }
+        case 'runs/log-parameter':
+          find().params.push({ key: String(b.key), value: String(b.value) });
+          return send({});
+        case 'runs/set-tag':
+          find().tags.push({ key: String(b.key), value: String(b.value) });
+          return send({});
+        case 'runs/log-metric':
+          find().metrics.push({
+            key: String(b.key),
+            value: Number(b.value),
+            timestamp: Number(b.timestamp),
+            step: Number(b.step),
+          });
+          return send({});
+        case 'runs/update':
+          Object.assign(find().info, { status: b.status, end_time: b.end_time });
+          return send({});
+        case 'experiments/search':
+          return send({ experiments: [{ experiment_id: '0', name: 'Default', lifecycle_stage: 'active' }] });
+        case 'runs/search':
+          return send({ runs: runs.map(asJson) });
+        case 'metrics/get-history': {
+          const r = runs.find((x) => x.info.run_id === url.searchParams.get('run_id'))!;
+          return send({ metrics: r.metrics.filter((m) => m.key === url.searchParams.get('metric_key')) });
+        }
+        default:
+          res.writeHead(404, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ error_code: 'ENDPOINT_NOT_FOUND', message: url.pathname }));
+      }
+    });
+  });
+}
 
 function project(): string {
   const dir = tempDir();
@@ -97,6 +170,37 @@ describe('capture of a script that logs to MLflow', () => {
     expect(snapshot.mlflowRun!.otherRunIds).toHaveLength(2);
     expect(Object.keys(snapshot.outcome.metrics).sort()).toEqual(['alpha-0.1/r2', 'alpha-1.0/r2', 'mae', 'r2', 'rmse']);
     expect(snapshot.warnings.join('\n')).toContain('created 3 MLflow runs');
+  }, 60_000);
+
+  it('reads the run from a tracking server named by MLFLOW_TRACKING_URI, ignoring the runs from before', async () => {
+    const old: ServerRun = {
+      info: {
+        run_id: 'o'.repeat(32),
+        experiment_id: '0',
+        status: 'FINISHED',
+        start_time: 1717345440961,
+        lifecycle_stage: 'active',
+      },
+      params: [],
+      tags: [],
+      metrics: [{ key: 'r2', value: 0.99, timestamp: 1717345440961, step: 0 }],
+    };
+    const server = trackingServer([old]);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const uri = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const { snapshot } = await capture(project(), { MLFLOW_TRACKING_URI: uri });
+      expect(snapshot.mlflowRun).toMatchObject({
+        storeType: 'mlflow-server',
+        runId: '2'.padStart(32, 'c'),
+        status: 'FINISHED',
+      });
+      expect(snapshot.outcome.metrics.rmse!.history!.map((p) => p.step)).toEqual([0, 1, 2]);
+      expect(snapshot.outcome.metrics.r2!.value).not.toBe(0.99);
+      expect(snapshot.process.parameters.alpha).toBe('0.3');
+    } finally {
+      server.close();
+    }
   }, 60_000);
 
   it('records no link, and no warning, for a command that logged nothing; warns when the named store cannot be read', async () => {
