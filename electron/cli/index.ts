@@ -1,6 +1,14 @@
 import { runCli } from './main';
 
 // Entry point of the bundled CLI (dist/cli.cjs).
+
+// A reader that goes away (`reproscope capture … | head`) must not crash the CLI: what it prints is lost, the
+// run is still recorded and the command's exit status kept.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE' && e.code !== 'ERR_STREAM_DESTROYED') throw e;
+  });
+}
 runCli(process.argv).then(
   (code) => {
     process.exitCode = code;

@@ -105,8 +105,16 @@ function explicit(tag: string, text: string): PyValue {
   }
 }
 
+/** The most values one document may expand to: aliases can make a 600-byte file hold billions (an alias bomb). */
+const MAX_NODES = 20_000;
+let nodesLeft = MAX_NODES;
+
 function convert(node: unknown, doc: Document, depth: number): PyValue {
   if (depth > 100) throw new Error('nesting too deep');
+  if (--nodesLeft < 0)
+    throw new Error(
+      `it expands to more than ${MAX_NODES} values through its aliases (an alias bomb, or a file too large)`,
+    );
   if (node === null || node === undefined) return { kind: 'null' };
   if (isAlias(node)) return convert(node.resolve(doc), doc, depth + 1);
   if (isScalar(node)) {
@@ -161,6 +169,7 @@ export function loadPyYaml(text: string, label: string): PyValue {
     );
   }
   try {
+    nodesLeft = MAX_NODES;
     return convert(doc.contents as YamlNode | null, doc, 0);
   } catch (e) {
     throw new ReproError('PROJECT_INVALID', `${label} cannot be read: ${(e as Error).message}`, 'Simplify the YAML.');
