@@ -10,7 +10,6 @@ import { HashPool } from '../../platform/hash-pool';
 import { captureMachine } from '../../platform/machine-info';
 import { WorkspaceSlots } from '../../platform/workspace';
 import type { CoreContext } from '../core-context';
-import { acquireAuditLease, type AuditLease } from './audit-lease';
 import { auditsOf, storePaths } from './audit-store';
 import type { AuditRequest, CampaignOptions, Prepared, Shared } from './campaign-types';
 import { addPins, blankRerun } from './groups';
@@ -71,7 +70,7 @@ export async function startAudit(
     return { audit, done: Promise.resolve(audit) };
   }
   auditsOf(ctx).save(audit);
-  const done = runCampaign(audit, prepared, ctx, { ...options, lease: acquireAuditLease(ctx, audit.id) });
+  const done = runCampaign(audit, prepared, ctx, options);
   return { audit, done };
 }
 
@@ -91,22 +90,14 @@ export async function resumeAudit(
   }
   if (running.get(ctx)?.has(audit.id))
     throw new ReproError('INVALID_INPUT', `audit ${audit.id} is already running`, 'Wait for it, or cancel it first.');
-  // One owner at a time: a live lease of another process refuses the resume; a stale one is taken over.
-  const lease = acquireAuditLease(ctx, audit.id);
   for (const g of audit.groups) for (const r of g.reruns) if (r.status === 'running') r.status = 'pending';
-  let prepared: Prepared;
-  try {
-    prepared = await prepareResume(audit, ctx);
-  } catch (e) {
-    lease.release();
-    throw e;
-  }
+  const prepared = await prepareResume(audit, ctx);
   audit.status = 'running';
   audit.updatedAt = new Date().toISOString();
   auditsOf(ctx).save(audit);
   return {
     audit,
-    done: runCampaign(audit, prepared, ctx, { ...options, lease }),
+    done: runCampaign(audit, prepared, ctx, options),
   };
 }
 
@@ -114,7 +105,7 @@ async function runCampaign(
   audit: Audit,
   prepared: Prepared,
   ctx: CoreContext,
-  options: CampaignOptions & { lease: AuditLease },
+  options: CampaignOptions,
 ): Promise<Audit> {
   const controller = new AbortController();
   const onOuterAbort = (): void => controller.abort();
@@ -228,7 +219,6 @@ async function runCampaign(
     options.signal?.removeEventListener('abort', onOuterAbort);
     audit.updatedAt = new Date().toISOString();
     auditsOf(ctx).save(audit);
-    options.lease.release();
     await shared.hashPool.close().catch(() => undefined);
     await shared.slots.close().catch(() => undefined);
     await cleanup(prepared).catch(() => undefined);
