@@ -157,7 +157,7 @@ class FileScan(LibraryRules):
 
     # --- recording ----------------------------------------------------------------------------------
     def code(self, line):
-        return self.lines[line - 1].strip()[:240] if 0 < line <= len(self.lines) else ""
+        return self.lines[line - 1].rstrip()[:240] if 0 < line <= len(self.lines) else ""
 
     def column(self, node):
         line = self.lines[node.lineno - 1] if 0 < node.lineno <= len(self.lines) else ""

@@ -288,7 +288,7 @@ def scan_project(root, options=None):
                 if "error" in summ:
                     line = summ["error"]["line"]
                     lines = source.decode("utf-8", "replace").splitlines()
-                    summ["error"]["code"] = lines[line - 1].strip()[:240] if 0 < line <= len(lines) else ""
+                    summ["error"]["code"] = lines[line - 1].rstrip()[:240] if 0 < line <= len(lines) else ""
                 cache["files"][digest] = summ
                 fresh += 1
             used.append(digest)

@@ -2,6 +2,7 @@
 import type { AuditGroup, AuditSource, DataCheck, EffectSize, GroupName, MetricSummary } from './audit';
 import type { Category, SeedFinding, Snapshot } from '../snapshot/snapshot';
 import { holmAdjust, varianceRatioTest } from './statistics';
+import { rankSuspects, suspectEvidence } from './suspects';
 import { finishedReruns, fmt } from './verdict-format';
 
 /** One difference between the original's snapshot and a rerun's, a candidate source. */
@@ -104,6 +105,8 @@ export interface SourceInput {
   findings: readonly SeedFinding[];
   /** Differences between the original and the reruns (empty when the reference is a rerun). */
   differences: readonly SnapshotDifference[];
+  /** Whether the reruns had a GPU (weighs GPU-only suspects); unknown when absent. */
+  gpu?: boolean | null;
 }
 
 const relToSeed = (metric: MetricSummary, abs: number): number | null => {
@@ -278,7 +281,10 @@ export function findSources(input: SourceInput): AuditSource[] {
       const sd = m.groups[baselineName]!.sd ?? 0;
       return { metric: name, absolute: sd, relativeToSeedSpread: relToSeed(m, sd), before: sd, after: null };
     });
-    const suspects = input.findings.filter((f) => f.kind === 'risk');
+    const suspects = rankSuspects(input.findings, {
+      gpu: input.gpu ?? null,
+      hashSeedPinned: input.groups.some((g) => g.name === 'pin:hashseed'),
+    });
     sources.push({
       category: 'randomness',
       factor: 'uncontrolled nondeterminism',
@@ -286,7 +292,7 @@ export function findSources(input: SourceInput): AuditSource[] {
       effects,
       effect: `The baseline varies from rerun to rerun and no pinned factor removes it: sd ${effects.map(effectText).join('; ')}.`,
       evidence: suspects.length
-        ? suspects.slice(0, 20).map((f) => `${f.file}:${f.line} ${f.rule}: ${f.message}`)
+        ? suspects.slice(0, 20).map(suspectEvidence)
         : ['the seed scan found no unseeded random source; suspects are threads, GPU kernels or the system clock'],
     });
   }

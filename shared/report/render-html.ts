@@ -178,7 +178,7 @@ function findingsHtml(findings: readonly SeedFinding[], label?: string): string 
       `<code>${e(f.file)}:${f.line}${f.column ? `:${f.column}` : ''}</code>`,
       e(label ?? f.kind),
       `<code>${e(f.rule)}</code>`,
-      `${e(f.message)}${f.code ? `<pre class="finding-code"><code>${e(f.code)}</code></pre>` : ''}${f.fix && f.kind !== 'seed' ? `<div class="note">fix: ${e(f.fix)}</div>` : ''}`,
+      `${e(f.message)}${f.code ? `<pre class="finding-code"><code>${e(f.code.trim())}</code></pre>` : ''}${f.fix && f.kind !== 'seed' ? `<div class="note">fix: ${e(f.fix)}</div>` : ''}`,
     ]),
   );
 }

@@ -77,7 +77,7 @@ function findings(list: readonly SeedFinding[]): string {
       f.kind,
       cell(f.rule),
       cell(f.message),
-      f.code ? cell(f.code) : '',
+      f.code ? cell(f.code.trim()) : '',
       f.fix && f.kind !== 'seed' ? cell(f.fix) : '',
     ]),
   );

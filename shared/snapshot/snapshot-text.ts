@@ -173,7 +173,7 @@ export function formatSnapshotText(s: Snapshot): string {
   for (const f of s.randomness.scan.findings) {
     const mark = f.kind === 'risk' ? '!' : f.kind === 'note' ? '~' : '·';
     out.push(`    ${mark} ${f.file}:${f.line}${f.column ? `:${f.column}` : ''}  ${f.rule}  ${f.message}`);
-    if (f.code) out.push(`        | ${f.code}`);
+    if (f.code) out.push(`        | ${f.code.trim()}`);
     if (f.fix && f.kind !== 'seed') out.push(`        fix: ${f.fix}`);
   }
 

@@ -111,5 +111,6 @@ export function judge(audit: Audit, prepared: Prepared, ctx: CoreContext, shared
     dataChecks: audit.dataChecks,
     findings: shared.scan?.findings ?? rerunSnap?.randomness.scan.findings ?? [],
     differences,
+    gpu: rerunSnap ? rerunSnap.hardware.gpus.length > 0 : null,
   });
 }

@@ -7,6 +7,7 @@ import { go } from '../../router';
 import { useOp } from '../../use-op';
 import { formatSignificant } from '../../../shared/numbers';
 import { HistoryCharts } from './history-charts';
+import { SeedFindings } from './seed-findings';
 
 /** The tabs of a run, in DESIGN.md's category order plus outcome and logs. */
 export const RUN_TABS = ['Code', 'Data', 'Software', 'Hardware', 'Randomness', 'Process', 'Outcome', 'Logs'] as const;
@@ -357,34 +358,7 @@ export function CategoryPanel({
             </span>
           </h2>
           {s.randomness.scan.error ? <p className="muted">{s.randomness.scan.error}</p> : null}
-          {s.randomness.scan.findings.length ? (
-            <table className="grid" data-testid="seed-findings">
-              <thead>
-                <tr>
-                  <th>where</th>
-                  <th>kind</th>
-                  <th>rule</th>
-                  <th>finding</th>
-                </tr>
-              </thead>
-              <tbody>
-                {s.randomness.scan.findings.map((f, i) => (
-                  <tr key={i}>
-                    <td className="mono" title={s.code.root ? `${s.code.root}/${f.file}:${f.line}` : undefined}>
-                      {f.file}:{f.line}
-                    </td>
-                    <td>
-                      <Badge value={f.kind} />
-                    </td>
-                    <td className="mono">{f.rule}</td>
-                    <td>{f.message}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          ) : (
-            <p className="muted">no findings</p>
-          )}
+          <SeedFindings findings={s.randomness.scan.findings} root={s.code.root} />
         </>
       );
     case 'Process':

@@ -45,7 +45,7 @@ describe('the seed scan', () => {
     const forest = res.scan!.findings.find((f) => f.rule === 'random-state-missing')!;
     expect(forest).toMatchObject({
       column: 14,
-      code: 'forest = RandomForestClassifier(n_estimators=5)',
+      code: '    forest = RandomForestClassifier(n_estimators=5)',
       fix: expect.stringContaining('random_state='),
     });
   });

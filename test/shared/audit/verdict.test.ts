@@ -106,6 +106,9 @@ describe('verdict rules', () => {
       findings: [{ file: 'train.py', line: 3, rule: 'unseeded-default-rng', kind: 'risk', message: 'no seed' }],
     });
     expect(sources).toHaveLength(1);
-    expect(sources[0]).toMatchObject({ kind: 'uncontrolled', evidence: ['train.py:3 unseeded-default-rng: no seed'] });
+    expect(sources[0]).toMatchObject({
+      kind: 'uncontrolled',
+      evidence: ['likely (0.80): train.py:3 unseeded-default-rng: no seed'],
+    });
   });
 });
