@@ -97,49 +97,57 @@ class Project(object):
                             out.append((line, col, "call", tgt))
                             self.callers.setdefault(tgt, []).append((gid, len(out) - 1))
                 self.events[gid] = out
-        # Generators each scope seeds, itself or through the project functions it calls.
+        # Generators each scope seeds, itself or through the project functions it calls (a worklist: each
+        # scope is revisited only when a callee's set grew, so long import chains stay linear).
         self.seeds_of = {}
+        callees = {}
         for g, evs in self.events.items():
             acc = set()
             for e in evs:
                 if e[2] == "seed":
                     acc |= e[3]
+                elif e[3] in self.events:
+                    callees.setdefault(g, set()).add(e[3])
             self.seeds_of[g] = acc
-        changed = True
-        while changed:
-            changed = False
-            for g, evs in self.events.items():
-                acc = self.seeds_of[g]
-                for e in evs:
-                    if e[2] == "call" and not self.seeds_of.get(e[3], set()) <= acc:
-                        acc |= self.seeds_of[e[3]]
-                        changed = True
-        # Files that import each file, for the scopes no call site reaches (framework hooks, forward()).
-        importers = {}
+        callers_of = {}
+        for g, cs in callees.items():
+            for c in cs:
+                callers_of.setdefault(c, set()).add(g)
+        todo = [g for g in self.events if self.seeds_of[g]]
+        while todo:
+            c = todo.pop()
+            for g in callers_of.get(c, ()):
+                if not self.seeds_of[c] <= self.seeds_of[g]:
+                    self.seeds_of[g] |= self.seeds_of[c]
+                    todo.append(g)
+        # For scopes no call site reaches (framework hooks, forward()): the generators seeded by another scope
+        # of their file or of a file importing it, transitively. Spread from each seeding scope along the
+        # imports, keeping at most two distinct seeding scopes per file (enough to leave the scope itself out).
+        imports = {}
         for g, evs in self.events.items():
             for e in evs:
                 if e[2] == "call" and e[3].endswith("::<module>"):
-                    importers.setdefault(e[3].split("::")[0], set()).add(g.split("::")[0])
-        counts = {}
-        for g in self.events:
-            c = counts.setdefault(g.split("::")[0], dict((k, 0) for k in GENS))
-            for gen in self.seeds_of[g]:
-                c[gen] += 1
-        self.fallback_counts = {}
-        for rel in counts:
-            seen, todo, total = set([rel]), [rel], dict((k, 0) for k in GENS)
+                    imports.setdefault(g.split("::")[0], set()).add(e[3].split("::")[0])
+        reach = dict((k, {}) for k in GENS)
+        for gen in GENS:
+            marks = reach[gen]
+            todo = []
+            for g in self.events:
+                if gen in self.seeds_of[g]:
+                    f = g.split("::")[0]
+                    got = marks.setdefault(f, [])
+                    if len(got) < 2 and g not in got:
+                        got.append(g)
+                        todo.append((f, g))
             while todo:
-                f = todo.pop()
-                for k in GENS:
-                    total[k] += counts.get(f, {}).get(k, 0)
-                for imp in importers.get(f, ()):
-                    if imp not in seen:
-                        seen.add(imp)
-                        todo.append(imp)
-            self.fallback_counts[rel] = total
+                f, g = todo.pop()
+                for nxt in imports.get(f, ()):
+                    got = marks.setdefault(nxt, [])
+                    if len(got) < 2 and g not in got:
+                        got.append(g)
+                        todo.append((nxt, g))
         # Seeded at a scope's entry: what every call site has seeded before the call (a must-analysis, so one
-        # unseeded path is enough to flag a draw); scopes no call site reaches take what their file and its
-        # importers seed, a script's module scope starts with nothing.
+        # unseeded path is enough to flag a draw); a script's module scope starts with nothing.
         self.entry = {}
         for g in self.events:
             if g in self.callers:
@@ -147,8 +155,8 @@ class Project(object):
             elif g.endswith("::<module>"):
                 self.entry[g] = set()
             else:
-                total = self.fallback_counts[g.split("::")[0]]
-                self.entry[g] = set(k for k in GENS if total[k] - (1 if k in self.seeds_of[g] else 0) > 0)
+                f = g.split("::")[0]
+                self.entry[g] = set(k for k in GENS if any(s != g for s in reach[k].get(f, ())))
         self.prefix = {}
         for g, evs in self.events.items():
             acc, pre = set(), []
@@ -156,18 +164,22 @@ class Project(object):
                 pre.append(set(acc))
                 acc |= e[3] if e[2] == "seed" else self.seeds_of.get(e[3], set())
             self.prefix[g] = pre
-        changed = True
-        while changed:
-            changed = False
-            for g, sites in self.callers.items():
-                if g not in self.entry:
-                    continue
-                new = set(GENS)
-                for (c, i) in sites:
-                    new &= self.entry[c] | self.prefix[c][i]
-                if new != self.entry[g]:
-                    self.entry[g] = new
-                    changed = True
+        todo = list(self.callers)
+        queued = set(todo)
+        while todo:
+            g = todo.pop()
+            queued.discard(g)
+            if g not in self.entry:
+                continue
+            new = set(GENS)
+            for (c, i) in self.callers[g]:
+                new &= self.entry[c] | self.prefix[c][i]
+            if new != self.entry[g]:
+                self.entry[g] = new
+                for nxt in callees.get(g, ()):
+                    if nxt in self.callers and nxt not in queued:
+                        queued.add(nxt)
+                        todo.append(nxt)
 
     def seeded_at(self, gid, line, col, gen):
         if gid not in self.events:
