@@ -129,7 +129,7 @@ describe('audit campaign on real projects', () => {
     expect(['statistically-consistent', 'not-reproduced']).toContain(a.verdict);
     const u = a.sources.find((s) => s.kind === 'uncontrolled')!;
     expect(u).toMatchObject({ category: 'randomness', factor: 'uncontrolled nondeterminism' });
-    expect(u.evidence.join('\n')).toMatch(/train\.py:\d+ unseeded-default-rng/);
+    expect(u.evidence.join('\n')).toMatch(/train\.py:\d+(:\d+)? unseeded-default-rng/);
     expect(a.sources.some((s) => s.kind === 'pinned' && s.effects.some((e) => e.after === 0))).toBe(false);
   }, 120_000);
 
