@@ -66,7 +66,10 @@ export function findChromium(explicit?: string | null, envPath = process.env.PAT
 export async function printHtmlToPdf(html: string, executablePath: string): Promise<Buffer> {
   let playwright: typeof import('playwright-core');
   try {
-    playwright = await import('playwright-core');
+    // require, not import(): the CLI's launcher runs the bundle from V8's code cache, where a dynamic
+    // import resolves a bare name from the working folder instead of the bundle's own node_modules
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    playwright = require('playwright-core') as typeof import('playwright-core');
   } catch (e) {
     throw new ReproError(
       'REPORT_FAILED',
