@@ -94,6 +94,17 @@ export function createMlflowRun(
   };
 }
 
+/** The handle of a run createMlflowRun made earlier (a resumed audit collecting a job that ran meanwhile). */
+export function openMlflowRun(root: string, runId: string): MlflowRunHandle {
+  return {
+    root,
+    runId,
+    experimentId: '0',
+    artifactsDir: path.join(root, '0', runId, 'artifacts'),
+    env: { MLFLOW_TRACKING_URI: pathToFileURL(root).href, MLFLOW_EXPERIMENT_ID: '0', MLFLOW_RUN_ID: runId },
+  };
+}
+
 function readKeyed(dir: string, prefix = ''): [string, string][] {
   let entries: fs.Dirent[];
   try {

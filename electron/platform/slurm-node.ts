@@ -22,7 +22,9 @@ if command -v nvidia-smi >/dev/null 2>&1; then
 fi
 echo "slurm_node=$SLURMD_NODENAME"
 echo "slurm_cpus=$SLURM_CPUS_ON_NODE"
-echo "slurm_partition=$SLURM_JOB_PARTITION"`;
+echo "slurm_partition=$SLURM_JOB_PARTITION"
+echo "slurm_mem_mb=$SLURM_MEM_PER_NODE"
+echo "slurm_gpus=$SLURM_JOB_GPUS"`;
 
 /** The probe's answer: each key with its values in order (gpu repeats). */
 export type NodeFacts = Record<string, string[]>;

@@ -265,7 +265,8 @@ export async function listNodes(partition: string | null): Promise<string[]> {
 }
 
 /** Filesystems whose files every node of a cluster usually sees. */
-const SHARED_FS = /^(nfs4?|lustre|gpfs|beegfs|cephfs|ceph|fuse\.glusterfs|glusterfs|panfs|wekafs|fuse\.sshfs|cifs|smb3|9p|orangefs|fuse\.juicefs|virtiofs)$/;
+const SHARED_FS =
+  /^(nfs4?|lustre|gpfs|beegfs|cephfs|ceph|fuse\.glusterfs|glusterfs|panfs|wekafs|fuse\.sshfs|cifs|smb3|9p|orangefs|fuse\.juicefs|virtiofs)$/;
 
 /** Whether a folder is on a filesystem that other machines can read. */
 export interface SharedFsCheck {

@@ -54,6 +54,14 @@ export const StartAuditInput = z.object({
   dryRun: z.boolean().default(false),
   /** Resolve only when the audit ends (the CLI); otherwise it runs on in the background and getAudit follows it. */
   wait: z.boolean().default(false),
+  /** Where reruns run: this machine (`local`) or jobs of a Slurm cluster (`slurm`). */
+  runner: z.enum(['local', 'slurm']).default('local'),
+  /** The Slurm partition (`--slurm-partition`); default: the cluster's default partition. */
+  slurmPartition: z.string().trim().min(1).max(200).optional(),
+  /** Extra sbatch options (`--slurm-option`), e.g. `--gres=gpu:1`, `--time=02:00:00`. */
+  slurmOptions: z.array(z.string().trim().min(2).max(4096)).max(100).default([]),
+  /** The folder the audit's work folders go in (`--work-dir`); for Slurm, on a filesystem every node reads. Default: the store's audit-work/. */
+  workDir: pathText.optional(),
 });
 export const StartAuditOutput = AuditSchema;
 

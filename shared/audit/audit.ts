@@ -70,6 +70,19 @@ export const ToleranceSchema = z.object({
 /** One metric tolerance. */
 export type Tolerance = z.infer<typeof ToleranceSchema>;
 
+/** Where reruns run: this machine's processes, or jobs of a Slurm cluster (partition and extra sbatch options). */
+export const RunnerPlanSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('local') }),
+  z.object({
+    kind: z.literal('slurm'),
+    partition: z.string().nullable(),
+    /** sbatch options as given (`--slurm-option`), e.g. `--gres=gpu:1`, `--time=02:00:00`. */
+    options: z.array(z.string()),
+  }),
+]);
+/** Where reruns run. */
+export type RunnerPlan = z.infer<typeof RunnerPlanSchema>;
+
 /** What the campaign runs: how many reruns per group, which factors to vary, how to judge. */
 export const AuditPlanSchema = z.object({
   repeats: z.number().int().min(1).max(1000),
@@ -114,6 +127,10 @@ export const AuditPlanSchema = z.object({
     })
     .nullable()
     .optional(),
+  /** The backend reruns go through; absent in audits from before runners could be chosen (local). */
+  runner: RunnerPlanSchema.optional(),
+  /** The folder the audit's work folders are made in (`--work-dir`); absent: the store's audit-work/. */
+  workDir: z.string().nullable().optional(),
 });
 /** The plan of an audit. */
 export type AuditPlan = z.infer<typeof AuditPlanSchema>;
@@ -195,6 +212,24 @@ export const RerunStatusSchema = z.enum(['pending', 'running', 'finished', 'fail
 /** A rerun's state. */
 export type RerunStatus = z.infer<typeof RerunStatusSchema>;
 
+/** A rerun's job on a batch backend (Slurm): where it is, and what a resumed audit needs to collect it without submitting it again. */
+export const BackendJobSchema = z.object({
+  runner: z.string(),
+  /** The backend's job id (Slurm: `123`, or `123_4` for a task of a job array). */
+  id: z.string(),
+  phase: z.enum(['queued', 'running', 'ended']),
+  node: z.string().nullable(),
+  partition: z.string().nullable(),
+  /** Why it waits or why it ended, as the backend says it. */
+  reason: z.string().nullable(),
+  submittedAt: z.string(),
+  /** The folder the job runs in and its MLflow run id, so a resumed audit reads what the job wrote. */
+  cwd: z.string(),
+  mlflowRunId: z.string(),
+});
+/** A rerun's job on a batch backend. */
+export type BackendJob = z.infer<typeof BackendJobSchema>;
+
 /** One rerun of a group: what it changed and what it produced (metric values kept here so statistics need no snapshot reads). */
 export const RerunSchema = z.object({
   /** The rerun's snapshot in the runs table (kind `rerun`); null until it has run. */
@@ -216,6 +251,8 @@ export const RerunSchema = z.object({
   artifactsHash: z.string().nullable(),
   /** Every output file this rerun wrote, with its comparison hash (MLflow's volatile fields normalised) and its raw hash. */
   outputs: z.array(OutputFileSchema).optional(),
+  /** Its job where a batch backend ran it (absent for local reruns). */
+  job: BackendJobSchema.nullable().optional(),
 });
 /** One rerun. */
 export type Rerun = z.infer<typeof RerunSchema>;

@@ -114,6 +114,10 @@ interface AuditOptions {
   json?: boolean;
   resume?: string;
   verbose?: boolean;
+  runner: 'local' | 'slurm';
+  slurmPartition?: string;
+  slurmOption: string[];
+  workDir?: string;
 }
 
 /** Follows an audit's progress on stderr (a bar; rerun output with --verbose), and stops it on Ctrl-C. */
@@ -229,6 +233,25 @@ export function registerAuditCommands(program: Command, deps: AuditCommandDeps):
     .option('--json', 'print the finished audit as JSON on stdout (rerun output goes to stderr)')
     .option('--resume <audit>', 'complete an interrupted audit')
     .option('--verbose', "print each rerun's output (prefixed by its rerun) under the progress bar")
+    .addOption(
+      new Option('--runner <runner>', 'where reruns run: this machine, or jobs of a Slurm cluster')
+        .choices(['local', 'slurm'])
+        .default('local'),
+    )
+    .option(
+      '--slurm-partition <partition>',
+      'the Slurm partition reruns are submitted to (default: the cluster default)',
+    )
+    .option(
+      '--slurm-option <option>',
+      'an sbatch option for each rerun, written --slurm-option=--gres=gpu:1 (repeatable)',
+      collect,
+      [],
+    )
+    .option(
+      '--work-dir <dir>',
+      "where reruns' work folders go (default: the store's audit-work/); for Slurm, a shared filesystem",
+    )
     .action(async (project: string, opts: AuditOptions) => {
       const watcher = follow(deps, Boolean(opts.json), Boolean(opts.verbose));
       try {
@@ -264,6 +287,10 @@ export function registerAuditCommands(program: Command, deps: AuditCommandDeps):
           strictData: Boolean(opts.strictData),
           pipOptions: opts.pipOption,
           cwd: process.cwd(),
+          runner: opts.runner,
+          slurmPartition: opts.slurmPartition,
+          slurmOptions: opts.slurmOption,
+          workDir: opts.workDir,
         };
         const plan = deps.unwrap(await deps.handlers().startAudit({ ...input, dryRun: true }));
         const total = plan.groups.reduce((n, g) => n + g.reruns.length, 0);

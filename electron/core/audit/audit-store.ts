@@ -12,6 +12,11 @@ export function storePaths(ctx: CoreContext): { work: string; envs: string; gitC
   };
 }
 
+/** An audit's own work folder: under `--work-dir` when the plan names one (a cluster's shared filesystem), else the store's audit-work/. */
+export function workRootOf(ctx: CoreContext, plan: { workDir?: string | null }, id: string): string {
+  return path.join(plan.workDir ?? storePaths(ctx).work, id);
+}
+
 const repositories = new WeakMap<CoreContext, AuditsRepository>();
 
 /** The audits repository of a core (made once per open store). */

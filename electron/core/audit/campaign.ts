@@ -10,13 +10,13 @@ import { HashPool } from '../../platform/hash-pool';
 import { captureMachine } from '../../platform/machine-info';
 import { WorkspaceSlots } from '../../platform/workspace';
 import type { CoreContext } from '../core-context';
-import { auditsOf, storePaths } from './audit-store';
+import { auditsOf, storePaths, workRootOf } from './audit-store';
 import type { AuditRequest, CampaignOptions, Prepared, Shared } from './campaign-types';
 import { addPins } from './groups';
 import { judge } from './judge';
 import { cleanup, parkPrepared, prepareAudit, prepareResume } from './prepare';
 import { runOneRerun } from './rerun';
-import { localRunner } from './runner';
+import { runnerFor, type Runner } from './runner';
 
 /** A running audit's stop switch, by context and audit id (cancelAudit and Ctrl-C use it). */
 const running = new WeakMap<CoreContext, Map<string, AbortController>>();
@@ -38,14 +38,30 @@ export async function startAudit(
   const id = newId();
   const log = (line: string): void =>
     ctx.events.publish({ task: `audit-${id}`, phase: 'log', label: 'audit', message: `${line}\n` });
+  const workDir = input.workDir ? path.resolve(input.cwd ?? process.cwd(), input.workDir) : null;
+  // a backend that cannot work (Slurm commands missing, controller down) says so before anything is prepared
+  const runnerWarnings = await checkRunner(
+    options.runner ??
+      runnerFor({
+        runner:
+          input.runner === 'slurm'
+            ? { kind: 'slurm', partition: input.slurmPartition ?? null, options: input.slurmOptions }
+            : undefined,
+      }),
+    workDir ?? storePaths(ctx).work,
+  );
   let prep;
   try {
     prep = await prepareAudit(input, ctx, id, log);
   } catch (e) {
-    fs.rmSync(path.join(storePaths(ctx).work, id), { recursive: true, force: true });
+    fs.rmSync(workRootOf(ctx, { workDir }, id), { recursive: true, force: true });
     throw e;
   }
   const { audit, prepared, patch } = prep;
+  for (const w of runnerWarnings) {
+    audit.warnings.push(w);
+    log(`warning: ${w}`);
+  }
   if (input.dryRun) {
     parkPrepared(prepared);
     return { audit, done: Promise.resolve(audit) };
@@ -90,6 +106,8 @@ export async function resumeAudit(
   }
   if (running.get(ctx)?.has(audit.id))
     throw new ReproError('INVALID_INPUT', `audit ${audit.id} is already running`, 'Wait for it, or cancel it first.');
+  await checkRunner(options.runner ?? runnerFor(audit.plan), workRootOf(ctx, audit.plan, ''));
+  // a rerun left running keeps its job (if a batch backend has one): the campaign collects it instead of running it again
   for (const g of audit.groups) for (const r of g.reruns) if (r.status === 'running') r.status = 'pending';
   const prepared = await prepareResume(audit, ctx);
   audit.status = 'running';
@@ -99,6 +117,10 @@ export async function resumeAudit(
     audit,
     done: runCampaign(audit, prepared, ctx, options),
   };
+}
+
+async function checkRunner(runner: Runner, workDir: string): Promise<string[]> {
+  return runner.check ? runner.check(workDir) : [];
 }
 
 async function runCampaign(
@@ -114,7 +136,7 @@ async function runCampaign(
   const map = running.get(ctx) ?? new Map<string, AbortController>();
   running.set(ctx, map);
   map.set(audit.id, controller);
-  const runner = options.runner ?? localRunner;
+  const runner = options.runner ?? runnerFor(audit.plan);
   const task = `audit-${audit.id}`;
   const total = (): number => audit.groups.reduce((n, g) => n + g.reruns.length, 0);
   const doneCount = (): number =>

@@ -29,7 +29,7 @@ import {
 } from '../../platform/workspace';
 import { parseMetricSources } from '../capture';
 import type { CoreContext } from '../core-context';
-import { storePaths } from './audit-store';
+import { storePaths, workRootOf } from './audit-store';
 import type { AuditRequest, Prepared } from './campaign-types';
 import { prepareEnvironment } from './environment';
 import { planGroups } from './groups';
@@ -44,7 +44,8 @@ export async function prepareAudit(
   onLog: (l: string) => void,
 ): Promise<{ audit: Audit; prepared: Prepared; patch: string | null }> {
   const paths = storePaths(ctx);
-  const workRoot = path.join(paths.work, id);
+  const workDir = input.workDir ? path.resolve(input.cwd ?? process.cwd(), input.workDir) : null;
+  const workRoot = workRootOf(ctx, { workDir }, id);
   const reference = input.against ? ctx.runs.get(ctx.runs.resolveId(input.against)) : null;
   const url = isGitUrl(input.project) && !fs.existsSync(input.project);
   const projectDir = url ? null : path.resolve(input.project);
@@ -249,6 +250,11 @@ export async function prepareAudit(
       repeatsAuto: input.repeatsAuto,
       maxReruns: input.repeatsAuto ? input.maxReruns : null,
       capturedCommand: captured,
+      runner:
+        input.runner === 'slurm'
+          ? { kind: 'slurm', partition: input.slurmPartition ?? null, options: input.slurmOptions }
+          : { kind: 'local' },
+      workDir,
     },
     groups,
     metrics: {},
@@ -318,8 +324,10 @@ export function parkPrepared(prepared: Prepared): void {
 
 /** Rebuilds what an interrupted audit's campaign needs from its stored record: a fresh work folder, workspace source, project and environment. */
 export async function prepareResume(audit: Audit, ctx: CoreContext): Promise<Prepared> {
-  const workRoot = path.join(storePaths(ctx).work, audit.id);
-  fs.rmSync(workRoot, { recursive: true, force: true });
+  const workRoot = workRootOf(ctx, audit.plan, audit.id);
+  // jobs left queued or running on a cluster still use their folders: keep them (and the clone their worktrees borrow from)
+  const live = audit.groups.some((g) => g.reruns.some((r) => r.job && r.job.phase !== 'ended'));
+  if (!live) fs.rmSync(workRoot, { recursive: true, force: true });
   const patch = audit.workspace.patchBlob ? ctx.runs.blobs.get(audit.workspace.patchBlob).toString('utf8') : null;
   const reference = audit.referenceRunId ? ctx.runs.get(audit.referenceRunId) : null;
   let source: WorkspaceSource;

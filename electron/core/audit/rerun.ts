@@ -8,7 +8,7 @@ import { newId } from '../../../shared/ids';
 import { filterEnvironment } from '../../../shared/snapshot/secrets';
 import { emptySnapshot, type Metric } from '../../../shared/snapshot/snapshot';
 import { captureCodeState } from '../../platform/git-state';
-import { createMlflowRun, endMlflowRun, readMlflowRun } from '../../platform/mlflow-file-store';
+import { createMlflowRun, endMlflowRun, openMlflowRun, readMlflowRun } from '../../platform/mlflow-file-store';
 import { probePython, whichSync } from '../../platform/python-probe';
 import { findEnvSpecs } from '../../platform/env-specs';
 import {
@@ -25,7 +25,8 @@ import type { Prepared, Shared } from './campaign-types';
 import { dockerArgv, rerunEnvironment, softwareFingerprint } from './environment';
 import { resolveRender } from './project';
 import { clearExpectedOutputs, hashRerunOutputs } from './rerun-outputs';
-import type { Runner } from './runner';
+import type { Runner, RunnerTicket } from './runner';
+import { placementFacts, placementHardware } from './placement';
 
 /** One rerun to run, and what the campaign shares with it. */
 export interface RerunJob {
@@ -60,14 +61,18 @@ export async function runOneRerun(job: RerunJob): Promise<void> {
     unit: 'reruns',
     detail: { auditId: audit.id, group: group.name, index: rerun.index, state: 'running', elapsedMs: 0 },
   });
-  const runId = createHash('sha256')
-    .update(`${audit.id}/${key}/${Date.now()}/${Math.random()}`)
-    .digest('hex')
-    .slice(0, 32);
+  // a job an earlier process left on a batch backend is collected where it runs, never submitted again
+  const reattach = rerun.job && rerun.job.phase !== 'ended' && rerun.job.runner === runner.name ? rerun.job : null;
+  const runId =
+    reattach?.mlflowRunId ??
+    createHash('sha256').update(`${audit.id}/${key}/${Date.now()}/${Math.random()}`).digest('hex').slice(0, 32);
+  if (!reattach) rerun.job = null;
   let cwd: string;
-  let release: () => void;
+  let release: () => void = () => undefined;
   try {
-    ({ cwd, release } = await shared.slots.acquire());
+    // a reattached job keeps the folder it runs in; only new reruns take a workspace slot
+    if (reattach) cwd = reattach.cwd;
+    else ({ cwd, release } = await shared.slots.acquire());
   } catch (e) {
     rerun.status = 'failed';
     rerun.error = `could not prepare the workspace: ${(e as Error).message}`;
@@ -78,21 +83,23 @@ export async function runOneRerun(job: RerunJob): Promise<void> {
     const parameters = { ...audit.parameters, ...rerun.parameters };
     const rendered = resolveRender(prepared.entry, parameters, audit.workspace.cwd);
     const user = currentUser() ?? 'unknown';
-    const mlflow = createMlflowRun(path.join(dir, 'mlruns'), runId, {
-      runName: `reproscope-${audit.id.slice(0, 8)}-${key}`,
-      user,
-      params: rendered.loggedParameters,
-      tags: {
-        'mlflow.source.type': 'PROJECT',
-        'mlflow.source.name': audit.project.location,
-        'mlflow.project.entryPoint': audit.entryPoint,
-        'mlflow.project.backend': 'local',
-        'mlflow.project.env': audit.envManager,
-        ...(audit.commit ? { 'mlflow.source.git.commit': audit.commit } : {}),
-        'reproscope.auditId': audit.id,
-        'reproscope.group': group.name,
-      },
-    });
+    const mlflow = reattach
+      ? openMlflowRun(path.join(dir, 'mlruns'), runId)
+      : createMlflowRun(path.join(dir, 'mlruns'), runId, {
+          runName: `reproscope-${audit.id.slice(0, 8)}-${key}`,
+          user,
+          params: rendered.loggedParameters,
+          tags: {
+            'mlflow.source.type': 'PROJECT',
+            'mlflow.source.name': audit.project.location,
+            'mlflow.project.entryPoint': audit.entryPoint,
+            'mlflow.project.backend': runner.name,
+            'mlflow.project.env': audit.envManager,
+            ...(audit.commit ? { 'mlflow.source.git.commit': audit.commit } : {}),
+            'reproscope.auditId': audit.id,
+            'reproscope.group': group.name,
+          },
+        });
     const env = rerunEnvironment(audit, prepared, rerun, mlflow.env);
     const argv = prepared.environment.docker
       ? dockerArgv({ docker: prepared.environment.docker, cwd, mlflow, command: rendered.command })
@@ -118,6 +125,28 @@ export async function runOneRerun(job: RerunJob): Promise<void> {
       env,
       timeoutMs: audit.plan.timeoutS ? audit.plan.timeoutS * 1000 : null,
       signal,
+      dir,
+      name: `reproscope-${audit.id.slice(0, 8)}-${key}`,
+      batch: `reproscope-${audit.id.slice(0, 8)}-${group.name.replace(':', '-')}`,
+      ticket: reattach,
+      onTicket: (t: RunnerTicket) => {
+        rerun.job = { ...t, cwd, mlflowRunId: runId };
+        auditsOf(ctx).save(audit);
+        if (t.phase === 'ended') return;
+        ctx.events.publish({
+          task,
+          phase: 'progress',
+          label: `${group.name} #${rerun.index + 1} ${t.phase}`,
+          detail: {
+            auditId: audit.id,
+            group: group.name,
+            index: rerun.index,
+            state: t.phase,
+            jobId: t.id,
+            node: t.node,
+          },
+        });
+      },
       onOutput: (_stream, chunk) => {
         const text = chunk.toString('utf8');
         tail = (tail + text).slice(-4000);
@@ -143,6 +172,7 @@ export async function runOneRerun(job: RerunJob): Promise<void> {
       rerun.status = 'pending';
       rerun.exitCode = null;
       rerun.durationMs = null;
+      rerun.job = null;
       return;
     }
     const ok = result.exitCode === 0 && !result.timedOut;
@@ -225,7 +255,8 @@ export async function runOneRerun(job: RerunJob): Promise<void> {
       numerics: facts.numerics,
       envSpecs: findEnvSpecs(cwd),
     };
-    snapshot.hardware = machine.hardware;
+    const placed = placementFacts(result.placement);
+    snapshot.hardware = placementHardware(result.placement, machine.hardware);
     snapshot.randomness = {
       seeds: [
         ...(audit.plan.seedParam && parameters[audit.plan.seedParam] !== undefined
@@ -246,7 +277,7 @@ export async function runOneRerun(job: RerunJob): Promise<void> {
       env: recordedEnv,
       withheld,
       user,
-      hostname: os.hostname(),
+      hostname: result.placement?.node ?? os.hostname(),
       startedAt: result.startedAt.toISOString(),
       endedAt: result.endedAt.toISOString(),
       durationMs: rerun.durationMs,
@@ -259,11 +290,12 @@ export async function runOneRerun(job: RerunJob): Promise<void> {
       metrics,
       artifacts: outputs.trees,
       logs: { stdout: null, stderr: null },
-      error: result.timedOut ? `stopped by the timeout (${audit.plan.timeoutS} s)` : null,
+      error: result.timedOut ? `stopped by the timeout (${audit.plan.timeoutS} s)` : (result.failure ?? null),
     };
-    snapshot.tags = { ...logged.tags };
+    snapshot.tags = { ...logged.tags, ...placed.tags };
     snapshot.warnings = [
       ...warnings,
+      ...placed.warnings,
       ...machine.warnings,
       ...(facts.python.status !== 'ok'
         ? [
@@ -284,10 +316,13 @@ export async function runOneRerun(job: RerunJob): Promise<void> {
       ? `stopped by the timeout (${audit.plan.timeoutS} s)`
       : ok
         ? null
-        : `exit code ${result.exitCode ?? result.signal}: ${result.stderr.data.toString('utf8').trim().split('\n').slice(-3).join(' | ').slice(0, 500)}`;
+        : result.failure
+          ? result.failure
+          : `exit code ${result.exitCode ?? result.signal}: ${result.stderr.data.toString('utf8').trim().split('\n').slice(-3).join(' | ').slice(0, 500)}`;
   } catch (e) {
     if (signal.aborted) {
       rerun.status = 'pending';
+      rerun.job = null;
       return;
     }
     rerun.status = 'failed';
