@@ -1,4 +1,5 @@
 import type { Audit, AuditSummary } from './audit';
+import { formatRerunJobLines, formatRunnerLines } from './audit-jobs-text';
 
 /** Formats a number for a person: up to 6 significant digits, exponent form for very large or small values. */
 function fmt(v: number | null | undefined): string {
@@ -52,6 +53,7 @@ export function formatAuditText(a: Audit): string {
   lines.push(
     `  environment: ${a.envManager}${a.plan.python ? ` (${a.plan.python})` : ''}   reference: ${a.referenceRunId ? `${a.referenceRunId.slice(0, 8)} (${a.referenceKind})` : a.referenceKind}`,
   );
+  lines.push(...formatRunnerLines(a));
   lines.push(`  status: ${a.status}   verdict: ${a.verdict ?? '—'}`);
   if (a.explanation) lines.push(`  ${a.explanation}`);
   if (a.error) lines.push(`  error: ${a.error}`);
@@ -64,6 +66,7 @@ export function formatAuditText(a: Audit): string {
       `  ${g.name.padEnd(22)} ${g.reruns.length} reruns (${[...counts].map(([s, n]) => `${n} ${s}`).join(', ')}) — ${g.description}`,
     );
     for (const r of g.reruns.filter((x) => x.error)) lines.push(`      #${r.index + 1}: ${r.error}`);
+    lines.push(...formatRerunJobLines(g));
   }
   const metricNames = Object.keys(a.metrics);
   if (metricNames.length) {

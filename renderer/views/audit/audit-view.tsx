@@ -12,6 +12,7 @@ import { useProgressTasks } from '../../components/progress-panel';
 import { go } from '../../router';
 import { useAsync } from '../../use-async';
 import { DataShiftForAudit } from '../compare/data-shift-panel';
+import { LOCAL_RUNNER, RerunJobState, RunnerFields, runnerRequest, type RunnerChoice } from './audit-runner';
 
 type ProjectEntryPoint = ProjectInfo['entryPoints'][number];
 
@@ -30,6 +31,7 @@ function StartAudit({ initialPath }: { initialPath: string }): ReactNode {
   const [tolerances, setTolerances] = useState<Tolerance[]>([]);
   const [against, setAgainst] = useState('');
   const [python, setPython] = useState('');
+  const [runner, setRunner] = useState<RunnerChoice>(LOCAL_RUNNER);
   const [error, setError] = useState<ErrorInfo | null>(null);
   const [busy, setBusy] = useState(false);
   const [command, setCommand] = useState<string | null>(null);
@@ -65,8 +67,9 @@ function StartAudit({ initialPath }: { initialPath: string }): ReactNode {
       tolerances,
       against: against.trim() || undefined,
       python: python.trim() || undefined,
+      ...runnerRequest(runner),
     }),
-    [path, entry, params, repeats, vary, tolerances, against, python],
+    [path, entry, params, repeats, vary, tolerances, against, python, runner],
   );
 
   // the exact command, rendered by the core as `mlflow run` would, before anything runs
@@ -254,6 +257,7 @@ function StartAudit({ initialPath }: { initialPath: string }): ReactNode {
             onChange={(e) => setPython(e.target.value)}
             placeholder="python3 on PATH"
           />
+          <RunnerFields value={runner} onChange={setRunner} />
           <label>Command</label>
           <div className="command" data-testid="audit-command">
             {command ?? ep.command}
@@ -492,6 +496,7 @@ function AuditDetail({ id }: { id: string }): ReactNode {
                 <td>{r.index + 1}</td>
                 <td>
                   <Badge value={r.status} title={r.error ?? undefined} />
+                  <RerunJobState job={r.job} status={r.status} />
                 </td>
                 <td>
                   {r.durationMs !== null
