@@ -1,4 +1,5 @@
 /** The audit campaign: starting, resuming and cancelling audits, and running their groups of reruns in order with bounded parallelism. */
+import { setMaxListeners } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
 import { type Audit, type GroupName } from '../../../shared/audit/audit';
@@ -130,6 +131,8 @@ async function runCampaign(
   options: CampaignOptions,
 ): Promise<Audit> {
   const controller = new AbortController();
+  // every rerun in flight (up to --jobs) listens to this one signal
+  setMaxListeners(200, controller.signal);
   const onOuterAbort = (): void => controller.abort();
   options.signal?.addEventListener('abort', onOuterAbort, { once: true });
   if (options.signal?.aborted) controller.abort();

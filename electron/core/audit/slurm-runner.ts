@@ -30,8 +30,8 @@ export interface SlurmRunnerOptions {
 }
 
 /** How long submissions wait for others of the same batch (the campaign's workers prepare reruns one after another). */
-const BATCH_WINDOW_MS = 250;
-const BATCH_MAX_WAIT_MS = 1000;
+const BATCH_WINDOW_MS = 100;
+const BATCH_MAX_WAIT_MS = 500;
 /** Output files are looked at this often (cheap: a stat per file). */
 const FILE_TICK_MS = 200;
 /** squeue is asked at most this often, backing off while nothing changes. */
@@ -160,9 +160,11 @@ function taskScript(job: RunnerJob, files: JobFiles, envDiff: { set: [string, st
     '#!/bin/bash',
     '# reproscope: one audit rerun as a Slurm job (written by the Slurm runner, run on the node)',
     `R=${q(files.root)}`,
+    // the node probe runs beside the command, not before it: it is read once the job ends
     '{',
     NODE_PROBE_SH,
-    '} >"$R/node.txt" 2>/dev/null',
+    '} >"$R/node.txt" 2>/dev/null &',
+    'probe=$!',
     ...envDiff.unset.map((k) => `unset ${k}`),
     ...envDiff.set.map(([k, v]) => `export ${k}=${q(v)}`),
     `cd ${q(job.cwd)} || { echo "reproscope: cannot enter ${job.cwd.replace(/["$`\\]/g, '')} on $(hostname): is the work folder on a filesystem this node sees?" >&2; exit 86; }`,
@@ -174,6 +176,7 @@ function taskScript(job: RunnerJob, files: JobFiles, envDiff: { set: [string, st
     'wait "$child"; code=$?',
     'while kill -0 "$child" 2>/dev/null; do wait "$child"; code=$?; done',
     'date +%s%3N >"$R/ended"',
+    'wait "$probe" 2>/dev/null',
     `printf '%s\\n' "$code" >"$R/exit.tmp" && mv "$R/exit.tmp" "$R/exit"`,
     'exit "$code"',
     '',
@@ -542,6 +545,10 @@ export function createSlurmRunner(options: SlurmRunnerOptions): Runner {
           });
           return;
         }
+        // the node facts are named as this machine's capture names them: read it while the job waits in the queue
+        localHardware ??= captureHardware()
+          .then((h) => h.hardware)
+          .catch(() => null);
         const key = job.batch ?? `single-${Math.random()}`;
         const w: Waiting = { job, files, env: job.env, resolve, reject };
         const onAbort = (): void => {
