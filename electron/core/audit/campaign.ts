@@ -152,7 +152,8 @@ async function runCampaign(
     scan: null,
     hashPool: new HashPool(),
     probes: new Map(),
-    slots: new WorkspaceSlots(prepared.source, path.join(prepared.workRoot, 'slots')),
+    // slots of this campaign run only: a resumed audit's reattached jobs still run in the slots of the run before
+    slots: new WorkspaceSlots(prepared.source, path.join(prepared.workRoot, `slots-${process.pid}-${Date.now()}`)),
   };
   shared.machine.catch(() => undefined);
   // The inspection worktree is the commit too: the first rerun resets it instead of checking out another.
