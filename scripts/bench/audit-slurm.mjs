@@ -59,14 +59,15 @@ export async function bench(report) {
   try {
     const bundle = path.join(work, 'runner.cjs');
     await build({
-      entryPoints: [path.join(root, 'electron/core/audit/runner.ts')],
+      entryPoints: [path.join(root, 'electron/core/audit/runner-choice.ts')],
       bundle: true,
       platform: 'node',
       format: 'cjs',
       outfile: bundle,
       logLevel: 'warning',
     });
-    const { localRunner, runnerFor } = await import(pathToFileURL(bundle).href);
+    const { runnerFor } = await import(pathToFileURL(bundle).href);
+    const localRunner = runnerFor({});
     const slurm = runnerFor({ runner: { kind: 'slurm', partition: null, options: [] } });
     const local = await runAll(localRunner, work, 'local');
     const onCluster = await runAll(slurm, work, 'slurm');

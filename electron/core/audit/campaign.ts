@@ -17,7 +17,8 @@ import { addPins } from './groups';
 import { judge } from './judge';
 import { cleanup, parkPrepared, prepareAudit, prepareResume } from './prepare';
 import { runOneRerun } from './rerun';
-import { runnerFor, type Runner } from './runner';
+import type { Runner } from './runner';
+import { runnerFor } from './runner-choice';
 
 /** A running audit's stop switch, by context and audit id (cancelAudit and Ctrl-C use it). */
 const running = new WeakMap<CoreContext, Map<string, AbortController>>();

@@ -1,8 +1,6 @@
-/** The one interface reruns go through, the local backend, and the one place that picks a backend for an audit's plan. */
-import type { AuditPlan } from '../../../shared/audit/audit';
+/** The one interface reruns go through, and the local backend (runner-choice.ts picks one for an audit's plan). */
 import type { HardwareState } from '../../../shared/snapshot/snapshot';
 import { runCommand, type CommandResult } from '../../platform/run-command';
-import { createSlurmRunner } from './slurm-runner';
 
 /**
  * A runner runs one prepared command and reports how it ended; it knows nothing of audits, groups
@@ -90,10 +88,3 @@ export const localRunner: Runner = {
       signal: job.signal,
     }),
 };
-
-/** The runner an audit's plan asks for: the one place a backend is chosen (a new backend is one more file and one line here). */
-export function runnerFor(plan: Pick<AuditPlan, 'runner'>): Runner {
-  const r = plan.runner;
-  if (r?.kind === 'slurm') return createSlurmRunner({ partition: r.partition, options: r.options });
-  return localRunner;
-}
