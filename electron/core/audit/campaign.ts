@@ -158,7 +158,9 @@ async function runCampaign(
   };
   shared.machine.catch(() => undefined);
   // The inspection worktree is the commit too: the first rerun resets it instead of checking out another.
-  if (prepared.inspectDir && prepared.source.kind === 'git')
+  // (not while a reattached cluster job may still run in it)
+  const liveJobs = audit.groups.some((g) => g.reruns.some((r) => r.job && r.job.phase !== 'ended'));
+  if (prepared.inspectDir && prepared.source.kind === 'git' && !liveJobs)
     shared.slots.adopt(path.join(prepared.workRoot, 'inspect'));
   ctx.events.publish({
     task,

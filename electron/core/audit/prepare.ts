@@ -352,7 +352,14 @@ export async function prepareResume(audit: Audit, ctx: CoreContext): Promise<Pre
       extraFiles: top ? await listExtraFiles(top, audit.workspace.subdir ?? '') : [],
     };
   }
-  const inspectDir = source.kind === 'git' ? await createWorkspace(source, path.join(workRoot, 'inspect')) : null;
+  const inspectRoot = path.join(workRoot, 'inspect');
+  // a reattached job may run in the inspection worktree (it was a slot): read it as it is rather than reset it
+  const inspectDir =
+    source.kind !== 'git'
+      ? null
+      : live && fs.existsSync(inspectRoot)
+        ? path.join(inspectRoot, source.subdir ?? '')
+        : await createWorkspace(source, inspectRoot);
   const project = loadProject(inspectDir ?? source.projectDir);
   const entry = audit.plan.capturedCommand
     ? capturedEntryPoint(audit.plan.capturedCommand)
