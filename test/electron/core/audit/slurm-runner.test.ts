@@ -210,6 +210,7 @@ describe.skipIf(SLURM_UNAVAILABLE !== null)('audits on a Slurm cluster (local on
       '--jobs',
       '3',
       '--yes',
+      '--verbose', // the rerun's own output (which says it is sleeping) is printed only with --verbose
       '--runner',
       'slurm',
     ]);
