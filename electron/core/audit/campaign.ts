@@ -2,7 +2,7 @@
 import { setMaxListeners } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
-import { type Audit, type GroupName } from '../../../shared/audit/audit';
+import { type Audit, type AuditGroup, type GroupName } from '../../../shared/audit/audit';
 import { ReproError } from '../../../shared/errors';
 import { newId } from '../../../shared/ids';
 import { findSources } from '../../../shared/audit/verdict';
@@ -13,8 +13,8 @@ import { WorkspaceSlots } from '../../platform/workspace';
 import type { CoreContext } from '../core-context';
 import { auditsOf, storePaths, workRootOf } from './audit-store';
 import type { AuditRequest, CampaignOptions, Prepared, Shared } from './campaign-types';
-import { addPins } from './groups';
-import { judge } from './judge';
+import { addPins, blankRerun } from './groups';
+import { judge, moreBaselineReruns } from './judge';
 import { cleanup, parkPrepared, prepareAudit, prepareResume } from './prepare';
 import { runOneRerun } from './rerun';
 import type { Runner } from './runner';
@@ -182,10 +182,7 @@ async function runCampaign(
       'vary:hashseed',
       'vary:seed',
     ];
-    for (const name of order) {
-      if (name.startsWith('pin:')) addPins(audit, await shared.machine.catch(() => null));
-      const group = audit.groups.find((g) => g.name === name);
-      if (!group) continue;
+    const runGroup = async (group: AuditGroup): Promise<void> => {
       const pending = group.reruns.filter((r) => r.status === 'pending');
       let next = 0;
       const worker = async (): Promise<void> => {
@@ -212,6 +209,24 @@ async function runCampaign(
         }
       };
       await Promise.all(Array.from({ length: Math.min(audit.plan.jobs, pending.length) }, worker));
+    };
+    for (const name of order) {
+      if (name.startsWith('pin:')) addPins(audit, await shared.machine.catch(() => null));
+      const group = audit.groups.find((g) => g.name === name);
+      if (!group) continue;
+      await runGroup(group);
+      // --repeats auto: the baseline grows until the verdict is settled or --max-reruns is reached
+      for (
+        let more = name === 'baseline' ? moreBaselineReruns(audit, prepared) : 0;
+        more > 0 && !controller.signal.aborted;
+      ) {
+        const start = group.reruns.length;
+        const seed = group.reruns[0]?.seed ?? null;
+        for (let i = 0; i < more; i++) group.reruns.push(blankRerun(start + i, { seed }));
+        auditsOf(ctx).save(audit);
+        await runGroup(group);
+        more = moreBaselineReruns(audit, prepared);
+      }
       if (controller.signal.aborted) break;
     }
     if (controller.signal.aborted) {
