@@ -5,10 +5,25 @@ import { decodeSnapshot, encodeSnapshot } from '../../shared/snapshot/snapshot-c
 import { SNAPSHOT_SCHEMA_VERSION, type RunSummary, type Snapshot } from '../../shared/snapshot/snapshot';
 import { formatCommand } from '../../shared/mlflow/shell-quote';
 import { BlobRepository, type PendingBlob } from './blob-repository';
+import { decodeHistory, encodeHistory, splitHistories, type EncodedHistory } from './metric-history-codec';
 import { groupSizeSql, listSql, metricSortSql, type RunListFilter, type SqlPart } from './runs-query';
 import { redactRecord } from '../../shared/snapshot/secrets';
 
 export type { RunListFilter } from './runs-query';
+export type { EncodedHistory } from './metric-history-codec';
+
+/** A run ready to write: the snapshot without histories (list columns), its gzipped JSON, its histories encoded. */
+export interface EncodedRun {
+  /** The snapshot (histories, if any, are ignored: `histories` holds them). */
+  snapshot: Snapshot;
+  /** gzip of `encodeSnapshot` of the snapshot with every history set to null. */
+  gzippedJson: Buffer;
+  histories: readonly EncodedHistory[];
+  /** Identifies an imported run for idempotent re-import. */
+  sourceKey: string | null;
+  /** The digest of the source record an import built it from; any other write clears it. */
+  importDigest?: string | null;
+}
 
 /** Filters, sort and page of the run list. */
 export interface RunListQuery extends RunListFilter {
@@ -48,6 +63,9 @@ export class RunsRepository {
   private readonly insertParam: Database.Statement;
   private readonly insertTag: Database.Statement;
   private readonly insertBlobRef: Database.Statement;
+  private readonly deleteHistories: Database.Statement;
+  private readonly insertHistory: Database.Statement;
+  private readonly selectHistories: Database.Statement;
 
   constructor(db: Database.Database) {
     this.db = db;
@@ -80,6 +98,9 @@ export class RunsRepository {
     this.insertParam = db.prepare('INSERT OR REPLACE INTO run_params (run_id, key, value) VALUES (?, ?, ?)');
     this.insertTag = db.prepare('INSERT OR REPLACE INTO run_tags (run_id, key, value) VALUES (?, ?, ?)');
     this.insertBlobRef = db.prepare('INSERT OR IGNORE INTO run_blobs (run_id, sha256) VALUES (?, ?)');
+    this.deleteHistories = db.prepare('DELETE FROM metric_histories WHERE run_id = ?');
+    this.insertHistory = db.prepare('INSERT INTO metric_histories (run_id, name, points, data) VALUES (?, ?, ?, ?)');
+    this.selectHistories = db.prepare('SELECT name, points, data FROM metric_histories WHERE run_id = ?');
   }
 
   /** Stores a snapshot with its blobs in one transaction; `sourceKey` identifies an imported run for idempotent re-import. */
@@ -92,20 +113,21 @@ export class RunsRepository {
     for (const blob of blobs) this.blobs.put(blob);
     // The one redaction pass: no string of a stored snapshot keeps a secret (argv, params, tags, patch, URLs…).
     redactRecord(snapshot);
-    this.saveEncodedInTransaction(snapshot, gzipSync(encodeSnapshot(snapshot), { level: 6 }), sourceKey);
+    const { skeleton, histories } = splitHistories(snapshot);
+    this.saveEncodedInTransaction({
+      snapshot: skeleton,
+      gzippedJson: gzipSync(encodeSnapshot(skeleton), { level: 6 }),
+      histories: histories.map((h) => ({ name: h.name, points: h.points.length, data: encodeHistory(h.points) })),
+      sourceKey,
+    });
   }
 
   /**
-   * Writes a snapshot whose gzipped `encodeSnapshot` text the caller made (imports compress
-   * thousands off the main thread); `snapshot` gives only the list columns and metric values.
-   * `importDigest` names the source record an import built it from; any other write clears it.
+   * Writes a run the caller encoded (imports compress thousands off the main thread); `snapshot`
+   * gives only the list columns and metric values, `gzippedJson` and `histories` what is stored.
    */
-  saveEncodedInTransaction(
-    snapshot: Snapshot,
-    gzippedJson: Buffer,
-    sourceKey: string | null,
-    importDigest: string | null = null,
-  ): void {
+  saveEncodedInTransaction(run: EncodedRun): void {
+    const { snapshot, gzippedJson, sourceKey } = run;
     this.insertRun.run({
       id: snapshot.id,
       name: snapshot.name,
@@ -120,8 +142,10 @@ export class RunsRepository {
       sourceKey,
       version: SNAPSHOT_SCHEMA_VERSION,
       snapshot: gzippedJson,
-      importDigest,
+      importDigest: run.importDigest ?? null,
     });
+    this.deleteHistories.run(snapshot.id);
+    for (const h of run.histories) this.insertHistory.run(snapshot.id, h.name, h.points, h.data);
     this.deleteMetrics.run(snapshot.id);
     for (const [name, metric] of Object.entries(snapshot.outcome.metrics)) {
       this.insertMetric.run(snapshot.id, name, Number.isNaN(metric.value) ? null : metric.value);
@@ -142,19 +166,35 @@ export class RunsRepository {
   get(id: string): Snapshot {
     const row = this.selectSnapshot.get(id) as { snapshot: Buffer } | undefined;
     if (!row) throw new ReproError('NOT_FOUND', `no run with id ${id}`, 'List runs with `reproscope runs`.');
-    return decodeSnapshot(gunzipSync(row.snapshot).toString('utf8'), `run ${id}`);
+    return this.withHistories(decodeSnapshot(gunzipSync(row.snapshot).toString('utf8'), `run ${id}`));
+  }
+
+  /** Puts the stored histories back into a snapshot read from its JSON. */
+  private withHistories(snapshot: Snapshot): Snapshot {
+    for (const h of this.selectHistories.all(snapshot.id) as EncodedHistory[]) {
+      const m = snapshot.outcome.metrics[h.name];
+      // A history whose metric the snapshot lacks cannot be shown anywhere; it is left where it is.
+      if (m) m.history = decodeHistory(h.data, h.points, `run ${snapshot.id} metric ${h.name}`);
+    }
+    return snapshot;
+  }
+
+  /** The stored histories of a run, encoded (what an import compares a rebuilt run with). */
+  encodedHistories(id: string): EncodedHistory[] {
+    return this.selectHistories.all(id) as EncodedHistory[];
   }
 
   /** The id and snapshot stored for an imported run's source key, if any. */
   findBySourceKey(sourceKey: string): Snapshot | null {
     const row = this.selectBySourceKey.get(sourceKey) as { id: string; snapshot: Buffer } | undefined;
-    return row ? decodeSnapshot(gunzipSync(row.snapshot).toString('utf8'), `run ${row.id}`) : null;
+    return row ? this.withHistories(decodeSnapshot(gunzipSync(row.snapshot).toString('utf8'), `run ${row.id}`)) : null;
   }
 
   /**
    * Imported runs whose source key starts with `prefix`, by source key (one query for a whole re-import):
    * id, creation time, the digest of the record they were built from (null if unknown), and a reader of
-   * the gzipped snapshot text (only runs whose digest does not settle the question need it).
+   * the gzipped snapshot text without histories (only runs whose digest does not settle the question need it;
+   * their histories come from `encodedHistories`).
    */
   importedUnder(
     prefix: string,
@@ -261,9 +301,10 @@ export class RunsRepository {
       Object.assign(tags, change.setTags ?? {});
       snapshot.tags = Object.fromEntries(Object.entries(tags).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
       redactRecord(snapshot); // a note or tag typed by the user goes through the same filter
+      // The histories did not change: only the JSON without them is written again.
       this.db
         .prepare('UPDATE runs SET name = ?, snapshot = ? WHERE id = ?')
-        .run(snapshot.name, gzipSync(encodeSnapshot(snapshot), { level: 6 }), id);
+        .run(snapshot.name, gzipSync(encodeSnapshot(splitHistories(snapshot).skeleton), { level: 6 }), id);
       this.saveColumnRows(snapshot);
       return snapshot;
     })();

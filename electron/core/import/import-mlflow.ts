@@ -31,7 +31,8 @@ import type { CoreContext } from '../core-context';
 import { openFileStore } from './import-mlflow-file';
 import { readStoreFile } from './store-files';
 import { openRestStore } from './import-mlflow-rest';
-import { SnapshotEncodePool } from './import-encode-pool';
+import { encodeHistoryAsync, sameHistory, splitHistories } from '../../db/metric-history-codec';
+import type { EncodedRun } from '../../db/runs-repository';
 import { isSqliteFile, openSqliteStore } from './import-mlflow-sqlite';
 import type { MlflowReadOptions, MlflowStoreReader, RawMlflowRun } from './import-mlflow-types';
 
@@ -52,14 +53,12 @@ export interface ImportMlflowRequest {
 
 /** How an import spreads its work (tests lower the threshold to run the workers on small stores). */
 export interface ImportTuning {
-  /** Stores expected to hold at least this many runs are read and encoded with worker threads. */
+  /** Stores expected to hold at least this many runs are read with worker threads where the reader can. */
   workersFrom?: number;
 }
 
 const gzipAsync = promisify(gzip);
-/** Below this many runs, starting encode workers costs more than it saves. */
-const ENCODE_WORKERS_FROM = 500;
-/** Snapshots handed to the encode workers and not yet back, at most (each holds its history as numbers). */
+/** Runs being compressed on libuv's thread pool and not yet back, at most. */
 const MAX_ENCODES_IN_FLIGHT = 512;
 const DEFAULT_TIMEOUT_MS = 30_000;
 /**
@@ -260,13 +259,23 @@ async function completeRun(raw: RawMlflowRun, ctx: CoreContext, projectDvc: DvcE
   if (projectDvc) rec.dvc = projectDvc.map((e) => ({ ...e }));
 }
 
-/** The same text as encodeSnapshot, faster when no metric is NaN or infinite (the replacer is then a no-op). */
-function encodeFast(snapshot: Snapshot): string {
-  for (const m of Object.values(snapshot.outcome.metrics)) {
-    if (!Number.isFinite(m.value)) return encodeSnapshot(snapshot);
-    for (const p of m.history ?? []) if (!Number.isFinite(p.value)) return encodeSnapshot(snapshot);
-  }
-  return JSON.stringify(snapshot);
+/** The same text as encodeSnapshot of a snapshot without histories, faster when no metric is NaN or infinite. */
+function encodeFast(skeleton: Snapshot): string {
+  for (const m of Object.values(skeleton.outcome.metrics))
+    if (!Number.isFinite(m.value) || m.history !== null) return encodeSnapshot(skeleton);
+  return JSON.stringify(skeleton);
+}
+
+/** The stored form of a run, compressed on libuv's thread pool (the JSON without histories, each history as a blob). */
+async function encodeRun(skeleton: Snapshot, json: string, histories: ReturnType<typeof splitHistories>['histories']) {
+  const [gzippedJson, ...blobs] = await Promise.all([
+    gzipAsync(json, { level: IMPORT_GZIP_LEVEL }),
+    ...histories.map((h) => encodeHistoryAsync(h.points, IMPORT_GZIP_LEVEL)),
+  ]);
+  return {
+    gzippedJson: gzippedJson!,
+    histories: histories.map((h, i) => ({ name: h.name, points: h.points.length, data: blobs[i]! })),
+  };
 }
 
 /**
@@ -309,19 +318,28 @@ function recordDigest(rec: MlflowRunRecord, salt: string): string {
   return hash.update(new Uint8Array(numbers.buffer)).digest('base64url');
 }
 
-/** What the transaction writes for one run; the full history is already compressed, so only list columns stay in memory. */
+/** What the transaction writes for one run; the histories are already compressed, so only list columns stay in memory. */
 interface PendingWrite {
-  light: Snapshot;
-  gz: Promise<Buffer>;
+  skeleton: Snapshot;
+  gz: Promise<Pick<EncodedRun, 'gzippedJson' | 'histories'>>;
   sourceKey: string;
   digest: string;
 }
 
-function lightCopy(s: Snapshot): Snapshot {
-  const metrics: Snapshot['outcome']['metrics'] = {};
-  for (const [k, m] of Object.entries(s.outcome.metrics))
-    metrics[k] = { value: m.value, history: null, source: m.source };
-  return { ...s, outcome: { ...s.outcome, metrics } };
+/** Whether a run stored before holds exactly this JSON (without histories) and these histories. */
+function sameAsStored(
+  ctx: CoreContext,
+  before: { id: string; gzippedJson: () => Buffer },
+  json: string,
+  histories: ReturnType<typeof splitHistories>['histories'],
+): boolean {
+  if (gunzipSync(before.gzippedJson()).toString('utf8') !== json) return false;
+  const stored = new Map(ctx.runs.encodedHistories(before.id).map((h) => [h.name, h]));
+  if (stored.size !== histories.length) return false;
+  return histories.every((h) => {
+    const s = stored.get(h.name);
+    return s !== undefined && s.points === h.points.length && sameHistory(s.data, h.points);
+  });
 }
 
 /** Imports an MLflow store into the core's store; the summary lists what was added, updated, left alone and skipped. */
@@ -353,10 +371,7 @@ export async function importMlflow(
   }
 
   const reader = await openMlflowStore(request.location, options);
-  const pool =
-    (reader.expectedRuns ?? 0) >= (tuning.workersFrom ?? ENCODE_WORKERS_FROM)
-      ? new SnapshotEncodePool(IMPORT_GZIP_LEVEL)
-      : null;
+  let inFlight = 0;
   try {
     const prefix = `${reader.type}:${reader.location}#`;
     const existing = ctx.runs.importedUnder(prefix);
@@ -384,8 +399,8 @@ export async function importMlflow(
       });
       // Lets finished compressions hand back their buffers so memory stays bounded.
       await new Promise((resolve) => setImmediate(resolve));
-      // Reading can outrun the encode workers: wait for them rather than queue every history.
-      if (pool && pool.inFlight > MAX_ENCODES_IN_FLIGHT)
+      // Reading can outrun the compression: wait for it rather than queue every history.
+      if (inFlight > MAX_ENCODES_IN_FLIGHT)
         await pending[pending.length - MAX_ENCODES_IN_FLIGHT / 2]!.gz.catch(() => undefined);
     };
     for await (const item of reader.runs()) {
@@ -426,20 +441,18 @@ export async function importMlflow(
         location: reader.location,
       });
       redactRecord(snapshot);
-      // A new run goes to the encode workers when there are any; one that was stored before is compared here.
-      let gz = !before && pool ? pool.encode(snapshot) : null;
-      if (gz === null) {
-        const json = encodeFast(snapshot);
-        if (before && gunzipSync(before.gzippedJson()).toString('utf8') === json) {
-          // Stored by an import that kept no digest (or from a record spelled differently): remember this one.
-          runs.push({ mlflowRunId: rec.runId, id: snapshot.id, change: 'unchanged' });
-          digestsToRemember.push({ id: snapshot.id, digest });
-        } else gz = gzipAsync(json, { level: IMPORT_GZIP_LEVEL });
-      }
-      if (gz !== null) {
+      const { skeleton, histories } = splitHistories(snapshot);
+      const json = encodeFast(skeleton);
+      if (before && sameAsStored(ctx, before, json, histories)) {
+        // Stored by an import that kept no digest (or from a record spelled differently): remember this one.
+        runs.push({ mlflowRunId: rec.runId, id: snapshot.id, change: 'unchanged' });
+        digestsToRemember.push({ id: snapshot.id, digest });
+      } else {
         runs.push({ mlflowRunId: rec.runId, id: snapshot.id, change: before ? 'updated' : 'added' });
+        inFlight++;
+        const gz = encodeRun(skeleton, json, histories).finally(() => inFlight--);
         gz.catch(() => undefined);
-        pending.push({ light: lightCopy(snapshot), gz, sourceKey, digest });
+        pending.push({ skeleton, gz, sourceKey, digest });
       }
       await tick();
     }
@@ -453,7 +466,14 @@ export async function importMlflow(
     });
     const encoded = await Promise.all(pending.map((p) => p.gz));
     ctx.store.db.transaction(() => {
-      pending.forEach((p, i) => ctx.runs.saveEncodedInTransaction(p.light, encoded[i]!, p.sourceKey, p.digest));
+      pending.forEach((p, i) =>
+        ctx.runs.saveEncodedInTransaction({
+          snapshot: p.skeleton,
+          ...encoded[i]!,
+          sourceKey: p.sourceKey,
+          importDigest: p.digest,
+        }),
+      );
       for (const r of digestsToRemember) ctx.runs.rememberImportDigest(r.id, r.digest);
     })();
     const summary: ImportSummary = {
@@ -485,6 +505,5 @@ export async function importMlflow(
     throw e;
   } finally {
     reader.close();
-    await pool?.close();
   }
 }

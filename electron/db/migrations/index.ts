@@ -3,6 +3,7 @@ import { migration002 } from './002-audits';
 import { migration003 } from './003-import-digest';
 import { migration004 } from './004-run-columns';
 import { migration005 } from './005-data-shifts';
+import { migration006 } from './006-metric-histories';
 import type Database from 'better-sqlite3';
 
 /** One migration: SQL to run, or a function for one that must read what is stored. */
@@ -12,4 +13,11 @@ export type Migration = string | ((db: Database.Database) => void);
  * The numbered migrations, in order: entry i brings the store from user_version i to i + 1.
  * Append only; never edit a migration that has shipped.
  */
-export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005];
+export const MIGRATIONS: readonly Migration[] = [
+  migration001,
+  migration002,
+  migration003,
+  migration004,
+  migration005,
+  migration006,
+];
