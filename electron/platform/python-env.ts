@@ -5,6 +5,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { ReproError } from '../../shared/errors';
 import { loadPyYaml, pyGet, pyStr, type PyValue } from '../../shared/mlflow/pyyaml';
+import { installedPythonsFor } from './python-interpreters';
 import { whichSync } from './python-probe';
 
 /**
@@ -101,29 +102,40 @@ export async function pythonVersion(python: string): Promise<string | null> {
   return r.ok ? r.out.trim() : null;
 }
 
-/** Finds an interpreter matching a python_env version ("3.11" matches 3.11.x): the given one, python3.X on PATH, or python3. */
+/**
+ * Finds an interpreter matching a python_env version ("3.11" matches 3.11.x, "3.8.18" only 3.8.18): the given one,
+ * then those pyenv, uv, conda or asdf installed (where MLflow's virtualenv manager would have pyenv put it), then
+ * python3.X and python3 on PATH. Nothing is installed: offline, the message says how to get the version.
+ */
 export async function findPythonFor(
   version: string | null,
   preferred: string | null,
-  envPath: string | undefined,
-): Promise<{ python: string; version: string }> {
-  const candidates = [
-    preferred,
-    version ? whichSync(`python${version.split('.').slice(0, 2).join('.')}`, envPath) : null,
-    whichSync('python3', envPath),
-    '/usr/bin/python3',
-  ].filter((c): c is string => Boolean(c));
+  env: NodeJS.ProcessEnv,
+): Promise<{ python: string; version: string; source: string }> {
+  const candidates: { python: string; source: string }[] = [
+    ...(preferred ? [{ python: preferred, source: '--python' }] : []),
+    ...installedPythonsFor(version, env),
+    ...[whichSync('python3', env.PATH), '/usr/bin/python3']
+      .filter((c): c is string => Boolean(c))
+      .map((python) => ({ python, source: 'path' })),
+  ];
   const seen: string[] = [];
-  for (const c of [...new Set(candidates)]) {
-    const v = await pythonVersion(c);
+  const tried = new Set<string>();
+  for (const c of candidates) {
+    if (tried.has(c.python)) continue;
+    tried.add(c.python);
+    const v = await pythonVersion(c.python);
     if (!v) continue;
-    seen.push(`${c} (${v})`);
-    if (!version || v === version || v.startsWith(`${version}.`)) return { python: c, version: v };
+    seen.push(`${c.python} (${v})`);
+    if (!version || v === version || v.startsWith(`${version}.`))
+      return { python: c.python, version: v, source: c.source };
   }
   throw new ReproError(
     'ENVIRONMENT_UNAVAILABLE',
-    `the project's python_env asks for Python ${version}, and no interpreter of that version was found${seen.length ? ` (found ${seen.join(', ')})` : ''}`,
-    `Install Python ${version} (e.g. with pyenv, as MLflow does) and name it with --python, or rerun with --env-manager local.`,
+    `the project's python_env asks for Python ${version}, and no interpreter of that version was found among PATH and ` +
+      `the pyenv, uv, conda and asdf install folders${seen.length ? ` (found ${seen.join(', ')})` : ''}`,
+    `Install Python ${version} (pyenv install ${version}, or uv python install ${version}, as MLflow would) and name it ` +
+      'with --python if it lives elsewhere, or rerun with --env-manager local.',
   );
 }
 
@@ -152,7 +164,7 @@ export async function ensureVirtualenv(
     onLog?: (line: string) => void;
   },
 ): Promise<PreparedEnvironment> {
-  const base = await findPythonFor(spec.python, options.preferredPython, options.env.PATH);
+  const base = await findPythonFor(spec.python, options.preferredPython, options.env);
   // requirement files named in the spec are part of what the environment is
   const reqText = spec.dependencies
     .filter((d) => /^-r\s*/.test(d))
@@ -180,7 +192,7 @@ export async function ensureVirtualenv(
   if (!fs.existsSync(path.join(dir, '.reproscope-complete'))) {
     const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
     fs.mkdirSync(options.envsDir, { recursive: true });
-    options.onLog?.(`creating a virtualenv with ${base.python} (Python ${base.version})`);
+    options.onLog?.(`creating a virtualenv with ${base.python} (Python ${base.version}, from ${base.source})`);
     const venv = await execText(base.python, ['-m', 'venv', tmp], { env: options.env });
     if (!venv.ok) {
       fs.rmSync(tmp, { recursive: true, force: true });
