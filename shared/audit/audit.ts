@@ -253,6 +253,8 @@ export const RerunSchema = z.object({
   outputs: z.array(OutputFileSchema).optional(),
   /** Its job where a batch backend ran it (absent for local reruns). */
   job: BackendJobSchema.nullable().optional(),
+  /** Names that look like metrics in what it printed, kept only when no metric was read (so the verdict can say `--metrics-from stdout`). */
+  printedMetrics: z.array(z.string()).optional(),
 });
 /** One rerun. */
 export type Rerun = z.infer<typeof RerunSchema>;

@@ -98,6 +98,8 @@ export interface VerdictOptions {
   outputs?: OutputComparison | null;
   /** Metrics named with `--metric`, empty for every metric the reference reported. */
   judgedMetrics?: readonly string[];
+  /** Metric-looking names the baseline reruns printed although no metric was read from their output. */
+  printedMetrics?: readonly string[];
 }
 
 /** A verdict, its sentence and what it rests on. */
@@ -195,7 +197,14 @@ export function decideVerdict(
     const why = unknown.length
       ? `the reference did not report ${quoted(unknown)}, so no metric or output was compared`
       : 'no metric or output was compared';
-    return inconclusive(why, 'give --metrics, --outputs or --metric-pattern so the reruns have something to compare');
+    const printed = options.printedMetrics ?? [];
+    const shown = printed.slice(0, 5).join(', ') + (printed.length > 5 ? `, … (${printed.length} in all)` : '');
+    return inconclusive(
+      why,
+      printed.length
+        ? `the reruns printed ${shown}: give --metrics-from stdout to compare what they print (or --metric-pattern REGEX for other shapes)`
+        : 'give --metrics FILE, --metrics-from stdout|tensorboard:DIR, --metric-pattern REGEX or --outputs PATH so the reruns have something to compare',
+    );
   }
   if (kind === 'first-baseline' && done.length < 2)
     return inconclusive(

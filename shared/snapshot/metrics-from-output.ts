@@ -243,3 +243,8 @@ export function metricsFromOutput(text: string, options: OutputMetricsOptions): 
     );
   return { metrics: { ...generic.result(), ...patterned.result() }, notes };
 }
+
+/** The names `--metrics-from stdout` would read from `text` (for the hint when a run printed metrics nobody asked for). */
+export function printedMetricNames(text: string): string[] {
+  return Object.keys(metricsFromOutput(text, { generic: true, patterns: [], source: 'stdout' }).metrics).sort();
+}

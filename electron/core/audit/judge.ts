@@ -67,6 +67,7 @@ function judgeBaseline(audit: Audit, prepared: Prepared): Judged {
     referenceKind: audit.referenceKind,
     outputs,
     judgedMetrics: audit.plan.judgedMetrics ?? [],
+    printedMetrics: [...new Set(done.flatMap((r) => r.printedMetrics ?? []))].sort(),
   });
   return { reference, refSnapshot, outputs, verdict };
 }

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { type Audit, type AuditGroup, type Rerun } from '../../../shared/audit/audit';
 import { newId } from '../../../shared/ids';
+import { printedMetricNames } from '../../../shared/snapshot/metrics-from-output';
 import { filterEnvironment } from '../../../shared/snapshot/secrets';
 import { emptySnapshot, type Metric } from '../../../shared/snapshot/snapshot';
 import { captureCodeState } from '../../platform/git-state';
@@ -309,6 +310,10 @@ export async function runOneRerun(job: RerunJob): Promise<void> {
     ctx.runs.save(snapshot, [stdout.blob, stderr.blob]);
     rerun.runId = snapshot.id;
     rerun.metrics = Object.fromEntries(Object.entries(metrics).map(([k, m]) => [k, m.value]));
+    // nothing read: keep what it printed that looks like a metric, so an inconclusive verdict can say --metrics-from stdout
+    if (Object.keys(metrics).length === 0 && ok)
+      rerun.printedMetrics = printedMetricNames(result.stdout.data.toString('utf8'));
+    else delete rerun.printedMetrics;
     rerun.artifactsHash = artifacts?.rootHash ?? null;
     rerun.outputs = outputs.files;
     rerun.status = result.timedOut ? 'timed-out' : ok ? 'finished' : 'failed';

@@ -59,8 +59,22 @@ describe('inconclusive: nothing compared is not a reproduction', () => {
     );
     expect(v.verdict).toBe('inconclusive');
     expect(v.judgement.reason).toBe('no metric or output was compared');
-    expect(v.judgement.nextStep).toMatch(/--metrics, --outputs or --metric-pattern/);
+    expect(v.judgement.nextStep).toMatch(
+      /--metrics FILE, --metrics-from stdout\|tensorboard:DIR, --metric-pattern REGEX or --outputs PATH/,
+    );
     expect(v.explanation).not.toMatch(/every metric/i);
+  });
+
+  it('names what the reruns printed and the option that reads it, when they printed metric-looking lines', () => {
+    const v = judge(
+      [group('baseline', [{}, {}])],
+      { metrics: {}, artifactsHash: null },
+      { referenceKind: 'first-baseline', printedMetrics: ['acc', 'f1', 'loss', 'precision', 'recall', 'val_acc'] },
+    );
+    expect(v.verdict).toBe('inconclusive');
+    expect(v.judgement.nextStep).toBe(
+      'the reruns printed acc, f1, loss, precision, recall, … (6 in all): give --metrics-from stdout to compare what they print (or --metric-pattern REGEX for other shapes)',
+    );
   });
 
   it('--repeats 1 without --against compares the rerun with itself: inconclusive, needs 2', () => {
