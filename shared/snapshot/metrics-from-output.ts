@@ -46,6 +46,19 @@ const STEP_MARKER =
   /(?<![A-Za-z0-9_])["']?(global_step|step|iteration|iter|epoch)["']?\s*[:=]?\s*(\d+(?:\.\d+)?)(?![\d.])/gi;
 const PAIR =
   /(?<![A-Za-z0-9_./-])(["']?)([A-Za-z][A-Za-z0-9_./-]*)\1(\s*)(=|:)(\s*)([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|[+-]?(?:nan|inf(?:inity)?))(?=$|[\s,;|)\]}%'"])/gi;
+/** A qualifier word before a `name:` pair, itself right after a delimiter: "Test set: Average loss: 0.02". */
+const QUALIFIER = /(?:^|[:,;|([{]\s+|\s-\s+|\t|\s{2,})([A-Za-z]+) $/;
+
+/**
+ * The name of a `name: value` pair in prose: "Average loss: 0.0274" is `average_loss`, not a bare `loss` that
+ * would sit beside the `Loss` of the training lines and mean something else. One qualifier word is taken, when it
+ * follows a delimiter (line start, `: `, `, `, ` - `, a tab or a run of spaces); single words keep their case.
+ */
+function proseName(before: string, name: string): string {
+  const q = QUALIFIER.exec(before)?.[1];
+  return q && !STEP_NAMES.includes(q.toLowerCase()) ? `${q}_${name}`.toLowerCase() : name;
+}
+
 /** Name parts that mark a measurement of the run itself rather than a result. */
 const VOLATILE_PARTS = new Set([
   'time',
@@ -218,9 +231,10 @@ export function metricsFromOutput(text: string, options: OutputMetricsOptions): 
     if (!options.generic || /\bNamespace\(/.test(line)) continue;
     const step = lineStep(line);
     for (const m of line.matchAll(PAIR)) {
-      const [, quote, name, , sep, after, raw] = m as unknown as string[];
+      const [, quote, bare, , sep, after, raw] = m as unknown as string[];
       if (sep === ':' && !quote && after === '') continue;
-      if (STEP_NAMES.includes(name!.toLowerCase())) continue;
+      const name = sep === ':' && !quote ? proseName(line.slice(0, m.index), bare!) : bare;
+      if (STEP_NAMES.includes(bare!.toLowerCase())) continue;
       if (isVolatileName(name!)) {
         skipped.add(name!);
         continue;
@@ -229,6 +243,14 @@ export function metricsFromOutput(text: string, options: OutputMetricsOptions): 
     }
   }
   const notes: string[] = [];
+  const byCase = new Map<string, string[]>();
+  for (const n of Object.keys(generic.result()))
+    byCase.set(n.toLowerCase(), [...(byCase.get(n.toLowerCase()) ?? []), n]);
+  for (const names of byCase.values())
+    if (names.length > 1)
+      notes.push(
+        `outcome: ${names.sort().join(' and ')} from ${options.source} differ only by case and are kept apart; give --metric-pattern to name them yourself`,
+      );
   if (skipped.size > 0)
     notes.push(
       `outcome: not read as metrics from ${options.source} (timing, identity or seed values): ${[...skipped].sort().join(', ')}`,

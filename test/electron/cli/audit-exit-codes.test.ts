@@ -18,14 +18,13 @@ describe('reproscope audit exit codes (CLI)', () => {
     expect(blind.code, blind.stderr).toBe(4);
     const audit = JSON.parse(blind.stdout) as {
       verdict: string;
-      verdictText: string;
-      inconclusive?: { reason: string };
+      judgement: { nextStep: string };
     };
     expect(audit.verdict).toBe('inconclusive');
     // the reader is told why and what to give, not "every metric matches"
     expect(JSON.stringify(audit)).toMatch(/no metric or output was compared/);
     // it saw the printed accuracy and says which option reads it
-    expect(audit.judgement.nextStep).toMatch(/printed acc, accuracy: give --metrics-from stdout/);
+    expect(audit.judgement.nextStep).toMatch(/printed acc, final_accuracy: give --metrics-from stdout/);
     expect(JSON.stringify(audit)).not.toMatch(/every metric matches/i);
 
     const read = await runCli([...base, '--metrics-from', 'stdout', '--json']);
@@ -33,7 +32,7 @@ describe('reproscope audit exit codes (CLI)', () => {
     const judged = JSON.parse(read.stdout) as { verdict: string; metrics: Record<string, unknown> };
     expect(judged.verdict).toBe('reproduced-exact');
     // the printed accuracy is compared; the timing and the seed echo are not metrics
-    expect(Object.keys(judged.metrics)).toEqual(expect.arrayContaining(['acc', 'accuracy']));
+    expect(Object.keys(judged.metrics)).toEqual(expect.arrayContaining(['acc', 'final_accuracy']));
     expect(Object.keys(judged.metrics)).not.toContain('elapsed');
     expect(Object.keys(judged.metrics)).not.toContain('seed');
 

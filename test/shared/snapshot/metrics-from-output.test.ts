@@ -20,13 +20,13 @@ describe('metrics from printed output', () => {
         'test accuracy: 0.87',
       ].join('\n'),
     );
-    expect(values(r)).toEqual({ loss: 0.41, acc: 0.88, accuracy: 0.87 });
+    expect(values(r)).toEqual({ loss: 0.41, acc: 0.88, test_accuracy: 0.87 });
     expect(r.metrics.loss!.history!.map((p) => [p.step, p.value])).toEqual([
       [1, 0.93],
       [2, 0.52],
       [3, 0.41],
     ]);
-    expect(r.metrics.accuracy!.history).toBeNull();
+    expect(r.metrics.test_accuracy!.history).toBeNull();
     expect(r.metrics.loss!.source).toBe('stdout');
   });
 
@@ -41,8 +41,32 @@ describe('metrics from printed output', () => {
         '{"val_loss":0.31}',
       ].join('\n'),
     );
-    expect(values(r)).toEqual({ loss: 0.0274, accuracy: 0.9148, learning_rate: 5e-5, val_loss: 0.31 });
+    // PyTorch's "Average loss" is its own metric, not Keras's training loss under the same name
+    expect(values(r)).toEqual({
+      loss: 0.6931, // the last loss printed: the Hugging Face line
+      average_loss: 0.0274,
+      accuracy: 0.9148,
+      learning_rate: 5e-5,
+      val_loss: 0.31,
+    });
     expect(r.notes.join(' ')).toContain('train_runtime, train_samples_per_second');
+  });
+
+  it('names prose pairs by their qualifier (pytorch/examples mnist: Loss and Average loss), and warns of names differing only by case', () => {
+    const r = generic(
+      [
+        'Train Epoch: 1 [0/60000 (0%)]\tLoss: 2.329474',
+        'Train Epoch: 1 [640/60000 (1%)]\tLoss: 1.425025',
+        '',
+        'Test set: Average loss: 0.0475, Accuracy: 9845/10000 (98%)',
+      ].join('\n'),
+    );
+    expect(values(r)).toEqual({ Loss: 1.425025, average_loss: 0.0475 });
+    expect(r.metrics.Loss!.history!.map((p) => p.step)).toEqual([1, 1]);
+    expect(r.notes.join(' ')).not.toContain('differ only by case');
+    const mixed = generic('Loss: 0.5\nval loss=0.2 loss=0.4\n');
+    expect(values(mixed)).toEqual({ Loss: 0.5, loss: 0.4 });
+    expect(mixed.notes.join(' ')).toContain('Loss and loss from stdout differ only by case');
   });
 
   it('does not take timestamps, versions, ports, URLs, flags, seeds, argparse dumps or env vars for metrics', () => {

@@ -29,7 +29,7 @@ describe('audit --metrics-from stdout', () => {
     const baseline = res.value.groups.find((g) => g.name === 'baseline')!;
     expect(baseline.reruns.every((r) => r.status === 'finished')).toBe(true);
     for (const r of baseline.reruns) {
-      expect(Object.keys(r.metrics).sort()).toEqual(['acc', 'acc_epoch3', 'accuracy']);
+      expect(Object.keys(r.metrics).sort()).toEqual(['acc', 'acc_epoch3', 'final_accuracy']);
       expect(r.metrics.acc_epoch3).toBe(r.metrics.acc);
     }
     expect(res.value.plan.metricsFrom).toEqual(['stdout']);

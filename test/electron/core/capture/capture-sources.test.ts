@@ -57,9 +57,9 @@ describe('capture --metrics-from stdout and --metric-pattern', () => {
       metricPatterns: ['\\[eval\\] (?<name>\\w+) -> (?<value>[0-9.]+)'],
     });
     const m = snapshot.outcome.metrics;
-    expect(Object.keys(m).sort()).toEqual(['acc', 'accuracy', 'f1']);
+    expect(Object.keys(m).sort()).toEqual(['acc', 'f1', 'final_accuracy']);
     expect(m.acc!.history!.map((p) => p.step)).toEqual([1, 2, 3]);
-    expect(m.acc!.value).toBe(m.accuracy!.value);
+    expect(m.acc!.value).toBe(m.final_accuracy!.value);
     expect(m.f1!.source).toBe('stdout (--metric-pattern)');
     expect(snapshot.warnings.join('\n')).toContain(
       'not read as metrics from stdout (timing, identity or seed values): elapsed',
