@@ -72,14 +72,18 @@ export function matchesAnyGlob(relPath: string, globs: readonly string[]): boole
   return globs.some((g) => globToRegExp(g).test(relPath));
 }
 
-/** The files of hashed trees as output files, named `<tree path>/<file>` (the tree's path alone for a single file); raw hashes only. */
+/** The files of hashed trees as output files, named `<tree path>/<file>` (the tree's path alone for a single file); MLflow's files by their normalised hash where it was taken. */
 export function treesToOutputFiles(trees: readonly TreeState[]): OutputFile[] {
   const out: OutputFile[] = [];
   for (const t of trees) {
     if (t.kind === 'missing') continue;
     for (const f of t.files) {
       const p = t.kind === 'file' ? t.path : `${t.path}/${f.path}`;
-      out.push({ path: p, size: f.size, sha256: f.sha256, rawSha256: f.sha256, normalised: false });
+      out.push(
+        f.normalizedSha256
+          ? { path: p, size: f.size, sha256: f.normalizedSha256, rawSha256: f.sha256, normalised: true }
+          : { path: p, size: f.size, sha256: f.sha256, rawSha256: f.sha256, normalised: false },
+      );
     }
   }
   return out;

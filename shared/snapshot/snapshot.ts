@@ -24,6 +24,8 @@ export const FileEntrySchema = z.object({
   size: z.number().int().nonnegative(),
   sha256: z.string().nullable(),
   linkTarget: z.string().optional(),
+  /** For MLflow's own files (MLmodel, meta.yaml): the hash without their per-run fields (shared/audit/outputs.ts). */
+  normalizedSha256: z.string().optional(),
 });
 /** One manifest entry. */
 export type FileEntry = z.infer<typeof FileEntrySchema>;

@@ -21,6 +21,7 @@ import { findEnvSpecs } from '../../platform/env-specs';
 import { readDvcLock } from '../../platform/dvc-lock';
 import { captureCodeState } from '../../platform/git-state';
 import { hashTree } from '../../platform/hash-tree';
+import { withNormalisedHashes } from '../../platform/mlflow-normalised';
 import { HashPool } from '../../platform/hash-pool';
 import { captureMachine } from '../../platform/machine-info';
 import { pythonShimDir } from '../../platform/python-env';
@@ -225,7 +226,10 @@ export async function captureRun(request: CaptureRequest, deps: CaptureDeps): Pr
     });
     const facts = await environment;
 
-    const outputs = await hashPaths(request.outputs ?? [], cwd, deps.hashCache, pool, deps.onProgress, task);
+    // MLflow's own files among the outputs also get their hash without per-run fields, so an audit can compare them
+    const outputs = (await hashPaths(request.outputs ?? [], cwd, deps.hashCache, pool, deps.onProgress, task)).map(
+      withNormalisedHashes,
+    );
     const warnings = [...facts.warnings];
     if (shim && python !== shim.python)
       warnings.push(
@@ -261,7 +265,11 @@ export async function captureRun(request: CaptureRequest, deps: CaptureDeps): Pr
     // Files first, then what MLflow recorded (with its steps), then what was read from the output.
     for (const [k, v] of Object.entries({ ...printed, ...mlflow.run?.metrics })) metrics[k] ??= v;
     if (mlflow.run?.artifactDir && !outputs.some((o) => o.path === 'artifacts'))
-      outputs.push(await hashTree(mlflow.run.artifactDir, { cache: deps.hashCache, pool, displayPath: 'artifacts' }));
+      outputs.push(
+        withNormalisedHashes(
+          await hashTree(mlflow.run.artifactDir, { cache: deps.hashCache, pool, displayPath: 'artifacts' }),
+        ),
+      );
     const autoMetrics = path.join(cwd, 'metrics.json');
     if (
       !(request.metrics ?? []).some((m) => path.resolve(cwd, m) === autoMetrics) &&

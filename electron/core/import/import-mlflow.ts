@@ -27,6 +27,7 @@ import {
 } from '../../../shared/snapshot/snapshot';
 import { parseDvcLock, readDvcLock } from '../../platform/dvc-lock';
 import { hashTree } from '../../platform/hash-tree';
+import { withNormalisedHashes } from '../../platform/mlflow-normalised';
 import type { CoreContext } from '../core-context';
 import { openFileStore } from './import-mlflow-file';
 import { readStoreFile } from './store-files';
@@ -204,7 +205,10 @@ async function completeRun(raw: RawMlflowRun, ctx: CoreContext, projectDvc: DvcE
   const artifacts: TreeState[] = [];
   const models: MlflowLoggedModel[] = [];
   if (raw.artifactDir) {
-    const tree = await hashTree(raw.artifactDir, { cache: ctx.hashCache, displayPath: 'artifacts' });
+    // MLmodel's run_id/model_uuid/time change per run: keep also its hash without them, so audits can compare it
+    const tree = withNormalisedHashes(
+      await hashTree(raw.artifactDir, { cache: ctx.hashCache, displayPath: 'artifacts' }),
+    );
     artifacts.push(tree);
     const modelDirs = tree.files
       .filter((f) => f.path === 'MLmodel' || f.path.endsWith('/MLmodel'))

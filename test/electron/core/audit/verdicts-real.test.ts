@@ -12,6 +12,12 @@ import { gitRepo, REPO_ROOT, SYSTEM_PYTHON } from '../../../helpers/temp';
 const PROJECTS = path.join(REPO_ROOT, 'test', 'fixtures', 'projects');
 const MLFLOW_CLIENT = path.join(REPO_ROOT, 'test', 'fixtures', 'mlflow-client');
 
+/** The ElasticNet project with MLflow's real wine-quality.csv (4,898 rows; test/fixtures/data-shift/SOURCE.txt). */
+function elasticnetWine(): Record<string, string> {
+  const csv = fs.readFileSync(path.join(REPO_ROOT, 'test', 'fixtures', 'data-shift', 'wine-quality.csv'), 'utf8');
+  return { ...fixtureFiles('mlflow-elasticnet-wine'), 'wine-quality.csv': csv };
+}
+
 function fixtureFiles(name: string): Record<string, string> {
   const dir = path.join(PROJECTS, name);
   return Object.fromEntries(
@@ -47,7 +53,7 @@ afterAll(() => {
 
 describe('verdicts that hold on real projects', () => {
   it('sklearn_elasticnet_wine logging a model reproduces exactly once MLmodel is normalised; conda.yaml pins are candidates', async () => {
-    const a = await audit({ project: gitRepo(fixtureFiles('mlflow-elasticnet-wine')) });
+    const a = await audit({ project: gitRepo(elasticnetWine()) });
     expect(a.verdict).toBe('reproduced-exact');
     // the model files were compared one by one, MLmodel after its run_id, model_uuid and time were removed
     expect(a.outputs).toMatchObject({ differing: [], normalised: ['artifacts/model/MLmodel'] });
@@ -62,6 +68,30 @@ describe('verdicts that hold on real projects', () => {
       expect.arrayContaining(['declared python', 'declared package:scikit-learn']),
     );
     expect(a.warnings.join('\n')).toMatch(/pins python 3\.6, scikit-learn 0\.19\.1, but --env-manager local reran/);
+  }, 180_000);
+
+  it('sklearn_elasticnet_wine captured with its logged model, then audited --against: MLmodel is compared, not skipped', async () => {
+    const repo = gitRepo({ ...elasticnetWine(), '.gitignore': 'mlruns/\n' });
+    const ctx = tempCore();
+    const original = await captureRun(
+      {
+        argv: [SYSTEM_PYTHON, 'train.py', '0.5', '0.1'],
+        cwd: repo,
+        env: { ...process.env, PYTHONPATH: MLFLOW_CLIENT },
+      },
+      { runs: ctx.runs, hashCache: ctx.hashCache },
+    );
+    // capture read the run the script logged to ./mlruns, and kept MLmodel's hash without its per-run fields
+    expect(Object.keys(original.snapshot.outcome.metrics).sort()).toEqual(['mae', 'r2', 'rmse']);
+    const artifacts = original.snapshot.outcome.artifacts.find((t) => t.path === 'artifacts')!;
+    const mlmodel = artifacts.files.find((f) => f.path === 'model/MLmodel')!;
+    expect(mlmodel.normalizedSha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(mlmodel.normalizedSha256).not.toBe(mlmodel.sha256);
+    const a = await audit({ project: repo, against: original.snapshot.id }, ctx);
+    expect(a.verdict).toBe('reproduced-exact');
+    expect(a.outputs).toMatchObject({ differing: [], uncomparable: [], normalised: ['artifacts/model/MLmodel'] });
+    expect(a.outputs!.compared).toBe(5);
+    expect(a.explanation).toMatch(/3 metrics and 5 output files/);
   }, 180_000);
 
   it('xgboost_native reproduces exactly, its booster file compared byte for byte', async () => {
