@@ -80,7 +80,9 @@ export async function runOneRerun(job: RerunJob): Promise<void> {
     return;
   }
   try {
-    clearExpectedOutputs(cwd, ['metrics.json', ...audit.plan.metricsFiles, ...(audit.plan.outputs ?? [])]);
+    // a reattached job may have written its results already (it ran while no reproscope watched): keep them
+    if (!reattach)
+      clearExpectedOutputs(cwd, ['metrics.json', ...audit.plan.metricsFiles, ...(audit.plan.outputs ?? [])]);
     const parameters = { ...audit.parameters, ...rerun.parameters };
     const rendered = resolveRender(prepared.entry, parameters, audit.workspace.cwd);
     const user = currentUser() ?? 'unknown';

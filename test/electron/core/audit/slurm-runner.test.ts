@@ -170,6 +170,11 @@ describe.skipIf(SLURM_UNAVAILABLE !== null)('audits on a Slurm cluster (local on
       run.child.kill('SIGKILL');
       await run.exit;
       execFileSync('scontrol', ['release', ...queued.map((j) => j.id)]);
+      // the jobs run and write their results while no reproscope watches; resume must keep what they wrote
+      await until('the released jobs to end', () => {
+        const j = jobsNamed(prefix);
+        return j.length === 3 && j.every((x) => !/PENDING|RUNNING|COMPLETING|CONFIGURING/.test(x.state));
+      });
       const resumed = await runCli(['--store', store, 'audit', repo, '--resume', id, '--json']);
       expect(resumed.code, resumed.stderr).toBe(0);
       const a = JSON.parse(resumed.stdout) as AuditJson;
