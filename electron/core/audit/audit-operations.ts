@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { isSeedName } from '../../../shared/snapshot/seeds';
 import { parseMlproject } from '../../../shared/mlflow/mlproject';
+import { liveAuditStatus } from './audit-lease';
 import { auditsOf } from './audit-store';
 import { cancelRunningAudit, resumeAudit, startAudit } from './campaign';
 import { loadProject } from './project';
@@ -24,8 +25,16 @@ export const auditOperations: {
     done.catch(() => undefined);
     return structuredClone(audit);
   },
-  getAudit: (input, ctx) => auditsOf(ctx).get(auditsOf(ctx).resolveId(input.id)),
-  listAudits: (input, ctx) => ({ audits: auditsOf(ctx).list(input.limit ?? 1000, input.offset ?? 0) }),
+  // A `running` audit whose owner process is gone (killed, or silent past its lease) reads as interrupted.
+  getAudit: (input, ctx) => {
+    const audit = auditsOf(ctx).get(auditsOf(ctx).resolveId(input.id));
+    return { ...audit, status: liveAuditStatus(ctx, audit.id, audit.status) };
+  },
+  listAudits: (input, ctx) => ({
+    audits: auditsOf(ctx)
+      .list(input.limit ?? 1000, input.offset ?? 0)
+      .map((a) => ({ ...a, status: liveAuditStatus(ctx, a.id, a.status) })),
+  }),
   cancelAudit: (input, ctx) => {
     const id = auditsOf(ctx).resolveId(input.id);
     return { id, cancelled: cancelRunningAudit(ctx, id) };

@@ -11,6 +11,7 @@ import { HashPool } from '../../platform/hash-pool';
 import { captureMachine } from '../../platform/machine-info';
 import { WorkspaceSlots } from '../../platform/workspace';
 import type { CoreContext } from '../core-context';
+import { acquireAuditLease, type AuditLease } from './audit-lease';
 import { auditsOf, storePaths, workRootOf } from './audit-store';
 import type { AuditRequest, CampaignOptions, Prepared, Shared } from './campaign-types';
 import { addPins, blankRerun } from './groups';
@@ -88,7 +89,7 @@ export async function startAudit(
     return { audit, done: Promise.resolve(audit) };
   }
   auditsOf(ctx).save(audit);
-  const done = runCampaign(audit, prepared, ctx, options);
+  const done = runCampaign(audit, prepared, ctx, { ...options, lease: acquireAuditLease(ctx, audit.id) });
   return { audit, done };
 }
 
@@ -108,16 +109,24 @@ export async function resumeAudit(
   }
   if (running.get(ctx)?.has(audit.id))
     throw new ReproError('INVALID_INPUT', `audit ${audit.id} is already running`, 'Wait for it, or cancel it first.');
-  await checkRunner(options.runner ?? runnerFor(audit.plan), workRootOf(ctx, audit.plan, ''));
-  // a rerun left running keeps its job (if a batch backend has one): the campaign collects it instead of running it again
-  for (const g of audit.groups) for (const r of g.reruns) if (r.status === 'running') r.status = 'pending';
-  const prepared = await prepareResume(audit, ctx);
+  // One owner at a time: a live lease of another process refuses the resume; a stale one is taken over.
+  const lease = acquireAuditLease(ctx, audit.id);
+  let prepared: Prepared;
+  try {
+    await checkRunner(options.runner ?? runnerFor(audit.plan), workRootOf(ctx, audit.plan, ''));
+    // a rerun left running keeps its job (if a batch backend has one): the campaign collects it instead of running it again
+    for (const g of audit.groups) for (const r of g.reruns) if (r.status === 'running') r.status = 'pending';
+    prepared = await prepareResume(audit, ctx);
+  } catch (e) {
+    lease.release();
+    throw e;
+  }
   audit.status = 'running';
   audit.updatedAt = new Date().toISOString();
   auditsOf(ctx).save(audit);
   return {
     audit,
-    done: runCampaign(audit, prepared, ctx, options),
+    done: runCampaign(audit, prepared, ctx, { ...options, lease }),
   };
 }
 
@@ -129,7 +138,7 @@ async function runCampaign(
   audit: Audit,
   prepared: Prepared,
   ctx: CoreContext,
-  options: CampaignOptions,
+  options: CampaignOptions & { lease: AuditLease },
 ): Promise<Audit> {
   const controller = new AbortController();
   // every rerun in flight (up to --jobs) listens to this one signal
@@ -248,6 +257,7 @@ async function runCampaign(
     options.signal?.removeEventListener('abort', onOuterAbort);
     audit.updatedAt = new Date().toISOString();
     auditsOf(ctx).save(audit);
+    options.lease.release();
     await shared.hashPool.close().catch(() => undefined);
     await shared.slots.close().catch(() => undefined);
     await cleanup(prepared).catch(() => undefined);

@@ -4,6 +4,7 @@ import { migration003 } from './003-import-digest';
 import { migration004 } from './004-run-columns';
 import { migration005 } from './005-data-shifts';
 import { migration006 } from './006-metric-histories';
+import { migration007 } from './007-audit-leases';
 import type Database from 'better-sqlite3';
 
 /** One migration: SQL to run, or a function for one that must read what is stored. */
@@ -20,4 +21,5 @@ export const MIGRATIONS: readonly Migration[] = [
   migration004,
   migration005,
   migration006,
+  migration007,
 ];
