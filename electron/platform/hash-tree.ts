@@ -24,7 +24,12 @@ export interface HashTreeOptions {
   displayPath?: string;
   /** Leaves out entries of a folder: return true to skip a file or a whole sub-folder. */
   skip?: (rel: string, entry: fs.Dirent, abs: string) => boolean;
+  /** What the path is to the user, for its error messages: a `--data` path (the default) or an `--outputs` path. */
+  role?: PathRole;
 }
+
+/** What a hashed path is to the user: data the run reads, or an output it writes. */
+export type PathRole = 'data' | 'output';
 
 /** Files below this size go to the workers in batches: one round trip per file would cost more than its hash. */
 const SMALL_FILE = 256 * 1024;
@@ -97,25 +102,64 @@ function walk(root: string, skip?: HashTreeOptions['skip']): Found[] {
 }
 
 /**
+ * The stat of a path given as --data or --outputs, or a clear error: missing, a dangling link, a link loop, or
+ * not a regular file or folder (a FIFO or a device such as /dev/zero would block or never end when hashed).
+ */
+export function statInputPath(abs: string, display: string, role: PathRole = 'data'): fs.BigIntStats {
+  const what = `${role} path ${display}`;
+  const hint =
+    role === 'data'
+      ? 'Check the path; --data takes a file or folder the run reads.'
+      : 'Check the path; --outputs takes a file or folder the run writes.';
+  let top: fs.BigIntStats;
+  try {
+    top = fs.statSync(abs, { bigint: true });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP')
+      throw new ReproError('DATA_PATH_MISSING', `${what} is a loop of symbolic links (${abs})`, hint);
+    if (code === 'ENOENT' || code === 'ENOTDIR') {
+      let link: string | null = null;
+      try {
+        if (fs.lstatSync(abs).isSymbolicLink()) link = fs.readlinkSync(abs);
+      } catch {
+        // the path itself is not there: plain "does not exist"
+      }
+      throw new ReproError(
+        'DATA_PATH_MISSING',
+        link !== null
+          ? `${what} is a symbolic link to ${link}, which does not exist (${abs})`
+          : `${what} does not exist (${abs})`,
+        hint,
+      );
+    }
+    throw unreadable(abs, e);
+  }
+  if (!top.isFile() && !top.isDirectory()) {
+    const kind = top.isFIFO()
+      ? 'a named pipe (FIFO)'
+      : top.isCharacterDevice() || top.isBlockDevice()
+        ? 'a device'
+        : top.isSocket()
+          ? 'a socket'
+          : 'not a regular file';
+    throw new ReproError(
+      'INVALID_INPUT',
+      `${what} is ${kind}, not a regular file or folder (${abs}); it cannot be hashed`,
+      'Give a regular file or a folder.',
+    );
+  }
+  return top;
+}
+
+/**
  * Hashes a file or folder into a manifest (relative path, size, SHA-256) and a root hash.
  * Big files go to worker threads; files whose (device, inode, size, mtime) are in the cache are not read.
  */
 export async function hashTree(inputPath: string, options: HashTreeOptions = {}): Promise<TreeState> {
   const abs = path.resolve(inputPath);
   const display = options.displayPath ?? inputPath;
-  let top: fs.BigIntStats;
-  try {
-    top = fs.statSync(abs, { bigint: true });
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new ReproError(
-        'DATA_PATH_MISSING',
-        `data path ${display} does not exist (${abs})`,
-        'Check the path, or remove it from the command.',
-      );
-    }
-    throw unreadable(abs, e);
-  }
+  const top = statInputPath(abs, display, options.role);
   const isDir = top.isDirectory();
   const found: Found[] = isDir ? walk(abs, options.skip) : [{ rel: path.basename(abs), abs, stat: top }];
   const { files, totalBytes } = await hashFound(found, options);

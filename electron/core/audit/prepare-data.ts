@@ -5,6 +5,7 @@ import type { DataCheck } from '../../../shared/audit/audit';
 import { ReproError } from '../../../shared/errors';
 import type { Snapshot, TreeState } from '../../../shared/snapshot/snapshot';
 import { HashPool } from '../../platform/hash-pool';
+import { statInputPath } from '../../platform/hash-tree';
 import { hashPaths } from '../capture';
 import type { CoreContext } from '../core-context';
 
@@ -73,14 +74,20 @@ export async function checkData(options: {
         });
         continue;
       }
-      if (!fs.existsSync(seenAt))
+      if (!fs.existsSync(seenAt) && !isLink(seenAt))
         throw new ReproError(
           'DATA_PATH_MISSING',
           `data path ${abs} does not exist${seenAt !== abs ? ' in the audited commit' : ''}`,
           'Check --data.',
         );
+      statInputPath(seenAt, abs, 'data'); // a FIFO, a device or a link loop is refused, not hashed for ever
       const shown = path.relative(cwd, abs) || abs;
-      const [tree] = await hashPaths([seenAt], cwd, ctx.hashCache, pool, ctx.events.publish, task);
+      const [tree] = await hashPaths([seenAt], cwd, {
+        cache: ctx.hashCache,
+        pool,
+        onProgress: ctx.events.publish,
+        task,
+      });
       trees.push({ ...tree!, path: shown, absPath: abs });
       const original = reference?.data.inputs.find(
         (i) => i.absPath === abs || path.resolve(reference.process.cwd ?? '', i.path) === abs || i.path === shown,
@@ -96,4 +103,13 @@ export async function checkData(options: {
     await pool.close();
   }
   return { checks, trees };
+}
+
+/** Whether a path is a symbolic link (a dangling one or a loop gets its own message from statInputPath). */
+function isLink(p: string): boolean {
+  try {
+    return fs.lstatSync(p).isSymbolicLink();
+  } catch {
+    return false;
+  }
 }

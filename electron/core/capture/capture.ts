@@ -20,7 +20,7 @@ import type { RunsRepository } from '../../db/runs-repository';
 import { findEnvSpecs } from '../../platform/env-specs';
 import { readDvcLock } from '../../platform/dvc-lock';
 import { captureCodeState } from '../../platform/git-state';
-import { hashTree } from '../../platform/hash-tree';
+import { hashTree, statInputPath, type PathRole } from '../../platform/hash-tree';
 import { withNormalisedHashes } from '../../platform/mlflow-normalised';
 import { HashPool } from '../../platform/hash-pool';
 import { captureMachine } from '../../platform/machine-info';
@@ -148,26 +148,25 @@ export function readMetricsFiles(files: readonly string[], cwd: string): Record<
   return metrics;
 }
 
+/** Refuses, before the command runs, a --data path that is missing, a link loop, a FIFO or a device. */
 function checkDataPaths(paths: readonly string[], cwd: string): void {
-  for (const p of paths) {
-    if (!fs.existsSync(path.resolve(cwd, p))) {
-      throw new ReproError(
-        'DATA_PATH_MISSING',
-        `data path ${p} does not exist (${path.resolve(cwd, p)})`,
-        'Check the path; --data takes a file or folder the run reads.',
-      );
-    }
-  }
+  for (const p of paths) statInputPath(path.resolve(cwd, p), p, 'data');
+}
+
+/** How hashPaths hashes: the shared cache and pool, where progress goes, and what the paths are to the user. */
+export interface HashPathsOptions {
+  cache: HashCacheRepository;
+  pool: HashPool;
+  onProgress: ProgressSink | undefined;
+  task: string;
+  role?: PathRole;
 }
 
 /** Hashes each path with the shared pool and cache, reporting bytes as progress. */
 export async function hashPaths(
   paths: readonly string[],
   cwd: string,
-  cache: HashCacheRepository,
-  pool: HashPool,
-  onProgress: ProgressSink | undefined,
-  task: string,
+  { cache, pool, onProgress, task, role }: HashPathsOptions,
 ): Promise<TreeState[]> {
   const out: TreeState[] = [];
   for (const p of paths) {
@@ -177,6 +176,7 @@ export async function hashPaths(
         cache,
         pool,
         displayPath: p,
+        role,
         onProgress: (done, total) =>
           onProgress?.({ task, phase: 'progress', label: `hashing ${p}`, done, total, unit: 'bytes' }),
       }),
@@ -210,7 +210,8 @@ export async function captureRun(request: CaptureRequest, deps: CaptureDeps): Pr
 
   const pool = new HashPool();
   try {
-    const data = await hashPaths(request.data ?? [], cwd, deps.hashCache, pool, deps.onProgress, task);
+    const hashing = { cache: deps.hashCache, pool, onProgress: deps.onProgress, task };
+    const data = await hashPaths(request.data ?? [], cwd, hashing);
     const code = await captureCodeState(cwd, deps.hashCache);
     // The environment is probed while the command runs, so capture adds little to its time.
     const environment = gatherEnvironment(code, cwd, python, env);
@@ -226,11 +227,17 @@ export async function captureRun(request: CaptureRequest, deps: CaptureDeps): Pr
     });
     const facts = await environment;
 
-    // MLflow's own files among the outputs also get their hash without per-run fields, so an audit can compare them
-    const outputs = (await hashPaths(request.outputs ?? [], cwd, deps.hashCache, pool, deps.onProgress, task)).map(
-      withNormalisedHashes,
-    );
     const warnings = [...facts.warnings];
+    // The command has run: an output it did not write (or cannot be read) is a warning on the run, never a lost run.
+    const outputs: TreeState[] = [];
+    for (const p of request.outputs ?? []) {
+      try {
+        // MLflow's own files among the outputs also get their hash without per-run fields, so an audit can compare them
+        outputs.push(...(await hashPaths([p], cwd, { ...hashing, role: 'output' })).map(withNormalisedHashes));
+      } catch (e) {
+        warnings.push(`outcome: ${(e as Error).message}; the run is recorded without it`);
+      }
+    }
     if (shim && python !== shim.python)
       warnings.push(
         `software: the command names its interpreter (${ran}) itself, so --python ${request.python} did not apply; ${ran} was recorded`,
@@ -243,11 +250,18 @@ export async function captureRun(request: CaptureRequest, deps: CaptureDeps): Pr
       endedAt: command.endedAt,
     });
     warnings.push(...mlflow.warnings);
-    let metrics: Record<string, Metric> = {};
+    // Likewise a metrics file or source that is missing or invalid: the run is kept, the problem is a warning on it.
+    const metrics: Record<string, Metric> = {};
     let printed: Record<string, Metric> = {};
-    try {
-      metrics = readMetricsFiles(request.metrics ?? [], cwd);
-      if (hasMetricSources(sources)) {
+    for (const file of request.metrics ?? []) {
+      try {
+        Object.assign(metrics, readMetricsFiles([file], cwd));
+      } catch (e) {
+        warnings.push(`outcome: ${(e as Error).message}; the run is recorded without its metrics`);
+      }
+    }
+    if (hasMetricSources(sources)) {
+      try {
         const read = readMetricSources(sources, {
           cwd,
           stdout: command.stdout,
@@ -256,11 +270,9 @@ export async function captureRun(request: CaptureRequest, deps: CaptureDeps): Pr
         });
         printed = read.metrics;
         warnings.push(...read.notes);
+      } catch (e) {
+        warnings.push(`outcome: ${(e as Error).message}; the run is recorded without these metrics`);
       }
-    } catch (e) {
-      // A run that failed or was interrupted is still recorded; its missing metrics are a warning then.
-      if (command.exitCode === 0 && !command.interrupted) throw e;
-      warnings.push(`outcome: ${(e as Error).message}`);
     }
     // Files first, then what MLflow recorded (with its steps), then what was read from the output.
     for (const [k, v] of Object.entries({ ...printed, ...mlflow.run?.metrics })) metrics[k] ??= v;
