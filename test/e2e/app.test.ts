@@ -158,6 +158,12 @@ describe('the app in a browser (reproscope serve)', () => {
       /train\.py --seed 1/.test(document.querySelector('[data-testid="audit-command"]')?.textContent ?? ''),
     );
     await page.fill('#audit-repeats', '2');
+    // judged against the first capture: the form says, before anything runs, that its command line was another
+    await page.fill('#audit-against', ids[0]!);
+    await page.waitForSelector('[data-testid="audit-preflight"]');
+    expect(await page.textContent('[data-testid="audit-preflight"]')).toMatch(
+      /the original was captured running `.*train\.py --seed 1`/,
+    );
     await shot('audit-form');
     await page.click('button:has-text("Run the audit")');
     await page.waitForSelector('[data-testid="audit-detail"]');

@@ -12,6 +12,7 @@ import { useProgressTasks } from '../../components/progress-panel';
 import { go } from '../../router';
 import { useAsync } from '../../use-async';
 import { DataShiftForAudit } from '../compare/data-shift-panel';
+import { PreflightNotes, type Preflight } from './audit-preflight';
 import { LOCAL_RUNNER, RerunJobState, RunnerFields, runnerRequest, type RunnerChoice } from './audit-runner';
 
 type ProjectEntryPoint = ProjectInfo['entryPoints'][number];
@@ -35,6 +36,7 @@ function StartAudit({ initialPath }: { initialPath: string }): ReactNode {
   const [error, setError] = useState<ErrorInfo | null>(null);
   const [busy, setBusy] = useState(false);
   const [command, setCommand] = useState<string | null>(null);
+  const [preflight, setPreflight] = useState<Preflight | null>(null);
 
   const read = async (p: string): Promise<void> => {
     setError(null);
@@ -79,7 +81,9 @@ function StartAudit({ initialPath }: { initialPath: string }): ReactNode {
     const t = setTimeout(() => {
       // a dry run prepares the audit exactly as it would run (rendered command included) without running anything
       void call('startAudit', { ...request, dryRun: true }).then((r) => {
-        if (live) setCommand(r.ok ? r.value.command : null);
+        if (!live) return;
+        setCommand(r.ok ? r.value.command : null);
+        setPreflight(r.ok ? { warnings: r.value.warnings, error: null } : { warnings: [], error: r.error });
       });
     }, 200);
     return () => {
@@ -262,6 +266,7 @@ function StartAudit({ initialPath }: { initialPath: string }): ReactNode {
           <div className="command" data-testid="audit-command">
             {command ?? ep.command}
           </div>
+          <PreflightNotes preflight={preflight} />
           <span />
           <div className="row">
             <button className="primary" type="submit" disabled={busy}>
