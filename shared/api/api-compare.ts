@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ComparisonSchema } from '../compare/compare-model';
+import { MAX_COMPARE_RUNS, RunSetComparisonSchema } from '../compare/compare-many-model';
 
 /**
  * The compare and report operations' schemas: compare two runs, and export what an audit or a
@@ -22,6 +23,15 @@ export const CompareRunsInput = z.object({
 });
 export const CompareRunsOutput = ComparisonSchema;
 
+export const CompareRunSetInput = z.object({
+  /** The runs (ids or unique prefixes), the baseline first; each at most once. */
+  ids: z
+    .array(RunId)
+    .min(2, 'a comparison takes at least two runs')
+    .max(MAX_COMPARE_RUNS, `a comparison takes at most ${MAX_COMPARE_RUNS} runs`),
+});
+export const CompareRunSetOutput = RunSetComparisonSchema;
+
 /** The report formats. */
 export const ReportFormatSchema = z.enum(['html', 'md', 'json', 'pdf']);
 /** One report format. */
@@ -30,8 +40,8 @@ export type ReportFormat = z.infer<typeof ReportFormatSchema>;
 export const ExportReportInput = z
   .object({
     kind: z.enum(['audit', 'compare']),
-    /** One audit id, or two run ids (reference first) for a comparison. */
-    ids: z.array(RunId).min(1).max(2),
+    /** One audit id, or 2 to 20 run ids (the baseline first) for a comparison. */
+    ids: z.array(RunId).min(1).max(MAX_COMPARE_RUNS),
     format: ReportFormatSchema,
     /**
      * The Chromium that prints a PDF (the CLI's --chromium); else one found on the machine. Only an
@@ -47,8 +57,8 @@ export const ExportReportInput = z
       )
       .optional(),
   })
-  .refine((v) => (v.kind === 'audit' ? v.ids.length === 1 : v.ids.length === 2), {
-    message: 'an audit report takes one audit id, a comparison report two run ids',
+  .refine((v) => (v.kind === 'audit' ? v.ids.length === 1 : v.ids.length >= 2), {
+    message: `an audit report takes one audit id, a comparison report 2 to ${MAX_COMPARE_RUNS} run ids`,
     path: ['ids'],
   });
 export const ExportReportOutput = z.object({

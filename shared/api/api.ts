@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import { ListExamplesInput, ListExamplesOutput } from './api-app';
-import { CompareRunsInput, CompareRunsOutput, ExportReportInput, ExportReportOutput } from './api-compare';
+import {
+  CompareRunSetInput,
+  CompareRunSetOutput,
+  CompareRunsInput,
+  CompareRunsOutput,
+  ExportReportInput,
+  ExportReportOutput,
+} from './api-compare';
 import {
   CancelAuditInput,
   CancelAuditOutput,
@@ -96,6 +103,11 @@ export const api = {
     CompareRunsInput,
     CompareRunsOutput,
     'Compare two runs by category, with a ranked summary of what most likely explains a change in outcome.',
+  ),
+  compareRunSet: op(
+    CompareRunSetInput,
+    CompareRunSetOutput,
+    'Compare 2 to 20 runs, the first as the baseline: every fact and metric per run, and each run ranked against the baseline.',
   ),
   exportReport: op(ExportReportInput, ExportReportOutput, 'An audit or a comparison as HTML, Markdown, JSON or PDF.'),
   startAudit: op(

@@ -41,6 +41,7 @@ export const DIFFERENCE_KINDS = [
   'package-other',
   'software-env-spec',
   'process-command',
+  'data-unread',
   'hardware-cpu',
   'software-os',
   'hardware-other',
@@ -161,6 +162,8 @@ export function comparisonSchemas<N extends z.ZodType>(num: N) {
     sections: z.array(section),
     code: z.object({
       patch: textDiff.nullable().describe('the two uncommitted patches diffed'),
+      /** Each run's own uncommitted patch (git diff HEAD when it ran), null where it had none. */
+      uncommitted: z.object({ a: z.string().nullable(), b: z.string().nullable() }),
       untracked: z.array(fileChange),
       history: history.nullable().describe('filled by the compare operation where the repository is on this machine'),
     }),

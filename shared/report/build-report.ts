@@ -1,5 +1,6 @@
 import type { Audit, Verdict } from '../audit/audit';
 import { compareSnapshots } from '../compare/compare';
+import { compareRunSet } from '../compare/compare-many';
 import type { Comparison, DataInputComparison } from '../compare/compare-model';
 import type { SeedFinding, Snapshot } from '../snapshot/snapshot';
 import { formatMetricValue } from '../snapshot/snapshot-text';
@@ -10,6 +11,7 @@ import {
   type AuditReport,
   type AuditReportMetric,
   type CompareReport,
+  type CompareSetReport,
 } from './report-model';
 
 /**
@@ -40,6 +42,18 @@ export function buildCompareReport(
     title: `Comparison of run ${runLabel(a)} and run ${runLabel(b)}`,
     kind: 'compare',
     comparison: pure,
+  };
+}
+
+/** A comparison report of 3 to 20 snapshots, the first the baseline. */
+export function buildCompareSetReport(runs: readonly Snapshot[], version: string): CompareSetReport {
+  return {
+    schema: REPORT_SCHEMA_NAME,
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    generator: { name: 'reproscope', version },
+    title: `Comparison of ${runs.length} runs against ${runLabel(runs[0]!)}`,
+    kind: 'compare-set',
+    comparison: compareRunSet(runs),
   };
 }
 

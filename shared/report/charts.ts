@@ -123,7 +123,51 @@ function compareCharts(doc: Extract<ReportDocument, { kind: 'compare' }>): Repor
   ];
 }
 
+/** Metrics charted per run in an N-run comparison: the ones that differ, first by name. */
+const MAX_SET_CHARTS = 4;
+
+/** For an N-run comparison: each differing metric's value per run, the baseline's value as a dashed line. */
+function compareSetCharts(doc: Extract<ReportDocument, { kind: 'compare-set' }>): ReportChart[] {
+  const c = doc.comparison;
+  return c.metrics
+    .filter((m) => m.differs && m.values.some((v) => v !== null && Number.isFinite(v)))
+    .slice(0, MAX_SET_CHARTS)
+    .map((m, k) => {
+      const rows = m.values
+        .map((v, i) => ({ run: `#${i + 1}`, order: i, value: v }))
+        .filter(
+          (r): r is { run: string; order: number; value: number } => r.value !== null && Number.isFinite(r.value),
+        );
+      const base = m.values[0];
+      const layers: unknown[] = [
+        {
+          data: { values: rows },
+          mark: { type: 'point', filled: true, size: 60 },
+          encoding: {
+            x: { field: 'run', type: 'ordinal', title: 'run', sort: { field: 'order' }, axis: { labelAngle: 0 } },
+            y: { field: 'value', type: 'quantitative', title: m.name, scale: { zero: false } },
+          },
+        },
+      ];
+      if (base !== null && base !== undefined && Number.isFinite(base))
+        layers.push({
+          data: { values: [{ value: base }] },
+          mark: { type: 'rule', strokeDash: [4, 3], color: '#888' },
+          encoding: { y: { field: 'value', type: 'quantitative' } },
+        });
+      return {
+        id: `set-metric-${k}`,
+        caption: `${m.name} in each run; the dashed line is the baseline's value.`,
+        spec: { ...BASE, height: 160, layer: layers } as unknown as TopLevelSpec,
+      };
+    });
+}
+
 /** The charts a report shows, in order. */
 export function reportCharts(doc: ReportDocument): ReportChart[] {
-  return doc.kind === 'audit' ? auditCharts(doc) : compareCharts(doc);
+  return doc.kind === 'audit'
+    ? auditCharts(doc)
+    : doc.kind === 'compare-set'
+      ? compareSetCharts(doc)
+      : compareCharts(doc);
 }

@@ -13,6 +13,7 @@ import { escapeMarkdownCell as cell, escapeMarkdownText as text, markdownFence }
 import type { AuditReport, CompareReport, ReportDocument } from './report-model';
 import { dataShiftMarkdown } from './report-data-shift';
 import { verdictBasisLines } from './verdict-basis';
+import { compareSetMd } from './render-markdown-compare-set';
 
 /**
  * The Markdown report: GitHub-flavoured, tables that render on a code host; charts are left out
@@ -322,6 +323,6 @@ function auditMd(doc: AuditReport): string {
 
 /** Renders a report document as GitHub-flavoured Markdown. */
 export function renderReportMarkdown(doc: ReportDocument): string {
-  const body = doc.kind === 'audit' ? auditMd(doc) : compareMd(doc);
+  const body = doc.kind === 'audit' ? auditMd(doc) : doc.kind === 'compare-set' ? compareSetMd(doc) : compareMd(doc);
   return `# ${text(doc.title)}\n\n_reproscope ${text(doc.generator.version)} ${doc.kind === 'audit' ? 'audit' : 'comparison'} report, format ${doc.schemaVersion}; built from the records in its store._\n\n${body}\n`;
 }

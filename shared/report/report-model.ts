@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ToleranceSchema, VerdictSchema } from '../audit/audit';
 import { comparisonSchemas, JsonNumberSchema } from '../compare/compare-model';
+import { runSetSchemas } from '../compare/compare-many-model';
 import { AnyNumberSchema, CATEGORIES, SeedFindingSchema } from '../snapshot/snapshot';
 
 /**
@@ -104,6 +105,12 @@ export function reportSchemas<N extends z.ZodType>(num: N) {
     kind: z.literal('compare'),
     comparison: c.comparison,
   });
+  /** A comparison of 3 to 20 runs: a column per run, the first the baseline. */
+  const compareSetReport = z.object({
+    ...header,
+    kind: z.literal('compare-set'),
+    comparison: runSetSchemas(num).runSet,
+  });
   const auditReport = z.object({
     ...header,
     kind: z.literal('audit'),
@@ -186,8 +193,18 @@ export function reportSchemas<N extends z.ZodType>(num: N) {
     checklist: z.array(checklistItem),
     warnings: z.array(z.string()),
   });
-  const report = z.discriminatedUnion('kind', [compareReport, auditReport]);
-  return { checklistItem, groupRow, metric, source, environmentDiff, compareReport, auditReport, report };
+  const report = z.discriminatedUnion('kind', [compareReport, compareSetReport, auditReport]);
+  return {
+    checklistItem,
+    groupRow,
+    metric,
+    source,
+    environmentDiff,
+    compareReport,
+    compareSetReport,
+    auditReport,
+    report,
+  };
 }
 
 const inMemory = reportSchemas(AnyNumberSchema);
@@ -197,6 +214,8 @@ export const ReportJsonSchema = reportSchemas(JsonNumberSchema).report;
 export type ReportDocument = z.infer<typeof inMemory.report>;
 /** A comparison report. */
 export type CompareReport = z.infer<typeof inMemory.compareReport>;
+/** A comparison report of 3 to 20 runs. */
+export type CompareSetReport = z.infer<typeof inMemory.compareSetReport>;
 /** An audit report. */
 export type AuditReport = z.infer<typeof inMemory.auditReport>;
 /** One checklist item. */

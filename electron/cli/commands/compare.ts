@@ -4,6 +4,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { ExportReportInput, ReportFormat } from '../../../shared/api/api-compare';
 import { formatComparisonText } from '../../../shared/compare/compare-text';
+import { MAX_COMPARE_RUNS } from '../../../shared/compare/compare-many-model';
+import { colorsFor, terminalWidth } from '../terminal';
+import { formatRunSetText } from './compare-set-text';
 import { formatDataShiftText } from '../../../shared/compare/data-shift-format';
 import { ReproError, type ErrorInfo } from '../../../shared/errors';
 import { formatBytes } from '../../../shared/snapshot/snapshot-text';
@@ -21,9 +24,11 @@ export interface CompareCommandDeps {
 export function registerCompareCommands(program: Command, deps: CompareCommandDeps): void {
   program
     .command('compare')
-    .description('compare two runs by category: what differs, and what most likely explains a change in outcome')
-    .argument('<run-a>', 'the reference run (a unique id prefix is enough)')
-    .argument('<run-b>', 'the run to compare with it')
+    .description(
+      'compare 2 to 20 runs by category: what differs, and what most likely explains a change in outcome (the first is the baseline)',
+    )
+    .usage('[options] <run-a> <run-b> [more-runs...]')
+    .argument('<runs...>', 'the runs, baseline first (a unique id prefix is enough); two give the detailed comparison')
     .option('--all', 'show every fact, differences marked (default: only differences)')
     .option('--json', 'print the whole comparison as JSON')
     .option('--key <column>', 'match the rows of changed tables by this column instead of by row position')
@@ -34,10 +39,25 @@ export function registerCompareCommands(program: Command, deps: CompareCommandDe
     .option('--no-data', 'do not read changed data and output files (compare the records only)')
     .action(
       async (
-        a: string,
-        b: string,
+        runs: string[],
         opts: { all?: boolean; json?: boolean; key?: string; unpickle?: boolean; data: boolean },
       ) => {
+        if (runs.length < 2 || runs.length > MAX_COMPARE_RUNS)
+          throw new ReproError(
+            'INVALID_INPUT',
+            `compare takes 2 to ${MAX_COMPARE_RUNS} runs, got ${runs.length}`,
+            'Write reproscope compare RUN_A RUN_B [RUN_C …], the baseline first.',
+          );
+        if (runs.length > 2) {
+          const set = deps.unwrap(await deps.handlers().compareRunSet({ ids: runs }));
+          if (opts.json) deps.printJson(set);
+          else
+            process.stdout.write(
+              `${formatRunSetText(set, { all: opts.all, width: terminalWidth(), colors: colorsFor() })}\n`,
+            );
+          return;
+        }
+        const [a, b] = runs as [string, string];
         const comparison = deps.unwrap(
           await deps.handlers().compareRuns({ a, b, key: opts.key, unpickle: opts.unpickle, data: opts.data }),
         );
@@ -56,7 +76,7 @@ export function registerCompareCommands(program: Command, deps: CompareCommandDe
     .description('export an audit, or a comparison of two runs, as HTML, Markdown, JSON or PDF')
     .usage('<audit-id> --format html -o FILE | --compare <run-a> <run-b> --format md -o FILE')
     .argument('[audit-id]', 'the audit to report on')
-    .option('--compare <runs...>', 'report on a comparison of two runs instead (reference first)')
+    .option('--compare <runs...>', 'report on a comparison of 2 to 20 runs instead (the baseline first)')
     .addOption(
       new Option('--format <format>', 'the report format').choices(['html', 'md', 'json', 'pdf']).default('html'),
     )
@@ -72,14 +92,15 @@ export function registerCompareCommands(program: Command, deps: CompareCommandDe
       ) => {
         let input: z.input<typeof ExportReportInput>;
         if (opts.compare) {
-          if (auditId !== undefined || opts.compare.length !== 2) {
+          const given = [...opts.compare, ...(auditId ? [auditId] : [])];
+          if (auditId !== undefined || given.length < 2 || given.length > MAX_COMPARE_RUNS) {
             throw new ReproError(
               'INVALID_INPUT',
-              `--compare takes exactly two run ids, got ${[...opts.compare, ...(auditId ? [auditId] : [])].length}`,
-              'Write reproscope report --compare RUN_A RUN_B --format md -o diff.md',
+              `--compare takes 2 to ${MAX_COMPARE_RUNS} run ids, got ${given.length}`,
+              'Write reproscope report --compare RUN_A RUN_B [RUN_C …] --format md -o diff.md',
             );
           }
-          input = { kind: 'compare', ids: opts.compare, format: opts.format };
+          input = { kind: 'compare', ids: given, format: opts.format };
         } else {
           if (!auditId)
             throw new ReproError(

@@ -1,4 +1,6 @@
 import { compareSnapshots } from '../../../shared/compare/compare';
+import { compareRunSet } from '../../../shared/compare/compare-many';
+import { ReproError } from '../../../shared/errors';
 import type { Comparison } from '../../../shared/compare/compare-model';
 import type { Snapshot } from '../../../shared/snapshot/snapshot';
 import { readGitHistory } from '../../platform/git-history';
@@ -58,7 +60,13 @@ export async function enrichCodeComparison(comparison: Comparison, a: Snapshot, 
 }
 
 /** The compare operation: two stored runs compared, enriched with the git history where the repository is here and the data shift of changed files. */
-export const compareOperations: { compareRuns: Impl<'compareRuns'> } = {
+export const compareOperations: { compareRuns: Impl<'compareRuns'>; compareRunSet: Impl<'compareRunSet'> } = {
+  compareRunSet: (input, ctx) => {
+    const ids = input.ids.map((id) => ctx.runs.resolveId(id));
+    const twice = ids.find((id, i) => ids.indexOf(id) !== i);
+    if (twice) throw new ReproError('INVALID_INPUT', `run ${twice.slice(0, 8)} is named twice`, 'Name each run once.');
+    return Promise.resolve(compareRunSet(ids.map((id) => ctx.runs.get(id))));
+  },
   compareRuns: async (input, ctx) => {
     const a = ctx.runs.get(ctx.runs.resolveId(input.a));
     const b = ctx.runs.get(ctx.runs.resolveId(input.b));

@@ -1,7 +1,12 @@
 import type { Audit } from '../../../shared/audit/audit';
 import type { ExportedReport, ReportFormat } from '../../../shared/api/api-compare';
 import { ReproError } from '../../../shared/errors';
-import { auditReportRunIds, buildAuditReport, buildCompareReport } from '../../../shared/report/build-report';
+import {
+  auditReportRunIds,
+  buildAuditReport,
+  buildCompareReport,
+  buildCompareSetReport,
+} from '../../../shared/report/build-report';
 import { reportCharts } from '../../../shared/report/charts';
 import type { ReportDocument } from '../../../shared/report/report-model';
 import { renderReportHtml } from '../../../shared/report/render-html';
@@ -61,8 +66,11 @@ export function buildReportDocument(
   ids: readonly string[],
 ): ReportDocument {
   if (kind === 'compare') {
-    const [a, b] = ids.map((id) => ctx.runs.get(ctx.runs.resolveId(id)));
-    return buildCompareReport(a!, b!, ctx.version);
+    const runs = ids.map((id) => ctx.runs.get(ctx.runs.resolveId(id)));
+    if (new Set(runs.map((r) => r.id)).size !== runs.length)
+      throw new ReproError('INVALID_INPUT', 'a run is named twice in the comparison', 'Name each run once.');
+    if (runs.length > 2) return buildCompareSetReport(runs, ctx.version);
+    return buildCompareReport(runs[0]!, runs[1]!, ctx.version);
   }
   const audit = loadAudit(ctx, ids[0]!);
   const tryGet = (id: string | null): Snapshot | null => {
@@ -98,7 +106,9 @@ export const reportOperations: { exportReport: Impl<'exportReport'> } = {
     const stem =
       doc.kind === 'compare'
         ? `reproscope-compare-${doc.comparison.a.id.slice(0, 8)}-${doc.comparison.b.id.slice(0, 8)}`
-        : `reproscope-audit-${doc.audited.auditId.slice(0, 8)}`;
+        : doc.kind === 'compare-set'
+          ? `reproscope-compare-${doc.comparison.runs[0]!.id.slice(0, 8)}-and-${doc.comparison.runs.length - 1}-more`
+          : `reproscope-audit-${doc.audited.auditId.slice(0, 8)}`;
     return {
       fileName: `${stem}.${input.format}`,
       mimeType: MIME[input.format],

@@ -1,46 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { openCore } from '../../../electron/core/core-context';
 import { createHandlers } from '../../../electron/core/handlers';
+import { cellsNarrowerThanAWord } from '../../helpers/report-browser';
 import { REPO_ROOT, runCli, tempDir } from '../../helpers/temp';
-
-const CHROMIUM = '/usr/bin/chromium';
-
-/** Cells narrower than their longest word (a word broken across lines), in the report laid out for print at A4's width. */
-async function cellsNarrowerThanAWord(html: string): Promise<string[]> {
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox'] });
-  try {
-    // A4 less the print margins (210 mm − 2 × 12 mm) at 96 px per inch; Letter is wider, so A4 is the test
-    const page = await browser.newPage({ viewport: { width: 703, height: 1000 } });
-    await page.emulateMedia({ media: 'print' });
-    await page.setContent(html, { waitUntil: 'load' });
-    // a word the layout broke across lines has rectangles on more than one line
-    return await page.evaluate(() => {
-      const bad: string[] = [];
-      for (const td of document.querySelectorAll('td, th')) {
-        if (td.classList.contains('mono') || td.querySelector('code, pre')) continue; // hashes and paths may break
-        const walker = document.createTreeWalker(td, NodeFilter.SHOW_TEXT);
-        for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-          const text = n.textContent ?? '';
-          // a line may end after a hyphen or a slash (jsonschema-specifications): the pieces are the words
-          for (const m of text.matchAll(/[^\s\-/]+[-/]?/g)) {
-            const range = document.createRange();
-            range.setStart(n, m.index);
-            range.setEnd(n, m.index + m[0].length);
-            const tops = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
-            if (tops.size > 1) bad.push(`${m[0]} in a ${Math.round(td.getBoundingClientRect().width)} px cell`);
-          }
-        }
-      }
-      return bad;
-    });
-  } finally {
-    await browser.close();
-  }
-}
 
 describe('reproscope demo (npm run demo)', () => {
   it('audits the bundled example into a fresh store and writes its HTML report; its PDF fits in 6 pages', async () => {
