@@ -298,13 +298,17 @@ export function findSources(input: SourceInput): AuditSource[] {
   }
   const diffs = [...input.differences].sort((a, b) => a.prior - b.prior || a.factor.localeCompare(b.factor));
   for (const d of diffs) {
+    // a declared pin is what the project asks for, not what an original run used: say so
+    const declared = d.factor.startsWith('declared ');
     sources.push({
       category: d.category,
       factor: d.factor,
       kind: 'candidate',
       effects: [],
-      effect: `Differs between the original and the reruns (${d.original} → ${d.rerun}); no rerun group isolates its effect.`,
-      evidence: [`original: ${d.original}`, `reruns: ${d.rerun}`],
+      effect: declared
+        ? `${declaredText(d)}; the reruns used ${d.rerun}, so the result is not shown to hold in the declared environment; no rerun group isolates its effect.`
+        : `Differs between the original and the reruns (${d.original} → ${d.rerun}); no rerun group isolates its effect.`,
+      evidence: [`${declared ? 'declared' : 'original'}: ${d.original}`, `reruns: ${d.rerun}`],
     });
   }
   return sources.map((s, i) => ({ ...s, rank: i + 1 }));
@@ -386,4 +390,11 @@ export function declaredEnvironmentDifferences(rerun: Snapshot): SnapshotDiffere
     });
   }
   return out;
+}
+
+/** "conda.yaml pins scikit-learn 0.19.1", from a declared difference's factor and its `<version> (declared in <file>)`. */
+function declaredText(d: SnapshotDifference): string {
+  const name = d.factor === 'declared python' ? 'python' : d.factor.replace(/^declared package:/, '');
+  const m = /^(.*) \(declared in (.*)\)$/.exec(d.original);
+  return m ? `${m[2]} pins ${name} ${m[1]}` : `the project declares ${name} ${d.original}`;
 }

@@ -68,6 +68,10 @@ describe('verdicts that hold on real projects', () => {
       expect.arrayContaining(['declared python', 'declared package:scikit-learn']),
     );
     expect(a.warnings.join('\n')).toMatch(/pins python 3\.6, scikit-learn 0\.19\.1, but --env-manager local reran/);
+    // a pin is what the project asks for, not what an "original" used
+    const pin = a.sources.find((s) => s.factor === 'declared package:scikit-learn')!;
+    expect(pin.effect).toMatch(/^conda\.yaml pins scikit-learn 0\.19\.1; the reruns used \d/);
+    expect(pin.evidence[0]).toBe('declared: 0.19.1 (declared in conda.yaml)');
   }, 180_000);
 
   it('sklearn_elasticnet_wine captured with its logged model, then audited --against: MLmodel is compared, not skipped', async () => {
@@ -92,6 +96,14 @@ describe('verdicts that hold on real projects', () => {
     expect(a.outputs).toMatchObject({ differing: [], uncomparable: [], normalised: ['artifacts/model/MLmodel'] });
     expect(a.outputs!.compared).toBe(5);
     expect(a.explanation).toMatch(/3 metrics and 5 output files/);
+  }, 180_000);
+
+  it('sklearn_logistic_regression (no start_run, a signature and an input example) reproduces exactly, 6 files compared', async () => {
+    const a = await audit({ project: gitRepo(fixtureFiles('mlflow-logistic-regression')) });
+    expect(a.verdict).toBe('reproduced-exact');
+    expect(a.outputs).toMatchObject({ compared: 6, differing: [], normalised: ['artifacts/model/MLmodel'] });
+    expect(a.groups[0]!.reruns[0]!.outputs!.map((f) => f.path)).toContain('artifacts/model/input_example.json');
+    expect(a.judgement).toMatchObject({ judgedMetrics: ['score'] });
   }, 180_000);
 
   it('xgboost_native reproduces exactly, its booster file compared byte for byte', async () => {
