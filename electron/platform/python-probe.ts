@@ -136,6 +136,16 @@ export interface ProbeOptions {
   fallbackPython?: string;
   /** The per-file scan cache file; null turns caching off; default: defaultScanCache(). */
   scanCache?: string | null;
+  /** What probeCommand printed where it ran (a cluster node, beside the rerun): read instead of running the probe here. */
+  output?: { stdout: string; stderr: string };
+}
+
+/** The probe (without the seed scan) as a command to run on another machine: `argv`, with the script fed on stdin. */
+export function probeCommand(python: string): { argv: string[]; stdin: string } {
+  return {
+    argv: ['env', 'PYTHONDONTWRITEBYTECODE=1', 'PYTHONWARNINGS=ignore', python, '-I', '-'],
+    stdin: PROBE_SCRIPT,
+  };
 }
 
 /** The probe's scan arguments: root, then the options JSON (cache, scan version, the project's config). */
@@ -167,7 +177,7 @@ export async function probePython(python: string, options: ProbeOptions = {}): P
     scan: null,
     errors: [],
   };
-  const run = await runPython(python, scanArgs, timeoutMs, env);
+  const run = options.output ? { ...options.output, error: null } : await runPython(python, scanArgs, timeoutMs, env);
   if (run.error && (run.error.code === 'ENOENT' || run.error.code === 'EACCES')) {
     result.python = blankPython(python, 'missing', `${python} was not found or is not executable`);
     if (options.scanRoot) {

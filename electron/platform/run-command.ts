@@ -110,6 +110,23 @@ export function runCommand(options: RunCommandOptions): Promise<CommandResult> {
         'Put the command after --, e.g. reproscope capture -- python train.py',
       ),
     );
+  // a stop that came before the start (Ctrl-C while the rerun's workspace was being made): never start it, or it
+  // would run to its end unwatched, since an already-aborted signal fires no more abort events
+  if (options.signal?.aborted) {
+    const now = new Date();
+    const empty = new StreamCapture(cap).result();
+    return Promise.resolve({
+      exitCode: null,
+      signal: null,
+      interrupted: true,
+      timedOut: false,
+      startedAt: now,
+      endedAt: now,
+      pid: null,
+      stdout: empty,
+      stderr: empty,
+    });
+  }
   return new Promise((resolve, reject) => {
     const startedAt = new Date();
     const out = new StreamCapture(cap);

@@ -10,7 +10,7 @@ import { filterEnvironment } from '../../../shared/snapshot/secrets';
 import { emptySnapshot, type Metric } from '../../../shared/snapshot/snapshot';
 import { captureCodeState } from '../../platform/git-state';
 import { createMlflowRun, endMlflowRun, openMlflowRun, readMlflowRun } from '../../platform/mlflow-file-store';
-import { probePython, whichSync } from '../../platform/python-probe';
+import { whichSync } from '../../platform/python-probe';
 import { findEnvSpecs } from '../../platform/env-specs';
 import {
   currentUser,
@@ -23,11 +23,12 @@ import {
 import type { CoreContext } from '../core-context';
 import { auditsOf } from './audit-store';
 import type { Prepared, Shared } from './campaign-types';
-import { dockerArgv, rerunEnvironment, softwareFingerprint } from './environment';
+import { dockerArgv, rerunEnvironment } from './environment';
 import { resolveRender } from './project';
 import { clearExpectedOutputs, hashRerunOutputs } from './rerun-outputs';
 import type { Runner, RunnerTicket } from './runner';
 import { placementFacts, placementHardware } from './placement';
+import { startProbe } from './rerun-probe';
 
 /** One rerun to run, and what the campaign shares with it. */
 export interface RerunJob {
@@ -112,14 +113,7 @@ export async function runOneRerun(job: RerunJob): Promise<void> {
     const python = prepared.environment.python.includes('/')
       ? prepared.environment.python
       : (whichSync(prepared.environment.python, env.PATH) ?? prepared.environment.python);
-    // one probe per environment: reused while the interpreter and its package folders are unchanged (a package installed mid-audit is seen)
-    const fingerprint = softwareFingerprint(python, env);
-    let probe = scanNow ? undefined : shared.probes.get(fingerprint);
-    if (!probe) {
-      probe = probePython(python, { env, scanRoot: scanNow ? cwd : null });
-      shared.probes.set(fingerprint, probe);
-    }
-    probe.catch(() => undefined);
+    const probe = startProbe({ runner, python, env, cwd, scanNow, shared });
     let tail = '';
     const started = Date.now();
     const result = await runner.run({
@@ -132,6 +126,7 @@ export async function runOneRerun(job: RerunJob): Promise<void> {
       name: `reproscope-${audit.id.slice(0, 8)}-${key}`,
       batch: `reproscope-${audit.id.slice(0, 8)}-${group.name.replace(':', '-')}`,
       ticket: reattach,
+      probe: probe.command,
       onTicket: (t: RunnerTicket) => {
         rerun.job = { ...t, cwd, mlflowRunId: runId };
         auditsOf(ctx).save(audit);
@@ -219,7 +214,7 @@ export async function runOneRerun(job: RerunJob): Promise<void> {
       pool: shared.hashPool,
     });
     const artifacts = outputs.artifacts;
-    const [facts, machine] = await Promise.all([probe, shared.machine]);
+    const [{ facts, warning: probeWarning }, machine] = await Promise.all([probe.facts(result), shared.machine]);
     if (scanNow && facts.scan) shared.scan = facts.scan;
     const snapshot = emptySnapshot(newId(), 'rerun', result.startedAt.toISOString());
     snapshot.name = `${audit.project.name} ${group.name} #${rerun.index + 1}`;
@@ -299,6 +294,7 @@ export async function runOneRerun(job: RerunJob): Promise<void> {
     snapshot.warnings = [
       ...warnings,
       ...placed.warnings,
+      ...(probeWarning ? [probeWarning] : []),
       ...machine.warnings,
       ...(facts.python.status !== 'ok'
         ? [

@@ -39,6 +39,11 @@ export interface RunnerJob {
   ticket?: RunnerTicket | null;
   /** Called when the job is submitted and whenever its place changes, so the audit state records it at once. */
   onTicket?: (ticket: RunnerTicket) => void;
+  /**
+   * A probe of the job's own interpreter (packages, numerics builds) that a backend running jobs on other
+   * machines runs beside the command, where the command runs; its output comes back in the result.
+   */
+  probe?: { argv: readonly string[]; stdin?: string };
 }
 
 /** Where a rerun ran, as the backend knows it (absent for local runs: this machine). */
@@ -62,11 +67,15 @@ export interface RunnerResult extends CommandResult {
   placement?: RunPlacement;
   /** Why the backend (not the command) ended the job, e.g. Slurm's TIMEOUT with its reason; null when the command ended on its own. */
   failure?: string | null;
+  /** What the job's `probe` printed where the job ran; absent where the backend does not run probes (local: this machine). */
+  probe?: { stdout: string; stderr: string } | null;
 }
 
 /** Runs jobs. */
 export interface Runner {
   readonly name: string;
+  /** Whether jobs run on other machines, so a job's `probe` is run there, beside it. */
+  readonly probesWhereJobsRun?: boolean;
   /** Checks, before anything runs, that the backend can work with this work folder; returns warnings to show. */
   check?(workDir: string): Promise<string[]>;
   run(job: RunnerJob): Promise<RunnerResult>;

@@ -130,6 +130,36 @@ describe.skipIf(SLURM_UNAVAILABLE !== null)('audits on a Slurm cluster (local on
     expect(jobsNamed(`reproscope-${b.id.slice(0, 8)}`).filter((j) => /PENDING|RUNNING/.test(j.state))).toEqual([]);
   }, 180_000);
 
+  it("reads the rerun's Python on the node where the job runs, not on the submitting machine", async () => {
+    const dir = tempDir();
+    // what a cluster's module system or node image does: under Slurm, \`python\` is another environment
+    const nodeEnv = path.join(dir, 'node-env');
+    execFileSync(SYSTEM_PYTHON, ['-m', 'venv', '--without-pip', nodeEnv]);
+    const wrapper = path.join(dir, 'bin', 'python');
+    fs.mkdirSync(path.dirname(wrapper));
+    fs.writeFileSync(
+      wrapper,
+      `#!/bin/sh\nif [ -n "$SLURM_JOB_ID" ]; then exec ${nodeEnv}/bin/python "$@"; fi\nexec ${SYSTEM_PYTHON} "$@"\n`,
+      { mode: 0o755 },
+    );
+    const store = tempDir();
+    const repo = gitRepo(quickProject);
+    const common = ['--store', store, 'audit', repo, '--python', wrapper, '--repeats', '2', '--yes', '--json'];
+    const [local, slurm] = await Promise.all([runCli(common), runCli([...common, '--runner', 'slurm'])]);
+    expect(slurm.code, slurm.stderr).toBe(0);
+    expect(local.code, local.stderr).toBe(0);
+    type Software = { software: { python: { prefix: string }; packages: { name: string }[] }; warnings: string[] };
+    const snap = async (a: AuditJson): Promise<Software> =>
+      JSON.parse((await runCli(['--store', store, 'show', reruns(a)[0]!.runId!, '--json'])).stdout) as Software;
+    const onNode = await snap(JSON.parse(slurm.stdout) as AuditJson);
+    const here = await snap(JSON.parse(local.stdout) as AuditJson);
+    expect(fs.realpathSync(onNode.software.python.prefix)).toBe(fs.realpathSync(nodeEnv));
+    expect(onNode.software.packages.map((p) => p.name)).not.toContain('numpy');
+    expect(onNode.warnings.join(' ')).not.toMatch(/did not answer on the node/);
+    expect(here.software.python.prefix).toBe('/usr');
+    expect(here.software.packages.map((p) => p.name)).toContain('numpy');
+  }, 180_000);
+
   it('a crash while jobs are queued, then --resume: every job collected once, none submitted again', async () => {
     const store = tempDir();
     const repo = gitRepo(quickProject);
