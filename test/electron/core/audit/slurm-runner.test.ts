@@ -68,6 +68,16 @@ function latestAuditId(store: string): string | null {
   return (JSON.parse(out) as { audits: { id: string }[] }).audits[0]?.id ?? null;
 }
 
+/**
+ * A store opened (created and migrated) once before the tests start several CLIs on it at the same time: two
+ * processes migrating a fresh store at once can fail with "database is locked" on a loaded machine.
+ */
+function newStore(): string {
+  const store = tempDir();
+  execFileSync(process.execPath, [path.join(REPO_ROOT, 'bin', 'reproscope.cjs'), '--store', store, 'audits', '--json']);
+  return store;
+}
+
 // no seed parameter and the same result every time: only a baseline group, so every rerun goes out at once
 const quickProject = {
   MLproject: 'entry_points:\n  main:\n    command: "python quick.py"\n',
@@ -82,7 +92,7 @@ const slowProject = {
 
 describe.skipIf(SLURM_UNAVAILABLE !== null)('audits on a Slurm cluster (local one-node cluster)', () => {
   it('gives the same verdict and metrics as local reruns, and records where each job ran', async () => {
-    const store = tempDir();
+    const store = newStore();
     const repo = gitRepo(files('deterministic'));
     const common = [
       '--store',
@@ -142,7 +152,7 @@ describe.skipIf(SLURM_UNAVAILABLE !== null)('audits on a Slurm cluster (local on
       `#!/bin/sh\nif [ -n "$SLURM_JOB_ID" ]; then exec ${nodeEnv}/bin/python "$@"; fi\nexec ${SYSTEM_PYTHON} "$@"\n`,
       { mode: 0o755 },
     );
-    const store = tempDir();
+    const store = newStore();
     const repo = gitRepo(quickProject);
     const common = ['--store', store, 'audit', repo, '--python', wrapper, '--repeats', '2', '--yes', '--json'];
     const [local, slurm] = await Promise.all([runCli(common), runCli([...common, '--runner', 'slurm'])]);
@@ -161,7 +171,7 @@ describe.skipIf(SLURM_UNAVAILABLE !== null)('audits on a Slurm cluster (local on
   }, 180_000);
 
   it('a crash while jobs are queued, then --resume: every job collected once, none submitted again', async () => {
-    const store = tempDir();
+    const store = newStore();
     const repo = gitRepo(quickProject);
     const run = spawnCli([
       '--store',
@@ -231,7 +241,7 @@ describe.skipIf(SLURM_UNAVAILABLE !== null)('audits on a Slurm cluster (local on
   }, 180_000);
 
   it('Ctrl-C cancels the queued and running jobs: squeue has none of them left', async () => {
-    const store = tempDir();
+    const store = newStore();
     const repo = gitRepo(slowProject);
     const run = spawnCli([
       '--store',
@@ -262,7 +272,7 @@ describe.skipIf(SLURM_UNAVAILABLE !== null)('audits on a Slurm cluster (local on
   }, 180_000);
 
   it("a submission Slurm rejects fails its reruns with sbatch's own message", async () => {
-    const store = tempDir();
+    const store = newStore();
     const repo = gitRepo(files('deterministic'));
     const r = await runCli([
       '--store',
@@ -288,7 +298,7 @@ describe.skipIf(SLURM_UNAVAILABLE !== null)('audits on a Slurm cluster (local on
 
 describe('--runner slurm where Slurm is not installed', () => {
   it('says so before anything runs', async () => {
-    const store = tempDir();
+    const store = newStore();
     const repo = gitRepo(files('deterministic'));
     // a PATH with node and nothing else (node itself lives in /usr/bin here, beside sbatch)
     const nodeOnly = tempDir();
