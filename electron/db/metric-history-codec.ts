@@ -1,4 +1,4 @@
-/** Metric histories as compact blobs (steps, values, timestamps as float64 columns, delta-coded, byte-shuffled, deflated). */
+/** Metric histories as compact blobs: float64 values, steps and timestamps as varint differences, long ones deflated. */
 import os from 'node:os';
 import { promisify } from 'node:util';
 import { deflateRaw, deflateRawSync, inflateRawSync } from 'node:zlib';
@@ -10,18 +10,27 @@ export type MetricPoint = NonNullable<Metric['history']>[number];
 
 /**
  * Why this shape: a history is most of a snapshot's bytes, and as JSON every point costs ~60 characters
- * that must be parsed and validated on every read. As three float64 columns every number (NaN, ±Infinity,
- * ±1.797e308, 2^53) comes back bit for bit; steps and timestamps that are whole numbers are stored as
- * differences (a constant 1 for steps 0,1,2…), and shuffling the bytes by plane before deflate lets the
- * compressor see the runs of equal exponent bytes. A null timestamp is stored as NaN (a timestamp that
- * is a number is always finite: the snapshot schema refuses NaN there).
+ * that must be parsed and validated on every read. Values are kept as float64, so every number (NaN,
+ * ±Infinity, ±1.797e308, 5e-324) comes back bit for bit. Steps and timestamps are nearly always whole
+ * numbers that grow by small amounts: those are stored as zigzag varints of their differences (a step
+ * 0,1,2… costs one byte a point, a millisecond timestamp one to three); any other column is float64.
+ * A null timestamp is NaN in a float64 column (a timestamp that is a number is always finite: the
+ * snapshot schema refuses NaN there). Only long histories are deflated: zlib's set-up per call costs
+ * more than it saves on the few hundred points most metrics have, and imports write hundreds of thousands.
  *
- * Layout: byte 0 format (1), byte 1 flags (bit 0: steps delta-coded, bit 1: timestamps delta-coded),
- * then deflate-raw of the shuffled bytes of [steps…, values…, timestamps…] (little-endian float64).
+ * Format 2: byte 0 = 2, byte 1 flags (bit 0: steps as varint differences, bit 1: timestamps as varint
+ * differences, bit 2: the rest deflated), then steps, values (float64 LE), timestamps.
+ * Format 1 (written for a few minutes on one day, still read): flags bits 0/1 = float64 differences,
+ * then deflate-raw of the byte-shuffled float64 columns.
  */
-const FORMAT = 1;
+const FORMAT = 2;
 const STEPS_DELTA = 1;
 const TIMESTAMPS_DELTA = 2;
+const DEFLATED = 4;
+/** Bodies at least this long are deflated. */
+const DEFLATE_FROM = 64 * 1024;
+/** Whole numbers up to this size are delta-coded: differences and their zigzag forms stay exact integers. */
+const DELTA_LIMIT = 2 ** 50;
 const deflateRawAsync = promisify(deflateRaw);
 
 if (os.endianness() !== 'LE') throw new Error('reproscope stores metric histories little-endian only');
@@ -33,74 +42,100 @@ export interface EncodedHistory {
   data: Buffer;
 }
 
-/** Whether every number is a whole number whose differences stay exact (|x| ≤ 2^52). */
-function deltaSafe(column: Float64Array, from: number, to: number): boolean {
-  for (let i = from; i < to; i++) {
+/** Whether every number of a column is a whole number small enough to be delta-coded. */
+function deltaSafe(column: Float64Array): boolean {
+  for (let i = 0; i < column.length; i++) {
     const x = column[i]!;
-    if (!Number.isInteger(x) || Math.abs(x) > 2 ** 52) return false;
+    if (!Number.isInteger(x) || Math.abs(x) > DELTA_LIMIT) return false;
   }
   return true;
 }
 
-function toDeltas(column: Float64Array, from: number, to: number): void {
-  for (let i = to - 1; i > from; i--) column[i] = column[i]! - column[i - 1]!;
-}
-
-function fromDeltas(column: Float64Array, from: number, to: number): void {
-  for (let i = from + 1; i < to; i++) column[i] = column[i]! + column[i - 1]!;
-}
-
-/** Byte plane k of every float64 together: out[k * count + i] = byte k of number i. */
-function shuffle(bytes: Uint8Array, count: number): Buffer {
-  const out = Buffer.allocUnsafe(bytes.length);
-  for (let k = 0; k < 8; k++) {
-    const base = k * count;
-    for (let i = 0; i < count; i++) out[base + i] = bytes[i * 8 + k]!;
+/** Writes a column at `at`: zigzag varints of its differences, or float64; returns the offset after it. */
+function writeColumn(out: Buffer, at: number, column: Float64Array, delta: boolean): number {
+  if (!delta) {
+    out.set(new Uint8Array(column.buffer, column.byteOffset, column.byteLength), at);
+    return at + column.byteLength;
   }
-  return out;
-}
-
-function unshuffle(bytes: Uint8Array, count: number): Float64Array {
-  const out = new Uint8Array(count * 8);
-  for (let k = 0; k < 8; k++) {
-    const base = k * count;
-    for (let i = 0; i < count; i++) out[i * 8 + k] = bytes[base + i]!;
+  let prev = 0;
+  for (let i = 0; i < column.length; i++) {
+    const d = column[i]! - prev;
+    prev = column[i]!;
+    let z = d >= 0 ? d * 2 : -d * 2 - 1;
+    if (z < 2 ** 31) {
+      while (z >= 0x80) {
+        out[at++] = (z & 0x7f) | 0x80;
+        z >>>= 7;
+      }
+    } else {
+      while (z >= 0x80) {
+        out[at++] = (z % 0x80) | 0x80;
+        z = Math.floor(z / 0x80);
+      }
+    }
+    out[at++] = z;
   }
-  return new Float64Array(out.buffer);
+  return at;
 }
 
-/** The flags byte and shuffled columns of a history, before compression. */
+/** Reads a column written by writeColumn; returns it and the offset after it. */
+function readColumn(data: Buffer, at: number, n: number, delta: boolean): [Float64Array, number] {
+  const column = new Float64Array(n);
+  if (!delta) {
+    if (at + n * 8 > data.length) throw new Error('the history is cut short');
+    new Uint8Array(column.buffer).set(data.subarray(at, at + n * 8));
+    return [column, at + n * 8];
+  }
+  let prev = 0;
+  for (let i = 0; i < n; i++) {
+    let z = 0;
+    let scale = 1;
+    for (;;) {
+      if (at >= data.length) throw new Error('the history is cut short');
+      const b = data[at++]!;
+      z += (b & 0x7f) * scale;
+      if (b < 0x80) break;
+      scale *= 0x80;
+    }
+    prev += z % 2 === 0 ? z / 2 : -(z + 1) / 2;
+    column[i] = prev;
+  }
+  return [column, at];
+}
+
+/** The head (format, flags) and the body of a history, before any compression. */
 function prepare(points: readonly MetricPoint[]): { head: Buffer; body: Buffer } {
   const n = points.length;
-  const columns = new Float64Array(n * 3);
+  const steps = new Float64Array(n);
+  const values = new Float64Array(n);
+  const timestamps = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const p = points[i]!;
-    columns[i] = p.step;
-    columns[n + i] = p.value;
-    columns[2 * n + i] = p.timestamp ?? Number.NaN;
+    steps[i] = p.step;
+    values[i] = p.value;
+    timestamps[i] = p.timestamp ?? Number.NaN;
   }
   let flags = 0;
-  if (deltaSafe(columns, 0, n)) {
-    toDeltas(columns, 0, n);
-    flags |= STEPS_DELTA;
-  }
-  if (deltaSafe(columns, 2 * n, 3 * n)) {
-    toDeltas(columns, 2 * n, 3 * n);
-    flags |= TIMESTAMPS_DELTA;
-  }
-  return { head: Buffer.from([FORMAT, flags]), body: shuffle(new Uint8Array(columns.buffer), n * 3) };
+  if (deltaSafe(steps)) flags |= STEPS_DELTA;
+  if (deltaSafe(timestamps)) flags |= TIMESTAMPS_DELTA;
+  const out = Buffer.allocUnsafe(n * 24);
+  let at = writeColumn(out, 0, steps, (flags & STEPS_DELTA) !== 0);
+  at = writeColumn(out, at, values, false);
+  at = writeColumn(out, at, timestamps, (flags & TIMESTAMPS_DELTA) !== 0);
+  const body = out.subarray(0, at);
+  return { head: Buffer.from([FORMAT, flags | (body.length >= DEFLATE_FROM ? DEFLATED : 0)]), body };
 }
 
 /** Encodes a history on the calling thread. */
 export function encodeHistory(points: readonly MetricPoint[]): Buffer {
   const { head, body } = prepare(points);
-  return Buffer.concat([head, deflateRawSync(body, { level: 6 })]);
+  return Buffer.concat([head, head[1]! & DEFLATED ? deflateRawSync(body, { level: 6 }) : body]);
 }
 
-/** Encodes a history with the compression on libuv's thread pool (imports encode thousands at once). */
+/** Encodes a history; a long one is compressed on libuv's thread pool (imports encode thousands at once). */
 export async function encodeHistoryAsync(points: readonly MetricPoint[], level = 1): Promise<Buffer> {
   const { head, body } = prepare(points);
-  return Buffer.concat([head, await deflateRawAsync(body, { level })]);
+  return Buffer.concat([head, head[1]! & DEFLATED ? await deflateRawAsync(body, { level }) : body]);
 }
 
 /** Whether a stored history holds exactly these points (whatever compression level wrote it). */
@@ -108,10 +143,27 @@ export function sameHistory(data: Buffer, points: readonly MetricPoint[]): boole
   const { head, body } = prepare(points);
   if (data.length < 2 || data[0] !== head[0] || data[1] !== head[1]) return false;
   try {
-    return inflateRawSync(data.subarray(2)).equals(body);
+    return (head[1]! & DEFLATED ? inflateRawSync(data.subarray(2)) : data.subarray(2)).equals(body);
   } catch {
     return false;
   }
+}
+
+/** Format 1's columns: deflated, byte-shuffled float64, differences as float64. */
+function readFormat1(data: Buffer, points: number): Float64Array[] {
+  const body = inflateRawSync(data.subarray(2));
+  if (body.length !== points * 24) throw new Error(`${body.length} bytes for ${points} points`);
+  const count = points * 3;
+  const bytes = new Uint8Array(count * 8);
+  for (let k = 0; k < 8; k++) for (let i = 0; i < count; i++) bytes[i * 8 + k] = body[k * count + i]!;
+  const all = new Float64Array(bytes.buffer);
+  const columns = [all.subarray(0, points), all.subarray(points, 2 * points), all.subarray(2 * points)];
+  for (const [c, bit] of [
+    [columns[0]!, STEPS_DELTA],
+    [columns[2]!, TIMESTAMPS_DELTA],
+  ] as const)
+    if (data[1]! & bit) for (let i = 1; i < points; i++) c[i] = c[i]! + c[i - 1]!;
+  return columns;
 }
 
 /** The three columns of a stored history (timestamps NaN where none was recorded), without building point objects. */
@@ -120,12 +172,19 @@ export function decodeHistoryColumns(
   points: number,
   label: string,
 ): { steps: Float64Array; values: Float64Array; timestamps: Float64Array } {
-  let columns: Float64Array;
   try {
-    if (data[0] !== FORMAT) throw new Error(`unknown history format ${data[0]}`);
-    const body = inflateRawSync(data.subarray(2));
-    if (body.length !== points * 24) throw new Error(`${body.length} bytes for ${points} points`);
-    columns = unshuffle(body, points * 3);
+    const flags = data[1]!;
+    let columns: Float64Array[];
+    if (data[0] === 1) columns = readFormat1(data, points);
+    else if (data[0] === FORMAT) {
+      const body = flags & DEFLATED ? inflateRawSync(data.subarray(2)) : data.subarray(2);
+      const [steps, a] = readColumn(body, 0, points, (flags & STEPS_DELTA) !== 0);
+      const [values, b] = readColumn(body, a, points, false);
+      const [timestamps, c] = readColumn(body, b, points, (flags & TIMESTAMPS_DELTA) !== 0);
+      if (c !== body.length) throw new Error(`${body.length - c} bytes left over`);
+      columns = [steps, values, timestamps];
+    } else throw new Error(`unknown history format ${data[0]}`);
+    return { steps: columns[0]!, values: columns[1]!, timestamps: columns[2]! };
   } catch (e) {
     throw new ReproError(
       'STORE_CORRUPT',
@@ -133,14 +192,6 @@ export function decodeHistoryColumns(
       'The store may be damaged; restore it from the backup next to reproscope.db.',
     );
   }
-  const flags = data[1]!;
-  if (flags & STEPS_DELTA) fromDeltas(columns, 0, points);
-  if (flags & TIMESTAMPS_DELTA) fromDeltas(columns, 2 * points, 3 * points);
-  return {
-    steps: columns.subarray(0, points),
-    values: columns.subarray(points, 2 * points),
-    timestamps: columns.subarray(2 * points, 3 * points),
-  };
 }
 
 /** Decodes a stored history back into the points it was made from. */

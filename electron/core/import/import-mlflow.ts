@@ -4,38 +4,23 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { gunzipSync, gzip } from 'node:zlib';
-import YAML from 'yaml';
-import { z } from 'zod';
 import type { ImportSkip, ImportSummary } from '../../../shared/api/api-import';
 import { ReproError } from '../../../shared/errors';
 import { newId } from '../../../shared/ids';
-import {
-  flavorFacts,
-  modelsFromLogModelHistory,
-  snapshotFromMlflowRun,
-  type MlflowLoggedModel,
-  type MlflowRunRecord,
-} from '../../../shared/mlflow/mlflow-snapshot';
+import { snapshotFromMlflowRun, type MlflowRunRecord } from '../../../shared/mlflow/mlflow-snapshot';
 import { redactRecord, stripUrlCredentials } from '../../../shared/snapshot/secrets';
 import { encodeSnapshot } from '../../../shared/snapshot/snapshot-codec';
-import {
-  SNAPSHOT_SCHEMA_VERSION,
-  type DvcEntry,
-  type EnvSpec,
-  type Snapshot,
-  type TreeState,
-} from '../../../shared/snapshot/snapshot';
-import { parseDvcLock, readDvcLock } from '../../platform/dvc-lock';
-import { hashTree } from '../../platform/hash-tree';
-import { withNormalisedHashes } from '../../platform/mlflow-normalised';
-import type { CoreContext } from '../core-context';
-import { openFileStore } from './import-mlflow-file';
-import { readStoreFile } from './store-files';
-import { openRestStore } from './import-mlflow-rest';
+import { SNAPSHOT_SCHEMA_VERSION, type DvcEntry, type Snapshot } from '../../../shared/snapshot/snapshot';
 import { encodeHistoryAsync, sameHistory, splitHistories } from '../../db/metric-history-codec';
 import type { EncodedRun } from '../../db/runs-repository';
+import { readDvcLock } from '../../platform/dvc-lock';
+import type { CoreContext } from '../core-context';
+import { completeRun } from './import-artifacts';
+import { openFileStore } from './import-mlflow-file';
+import { openRestStore } from './import-mlflow-rest';
 import { isSqliteFile, openSqliteStore } from './import-mlflow-sqlite';
-import type { MlflowReadOptions, MlflowStoreReader, RawMlflowRun } from './import-mlflow-types';
+import type { MlflowReadOptions, MlflowStoreReader } from './import-mlflow-types';
+import { ImportWriter } from './import-writer';
 
 /**
  * The MLflow import: opens a store of any kind, turns each run into a snapshot, and writes every
@@ -59,18 +44,12 @@ export interface ImportTuning {
 }
 
 const gzipAsync = promisify(gzip);
-/** Runs being compressed on libuv's thread pool and not yet back, at most. */
-const MAX_ENCODES_IN_FLIGHT = 512;
 const DEFAULT_TIMEOUT_MS = 30_000;
 /**
  * Imports compress thousands of snapshots at once: level 1 is about twice as fast as the default 6
  * and its output only a few percent larger (metric histories are long runs of similar JSON).
  */
 const IMPORT_GZIP_LEVEL = 1;
-/** Text kept of an input example; larger ones are cut (the hash still covers the whole file). */
-const MAX_EXAMPLE_TEXT = 64 * 1024;
-/** Environment files larger than this keep their hash but not their text. */
-const MAX_SPEC_TEXT = 2 * 1024 * 1024;
 
 /** Opens the store a location names: an http(s) URL, sqlite:///path, file:///path, an mlflow.db or an mlruns folder. */
 export async function openMlflowStore(
@@ -119,150 +98,6 @@ export async function openMlflowStore(
   );
 }
 
-const MlmodelSchema = z
-  .object({
-    artifact_path: z.string().optional(),
-    model_uuid: z.string().optional(),
-    model_id: z.string().nullable().optional(),
-    mlflow_version: z.string().optional(),
-    flavors: z.record(z.string(), z.unknown()).optional(),
-    signature: z.unknown().optional(),
-    saved_input_example_info: z.object({ artifact_path: z.string().optional() }).passthrough().optional(),
-  })
-  .passthrough();
-
-const ENV_FILES: Record<string, string> = {
-  MLmodel: 'mlmodel',
-  'requirements.txt': 'requirements',
-  'python_env.yaml': 'python_env',
-  'conda.yaml': 'conda',
-};
-
-function readSpec(dir: string, name: string, displayDir: string): EnvSpec | null {
-  try {
-    // A link could point anywhere on this machine: only regular files inside the store are read.
-    if (!fs.lstatSync(path.join(dir, name)).isFile()) return null;
-    const bytes = fs.readFileSync(path.join(dir, name));
-    return {
-      path: `${displayDir}/${name}`,
-      kind: ENV_FILES[name]!,
-      sha256: createHash('sha256').update(bytes).digest('hex'),
-      content: bytes.length <= MAX_SPEC_TEXT ? bytes.toString('utf8') : '',
-      provenance: 'declared',
-    };
-  } catch {
-    return null;
-  }
-}
-
-/** Reads a logged model's folder: MLmodel (flavors, signature, input example) and the environment files beside it. */
-function readModelDir(
-  dir: string,
-  artifactPath: string,
-  modelId: string | null,
-  warnings: string[],
-): MlflowLoggedModel | null {
-  const mlmodel = readSpec(dir, 'MLmodel', artifactPath);
-  if (!mlmodel) return null;
-  let meta: z.infer<typeof MlmodelSchema> = {};
-  try {
-    const parsed = MlmodelSchema.safeParse(YAML.parse(mlmodel.content));
-    if (parsed.success) meta = parsed.data;
-    else warnings.push(`software: ${artifactPath}/MLmodel is not in MLflow's format; only its hash was kept`);
-  } catch {
-    warnings.push(`software: ${artifactPath}/MLmodel is not valid YAML; only its hash was kept`);
-  }
-  const flavors = flavorFacts(meta.flavors);
-  let inputExample: string | null = null;
-  const examplePath = meta.saved_input_example_info?.artifact_path;
-  if (examplePath && !examplePath.includes('..') && !path.isAbsolute(examplePath)) {
-    const abs = path.join(dir, examplePath);
-    // A missing example (or one that links out, or is not a file) leaves the rest of the model readable.
-    const read = readStoreFile(dir, abs);
-    if (read.ok) inputExample = read.text.slice(0, MAX_EXAMPLE_TEXT);
-  }
-  const files = [
-    mlmodel,
-    ...['requirements.txt', 'python_env.yaml', 'conda.yaml']
-      .map((n) => readSpec(dir, n, artifactPath))
-      .filter((f): f is EnvSpec => f !== null),
-  ];
-  return {
-    artifactPath,
-    modelId: meta.model_id ?? meta.model_uuid ?? modelId,
-    flavors,
-    mlflowVersion: meta.mlflow_version ?? null,
-    pythonVersion: flavors.python_function?.python_version ?? null,
-    signature: meta.signature === undefined || meta.signature === null ? null : JSON.stringify(meta.signature),
-    inputExample,
-    files,
-  };
-}
-
-/** Fills in what lies on disk: artifacts (hashed), logged models, a dvc.lock among the artifacts. */
-async function completeRun(raw: RawMlflowRun, ctx: CoreContext, projectDvc: DvcEntry[] | null): Promise<void> {
-  const rec = raw.record;
-  const artifacts: TreeState[] = [];
-  const models: MlflowLoggedModel[] = [];
-  if (raw.artifactDir) {
-    // MLmodel's run_id/model_uuid/time change per run: keep also its hash without them, so audits can compare it
-    const tree = withNormalisedHashes(
-      await hashTree(raw.artifactDir, { cache: ctx.hashCache, displayPath: 'artifacts' }),
-    );
-    artifacts.push(tree);
-    const modelDirs = tree.files
-      .filter((f) => f.path === 'MLmodel' || f.path.endsWith('/MLmodel'))
-      .map((f) => path.posix.dirname(f.path))
-      // MLflow 2.x keeps a copy of each model's metadata in <model>/metadata/; the model itself is enough.
-      .filter((d, _i, all) => !(d.endsWith('/metadata') && all.includes(path.posix.dirname(d))))
-      .sort();
-    for (const rel of modelDirs) {
-      const m = readModelDir(
-        path.join(raw.artifactDir, ...rel.split('/')),
-        rel === '.' ? 'artifacts' : `artifacts/${rel}`,
-        null,
-        rec.warnings,
-      );
-      if (m) models.push(m);
-    }
-    const lock = tree.files.find((f) => f.path === 'dvc.lock' || /^[^/]+\/dvc\.lock$/.test(f.path));
-    // The tree lists links too: a dvc.lock that links out of the store is not read.
-    const lockRead =
-      lock && !projectDvc ? readStoreFile(raw.artifactDir, path.join(raw.artifactDir, ...lock.path.split('/'))) : null;
-    if (lockRead && !lockRead.ok) rec.warnings.push(`import: artifacts/${lock!.path} ${lockRead.reason}; not read`);
-    if (lockRead?.ok) {
-      const parsed = parseDvcLock(lockRead.text, `artifacts/${lock!.path}`);
-      rec.dvc = parsed.entries.map((e) => ({
-        ...e,
-        note: "recorded in the run's artifacts; not checked against a disk",
-      }));
-      rec.warnings.push(...parsed.warnings);
-    }
-  } else if (rec.artifactUri) {
-    artifacts.push({
-      path: 'artifacts',
-      absPath: stripUrlCredentials(rec.artifactUri),
-      kind: 'missing',
-      rootHash: null,
-      fileCount: 0,
-      totalBytes: 0,
-      files: [],
-    });
-    rec.warnings.push(
-      `outcome: the artifacts at ${stripUrlCredentials(rec.artifactUri)} are not inside the imported store; they were recorded by location only`,
-    );
-  }
-  for (const md of raw.modelDirs) {
-    const m = readModelDir(md.dir, md.artifactPath, md.modelId, rec.warnings);
-    if (m) models.push(m);
-  }
-  if (models.length === 0 && rec.tags['mlflow.log-model.history'])
-    models.push(...modelsFromLogModelHistory(rec.tags['mlflow.log-model.history']));
-  rec.models = models;
-  rec.artifacts = artifacts;
-  if (projectDvc) rec.dvc = projectDvc.map((e) => ({ ...e }));
-}
-
 /** The same text as encodeSnapshot of a snapshot without histories, faster when no metric is NaN or infinite. */
 function encodeFast(skeleton: Snapshot): string {
   for (const m of Object.values(skeleton.outcome.metrics))
@@ -271,13 +106,16 @@ function encodeFast(skeleton: Snapshot): string {
 }
 
 /** The stored form of a run, compressed on libuv's thread pool (the JSON without histories, each history as a blob). */
-async function encodeRun(skeleton: Snapshot, json: string, histories: ReturnType<typeof splitHistories>['histories']) {
+async function encodeRun(
+  json: string,
+  histories: ReturnType<typeof splitHistories>['histories'],
+): Promise<Pick<EncodedRun, 'gzippedJson' | 'histories'>> {
   const [gzippedJson, ...blobs] = await Promise.all([
     gzipAsync(json, { level: IMPORT_GZIP_LEVEL }),
     ...histories.map((h) => encodeHistoryAsync(h.points, IMPORT_GZIP_LEVEL)),
   ]);
   return {
-    gzippedJson: gzippedJson!,
+    gzippedJson,
     histories: histories.map((h, i) => ({ name: h.name, points: h.points.length, data: blobs[i]! })),
   };
 }
@@ -320,14 +158,6 @@ function recordDigest(rec: MlflowRunRecord, salt: string): string {
     }
   }
   return hash.update(new Uint8Array(numbers.buffer)).digest('base64url');
-}
-
-/** What the transaction writes for one run; the histories are already compressed, so only list columns stay in memory. */
-interface PendingWrite {
-  skeleton: Snapshot;
-  gz: Promise<Pick<EncodedRun, 'gzippedJson' | 'histories'>>;
-  sourceKey: string;
-  digest: string;
 }
 
 /** Whether a run stored before holds exactly this JSON (without histories) and these histories. */
@@ -375,15 +205,16 @@ export async function importMlflow(
   }
 
   const reader = await openMlflowStore(request.location, options);
-  let inFlight = 0;
+  let writer: ImportWriter | null = null;
   try {
     const prefix = `${reader.type}:${reader.location}#`;
     const existing = ctx.runs.importedUnder(prefix);
     const skipped: ImportSkip[] = [];
     const runs: ImportSummary['runs'] = [];
     const perExperiment = new Map<string, number>();
-    const pending: PendingWrite[] = [];
-    const digestsToRemember: { id: string; digest: string }[] = [];
+    // The one transaction of this import opens now and takes each run as it is encoded.
+    writer = ImportWriter.open(ctx.store.dir);
+    let written = 0;
     const digestSalt = `${IMPORT_DIGEST_VERSION}\0${SNAPSHOT_SCHEMA_VERSION}\0${ctx.version}\0${reader.type}\0${reader.location}\0`;
     const seen = new Set<string>();
     let runsSeen = 0;
@@ -401,11 +232,8 @@ export async function importMlflow(
         total: reader.expectedRuns ?? undefined,
         unit: 'runs',
       });
-      // Lets finished compressions hand back their buffers so memory stays bounded.
+      // A turn of the event loop, so that finished compressions are handed back and written.
       await new Promise((resolve) => setImmediate(resolve));
-      // Reading can outrun the compression: wait for it rather than queue every history.
-      if (inFlight > MAX_ENCODES_IN_FLIGHT)
-        await pending[pending.length - MAX_ENCODES_IN_FLIGHT / 2]!.gz.catch(() => undefined);
     };
     for await (const item of reader.runs()) {
       if (item.kind === 'skip') {
@@ -426,7 +254,7 @@ export async function importMlflow(
         continue;
       }
       seen.add(sourceKey);
-      await completeRun(raw, ctx, projectDvc);
+      await completeRun(raw, writer.hashCache, projectDvc);
       const before = existing.get(sourceKey);
       const digest = recordDigest(rec, digestSalt);
       perExperiment.set(rec.experimentId, (perExperiment.get(rec.experimentId) ?? 0) + 1);
@@ -450,36 +278,23 @@ export async function importMlflow(
       if (before && sameAsStored(ctx, before, json, histories)) {
         // Stored by an import that kept no digest (or from a record spelled differently): remember this one.
         runs.push({ mlflowRunId: rec.runId, id: snapshot.id, change: 'unchanged' });
-        digestsToRemember.push({ id: snapshot.id, digest });
+        writer.rememberDigest(snapshot.id, digest);
       } else {
         runs.push({ mlflowRunId: rec.runId, id: snapshot.id, change: before ? 'updated' : 'added' });
-        inFlight++;
-        const gz = encodeRun(skeleton, json, histories).finally(() => inFlight--);
-        gz.catch(() => undefined);
-        pending.push({ skeleton, gz, sourceKey, digest });
+        written++;
+        await writer.add({ skeleton, encoded: encodeRun(json, histories), sourceKey, digest });
       }
       await tick();
     }
     publish({
       task,
       phase: 'progress',
-      label: `writing ${pending.length} runs`,
+      label: `writing ${written} runs`,
       done: runsSeen,
       total: reader.expectedRuns ?? runsSeen,
       unit: 'runs',
     });
-    const encoded = await Promise.all(pending.map((p) => p.gz));
-    ctx.store.db.transaction(() => {
-      pending.forEach((p, i) =>
-        ctx.runs.saveEncodedInTransaction({
-          snapshot: p.skeleton,
-          ...encoded[i]!,
-          sourceKey: p.sourceKey,
-          importDigest: p.digest,
-        }),
-      );
-      for (const r of digestsToRemember) ctx.runs.rememberImportDigest(r.id, r.digest);
-    })();
+    await writer.commit();
     const summary: ImportSummary = {
       source: { type: reader.type, location: reader.location },
       experiments: reader.experiments.map((e) => ({
@@ -508,6 +323,7 @@ export async function importMlflow(
     publish({ task, phase: 'end', label: 'import failed', message: (e as Error).message });
     throw e;
   } finally {
+    writer?.rollback();
     reader.close();
   }
 }

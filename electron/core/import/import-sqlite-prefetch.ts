@@ -55,6 +55,7 @@ export class SqlitePrefetch {
       this.waiting.delete(msg.id);
       if (msg.rows) w?.resolve(msg.rows);
       else w?.reject(new Error(msg.error ?? 'the query failed'));
+      if (this.waiting.size === 0) this.worker.unref();
     });
     const fail = (e: Error): void => {
       for (const w of this.waiting.values()) w.reject(e);
@@ -71,6 +72,8 @@ export class SqlitePrefetch {
       batch = new Promise<unknown[]>((resolve, reject) => this.waiting.set(n, { resolve, reject }));
       batch.catch(() => undefined);
       this.batches.set(n, batch);
+      // Referenced while an answer is awaited: otherwise a process with nothing else to do exits mid-import.
+      this.worker.ref();
       this.worker.postMessage({ id: n, keys: this.keys.slice(n * this.batchSize, (n + 1) * this.batchSize) });
     }
     return batch;

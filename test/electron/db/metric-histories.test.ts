@@ -6,6 +6,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { DB_FILE_NAME, LATEST_SCHEMA_VERSION, openStore } from '../../../electron/db/open-store';
 import { RunsRepository } from '../../../electron/db/runs-repository';
+import { decodeHistory, encodeHistory, sameHistory } from '../../../electron/db/metric-history-codec';
 import { MIGRATIONS } from '../../../electron/db/migrations/index';
 import { formatCommand } from '../../../shared/mlflow/shell-quote';
 import { decodeSnapshot, encodeSnapshot } from '../../../shared/snapshot/snapshot-codec';
@@ -154,5 +155,53 @@ describe('metric histories', () => {
     expect(json.toString('utf8')).not.toContain('"step"');
     expect(() => runs.get('aaaa0000bbbb1111cccc6666')).toThrow();
     store.close();
+  });
+
+  it('are encoded in a few bytes a point, long ones deflated, and a damaged blob is reported, not misread', () => {
+    const steady = Array.from({ length: 1000 }, (_, i) => ({
+      step: i,
+      value: Math.sin(i),
+      timestamp: 1717300990000 + i * 37,
+    }));
+    const small = encodeHistory(steady);
+    // 8 bytes a value, one a step, one or two a timestamp.
+    expect(small.length).toBeLessThan(1000 * 11);
+    expect(decodeHistory(small, 1000, 'x')).toEqual(steady);
+    expect(sameHistory(small, steady)).toBe(true);
+    expect(sameHistory(small, steady.slice(1))).toBe(false);
+    // A long constant history: deflated to almost nothing.
+    const flat = Array.from({ length: 50_000 }, (_, i) => ({ step: i * 10, value: 0.001, timestamp: null }));
+    const deflated = encodeHistory(flat);
+    expect(deflated.length).toBeLessThan(5000);
+    expect(decodeHistory(deflated, 50_000, 'x')).toEqual(flat);
+    // Steps and timestamps beyond the delta-coded range, negative differences.
+    const wide = [
+      { step: 2 ** 50, value: 1, timestamp: -(2 ** 50) },
+      { step: -(2 ** 50), value: 2, timestamp: 2 ** 50 },
+      { step: 2 ** 51, value: 3, timestamp: 0 },
+    ];
+    expect(decodeHistory(encodeHistory(wide), 3, 'x')).toEqual(wide);
+    expect(() => decodeHistory(small.subarray(0, 100), 1000, 'run r metric m')).toThrow(
+      expect.objectContaining({ code: 'STORE_CORRUPT', message: expect.stringContaining('run r metric m') }),
+    );
+    expect(() => decodeHistory(small, 999, 'x')).toThrow(expect.objectContaining({ code: 'STORE_CORRUPT' }));
+  });
+
+  it('still reads blobs in the first format (deflated byte-shuffled float64, written briefly by an earlier build)', () => {
+    const plain = Buffer.from(
+      'AQBjYACB/7MY4OD/TAYGBQMYm5mBmRnGvslw8yaMXchQWAhj/2X4+5fhAwPPjw/vd1b8qKhgsHdwqK//b+9U7+QEAA==',
+      'base64',
+    );
+    const got = decodeHistory(plain, 4, 'x');
+    expect(got.map((p) => [p.step, String(p.value), p.timestamp])).toEqual([
+      [0, 'NaN', 1717300990000],
+      [1, 'Infinity', null],
+      [2, '-1.7976931348623157e+308', 1717300990002],
+      [3.5, '0.1', 1717300990003],
+    ]);
+    const deltas = Buffer.from('AQNjYGBgYAgNXc0AA6Ghq5DZzEjsm0jsQiT2XxD94QMHw9WnvypkZEwZ7O0dGOzt7Z0cHBwA', 'base64');
+    expect(decodeHistory(deltas, 4, 'x')).toEqual(
+      [0, 1, 2, 5].map((s) => ({ step: s, value: s / 3, timestamp: 1717300990000 + s * 7 })),
+    );
   });
 });

@@ -1,0 +1,116 @@
+/** Writes an import's runs as they are encoded, all in one transaction on a connection of the import's own. */
+import { ReproError } from '../../../shared/errors';
+import type { Snapshot } from '../../../shared/snapshot/snapshot';
+import { HashCacheRepository } from '../../db/hash-cache-repository';
+import { openStore, type StoreHandle } from '../../db/open-store';
+import { RunsRepository, type EncodedRun } from '../../db/runs-repository';
+
+/**
+ * Why a connection of its own: the transaction stays open for the whole import (SQLite holds what was
+ * written, in the WAL, instead of the JavaScript heap holding every encoded run until the end), and
+ * whatever else this process serves meanwhile reads through the core's connection, which sees the
+ * store as it was until the import commits, and never writes into the import's transaction by accident.
+ * Hash-cache rows the import's artifact hashing writes go through this connection too (the core's
+ * would wait on the import's write lock).
+ */
+
+/** One run on its way to the store: the compression may still be running. */
+export interface QueuedWrite {
+  skeleton: Snapshot;
+  encoded: Promise<Pick<EncodedRun, 'gzippedJson' | 'histories'>>;
+  sourceKey: string;
+  digest: string;
+}
+
+/** Runs queued (being compressed, not yet written) at most; reading waits for the oldest beyond this. */
+const MAX_QUEUED = 256;
+
+/** The import's write side: open, queue runs, then commit or roll back. */
+export class ImportWriter {
+  private readonly queue: { write: QueuedWrite; done: boolean }[] = [];
+  private closed = false;
+  /** The hash cache over the import's connection (for artifact hashing during the import). */
+  readonly hashCache: HashCacheRepository;
+  private readonly runs: RunsRepository;
+
+  private constructor(private readonly store: StoreHandle) {
+    this.runs = new RunsRepository(store.db);
+    this.hashCache = new HashCacheRepository(store.db);
+  }
+
+  /** Opens a second connection to the store in `dir` and starts the import's write transaction. */
+  static open(dir: string): ImportWriter {
+    const store = openStore(dir);
+    try {
+      store.db.exec('BEGIN IMMEDIATE');
+    } catch (e) {
+      store.close();
+      if ((e as { code?: string }).code === 'SQLITE_BUSY')
+        throw new ReproError(
+          'IMPORT_FAILED',
+          'another import or write holds the store; nothing was imported',
+          'Wait for it to finish, then import again.',
+          { cause: e },
+        );
+      throw e;
+    }
+    return new ImportWriter(store);
+  }
+
+  /** Queues a run; writes those whose compression finished, in order, and waits while too many are queued. */
+  async add(write: QueuedWrite): Promise<void> {
+    const entry = { write, done: false };
+    write.encoded.then(
+      () => (entry.done = true),
+      () => (entry.done = true),
+    );
+    this.queue.push(entry);
+    await this.writeReady(this.queue.length > MAX_QUEUED ? this.queue.length - MAX_QUEUED / 2 : 0);
+  }
+
+  /** Records the digest of an already stored run that was found unchanged. */
+  rememberDigest(id: string, digest: string): void {
+    this.runs.rememberImportDigest(id, digest);
+  }
+
+  /** Runs queued and not yet written. */
+  get queued(): number {
+    return this.queue.length;
+  }
+
+  /** Writes queued runs from the oldest: at least `atLeast` of them (waiting for their compression), then any already done. */
+  private async writeReady(atLeast: number): Promise<void> {
+    let written = 0;
+    while (this.queue.length > 0 && (written < atLeast || this.queue[0]!.done)) {
+      const { write } = this.queue.shift()!;
+      const encoded = await write.encoded;
+      this.runs.saveEncodedInTransaction({
+        snapshot: write.skeleton,
+        ...encoded,
+        sourceKey: write.sourceKey,
+        importDigest: write.digest,
+      });
+      written++;
+    }
+  }
+
+  /** Writes what is queued and commits: the import lands whole. */
+  async commit(): Promise<void> {
+    await this.writeReady(this.queue.length);
+    this.store.db.exec('COMMIT');
+    this.close();
+  }
+
+  /** Abandons the import: nothing it wrote stays. Safe to call after commit. */
+  rollback(): void {
+    if (this.closed) return;
+    if (this.store.db.inTransaction) this.store.db.exec('ROLLBACK');
+    this.close();
+  }
+
+  private close(): void {
+    this.closed = true;
+    this.queue.length = 0;
+    this.store.close();
+  }
+}
