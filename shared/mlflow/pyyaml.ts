@@ -152,6 +152,14 @@ function convert(node: unknown, doc: Document, depth: number): PyValue {
   return { kind: 'str', value: String(node) };
 }
 
+const YAML_TAG_PREFIX = 'tag:yaml.org,2002:';
+/** The tags PyYAML's SafeConstructor knows; any other (`!r`, `!!python/object:…`) makes safe_load raise. */
+const SAFE_TAGS = new Set(
+  ['null', 'bool', 'int', 'float', 'binary', 'timestamp', 'omap', 'pairs', 'set', 'str', 'seq', 'map'].map(
+    (t) => `${YAML_TAG_PREFIX}${t}`,
+  ),
+);
+
 /** Loads YAML text as PyYAML's safe_load would; a syntax error is PROJECT_INVALID naming the file. */
 export function loadPyYaml(text: string, label: string): PyValue {
   const doc = parseDocument(text, {
@@ -160,12 +168,25 @@ export function loadPyYaml(text: string, label: string): PyValue {
     uniqueKeys: false,
     merge: false,
     prettyErrors: false,
+    // warnings are answered below, not printed on the process's stderr
+    logLevel: 'error',
   });
   if (doc.errors.length > 0) {
     throw new ReproError(
       'PROJECT_INVALID',
       `${label} is not valid YAML: ${doc.errors[0]!.message.split('\n')[0]}`,
       'Fix the YAML syntax; MLflow would refuse it too.',
+    );
+  }
+  for (const w of doc.warnings) {
+    const tag = w.code === 'TAG_RESOLVE_FAILED' ? /Unresolved tag: (\S+)/.exec(w.message)?.[1] : undefined;
+    if (tag === undefined || SAFE_TAGS.has(tag)) continue;
+    const shown = tag.startsWith(YAML_TAG_PREFIX) ? `!!${tag.slice(YAML_TAG_PREFIX.length)}` : tag;
+    throw new ReproError(
+      'PROJECT_INVALID',
+      `${label} cannot be read: PyYAML's safe_load, which MLflow uses, has no constructor for the tag ${shown}` +
+        ` (at line ${text.slice(0, w.pos[0]).split('\n').length})`,
+      'Remove the tag; MLflow would refuse this file too.',
     );
   }
   try {
