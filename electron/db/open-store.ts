@@ -15,6 +15,12 @@ export interface StoreHandle {
   close(): void;
 }
 
+/** SQLite's application_id of a reproscope store ('RPSC'): set on every store, checked on every open. */
+export const REPROSCOPE_APPLICATION_ID = 0x52505343;
+
+/** Tables the first migration made: a store from before the application_id stamp is recognised by them. */
+const OWN_TABLES = ['runs', 'run_metrics', 'blobs', 'hash_cache'];
+
 /** The schema version this build writes. */
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;
 
@@ -42,7 +48,8 @@ function describeOpenError(dbPath: string, e: unknown): ReproError {
 export function openStore(dir: string, options: { readonly?: boolean } = {}): StoreHandle {
   const dbPath = path.join(dir, DB_FILE_NAME);
   try {
-    fs.mkdirSync(dir, { recursive: true });
+    // a store holds run logs, commands and paths: only its owner reads it
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   } catch (e) {
     throw new ReproError(
       'STORE_UNREADABLE',
@@ -50,18 +57,30 @@ export function openStore(dir: string, options: { readonly?: boolean } = {}): St
       'Choose a writable folder with --store DIR or REPROSCOPE_HOME.',
     );
   }
+  const readonly = options.readonly ?? false;
+  if (!readonly && !fs.existsSync(dbPath)) {
+    try {
+      fs.closeSync(fs.openSync(dbPath, 'a', 0o600)); // SQLite gives the -wal and -shm files the database's mode
+    } catch {
+      // SQLite reports what is wrong with the folder below
+    }
+  }
   let db: Database.Database;
   try {
-    db = new Database(dbPath, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+    db = new Database(dbPath, { readonly, fileMustExist: readonly });
     db.pragma('busy_timeout = 5000');
-    if (!options.readonly) db.pragma('journal_mode = WAL');
-    db.pragma('foreign_keys = ON');
-    db.pragma('synchronous = NORMAL');
   } catch (e) {
     throw describeOpenError(dbPath, e);
   }
   try {
-    migrate(db, dbPath, options.readonly ?? false);
+    // before anything writes to the file: another application's database is left exactly as it was
+    checkApplication(db, dbPath);
+    if (!readonly) makePrivate(dir, dbPath);
+    if (!readonly) db.pragma('journal_mode = WAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('synchronous = NORMAL');
+    if (!readonly) stampApplication(db);
+    migrate(db, dbPath, readonly);
   } catch (e) {
     db.close();
     throw e instanceof ReproError ? e : describeOpenError(dbPath, e);
@@ -102,4 +121,56 @@ function migrate(db: Database.Database, dbPath: string, readonly: boolean): void
     }
     db.pragma(`user_version = ${LATEST_SCHEMA_VERSION}`);
   }).immediate();
+}
+
+/**
+ * The store folder 0700 and its database 0600 (SQLite gives the -wal and -shm files the database's mode).
+ * An existing store of this user is tightened too; a folder of someone else is left alone.
+ */
+function makePrivate(dir: string, dbPath: string): void {
+  const uid = process.getuid?.();
+  if (uid === undefined) return; // no Unix modes to set
+  for (const [p, mask] of [
+    [dir, 0o700],
+    [dbPath, 0o600],
+    [`${dbPath}-wal`, 0o600],
+    [`${dbPath}-shm`, 0o600],
+  ] as const) {
+    try {
+      const st = fs.statSync(p);
+      if (st.uid === uid && (st.mode & 0o077) !== 0) fs.chmodSync(p, st.mode & mask);
+    } catch {
+      // missing (no WAL yet) or a file system without modes
+    }
+  }
+}
+
+/**
+ * Refuses another application's SQLite file at the store path (it would be migrated, and so changed): the
+ * application_id must be reproscope's, or 0 for a new empty file or a store from before the stamp (which
+ * is recognised by its tables; stampApplication then stamps it).
+ */
+function checkApplication(db: Database.Database, dbPath: string): void {
+  const id = db.pragma('application_id', { simple: true }) as number;
+  if (id === REPROSCOPE_APPLICATION_ID) return;
+  const tables = new Set(
+    (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[]).filter(
+      (t) => !t.startsWith('sqlite_'),
+    ),
+  );
+  const ours = OWN_TABLES.every((t) => tables.has(t));
+  if (id !== 0 || (tables.size > 0 && !ours)) {
+    const what = id !== 0 ? `application_id ${id}` : `tables ${[...tables].slice(0, 5).join(', ')}`;
+    throw new ReproError(
+      'STORE_CORRUPT',
+      `${dbPath} is not a reproscope store: another application's SQLite database (${what}); it was left as it is`,
+      'Point --store / REPROSCOPE_HOME at a folder of its own for reproscope.',
+    );
+  }
+}
+
+/** Stamps reproscope's application_id on a new store or one from before the stamp (checked by checkApplication). */
+function stampApplication(db: Database.Database): void {
+  if ((db.pragma('application_id', { simple: true }) as number) !== REPROSCOPE_APPLICATION_ID)
+    db.pragma(`application_id = ${REPROSCOPE_APPLICATION_ID}`);
 }

@@ -87,20 +87,36 @@ function sendText(res: http.ServerResponse, status: number, text: string, type =
   res.end(text);
 }
 
-function readBody(req: http.IncomingMessage): Promise<string> {
+/** A body over the limit: answered 413 once the client has sent it (a reset would lose the answer). */
+class BodyTooLarge extends Error {}
+
+/** How much of an oversized body is read and thrown away so the client sees the 413; past it the connection is cut. */
+const MAX_DISCARDED_BYTES = 64 * 1024 * 1024;
+
+function readBody(req: http.IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? NaN);
+    if (declared > MAX_DISCARDED_BYTES) {
+      reject(new BodyTooLarge());
+      return;
+    }
     const chunks: Buffer[] = [];
     let size = 0;
+    let tooLarge = declared > MAX_BODY_BYTES;
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new ReproError('INVALID_INPUT', `request body over ${MAX_BODY_BYTES} bytes`));
-        req.destroy();
+      if (size > MAX_BODY_BYTES) tooLarge = true;
+      if (tooLarge) {
+        chunks.length = 0; // read on and drop the rest, so the answer reaches a client still sending
+        if (size > MAX_DISCARDED_BYTES) {
+          reject(new BodyTooLarge());
+          req.destroy();
+        }
         return;
       }
       chunks.push(c);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => (tooLarge ? reject(new BodyTooLarge()) : resolve(Buffer.concat(chunks))));
     req.on('error', reject);
   });
 }
@@ -178,9 +194,20 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
       }
       let input: unknown;
       try {
-        const text = await readBody(req);
+        const text = (await readBody(req)).toString('utf8');
         input = text.trim() === '' ? {} : JSON.parse(text, nonFiniteReviver);
       } catch (e) {
+        if (e instanceof BodyTooLarge) {
+          res.setHeader('Connection', 'close');
+          return sendJson(res, 413, {
+            ok: false,
+            error: {
+              code: 'INVALID_INPUT',
+              message: `the request body is over ${MAX_BODY_BYTES / 1024 / 1024} MiB`,
+              hint: 'Operation inputs are ids, paths and options; send large data as a file path instead.',
+            },
+          });
+        }
         return sendError(res, {
           code: 'INVALID_INPUT',
           message: `the request body is not JSON: ${(e as Error).message}`,

@@ -25,9 +25,14 @@ const NON_SOURCE_DIRS = new Set([
   'dist',
   'build',
 ]);
+// `.txt` is data more often than code: only requirement and constraint files among them describe the code.
 const SOURCE_EXT =
-  /\.(py|pyx|pxd|ipynb|sh|bash|r|jl|c|cc|cpp|h|hpp|cu|rs|go|java|scala|js|ts|ya?ml|json|toml|cfg|ini|txt|md|lock)$|^(MLproject|Makefile|Dockerfile|Pipfile)$/i;
+  /\.(py|pyx|pxd|ipynb|sh|bash|r|jl|c|cc|cpp|h|hpp|cu|rs|go|java|scala|js|ts|ya?ml|json|toml|cfg|ini|md|lock)$|^(MLproject|Makefile|Dockerfile|Pipfile)$|^(requirements|constraints)[\w.-]*\.txt$/i;
 const MAX_SOURCE_FILE = 1024 * 1024;
+/** Entries a folder outside git is scanned for at most (capture from `/` or a home folder must not walk it all). */
+export const MAX_FOLDER_SCAN_ENTRIES = 50_000;
+/** Source files hashed at most for a folder outside git. */
+const MAX_FOLDER_SOURCE_FILES = 5000;
 
 async function tryGit<T>(fn: () => Promise<T>): Promise<T | null> {
   try {
@@ -37,30 +42,76 @@ async function tryGit<T>(fn: () => Promise<T>): Promise<T | null> {
   }
 }
 
-/** The code state of a folder outside git: a content hash over its source files. */
-export async function folderCodeState(root: string, cache?: HashCache): Promise<CodeState> {
-  const tree = await hashTree(root, {
-    cache,
-    // Only source and config files identify the code; data, environments and outputs do not.
-    skip: (_rel, entry, abs) =>
-      entry.isDirectory()
-        ? NON_SOURCE_DIRS.has(entry.name) || fs.existsSync(path.join(abs, 'pyvenv.cfg'))
-        : !SOURCE_EXT.test(entry.name) || safeSize(abs) > MAX_SOURCE_FILE,
-  });
-  return {
-    vcs: 'none',
-    provenance: 'observed',
+/** The code state of a folder outside git: a content hash over its source files, from a bounded scan. */
+export async function folderCodeState(
+  root: string,
+  cache?: HashCache,
+): Promise<{ code: CodeState; warnings: string[]; partial?: boolean }> {
+  let entries = 0;
+  let files = 0;
+  let cut = false;
+  const none = {
+    vcs: 'none' as const,
+    provenance: 'observed' as const,
     root,
     commit: null,
     branch: null,
     remotes: [],
     dirty: null,
     patch: null,
-    untracked: tree.files,
     submodules: [],
-    contentHash: tree.rootHash,
-    fileCount: tree.fileCount,
-    note: 'not under version control: the code is identified by a hash of its source files',
+  };
+  let tree;
+  try {
+    tree = await hashTree(root, {
+      cache,
+      // Only source and config files identify the code; data, environments and outputs do not.
+      skip: (_rel, entry, abs) => {
+        if (cut || ++entries > MAX_FOLDER_SCAN_ENTRIES) {
+          cut = true;
+          return true;
+        }
+        if (entry.isDirectory()) return NON_SOURCE_DIRS.has(entry.name) || fs.existsSync(path.join(abs, 'pyvenv.cfg'));
+        if (!SOURCE_EXT.test(entry.name) || safeSize(abs) > MAX_SOURCE_FILE) return true;
+        if (++files > MAX_FOLDER_SOURCE_FILES) {
+          cut = true;
+          return true;
+        }
+        return false;
+      },
+    });
+  } catch (e) {
+    // a folder it cannot read (e.g. part of /proc) leaves the code unidentified; the run is still captured
+    const message = (e as Error).message;
+    return {
+      code: {
+        ...none,
+        untracked: [],
+        contentHash: null,
+        fileCount: null,
+        note: `not under version control, and the folder could not be scanned: ${message}`,
+      },
+      warnings: [`code: ${root} is not under git and could not be scanned (${message}); no code hash was recorded`],
+      partial: true,
+    };
+  }
+  const warnings = cut
+    ? [
+        `code: ${root} is not under git and holds more than ${files > MAX_FOLDER_SOURCE_FILES ? `${MAX_FOLDER_SOURCE_FILES} source files` : `${MAX_FOLDER_SCAN_ENTRIES} entries`}; the scan stopped there, so its code hash covers part of the folder only (run from the project's own folder, or put it under git)`,
+      ]
+    : [];
+  return {
+    code: {
+      ...none,
+      untracked: tree.files,
+      contentHash: tree.rootHash,
+      fileCount: tree.fileCount,
+      note: cut
+        ? 'not under version control: the code is identified by a hash of the source files found before the scan stopped'
+        : 'not under version control: the code is identified by a hash of its source files',
+    },
+    warnings,
+    partial: cut,
   };
 }
 
@@ -76,11 +127,11 @@ function safeSize(abs: string): number {
 export async function captureCodeState(
   folder: string,
   cache?: HashCache,
-): Promise<{ code: CodeState; warnings: string[] }> {
+): Promise<{ code: CodeState; warnings: string[]; partial?: boolean }> {
   const warnings: string[] = [];
   const git: SimpleGit = simpleGit({ baseDir: folder, maxConcurrentProcesses: 6, trimmed: false });
   const top = await tryGit(() => git.revparse(['--show-toplevel']));
-  if (top === null) return { code: await folderCodeState(folder, cache), warnings };
+  if (top === null) return folderCodeState(folder, cache);
   const root = top.trim();
   const repo = simpleGit({ baseDir: root, maxConcurrentProcesses: 6 });
   const [head, branch, remotes, untrackedRaw, submoduleRaw] = await Promise.all([

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ReproError } from '../../shared/errors';
 import type { FileEntry, TreeState } from '../../shared/snapshot/snapshot';
-import type { FileIdentity } from '../db/hash-cache-repository';
+import { fileIdentityOf, type FileIdentity } from '../db/hash-cache-repository';
 import { HashPool, sha256FileSync } from './hash-pool';
 
 /** Where hashTree may find and remember hashes of unchanged files. */
@@ -55,7 +55,7 @@ interface Found {
 }
 
 function identityOf(stat: fs.BigIntStats): FileIdentity {
-  return { dev: String(stat.dev), ino: String(stat.ino), size: Number(stat.size), mtimeNs: String(stat.mtimeNs) };
+  return fileIdentityOf(stat);
 }
 
 function unreadable(abs: string, e: unknown): ReproError {

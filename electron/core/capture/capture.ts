@@ -79,17 +79,19 @@ export interface EnvironmentFacts {
  * uncommitted work).
  */
 export async function gatherEnvironment(
-  code: { code: Snapshot['code']; warnings: string[] },
+  code: { code: Snapshot['code']; warnings: string[]; partial?: boolean },
   projectDir: string,
   python: string,
   env: NodeJS.ProcessEnv,
 ): Promise<EnvironmentFacts> {
   const root = code.code.root ?? projectDir;
+  // a folder too big to be a project (capture from / or a home folder) is not seed-scanned: that would parse thousands of files
   const [{ os: osInfo, ...hw }, probe] = await Promise.all([
     captureMachine(),
-    probePython(python, { scanRoot: root, env }),
+    probePython(python, { scanRoot: code.partial ? null : root, env }),
   ]);
   const warnings = [...code.warnings, ...hw.warnings];
+  if (code.partial) warnings.push(`randomness: the seed scan was skipped, as ${root} is too big to be one project`);
   if (probe.python.status === 'missing')
     warnings.push(`software: the Python interpreter ${python} was not found; packages were not recorded`);
   if (probe.python.status === 'failed')

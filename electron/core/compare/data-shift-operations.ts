@@ -48,6 +48,7 @@ function sideOf(ctx: CoreContext, abs: string, sha256: string | null, size: numb
     ino: String(stat.ino),
     size: Number(stat.size),
     mtimeNs: String(stat.mtimeNs),
+    ctimeNs: String(stat.ctimeNs),
   });
   if (cached !== null && sha256 !== null && cached !== sha256)
     return `${abs} has changed since that run (its content hash differs)`;

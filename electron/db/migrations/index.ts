@@ -5,6 +5,7 @@ import { migration004 } from './004-run-columns';
 import { migration005 } from './005-data-shifts';
 import { migration006 } from './006-metric-histories';
 import { migration007 } from './007-audit-leases';
+import { migration008 } from './008-hash-cache-ctime';
 import type Database from 'better-sqlite3';
 
 /** One migration: SQL to run, or a function for one that must read what is stored. */
@@ -22,4 +23,5 @@ export const MIGRATIONS: readonly Migration[] = [
   migration005,
   migration006,
   migration007,
+  migration008,
 ];
