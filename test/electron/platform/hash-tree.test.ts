@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { HashCacheRepository } from '../../../electron/db/hash-cache-repository';
+import { fileIdentityOf, HashCacheRepository } from '../../../electron/db/hash-cache-repository';
 import { openStore } from '../../../electron/db/open-store';
 import { hashTree } from '../../../electron/platform/hash-tree';
 import { tempDir, writeFiles } from '../../helpers/temp';
@@ -82,7 +82,7 @@ describe('hashTree', () => {
     });
   });
 
-  it('does not read a file again while its device, inode, size and mtime are unchanged', async () => {
+  it('does not read a file again while its device, inode, size, mtime and ctime are unchanged', async () => {
     const dir = tempDir();
     const store = openStore(tempDir());
     const cache = new HashCacheRepository(store.db);
@@ -92,11 +92,16 @@ describe('hashTree', () => {
     fs.writeFileSync(file, 'aaaa');
     fs.utimesSync(file, atime, mtime);
     const first = await hashTree(dir, { cache });
-    // Same size, same mtime, different bytes: only a cache hit can still report the old hash.
+    expect(first.files[0]!.sha256).toBe(sha256sum(file));
+    // An entry for the file as it is now is trusted: only a cache hit can report this planted hash.
+    const planted = 'f'.repeat(64);
+    cache.remember([{ id: fileIdentityOf(fs.statSync(file, { bigint: true })), sha256: planted }]);
+    expect((await hashTree(dir, { cache })).files[0]!.sha256).toBe(planted);
+    // Same size, same mtime, different bytes: the inode's ctime changed, so it is read again (as git does).
     fs.writeFileSync(file, 'bbbb');
     fs.utimesSync(file, atime, mtime);
-    expect((await hashTree(dir, { cache })).files[0]!.sha256).toBe(first.files[0]!.sha256);
-    // A new mtime invalidates the entry.
+    expect((await hashTree(dir, { cache })).files[0]!.sha256).toBe(sha256sum(file));
+    // A new mtime invalidates the entry too.
     fs.utimesSync(file, atime, new Date(mtime.getTime() + 5000));
     expect((await hashTree(dir, { cache })).files[0]!.sha256).toBe(sha256sum(file));
     store.close();
