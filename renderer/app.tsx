@@ -23,7 +23,7 @@ const KEYS: [string, string][] = [
   ['j / k, ↓ / ↑', 'move in a list'],
   ['Enter', 'open'],
   ['x', 'mark a run for compare'],
-  ['c', 'compare the two marked runs'],
+  ['c', 'compare the marked runs (2 to 20, the first marked is the baseline)'],
   ['d / s', 'compare: only differences / split diffs'],
   ['[ / ]', 'previous / next tab'],
   ['?', 'this help'],
@@ -112,9 +112,11 @@ export function App(): ReactNode {
       <main className="main">
         {route.view === 'runs' ? <RunsView verdicts={verdictNames} auditVerdicts={verdicts} /> : null}
         {route.view === 'run' ? <RunView key={route.id} id={route.id} /> : null}
-        {route.view === 'compare' ? <CompareView a={route.a} b={route.b} /> : null}
+        {route.view === 'compare' ? <CompareView a={route.a} b={route.b} rest={route.rest ?? []} /> : null}
         {route.view === 'audit' ? <AuditView id={route.id} /> : null}
-        {route.view === 'report' ? <ReportView kind={route.kind} a={route.a} b={route.b} /> : null}
+        {route.view === 'report' ? (
+          <ReportView kind={route.kind} a={route.a} b={route.b} rest={route.rest ?? []} />
+        ) : null}
         {route.view === 'import' ? <ImportView /> : null}
       </main>
       {help ? (

@@ -4,9 +4,9 @@ import { useEffect, useState } from 'react';
 export type Route =
   | { view: 'runs' }
   | { view: 'run'; id: string }
-  | { view: 'compare'; a: string | null; b: string | null }
+  | { view: 'compare'; a: string | null; b: string | null; /** Runs 3 to 20 of an N-run compare. */ rest?: string[] }
   | { view: 'audit'; id: string | null }
-  | { view: 'report'; kind: 'audit' | 'compare' | null; a: string | null; b: string | null }
+  | { view: 'report'; kind: 'audit' | 'compare' | null; a: string | null; b: string | null; rest?: string[] }
   | { view: 'import' };
 
 /** Parses a location hash into a route; unknown hashes go to Runs. */
@@ -17,11 +17,17 @@ export function parseRoute(hash: string): Route {
     case 'run':
       return x ? { view: 'run', id: x } : { view: 'runs' };
     case 'compare':
-      return { view: 'compare', a: x, b: y };
+      return { view: 'compare', a: x, b: y, ...(parts.length > 3 ? { rest: parts.slice(3, 21) } : {}) };
     case 'audit':
       return { view: 'audit', id: x };
     case 'report':
-      return { view: 'report', kind: x === 'audit' || x === 'compare' ? x : null, a: y, b: z };
+      return {
+        view: 'report',
+        kind: x === 'audit' || x === 'compare' ? x : null,
+        a: y,
+        b: z,
+        ...(parts.length > 4 ? { rest: parts.slice(4, 22) } : {}),
+      };
     case 'import':
       return { view: 'import' };
     default:
@@ -38,11 +44,11 @@ export function routeHash(route: Route): string {
     case 'run':
       return `#/run${enc(route.id)}`;
     case 'compare':
-      return `#/compare${enc(route.a)}${route.a ? enc(route.b) : ''}`;
+      return `#/compare${enc(route.a)}${route.a ? enc(route.b) : ''}${route.a && route.b ? (route.rest ?? []).map(enc).join('') : ''}`;
     case 'audit':
       return `#/audit${enc(route.id)}`;
     case 'report':
-      return `#/report${route.kind ? `/${route.kind}${enc(route.a)}${enc(route.b)}` : ''}`;
+      return `#/report${route.kind ? `/${route.kind}${enc(route.a)}${enc(route.b)}${(route.rest ?? []).map(enc).join('')}` : ''}`;
     case 'import':
       return '#/import';
   }

@@ -21,7 +21,9 @@ const MAX_EDIT_LENGTH = 4000;
 export const MAX_FILE_CHANGES = 2000;
 
 /** Two texts as a unified diff (or why not). */
-export function diffText(path: string, a: string | null, b: string | null, labelA: string, labelB: string): TextDiff {
+export function diffText(path: string, a: string | null, b: string | null): TextDiff {
+  const labelA = 'run A';
+  const labelB = 'run B';
   if (a === null || b === null) return { path, status: a === null ? 'only-b' : 'only-a', patch: null, note: null };
   if (a === b) return { path, status: 'same', patch: null, note: null };
   if (a.length > MAX_DIFF_TEXT || b.length > MAX_DIFF_TEXT) {

@@ -69,15 +69,13 @@ export function compareSnapshots(a: Snapshot, b: Snapshot): Comparison {
     const y = specsB.get(p);
     // Equal hashes mean equal texts: skip the line diff.
     if (x && y && x.sha256 === y.sha256) return { path: p, status: 'same' as const, patch: null, note: null };
-    return diffText(p, x?.content ?? null, y?.content ?? null, 'run A', 'run B');
+    return diffText(p, x?.content ?? null, y?.content ?? null);
   });
 
   const untrackedA = a.code.vcs === 'git' ? a.code.untracked : [];
   const untrackedB = b.code.vcs === 'git' ? b.code.untracked : [];
   const codePatch =
-    a.code.patch === null && b.code.patch === null
-      ? null
-      : diffText('uncommitted.patch', a.code.patch, b.code.patch, 'run A', 'run B');
+    a.code.patch === null && b.code.patch === null ? null : diffText('uncommitted.patch', a.code.patch, b.code.patch);
 
   const pyA = a.software.python.status === 'ok' ? a.software.python.version : null;
   const pyB = b.software.python.status === 'ok' ? b.software.python.version : null;

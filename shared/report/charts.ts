@@ -33,68 +33,97 @@ function jitter(i: number): number {
   return ((i * 0.6180339887) % 1) * 0.7 - 0.35;
 }
 
-/** Per metric of an audit: each group's reruns as points, the reference as a line, the tolerance as a band. */
+/** What a per-group distribution chart shows: each group's values and intervals, the reference, the tolerance. */
+export interface GroupDistributionInput {
+  name: string;
+  reference: number | null;
+  tolerance: { kind: 'abs' | 'rel'; value: number } | null;
+  groups: readonly { group: string; values: readonly number[]; pi95: readonly [number, number] | null }[];
+}
+
+/**
+ * One metric's reruns per group as points, each group's 95 % prediction interval as a bar beside them
+ * (the baseline's is the one a statistically-consistent verdict uses), the reference as a dashed red line
+ * and the tolerance as a green band. The app and the reports draw the same spec.
+ */
+export function groupDistributionSpec(m: GroupDistributionInput): { spec: TopLevelSpec; caption: string } | null {
+  const points = m.groups.flatMap((g) =>
+    g.values.filter((v) => Number.isFinite(v)).map((value, i) => ({ group: g.group, value, offset: jitter(i) })),
+  );
+  if (points.length === 0) return null;
+  const ref = m.reference !== null && Number.isFinite(m.reference) ? m.reference : null;
+  const tol =
+    ref !== null && m.tolerance
+      ? m.tolerance.kind === 'abs'
+        ? m.tolerance.value
+        : (Math.abs(ref) * m.tolerance.value) / 100
+      : null;
+  const intervals = m.groups
+    .filter((g) => g.pi95 && Number.isFinite(g.pi95[0]) && Number.isFinite(g.pi95[1]))
+    .map((g) => ({ group: g.group, lo: g.pi95![0], hi: g.pi95![1], offset: 0.42 }));
+  const values = points
+    .map((p) => p.value)
+    .concat(ref !== null ? [ref - (tol ?? 0), ref + (tol ?? 0)] : [])
+    .concat(intervals.flatMap((i) => [i.lo, i.hi]));
+  const lo = Math.min(...values);
+  const hi = Math.max(...values);
+  const pad = hi > lo ? (hi - lo) * 0.08 : Math.abs(hi) * 0.001 || 1e-9;
+  const scale = { zero: false, domain: [lo - pad, hi + pad], nice: false };
+  const x = {
+    field: 'group',
+    type: 'nominal',
+    title: null,
+    sort: m.groups.map((g) => g.group),
+    axis: { labelAngle: 0, labelLimit: 160 },
+  };
+  const xOffset = { field: 'offset', type: 'quantitative', scale: { domain: [-0.5, 0.5] } };
+  const layers: object[] = [];
+  if (ref !== null && tol !== null) {
+    layers.push({
+      data: { values: [{ lo: ref - tol, hi: ref + tol }] },
+      mark: { type: 'rect', color: '#2ca02c', opacity: 0.15 },
+      encoding: { y: { field: 'lo', type: 'quantitative', scale }, y2: { field: 'hi' } },
+    });
+  }
+  if (intervals.length)
+    layers.push({
+      data: { values: intervals },
+      mark: { type: 'rule', strokeWidth: 4, opacity: 0.45, color: '#6e7781' },
+      encoding: { x, xOffset, y: { field: 'lo', type: 'quantitative', scale }, y2: { field: 'hi' } },
+    });
+  layers.push({
+    data: { values: points },
+    mark: { type: 'point', filled: true, size: 36, opacity: 0.75 },
+    encoding: {
+      x,
+      xOffset,
+      y: { field: 'value', type: 'quantitative', title: m.name, scale, axis: { format: '.4~g' } },
+      color: { field: 'group', type: 'nominal', legend: null },
+    },
+  });
+  if (ref !== null) {
+    layers.push({
+      data: { values: [{ value: ref }] },
+      mark: { type: 'rule', color: '#d62728', strokeDash: [6, 4], strokeWidth: 2 },
+      encoding: { y: { field: 'value', type: 'quantitative', scale } },
+    });
+  }
+  return {
+    caption: `${m.name}: each group's reruns as points${intervals.length ? ", its 95 % prediction interval as the grey bar (the baseline's is the interval the verdict uses)" : ''}${ref !== null ? ', the reference as the dashed red line' : ''}${tol !== null ? `, the tolerance (±${tol.toPrecision(3)}) as the green band` : ''}.`,
+    spec: { ...BASE, layer: layers } as unknown as TopLevelSpec,
+  };
+}
+
+/** Per metric of an audit: each group's reruns as points with its prediction interval, the reference as a line, the tolerance as a band. */
 function auditCharts(doc: Extract<ReportDocument, { kind: 'audit' }>): ReportChart[] {
   return doc.metrics.flatMap((m, mi) => {
-    const points = m.groups.flatMap((g) =>
-      g.values.filter((v) => Number.isFinite(v)).map((value, i) => ({ group: g.group, value, offset: jitter(i) })),
-    );
-    if (points.length === 0) return [];
-    const ref = m.reference !== null && Number.isFinite(m.reference) ? m.reference : null;
-    const tol =
-      ref !== null && m.tolerance
-        ? m.tolerance.kind === 'abs'
-          ? m.tolerance.value
-          : (Math.abs(ref) * m.tolerance.value) / 100
-        : null;
-    const values = points.map((p) => p.value).concat(ref !== null ? [ref - (tol ?? 0), ref + (tol ?? 0)] : []);
-    const lo = Math.min(...values);
-    const hi = Math.max(...values);
-    const pad = hi > lo ? (hi - lo) * 0.08 : Math.abs(hi) * 0.001 || 1e-9;
-    const y = {
-      field: 'value',
-      type: 'quantitative',
-      title: m.name,
-      scale: { zero: false, domain: [lo - pad, hi + pad], nice: false },
-    } as const;
-    const layers: object[] = [];
-    if (ref !== null && tol !== null) {
-      layers.push({
-        data: { values: [{ lo: ref - tol, hi: ref + tol }] },
-        mark: { type: 'rect', color: '#2ca02c', opacity: 0.15 },
-        encoding: { y: { field: 'lo', type: 'quantitative', scale: y.scale }, y2: { field: 'hi' } },
-      });
-    }
-    layers.push({
-      data: { values: points },
-      mark: { type: 'point', filled: true, size: 36, opacity: 0.75 },
-      encoding: {
-        x: {
-          field: 'group',
-          type: 'nominal',
-          title: null,
-          sort: m.groups.map((g) => g.group),
-          axis: { labelAngle: 0 },
-        },
-        xOffset: { field: 'offset', type: 'quantitative', scale: { domain: [-0.5, 0.5] } },
-        y,
-        color: { field: 'group', type: 'nominal', legend: null },
-      },
+    const chart = groupDistributionSpec({
+      name: m.name,
+      reference: m.reference,
+      tolerance: m.tolerance,
+      groups: m.groups.map((g) => ({ group: g.group, values: g.values, pi95: g.pi95 })),
     });
-    if (ref !== null) {
-      layers.push({
-        data: { values: [{ value: ref, label: 'reference' }] },
-        mark: { type: 'rule', color: '#d62728', strokeDash: [6, 4], strokeWidth: 2 },
-        encoding: { y: { field: 'value', type: 'quantitative', scale: y.scale } },
-      });
-    }
-    return [
-      {
-        id: `metric-${mi}`,
-        caption: `${m.name}: each group's reruns as points${ref !== null ? ', the reference as the dashed red line' : ''}${tol !== null ? `, the tolerance (±${tol.toPrecision(3)}) as the green band` : ''}.`,
-        spec: { ...BASE, layer: layers } as unknown as TopLevelSpec,
-      },
-    ];
+    return chart ? [{ id: `metric-${mi}`, ...chart }] : [];
   });
 }
 

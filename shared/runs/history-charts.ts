@@ -93,7 +93,15 @@ export function historyChartSpec(
       encoding: {
         x: { field: x === 'step' ? 'step' : 'seconds', type: 'quantitative', title: x === 'step' ? 'step' : 'seconds' },
         y: { field: 'value', type: 'quantitative', title: metric, scale: { zero: false } },
-        color: { field: 'run', type: 'nominal', title: 'run', legend: series.length > 1 ? {} : null },
+        color: {
+          field: 'run',
+          type: 'nominal',
+          title: 'run',
+          legend: series.length > 1 ? {} : null,
+          // the runs in the order given (baseline first), with 20 distinct colours for up to 20 runs
+          sort: series.map((s) => s.run),
+          ...(series.length > 10 ? { scale: { scheme: 'tableau20' } } : {}),
+        },
         tooltip: [
           { field: 'run', type: 'nominal' },
           { field: 'step', type: 'quantitative' },

@@ -9,6 +9,8 @@ describe('renderer logic', () => {
       { view: 'run', id: 'abc123' },
       { view: 'compare', a: 'a1', b: 'b2' },
       { view: 'compare', a: null, b: null },
+      { view: 'compare', a: 'a1', b: 'b2', rest: ['c3', 'd4'] },
+      { view: 'report', kind: 'compare', a: 'a1', b: 'b2', rest: ['c3'] },
       { view: 'audit', id: null },
       { view: 'audit', id: 'x9' },
       { view: 'report', kind: 'audit', a: 'x9', b: null },

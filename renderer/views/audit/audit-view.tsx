@@ -4,20 +4,21 @@ import type { Audit, Tolerance, VaryFactor } from '../../../shared/audit/audit';
 import { VARY_FACTORS } from '../../../shared/audit/audit';
 import type { ErrorInfo } from '../../../shared/errors';
 import { formatDuration, formatMetricValue } from '../../../shared/snapshot/snapshot-text';
+import { formatSignificant } from '../../../shared/numbers';
 import { call, onProgress } from '../../api';
 import { Badge, ErrorBox, KeyValues, Loading, ProgressBar, formatTime } from '../../components/common';
-import { DotPlot } from '../../components/dot-plot';
 import { PathField } from '../../components/path-field';
 import { useProgressTasks } from '../../components/progress-panel';
 import { go } from '../../router';
 import { useAsync } from '../../use-async';
 import { DataShiftForAudit } from '../compare/data-shift-panel';
 import { PreflightNotes, type Preflight } from './audit-preflight';
+import { AuditSummary, GroupDistribution } from './audit-summary';
+import { AuditOptionFields, DEFAULT_AUDIT_OPTIONS, optionsRequest, type AuditOptions } from './audit-options';
 import { LOCAL_RUNNER, RerunJobState, RunnerFields, runnerRequest, type RunnerChoice } from './audit-runner';
 
 type ProjectEntryPoint = ProjectInfo['entryPoints'][number];
 
-const num = (v: number | null | undefined): string => (v === null || v === undefined ? '' : formatMetricValue(v));
 const short = (v: number | null | undefined): string =>
   v === null || v === undefined ? '' : Number.isFinite(v) ? Number(v.toPrecision(6)).toString() : formatMetricValue(v);
 
@@ -33,6 +34,10 @@ function StartAudit({ initialPath }: { initialPath: string }): ReactNode {
   const [against, setAgainst] = useState('');
   const [python, setPython] = useState('');
   const [runner, setRunner] = useState<RunnerChoice>(LOCAL_RUNNER);
+  const [options, setOptions] = useState<AuditOptions>(DEFAULT_AUDIT_OPTIONS);
+  // the interpreter the original ran, as the Python's default (the CLI's --against does the same)
+  const original = useAsync(() => (against.trim() ? call('getRun', { id: against.trim() }) : null), [against]);
+  const originalPython = original.data?.software.python.executable ?? null;
   const [error, setError] = useState<ErrorInfo | null>(null);
   const [busy, setBusy] = useState(false);
   const [command, setCommand] = useState<string | null>(null);
@@ -68,10 +73,11 @@ function StartAudit({ initialPath }: { initialPath: string }): ReactNode {
       vary,
       tolerances,
       against: against.trim() || undefined,
-      python: python.trim() || undefined,
+      python: python.trim() || originalPython || undefined,
+      ...optionsRequest(options),
       ...runnerRequest(runner),
     }),
-    [path, entry, params, repeats, vary, tolerances, against, python, runner],
+    [path, entry, params, repeats, vary, tolerances, against, python, runner, options, originalPython],
   );
 
   // the exact command, rendered by the core as `mlflow run` would, before anything runs
@@ -259,8 +265,10 @@ function StartAudit({ initialPath }: { initialPath: string }): ReactNode {
             className="mono"
             value={python}
             onChange={(e) => setPython(e.target.value)}
-            placeholder="python3 on PATH"
+            placeholder={originalPython ? `${originalPython} (the original's)` : 'python3 on PATH'}
           />
+          <span />
+          <AuditOptionFields value={options} onChange={setOptions} />
           <RunnerFields value={runner} onChange={setRunner} />
           <label>Command</label>
           <div className="command" data-testid="audit-command">
@@ -436,12 +444,8 @@ function AuditDetail({ id }: { id: string }): ReactNode {
         ) : null}
       </div>
       {actionError ? <ErrorBox error={actionError} /> : null}
-      {audit.verdict ? (
-        <div className={`verdict ${audit.verdict}`} data-testid="verdict">
-          {audit.verdict.replace(/-/g, ' ')}
-        </div>
-      ) : null}
-      {audit.explanation ? <p>{audit.explanation}</p> : null}
+      <AuditSummary audit={audit} />
+      {audit.explanation && !audit.verdict ? <p>{audit.explanation}</p> : null}
       {audit.error ? <ErrorBox error={{ code: 'INTERNAL', message: audit.error }} title="The audit failed" /> : null}
       <KeyValues
         rows={[
@@ -539,32 +543,19 @@ function AuditDetail({ id }: { id: string }): ReactNode {
       ) : null}
       {Object.keys(audit.metrics).length ? <h2>Metrics</h2> : null}
       {Object.entries(audit.metrics).map(([name, m]) => {
-        const tol =
-          m.tolerance && m.reference !== null
-            ? m.tolerance.kind === 'abs'
-              ? m.tolerance.value
-              : (Math.abs(m.reference) * m.tolerance.value) / 100
-            : null;
         return (
           <div key={name} className="section">
             <h3>
               {name}{' '}
               <span className="faint">
-                reference {num(m.reference)}
+                reference {m.reference === null ? '—' : formatSignificant(m.reference)}
                 {m.maxAbsDiff !== null ? ` · max |Δ| ${short(m.maxAbsDiff)}` : ''}
                 {m.referenceInPi95 !== null
                   ? ` · reference ${m.referenceInPi95 ? 'inside' : 'outside'} the 95 % prediction interval`
                   : ''}
               </span>
             </h3>
-            <DotPlot
-              rows={audit.groups.map((g) => ({
-                label: g.name,
-                values: g.reruns.map((r) => r.metrics[name]).filter((v): v is number => typeof v === 'number'),
-              }))}
-              reference={m.reference}
-              band={tol !== null && m.reference !== null ? [m.reference - tol, m.reference + tol] : null}
-            />
+            <GroupDistribution audit={audit} metric={name} />
             <table className="grid">
               <thead>
                 <tr>

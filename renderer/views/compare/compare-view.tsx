@@ -12,6 +12,7 @@ import { DataShiftPanel } from './data-shift-panel';
 import type { Snapshot } from '../../../shared/snapshot/snapshot';
 import type { ErrorInfo, Result } from '../../../shared/errors';
 import { HistoryCharts } from '../runs/history-charts';
+import { CompareSetView } from './compare-set-view';
 
 const SECTION_TITLES: Record<SectionComparison['section'], string> = {
   code: 'Code',
@@ -67,9 +68,21 @@ function SectionExtras({
     case 'code':
       return (
         <>
+          {c.code.uncommitted.a ? (
+            <>
+              <h3>Uncommitted patch of A</h3>
+              <DiffView patch={c.code.uncommitted.a} layout={layout} />
+            </>
+          ) : null}
+          {c.code.uncommitted.b ? (
+            <>
+              <h3>Uncommitted patch of B</h3>
+              <DiffView patch={c.code.uncommitted.b} layout={layout} />
+            </>
+          ) : null}
           {c.code.patch?.patch ? (
             <>
-              <h3>Uncommitted patches (A → B)</h3>
+              <h3>The two patches diffed (A → B)</h3>
               <DiffView patch={c.code.patch.patch} layout={layout} />
             </>
           ) : null}
@@ -286,7 +299,6 @@ function FileChanges({ files }: { files: Comparison['code']['untracked'] }): Rea
   );
 }
 
-/** Two runs side by side by category, differences highlighted ("only differences" on by default). */
 /** Both runs' metric histories overlaid, A as the baseline the divergence step is measured from. */
 function CompareHistories({ a, b }: { a: string; b: string }): ReactNode {
   const runs = useAsync(
@@ -310,19 +322,35 @@ function CompareHistories({ a, b }: { a: string; b: string }): ReactNode {
   );
 }
 
-export function CompareView({ a, b }: { a: string | null; b: string | null }): ReactNode {
+/** The Compare view: two runs in detail, or 3 to 20 runs a column each (`rest` holds runs 3 on). */
+export function CompareView({ a, b, rest = [] }: { a: string | null; b: string | null; rest?: string[] }): ReactNode {
+  if (a && b && rest.length)
+    return <CompareSetView ids={[a, b, ...rest]} pairDetail={(x, y) => <PairCompare a={x} b={y} embedded />} />;
+  return <PairCompare a={a} b={b} />;
+}
+
+/** Two runs side by side by category; `embedded` under an N-run compare (no run picker, histories shown above). */
+function PairCompare({
+  a,
+  b,
+  embedded = false,
+}: {
+  a: string | null;
+  b: string | null;
+  embedded?: boolean;
+}): ReactNode {
   const [onlyDiffs, setOnlyDiffs] = useState(true);
   const [layout, setLayout] = useState<DiffLayout>('unified');
   useEffect(() => {
     const onKey = (e: KeyboardEvent): void => {
       const t = e.target as HTMLElement;
       if (t.tagName === 'INPUT' || t.tagName === 'SELECT' || e.ctrlKey || e.metaKey || e.altKey) return;
-      if (e.key === 'd') setOnlyDiffs((v) => !v);
+      if (e.key === 'd' && !embedded) setOnlyDiffs((v) => !v);
       if (e.key === 's') setLayout((l) => (l === 'split' ? 'unified' : 'split'));
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, []);
+  }, [embedded]);
   const result = useAsync(() => (a && b ? call('compareRuns', { a, b }) : null), [a, b]);
   const c = result.data;
   const sections = useMemo(
@@ -358,9 +386,9 @@ export function CompareView({ a, b }: { a: string | null; b: string | null }): R
       </div>
     );
   return (
-    <div className="view" data-testid="compare-ready">
+    <div className={embedded ? '' : 'view'} data-testid="compare-ready">
       <div className="toolbar">
-        <h1 style={{ margin: 0 }}>Compare</h1>
+        {embedded ? null : <h1 style={{ margin: 0 }}>Compare</h1>}
         <span className="grow" />
         <label className="row">
           <input
@@ -375,10 +403,14 @@ export function CompareView({ a, b }: { a: string | null; b: string | null }): R
           <option value="unified">unified</option>
           <option value="split">split</option>
         </select>
-        <button onClick={() => go({ view: 'compare', a: b, b: a })} title="swap A and B">
-          Swap
-        </button>
-        <button onClick={() => go({ view: 'report', kind: 'compare', a, b })}>Report…</button>
+        {embedded ? null : (
+          <>
+            <button onClick={() => go({ view: 'compare', a: b, b: a })} title="swap A and B">
+              Swap
+            </button>
+            <button onClick={() => go({ view: 'report', kind: 'compare', a, b })}>Report…</button>
+          </>
+        )}
       </div>
       <div className="split2">
         {[c.a, c.b].map((r, i) => (
@@ -416,7 +448,7 @@ export function CompareView({ a, b }: { a: string | null; b: string | null }): R
           ))}
         </ol>
       ) : null}
-      <CompareHistories a={c.a.id} b={c.b.id} />
+      {embedded ? null : <CompareHistories a={c.a.id} b={c.b.id} />}
       {sections.map((s) => (
         <section key={s.section} className="section" data-testid={`section-${s.section}`}>
           <h2>

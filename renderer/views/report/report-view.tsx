@@ -14,15 +14,19 @@ const FORMATS: { format: ReportFormat; label: string; type: string }[] = [
   { format: 'pdf', label: 'PDF', type: 'application/pdf' },
 ];
 
-type Subject = { kind: 'audit'; id: string } | { kind: 'compare'; a: string; b: string };
+type Subject = { kind: 'audit'; id: string } | { kind: 'compare'; ids: string[] };
 
 const inputFor = (
   s: Subject,
   format: ReportFormat,
 ): { kind: 'audit' | 'compare'; ids: string[]; format: ReportFormat } =>
-  s.kind === 'audit' ? { kind: 'audit', ids: [s.id], format } : { kind: 'compare', ids: [s.a, s.b], format };
+  s.kind === 'audit' ? { kind: 'audit', ids: [s.id], format } : { kind: 'compare', ids: s.ids, format };
 const baseName = (s: Subject): string =>
-  s.kind === 'audit' ? `audit-${s.id.slice(0, 8)}` : `compare-${s.a.slice(0, 8)}-${s.b.slice(0, 8)}`;
+  s.kind === 'audit'
+    ? `audit-${s.id.slice(0, 8)}`
+    : s.ids.length > 2
+      ? `compare-${s.ids[0]!.slice(0, 8)}-and-${s.ids.length - 1}-more`
+      : `compare-${s.ids[0]!.slice(0, 8)}-${s.ids[1]!.slice(0, 8)}`;
 
 function download(name: string, type: string, data: BlobPart): void {
   const url = URL.createObjectURL(new Blob([data], { type }));
@@ -82,7 +86,9 @@ function ReportOf({ subject }: { subject: Subject }): ReactNode {
         <h1 style={{ margin: 0 }}>
           {subject.kind === 'audit'
             ? `Report of audit ${subject.id.slice(0, 8)}`
-            : `Comparison report ${subject.a.slice(0, 8)} ↔ ${subject.b.slice(0, 8)}`}
+            : subject.ids.length > 2
+              ? `Comparison report of ${subject.ids.length} runs`
+              : `Comparison report ${subject.ids[0]!.slice(0, 8)} ↔ ${subject.ids[1]!.slice(0, 8)}`}
         </h1>
         <span className="grow" />
         <span className="muted">Export as</span>
@@ -118,15 +124,17 @@ function ReportOf({ subject }: { subject: Subject }): ReactNode {
   );
 }
 
-/** Reports: of an audit or of a comparison of two runs. */
+/** Reports: of an audit or of a comparison of 2 to 20 runs. */
 export function ReportView({
   kind,
   a,
   b,
+  rest = [],
 }: {
   kind: 'audit' | 'compare' | null;
   a: string | null;
   b: string | null;
+  rest?: string[];
 }): ReactNode {
   const audits = useAsync(() => (kind ? null : call('listAudits', {})), [kind]);
   if (kind === 'audit' && a)
@@ -138,7 +146,7 @@ export function ReportView({
   if (kind === 'compare' && a && b)
     return (
       <div className="view">
-        <ReportOf subject={{ kind: 'compare', a, b }} />
+        <ReportOf subject={{ kind: 'compare', ids: [a, b, ...rest] }} />
       </div>
     );
   return (

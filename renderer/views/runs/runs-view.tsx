@@ -157,7 +157,7 @@ export function RunsView({
   const toggleMark = (id: string): void =>
     setMarked((m) => (m.includes(id) ? m.filter((x) => x !== id) : [...m, id].slice(-MAX_COMPARE)));
   const compare = (): void => {
-    if (marked.length >= 2) go({ view: 'compare', a: marked[0]!, b: marked[1]! });
+    if (marked.length >= 2) go({ view: 'compare', a: marked[0]!, b: marked[1]!, rest: marked.slice(2) });
   };
 
   const onKey = (e: React.KeyboardEvent): void => {

@@ -140,9 +140,10 @@ describe('audit reports', () => {
         expect(await page.locator('table:has(th:text("mean ± sd")) tbody tr').count()).toBe(4); // 2 metrics × 2 groups
         const charts = page.locator('figure.chart');
         expect(await charts.count()).toBe(2);
-        // points per group, the reference as a rule, the tolerance as a band (accuracy has one)
+        // points per group, each group's 95 % prediction interval and the reference as rules, the tolerance as a band
         expect(await charts.first().locator('.mark-symbol.role-mark path').count()).toBe(10);
-        expect(await charts.first().locator('.mark-rule.role-mark line').count()).toBe(1);
+        expect(await charts.first().locator('.mark-rule.role-mark line').count()).toBe(3); // 2 intervals + the reference
+        expect(await charts.first().locator('figcaption').textContent()).toMatch(/95 % prediction interval/);
         expect(await charts.first().locator('.mark-rect.role-mark path').count()).toBe(1);
         expect(await page.locator('.mark.mark-yes').count()).toBeGreaterThan(3);
         expect(opened.requests).toEqual([]);
