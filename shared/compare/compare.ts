@@ -8,7 +8,15 @@ import {
   type SectionComparison,
 } from './compare-model';
 import { diffFacts, FACTS } from './compare-facts';
-import { compareData, compareFindings, compareMetrics, comparePackages, diffManifests, diffText } from './compare-diff';
+import {
+  compareData,
+  compareFindings,
+  compareMetrics,
+  comparePackages,
+  diffManifests,
+  diffPatches,
+  diffText,
+} from './compare-diff';
 import { headline, rankSummary } from './compare-ranking';
 import { formatCommand } from '../mlflow/shell-quote';
 import type { Snapshot } from '../snapshot/snapshot';
@@ -75,7 +83,9 @@ export function compareSnapshots(a: Snapshot, b: Snapshot): Comparison {
   const untrackedA = a.code.vcs === 'git' ? a.code.untracked : [];
   const untrackedB = b.code.vcs === 'git' ? b.code.untracked : [];
   const codePatch =
-    a.code.patch === null && b.code.patch === null ? null : diffText('uncommitted.patch', a.code.patch, b.code.patch);
+    a.code.patch === null && b.code.patch === null
+      ? null
+      : diffPatches('uncommitted.patch', a.code.patch, b.code.patch);
 
   const pyA = a.software.python.status === 'ok' ? a.software.python.version : null;
   const pyB = b.software.python.status === 'ok' ? b.software.python.version : null;

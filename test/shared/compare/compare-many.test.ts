@@ -127,3 +127,18 @@ describe('two-run compare: metrics once, each side patch, data read', () => {
     );
   });
 });
+
+describe('the two uncommitted patches diffed', () => {
+  it('diffs file by file, leaving out the files whose part of the patch is the same', () => {
+    const file = (name: string, line: string): string =>
+      `diff --git a/${name} b/${name}\n--- a/${name}\n+++ b/${name}\n@@ -1 +1 @@\n-x = 0\n+${line}\n`;
+    const a = run('a', (s) => (s.code.patch = file('same.py', 'x = 1') + file('moved.py', 'x = 2')));
+    const b = run('b', (s) => (s.code.patch = file('same.py', 'x = 1') + file('moved.py', 'x = 3')));
+    const d = compareSnapshots(a, b).code.patch!;
+    expect(d.status).toBe('changed');
+    expect(d.patch).toContain('uncommitted.patch moved.py');
+    expect(d.patch).not.toContain('same.py');
+    expect(d.patch).toMatch(/^-\+x = 2$/m);
+    expect(d.patch).toMatch(/^\+\+x = 3$/m);
+  });
+});
