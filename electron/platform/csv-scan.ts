@@ -9,13 +9,26 @@
 
 /** Receives the fields of each record as byte ranges of the current buffer (valid only during the call). */
 export interface CsvSink {
+  /** One plain (unquoted) field: bytes [start, end) of buf. */
+  field(col: number, buf: Uint8Array, start: number, end: number): void;
+  /** One quoted field, unescaped. */
+  quoted(col: number, text: string): void;
   /**
-   * One field: bytes [start, end) of buf. `text` is the field unescaped when it was quoted (the
-   * bytes then still include the quotes); null for a plain field.
+   * A plain (unquoted) field of a column the scanner was told is numeric (CsvScanOptions.numeric):
+   * the scanner's `value[0]` holds the number read from its bytes while they were scanned, or NaN
+   * when they are not a plain decimal, so the sink reads bytes [start, end) itself (parseNumberBytes).
+   * (A typed array, not an argument: a double passed to a call that is not inlined is boxed, one
+   * allocation per field.) Required when `numeric` is given.
    */
-  field(col: number, buf: Uint8Array, start: number, end: number, text: string | null): void;
+  number?(col: number, buf: Uint8Array, start: number, end: number): void;
   /** The end of a record of `fields` fields. */
   endRecord(fields: number): void;
+}
+
+/** How the scanner treats columns. */
+export interface CsvScanOptions {
+  /** Per column, whether its plain fields are read as numbers during the scan (handed to `sink.number`). */
+  numeric?: readonly boolean[];
 }
 
 const QUOTE = 0x22;
@@ -24,33 +37,68 @@ const CR = 0x0d;
 
 const decoder = new TextDecoder('utf-8');
 
-/** Scans delimited text pushed in chunks; a record cut by a chunk boundary is carried to the next chunk. */
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const joined = new Uint8Array(a.length + b.length);
+  joined.set(a, 0);
+  joined.set(b, a.length);
+  return joined;
+}
+
+/**
+ * Scans delimited text pushed in chunks; a record cut by a chunk boundary is carried to the next chunk.
+ * Lines without a quote character go through a fast loop that hands each field to the sink as it is
+ * found (reading numbers in the same pass over the bytes); a stretch with quotes goes through the
+ * general scanner, which keeps a record's fields until the record is complete.
+ */
 export class CsvScanner {
   private readonly delimiter: number;
   private readonly sink: CsvSink;
+  private readonly numeric: Uint8Array;
   private carry: Uint8Array | null = null;
   /** Records seen so far (a blank line is not a record). */
   records = 0;
+  /** The number of the plain numeric field being handed to `sink.number` (NaN: read it yourself). */
+  readonly value = new Float64Array(1);
   /** Set when a quoted field was still open at the end of input. */
   unterminatedQuote = false;
 
-  constructor(delimiter: string, sink: CsvSink) {
+  constructor(delimiter: string, sink: CsvSink, options: CsvScanOptions = {}) {
     this.delimiter = delimiter.charCodeAt(0);
     this.sink = sink;
+    this.numeric = Uint8Array.from(options.numeric ?? [], (n) => (n ? 1 : 0));
+    if (this.numeric.includes(1) && !sink.number) throw new Error('CsvScanner: numeric columns need sink.number');
   }
 
   /** Scans the complete records of a chunk (and of what was carried); keeps the incomplete tail. */
   push(chunk: Uint8Array): void {
     let buf = chunk;
+    let from = 0;
     if (this.carry) {
-      const joined = new Uint8Array(this.carry.length + chunk.length);
-      joined.set(this.carry, 0);
-      joined.set(chunk, this.carry.length);
-      buf = joined;
+      // finish the carried record with the chunk's first line only, so the chunk itself is not copied
+      const lf = chunk.indexOf(LF);
+      const head = concat(this.carry, lf >= 0 ? chunk.subarray(0, lf + 1) : chunk);
       this.carry = null;
+      const consumed = this.scan(head, false);
+      if (lf < 0) {
+        if (consumed < head.length) this.carry = head.slice(consumed);
+        return;
+      }
+      if (consumed < head.length) buf = concat(head.subarray(consumed), chunk.subarray(lf + 1));
+      else from = lf + 1;
     }
-    const consumed = this.scan(buf, false);
-    if (consumed < buf.length) this.carry = buf.slice(consumed);
+    // the plain stretch: whole lines before the first quote character
+    const lastLf = buf.lastIndexOf(LF);
+    let plainEnd = lastLf + 1;
+    const quote = buf.indexOf(QUOTE, from);
+    if (quote >= 0 && quote < plainEnd) plainEnd = quote > from ? buf.lastIndexOf(LF, quote) + 1 : 0;
+    if (plainEnd > from) {
+      this.scanPlain(buf, from, plainEnd);
+      from = plainEnd;
+    }
+    if (from >= buf.length) return;
+    const rest = from > 0 ? buf.subarray(from) : buf;
+    const consumed = this.scan(rest, false);
+    if (consumed < rest.length) this.carry = rest.slice(consumed);
   }
 
   /** Scans what is left as the last record. */
@@ -62,14 +110,96 @@ export class CsvScanner {
     }
   }
 
-  // The fields of the record being read: emitted only when it is complete, so a record cut by the
-  // end of a chunk is read again whole from the next one and never counted twice.
+  /**
+   * Scans whole lines [from, to) that hold no quote character (buf[to - 1] is a line feed, so every
+   * loop below stops at it without a bounds check), handing each field out at once.
+   */
+  private scanPlain(buf: Uint8Array, from: number, to: number): void {
+    const delim = this.delimiter;
+    const sink = this.sink;
+    const numeric = this.numeric;
+    const nnum = numeric.length;
+    const value = this.value;
+    let pos = from;
+    while (pos < to) {
+      let c = buf[pos]!;
+      if (c === LF) {
+        pos++;
+        continue;
+      }
+      if (c === CR) {
+        pos += buf[pos + 1] === LF ? 2 : 1;
+        continue;
+      }
+      let col = 0;
+      for (;;) {
+        let p = pos;
+        c = buf[p]!;
+        if (col < nnum && numeric[col] === 1) {
+          // a number read while looking for the field's end: [-+]digits[.digits], as parseNumberBytes
+          let neg = false;
+          if (c === 0x2d || c === 0x2b) {
+            neg = c === 0x2d;
+            c = buf[++p]!;
+          }
+          // integer part, then fraction: exact while the mantissa stays below 2^53 (checked after)
+          let mant = 0;
+          let d = c - 0x30;
+          const digitsAt = p;
+          while (d >>> 0 < 10) {
+            mant = mant * 10 + d;
+            d = buf[++p]! - 0x30;
+          }
+          let frac = 0;
+          let dot = 0;
+          if (d === 0x2e - 0x30) {
+            dot = 1;
+            const fracAt = ++p;
+            d = buf[p]! - 0x30;
+            while (d >>> 0 < 10) {
+              mant = mant * 10 + d;
+              d = buf[++p]! - 0x30;
+            }
+            frac = p - fracAt;
+          }
+          const any = p - digitsAt - dot > 0;
+          c = d + 0x30;
+          let v = NaN;
+          if (c === delim || c === LF || c === CR) {
+            if (any && mant < 9007199254740992 && frac <= 22) {
+              v = frac === 0 ? mant : mant / POW10[frac]!;
+              if (neg) v = -v;
+            }
+          } else {
+            while (c !== delim && c !== LF && c !== CR) c = buf[++p]!;
+          }
+          value[0] = v;
+          sink.number!(col, buf, pos, p);
+        } else {
+          while (c !== delim && c !== LF && c !== CR) c = buf[++p]!;
+          sink.field(col, buf, pos, p);
+        }
+        if (c === delim) {
+          col++;
+          pos = p + 1;
+          continue;
+        }
+        pos = c === CR && buf[p + 1] === LF ? p + 2 : p + 1;
+        this.records++;
+        sink.endRecord(col + 1);
+        break;
+      }
+    }
+  }
+
+  // The fields of the record being read by the general scanner: emitted only when it is complete,
+  // so a record cut by the end of a chunk is read again whole from the next one and never counted twice.
   private kept = 0;
   private starts = new Int32Array(64);
   private ends = new Int32Array(64);
   private texts: (string | null)[] = [];
 
-  private keep(col: number, start: number, end: number, text: string | null): void {
+  private keep(start: number, end: number, text: string | null): void {
     const k = this.kept++;
     if (k >= this.starts.length) {
       const s = new Int32Array(k * 2);
@@ -82,7 +212,6 @@ export class CsvScanner {
     this.starts[k] = start;
     this.ends[k] = end;
     this.texts[k] = text;
-    void col;
   }
 
   private emit(buf: Uint8Array, fields: number): void {
@@ -90,7 +219,15 @@ export class CsvScanner {
     const starts = this.starts;
     const ends = this.ends;
     const texts = this.texts;
-    for (let k = 0; k < this.kept; k++) sink.field(k, buf, starts[k]!, ends[k]!, texts[k]!);
+    const numeric = this.numeric;
+    for (let k = 0; k < this.kept; k++) {
+      const text = texts[k]!;
+      if (text === null && numeric[k] === 1) {
+        this.value[0] = NaN;
+        sink.number!(k, buf, starts[k]!, ends[k]!);
+      } else if (text === null) sink.field(k, buf, starts[k]!, ends[k]!);
+      else sink.quoted(k, text);
+    }
     this.kept = 0;
     sink.endRecord(fields);
   }
@@ -110,7 +247,7 @@ export class CsvScanner {
         if (!final) return recordStart;
         if (col > 0) {
           // the last record ended with a delimiter: one more empty field
-          this.keep(col, pos, pos, null);
+          this.keep(pos, pos, null);
           this.emit(buf, col + 1);
           this.records++;
         }
@@ -149,7 +286,7 @@ export class CsvScanner {
         p = Math.min(n, closed + 1);
         while (p < n && buf[p] !== delim && buf[p] !== LF && buf[p] !== CR) p++;
         if (p >= n && !final) return recordStart;
-        this.keep(col, pos, p, text);
+        this.keep(pos, p, text);
         pos = p;
       } else if (col === 0 && (c === LF || c === CR)) {
         // a blank line is not a record
@@ -167,7 +304,7 @@ export class CsvScanner {
           p++;
         }
         if (p >= n && !final) return recordStart;
-        this.keep(col, pos, p, null);
+        this.keep(pos, p, null);
         pos = p;
       }
       // after a field: a delimiter, a line break or the end
@@ -248,7 +385,16 @@ function slowNumber(buf: Uint8Array, start: number, end: number): number {
   return NaN;
 }
 
-/** Decodes bytes [start, end) as UTF-8. */
+/** Decodes bytes [start, end) as UTF-8 (short ASCII fields, the usual categories, without TextDecoder's per-call cost). */
 export function decodeBytes(buf: Uint8Array, start: number, end: number): string {
+  if (end - start <= 16) {
+    let s = '';
+    for (let i = start; i < end; i++) {
+      const c = buf[i]!;
+      if (c >= 0x80) return decoder.decode(buf.subarray(start, end));
+      s += String.fromCharCode(c);
+    }
+    return s;
+  }
   return decoder.decode(buf.subarray(start, end));
 }

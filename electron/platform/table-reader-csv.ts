@@ -4,16 +4,10 @@ import { parse } from 'csv-parse';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { ReproError } from '../../shared/errors';
-import {
-  ColumnProfiler,
-  hashNumber,
-  hashString,
-  isMissingText,
-  mixHash,
-  type ColumnType,
-} from '../../shared/compare/data-shift-columns';
-import { MAX_KEYED_ROWS, type TableProfile } from '../../shared/compare/data-shift-table';
-import { CsvScanner, decodeBytes, parseNumberBytes } from './csv-scan';
+import { ColumnProfiler, isMissingText, type ColumnType } from '../../shared/compare/data-shift-columns';
+import type { TableProfile } from '../../shared/compare/data-shift-table';
+import { CsvScanner } from './csv-scan';
+import { CsvProfileSink } from './table-reader-csv-pass';
 
 /** What the first rows say about a delimited file. */
 export interface CsvHeader {
@@ -41,7 +35,6 @@ export interface TablePass {
 }
 
 const SNIFF_BYTES = 256 * 1024;
-const MISSING_HASH = 0x5bd1e995;
 
 function unreadable(file: string, why: string): ReproError {
   return new ReproError('FILE_UNREADABLE', `${file} is not a readable CSV file: ${why}`);
@@ -132,93 +125,16 @@ export function sniffCsv(file: string, tsv: boolean): CsvHeader {
 export async function profileCsv(file: string, header: CsvHeader, opts: TablePassOptions): Promise<TablePass> {
   const ncol = header.columns.length;
   const profilers = header.types.map((t, i) => new ColumnProfiler(t, i + 1));
-  const numeric = profilers.map((p) => p.numeric);
   const compareIndex = new Int32Array(ncol).fill(-1);
   opts.compareColumns.forEach((c, k) => {
     const i = header.columns.indexOf(c);
     if (i >= 0) compareIndex[i] = k;
   });
   const keyCol = opts.key === null ? -1 : header.columns.indexOf(opts.key);
-  let keyNote: string | null =
-    opts.key !== null && keyCol < 0 ? `there is no column named ${JSON.stringify(opts.key)}` : null;
-  let keyed: Map<string, number> | null = opts.key !== null && keyCol >= 0 ? new Map() : null;
-  let duplicates = 0;
-  let rowHashes = new Uint32Array(1 << 16);
-  let row = -1; // the header is record 0
-  let rowHash = 0;
-  let keyValue = '';
-  let widthErrors = 0;
+  const sink = new CsvProfileSink({ profilers, compareIndex, keyCol, keyed: opts.key !== null && keyCol >= 0 });
   const hasher = opts.sha256 ? createHash('sha256') : null;
-
-  const scanner = new CsvScanner(header.delimiter, {
-    field(col, buf, start, end, text) {
-      if (row < 0 || col >= ncol) return;
-      const p = profilers[col]!;
-      let h: number;
-      if (numeric[col]) {
-        const v = text === null ? parseNumberBytes(buf, start, end) : Number(text.trim() || 'x');
-        if (!Number.isNaN(v)) {
-          p.addNumber(v);
-          h = hashNumber(v);
-        } else {
-          const s = text ?? decodeBytes(buf, start, end);
-          if (isMissingText(s)) {
-            p.addMissing();
-            h = MISSING_HASH;
-          } else {
-            p.addNonNumeric(s);
-            h = hashString(s);
-          }
-        }
-        if (col === keyCol) keyValue = text ?? decodeBytes(buf, start, end);
-      } else {
-        const s = text ?? decodeBytes(buf, start, end);
-        if (isMissingText(s)) {
-          p.addMissing();
-          h = MISSING_HASH;
-        } else {
-          p.addText(s);
-          h = hashString(s);
-        }
-        if (col === keyCol) keyValue = s;
-      }
-      p.hash = (p.hash + mixHash(h, row)) >>> 0;
-      const k = compareIndex[col]!;
-      if (k >= 0) rowHash = (rowHash + mixHash(h, k)) >>> 0;
-    },
-    endRecord(fields) {
-      if (row >= 0) {
-        if (fields < ncol) {
-          // short rows: the missing cells are missing values
-          for (let c = fields; c < ncol; c++) {
-            profilers[c]!.addMissing();
-            profilers[c]!.hash = (profilers[c]!.hash + mixHash(MISSING_HASH, row)) >>> 0;
-            const k = compareIndex[c]!;
-            if (k >= 0) rowHash = (rowHash + mixHash(MISSING_HASH, k)) >>> 0;
-          }
-        }
-        if (fields !== ncol) widthErrors++;
-        if (keyed) {
-          if (keyed.has(keyValue)) duplicates++;
-          keyed.set(keyValue, rowHash);
-          if (keyed.size > MAX_KEYED_ROWS) {
-            keyed = null;
-            keyNote = `more than ${MAX_KEYED_ROWS.toLocaleString('en')} rows: too many to match by key here`;
-          }
-        } else if (keyCol < 0) {
-          if (row >= rowHashes.length) {
-            const grown = new Uint32Array(rowHashes.length * 2);
-            grown.set(rowHashes);
-            rowHashes = grown;
-          }
-          rowHashes[row] = rowHash;
-        }
-      }
-      row++;
-      rowHash = 0;
-      keyValue = '';
-    },
-  });
+  const scanner = new CsvScanner(header.delimiter, sink, { numeric: profilers.map((p) => p.numeric) });
+  sink.scanned = scanner.value;
 
   let done = 0;
   let lastReport = 0;
@@ -234,20 +150,27 @@ export async function profileCsv(file: string, header: CsvHeader, opts: TablePas
     }
   }
   scanner.end();
+  sink.flush();
   opts.onBytes?.(done);
-  const rows = Math.max(0, row);
+  profilers.forEach((p, i) => (p.hash = sink.colHash[i]!));
+  const rows = Math.max(0, sink.row);
   if (scanner.unterminatedQuote) throw unreadable(file, 'a quoted field is never closed');
-  if (rows > 0 && widthErrors > rows / 10)
-    throw unreadable(file, `${widthErrors} of ${rows} rows do not have the header's ${ncol} fields`);
-  if (keyed && duplicates > 0) keyNote = `${duplicates} rows repeat a key value; the last of each was compared`;
+  if (rows > 0 && sink.widthErrors > rows / 10)
+    throw unreadable(file, `${sink.widthErrors} of ${rows} rows do not have the header's ${ncol} fields`);
+  const keyNote =
+    opts.key !== null && keyCol < 0
+      ? `there is no column named ${JSON.stringify(opts.key)}`
+      : sink.keyed && sink.duplicates > 0
+        ? `${sink.duplicates} rows repeat a key value; the last of each was compared`
+        : sink.keyNote;
   return {
     profile: {
       format: header.delimiter === '\t' ? 'tsv' : 'csv',
       columns: header.columns,
       profilers,
       rows,
-      rowHashes: keyCol < 0 && opts.key === null ? rowHashes.subarray(0, rows) : null,
-      keyed,
+      rowHashes: keyCol < 0 && opts.key === null ? sink.rowHashes.subarray(0, rows) : null,
+      keyed: sink.keyed,
       keyNote,
     },
     sha256: hasher ? hasher.digest('hex') : null,

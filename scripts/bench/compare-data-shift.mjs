@@ -1,8 +1,9 @@
 // Data-shift figures of issue 15: per-column summaries of a large generated CSV on one core (target: 1 GB
 // in under 10 s, peak memory under 300 MB), measured in a child process for its own peak RSS, beside the time
 // to merely stream the same bytes; and comparing two 100k-row Parquet files written by hyparquet-writer
-// (target under 1 s). BENCH_CSV_MB sets the CSV size (default 1024); a smaller size is extrapolated linearly
-// to 1 GB and says so.
+// (target under 1 s). The CSV pass is reported in wall time and in the CPU time of its one thread (the
+// machine is shared; CPU time is what one core spends, the figure the "on one core" target is about).
+// BENCH_CSV_MB sets the CSV size (default 1024); a smaller size is extrapolated linearly to 1 GB and says so.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -27,10 +28,12 @@ async function loadLib() {
       `export { parquetWriteBuffer } from 'hyparquet-writer';`,
       `export async function summariseCsv(file: string) {
         const t0 = performance.now();
+        const c0 = process.cpuUsage();
         const h = sniffCsv(file, false);
         const r = await profileCsv(file, h, { compareColumns: h.columns, key: null, sha256: false });
         const ms = performance.now() - t0;
-        return { ms, rows: r.profile.rows, maxRssMB: process.resourceUsage().maxRSS / 1024 };
+        const cpu = process.cpuUsage(c0);
+        return { ms, cpuMs: (cpu.user + cpu.system) / 1000, rows: r.profile.rows, maxRssMB: process.resourceUsage().maxRSS / 1024 };
       }`,
       `export async function compareParquet(fa: string, fb: string) {
         const t0 = performance.now();
@@ -91,8 +94,8 @@ export async function bench(report) {
       env: { ...process.env, UV_THREADPOOL_SIZE: '1' },
     }),
   );
-  const readOnly = `const fs = require('fs'); const t0 = performance.now(); let n = 0; fs.createReadStream(${JSON.stringify(csv)}, { highWaterMark: 1 << 20 }).on('data', (c) => (n += c.length)).on('end', () => console.log(performance.now() - t0));`;
-  const readMs = Number(execFileSync(process.execPath, ['-e', readOnly], { encoding: 'utf8' }));
+  const readOnly = `const fs = require('fs'); const t0 = performance.now(); const c0 = process.cpuUsage(); let n = 0; fs.createReadStream(${JSON.stringify(csv)}, { highWaterMark: 1 << 20 }).on('data', (c) => (n += c.length)).on('end', () => { const c = process.cpuUsage(c0); console.log(JSON.stringify([performance.now() - t0, (c.user + c.system) / 1000])); });`;
+  const [readMs, readCpuMs] = JSON.parse(execFileSync(process.execPath, ['-e', readOnly], { encoding: 'utf8' }));
   console.log(
     `      ${(bytes / 1e6).toFixed(0)} MB, ${run.rows} rows, 13 columns; ${(bytes / 1e6 / (run.ms / 1000)).toFixed(0)} MB/s`,
   );
@@ -102,6 +105,15 @@ export async function bench(report) {
     's',
     'streaming the same bytes, unparsed, per GiB',
     readMs / 1000 / gb,
+    { below: 10 },
+  );
+  // the same pass in CPU seconds of its one thread: on a machine shared by many, wall time also counts the waiting
+  report(
+    `CSV per-column summaries, CPU time of the one core, per GiB`,
+    run.cpuMs / 1000 / gb,
+    's',
+    'reading the same bytes, CPU time per GiB',
+    readCpuMs / 1000 / gb,
     { below: 10 },
   );
   report(`CSV summaries peak memory (${(bytes / 1e6).toFixed(0)} MB file)`, run.maxRssMB, 'MB', null, null, {

@@ -57,7 +57,12 @@ const MISSING = new Set(['', 'na', 'n/a', 'nan', 'null', 'none', '#n/a', '-nan',
 
 /** Whether a text cell means "no value". */
 export function isMissingText(s: string): boolean {
-  return s.length <= 5 && MISSING.has(s.trim().toLowerCase());
+  if (s.length > 5) return false;
+  if (s.length === 0) return true;
+  // every spelling starts with n, #, - or <, or is padded: a letter or digit first is a value (the usual case, no trim)
+  const c = s.charCodeAt(0) | 0x20;
+  if ((c >= 0x61 && c <= 0x7a && c !== 0x6e) || (c >= 0x30 && c <= 0x39)) return false;
+  return MISSING.has(s.trim().toLowerCase());
 }
 
 /** Accumulates one column's values in one pass: moments (Welford), extremes, a reservoir sample, category counts. */
@@ -118,6 +123,45 @@ export class ColumnProfiler {
     }
   }
 
+  /**
+   * The numbers of a batch, in order, exactly as addNumber one at a time would take them, but with
+   * the running state in locals (the CSV pass's hot loop). NaN entries are skipped: the caller has
+   * already counted those cells as missing or as text.
+   */
+  addNumbers(vals: Float64Array, n: number): void {
+    const sample = this.sample!;
+    let { min, max, count, numbers, shift, sum, sumSq, sampleN, nextPick } = this;
+    for (let i = 0; i < n; i++) {
+      const v = vals[i]!;
+      if (v !== v) continue;
+      count++;
+      if (v < min) min = v;
+      if (v > max) max = v;
+      // v - v is NaN only for the infinities (NaN was skipped above)
+      if (v - v !== 0) continue;
+      numbers++;
+      if (numbers === 1) shift = v;
+      const d = v - shift;
+      sum += d;
+      sumSq += d * d;
+      if (sampleN < SAMPLE_SIZE) {
+        sample[sampleN++] = v;
+        if (sampleN === SAMPLE_SIZE) nextPick = this.nextSkip(numbers);
+      } else if (numbers === nextPick) {
+        sample[Math.floor(this.random() * SAMPLE_SIZE)] = v;
+        nextPick = this.nextSkip(numbers);
+      }
+    }
+    this.min = min;
+    this.max = max;
+    this.count = count;
+    this.numbers = numbers;
+    this.shift = shift;
+    this.sum = sum;
+    this.sumSq = sumSq;
+    this.sampleN = sampleN;
+  }
+
   // Li's Algorithm L: the reservoir draws how many values to skip, not a number per value.
   private w = 1;
   private nextPick = 0;
@@ -134,9 +178,11 @@ export class ColumnProfiler {
     return (this.rng + 0.5) / 4294967296;
   }
 
-  private nextSkip(n: number): void {
+  /** Draws the next value to keep after the n-th; returns it (and keeps it in nextPick). */
+  private nextSkip(n: number): number {
     this.w *= Math.exp(Math.log(this.random()) / SAMPLE_SIZE);
     this.nextPick = n + Math.floor(Math.log(this.random()) / Math.log(1 - this.w)) + 1;
+    return this.nextPick;
   }
 
   /** A present value of a numeric column that is not a number. */
