@@ -64,6 +64,12 @@ export function fileSummary(f: FileShift): string {
   if (f.change === 'renamed') return `renamed from ${f.from || '(input)'}`;
   if (f.change === 'added') return `${formatBytes(f.sizeB ?? 0)}, only in B`;
   if (f.change === 'removed') return `${formatBytes(f.sizeA ?? 0)}, only in A`;
+  // a changed file paired with a similarly named one of A says so first
+  const paired = f.from !== null ? `renamed from ${f.from || '(input)'} and changed; ` : '';
+  return paired + changedSummary(f);
+}
+
+function changedSummary(f: FileShift): string {
   const sizes = `${formatBytes(f.sizeA ?? 0)} → ${formatBytes(f.sizeB ?? 0)}`;
   if (f.status !== 'ok' || !f.detail) return `${sizes}; ${f.status}${f.note ? `: ${f.note}` : ''}`;
   const d = f.detail;

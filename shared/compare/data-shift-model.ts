@@ -150,7 +150,7 @@ export function dataShiftSchemas<N extends z.ZodType>(num: N) {
     /** The file's path inside it ('' when the input is one file). */
     path: z.string(),
     change: z.enum(['changed', 'added', 'removed', 'renamed']),
-    /** For a rename, the path in A. */
+    /** For a rename, the path in A; also for a changed file paired with one of a similar name in A (train_v1.csv → train_v2.csv). */
     from: z.string().nullable(),
     sizeA: z.number().int().nullable(),
     sizeB: z.number().int().nullable(),

@@ -1,6 +1,7 @@
 // Which files of two runs' data inputs and outputs differ and how to read them: manifests merged with renames (same content, new path) recognised, and each file's kind told by its name.
 import type { Snapshot, TreeState } from '../snapshot/snapshot';
 import type { FileShift } from './data-shift-model';
+import { pairByName } from './data-shift-pairing';
 
 /** Files analysed per comparison; the rest are listed without analysis. */
 export const MAX_ANALYSED_FILES = 40;
@@ -173,16 +174,38 @@ function diffTrees(area: FileShift['area'], root: string, x: TreeState | null, y
   }
   const renamed: PlannedFile[] = [];
   const renamedFrom = new Set<Side>();
-  const onlyB: PlannedFile[] = [];
+  const newInB: Side[] = [];
   for (const f of added) {
     const from = f.sha256 ? removedByHash.get(f.sha256)?.shift() : undefined;
     if (from) {
       renamedFrom.add(from);
       renamed.push(entry({ area, root }, 'renamed', from, f));
-    } else onlyB.push(entry({ area, root }, 'added', null, f));
+    } else newInB.push(f);
   }
-  const onlyA = removed.filter((f) => !renamedFrom.has(f)).map((f) => entry({ area, root }, 'removed', f, null));
+  const goneFromA = removed.filter((f) => !renamedFrom.has(f));
+  // what is left of both sides: a file renamed and changed (train_v1.csv → train_v2.csv) is paired by its name
+  const candidate = (f: Side): { path: string; readAs: string | null } => ({ path: f.path, readAs: readAsOf(f.path) });
+  const pairs = pairByName(goneFromA.map(candidate), newInB.map(candidate));
+  const paired = new Set<Side>();
+  for (const [i, j] of pairs) {
+    const x = goneFromA[i]!;
+    const y = newInB[j]!;
+    paired.add(x).add(y);
+    const p = entry({ area, root }, 'changed', x, y);
+    p.entry.from = x.path;
+    changed.push(p);
+  }
+  const onlyB = newInB.filter((f) => !paired.has(f)).map((f) => entry({ area, root }, 'added', null, f));
+  const onlyA = goneFromA.filter((f) => !paired.has(f)).map((f) => entry({ area, root }, 'removed', f, null));
   return [...changed, ...renamed, ...onlyB, ...onlyA];
+}
+
+/** Two whole inputs (or outputs) under different paths, taken for one renamed and changed: their files compared. */
+function pairedTrees(area: FileShift['area'], x: TreeState, y: TreeState): PlannedFile[] {
+  const out = diffTrees(area, y.path, x, y);
+  for (const p of out)
+    if (p.entry.change === 'changed') p.entry.from = p.entry.path ? join(x.path, p.entry.path) : x.path;
+  return out;
 }
 
 function pairTrees(area: FileShift['area'], xs: readonly TreeState[], ys: readonly TreeState[]): PlannedFile[] {
@@ -202,6 +225,7 @@ function pairTrees(area: FileShift['area'], xs: readonly TreeState[], ys: readon
   }
   // a whole input under a new path with the same root hash is a rename of that input
   const unmatchedA = xs.filter((x) => !matched.has(x.path));
+  const leftB: TreeState[] = [];
   for (const y of unmatchedB) {
     const i = unmatchedA.findIndex((x) => x.rootHash !== null && x.rootHash === y.rootHash && x.kind === y.kind);
     if (i >= 0) {
@@ -219,9 +243,22 @@ function pairTrees(area: FileShift['area'], xs: readonly TreeState[], ys: readon
       );
       p.entry.note = `the same content as ${x.path} in run A`;
       out.push(p);
-    } else out.push(...diffTrees(area, y.path, null, y));
+    } else leftB.push(y);
   }
-  for (const x of unmatchedA) out.push(...diffTrees(area, x.path, x, null));
+  // the rest: an input renamed and changed (--data train_v1.csv, then --data train_v2.csv) is paired by its name
+  const readAsOfTree = (t: TreeState): string | null =>
+    t.kind === 'file' ? readAsOf(t.path) : t.kind === 'dir' ? 'dir' : null;
+  const pairs = pairByName(
+    unmatchedA.map((t) => ({ path: t.path, readAs: readAsOfTree(t) })),
+    leftB.map((t) => ({ path: t.path, readAs: readAsOfTree(t) })),
+  );
+  const paired = new Set<TreeState>();
+  for (const [i, j] of pairs) {
+    paired.add(unmatchedA[i]!).add(leftB[j]!);
+    out.push(...pairedTrees(area, unmatchedA[i]!, leftB[j]!));
+  }
+  for (const y of leftB) if (!paired.has(y)) out.push(...diffTrees(area, y.path, null, y));
+  for (const x of unmatchedA) if (!paired.has(x)) out.push(...diffTrees(area, x.path, x, null));
   return out;
 }
 
