@@ -95,7 +95,7 @@ export function sniffCsv(file: string, tsv: boolean): CsvHeader {
   let lastError = '';
   for (const delimiter of candidates) {
     try {
-      const rows = parseSync(text, { delimiter, to_line: 1001, skip_empty_lines: true, bom: true }) as string[][];
+      const rows: string[][] = parseSync(text, { delimiter, to_line: 1001, skip_empty_lines: true, bom: true });
       if (rows.length === 0) continue;
       const width = rows[0]!.length;
       if (width < 2 && delimiter !== candidates[candidates.length - 1]) continue;
@@ -107,7 +107,7 @@ export function sniffCsv(file: string, tsv: boolean): CsvHeader {
   if (!best) {
     // one column and no delimiter at all is still a CSV
     try {
-      const rows = parseSync(text, { to_line: 1001, skip_empty_lines: true, bom: true }) as string[][];
+      const rows: string[][] = parseSync(text, { to_line: 1001, skip_empty_lines: true, bom: true });
       if (rows.length > 0 && rows.every((r) => r.length === 1)) best = { delimiter: tsv ? '\t' : ',', rows };
     } catch (e) {
       lastError = (e as Error).message;

@@ -226,7 +226,7 @@ export class ColumnProfiler {
 
   /** Category counts (text columns). */
   categoryCounts(): Map<string, number> {
-    return this.categories ?? new Map();
+    return this.categories ?? new Map<string, number>();
   }
 
   /** Values counted as "other" once MAX_CATEGORIES distinct values were seen. */

@@ -79,7 +79,7 @@ describe('CsvScanner', () => {
         fc.integer({ min: 1, max: 17 }),
         (rows, eol, chunk) => {
           const text = rows.map((r) => r.join(',')).join(eol) + eol;
-          const expected = parse(text, { relax_column_count: true, skip_empty_lines: true }) as string[][];
+          const expected: string[][] = parse(text, { relax_column_count: true, skip_empty_lines: true });
           // a record of one empty field ("" alone on a line) is a blank row to csv-parse's skip_empty_lines
           const blank = (r: string[]): boolean => r.length === 1 && r[0] === '';
           expect(scan(text, chunk).filter((r) => !blank(r))).toEqual(expected.filter((r) => !blank(r)));

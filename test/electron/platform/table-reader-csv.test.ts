@@ -36,7 +36,7 @@ describe('profileCsv', () => {
     expect(header.types).toEqual(['integer', 'number', 'integer', 'number', 'string']);
     const got = await profileCsv(file, header, { compareColumns: header.columns, key: null, sha256: false });
 
-    const records = parse(fs.readFileSync(file), { relax_column_count: true, skip_empty_lines: true }) as string[][];
+    const records: string[][] = parse(fs.readFileSync(file), { relax_column_count: true, skip_empty_lines: true });
     const want = header.types.map((t, i) => new ColumnProfiler(t, i + 1));
     for (const rec of records.slice(1)) {
       want.forEach((p, c) => {
