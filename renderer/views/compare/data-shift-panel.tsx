@@ -7,6 +7,8 @@ import { ErrorBox, Loading } from '../../components/common';
 import { DiffView, type DiffLayout } from '../../components/diff-view';
 import { useAsync } from '../../use-async';
 
+/** Cells of the row diff keep a value on one line (a narrow column wrapped 3.26 as 3.2 / 6). */
+const NOWRAP = { whiteSpace: 'nowrap' } as const;
 const MARK: Record<FileShift['change'], string> = { changed: '~', added: '+', removed: '−', renamed: '→' };
 
 function rowClass(status: string): string {
@@ -127,11 +129,11 @@ function TableDetail({ d }: { d: Extract<FileShift['detail'], { kind: 'table' }>
                       .filter(([, cells]) => cells)
                       .map(([side, cells]) => (
                         <tr key={`${row.key}-${side}`} className={side === 'A' ? 'diff-removed' : 'diff-added'}>
-                          <td className="mono">
+                          <td className="mono" style={NOWRAP}>
                             {row.key} {side}
                           </td>
                           {r.columns.map((c, i) => (
-                            <td key={c} className="mono">
+                            <td key={c} className="mono" style={NOWRAP}>
                               {row.changed.includes(i) ? <b>{cells![i] ?? '∅'}</b> : (cells![i] ?? '∅')}
                             </td>
                           ))}
