@@ -8,7 +8,12 @@
 # Needs root (slurmd runs jobs as their submitting user, and the daemons are started as root without
 # systemd). No cgroups: proctrack/linuxproc and task/none, which work in containers and CI machines.
 #
-# The node advertises LOCAL_SLURM_CPUS CPUs (default: 24, or the real count when larger). On a 2-core
+# Nodes: LOCAL_SLURM_NODES slurmd daemons on this one host (default 3), each its own Slurm node with its own
+# port, spool and log: "$(hostname -s)" (partition debug, the default, one node) and "<host>-2", "<host>-3"…
+# (all of them together in partition multi, for --vary node). Slurm treats them as distinct nodes; their
+# hardware is this machine's, so they differ only in name and in what Slurm gives each job there.
+#
+# Each node advertises LOCAL_SLURM_CPUS CPUs (default: 24, or the real count when larger). On a 2-core
 # machine that oversubscribes on purpose: reproscope's tests and bench submit tiny jobs that mostly wait,
 # and 20 of them must be able to be in flight at once. SlurmdParameters=config_overrides lets slurmd accept
 # the advertised figure instead of draining the node for "low CPUs". Set LOCAL_SLURM_CPUS=$(nproc) for a
@@ -38,8 +43,18 @@ need_tools() {
   [ "$(id -u)" -eq 0 ] || die "must run as root (slurmctld and slurmd are started as root here)"
 }
 
+# The node names: this host's short name first, then <host>-2 … <host>-N
+node_names() {
+  local host n i
+  host=$(hostname -s)
+  n=${LOCAL_SLURM_NODES:-3}
+  echo "$host"
+  for i in $(seq 2 "$n"); do echo "$host-$i"; done
+}
+
+# Writes slurm.conf; returns 1 when it was already what this script writes (nothing to restart)
 write_conf() {
-  local host cpus mem real
+  local host cpus mem real extra all i name tmp
   host=$(hostname -s)
   real=$(nproc)
   cpus=${LOCAL_SLURM_CPUS:-24}
@@ -50,7 +65,21 @@ write_conf() {
     die "$CONF exists and was not written by this script; not touching a real cluster's configuration"
   fi
   mkdir -p "$CONF_DIR" "$STATE" "$SPOOL" "$LOGS" "$RUN"
-  cat >"$CONF" <<EOF
+  # 22.05 refuses CgroupPlugin=disabled, so no cgroup.conf at all (nothing here uses cgroups)
+  if [ -e "$CONF_DIR/cgroup.conf" ] && grep -q 'CgroupPlugin=disabled' "$CONF_DIR/cgroup.conf"; then
+    rm -f "$CONF_DIR/cgroup.conf"
+  fi
+  extra=""
+  all=$host
+  i=1
+  for name in $(node_names | tail -n +2); do
+    # the same address, another name and port: slurmd -N <name> answers for it (the %n paths below keep them apart)
+    extra+="NodeName=$name NodeHostname=$name NodeAddr=127.0.0.1 Port=$((6818 + i)) CPUs=$cpus RealMemory=$mem State=UNKNOWN"$'\n'
+    all+=",$name"
+    i=$((i + 1))
+  done
+  tmp=$(mktemp)
+  cat >"$tmp" <<EOF
 $MARK
 # A one-node cluster for reproscope's tests: $cpus CPUs advertised on $real real ones (see the script's header).
 ClusterName=reproscope-local
@@ -71,11 +100,11 @@ SchedulerType=sched/backfill
 SlurmdParameters=config_overrides
 ReturnToService=2
 StateSaveLocation=$STATE
-SlurmdSpoolDir=$SPOOL
+SlurmdSpoolDir=$SPOOL/%n
 SlurmctldPidFile=$RUN/slurmctld.pid
-SlurmdPidFile=$RUN/slurmd.pid
+SlurmdPidFile=$RUN/slurmd-%n.pid
 SlurmctldLogFile=$LOGS/slurmctld.log
-SlurmdLogFile=$LOGS/slurmd.log
+SlurmdLogFile=$LOGS/slurmd-%n.log
 SlurmctldPort=6817
 SlurmdPort=6818
 # quick turnaround for tiny jobs: short kill grace, frequent scheduling, finished jobs kept 10 min for scontrol
@@ -87,12 +116,17 @@ MessageTimeout=10
 SlurmctldTimeout=30
 SlurmdTimeout=60
 NodeName=$host CPUs=$cpus RealMemory=$mem State=UNKNOWN
-PartitionName=debug Nodes=$host Default=YES MaxTime=INFINITE State=UP OverSubscribe=NO
+${extra}PartitionName=debug Nodes=$host Default=YES MaxTime=INFINITE State=UP OverSubscribe=NO
+PartitionName=multi Nodes=$all MaxTime=INFINITE State=UP OverSubscribe=NO
 EOF
-  # 22.05 refuses CgroupPlugin=disabled, so no cgroup.conf at all (nothing here uses cgroups)
-  if [ -e "$CONF_DIR/cgroup.conf" ] && grep -q 'CgroupPlugin=disabled' "$CONF_DIR/cgroup.conf"; then
-    rm -f "$CONF_DIR/cgroup.conf"
+  for name in $(node_names); do mkdir -p "$SPOOL/$name"; done
+  if [ -e "$CONF" ] && cmp -s "$tmp" "$CONF"; then
+    rm -f "$tmp"
+    return 1
   fi
+  mv "$tmp" "$CONF"
+  chmod 0644 "$CONF"
+  return 0
 }
 
 pid_alive() {
@@ -119,32 +153,45 @@ start_munge() {
   munge -n | unmunge >/dev/null || die "munged started but a credential does not round-trip"
 }
 
+# every configured node takes jobs
 node_up() {
-  local state
-  state=$(sinfo -h -N -o '%T' 2>/dev/null | head -1)
-  case "$state" in
-    idle* | mix* | alloc* | completing*) return 0 ;;
-    *) return 1 ;;
-  esac
+  local want got
+  want=$(node_names | wc -l)
+  got=$(sinfo -h -N -o '%N %T' 2>/dev/null | awk '$2 ~ /^(idle|mix|alloc|completing)/ { print $1 }' | sort -u | wc -l)
+  [ "$want" -gt 0 ] && [ "$got" -ge "$want" ]
+}
+
+# the slurm daemons, also those of an earlier configuration (one slurmd with the old pid file, other nodes)
+stop_daemons() {
+  local f
+  for f in "$RUN"/slurmd*.pid; do
+    if [ -e "$f" ]; then stop_one "$f" "$(basename "$f" .pid)"; fi
+  done
+  stop_one "$RUN/slurmctld.pid" slurmctld
 }
 
 start() {
+  local name
   need_tools
-  write_conf
+  # a changed configuration (another node count, an older version of this script) needs the daemons restarted;
+  # slurmctld keeps its state, and running jobs survive a slurmd restart
+  if write_conf && pid_alive "$RUN/slurmctld.pid"; then stop_daemons; fi
   start_munge
   if ! pid_alive "$RUN/slurmctld.pid"; then /usr/sbin/slurmctld; fi
-  if ! pid_alive "$RUN/slurmd.pid"; then /usr/sbin/slurmd; fi
+  for name in $(node_names); do
+    if ! pid_alive "$RUN/slurmd-$name.pid"; then /usr/sbin/slurmd -N "$name"; fi
+  done
   for _ in $(seq 1 60); do
     if node_up; then
-      echo "local-slurm: up: $(sinfo -h -N -o '%N %T cpus=%c mem=%mMiB')"
+      echo "local-slurm: up: $(sinfo -h -N -o '%N %T cpus=%c mem=%mMiB' | sort -u | paste -sd ';' -)"
       return 0
     fi
     # a node left down/drained by an earlier run comes back on request
-    scontrol update NodeName="$(hostname -s)" State=RESUME >/dev/null 2>&1 || true
+    for name in $(node_names); do scontrol update NodeName="$name" State=RESUME >/dev/null 2>&1 || true; done
     sleep 0.5
   done
   echo "local-slurm: the node did not come up; last log lines:" >&2
-  tail -n 20 "$LOGS/slurmctld.log" "$LOGS/slurmd.log" >&2 || true
+  tail -n 20 "$LOGS/slurmctld.log" "$LOGS"/slurmd-*.log >&2 || true
   exit 1
 }
 
@@ -161,14 +208,13 @@ stop_one() {
 }
 
 stop() {
-  stop_one "$RUN/slurmd.pid" slurmd
-  stop_one "$RUN/slurmctld.pid" slurmctld
+  stop_daemons
   stop_one "$MUNGE_RUN/munged.pid" munged
 }
 
 status() {
   if node_up; then
-    echo "local-slurm: up: $(sinfo -h -N -o '%N %T cpus=%c mem=%mMiB')"
+    echo "local-slurm: up: $(sinfo -h -N -o '%N %T cpus=%c mem=%mMiB' | sort -u | paste -sd ';' -)"
   else
     echo "local-slurm: not running" >&2
     exit 1

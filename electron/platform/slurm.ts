@@ -257,11 +257,34 @@ export async function queryJobs(ids: readonly string[]): Promise<Map<string, Slu
   return found;
 }
 
-/** The cluster's node names (for --vary node and the shared-filesystem check). */
-export async function listNodes(partition: string | null): Promise<string[]> {
-  const r = await call('sinfo', ['-h', '-N', '-o', '%N', ...(partition ? ['-p', partition] : [])]);
+/** One node of a partition as sinfo lists it. */
+export interface SlurmNode {
+  name: string;
+  /** Where slurmd runs: its host name and address (several nodes may share one host). */
+  hostname: string;
+  address: string;
+  /** Slurm's state, e.g. idle, mixed, allocated, drained, down*. */
+  state: string;
+}
+
+/** The nodes of a partition (without one: of the default partition, where sbatch sends jobs), sorted by name. */
+export async function listNodes(partition: string | null): Promise<SlurmNode[]> {
+  const r = await call('sinfo', ['-h', '-N', '-o', '%N|%n|%o|%T|%P']);
   if (r.code !== 0) return [];
-  return [...new Set(r.stdout.split('\n').map((s) => s.trim()))].filter(Boolean);
+  const byName = new Map<string, SlurmNode>();
+  for (const line of r.stdout.split('\n')) {
+    const [name, hostname, address, state, part] = line.split('|').map((s) => s.trim());
+    // sinfo marks the default partition with a star
+    const inIt = partition ? part?.replace(/\*$/, '') === partition : Boolean(part?.endsWith('*'));
+    if (name && inIt)
+      byName.set(name, { name, hostname: hostname ?? name, address: address ?? name, state: state ?? '' });
+  }
+  return [...byName.values()].sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
+}
+
+/** Whether a node can take jobs now (not down, drained, failing or powered off). */
+export function nodeUsable(n: SlurmNode): boolean {
+  return /^(idle|mix|alloc|completing|planned)/i.test(n.state) && !/[*~#!%]$/.test(n.state);
 }
 
 /** Filesystems whose files every node of a cluster usually sees. */

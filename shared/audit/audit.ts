@@ -34,7 +34,7 @@ export const VerdictSchema = z.enum(VERDICTS);
 export type Verdict = z.infer<typeof VerdictSchema>;
 
 /** The factors `--vary` may change one at a time. */
-export const VARY_FACTORS = ['seed', 'threads', 'hashseed'] as const;
+export const VARY_FACTORS = ['seed', 'threads', 'hashseed', 'node'] as const;
 /** A factor `--vary` may change. */
 export const VaryFactorSchema = z.enum(VARY_FACTORS);
 /** A factor `--vary` may change. */
@@ -50,6 +50,7 @@ export const GROUP_NAMES = [
   'vary:threads',
   'vary:hashseed',
   'vary:seed',
+  'vary:node',
 ] as const;
 /** A group's name. */
 export const GroupNameSchema = z.enum(GROUP_NAMES);

@@ -94,6 +94,7 @@ const VARY_FACTORS: Partial<Record<GroupName, { category: Category; factor: stri
   'vary:threads': { category: 'process', factor: 'thread count', what: 'varying the thread count' },
   'vary:hashseed': { category: 'randomness', factor: 'PYTHONHASHSEED', what: 'varying PYTHONHASHSEED' },
   'vary:seed': { category: 'randomness', factor: 'seed parameter', what: 'varying the seed parameter' },
+  'vary:node': { category: 'hardware', factor: 'node', what: 'moving the reruns to distinct nodes' },
 };
 
 /** What sources are found from. */

@@ -46,6 +46,7 @@ export async function startAudit(
   const runnerWarnings = await checkRunner(
     options.runner ??
       runnerFor({
+        vary: input.vary,
         runner:
           input.runner === 'slurm'
             ? { kind: 'slurm', partition: input.slurmPartition ?? null, options: input.slurmOptions }
@@ -190,6 +191,7 @@ async function runCampaign(
       'vary:threads',
       'vary:hashseed',
       'vary:seed',
+      'vary:node',
     ];
     const runGroup = async (group: AuditGroup): Promise<void> => {
       const pending = group.reruns.filter((r) => r.status === 'pending');

@@ -14,6 +14,7 @@ export const GROUP_DESCRIPTIONS: Record<GroupName, string> = {
   'vary:threads': 'a different thread count per rerun',
   'vary:hashseed': 'a different PYTHONHASHSEED per rerun',
   'vary:seed': 'a different seed per rerun',
+  'vary:node': 'a distinct cluster node per rerun (the other groups all run on the first node)',
 };
 
 /** A rerun's outputs as one comparable text: normalised hashes, so MLmodel's run_id alone never makes the baseline "vary". */
@@ -148,6 +149,13 @@ export function planGroups(plan: GroupPlan): AuditGroup[] {
         name: 'vary:seed',
         description: GROUP_DESCRIPTIONS['vary:seed'],
         reruns: seedsFrom(1001).map(seeded),
+      });
+    // which node each rerun goes to is the runner's to say (RunnerJob.nodeIndex, from the rerun's index)
+    if (v === 'node')
+      groups.push({
+        name: 'vary:node',
+        description: GROUP_DESCRIPTIONS['vary:node'],
+        reruns: range.map((i) => blank(i)),
       });
   }
   return groups;

@@ -15,6 +15,7 @@ import {
 } from '../../../shared/audit/verdict';
 import type { CoreContext } from '../core-context';
 import type { Prepared, Shared } from './campaign-types';
+import { addNodeSources } from './node-sources';
 
 interface Judged {
   reference: ReferenceOutcome | null;
@@ -114,4 +115,5 @@ export function judge(audit: Audit, prepared: Prepared, ctx: CoreContext, shared
     differences,
     gpu: rerunSnap ? rerunSnap.hardware.gpus.length > 0 : null,
   });
+  addNodeSources(audit, ctx);
 }

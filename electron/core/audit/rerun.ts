@@ -127,6 +127,7 @@ export async function runOneRerun(job: RerunJob): Promise<void> {
       batch: `reproscope-${audit.id.slice(0, 8)}-${group.name.replace(':', '-')}`,
       ticket: reattach,
       probe: probe.command,
+      nodeIndex: audit.plan.vary.includes('node') ? (group.name === 'vary:node' ? rerun.index : 0) : undefined,
       onTicket: (t: RunnerTicket) => {
         rerun.job = { ...t, cwd, mlflowRunId: runId };
         auditsOf(ctx).save(audit);

@@ -44,6 +44,12 @@ export interface RunnerJob {
    * machines runs beside the command, where the command runs; its output comes back in the result.
    */
   probe?: { argv: readonly string[]; stdin?: string };
+  /**
+   * For a backend with several nodes: run on the node at this position of its list of usable nodes (the same
+   * index, the same node; wrapping around when there are fewer). `--vary node` gives its group's reruns 0, 1,
+   * 2… and every other group 0, so only that group changes node. Absent: wherever the backend places it.
+   */
+  nodeIndex?: number;
 }
 
 /** Where a rerun ran, as the backend knows it (absent for local runs: this machine). */

@@ -7,6 +7,8 @@ export interface SlurmRunnerOptions {
   partition: string | null;
   /** Extra sbatch options, as the user gave them. */
   options: string[];
+  /** The plan varies the node (`--vary node`): jobs are pinned to nodes by their nodeIndex. */
+  spread?: boolean;
 }
 
 const hasTimeOption = (options: readonly string[]): boolean => options.some((o) => /^(--time(=|$)|-t)/.test(o));

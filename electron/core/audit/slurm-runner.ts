@@ -5,9 +5,11 @@ import path from 'node:path';
 import {
   checkSharedFilesystem,
   listNodes,
+  nodeUsable,
   requireController,
   requireSlurmCommands,
   sbatch,
+  type SlurmNode,
 } from '../../platform/slurm';
 import type { Runner, RunnerJob, RunnerResult, RunnerTicket } from './runner';
 import { filesOf, type JobFiles } from './slurm-job-files';
@@ -23,6 +25,8 @@ const BATCH_MAX_WAIT_MS = 500;
 
 interface Waiting {
   job: RunnerJob;
+  /** The node it is pinned to (`--vary node`), or null for wherever Slurm places it. */
+  node: string | null;
   detach?: () => void;
   files: JobFiles;
   resolve: (r: RunnerResult) => void;
@@ -35,15 +39,24 @@ interface Batch {
   first: number;
 }
 
+/** Whether a node's slurmd runs on this machine (several nodes may: the local test cluster runs three). */
+function onThisMachine(n: SlurmNode): boolean {
+  const here = os.hostname().split('.')[0];
+  if (n.name === here || n.hostname === here || n.address === here || n.address === 'localhost') return true;
+  if (/^127\./.test(n.address) || n.address === '::1') return true;
+  return Object.values(os.networkInterfaces()).some((list) => (list ?? []).some((a) => a.address === n.address));
+}
+
 /** The shared-filesystem warning for a work folder, or none when it is on a cluster filesystem. */
 async function sharedFsWarnings(workDir: string, partition: string | null): Promise<string[]> {
   const fsCheck = checkSharedFilesystem(workDir);
   if (fsCheck.shared) return [];
-  const here = os.hostname().split('.')[0];
   const nodes = await listNodes(partition);
   const where = `${fsCheck.dir} is on a local filesystem (${fsCheck.fsType} at ${fsCheck.mountPoint})`;
-  if (nodes.length > 0 && nodes.every((n) => n === here))
+  if (nodes.length === 1 && onThisMachine(nodes[0]!))
     return [`${where}; that works here only because the cluster's one node is this machine`];
+  if (nodes.length > 1 && nodes.every(onThisMachine))
+    return [`${where}; that works here only because every node of the partition runs on this machine`];
   return [
     `${where}, which nodes other than this machine cannot read: give --work-dir on a shared filesystem (NFS, Lustre, GPFS, BeeGFS, CephFS) or the reruns fail on those nodes`,
   ];
@@ -54,6 +67,12 @@ export function createSlurmRunner(options: SlurmRunnerOptions): Runner {
   validateSlurmOptions(options.options);
   const tracker = new SlurmJobTracker(options.partition);
   const batches = new Map<string, Batch>();
+  let nodes: Promise<string[]> | null = null;
+  /** The partition's usable nodes, read once per runner, so the same index means the same node all audit long. */
+  const usableNodes = (): Promise<string[]> =>
+    (nodes ??= listNodes(options.partition)
+      .then((all) => all.filter(nodeUsable).map((n) => n.name))
+      .catch(() => []));
 
   /** Writes the batch's scripts and submits them as one job (one rerun) or one job array (several). */
   const submit = async (key: string): Promise<void> => {
@@ -66,7 +85,10 @@ export function createSlurmRunner(options: SlurmRunnerOptions): Runner {
     if (waiting.length === 0) return;
     const first = waiting[0]!;
     const base = first.job.env;
-    const requested = requestedArgs(options, first.job.timeoutMs);
+    const requested = [
+      ...requestedArgs(options, first.job.timeoutMs),
+      ...(first.node ? [`--nodelist=${first.node}`] : []),
+    ];
     const outDir = path.resolve(path.join(path.dirname(first.files.root), '..', '.slurm'));
     try {
       fs.mkdirSync(outDir, { recursive: true });
@@ -106,7 +128,8 @@ export function createSlurmRunner(options: SlurmRunnerOptions): Runner {
 
   /** Queues a job for its batch: submitted once the batch has been quiet for a moment, or has waited long enough. */
   const enqueue = (w: Waiting): void => {
-    const key = w.job.batch ?? `single-${Math.random()}`;
+    // a job array's tasks share their options, so jobs pinned to different nodes go out as different batches
+    const key = `${w.job.batch ?? `single-${Math.random()}`}${w.node ? `@${w.node}` : ''}`;
     const onAbort = (): void => {
       const b = batches.get(key);
       if (!b || !b.waiting.includes(w)) return;
@@ -133,7 +156,16 @@ export function createSlurmRunner(options: SlurmRunnerOptions): Runner {
       requireSlurmCommands();
       await requireController();
       fs.mkdirSync(workDir, { recursive: true });
-      return sharedFsWarnings(workDir, options.partition);
+      const warnings = await sharedFsWarnings(workDir, options.partition);
+      if (options.spread) {
+        const usable = await usableNodes();
+        const where = options.partition ? `partition ${options.partition}` : 'the default partition';
+        if (usable.length < 2)
+          warnings.push(
+            `--vary node: ${where} has ${usable.length === 1 ? `one usable node (${usable[0]})` : 'no usable node'}, so the vary:node group cannot spread; give --slurm-partition a partition with several nodes`,
+          );
+      }
+      return warnings;
     },
     run(job: RunnerJob): Promise<RunnerResult> {
       if (!job.dir) return Promise.reject(new Error('the Slurm runner needs a folder per job'));
@@ -150,7 +182,15 @@ export function createSlurmRunner(options: SlurmRunnerOptions): Runner {
           return;
         }
         void tracker.warmUp();
-        enqueue({ job, files, resolve, reject });
+        if (!options.spread || job.nodeIndex === undefined) {
+          enqueue({ job, files, resolve, reject, node: null });
+          return;
+        }
+        void usableNodes().then((usable) => {
+          if (job.signal.aborted) return resolve(interruptedResult(null, new Date()));
+          const node = usable.length > 0 ? usable[job.nodeIndex! % usable.length]! : null;
+          enqueue({ job, files, resolve, reject, node });
+        });
       });
     },
   };
