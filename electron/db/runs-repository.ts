@@ -23,6 +23,8 @@ export interface EncodedRun {
   sourceKey: string | null;
   /** The digest of the source record an import built it from; any other write clears it. */
   importDigest?: string | null;
+  /** The fingerprint of the source run's cheap facts (see migration 9), where the reader gives one. */
+  importFingerprint?: string | null;
 }
 
 /** Filters, sort and page of the run list. */
@@ -71,12 +73,13 @@ export class RunsRepository {
     this.db = db;
     this.blobs = new BlobRepository(db);
     this.insertRun =
-      db.prepare(`INSERT INTO runs (id, name, kind, project, created_at, status, exit_code, commit_sha, command, audit_id, source_key, snapshot_version, snapshot, import_digest)
-      VALUES (@id, @name, @kind, @project, @createdAt, @status, @exitCode, @commit, @command, @auditId, @sourceKey, @version, @snapshot, @importDigest)
+      db.prepare(`INSERT INTO runs (id, name, kind, project, created_at, status, exit_code, commit_sha, command, audit_id, source_key, snapshot_version, snapshot, import_digest, import_fingerprint)
+      VALUES (@id, @name, @kind, @project, @createdAt, @status, @exitCode, @commit, @command, @auditId, @sourceKey, @version, @snapshot, @importDigest, @importFingerprint)
       ON CONFLICT (id) DO UPDATE SET name = excluded.name, status = excluded.status, exit_code = excluded.exit_code,
         commit_sha = excluded.commit_sha, command = excluded.command, audit_id = excluded.audit_id, source_key = excluded.source_key,
-        snapshot_version = excluded.snapshot_version, snapshot = excluded.snapshot, project = excluded.project, import_digest = excluded.import_digest`);
-    this.updateImportDigest = db.prepare('UPDATE runs SET import_digest = ? WHERE id = ?');
+        snapshot_version = excluded.snapshot_version, snapshot = excluded.snapshot, project = excluded.project, import_digest = excluded.import_digest,
+        import_fingerprint = excluded.import_fingerprint`);
+    this.updateImportDigest = db.prepare('UPDATE runs SET import_digest = ?, import_fingerprint = ? WHERE id = ?');
     this.deleteMetrics = db.prepare('DELETE FROM run_metrics WHERE run_id = ?');
     this.insertMetric = db.prepare('INSERT INTO run_metrics (run_id, name, value) VALUES (?, ?, ?)');
     this.selectSnapshot = db.prepare('SELECT snapshot FROM runs WHERE id = ?');
@@ -143,6 +146,7 @@ export class RunsRepository {
       version: SNAPSHOT_SCHEMA_VERSION,
       snapshot: gzippedJson,
       importDigest: run.importDigest ?? null,
+      importFingerprint: run.importFingerprint ?? null,
     });
     this.deleteHistories.run(snapshot.id);
     for (const h of run.histories) this.insertHistory.run(snapshot.id, h.name, h.points, h.data);
@@ -196,26 +200,36 @@ export class RunsRepository {
    * the gzipped snapshot text without histories (only runs whose digest does not settle the question need it;
    * their histories come from `encodedHistories`).
    */
-  importedUnder(
-    prefix: string,
-  ): Map<string, { id: string; createdAt: string; importDigest: string | null; gzippedJson: () => Buffer }> {
+  importedUnder(prefix: string): Map<string, ImportedRun> {
     const rows = this.db
       .prepare(
-        'SELECT source_key, id, created_at, import_digest FROM runs WHERE source_key >= ? AND source_key < ? || char(1114111)',
+        'SELECT source_key, id, created_at, import_digest, import_fingerprint FROM runs WHERE source_key >= ? AND source_key < ? || char(1114111)',
       )
-      .all(prefix, prefix) as { source_key: string; id: string; created_at: string; import_digest: string | null }[];
+      .all(prefix, prefix) as {
+      source_key: string;
+      id: string;
+      created_at: string;
+      import_digest: string | null;
+      import_fingerprint: string | null;
+    }[];
     const snapshotOf = (id: string): Buffer => (this.selectSnapshot.get(id) as { snapshot: Buffer }).snapshot;
     return new Map(
       rows.map((r) => [
         r.source_key,
-        { id: r.id, createdAt: r.created_at, importDigest: r.import_digest, gzippedJson: () => snapshotOf(r.id) },
+        {
+          id: r.id,
+          createdAt: r.created_at,
+          importDigest: r.import_digest,
+          importFingerprint: r.import_fingerprint,
+          gzippedJson: () => snapshotOf(r.id),
+        },
       ]),
     );
   }
 
   /** Records the digest of the source record an imported run (already stored, found unchanged) was built from. */
-  rememberImportDigest(id: string, importDigest: string): void {
-    this.updateImportDigest.run(importDigest, id);
+  rememberImportDigest(id: string, importDigest: string, importFingerprint: string | null = null): void {
+    this.updateImportDigest.run(importDigest, importFingerprint, id);
   }
 
   /** Resolves a unique id prefix to a full id: NOT_FOUND or AMBIGUOUS_ID otherwise. */
@@ -360,6 +374,15 @@ export class RunsRepository {
       tags: names('run_tags', 'key'),
     };
   }
+}
+
+/** An imported run as a re-import first sees it: ids, the digest and fingerprint it was stored with, its JSON on demand. */
+export interface ImportedRun {
+  id: string;
+  createdAt: string;
+  importDigest: string | null;
+  importFingerprint: string | null;
+  gzippedJson: () => Buffer;
 }
 
 /** A change to a run: its name (null clears it) and tags to set or remove. */

@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
@@ -301,17 +302,46 @@ function readerOver(db: Database.Database, file: string, options: MlflowReadOpti
       let params: Map<string, Record<string, string>>;
       let tags: Map<string, Record<string, string>>;
       let allMetrics: Map<string, Record<string, MlflowMetricPoint[]> | MalformedMetric> | null = null;
+      let cheap: CheapFacts | null = null;
       try {
         params = byRun('params');
         tags = byRun('tags');
+        cheap = cheapFacts();
         if (!indexed) allMetrics = readAllMetrics();
       } catch (e) {
         throw failed(file, e);
       }
+      /** The fingerprint of a run from what MLflow rewrites when it changes; null where files would need hashing too. */
+      const fingerprintOf = (raw: unknown, runId: string, metricRows: number, local: boolean): string | null => {
+        if (!cheap || local || options.fingerprintSalt === undefined) return null;
+        return createHash('sha256')
+          .update(options.fingerprintSalt)
+          .update(
+            JSON.stringify([
+              raw,
+              params.get(runId) ?? null,
+              tags.get(runId) ?? null,
+              cheap.latest.get(runId) ?? null,
+              metricRows,
+              datasetsByRun.get(runId) ?? null,
+              modelsByRun.get(runId) ?? null,
+            ]),
+          )
+          .digest('base64url');
+      };
       // Which rows become runs is settled first, so that a worker can fetch their metrics ahead.
       type Planned =
         | { kind: 'skip'; skip: ImportSkip }
-        | { kind: 'run'; r: z.output<typeof RunRowSchema>; exp: MlflowExperimentInfo; lifecycleStage: string }
+        | { kind: 'unchanged'; runId: string; experimentId: string }
+        | {
+            kind: 'run';
+            r: z.output<typeof RunRowSchema>;
+            raw: unknown;
+            exp: MlflowExperimentInfo;
+            lifecycleStage: string;
+            artifactDir: string | null;
+            modelDirs: LocalModelDir[];
+          }
         | null;
       const plan: Planned[] = runRows.map((raw): Planned => {
         const parsed = RunRowSchema.safeParse(raw);
@@ -340,7 +370,18 @@ function readerOver(db: Database.Database, file: string, options: MlflowReadOpti
             },
           };
         }
-        return { kind: 'run', r, exp, lifecycleStage };
+        const artifactDir = localDir(exp.id, r.run_uuid, 'artifacts');
+        const modelDirs: LocalModelDir[] = [];
+        for (const m of modelsByRun.get(r.run_uuid) ?? []) {
+          const dir = localDir(m.experimentId, 'models', m.modelId, 'artifacts');
+          if (dir) modelDirs.push({ artifactPath: `models/${m.name ?? m.modelId}`, modelId: m.modelId, dir });
+        }
+        const counted = cheap?.metricRows?.get(r.run_uuid) ?? 0;
+        const local = artifactDir !== null || modelDirs.length > 0;
+        const fp = cheap?.metricRows ? fingerprintOf(raw, r.run_uuid, counted, local) : null;
+        if (fp !== null && options.isUnchanged?.(r.run_uuid, fp))
+          return { kind: 'unchanged', runId: r.run_uuid, experimentId: exp.id };
+        return { kind: 'run', r, raw, exp, lifecycleStage, artifactDir, modelDirs };
       });
       const metricKeys = plan.flatMap((p) => (p?.kind === 'run' ? [p.r.run_uuid] : []));
       let fetchAhead =
@@ -354,11 +395,11 @@ function readerOver(db: Database.Database, file: string, options: MlflowReadOpti
       }
       for (const planned of plan) {
         if (planned === null) continue;
-        if (planned.kind === 'skip') {
+        if (planned.kind === 'skip' || planned.kind === 'unchanged') {
           yield planned;
           continue;
         }
-        const { r, exp, lifecycleStage } = planned;
+        const { r, exp, lifecycleStage, artifactDir, modelDirs } = planned;
         let metrics: Record<string, MlflowMetricPoint[]>;
         try {
           if (allMetrics) {
@@ -387,12 +428,8 @@ function readerOver(db: Database.Database, file: string, options: MlflowReadOpti
           }
           throw failed(file, e);
         }
-        const artifactDir = localDir(exp.id, r.run_uuid, 'artifacts');
-        const modelDirs: LocalModelDir[] = [];
-        for (const m of modelsByRun.get(r.run_uuid) ?? []) {
-          const dir = localDir(m.experimentId, 'models', m.modelId, 'artifacts');
-          if (dir) modelDirs.push({ artifactPath: `models/${m.name ?? m.modelId}`, modelId: m.modelId, dir });
-        }
+        let metricRows = 0;
+        for (const points of Object.values(metrics)) metricRows += points.length;
         yield {
           kind: 'run',
           run: {
@@ -422,11 +459,56 @@ function readerOver(db: Database.Database, file: string, options: MlflowReadOpti
             },
             artifactDir,
             modelDirs,
+            fingerprint: fingerprintOf(
+              planned.raw,
+              r.run_uuid,
+              metricRows,
+              artifactDir !== null || modelDirs.length > 0,
+            ),
           },
         };
       }
     },
   };
+
+  /**
+   * latest_metrics by run (MLflow rewrites a row there with every newer point), and, on a re-import,
+   * the number of metric rows of each run (read from the run_uuid index alone, not the rows).
+   */
+  function cheapFacts(): CheapFacts | null {
+    if (!columns.has('latest_metrics') || !indexed || options.fingerprintSalt === undefined) return null;
+    const latest = new Map<string, unknown[]>();
+    for (const row of db.prepare('SELECT * FROM latest_metrics ORDER BY run_uuid, key').raw().iterate() as Iterable<
+      unknown[]
+    >) {
+      const runId = String(row[latestRunColumn()]);
+      let list = latest.get(runId);
+      if (!list) latest.set(runId, (list = []));
+      list.push(row);
+    }
+    let metricRows: Map<string, number> | null = null;
+    if (options.isUnchanged) {
+      metricRows = new Map();
+      for (const [runId, n] of db
+        .prepare('SELECT run_uuid, count(*) FROM metrics INDEXED BY ' + runIndexName() + ' GROUP BY run_uuid')
+        .raw()
+        .iterate() as Iterable<[unknown, number]>)
+        metricRows.set(String(runId), n);
+    }
+    return { latest, metricRows };
+  }
+
+  function latestRunColumn(): number {
+    return [...columns.get('latest_metrics')!].indexOf('run_uuid');
+  }
+
+  function runIndexName(): string {
+    const names = db
+      .prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'metrics'")
+      .all() as { name: string; sql: unknown }[];
+    const found = names.find((n) => typeof n.sql === 'string' && /\(\s*"?run_uuid"?\s*\)/i.test(n.sql));
+    return `"${found!.name.replace(/"/g, '""')}"`;
+  }
 
   function runMetricsOf(runId: string, row: unknown): Record<string, MlflowMetricPoint[]> {
     const [keysJson, stepsJson, valuesJson, tsJson] = Array.isArray(row) ? (row as unknown[]) : [];
@@ -478,6 +560,13 @@ function readerOver(db: Database.Database, file: string, options: MlflowReadOpti
 
 /** Stores with at least this many runs have their metrics fetched ahead on a worker thread. */
 const PREFETCH_FROM = 500;
+
+/** What a fingerprint is made of beyond the run, params and tags rows already read. */
+interface CheapFacts {
+  latest: Map<string, unknown[]>;
+  /** Metric rows per run; null on a first import (the rows read give the number). */
+  metricRows: Map<string, number> | null;
+}
 
 /** A metric value the store holds in a form MLflow never writes. */
 class MalformedMetric extends Error {}

@@ -24,10 +24,16 @@ export interface RawMlflowRun {
   /** The run's artifact folder inside the store; null when its artifacts are elsewhere (another machine, s3://…). */
   artifactDir: string | null;
   modelDirs: LocalModelDir[];
+  /** A fingerprint of the run's cheap facts (MlflowReadOptions.isUnchanged), where the reader makes one. */
+  fingerprint?: string | null;
 }
 
 /** One item of a reader's stream: a run, or a run left out with the reason. */
-export type MlflowReadItem = { kind: 'run'; run: RawMlflowRun } | { kind: 'skip'; skip: ImportSkip };
+export type MlflowReadItem =
+  | { kind: 'run'; run: RawMlflowRun }
+  | { kind: 'skip'; skip: ImportSkip }
+  /** A run whose fingerprint matched the stored one: not read further. */
+  | { kind: 'unchanged'; runId: string; experimentId: string };
 
 /** A readable MLflow store of any kind. */
 export interface MlflowStoreReader {
@@ -52,6 +58,13 @@ export interface MlflowReadOptions {
   maxResponseBytes?: number;
   /** Stores of at least this many runs are read with the help of worker threads where a reader can (tests lower it). */
   workersFrom?: number;
+  /**
+   * Whether the run stored from an earlier import had this fingerprint (salted by the caller): a
+   * reader that can fingerprint a run from what MLflow changes with it asks before reading its metrics.
+   */
+  isUnchanged?: (runId: string, fingerprint: string) => boolean;
+  /** Mixed into every fingerprint (the import's digest salt: versions, store). */
+  fingerprintSalt?: string;
 }
 
 /** Whether an experiment matches the user's --experiment (by id or name). */

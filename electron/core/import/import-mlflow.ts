@@ -235,6 +235,12 @@ export async function importMlflow(
       // A turn of the event loop, so that finished compressions are handed back and written.
       await new Promise((resolve) => setImmediate(resolve));
     };
+    // A reader that can tell an unchanged run from what MLflow rewrites with it skips reading its history.
+    // Not with --project: the project's DVC entries are checked on disk every time.
+    options.fingerprintSalt = digestSalt;
+    if (existing.size > 0 && !projectDvc)
+      options.isUnchanged = (runId, fingerprint) =>
+        existing.get(`${prefix}${runId}`)?.importFingerprint === fingerprint;
     for await (const item of reader.runs()) {
       if (item.kind === 'skip') {
         skipped.push(item.skip);
@@ -242,6 +248,16 @@ export async function importMlflow(
         continue;
       }
       runsSeen++;
+      if (item.kind === 'unchanged') {
+        const key = `${prefix}${item.runId}`;
+        if (!seen.has(key)) {
+          seen.add(key);
+          perExperiment.set(item.experimentId, (perExperiment.get(item.experimentId) ?? 0) + 1);
+          runs.push({ mlflowRunId: item.runId, id: existing.get(key)!.id, change: 'unchanged' });
+        }
+        await tick();
+        continue;
+      }
       const raw = item.run;
       const rec = raw.record;
       const sourceKey = `${prefix}${rec.runId}`;
@@ -258,9 +274,11 @@ export async function importMlflow(
       const before = existing.get(sourceKey);
       const digest = recordDigest(rec, digestSalt);
       perExperiment.set(rec.experimentId, (perExperiment.get(rec.experimentId) ?? 0) + 1);
+      const fingerprint = raw.fingerprint ?? null;
       if (before && before.importDigest === digest) {
         // The same record as last time builds the same snapshot: nothing to rebuild, encode or compare.
         runs.push({ mlflowRunId: rec.runId, id: before.id, change: 'unchanged' });
+        if (fingerprint !== before.importFingerprint) writer.rememberDigest(before.id, digest, fingerprint);
         await tick();
         continue;
       }
@@ -278,11 +296,11 @@ export async function importMlflow(
       if (before && sameAsStored(ctx, before, json, histories)) {
         // Stored by an import that kept no digest (or from a record spelled differently): remember this one.
         runs.push({ mlflowRunId: rec.runId, id: snapshot.id, change: 'unchanged' });
-        writer.rememberDigest(snapshot.id, digest);
+        writer.rememberDigest(snapshot.id, digest, fingerprint);
       } else {
         runs.push({ mlflowRunId: rec.runId, id: snapshot.id, change: before ? 'updated' : 'added' });
         written++;
-        await writer.add({ skeleton, encoded: encodeRun(json, histories), sourceKey, digest });
+        await writer.add({ skeleton, encoded: encodeRun(json, histories), sourceKey, digest, fingerprint });
       }
       await tick();
     }

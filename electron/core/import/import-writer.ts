@@ -20,6 +20,8 @@ export interface QueuedWrite {
   encoded: Promise<Pick<EncodedRun, 'gzippedJson' | 'histories'>>;
   sourceKey: string;
   digest: string;
+  /** The reader's fingerprint of the source run, if it makes one. */
+  fingerprint?: string | null;
 }
 
 /** Runs queued (being compressed, not yet written) at most; reading waits for the oldest beyond this. */
@@ -69,8 +71,8 @@ export class ImportWriter {
   }
 
   /** Records the digest of an already stored run that was found unchanged. */
-  rememberDigest(id: string, digest: string): void {
-    this.runs.rememberImportDigest(id, digest);
+  rememberDigest(id: string, digest: string, fingerprint: string | null = null): void {
+    this.runs.rememberImportDigest(id, digest, fingerprint);
   }
 
   /** Runs queued and not yet written. */
@@ -89,6 +91,7 @@ export class ImportWriter {
         ...encoded,
         sourceKey: write.sourceKey,
         importDigest: write.digest,
+        importFingerprint: write.fingerprint ?? null,
       });
       written++;
     }

@@ -6,6 +6,7 @@ import { migration005 } from './005-data-shifts';
 import { migration006 } from './006-metric-histories';
 import { migration007 } from './007-audit-leases';
 import { migration008 } from './008-hash-cache-ctime';
+import { migration009 } from './009-import-fingerprint';
 import type Database from 'better-sqlite3';
 
 /** One migration: SQL to run, or a function for one that must read what is stored. */
@@ -24,4 +25,5 @@ export const MIGRATIONS: readonly Migration[] = [
   migration006,
   migration007,
   migration008,
+  migration009,
 ];

@@ -1,0 +1,50 @@
+// Re-importing an mlflow.db: unchanged runs are told from what MLflow rewrites with a run, and every kind of change is still seen.
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { importMlflow } from '../../../../electron/core/import/import-mlflow';
+import { createMlflowDb, insertRun } from '../../../helpers/mlflow-stores';
+import { tempCore } from '../../../helpers/store';
+import { tempDir } from '../../../helpers/temp';
+
+const runId = (i: number): string => i.toString(16).padStart(32, '0');
+
+describe('re-importing an mlflow.db', () => {
+  it('passes over unchanged runs by their fingerprint, and sees a new point (even an old step), a tag, a param, a status', async () => {
+    const file = path.join(tempDir(), 'mlflow.db');
+    const db = createMlflowDb(file);
+    db.exec(`CREATE TABLE latest_metrics ("key" VARCHAR(250) NOT NULL, value FLOAT NOT NULL, timestamp BIGINT, step BIGINT NOT NULL,
+      is_nan BOOLEAN NOT NULL, run_uuid VARCHAR(32) NOT NULL, PRIMARY KEY ("key", run_uuid))`);
+    db.prepare("INSERT INTO experiments (experiment_id, name, lifecycle_stage) VALUES (0, 'Default', 'active')").run();
+    const metric = db.prepare(
+      'INSERT INTO metrics (key, value, timestamp, run_uuid, step, is_nan) VALUES (?, ?, ?, ?, ?, 0)',
+    );
+    const latest = db.prepare('INSERT OR REPLACE INTO latest_metrics VALUES (?, ?, ?, ?, 0, ?)');
+    for (let i = 0; i < 6; i++) {
+      insertRun(db, { run_uuid: runId(i), experiment_id: 0 });
+      db.prepare("INSERT INTO params VALUES ('lr', ?, ?)").run(String(i / 10), runId(i));
+      for (let s = 0; s < 4; s++) metric.run('loss', 1 / (s + 1), 1717300990000 + s, runId(i), s);
+      latest.run('loss', 0.25, 1717300990003, 3, runId(i));
+    }
+    const ctx = tempCore();
+    const first = await importMlflow(ctx, { location: file });
+    expect(first).toMatchObject({ added: 6, unchanged: 0 });
+    const again = await importMlflow(ctx, { location: file });
+    expect(again).toMatchObject({ added: 0, updated: 0, unchanged: 6 });
+    const fingerprints = ctx.store.db.prepare('SELECT import_fingerprint FROM runs').pluck().all();
+    expect(fingerprints.every((f) => typeof f === 'string' && f.length > 20)).toBe(true);
+
+    // A point logged late with an older step leaves latest_metrics alone: the row count still moves.
+    metric.run('loss', 9, 1717300999999, runId(1), 1);
+    db.prepare("INSERT INTO tags VALUES ('note', 'hello', ?)").run(runId(2));
+    db.prepare("UPDATE params SET value = '0.9' WHERE run_uuid = ?").run(runId(3));
+    db.prepare("UPDATE runs SET status = 'FAILED' WHERE run_uuid = ?").run(runId(4));
+    db.close();
+    const changed = await importMlflow(ctx, { location: file });
+    expect(changed).toMatchObject({ added: 0, updated: 4, unchanged: 2 });
+    const updated = changed.runs.filter((r) => r.change === 'updated').map((r) => r.mlflowRunId);
+    expect(updated.sort()).toEqual([runId(1), runId(2), runId(3), runId(4)]);
+    const run1 = ctx.runs.get(changed.runs.find((r) => r.mlflowRunId === runId(1))!.id);
+    expect(run1.outcome.metrics.loss!.history).toHaveLength(5);
+    expect(await importMlflow(ctx, { location: file })).toMatchObject({ updated: 0, unchanged: 6 });
+  });
+});
