@@ -27,11 +27,19 @@ function clip(text: string | null, width = 60): string {
   return one.length > width ? `${one.slice(0, width - 1)}…` : one;
 }
 
-function rowsTable(rows: readonly CompareRow[], indent = '  '): string[] {
+/** How wide a value may be in the fact table: 60 characters in a pipe; on a terminal, half of what the label leaves. */
+function valueWidth(rows: readonly CompareRow[], width: number | null): number {
+  if (!width) return 60;
+  const label = Math.min(40, Math.max(4, ...rows.map((r) => r.label.length)));
+  return Math.max(12, Math.floor((width - 2 - 1 - 2 - label - 2 - 2) / 2));
+}
+
+function rowsTable(rows: readonly CompareRow[], width: number | null, indent = '  '): string[] {
   const shown = rows.slice(0, MAX_LIST * 5);
+  const w = valueWidth(shown, width);
   const lines = formatTable(
     ['', 'FACT', 'A', 'B'],
-    shown.map((r) => [SIGN[r.status], clip(r.label, 40), clip(r.a), clip(r.b)]),
+    shown.map((r) => [SIGN[r.status], clip(r.label, 40), clip(r.a, w), clip(r.b, w)]),
   )
     .split('\n')
     .map((l) => `${indent}${l}`);
@@ -150,8 +158,15 @@ function extras(c: Comparison, section: SectionComparison['section'], all: boole
 }
 
 /** A comparison as readable terminal text. */
-export function formatComparisonText(c: Comparison, options: { all?: boolean } = {}): string {
+export function formatComparisonText(
+  c: Comparison,
+  options: {
+    all?: boolean;
+    /** The terminal's width; null or absent: a pipe (values cut at 60). */ width?: number | null;
+  } = {},
+): string {
   const all = options.all ?? false;
+  const width = options.width ?? null;
   const who = (label: string, r: Comparison['a']): string =>
     `${label} ${r.id.slice(0, 8)}${r.name ? ` "${r.name}"` : ''}  ${r.kind}, ${r.createdAt.replace('T', ' ').slice(0, 19)}, ${r.status}`;
   const out: string[] = [who('A', c.a), who('B', c.b), '', c.summary.headline];
@@ -181,7 +196,7 @@ export function formatComparisonText(c: Comparison, options: { all?: boolean } =
       '',
       `${TITLES[s.section]}${s.differences ? ` (${s.differences} difference${s.differences === 1 ? '' : 's'})` : ' (no differences)'}`,
     );
-    if (rows.length) out.push(...rowsTable(rows));
+    if (rows.length) out.push(...rowsTable(rows, width));
     out.push(...more);
   }
   if (!all) out.push('', 'Only differences are shown; --all shows every fact, --json everything as JSON.');

@@ -4,6 +4,7 @@ import { Option, type Command } from 'commander';
 import readline from 'node:readline';
 import { VARY_FACTORS, type Audit, type Tolerance, type VaryFactor } from '../../../shared/audit/audit';
 import { formatAuditList, formatAuditText } from '../../../shared/audit/audit-text';
+import { colorStatus, colorsFor, formatFittedTable, terminalWidth } from '../terminal';
 import { ReproError, type ErrorInfo } from '../../../shared/errors';
 import type { CoreContext } from '../../core/core-context';
 import type { Handlers } from '../../core/handlers';
@@ -324,6 +325,22 @@ export function registerAuditCommands(program: Command, deps: AuditCommandDeps):
       }
     });
 
+  const formatAuditsTable = (audits: Parameters<typeof formatAuditList>[0], width: number): string => {
+    const c = colorsFor();
+    return formatFittedTable(
+      ['ID', 'CREATED', 'STATUS', 'VERDICT', 'RERUNS', 'PROJECT:ENTRY POINT'],
+      audits.map((a) => [
+        a.id.slice(0, 8),
+        a.createdAt.replace('T', ' ').slice(0, 19),
+        colorStatus(a.status, c),
+        a.verdict ? colorStatus(a.verdict, c) : '—',
+        `${a.rerunsDone}/${a.reruns}`,
+        `${a.project}:${a.entryPoint}`,
+      ]),
+      { width, flexible: [5], headerStyle: c.bold },
+    );
+  };
+
   program
     .command('audits')
     .description('list audits, newest first')
@@ -332,7 +349,13 @@ export function registerAuditCommands(program: Command, deps: AuditCommandDeps):
     .action(async (opts: { limit: number; json?: boolean }) => {
       const res = deps.unwrap(await deps.handlers().listAudits({ limit: opts.limit }));
       if (opts.json) deps.printJson(res);
-      else process.stdout.write(`${formatAuditList(res.audits)}\n`);
+      else {
+        const width = terminalWidth();
+        // on a terminal: a table that fits its width (the project column gives way); a pipe keeps the plain list
+        process.stdout.write(
+          `${width && res.audits.length ? formatAuditsTable(res.audits, width) : formatAuditList(res.audits)}\n`,
+        );
+      }
     });
 
   program

@@ -65,7 +65,7 @@ export function registerCompareCommands(program: Command, deps: CompareCommandDe
         else {
           const shift = comparison.dataShift ? formatDataShiftText(comparison.dataShift) : '';
           process.stdout.write(
-            `${formatComparisonText(comparison, { all: opts.all })}\n${shift ? `\n${shift}\n` : ''}`,
+            `${formatComparisonText(comparison, { all: opts.all, width: terminalWidth() })}\n${shift ? `\n${shift}\n` : ''}`,
           );
         }
       },
@@ -85,10 +85,14 @@ export function registerCompareCommands(program: Command, deps: CompareCommandDe
       'where to write it (default: stdout for text formats, the suggested file name for pdf)',
     )
     .option('--chromium <path>', 'the Chromium or Chrome that prints a PDF (default: one found on this machine)')
+    .option(
+      '--json',
+      'print what was written as JSON ({path, format, fileName, bytes}); without -o, the report itself as {fileName, mimeType, format, text, base64}',
+    )
     .action(
       async (
         auditId: string | undefined,
-        opts: { compare?: string[]; format: ReportFormat; output?: string; chromium?: string },
+        opts: { compare?: string[]; format: ReportFormat; output?: string; chromium?: string; json?: boolean },
       ) => {
         let input: z.input<typeof ExportReportInput>;
         if (opts.compare) {
@@ -116,7 +120,8 @@ export function registerCompareCommands(program: Command, deps: CompareCommandDe
           report.base64 !== null ? Buffer.from(report.base64, 'base64') : Buffer.from(report.text ?? '', 'utf8');
         const target = opts.output ?? (report.format === 'pdf' ? report.fileName : null);
         if (target === null || target === '-') {
-          process.stdout.write(bytes);
+          if (opts.json) deps.printJson(report);
+          else process.stdout.write(bytes);
           return;
         }
         try {
@@ -128,7 +133,17 @@ export function registerCompareCommands(program: Command, deps: CompareCommandDe
             'Choose a folder you can write to with -o FILE.',
           );
         }
-        process.stderr.write(`reproscope: wrote ${report.format} report to ${target} (${formatBytes(bytes.length)})\n`);
+        if (opts.json)
+          deps.printJson({
+            path: path.resolve(target),
+            format: report.format,
+            fileName: report.fileName,
+            bytes: bytes.length,
+          });
+        else
+          process.stderr.write(
+            `reproscope: wrote ${report.format} report to ${target} (${formatBytes(bytes.length)})\n`,
+          );
       },
     );
 }

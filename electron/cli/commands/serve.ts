@@ -45,7 +45,8 @@ export function serveCommand(core: () => CoreContext): Command {
     .option('--port <n>', 'the port (0: any free port)', parsePort, 8765)
     .option('--host <address>', 'a loopback address to listen on', '127.0.0.1')
     .option('--open', 'open the app in the default browser')
-    .action(async (opts: { port: number; host: string; open?: boolean }, cmd: Command) => {
+    .option('--json', 'print where it serves as one line of JSON ({url, origin, port, store}) instead of text')
+    .action(async (opts: { port: number; host: string; open?: boolean; json?: boolean }, cmd: Command) => {
       const ctx = core();
       const portGiven = cmd.getOptionValueSource('port') === 'cli';
       let server: RunningServer;
@@ -65,7 +66,12 @@ export function serveCommand(core: () => CoreContext): Command {
         if (portGiven || !(e instanceof ReproError) || !/already in use/.test(e.message)) throw e;
         server = await start(0);
       }
-      process.stdout.write(`reproscope: serving the app at ${server.url}\n`);
+      if (opts.json) {
+        // one line a program can read as soon as it is printed (the server keeps running after it)
+        const origin = new URL(server.url).origin;
+        const port = Number(new URL(server.url).port);
+        process.stdout.write(`${JSON.stringify({ url: server.url, origin, port, store: ctx.store.dir })}\n`);
+      } else process.stdout.write(`reproscope: serving the app at ${server.url}\n`);
       process.stderr.write(
         `reproscope: store ${ctx.store.dir}; loopback only; the token in the URL is needed for access. Ctrl+C stops.\n`,
       );
