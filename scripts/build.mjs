@@ -38,6 +38,12 @@ const jobs = [
     entryPoints: [path.join(root, 'electron/cli/index.ts')],
     outfile: path.join(root, 'dist/cli.cjs'),
   }),
+  // the worker thread `serve` parses MLprojects and large JSON bodies in (electron/platform/parse-worker.ts)
+  build({
+    ...common,
+    entryPoints: [path.join(root, 'electron/platform/parse-worker-main.ts')],
+    outfile: path.join(root, 'dist/parse-worker.cjs'),
+  }),
 ];
 const extra = path.join(root, 'scripts/build-extra.mjs');
 if (fs.existsSync(extra)) jobs.push(import(extra).then((m) => m.buildExtra({ root, define, common })));

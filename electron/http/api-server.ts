@@ -19,6 +19,7 @@ import {
   tokensEqual,
 } from './http-security';
 import { contentTypeFor, resolveStaticFile } from './static-files';
+import { parseOffThread, setParsesOffThread } from '../platform/parse-worker';
 
 /** What the loopback server needs: the handlers, the progress hub, where to listen and what to serve. */
 export interface ApiServerOptions {
@@ -44,6 +45,9 @@ export interface RunningServer {
   token: string;
   close(): Promise<void>;
 }
+
+/** Bodies longer than this are parsed off the event loop. */
+const LARGE_BODY_CHARS = 256 * 1024;
 
 /** Largest accepted request body; operation inputs are small (ids, paths, options). */
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -141,6 +145,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     );
   }
   const token = options.token ?? createToken();
+  // MLprojects and large bodies are parsed in worker threads from now on (item 9 of issue 12)
+  setParsesOffThread(true);
   let port = options.port;
   let allowed = new Set<string>();
   const streams = new Set<http.ServerResponse>();
@@ -195,7 +201,13 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
       let input: unknown;
       try {
         const text = (await readBody(req)).toString('utf8');
-        input = text.trim() === '' ? {} : JSON.parse(text, nonFiniteReviver);
+        // a large body is parsed in a worker thread: the other clients' requests are answered meanwhile
+        input =
+          text.trim() === ''
+            ? {}
+            : text.length > LARGE_BODY_CHARS
+              ? await parseOffThread({ kind: 'json', text }, 'the request body')
+              : JSON.parse(text, nonFiniteReviver);
       } catch (e) {
         if (e instanceof BodyTooLarge) {
           res.setHeader('Connection', 'close');

@@ -1,10 +1,11 @@
-// `serve` under hostile requests: an API body over 4 MiB gets a 413 it can read, not a reset (issue 12, item 11).
+// `serve` under hostile requests: an API body over 4 MiB gets a 413 it can read, not a reset (item 11), and a slow parse does not hold up other clients (item 9).
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHandlers } from '../../electron/core/handlers';
 import { startApiServer, type RunningServer } from '../../electron/http/api-server';
+import { setParsesOffThread } from '../../electron/platform/parse-worker';
 import { tempCore } from '../helpers/store';
 import { tempDir } from '../helpers/temp';
 
@@ -73,4 +74,31 @@ describe('serve: request bodies', () => {
       expect(next.status).toBe(200);
     });
   }
+});
+
+describe('serve: slow parses run off the event loop (item 9)', () => {
+  it('answers another request while a huge MLproject is being parsed, then refuses the MLproject clearly', async () => {
+    expect(setParsesOffThread(true)).toBe(true); // the built worker (npm test builds first)
+    const server = await serve();
+    const project = tempDir();
+    let text = 'name: big\nentry_points:\n  main:\n    command: "python x.py"\n    parameters:\n';
+    for (let i = 0; i < 30000; i++) text += `      p${i}: {type: string, default: "v${i}"}\n`;
+    fs.writeFileSync(path.join(project, 'MLproject'), text); // ~1.4 MB: seconds of YAML parsing
+    let parsed = false;
+    const slow = post(server, 'readProject', JSON.stringify({ project })).then((r) => {
+      parsed = true;
+      return r;
+    });
+    // a second later the parse is under way (it takes seconds); a quick request then must not wait for it
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const quick = await post(server, 'listRuns', '{}');
+    expect(quick.status).toBe(200);
+    expect(parsed).toBe(false);
+    const res = await slow;
+    expect(res.status).toBe(422);
+    expect(JSON.parse(res.body)).toMatchObject({
+      ok: false,
+      error: { code: 'PROJECT_INVALID', message: expect.stringMatching(/expands to more than 20000 values/) },
+    });
+  }, 120_000);
 });

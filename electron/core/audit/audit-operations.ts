@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { isSeedName } from '../../../shared/snapshot/seeds';
-import { parseMlproject } from '../../../shared/mlflow/mlproject';
 import { liveAuditStatus } from './audit-lease';
 import { auditsOf } from './audit-store';
 import { cancelRunningAudit, resumeAudit, startAudit } from './campaign';
-import { loadProject } from './project';
+import { loadProjectOffThread } from './project';
+import { parseOffThread } from '../../platform/parse-worker';
 import type { Impl } from '../operation-types';
 import { gitRun } from '../../platform/workspace';
 import { ReproError } from '../../../shared/errors';
@@ -75,9 +75,12 @@ export const auditOperations: {
         .map((f) => path.posix.basename(f));
       const mlproject = files.find((f) => f.toLowerCase() === 'mlproject') ?? null;
       const text = mlproject ? await gitRun(top, ['show', `${commit}:${sub ? `${sub}/` : ''}${mlproject}`]) : null;
-      project = parseMlproject(text, mlproject, (rel) => files.includes(rel));
+      project = await parseOffThread(
+        { kind: 'mlproject', text, fileName: mlproject, files: { names: files } },
+        mlproject ?? 'MLproject',
+      );
     } else {
-      project = loadProject(dir);
+      project = await loadProjectOffThread(dir);
     }
     return {
       name: project.name,

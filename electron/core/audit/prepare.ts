@@ -34,7 +34,7 @@ import type { AuditRequest, Prepared } from './campaign-types';
 import { prepareEnvironment } from './environment';
 import { planGroups } from './groups';
 import { checkData, dataInputsAsSeen } from './prepare-data';
-import { isGitUrl, loadProject, resolveRender, unquoteLogged } from './project';
+import { isGitUrl, loadProjectOffThread, resolveRender, unquoteLogged } from './project';
 
 /** Builds the audit record and what its reruns need: project, reference, command, data checks, environment. Saves nothing. */
 export async function prepareAudit(
@@ -130,7 +130,7 @@ export async function prepareAudit(
   } else {
     readDir = source.projectDir;
   }
-  const project = loadProject(readDir);
+  const project = await loadProjectOffThread(readDir);
   const captured = capturedCommandOf(reference, input.entryPoint);
   const entryName =
     input.entryPoint ?? reference?.process.entryPoint ?? reference?.tags['mlflow.project.entryPoint'] ?? 'main';
@@ -360,7 +360,7 @@ export async function prepareResume(audit: Audit, ctx: CoreContext): Promise<Pre
       : live && fs.existsSync(inspectRoot)
         ? path.join(inspectRoot, source.subdir ?? '')
         : await createWorkspace(source, inspectRoot);
-  const project = loadProject(inspectDir ?? source.projectDir);
+  const project = await loadProjectOffThread(inspectDir ?? source.projectDir);
   const entry = audit.plan.capturedCommand
     ? capturedEntryPoint(audit.plan.capturedCommand)
     : findEntryPoint(project, audit.entryPoint);

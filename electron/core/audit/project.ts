@@ -9,6 +9,7 @@ import {
   type MlprojectEntryPoint,
   type RenderedCommand,
 } from '../../../shared/mlflow/mlproject';
+import { parseOffThread } from '../../platform/parse-worker';
 
 /** Whether a project location is a git URL rather than a folder. */
 export const isGitUrl = (s: string): boolean => /^(https?|ssh|git|file):\/\//.test(s) || /^[\w.-]+@[\w.-]+:/.test(s);
@@ -22,8 +23,8 @@ export function findMlprojectFile(dir: string): string | null {
   }
 }
 
-/** Reads a project folder's MLproject (or its absence) as MLflow does. */
-export function loadProject(dir: string): Mlproject {
+/** A project folder's MLproject file name and text (null, null without one); refuses a missing folder. */
+function readMlprojectText(dir: string): { file: string | null; text: string | null } {
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
     throw new ReproError(
       'PROJECT_INVALID',
@@ -44,7 +45,19 @@ export function loadProject(dir: string): Mlproject {
       );
     }
   }
+  return { file, text };
+}
+
+/** Reads a project folder's MLproject (or its absence) as MLflow does. */
+export function loadProject(dir: string): Mlproject {
+  const { file, text } = readMlprojectText(dir);
   return parseMlproject(text, file, (rel) => fs.existsSync(path.resolve(dir, rel)));
+}
+
+/** loadProject with the parse in a worker thread where `serve` turned them on (a hostile MLproject cannot stall it). */
+export async function loadProjectOffThread(dir: string): Promise<Mlproject> {
+  const { file, text } = readMlprojectText(dir);
+  return parseOffThread({ kind: 'mlproject', text, fileName: file, files: { dir } }, file ?? 'MLproject');
 }
 
 /** Undoes shlex.quote for values MLflow logged (imported runs carry quoted parameter values). */
