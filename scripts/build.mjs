@@ -38,10 +38,10 @@ const jobs = [
     entryPoints: [path.join(root, 'electron/cli/index.ts')],
     outfile: path.join(root, 'dist/cli.cjs'),
   }),
-  // the worker thread `serve` parses MLprojects and large JSON bodies in (electron/platform/parse-worker.ts)
+  // the worker thread `serve` parses MLprojects and large JSON bodies in (electron/core/parse-off-thread.ts)
   build({
     ...common,
-    entryPoints: [path.join(root, 'electron/platform/parse-worker-main.ts')],
+    entryPoints: [path.join(root, 'electron/core/parse-worker-main.ts')],
     outfile: path.join(root, 'dist/parse-worker.cjs'),
   }),
 ];

@@ -1,4 +1,5 @@
 import { runCli } from './main';
+import { guardTerminalOutput } from './terminal-guard';
 
 // Entry point of the bundled CLI (dist/cli.cjs).
 
@@ -9,6 +10,8 @@ for (const stream of [process.stdout, process.stderr]) {
     if (e.code !== 'EPIPE' && e.code !== 'ERR_STREAM_DESTROYED') throw e;
   });
 }
+// names, logs and messages from runs, stores and servers print their control characters escaped (issue 12, item 11)
+guardTerminalOutput();
 runCli(process.argv).then(
   (code) => {
     process.exitCode = code;

@@ -157,7 +157,8 @@ export function buildProgram(): Command {
     .action(async (id: string, opts: { stderr?: boolean; json?: boolean }) => {
       const log = unwrap(await handlers().getRunLog({ id, stream: opts.stderr ? 'stderr' : 'stdout' }));
       if (opts.json) printJson(log);
-      else process.stdout.write(log.text);
+      // piped or redirected, the log is the bytes the run printed; on a terminal its control characters are escaped
+      else process.stdout.write(process.stdout.isTTY ? log.text : Buffer.from(log.text));
     });
 
   registerRunCommands(program, { handlers, unwrap, printJson });

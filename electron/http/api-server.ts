@@ -19,7 +19,7 @@ import {
   tokensEqual,
 } from './http-security';
 import { contentTypeFor, resolveStaticFile } from './static-files';
-import { parseOffThread, setParsesOffThread } from '../platform/parse-worker';
+import { parseOffThread, setParsesOffThread } from '../core/parse-off-thread';
 
 /** What the loopback server needs: the handlers, the progress hub, where to listen and what to serve. */
 export interface ApiServerOptions {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHandlers } from '../../electron/core/handlers';
 import { startApiServer, type RunningServer } from '../../electron/http/api-server';
-import { setParsesOffThread } from '../../electron/platform/parse-worker';
+import { setParsesOffThread } from '../../electron/core/parse-off-thread';
 import { tempCore } from '../helpers/store';
 import { tempDir } from '../helpers/temp';
 

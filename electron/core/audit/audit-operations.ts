@@ -5,7 +5,7 @@ import { liveAuditStatus } from './audit-lease';
 import { auditsOf } from './audit-store';
 import { cancelRunningAudit, resumeAudit, startAudit } from './campaign';
 import { loadProjectOffThread } from './project';
-import { parseOffThread } from '../../platform/parse-worker';
+import { parseOffThread } from '../parse-off-thread';
 import type { Impl } from '../operation-types';
 import { gitRun } from '../../platform/workspace';
 import { ReproError } from '../../../shared/errors';

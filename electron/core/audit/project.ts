@@ -9,7 +9,7 @@ import {
   type MlprojectEntryPoint,
   type RenderedCommand,
 } from '../../../shared/mlflow/mlproject';
-import { parseOffThread } from '../../platform/parse-worker';
+import { parseOffThread } from '../parse-off-thread';
 
 /** Whether a project location is a git URL rather than a folder. */
 export const isGitUrl = (s: string): boolean => /^(https?|ssh|git|file):\/\//.test(s) || /^[\w.-]+@[\w.-]+:/.test(s);

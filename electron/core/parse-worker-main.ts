@@ -1,4 +1,4 @@
-/** The parse worker thread (bundled as dist/parse-worker.cjs): runs the jobs parse-worker.ts sends and answers each one. */
+/** The parse worker thread (bundled as dist/parse-worker.cjs): runs the jobs parse-off-thread.ts sends and answers each one. */
 import { parentPort } from 'node:worker_threads';
 import { ReproError } from '../../shared/errors';
 import { runParseJob, type ParseJob } from './parse-jobs';
