@@ -208,12 +208,14 @@ export async function importMlflow(
   let writer: ImportWriter | null = null;
   try {
     const prefix = `${reader.type}:${reader.location}#`;
-    const existing = ctx.runs.importedUnder(prefix);
     const skipped: ImportSkip[] = [];
     const runs: ImportSummary['runs'] = [];
     const perExperiment = new Map<string, number>();
     // The one transaction of this import opens now and takes each run as it is encoded.
     writer = ImportWriter.open(ctx.store.dir);
+    // Read what is stored only now, under the import's write lock: a concurrent import of the same source has
+    // committed by then, so its runs are found here instead of being inserted twice (a raw UNIQUE error).
+    const existing = ctx.runs.importedUnder(prefix);
     let written = 0;
     const digestSalt = `${IMPORT_DIGEST_VERSION}\0${SNAPSHOT_SCHEMA_VERSION}\0${ctx.version}\0${reader.type}\0${reader.location}\0`;
     const seen = new Set<string>();
