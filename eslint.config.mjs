@@ -29,6 +29,8 @@ export default tseslint.config(
       ],
       // past four positional parameters, a function takes an options object (DESIGN rule 5)
       'max-params': ['error', 4],
+      // past 400 lines a file is split, or says at its top why not (`/* eslint-disable max-lines -- reason */`)
+      'max-lines': ['error', { max: 400, skipBlankLines: true, skipComments: true }],
     },
   },
 );

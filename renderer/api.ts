@@ -57,9 +57,7 @@ export function call<N extends ApiName>(name: N, input: ApiInput<N>): Promise<Re
         ok: false,
         error: { code: 'INTERNAL', message: `the desktop bridge has no operation ${name}` },
       });
-    return fn(input).catch(
-      (e: unknown) => ({ ok: false, error: { code: 'INTERNAL', message: String(e) } }) as Result<ApiOutput<N>>,
-    );
+    return fn(input).catch((e: unknown) => ({ ok: false, error: { code: 'INTERNAL', message: String(e) } }));
   }
   return callHttp(name, input);
 }

@@ -28,6 +28,6 @@ export function useAsync<T>(fn: () => Promise<Result<T>> | null, deps: Dependenc
     return () => {
       live = false;
     };
-  }, deps); // eslint-disable-line react-hooks/exhaustive-deps
+  }, deps); // the caller names what the work depends on
   return state;
 }

@@ -94,7 +94,7 @@ export function auditProgress(options: { stream?: NodeJS.WriteStream; verbose: b
       partial.set(e.label, lines.pop() ?? '');
       for (const l of lines) say(own ? `reproscope: ${l}` : c.dim(`[${e.label}] ${l}`));
     } else if (e.phase === 'progress' && typeof e.done === 'number') {
-      const state = String(e.detail?.state ?? '');
+      const state = typeof e.detail?.state === 'string' ? e.detail.state : '';
       const ms = e.detail?.elapsedMs;
       const line = `reproscope: ${e.label}${typeof ms === 'number' && ms > 0 ? ` in ${formatClock(ms)}` : ''}  [${done}/${total}]`;
       if (!tty) say(line);

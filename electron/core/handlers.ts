@@ -48,5 +48,5 @@ export function createHandlers(ctx: CoreContext): Handlers {
       }
     };
   }
-  return handlers as unknown as Handlers;
+  return handlers;
 }

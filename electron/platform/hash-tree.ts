@@ -198,7 +198,7 @@ async function hashFound(
   found: readonly Found[],
   options: Omit<HashTreeOptions, 'displayPath' | 'skip'>,
 ): Promise<{ files: FileEntry[]; totalBytes: number }> {
-  const files: FileEntry[] = new Array(found.length);
+  const files = new Array<FileEntry>(found.length);
   const toHash: { index: number; item: Found }[] = [];
   let totalBytes = 0;
   found.forEach((item, index) => {

@@ -173,12 +173,12 @@ export function runCommand(options: RunCommandOptions): Promise<CommandResult> {
       options.signal?.removeEventListener('abort', onAbort);
       if (timer) clearTimeout(timer);
     };
-    child.stdout!.on('data', (chunk: Buffer) => {
+    child.stdout.on('data', (chunk: Buffer) => {
       out.push(chunk);
       if (options.tee) process.stdout.write(chunk);
       options.onOutput?.('stdout', chunk);
     });
-    child.stderr!.on('data', (chunk: Buffer) => {
+    child.stderr.on('data', (chunk: Buffer) => {
       errs.push(chunk);
       if (options.tee) process.stderr.write(chunk);
       options.onOutput?.('stderr', chunk);

@@ -36,7 +36,7 @@ export function useProgressTasks(match: (e: ProgressEvent) => boolean = () => tr
         });
       }),
     [],
-  ); // eslint-disable-line react-hooks/exhaustive-deps
+  ); // subscribed once, on mount: the bridge's subscription does not change
   return tasks;
 }
 

@@ -14,7 +14,7 @@ export async function renderChart(container: HTMLElement, spec: TopLevelSpec): P
     renderer: 'svg',
     container,
     hover: true,
-    loader: noLoader as never,
+    loader: noLoader,
     logLevel: 0,
   });
   await view.runAsync();

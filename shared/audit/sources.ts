@@ -27,18 +27,17 @@ export function snapshotDifferences(original: Snapshot, rerun: Snapshot): Snapsh
   const add = (
     category: Category,
     factor: string,
-    a: string | null | undefined,
-    b: string | null | undefined,
+    [a, b]: readonly [string | null | undefined, string | null | undefined],
     prior: number,
   ): void => {
     if (a === null || a === undefined || b === null || b === undefined || a === b) return;
     out.push({ category, factor, original: a, rerun: b, prior });
   };
-  add('code', 'commit', original.code.commit, rerun.code.commit, 1);
+  add('code', 'commit', [original.code.commit, rerun.code.commit], 1);
   if (original.code.vcs === 'none' && rerun.code.vcs === 'none')
-    add('code', 'source files (content hash)', original.code.contentHash, rerun.code.contentHash, 1);
+    add('code', 'source files (content hash)', [original.code.contentHash, rerun.code.contentHash], 1);
   if (original.software.python.status === 'ok' && rerun.software.python.status === 'ok')
-    add('software', 'python', original.software.python.version, rerun.software.python.version, 3);
+    add('software', 'python', [original.software.python.version, rerun.software.python.version], 3);
   const pkgs = (s: Snapshot): Map<string, string> =>
     new Map(s.software.packages.map((p) => [p.name.toLowerCase(), p.version]));
   if (original.software.packages.length > 0 && rerun.software.packages.length > 0) {
@@ -50,25 +49,27 @@ export function snapshotDifferences(original: Snapshot, rerun: Snapshot): Snapsh
     const names = partial ? [...a.keys()].filter((n) => b.has(n)) : [...new Set([...a.keys(), ...b.keys()])];
     for (const name of names.sort()) {
       const prior = NUMERIC_PACKAGES.test(name) ? 2 : 5;
-      add('software', `package:${name}`, a.get(name) ?? '(not installed)', b.get(name) ?? '(not installed)', prior);
+      add('software', `package:${name}`, [a.get(name) ?? '(not installed)', b.get(name) ?? '(not installed)'], prior);
     }
   }
   for (const lib of Object.keys(original.software.numerics)) {
     for (const [k, v] of Object.entries(original.software.numerics[lib] ?? {}))
-      add('software', `numerics:${lib}.${k}`, v, rerun.software.numerics[lib]?.[k], 2);
+      add('software', `numerics:${lib}.${k}`, [v, rerun.software.numerics[lib]?.[k]], 2);
   }
   const oc = original.hardware.cpu;
   const rc = rerun.hardware.cpu;
   if (oc && rc) {
-    add('hardware', 'cpu', oc.model, rc.model, 4);
-    add('hardware', 'cpu numerics flags', oc.numericsFlags.join(' '), rc.numericsFlags.join(' '), 4);
+    add('hardware', 'cpu', [oc.model, rc.model], 4);
+    add('hardware', 'cpu numerics flags', [oc.numericsFlags.join(' '), rc.numericsFlags.join(' ')], 4);
   }
   if (original.hardware.gpus.length > 0 || rerun.hardware.gpus.length > 0) {
     add(
       'hardware',
       'gpus',
-      original.hardware.gpus.map((g) => g.model).join(', ') || '(none)',
-      rerun.hardware.gpus.map((g) => g.model).join(', ') || '(none)',
+      [
+        original.hardware.gpus.map((g) => g.model).join(', ') || '(none)',
+        rerun.hardware.gpus.map((g) => g.model).join(', ') || '(none)',
+      ],
       4,
     );
   }
@@ -76,11 +77,11 @@ export function snapshotDifferences(original: Snapshot, rerun: Snapshot): Snapsh
   if (knowsEnvironment(original) && knowsEnvironment(rerun)) {
     const envNames = new Set([...Object.keys(original.process.env), ...Object.keys(rerun.process.env)]);
     for (const k of [...envNames].sort())
-      add('process', `env:${k}`, original.process.env[k] ?? '(unset)', rerun.process.env[k] ?? '(unset)', 6);
+      add('process', `env:${k}`, [original.process.env[k] ?? '(unset)', rerun.process.env[k] ?? '(unset)'], 6);
   }
   if (Object.keys(original.process.parameters).length > 0) {
     for (const k of Object.keys(original.process.parameters).sort())
-      add('process', `parameter:${k}`, original.process.parameters[k], rerun.process.parameters[k] ?? '(unset)', 6);
+      add('process', `parameter:${k}`, [original.process.parameters[k], rerun.process.parameters[k] ?? '(unset)'], 6);
   }
   return out;
 }
@@ -135,6 +136,10 @@ interface TestRecord {
 function correctedTests(input: SourceInput, varying: readonly string[]): Map<string, TestRecord> {
   const keys: string[] = [];
   const ps: number[] = [];
+  const record = (key: string, p: number): void => {
+    keys.push(key);
+    ps.push(p);
+  };
   const base = input.groups.find((g) => g.name === 'baseline');
   for (const g of input.groups) {
     if (PIN_FACTORS[g.name] && finishedReruns(g).length >= 2) {
@@ -142,15 +147,15 @@ function correctedTests(input: SourceInput, varying: readonly string[]): Map<str
         const gs = input.metrics[name]?.groups[g.name];
         if (!gs || gs.allBitwiseEqual || (gs.sd ?? 0) === 0) continue;
         const f = varianceRatioTest(valuesOf(base, name), valuesOf(g, name));
-        if (f) (keys.push(`${g.name}|${name}|F`), ps.push(f.pValue));
+        if (f) record(`${g.name}|${name}|F`, f.pValue);
       }
     }
     if (VARY_FACTORS[g.name] && finishedReruns(g).length > 0) {
       for (const [name, m] of Object.entries(input.metrics)) {
         const gs = m.groups[g.name];
         if (!m.groups.baseline || m.groups.baseline.allBitwiseEqual || !gs) continue;
-        if (gs.welchVsBaseline) (keys.push(`${g.name}|${name}|welch`), ps.push(gs.welchVsBaseline.pValue));
-        if (gs.ksVsBaseline) (keys.push(`${g.name}|${name}|ks`), ps.push(gs.ksVsBaseline.pValue));
+        if (gs.welchVsBaseline) record(`${g.name}|${name}|welch`, gs.welchVsBaseline.pValue);
+        if (gs.ksVsBaseline) record(`${g.name}|${name}|ks`, gs.ksVsBaseline.pValue);
       }
     }
   }
@@ -178,7 +183,7 @@ export function findSources(input: SourceInput): AuditSource[] {
   }
   const varying = Object.entries(input.metrics).filter(
     ([, m]) =>
-      m.groups[baselineName] && !m.groups[baselineName]!.allBitwiseEqual && (m.groups[baselineName]!.n ?? 0) >= 2,
+      m.groups[baselineName] && !m.groups[baselineName].allBitwiseEqual && (m.groups[baselineName].n ?? 0) >= 2,
   );
   const tests = correctedTests(
     input,

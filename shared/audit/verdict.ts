@@ -83,7 +83,7 @@ export function summarizeMetrics(
         tolerance && ref !== undefined && baseValues.length
           ? baseValues.every((v) => withinTolerance(v, ref, tolerance))
           : null,
-      referenceInPi95: ref !== undefined && base?.pi95 ? ref >= base.pi95[0]! && ref <= base.pi95[1]! : null,
+      referenceInPi95: ref !== undefined && base?.pi95 ? ref >= base.pi95[0] && ref <= base.pi95[1] : null,
       judged: judged.length === 0 ? ref !== undefined : judged.includes(name),
     };
   }

@@ -1,4 +1,4 @@
-import { isAlias, isMap, isScalar, isSeq, parseDocument, type Document, type Node as YamlNode } from 'yaml';
+import { isAlias, isMap, isNode, isScalar, isSeq, parseDocument, type Document } from 'yaml';
 import { ReproError } from '../errors';
 
 /**
@@ -105,6 +105,13 @@ function explicit(tag: string, text: string): PyValue {
   }
 }
 
+/** A scalar's text: the failsafe schema gives strings; a number or boolean (never seen there) is written as JavaScript would. */
+function scalarText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  return value === null || value === undefined ? '' : JSON.stringify(value);
+}
+
 /** The most values one document may expand to: aliases can make a 600-byte file hold billions (an alias bomb). */
 const MAX_NODES = 20_000;
 let nodesLeft = MAX_NODES;
@@ -118,7 +125,7 @@ function convert(node: unknown, doc: Document, depth: number): PyValue {
   if (node === null || node === undefined) return { kind: 'null' };
   if (isAlias(node)) return convert(node.resolve(doc), doc, depth + 1);
   if (isScalar(node)) {
-    const text = String(node.value ?? '');
+    const text = scalarText(node.value);
     if (node.tag && node.tag !== '!') return explicit(node.tag, text);
     return node.type === 'PLAIN' ? resolvePlainScalar(text) : { kind: 'str', value: text };
   }
@@ -149,7 +156,7 @@ function convert(node: unknown, doc: Document, depth: number): PyValue {
     return { kind: 'map', entries };
   }
   if (isSeq(node)) return { kind: 'seq', items: node.items.map((i) => convert(i, doc, depth + 1)) };
-  return { kind: 'str', value: String(node) };
+  return { kind: 'str', value: isNode(node) ? node.toString() : scalarText(node) };
 }
 
 const YAML_TAG_PREFIX = 'tag:yaml.org,2002:';
@@ -191,7 +198,7 @@ export function loadPyYaml(text: string, label: string): PyValue {
   }
   try {
     nodesLeft = MAX_NODES;
-    return convert(doc.contents as YamlNode | null, doc, 0);
+    return convert(doc.contents, doc, 0);
   } catch (e) {
     throw new ReproError('PROJECT_INVALID', `${label} cannot be read: ${(e as Error).message}`, 'Simplify the YAML.');
   }

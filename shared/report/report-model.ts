@@ -207,20 +207,20 @@ export function reportSchemas<N extends z.ZodType>(num: N) {
   };
 }
 
-const inMemory = reportSchemas(AnyNumberSchema);
+type InMemory = ReturnType<typeof reportSchemas<typeof AnyNumberSchema>>;
 /** The JSON report as written to a file (non-finite numbers as {"$nonfinite": …}); validate parsed JSON with it. */
 export const ReportJsonSchema = reportSchemas(JsonNumberSchema).report;
 /** A report document in memory. */
-export type ReportDocument = z.infer<typeof inMemory.report>;
+export type ReportDocument = z.infer<InMemory['report']>;
 /** A comparison report. */
-export type CompareReport = z.infer<typeof inMemory.compareReport>;
+export type CompareReport = z.infer<InMemory['compareReport']>;
 /** A comparison report of 3 to 20 runs. */
-export type CompareSetReport = z.infer<typeof inMemory.compareSetReport>;
+export type CompareSetReport = z.infer<InMemory['compareSetReport']>;
 /** An audit report. */
-export type AuditReport = z.infer<typeof inMemory.auditReport>;
+export type AuditReport = z.infer<InMemory['auditReport']>;
 /** One checklist item. */
-export type ChecklistItem = z.infer<typeof inMemory.checklistItem>;
+export type ChecklistItem = z.infer<InMemory['checklistItem']>;
 /** One metric of an audit report. */
-export type AuditReportMetric = z.infer<typeof inMemory.metric>;
+export type AuditReportMetric = z.infer<InMemory['metric']>;
 /** One group's statistics in an audit report. */
-export type AuditReportGroupRow = z.infer<typeof inMemory.groupRow>;
+export type AuditReportGroupRow = z.infer<InMemory['groupRow']>;

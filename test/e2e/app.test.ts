@@ -179,9 +179,7 @@ describe('the app in a browser (reproscope serve)', () => {
     await page.click('[data-testid="audit-report"]');
     await page.waitForSelector('[data-testid="report-preview"]');
     await page.waitForFunction(
-      () =>
-        ((document.querySelector('[data-testid="report-preview"]') as HTMLIFrameElement | null)?.srcdoc ?? '').length >
-        100,
+      () => (document.querySelector<HTMLIFrameElement>('[data-testid="report-preview"]')?.srcdoc ?? '').length > 100,
     );
     await shot('report');
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="export-html"]')]);

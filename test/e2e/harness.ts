@@ -62,8 +62,8 @@ export function startServe(home: string, extraArgs: string[] = []): Promise<Serv
           }),
       });
     };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
     child.once('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`serve exited with ${code}: ${out}`));

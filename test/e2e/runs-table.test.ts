@@ -130,7 +130,7 @@ describe('the Runs table', () => {
 
   it('exports the table as CSV with the columns shown', async () => {
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('button:has-text("Export CSV")')]);
-    const text = fs.readFileSync((await download.path())!, 'utf8');
+    const text = fs.readFileSync(await download.path(), 'utf8');
     const lines = text.trim().split('\r\n');
     expect(lines[0]).toBe('id,created,kind,status,name,project,metrics.accuracy,params.lr,command');
     expect(lines).toHaveLength(1 + 60 + 5);

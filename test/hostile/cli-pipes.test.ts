@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openCore } from '../../electron/core/core-context';
-import { REPO_ROOT, SYSTEM_PYTHON, runCli, tempDir } from '../helpers/temp';
+import { REPO_ROOT, SYSTEM_PYTHON, tempDir } from '../helpers/temp';
 
 const CLI = path.join(REPO_ROOT, 'bin', 'reproscope.cjs');
 

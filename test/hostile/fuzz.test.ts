@@ -48,7 +48,7 @@ async function fuzz<T>(name: string, arb: fc.Arbitrary<T>, check: (v: T) => Prom
 /** A thrown value must be our error with a sentence, not a crash with a stack trace. */
 function expectClearError(e: unknown): void {
   if (!(e instanceof ReproError) && !(e instanceof Error && /^metric |meta\.yaml/.test(e.message))) throw e;
-  expect((e as Error).message).not.toMatch(/\n\s+at /);
+  expect(e.message).not.toMatch(/\n\s+at /);
 }
 
 // Pieces that hostile MLprojects and values are built from.
@@ -90,7 +90,7 @@ entry_points:
 `;
 
 describe('fuzz (seeded, bounded in time)', () => {
-  it('MLproject command rendering matches MLflow for random templates and values', async () => {
+  it('MLproject command rendering matches MLflow for random templates and values', () => {
     const field = fc.tuple(
       fc.constantFrom('x', 'y', 'z', '0', '', 'x.a', 'x[0]'),
       fc.constantFrom('', '!r', '!s', '!a', '!x'),

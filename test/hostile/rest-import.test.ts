@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHandlers } from '../../electron/core/handlers';
 import { tempCore } from '../helpers/store';
+import { matching } from '../helpers/typed';
 
 const EXPERIMENTS = { experiments: [{ experiment_id: '0', name: 'Default', lifecycle_stage: 'active' }] };
 const servers: http.Server[] = [];
@@ -54,7 +55,7 @@ describe('REST import against a misbehaving server', () => {
     expect(res.ok).toBe(false);
     expect(!res.ok && res.error).toMatchObject({
       code: 'IMPORT_FAILED',
-      message: expect.stringMatching(/more than 64 MiB/),
+      message: matching(/more than 64 MiB/),
     });
     expect(stored).toBe(0);
   });
@@ -109,7 +110,7 @@ describe('REST import against a misbehaving server', () => {
     const { res, stored } = await importFrom(url, { timeoutMs: 1000 });
     expect(!res.ok && res.error).toMatchObject({
       code: 'IMPORT_FAILED',
-      message: expect.stringMatching(/did not answer within 1\.0 s/),
+      message: matching(/did not answer within 1\.0 s/),
     });
     expect(stored).toBe(0);
   });

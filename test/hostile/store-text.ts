@@ -21,7 +21,9 @@ export function storeText(storeDir: string): string {
     try {
       const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[];
       for (const { name } of tables) {
-        for (const row of db.prepare(`SELECT * FROM "${name}"`).raw().iterate() as Iterable<unknown[]>) {
+        for (const row of db.prepare(`SELECT * FROM "${name}"`).raw().iterate() as Iterable<
+          (string | number | bigint | Buffer | null)[]
+        >) {
           for (const cell of row) {
             if (Buffer.isBuffer(cell)) {
               parts.push(

@@ -56,7 +56,7 @@ export function readInt(file: string): number | null {
 
 /** A file's bytes capped as the local runner caps a stream: head and tail kept when it overflows. */
 export function readCapped(file: string, cap = DEFAULT_OUTPUT_CAP): CapturedStream {
-  let size = 0;
+  let size: number;
   try {
     size = fs.statSync(file).size;
   } catch {

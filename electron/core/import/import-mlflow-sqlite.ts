@@ -1,3 +1,4 @@
+/* eslint-disable max-lines -- split pending: owner issue-13 */
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -88,7 +89,7 @@ const LoggedModelRowSchema = z.object({ model_id: z.string(), experiment_id: idT
 /** The columns each table of this database has, by table. */
 function columnsOf(db: Database.Database): Map<string, Set<string>> {
   const out = new Map<string, Set<string>>();
-  const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as unknown[];
+  const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all();
   for (const t of tables) {
     if (typeof t !== 'string') continue;
     const cols = db.prepare(`PRAGMA table_info("${t.replace(/"/g, '""')}")`).all() as { name: unknown }[];
@@ -209,7 +210,7 @@ function readerOver(db: Database.Database, file: string, options: MlflowReadOpti
     );
   }
   const wanted = new Map(experiments.map((e) => [e.id, e]));
-  const runRows = db.prepare('SELECT * FROM runs').all() as unknown[];
+  const runRows = db.prepare('SELECT * FROM runs').all();
   const expectedRuns = runRows.length;
 
   // Params and tags are small: one pass each, grouped by run.
@@ -229,9 +230,11 @@ function readerOver(db: Database.Database, file: string, options: MlflowReadOpti
   const hasIsNan = metricCols.has('is_nan');
   const stepExpr = hasStep ? 'step' : '0';
   const nanExpr = hasIsNan ? 'is_nan' : '0';
-  const indexed = (
-    db.prepare("SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'metrics'").pluck().all() as unknown[]
-  ).some((sql) => typeof sql === 'string' && /\(\s*"?run_uuid"?\s*\)/i.test(sql));
+  const indexed = db
+    .prepare("SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'metrics'")
+    .pluck()
+    .all()
+    .some((sql) => typeof sql === 'string' && /\(\s*"?run_uuid"?\s*\)/i.test(sql));
   // With MLflow's run_uuid index, SQLite packs each run's values into JSON arrays (one row per run,
   // in the index's order) far faster than row-by-row reads; is_nan rows carry the text 'NaN' as their value.
   const perRunSql = `SELECT json_group_array(key), json_group_array(${stepExpr}),
@@ -533,7 +536,7 @@ function readerOver(db: Database.Database, file: string, options: MlflowReadOpti
         lastKey = key;
         points = Object.hasOwn(out, key) ? out[key]! : (out[key] = []);
       }
-      points.push(point(key as string, steps[i], values[i], stamps[i], false));
+      points.push(point(key as string, steps[i], parseMlflowValue(values[i], false), stamps[i]));
     }
     return out;
   }
@@ -549,7 +552,7 @@ function readerOver(db: Database.Database, file: string, options: MlflowReadOpti
       out.set(runId, rec);
       const key = String(row[1]);
       try {
-        (rec[key] ??= []).push(point(key, row[2], row[3], row[4], Boolean(row[5])));
+        (rec[key] ??= []).push(point(key, row[2], parseMlflowValue(row[3], Boolean(row[5])), row[4]));
       } catch (e) {
         out.set(runId, e as MalformedMetric);
       }
@@ -572,8 +575,8 @@ interface CheapFacts {
 class MalformedMetric extends Error {}
 
 // Values are checked by hand rather than with a zod schema: a store holds millions of them.
-function point(key: string, step: unknown, value: unknown, timestamp: unknown, isNan: boolean): MlflowMetricPoint {
-  const v = parseMlflowValue(value, isNan);
+// The caller parses the value (parseMlflowValue): a null there is a malformed value, thrown here with the key.
+function point(key: string, step: unknown, v: number | null, timestamp: unknown): MlflowMetricPoint {
   const s = typeof step === 'number' ? step : typeof step === 'bigint' ? Number(step) : Number.NaN;
   const t =
     timestamp === null || timestamp === undefined

@@ -39,15 +39,20 @@ export class SqlitePrefetch {
   private readonly batches = new Map<number, Promise<unknown[]>>();
   private readonly waiting = new Map<number, { resolve: (rows: unknown[]) => void; reject: (e: Error) => void }>();
   private readonly batchCount: number;
+  /** Keys per query. */
+  private readonly batchSize: number;
+  /** Batches asked for ahead of the one being read. */
+  private readonly ahead: number;
   private position = 0;
 
   constructor(
     file: string,
     sql: string,
     private readonly keys: readonly string[],
-    private readonly batchSize = 50,
-    private readonly ahead = 4,
+    { batchSize = 50, ahead = 4 }: { batchSize?: number; ahead?: number } = {},
   ) {
+    this.batchSize = batchSize;
+    this.ahead = ahead;
     this.batchCount = Math.ceil(keys.length / batchSize);
     this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file, sql, driver: driverPath() } });
     this.worker.on('message', (msg: { id: number; rows?: unknown[]; error?: string }) => {
@@ -84,7 +89,8 @@ export class SqlitePrefetch {
     const n = Math.floor(this.position / this.batchSize);
     const offset = this.position % this.batchSize;
     if (n >= this.batchCount) throw new Error('no key left to fetch');
-    for (let k = n; k < Math.min(n + this.ahead, this.batchCount); k++) this.batch(k);
+    // read-ahead: each batch's promise is kept (its rejection handled) and awaited when its turn comes
+    for (let k = n; k < Math.min(n + this.ahead, this.batchCount); k++) void this.batch(k);
     this.position++;
     const rows = await this.batch(n);
     if (offset === this.batchSize - 1 || this.position === this.keys.length) this.batches.delete(n);

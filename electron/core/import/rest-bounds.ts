@@ -1,4 +1,5 @@
 // Bounds on what a tracking server can make an import do: the size of each answer and how its pages may go on.
+import type { ReadableStreamReadResult } from 'node:stream/web';
 import { ReproError } from '../../../shared/errors';
 
 /** The largest answer read from a server (MLflow's pages of 1000 runs or 25000 points are a few MB). */
@@ -18,8 +19,11 @@ export async function readCapped(response: Response, maxBytes: number): Promise<
   const chunks: Uint8Array[] = [];
   let total = 0;
   for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
+    const next: ReadableStreamReadResult<unknown> = await reader.read();
+    if (next.done) break;
+    const value = next.value;
+    // fetch's bodies are bytes; anything else is a broken stream, not an answer
+    if (!(value instanceof Uint8Array)) throw new ReproError('IMPORT_FAILED', 'the server answer is not a byte stream');
     total += value.byteLength;
     if (total > maxBytes) {
       await reader.cancel().catch(() => undefined);

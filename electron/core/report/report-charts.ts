@@ -20,7 +20,7 @@ const noLoader = {
 export async function renderChartSvg(chart: ReportChart): Promise<string> {
   try {
     const vega = compile(chart.spec).spec;
-    const view = new View(parse(vega), { renderer: 'none', loader: noLoader as never, logLevel: 0 });
+    const view = new View(parse(vega), { renderer: 'none', loader: noLoader, logLevel: 0 });
     const svg = await view.toSVG();
     view.finalize();
     // The SVG's own title is the chart's caption, read by screen readers.

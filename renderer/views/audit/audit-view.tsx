@@ -1,3 +1,4 @@
+/* eslint-disable max-lines -- split pending: owner issue-14 */
 import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { ProjectInfo } from '../../../shared/api/api-audit';
 import type { Audit, Tolerance, VaryFactor } from '../../../shared/audit/audit';
@@ -62,7 +63,7 @@ function StartAudit({ initialPath }: { initialPath: string }): ReactNode {
   };
   useEffect(() => {
     if (initialPath) void read(initialPath);
-  }, [initialPath]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [initialPath]); // only a new initial path reads again, not a re-created read()
 
   const request = useMemo(
     () => ({

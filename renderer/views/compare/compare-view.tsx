@@ -1,3 +1,4 @@
+/* eslint-disable max-lines -- split pending: owner issue-14 */
 import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import type { CompareRow, Comparison, SectionComparison } from '../../../shared/compare/compare-model';
 import { formatBytes } from '../../../shared/snapshot/snapshot-text';

@@ -1,3 +1,4 @@
+/* eslint-disable max-lines -- split pending: owner issue-14 */
 import { useEffect, useState, type ReactNode } from 'react';
 import { formatBytes, formatDuration, formatMetricValue } from '../../../shared/snapshot/snapshot-text';
 import type { Snapshot, TreeState } from '../../../shared/snapshot/snapshot';

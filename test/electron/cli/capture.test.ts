@@ -2,7 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseSnapshot, nonFiniteReviver } from '../../../shared/snapshot/snapshot-codec';
+import { GetRunLogOutput, ListRunsOutput } from '../../../shared/api/api';
 import { git, gitRepo, runCli, SYSTEM_PYTHON, tempDir, writeFiles } from '../../helpers/temp';
+import { parseJson } from '../../helpers/typed';
 
 // A real scikit-learn training run: reads a CSV, fits a seeded model, writes metrics and a model file.
 const TRAIN = `
@@ -121,7 +123,7 @@ describe('reproscope capture', () => {
     const res = await runCli(['--store', store, 'capture', '--', SYSTEM_PYTHON, 'train.py', '--fail'], { cwd: repo });
     expect(res.code).toBe(3);
     const list = await runCli(['--store', store, 'runs', '--json']);
-    expect(JSON.parse(list.stdout).runs[0]).toMatchObject({ status: 'failed', exitCode: 3 });
+    expect(parseJson(list.stdout, ListRunsOutput).runs[0]).toMatchObject({ status: 'failed', exitCode: 3 });
   });
 
   it('prints the snapshot alone as JSON with --json, the command output kept for reproscope logs', async () => {
@@ -131,7 +133,10 @@ describe('reproscope capture', () => {
     expect(res.code, res.stderr).toBe(0);
     const snap = JSON.parse(res.stdout) as { id: string; outcome: { status: string } };
     expect(snap.outcome.status).toBe('finished');
-    const log = JSON.parse((await runCli(['--store', store, 'logs', snap.id.slice(0, 8), '--json'])).stdout);
+    const log = parseJson(
+      (await runCli(['--store', store, 'logs', snap.id.slice(0, 8), '--json'])).stdout,
+      GetRunLogOutput,
+    );
     expect(log.text).toMatch(/^accuracy /);
   });
 
@@ -156,7 +161,7 @@ describe('reproscope capture', () => {
     process.kill(pid, 'SIGINT');
     const res = await done;
     expect(res.code).toBe(130);
-    const list = JSON.parse((await runCli(['--store', store, 'runs', '--json'])).stdout);
+    const list = parseJson((await runCli(['--store', store, 'runs', '--json'])).stdout, ListRunsOutput);
     expect(list.runs[0]).toMatchObject({ status: 'interrupted' });
   });
 
@@ -175,7 +180,7 @@ describe('reproscope capture', () => {
     expect(noCommand.stderr).toMatch(/command not found: trian-typo\.py/);
 
     // (a bad --metrics file no longer throws the run away: test/hostile/capture-inputs.test.ts)
-    const list = JSON.parse((await runCli(['--store', store, 'runs', '--json'])).stdout);
+    const list = parseJson((await runCli(['--store', store, 'runs', '--json'])).stdout, ListRunsOutput);
     expect(list.total).toBe(0);
   });
 

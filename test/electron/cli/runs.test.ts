@@ -5,8 +5,11 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../../electron/db/open-store';
 import { RunsRepository } from '../../../electron/db/runs-repository';
+import { ListRunsOutput } from '../../../shared/api/api';
 import { emptySnapshot } from '../../../shared/snapshot/snapshot';
+import { nonFiniteReviver, parseSnapshot } from '../../../shared/snapshot/snapshot-codec';
 import { runCli, tempDir } from '../../helpers/temp';
+import { parseJson } from '../../helpers/typed';
 
 function store(): string {
   const dir = tempDir('reproscope-cli-runs-');
@@ -44,7 +47,7 @@ describe('reproscope runs', () => {
     const lines = r.stdout.trim().split('\n');
     expect(lines[0]).toMatch(/^ID\s+CREATED\s+KIND\s+STATUS\s+NAME\s+metrics\.accuracy\s+params\.C\s+COMMAND$/);
     expect(lines.slice(1).map((l) => l.split(/\s{2,}/)[5])).toEqual(['0.956173', '0.934938', '0.913704']);
-    expect(r.stdout).not.toMatch(/\u001b\[/); // not a terminal: no colour
+    expect(r.stdout).not.toContain('\u001b['); // not a terminal: no colour
     // a pipe gets the whole command, not 60 columns of it
     expect(r.stdout).toContain('--flag-29');
   });
@@ -72,15 +75,17 @@ describe('reproscope runs', () => {
     expect(text[0]).toBe('id,created,kind,status,name,metrics.accuracy,command');
     expect(text).toHaveLength(8);
     const byTag = await runCli(['--store', dir, 'runs', '--filter', "tags.mlflow.user = 'ann'", '--json']);
-    expect(JSON.parse(byTag.stdout).runs.map((x: { name: string }) => x.name)).toEqual(['model 2']);
+    expect(parseJson(byTag.stdout, ListRunsOutput).runs.map((x) => x.name)).toEqual(['model 2']);
     expect((await runCli(['--store', dir, 'rename', '3bcdef', 'best'])).stdout).toBe('3bcdef00  best\n');
     expect((await runCli(['--store', dir, 'tag', '3bcdef', 'stage=final'])).stdout).toBe('stage=final\n');
     await runCli(['--store', dir, 'note', '3bcdef', 'cited in the paper']);
-    const shown = JSON.parse((await runCli(['--store', dir, 'show', '3bcdef', '--json'])).stdout);
+    const shown = parseSnapshot(
+      JSON.parse((await runCli(['--store', dir, 'show', '3bcdef', '--json'])).stdout, nonFiniteReviver),
+    );
     expect(shown.name).toBe('best');
     expect(shown.tags).toEqual({ stage: 'final', 'mlflow.note.content': 'cited in the paper' });
     const del = await runCli(['--store', dir, 'delete', '3bcdef', '4bcdef']);
     expect(del.stdout).toBe('deleted 2 runs (0 log blobs freed)\n');
-    expect(JSON.parse((await runCli(['--store', dir, 'runs', '--json'])).stdout).total).toBe(4);
+    expect(parseJson((await runCli(['--store', dir, 'runs', '--json'])).stdout, ListRunsOutput).total).toBe(4);
   });
 });

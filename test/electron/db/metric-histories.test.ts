@@ -12,6 +12,7 @@ import { formatCommand } from '../../../shared/mlflow/shell-quote';
 import { decodeSnapshot, encodeSnapshot } from '../../../shared/snapshot/snapshot-codec';
 import { emptySnapshot, type Snapshot } from '../../../shared/snapshot/snapshot';
 import { tempDir } from '../../helpers/temp';
+import { anyNumber, containing } from '../../helpers/typed';
 
 const ODD_VALUES = [
   Number.NaN,
@@ -98,10 +99,10 @@ describe('metric histories', () => {
       .prepare('SELECT name, points, length(data) AS bytes FROM metric_histories ORDER BY name')
       .all();
     expect(stored).toEqual([
-      { name: 'empty', points: 0, bytes: expect.any(Number) },
-      { name: 'fractional/steps', points: 3, bytes: expect.any(Number) },
-      { name: 'long', points: 100_000, bytes: expect.any(Number) },
-      { name: 'odd', points: ODD_VALUES.length, bytes: expect.any(Number) },
+      { name: 'empty', points: 0, bytes: anyNumber() },
+      { name: 'fractional/steps', points: 3, bytes: anyNumber() },
+      { name: 'long', points: 100_000, bytes: anyNumber() },
+      { name: 'odd', points: ODD_VALUES.length, bytes: anyNumber() },
     ]);
     // Smaller than the same history as gzipped JSON (what earlier versions stored).
     const long = stored.find((r) => (r as { name: string }).name === 'long') as { bytes: number };
@@ -182,7 +183,7 @@ describe('metric histories', () => {
     ];
     expect(decodeHistory(encodeHistory(wide), 3, 'x')).toEqual(wide);
     expect(() => decodeHistory(small.subarray(0, 100), 1000, 'run r metric m')).toThrow(
-      expect.objectContaining({ code: 'STORE_CORRUPT', message: expect.stringContaining('run r metric m') }),
+      expect.objectContaining({ code: 'STORE_CORRUPT', message: containing('run r metric m') }),
     );
     expect(() => decodeHistory(small, 999, 'x')).toThrow(expect.objectContaining({ code: 'STORE_CORRUPT' }));
   });

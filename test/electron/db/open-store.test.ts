@@ -8,6 +8,7 @@ import { RunsRepository } from '../../../electron/db/runs-repository';
 import { MIGRATIONS } from '../../../electron/db/migrations/index';
 import { emptySnapshot } from '../../../shared/snapshot/snapshot';
 import { REPO_ROOT, tempDir } from '../../helpers/temp';
+import { matching } from '../../helpers/typed';
 
 function sampleSnapshot(id: string, name: string) {
   const s = emptySnapshot(id, 'capture', new Date().toISOString());
@@ -46,7 +47,9 @@ describe('the store', () => {
       const row = db.prepare('SELECT name, snapshot FROM runs').get();
       const snap = JSON.parse(zlib.gunzipSync(row.snapshot).toString());
       console.log(JSON.stringify({ name: row.name, loss: snap.outcome.metrics.loss.value, acc: snap.outcome.metrics.accuracy.value }));`;
-    const out = JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd: REPO_ROOT, encoding: 'utf8' }));
+    const out: unknown = JSON.parse(
+      execFileSync(process.execPath, ['-e', script], { cwd: REPO_ROOT, encoding: 'utf8' }),
+    );
     expect(out).toEqual({ name: 'first', loss: { $nonfinite: 'NaN' }, acc: 0.93 });
     const again = new RunsRepository(openStore(dir).db);
     const s = again.get('aaaa1111bbbb2222cccc3333');
@@ -62,7 +65,7 @@ describe('the store', () => {
     expect(() => openStore(dir)).toThrow(
       expect.objectContaining({
         code: 'STORE_TOO_NEW',
-        message: expect.stringMatching(/newer than this reproscope understands/),
+        message: matching(/newer than this reproscope understands/),
       }),
     );
   });
@@ -81,7 +84,7 @@ describe('the store', () => {
     const file = path.join(dir, 'a-file');
     fs.writeFileSync(file, 'x');
     expect(() => openStore(path.join(file, 'store'))).toThrow(
-      expect.objectContaining({ code: 'STORE_UNREADABLE', hint: expect.stringMatching(/--store/) }),
+      expect.objectContaining({ code: 'STORE_UNREADABLE', hint: matching(/--store/) }),
     );
   });
 

@@ -9,11 +9,13 @@ import { tempCore } from '../../helpers/store';
 
 const mainFrame = (url: string): FrameLike => ({ url, parent: null });
 const APP = mainFrame('app://reproscope/index.html');
-const fakeShell = (): ShellActions => ({
-  pickPath: vi.fn(async () => '/p'),
-  saveReport: vi.fn(async () => '/r.html'),
-  openExternal: vi.fn(async () => undefined),
-});
+// the mocks keep their own type (not ShellActions) so a test can ask what they were called with
+const fakeShell = () =>
+  ({
+    pickPath: vi.fn(() => Promise.resolve('/p')),
+    saveReport: vi.fn(() => Promise.resolve('/r.html')),
+    openExternal: vi.fn(() => Promise.resolve(undefined)),
+  }) satisfies ShellActions;
 
 describe('IPC: the desktop bridge', () => {
   it('trusts only the main frame of the app:// page', () => {
@@ -99,9 +101,7 @@ describe('IPC: the desktop bridge', () => {
     ).toEqual({ ok: true, value: '/r.html' });
     const refused = createIpcRoutes(createHandlers(tempCore()), {
       ...shell,
-      openExternal: async () => {
-        throw Object.assign(new Error('no'), { name: 'X' });
-      },
+      openExternal: () => Promise.reject(Object.assign(new Error('no'), { name: 'X' })),
     });
     expect(
       await refused.get(SHELL_CHANNELS.openExternal)!({ senderFrame: APP }, 'https://evil.example/'),
@@ -111,7 +111,7 @@ describe('IPC: the desktop bridge', () => {
   it('exposes one function per operation and never the IPC objects', async () => {
     const listeners = new Map<string, (event: unknown, ...args: unknown[]) => void>();
     const ipc: RendererIpcLike = {
-      invoke: vi.fn(async (channel: string, arg: unknown) => ({ ok: true, value: { channel, arg } })),
+      invoke: vi.fn((channel: string, arg: unknown) => Promise.resolve({ ok: true, value: { channel, arg } })),
       on: (c, l) => listeners.set(c, l),
       removeListener: (c) => listeners.delete(c),
     };
@@ -132,9 +132,7 @@ describe('IPC: the desktop bridge', () => {
     expect(listeners.has(PROGRESS_CHANNEL)).toBe(false);
     const failing = buildDesktopBridge({
       ...ipc,
-      invoke: async () => {
-        throw new Error('gone');
-      },
+      invoke: () => Promise.reject(new Error('gone')),
     });
     expect(await failing.api.storeInfo({})).toMatchObject({ ok: false, error: { code: 'INTERNAL' } });
   });

@@ -8,6 +8,7 @@ import { createHandlers } from '../../../electron/core/handlers';
 import { writeExperiment, writeFileRun } from '../../helpers/mlflow-stores';
 import { tempCore } from '../../helpers/store';
 import { SYSTEM_PYTHON, tempDir, writeFiles } from '../../helpers/temp';
+import { containing, matching } from '../../helpers/typed';
 
 const md5sum = (file: string): string => execFileSync('md5sum', [file], { encoding: 'utf8' }).split(' ')[0]!;
 
@@ -90,7 +91,7 @@ describe('DVC hashes from dvc.lock', () => {
     expect(res.warnings).toEqual([]);
     const by = Object.fromEntries(res.entries.map((e) => [e.path, e]));
     expect(by['data/train.csv']).toMatchObject({ stage: 'prepare', role: 'dep', hashKind: 'md5', matchesDisk: true });
-    expect(by['data/images']).toMatchObject({ matchesDisk: true, hash: expect.stringMatching(/\.dir$/) });
+    expect(by['data/images']).toMatchObject({ matchesDisk: true, hash: matching(/\.dir$/) });
     expect(by['crlf.txt']).toMatchObject({ matchesDisk: true }); // DVC 2 entry: hashed with CRLF as LF
     expect(by['model.pkl']).toMatchObject({ stage: 'train', role: 'out', matchesDisk: true });
     expect(by['metrics.json']).toMatchObject({ matchesDisk: false, note: 'missing on disk' });
@@ -99,7 +100,7 @@ describe('DVC hashes from dvc.lock', () => {
     fs.writeFileSync(path.join(dir, 'data/train.csv'), 'a,b\n9,9\n');
     fs.writeFileSync(path.join(dir, 'data/images/sub/new.txt'), 'extra');
     const after = Object.fromEntries((await readDvcLock(dir, { checkDisk: true }))!.entries.map((e) => [e.path, e]));
-    expect(after['data/train.csv']).toMatchObject({ matchesDisk: false, note: expect.stringContaining('md5 on disk') });
+    expect(after['data/train.csv']).toMatchObject({ matchesDisk: false, note: containing('md5 on disk') });
     expect(after['data/images']!.matchesDisk).toBe(false);
   });
 
@@ -147,7 +148,7 @@ describe('DVC hashes from dvc.lock', () => {
     expect(stored.data.dvc.find((e) => e.path === 'data/train.csv')!.matchesDisk).toBe(true);
     expect(stored.data.dvc.find((e) => e.path === 'model.pkl')).toMatchObject({
       matchesDisk: false,
-      note: expect.stringContaining('size on disk is 9 bytes'),
+      note: containing('size on disk is 9 bytes'),
     });
   });
 });

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { captureCodeState } from '../../../electron/platform/git-state';
 import { git, gitRepo, tempDir, writeFiles } from '../../helpers/temp';
+import { matching } from '../../helpers/typed';
 
 describe('code state', () => {
   it('records a clean repository: commit, branch, remotes without credentials', async () => {
@@ -27,7 +28,7 @@ describe('code state', () => {
     expect(code.patch).toContain('-lr = 0.1');
     expect(code.patch).toContain('+lr = 0.2');
     expect(code.untracked.map((u) => u.path)).toEqual(['notes.txt']);
-    expect(code.untracked[0]).toMatchObject({ size: 8, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(code.untracked[0]).toMatchObject({ size: 8, sha256: matching(/^[0-9a-f]{64}$/) });
   });
 
   it('finds the repository root from a subfolder and records submodule commits', async () => {

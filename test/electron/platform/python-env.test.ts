@@ -6,6 +6,7 @@ import type { Audit } from '../../../shared/audit/audit';
 import { createHandlers } from '../../../electron/core/handlers';
 import { tempCore } from '../../helpers/store';
 import { gitRepo, SHARED_FIXTURES, SYSTEM_PYTHON, tempDir } from '../../helpers/temp';
+import { matching } from '../../helpers/typed';
 
 /** Writes a pure-Python wheel by hand (a wheel is a zip with dist-info), so pip can install it with no network. */
 function buildWheel(dir: string): void {
@@ -86,7 +87,7 @@ describe('environments', () => {
     expect(res.ok).toBe(false);
     expect(!res.ok && res.error).toMatchObject({
       code: 'ENVIRONMENT_UNAVAILABLE',
-      message: expect.stringMatching(/Python 2\.6/),
+      message: matching(/Python 2\.6/),
     });
   });
 
@@ -101,7 +102,7 @@ describe('environments', () => {
     const conda = await handlers.startAudit({ project: condaProject, envManager: 'conda', wait: true });
     expect(!conda.ok && conda.error).toMatchObject({
       code: 'ENVIRONMENT_UNAVAILABLE',
-      message: expect.stringMatching(/conda/),
+      message: matching(/conda/),
     });
     expect(!conda.ok && conda.error.hint).toMatch(/--env-manager virtualenv or local/);
     const dockerProject = gitRepo({
@@ -113,7 +114,7 @@ describe('environments', () => {
     const docker = await handlers.startAudit({ project: dockerProject, envManager: 'docker', wait: true });
     expect(!docker.ok && docker.error).toMatchObject({
       code: 'ENVIRONMENT_UNAVAILABLE',
-      message: expect.stringMatching(/docker (engine does not answer|executable was found)/),
+      message: matching(/docker (engine does not answer|executable was found)/),
     });
     const list = await handlers.listAudits({});
     expect(list.ok && list.value.audits).toEqual([]); // nothing was started

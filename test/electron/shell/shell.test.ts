@@ -100,33 +100,33 @@ describe('the desktop shell', () => {
     expect(pickPathDialogOptions('mlflow-database').properties).toEqual(['openFile']);
     const dir = tempDir();
     const saved = path.join(dir, 'chosen.html');
-    const dialog = {
-      showOpenDialog: vi.fn(async () => ({ canceled: false, filePaths: ['/home/u/project'] })),
-      showSaveDialog: vi.fn(async () => ({ canceled: false, filePath: saved })),
-    } as unknown as Dialog;
-    const shell = { openExternal: vi.fn(async () => undefined) } as unknown as Shell;
-    const printPdf = vi.fn(async (html: string) => Buffer.from(`%PDF-${html.length}`));
+    const showOpenDialog = vi.fn(() => Promise.resolve({ canceled: false, filePaths: ['/home/u/project'] }));
+    const showSaveDialog = vi.fn((_options: unknown) => Promise.resolve({ canceled: false, filePath: saved }));
+    const dialog = { showOpenDialog, showSaveDialog } as unknown as Dialog;
+    const openExternal = vi.fn(() => Promise.resolve(undefined));
+    const shell = { openExternal } as unknown as Shell;
+    const printPdf = vi.fn((html: string) => Promise.resolve(Buffer.from(`%PDF-${html.length}`)));
     const actions = createShellActions({ dialog, shell, window: () => null, defaultDir: dir, printPdf });
     expect(await actions.pickPath('project')).toBe('/home/u/project');
     expect(await actions.saveReport({ suggestedName: 'audit-1.html', format: 'html', content: '<h1>r</h1>' })).toBe(
       saved,
     );
     expect(fs.readFileSync(saved, 'utf8')).toBe('<h1>r</h1>');
-    expect((dialog.showSaveDialog as unknown as ReturnType<typeof vi.fn>).mock.calls[0]![0]).toMatchObject({
+    expect(showSaveDialog.mock.calls[0]![0]).toMatchObject({
       defaultPath: path.join(dir, 'audit-1.html'),
     });
     expect(saveReportDialogOptions('/d', '../../x.md', 'pdf').defaultPath).toBe('/d/x.pdf');
     await actions.saveReport({ suggestedName: 'a', format: 'pdf', content: '<h1>r</h1>' });
     expect(printPdf).toHaveBeenCalledWith('<h1>r</h1>');
     expect(fs.readFileSync(saved, 'utf8')).toBe('%PDF-10');
-    (dialog.showSaveDialog as unknown as ReturnType<typeof vi.fn>).mockResolvedValueOnce({
+    showSaveDialog.mockResolvedValueOnce({
       canceled: true,
       filePath: '',
     });
     expect(await actions.saveReport({ suggestedName: 'a', format: 'md', content: 'x' })).toBeNull();
     await actions.openExternal('https://github.com/mlflow/mlflow');
-    expect(shell.openExternal).toHaveBeenCalledWith('https://github.com/mlflow/mlflow');
+    expect(openExternal).toHaveBeenCalledWith('https://github.com/mlflow/mlflow');
     await expect(actions.openExternal('https://evil.example/')).rejects.toMatchObject({ code: 'FORBIDDEN' });
-    expect(shell.openExternal).toHaveBeenCalledTimes(1);
+    expect(openExternal).toHaveBeenCalledTimes(1);
   });
 });

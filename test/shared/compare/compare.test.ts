@@ -10,6 +10,7 @@ import { captureRun } from '../../../electron/core/capture/capture';
 import { createHandlers } from '../../../electron/core/handlers';
 import { git, gitRepo, SYSTEM_PYTHON, tempDir, writeFiles } from '../../helpers/temp';
 import { tempCore } from '../../helpers/store';
+import { anyString } from '../../helpers/typed';
 
 function compareVersionsForTest(pairs: [string, string][]): string[] {
   return pairs.map(([a, b]) => {
@@ -50,7 +51,7 @@ describe('compareSnapshots on real captures', () => {
     const c = compareSnapshots(withNumpy, venv);
     expect(ComparisonSchema.safeParse(c).success).toBe(true);
     const numpy = c.software.packages.find((p) => p.name.toLowerCase() === 'numpy');
-    expect(numpy).toMatchObject({ change: 'removed', a: expect.any(String), b: null });
+    expect(numpy).toMatchObject({ change: 'removed', a: anyString(), b: null });
     expect(c.software.packagesSame).toBe(0);
     const software = c.sections.find((s) => s.section === 'software')!;
     expect(software.rows.find((r) => r.key === 'virtualenv')).toMatchObject({ status: 'only-b' });

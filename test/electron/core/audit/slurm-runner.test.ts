@@ -3,8 +3,11 @@ import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { Snapshot } from '../../../../shared/snapshot/snapshot';
+import { nonFiniteReviver, parseSnapshot } from '../../../../shared/snapshot/snapshot-codec';
 import { jobsNamed, NODE_NAME, SLURM_UNAVAILABLE } from '../../../helpers/slurm';
 import { gitRepo, REPO_ROOT, runCli, SYSTEM_PYTHON, tempDir } from '../../../helpers/temp';
+import { anything } from '../../../helpers/typed';
 
 const PROJECTS = path.join(REPO_ROOT, 'test', 'fixtures', 'projects');
 const files = (name: string): Record<string, string> =>
@@ -42,8 +45,8 @@ function spawnCli(args: string[]): {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let err = '';
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  child.stdout!.resume();
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  child.stdout.resume();
   return { child, stderr: () => err, exit: new Promise((resolve) => child.on('close', (c) => resolve(c))) };
 }
 
@@ -122,10 +125,8 @@ describe.skipIf(SLURM_UNAVAILABLE !== null)('audits on a Slurm cluster (local on
     for (const r of reruns(b)) expect(r.job).toMatchObject({ phase: 'ended', node: NODE_NAME });
     for (const r of reruns(a)) expect(r.job ?? null).toBeNull();
     expect(b.warnings.join(' ')).toMatch(/local filesystem.*only because the cluster's one node is this machine/);
-    const show = async (
-      id: string,
-    ): Promise<{ tags: Record<string, string>; hardware: unknown; process: { hostname: string } }> =>
-      JSON.parse((await runCli(['--store', store, 'show', id, '--json'])).stdout);
+    const show = async (id: string): Promise<Snapshot> =>
+      parseSnapshot(JSON.parse((await runCli(['--store', store, 'show', id, '--json'])).stdout, nonFiniteReviver));
     const rerunSnap = await show(reruns(b)[0]!.runId!);
     const localSnap = await show(reruns(a)[0]!.runId!);
     expect(rerunSnap.tags).toMatchObject({
@@ -218,7 +219,7 @@ describe.skipIf(SLURM_UNAVAILABLE !== null)('audits on a Slurm cluster (local on
       const resumed = await runCli(['--store', store, 'audit', repo, '--resume', id, '--json']);
       expect(resumed.code, resumed.stderr).toBe(0);
       const a = JSON.parse(resumed.stdout) as AuditJson;
-      expect(a).toMatchObject({ status: 'finished', verdict: 'reproduced-exact', metrics: { x: expect.anything() } });
+      expect(a).toMatchObject({ status: 'finished', verdict: 'reproduced-exact', metrics: { x: anything() } });
       expect(reruns(a).every((r) => r.status === 'finished')).toBe(true);
       expect(
         reruns(a)

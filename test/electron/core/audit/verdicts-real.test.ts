@@ -8,6 +8,7 @@ import { captureRun } from '../../../../electron/core/capture/capture';
 import { createHandlers } from '../../../../electron/core/handlers';
 import { tempCore } from '../../../helpers/store';
 import { gitRepo, REPO_ROOT, SYSTEM_PYTHON } from '../../../helpers/temp';
+import { matching } from '../../../helpers/typed';
 
 const PROJECTS = path.join(REPO_ROOT, 'test', 'fixtures', 'projects');
 const MLFLOW_CLIENT = path.join(REPO_ROOT, 'test', 'fixtures', 'mlflow-client');
@@ -135,7 +136,7 @@ describe('verdicts that hold on real projects', () => {
     // (the original may by chance fall outside even the wide interval of 3 reruns: then it is not reproduced)
     expect(['inconclusive', 'not-reproduced']).toContain(three.verdict);
     if (three.verdict === 'inconclusive') {
-      expect(three.judgement).toMatchObject({ rerunsNeeded: 5, nextStep: expect.stringMatching(/--repeats 5/) });
+      expect(three.judgement).toMatchObject({ rerunsNeeded: 5, nextStep: matching(/--repeats 5/) });
       const auto = await audit({ project: repo, against: id, repeatsAuto: true, maxReruns: 6 }, ctx);
       const errors = auto.groups.flatMap((g) => g.reruns.map((r) => r.error).filter(Boolean));
       expect(

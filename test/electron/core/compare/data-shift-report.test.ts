@@ -56,7 +56,7 @@ describe('data shift in compare and reports', () => {
     if (!json.ok) throw new Error(json.error.message);
     const parsed = ReportJsonSchema.safeParse(JSON.parse(json.value.text!));
     expect(parsed.success, parsed.success ? '' : JSON.stringify(parsed.error.issues[0])).toBe(true);
-    const doc = JSON.parse(json.value.text!);
-    expect(doc.comparison.dataShift.files.find((f: { path: string }) => f.path === 'wine.csv').stored).toBe(true);
+    const doc = parsed.data?.kind === 'compare' ? parsed.data : null;
+    expect(doc?.comparison.dataShift?.files.find((f) => f.path === 'wine.csv')?.stored).toBe(true);
   });
 });

@@ -6,6 +6,7 @@ import type { Snapshot } from '../../../../shared/snapshot/snapshot';
 import { createHandlers } from '../../../../electron/core/handlers';
 import { tempCore } from '../../../helpers/store';
 import { SHARED_FIXTURES } from '../../../helpers/temp';
+import { containing, matching } from '../../../helpers/typed';
 
 const FILESTORE = path.join(SHARED_FIXTURES, 'mlflow', 'mlflow-run-filestore', 'mlruns');
 const WEEK02 = path.join(SHARED_FIXTURES, 'mlflow', 'mlflow-2.13-sqlite', 'week-02');
@@ -61,7 +62,7 @@ describe('importing the real MLflow stores in the shared fixtures', () => {
       expect(s.hardware.provenance).toBe('declared');
       // The Windows artifact location is kept as text and never followed.
       expect(s.outcome.artifacts).toEqual([
-        expect.objectContaining({ kind: 'missing', absPath: expect.stringMatching(/^file:\/\/\/C:\/Github\//) }),
+        expect.objectContaining({ kind: 'missing', absPath: matching(/^file:\/\/\/C:\/Github\//) }),
       ]);
       const meta = fs.readFileSync(path.join(dir, 'meta.yaml'), 'utf8');
       const status = /status: (\d)/.exec(meta)![1];
@@ -143,7 +144,7 @@ describe('importing the real MLflow stores in the shared fixtures', () => {
       expect(Object.keys(noFiles.software.numerics).some((k) => k.startsWith('sklearn'))).toBe(true);
       expect(noFiles.outcome.artifacts[0]).toMatchObject({
         kind: 'missing',
-        absPath: expect.stringContaining('file:///D:/code/'),
+        absPath: containing('file:///D:/code/'),
       });
     } finally {
       db.close();

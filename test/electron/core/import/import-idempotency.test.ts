@@ -6,6 +6,7 @@ import type { CoreContext } from '../../../../electron/core/core-context';
 import { createMlflowDb, insertRun, writeExperiment, writeFileRun } from '../../../helpers/mlflow-stores';
 import { tempCore } from '../../../helpers/store';
 import { tempDir } from '../../../helpers/temp';
+import { containing, matching, notContaining } from '../../../helpers/typed';
 
 const RUN_A = 'a'.repeat(32);
 const RUN_B = 'b'.repeat(32);
@@ -95,7 +96,7 @@ describe('importing again', () => {
     if (!first.ok) throw new Error(first.error.message);
     const digests = (): unknown[] =>
       ctx.store.db.prepare('SELECT import_digest FROM runs ORDER BY source_key').pluck().all();
-    expect(digests()).toEqual([expect.stringMatching(/^[\w-]{43}$/), expect.stringMatching(/^[\w-]{43}$/)]);
+    expect(digests()).toEqual([matching(/^[\w-]{43}$/), matching(/^[\w-]{43}$/)]);
     const stored = digests();
     const before = dump(ctx);
 
@@ -158,7 +159,7 @@ describe('importing again', () => {
     const before = dump(ctx);
     const res = await h.importMlflow({ location: file });
     expect(res.ok).toBe(false);
-    if (!res.ok) expect(res.error).toMatchObject({ code: 'IMPORT_FAILED', message: expect.stringContaining(file) });
+    if (!res.ok) expect(res.error).toMatchObject({ code: 'IMPORT_FAILED', message: containing(file) });
     expect(dump(ctx)).toEqual(before);
 
     // A file that is not a database at all is refused the same way.
@@ -174,19 +175,19 @@ describe('importing again', () => {
     const missing = await h.importMlflow({ location: path.join(tempDir(), 'nope') });
     expect(missing.ok ? null : missing.error).toMatchObject({
       code: 'IMPORT_FAILED',
-      message: expect.stringContaining('does not exist'),
+      message: containing('does not exist'),
     });
     const notStore = tempDir();
     fs.writeFileSync(path.join(notStore, 'readme.txt'), 'hello');
     const res = await h.importMlflow({ location: notStore });
     expect(res.ok ? null : res.error).toMatchObject({
       code: 'IMPORT_FAILED',
-      message: expect.stringContaining('not an MLflow file store'),
+      message: containing('not an MLflow file store'),
     });
     const remote = await h.importMlflow({ location: 'postgresql://u:p@db/mlflow' });
     expect(remote.ok ? null : remote.error).toMatchObject({
       code: 'IMPORT_FAILED',
-      message: expect.not.stringContaining(':p@'),
+      message: notContaining(':p@'),
     });
     expect(ctx.runs.count()).toBe(0);
   });

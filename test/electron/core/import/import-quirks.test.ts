@@ -7,6 +7,7 @@ import { createHandlers } from '../../../../electron/core/handlers';
 import { createMlflowDb, insertRun, writeExperiment, writeFileRun } from '../../../helpers/mlflow-stores';
 import { tempCore } from '../../../helpers/store';
 import { tempDir, writeFiles } from '../../../helpers/temp';
+import { containing, matching } from '../../../helpers/typed';
 
 const RUN_A = 'a'.repeat(32);
 const RUN_B = 'b'.repeat(32);
@@ -82,8 +83,8 @@ describe('file store layouts', () => {
     expect(byRun.get(RUN_A)!.source!.lifecycleStage).toBe('active');
     expect(summary.skipped).toEqual(
       expect.arrayContaining([
-        { experimentId: '1', runId: RUN_B, reason: expect.stringContaining('metric loss line 1 has 1 field') },
-        { experimentId: '1', runId: RUN_C, reason: expect.stringContaining('not valid YAML') },
+        { experimentId: '1', runId: RUN_B, reason: containing('metric loss line 1 has 1 field') },
+        { experimentId: '1', runId: RUN_C, reason: containing('not valid YAML') },
       ]),
     );
   });
@@ -178,7 +179,7 @@ describe('file store layouts', () => {
     expect(a.kind).toBe('dir');
     expect(a.files.find((f) => f.path === 'model.txt')).toMatchObject({
       size: 7,
-      sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+      sha256: matching(/^[0-9a-f]{64}$/),
     });
     expect(a.files.find((f) => f.path === 'link.txt')).toMatchObject({
       sha256: null,
@@ -290,8 +291,8 @@ describe('SQLite stores of any MLflow version', () => {
     const res = await createHandlers(ctx).importMlflow({ location: file, experiment: 'beer' });
     expect(res.ok ? null : res.error).toMatchObject({
       code: 'NOT_FOUND',
-      message: expect.stringContaining('"beer"'),
-      hint: expect.stringContaining('Default, wine'),
+      message: containing('"beer"'),
+      hint: containing('Default, wine'),
     });
   });
 });

@@ -66,7 +66,10 @@ describe('importing with worker threads', () => {
     const file = path.join(tempDir(), 'mlflow.db');
     createMlflowDb(file).close();
     const keys = Array.from({ length: 7 }, (_, i) => `k${i}`);
-    const ok = new SqlitePrefetch(file, "SELECT ? || '!', (SELECT count(*) FROM runs)", keys, 3, 2);
+    const ok = new SqlitePrefetch(file, "SELECT ? || '!', (SELECT count(*) FROM runs)", keys, {
+      batchSize: 3,
+      ahead: 2,
+    });
     try {
       const rows: unknown[] = [];
       for (let i = 0; i < keys.length; i++) rows.push(await ok.next());

@@ -11,6 +11,7 @@ import { openCore } from '../../../../electron/core/core-context';
 import { hostileSnapshot } from '../../../helpers/audit-fixture';
 import { openReport, pdfText, screenshot } from '../../../helpers/report-browser';
 import { git, gitRepo, REPO_ROOT, SYSTEM_PYTHON, tempDir, writeFiles } from '../../../helpers/temp';
+import { containing } from '../../../helpers/typed';
 
 const TRAIN = `import json, random, sys
 seed = int(sys.argv[sys.argv.index("--seed") + 1])
@@ -132,7 +133,7 @@ describe('comparison reports', () => {
     });
     expect(res).toMatchObject({
       ok: false,
-      error: { code: 'REPORT_FAILED', message: expect.stringContaining('/nonexistent/chromium') },
+      error: { code: 'REPORT_FAILED', message: containing('/nonexistent/chromium') },
     });
     const bad = await handlers.exportReport({ kind: 'compare', ids: [a, b], format: 'pdf', chromium: '/bin/sh' });
     expect(bad).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
@@ -180,9 +181,9 @@ describe('escaping in every format', () => {
       }
       expect(md).toContain('&lt;img src=x onerror=alert(1)&gt;\\|\\`x\\`');
 
-      const json = JSON.parse((await get('json')).text!);
-      expect(json.comparison.a.name).toBe(EVIL);
-      expect(ReportJsonSchema.safeParse(json).success).toBe(true);
+      const json = ReportJsonSchema.safeParse(JSON.parse((await get('json')).text!));
+      expect(json.success).toBe(true);
+      expect(json.data?.kind === 'compare' && json.data.comparison.a.name).toBe(EVIL);
 
       const pdf = pdfText(Buffer.from((await get('pdf')).base64!, 'base64'));
       expect(pdf).toContain('<img src=x onerror=alert(1)>');

@@ -13,6 +13,7 @@ import { encodeSnapshot } from '../../../../shared/snapshot/snapshot-codec';
 import { emptySnapshot, type Snapshot } from '../../../../shared/snapshot/snapshot';
 import { tempCore } from '../../../helpers/store';
 import { tempDir } from '../../../helpers/temp';
+import { containing } from '../../../helpers/typed';
 
 function run(i: number, extra: Partial<Snapshot> & { metrics?: Record<string, number> } = {}): Snapshot {
   const s = emptySnapshot(
@@ -90,7 +91,7 @@ describe('listRuns with a filter and a sort', () => {
     expect(r.ok).toBe(false);
     expect(!r.ok && r.error).toMatchObject({
       code: 'INVALID_INPUT',
-      hint: expect.stringContaining('metrics.val_accuracy'),
+      hint: containing('metrics.val_accuracy'),
     });
   });
 
