@@ -24,7 +24,7 @@ export function guardTerminalText(text: string): string {
 export function guardTerminalOutput(streams: readonly NodeJS.WriteStream[] = [process.stdout, process.stderr]): void {
   for (const stream of streams) {
     const write = stream.write.bind(stream) as (chunk: unknown, ...rest: unknown[]) => boolean;
-    stream.write = ((chunk: unknown, ...rest: unknown[]) =>
-      write(typeof chunk === 'string' ? guardTerminalText(chunk) : chunk, ...rest)) as typeof stream.write;
+    stream.write = (chunk: unknown, ...rest: unknown[]) =>
+      write(typeof chunk === 'string' ? guardTerminalText(chunk) : chunk, ...rest);
   }
 }

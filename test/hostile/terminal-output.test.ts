@@ -6,6 +6,7 @@ import { runCli, tempDir } from '../helpers/temp';
 
 // retitles the window, writes the clipboard (OSC 52), clears the screen, rings the bell, moves to the top-left
 const HOSTILE = 'fit\u001b]0;pwned\u0007\u001b]52;c;cm0gLXJmIH4=\u0007\u001b[2J\u001b[H\u009b31m';
+// eslint-disable-next-line no-control-regex -- the escape sequences are what the test looks for
 const RAW = /\u001b\]|\u0007|\u001b\[2J|\u001b\[H|\u009b/;
 
 describe('terminal output of hostile run strings', () => {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { seedSweep } from '../../helpers/run-set';
 import { runCli, tempDir } from '../../helpers/temp';
+import { matching } from '../../helpers/typed';
 
 describe('--json on serve and report', () => {
   it('report --json prints the report as JSON without -o, and what it wrote with -o', async () => {
@@ -20,7 +21,7 @@ describe('--json on serve and report', () => {
     expect(JSON.parse(written.stdout)).toEqual({
       path: out,
       format: 'html',
-      fileName: expect.stringMatching(/-and-2-more\.html$/),
+      fileName: matching(/-and-2-more\.html$/),
       bytes: fs.statSync(out).size,
     });
     expect(written.stderr).not.toMatch(/wrote/);
@@ -45,9 +46,8 @@ describe('--json on serve and report', () => {
           .finally(() => process.kill(pid, 'SIGTERM'));
       },
     });
-    // set in the callback, which TypeScript's narrowing does not see
-    const line = seen.line as Line | null;
-    expect(line).toMatchObject({ origin: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/), store: home });
+    const line = seen.line;
+    expect(line).toMatchObject({ origin: matching(/^http:\/\/127\.0\.0\.1:\d+$/), store: home });
     expect(line!.url.startsWith(`${line!.origin}/`)).toBe(true);
     expect(line!.port).toBeGreaterThan(0);
     expect([200, 302, 303]).toContain(answered);
