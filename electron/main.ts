@@ -1,3 +1,4 @@
+// The Electron main process: the app:// protocol, the secure main window, IPC routes, and the core they call.
 import { app, BrowserWindow, dialog, ipcMain, nativeTheme, protocol, session, shell, type WebContents } from 'electron';
 import path from 'node:path';
 import { PROGRESS_CHANNEL } from '../shared/api/desktop-bridge';

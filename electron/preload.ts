@@ -1,3 +1,4 @@
+// The preload script: exposes the desktop bridge (functions only) to the page.
 import { contextBridge, ipcRenderer } from 'electron';
 import { BRIDGE_GLOBAL } from '../shared/api/desktop-bridge';
 import { buildDesktopBridge } from './ipc/bridge';

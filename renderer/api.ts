@@ -1,3 +1,4 @@
+// The renderer's only way to the core: the desktop bridge in the app, HTTP and EventSource in a browser.
 import type { ApiInput, ApiName, ApiOutput } from '../shared/api/api';
 import {
   BRIDGE_GLOBAL,

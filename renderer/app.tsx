@@ -1,3 +1,4 @@
+// The app shell: navigation on the left, the current route's view on the right, global keys, audits' verdicts for the Runs view.
 import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import { call } from './api';
 import { go, routeHash, useRoute, type Route } from './router';

@@ -1,3 +1,4 @@
+// The renderer's entry point: mounts the app.
 import { createRoot } from 'react-dom/client';
 import { App } from './app';
 import './styles.css';

@@ -1,3 +1,4 @@
+// The hash router: routes parsed from and written to the URL hash.
 import { useEffect, useState } from 'react';
 
 /** A place in the app, parsed from the URL hash (#/runs, #/run/ID, #/compare/A/B, #/audit/ID…). */

@@ -1,3 +1,4 @@
+// useAsync: the latest answer of an async call a view makes, ignoring answers that arrive after it moved on.
 import { useEffect, useState, type DependencyList } from 'react';
 import type { ErrorInfo, Result } from '../shared/errors';
 

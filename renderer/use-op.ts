@@ -1,3 +1,4 @@
+// useOp: one operation call a view makes, with its data, error, loading flag and a reload.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ApiInput, ApiName, ApiOutput } from '../shared/api/api';
 import type { ErrorInfo } from '../shared/errors';

@@ -1,3 +1,4 @@
+// The progress event every face shows, and the sink type operations publish to.
 import { z } from 'zod';
 
 /** One event of the progress stream that every face shows (a bar in the terminal, a live view in the app). */

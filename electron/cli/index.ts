@@ -1,7 +1,6 @@
+// Entry point of the bundled CLI: runs the program, and survives a reader that goes away (EPIPE).
 import { runCli } from './main';
 import { guardTerminalOutput } from './terminal-guard';
-
-// Entry point of the bundled CLI (dist/cli.cjs).
 
 // A reader that goes away (`reproscope capture … | head`) must not crash the CLI: what it prints is lost, the
 // run is still recorded and the command's exit status kept.

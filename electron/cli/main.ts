@@ -1,3 +1,4 @@
+// The `reproscope` program: builds the command tree (capture, show, logs and the registered command groups), prints results and maps errors to exit codes.
 import { collect } from './cli-options';
 import { Command } from 'commander';
 import { formatError, toErrorInfo, type ErrorInfo } from '../../shared/errors';

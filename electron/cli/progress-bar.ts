@@ -1,3 +1,4 @@
+// The terminal progress bar on stderr for progress events, silent when stderr is not a terminal.
 import cliProgress from 'cli-progress';
 import type { ProgressEvent, ProgressSink } from '../../shared/progress';
 import { formatBytes } from '../../shared/snapshot/snapshot-text';

@@ -1,3 +1,4 @@
+// The core's context: the open store, its repositories and the progress hub, shared by every operation.
 import { HashCacheRepository } from '../db/hash-cache-repository';
 import { openStore, type StoreHandle } from '../db/open-store';
 import { RunsRepository } from '../db/runs-repository';

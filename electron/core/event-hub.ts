@@ -1,3 +1,4 @@
+// The progress hub: operations publish progress events, faces (terminal bar, SSE, IPC) subscribe.
 import type { ProgressEvent, ProgressSink } from '../../shared/progress';
 
 /** The one progress stream: operations publish, faces (terminal bar, SSE, IPC) subscribe. */

@@ -1,3 +1,4 @@
+// createHandlers: every operation of the contract, its input parsed, its result or error returned as a Result (never thrown).
 import { api, type ApiName, type ApiOutput } from '../../shared/api/api';
 import { ReproError, err, ok, toErrorInfo, type Result } from '../../shared/errors';
 import type { CoreContext } from './core-context';

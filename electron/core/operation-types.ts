@@ -1,3 +1,4 @@
+// The types of an operation's implementation: parsed input in, output out, ReproError thrown on failure.
 import type { z } from 'zod';
 import type { api, ApiName, ApiOutput } from '../../shared/api/api';
 import type { CoreContext } from './core-context';

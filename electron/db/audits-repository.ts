@@ -1,3 +1,4 @@
+// AuditsRepository: reads and writes audit records (each save replaces the whole record) and lists them.
 import type Database from 'better-sqlite3';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { AUDIT_SCHEMA_VERSION, parseAudit, type Audit, type AuditSummary } from '../../shared/audit/audit';

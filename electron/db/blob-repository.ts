@@ -1,3 +1,4 @@
+// BlobRepository: content-addressed, gzip-compressed blobs (logs, large texts), their text passed through the secret filter first.
 import type Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';

@@ -1,3 +1,4 @@
+// HashCacheRepository: file hashes remembered by path and file identity, so an unchanged file is not read again.
 import type Database from 'better-sqlite3';
 
 /** The identity of a file's content as the file system sees it: if none of these changed, neither did the bytes. */

@@ -1,3 +1,4 @@
+// openStore: opens (or creates) a store's SQLite file with its pragmas, refuses a newer one, backs up and migrates.
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';

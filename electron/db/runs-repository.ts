@@ -1,3 +1,4 @@
+// RunsRepository: saves and reads snapshots with their list columns and metric histories, lists, edits and deletes runs.
 import type Database from 'better-sqlite3';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { ReproError } from '../../shared/errors';

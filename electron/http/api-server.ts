@@ -1,3 +1,4 @@
+// The loopback HTTP server of `reproscope serve`: the API behind a token, the progress stream as SSE, and the built app.
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -1,3 +1,4 @@
+// The HTTP server's guards: loopback-only listening, the session token and cookie, allowed Host headers.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import net from 'node:net';
 

@@ -1,3 +1,4 @@
+// Serves the built renderer's files: content types by extension, paths kept inside the folder.
 import fs from 'node:fs';
 import path from 'node:path';
 

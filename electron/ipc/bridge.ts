@@ -1,3 +1,4 @@
+// The desktop bridge the preload exposes: one function per operation over IPC, never the IPC objects themselves.
 import { api, type ApiName } from '../../shared/api/api';
 import {
   apiChannel,

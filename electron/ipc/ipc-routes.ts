@@ -1,3 +1,4 @@
+// The main process's IPC routes: one per operation plus the shell channels, each checking its sender and parsing its input.
 import { z } from 'zod';
 import { api, type ApiName } from '../../shared/api/api';
 import {

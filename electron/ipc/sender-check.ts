@@ -1,3 +1,4 @@
+// Whether an IPC message comes from the app's own main frame (app://), the only sender the routes trust.
 import { APP_HOST, APP_SCHEME } from '../shell/app-protocol';
 
 /** The parts of Electron's WebFrameMain the sender check reads (a test double needs only these). */

@@ -1,3 +1,4 @@
+// Prints HTML to PDF with a headless Chromium found on this machine (playwright-core).
 import fs from 'node:fs';
 import path from 'node:path';
 import { ReproError } from '../../shared/errors';

@@ -1,3 +1,4 @@
+// Reads dvc.lock's recorded hashes and checks the files and folders on disk against them as DVC would.
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';

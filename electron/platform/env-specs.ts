@@ -1,3 +1,4 @@
+// Finds a project's environment spec files (requirements, python_env, conda, pyproject, lock files) with their hashes and contents.
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';

@@ -1,3 +1,4 @@
+// The commits between two commits of a local repository and `git diff A B`, for comparisons.
 import fs from 'node:fs';
 import { simpleGit } from 'simple-git';
 

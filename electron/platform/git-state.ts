@@ -1,3 +1,4 @@
+// The code state of a working folder: git commit, branch, remotes, patch and untracked files, or a content hash outside git.
 import fs from 'node:fs';
 import path from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';

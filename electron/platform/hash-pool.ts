@@ -1,3 +1,4 @@
+// HashPool: SHA-256 of files on worker threads, small files in batches, large ones read in big chunks.
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';

@@ -1,3 +1,4 @@
+// hashTree: the manifest of a file or folder (sorted paths, sizes, SHA-256, root hash), with the hash cache and progress.
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';

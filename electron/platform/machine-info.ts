@@ -1,3 +1,4 @@
+// The hardware and OS facts of this machine: CPU and its numerics flags, memory, GPUs, containers, cached per boot.
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';

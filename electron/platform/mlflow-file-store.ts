@@ -1,3 +1,4 @@
+// A private MLflow file store for one rerun, read back as MLflow's FileStore writes it (params, tags, metrics, artifacts).
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';

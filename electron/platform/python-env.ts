@@ -1,3 +1,4 @@
+// The environments reruns run in, as `mlflow run --env-manager` makes them: local, virtualenv, conda or docker.
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';

@@ -1,3 +1,4 @@
+// Probes a Python interpreter: version, installed distributions and numerics build facts, without importing heavy packages.
 import { execFile, type ExecFileException } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';

@@ -1,3 +1,4 @@
+// runCommand: runs a command in its own process group with captured (capped) output, timeouts, signals and cancellation.
 import { spawn } from 'node:child_process';
 import os from 'node:os';
 import { ReproError } from '../../shared/errors';

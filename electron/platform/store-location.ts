@@ -1,3 +1,4 @@
+// Where the store lives: --store, else REPROSCOPE_HOME, else the platform's data folder.
 import os from 'node:os';
 import path from 'node:path';
 

@@ -1,3 +1,4 @@
+// Private copies of a project for reruns: git worktrees at a commit with the patch applied, or folder copies, parked and reused.
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';

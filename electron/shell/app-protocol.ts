@@ -1,3 +1,4 @@
+// The app:// scheme the renderer is served from, and how a request maps to a file of the built app.
 import fs from 'node:fs';
 import path from 'node:path';
 import { RENDERER_SECURITY_HEADERS } from '../../shared/content-security-policy';

@@ -1,3 +1,4 @@
+// The shell's native dialogs: pick a path, save a report (PDF printed first), open an allowed link.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { BrowserWindow, Dialog, OpenDialogOptions, SaveDialogOptions, Shell } from 'electron';

@@ -1,3 +1,4 @@
+// Which navigations the app allows and which https links may open in the system browser.
 import { APP_ORIGIN } from './app-protocol';
 
 /** Hosts whose https links may open in the system browser (documentation and the project's own pages). */

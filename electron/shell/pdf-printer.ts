@@ -1,3 +1,4 @@
+// Prints a report to PDF in a hidden, script-free window.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

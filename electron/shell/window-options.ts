@@ -1,3 +1,4 @@
+// The secure web preferences and options of every window (Electron's security checklist).
 import type { BrowserWindowConstructorOptions, WebPreferences } from 'electron';
 
 /**

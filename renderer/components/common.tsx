@@ -1,3 +1,4 @@
+// Small shared UI pieces: error box, badge, key-value list, progress bar, loading, time format.
 import type { ReactNode } from 'react';
 import type { ErrorInfo } from '../../shared/errors';
 

@@ -1,3 +1,4 @@
+// DiffView: a unified or split view of a patch or of two texts, with line numbers.
 import { diffLines } from 'diff';
 import { useMemo, useState, type ReactNode } from 'react';
 

@@ -1,3 +1,4 @@
+// DotPlot: each group's reruns as dots on one shared axis, the reference as a dashed line, the tolerance as a band.
 import type { ReactNode } from 'react';
 import { formatMetricValue } from '../../shared/snapshot/snapshot-text';
 

@@ -1,3 +1,4 @@
+// PathField: a path input with a native chooser in the desktop app.
 import type { ReactNode } from 'react';
 import type { PickPurpose } from '../../shared/api/desktop-bridge';
 import { pickPath } from '../api';

@@ -1,3 +1,4 @@
+// The progress panel: each task's latest state and recent log lines from the progress stream.
 import { useEffect, useState, type ReactNode } from 'react';
 import type { ProgressEvent } from '../../shared/progress';
 import { formatBytes } from '../../shared/snapshot/snapshot-text';

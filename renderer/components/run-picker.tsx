@@ -1,3 +1,4 @@
+// RunPicker: picks a run by searching the run list, newest first.
 import { useState, type ReactNode } from 'react';
 import { Badge, ErrorBox, formatTime } from './common';
 import { useOp } from '../use-op';

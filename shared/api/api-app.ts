@@ -1,3 +1,4 @@
+// The app's own operations' schemas (the examples list), beyond the features'.
 import { z } from 'zod';
 
 /** The app's own operations' schemas: what the desktop app and `reproscope serve` need beyond the features. */

@@ -1,3 +1,4 @@
+// The audit operations' schemas: start or plan an audit, follow, list, cancel and resume, read a project.
 import { z } from 'zod';
 import { AuditSchema, AuditSummarySchema, EnvManagerSchema, ToleranceSchema, VaryFactorSchema } from '../audit/audit';
 import { MlprojectEntryPointSchema, PROJECT_ENV_KINDS } from '../mlflow/mlproject';

@@ -1,3 +1,4 @@
+// The compare and report operations' schemas: compare runs, export reports in four formats.
 import { z } from 'zod';
 import { ComparisonSchema } from '../compare/compare-model';
 import { MAX_COMPARE_RUNS, RunSetComparisonSchema } from '../compare/compare-many-model';

@@ -1,3 +1,4 @@
+// The import operation's schemas: an MLflow store in, what was added, updated and skipped out.
 import { z } from 'zod';
 import { SnapshotSourceSchema } from '../snapshot/snapshot';
 

@@ -1,3 +1,4 @@
+// The run-management operations' schemas: table columns, rename/tag/note, delete, CSV export.
 import { z } from 'zod';
 
 /** The run-management operations' schemas: the columns a table can show, rename/tag/note, delete, CSV export. */

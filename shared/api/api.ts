@@ -1,3 +1,4 @@
+// The API contract: every operation's name, input schema, output schema and summary.
 import { z } from 'zod';
 import { ListExamplesInput, ListExamplesOutput } from './api-app';
 import {

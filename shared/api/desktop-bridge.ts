@@ -1,3 +1,4 @@
+// What crosses the desktop app's IPC bridge: a channel per operation, the shell channels, the progress stream.
 import type { ApiInput, ApiName, ApiOutput } from './api';
 import type { ErrorInfo, Result } from '../errors';
 import type { ProgressEvent } from '../progress';

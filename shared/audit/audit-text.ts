@@ -1,3 +1,4 @@
+// An audit as terminal text: the verdict and what it rests on, groups, metrics, sources; and the audit list.
 import type { Audit, AuditSummary } from './audit';
 import { formatRerunJobLines, formatRunnerLines } from './audit-jobs-text';
 

@@ -1,3 +1,4 @@
+// The audit's judgement as pure functions of stored facts: per-metric statistics, the verdict and its explanation.
 import type {
   AuditGroup,
   Judgement,

@@ -1,3 +1,4 @@
+// The comparison model as zod schemas (built over a number schema: NaN in memory, $nonfinite in JSON).
 import { z } from 'zod';
 import { AnyNumberSchema, CATEGORIES, SeedFindingSchema } from '../snapshot/snapshot';
 import { dataShiftSchemas } from './data-shift-model';

@@ -1,3 +1,4 @@
+// A comparison as terminal text, by category: what differs, or everything with `all`.
 import { describePackageChange } from './compare';
 import type { CompareRow, Comparison, FileChange, SectionComparison } from './compare-model';
 import { formatBytes, formatTable } from '../snapshot/snapshot-text';

@@ -1,3 +1,4 @@
+// compareSnapshots: two snapshots compared section by section, with details and a ranked summary of likely causes.
 import {
   COMPARE_SECTIONS,
   type CompareRow,

@@ -1,3 +1,4 @@
+// MLproject files read and rendered exactly as `mlflow run` does: entry points, parameters, command templates.
 import { z } from 'zod';
 import { ReproError } from '../errors';
 import { loadPyYaml, pyGet, pyStr, type PyValue } from './pyyaml';

@@ -1,3 +1,4 @@
+// YAML read as PyYAML's safe_load reads it, each value kept as its Python type so str() is reproduced exactly.
 import { isAlias, isMap, isNode, isScalar, isSeq, parseDocument, type Document } from 'yaml';
 import { ReproError } from '../errors';
 

@@ -1,3 +1,4 @@
+// Builds report documents from stored facts: comparisons of two or more runs, and audits.
 import type { Audit, Verdict } from '../audit/audit';
 import { compareSnapshots } from '../compare/compare';
 import { compareRunSet } from '../compare/compare-many';

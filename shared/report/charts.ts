@@ -1,3 +1,4 @@
+// A report's charts as Vega-Lite specs (pure data), drawn by the app and rendered to SVG for export.
 import type { TopLevelSpec } from 'vega-lite';
 import type { ReportDocument } from './report-model';
 

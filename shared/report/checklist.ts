@@ -1,3 +1,4 @@
+// The reproducibility checklist, each item marked only from what was captured.
 import type { Audit } from '../audit/audit';
 import type { EnvSpec, Snapshot } from '../snapshot/snapshot';
 import type { ChecklistItem } from './report-model';

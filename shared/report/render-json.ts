@@ -1,3 +1,4 @@
+// The JSON report: the report document with NaN and infinities as {"$nonfinite": …}.
 import { nonFiniteReplacer } from '../snapshot/snapshot-codec';
 import type { ReportDocument } from './report-model';
 

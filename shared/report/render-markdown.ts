@@ -1,3 +1,4 @@
+// The Markdown report: GitHub-flavoured tables and prose, every run string escaped.
 import { describePackageChange } from '../compare/compare';
 import type {
   CompareRow,

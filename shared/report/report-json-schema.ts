@@ -1,3 +1,4 @@
+// The JSON Schema of the JSON report, generated from ReportJsonSchema.
 import { z } from 'zod';
 import { ReportJsonSchema, REPORT_SCHEMA_VERSION } from './report-model';
 

@@ -1,3 +1,4 @@
+// The report document: what every format renders and the JSON format writes, versioned, as zod schemas.
 import { z } from 'zod';
 import { ToleranceSchema, VerdictSchema } from '../audit/audit';
 import { comparisonSchemas, JsonNumberSchema } from '../compare/compare-model';

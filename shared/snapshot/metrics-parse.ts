@@ -1,3 +1,4 @@
+// Reads metrics files (JSON, YAML, CSV, TSV, by extension) into metrics, NaN and infinities kept.
 import { parse as parseYaml } from 'yaml';
 import { ReproError } from '../errors';
 import type { Metric } from './snapshot';

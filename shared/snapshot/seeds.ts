@@ -1,3 +1,4 @@
+// Finds seed values in a command line and in parameters, by seed-like names.
 import type { Seed } from './snapshot';
 
 /** Parameter and flag names that carry a seed (compared with case, dashes and underscores folded). */

@@ -1,3 +1,4 @@
+// Snapshot JSON that keeps NaN and ±Infinity, and parsing a stored snapshot (refusing a newer format).
 import { ReproError } from '../errors';
 import { SnapshotSchema, type Snapshot } from './snapshot';
 

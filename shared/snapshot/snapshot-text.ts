@@ -1,3 +1,4 @@
+// Snapshots and run lists as terminal text: sizes, durations, metric values, tables.
 import { formatCommand } from '../mlflow/shell-quote';
 import type { RunSummary, Snapshot } from './snapshot';
 

@@ -1,3 +1,4 @@
+// The app in Chromium over `reproscope serve`: runs, a run's categories, compare, an audit from the form, its report, cancel and resume, the example.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';

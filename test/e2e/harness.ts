@@ -1,3 +1,4 @@
+// The end-to-end harness: starts `reproscope serve` on a store and launches Debian's Chromium.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';

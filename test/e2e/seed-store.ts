@@ -1,3 +1,4 @@
+// Fills a store with plausible synthetic captured runs for the UI tests and benches.
 import { openStore } from '../../electron/db/open-store';
 import { RunsRepository } from '../../electron/db/runs-repository';
 import { emptySnapshot, type Snapshot } from '../../shared/snapshot/snapshot';

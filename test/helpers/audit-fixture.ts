@@ -1,3 +1,4 @@
+// Synthetic audits and hostile snapshots built from numbers, for report tests and the report bench.
 import { AuditSchema, type Audit } from '../../shared/audit/audit';
 import { summarize } from '../../shared/audit/statistics';
 import { emptySnapshot, type Snapshot } from '../../shared/snapshot/snapshot';

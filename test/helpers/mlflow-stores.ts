@@ -1,3 +1,4 @@
+// Writes MLflow stores as MLflow does (file-store folders, an mlflow.db with its schema) for import tests.
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';

@@ -1,3 +1,4 @@
+// Opens reports in Debian's Chromium for tests: screenshots, PDF text, cells narrower than a word.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';

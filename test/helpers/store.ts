@@ -1,3 +1,4 @@
+// tempCore: a core over a fresh store in a temp folder, closed after the test.
 import { openCore, type CoreContext } from '../../electron/core/core-context';
 import { afterEach } from 'vitest';
 import { tempDir } from './temp';

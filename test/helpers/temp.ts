@@ -1,3 +1,4 @@
+// Test basics: temp folders, the repo root, Debian's Python, files, git repos, and running the built CLI.
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';

@@ -1,3 +1,4 @@
+// The renderer's pure logic: routes through the URL hash, git patches read into lines, texts diffed line by line.
 import { describe, expect, it } from 'vitest';
 import { diffTexts, parsePatch } from '../../renderer/components/diff-view';
 import { parseRoute, routeHash, type Route } from '../../renderer/router';

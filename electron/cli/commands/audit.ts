@@ -1,3 +1,4 @@
+// `reproscope audit`, `audits`, `show-audit`: the audit commands, their option parsers (-P, --tolerance, --vary, --repeats) and exit codes.
 import { auditProgress } from '../audit-progress';
 import { collect, intOption } from '../cli-options';
 import { Option, type Command } from 'commander';

@@ -1,3 +1,4 @@
+// `reproscope compare` and `report`: compare two or more runs in the terminal or as JSON, and export reports.
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import fs from 'node:fs';

@@ -1,3 +1,4 @@
+// `reproscope demo`: audits the bundled example experiment into a store and writes its report.
 import fs from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';

@@ -1,3 +1,4 @@
+// `reproscope import`: brings an MLflow file store, mlflow.db or tracking server in, and prints what it added.
 import type { Command } from 'commander';
 import type { ImportSummary } from '../../../shared/api/api-import';
 import { ReproError, type ErrorInfo } from '../../../shared/errors';

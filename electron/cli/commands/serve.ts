@@ -1,3 +1,4 @@
+// `reproscope serve`: the loopback web server with the app and the API, opened in the browser.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { Command } from 'commander';

@@ -1,3 +1,4 @@
+// The audit operations of the contract: start or plan, read, list, cancel and resume audits, and read a project for the form.
 import fs from 'node:fs';
 import path from 'node:path';
 import { isSeedName } from '../../../shared/snapshot/seeds';

@@ -1,3 +1,4 @@
+// `capture`: runs a command as it would run alone and records its snapshot (code, data, environment, outcome, metrics, outputs).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

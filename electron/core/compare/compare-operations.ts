@@ -1,3 +1,4 @@
+// The compare operations: compare stored runs, and add what only this machine knows (the commits and diff between them).
 import { compareSnapshots } from '../../../shared/compare/compare';
 import { compareRunSet } from '../../../shared/compare/compare-many';
 import { ReproError } from '../../../shared/errors';

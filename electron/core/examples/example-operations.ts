@@ -1,3 +1,4 @@
+// The examples operation: finds the bundled examples folder and lists the MLprojects in it.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Example } from '../../../shared/api/api-app';

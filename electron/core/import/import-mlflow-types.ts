@@ -1,3 +1,4 @@
+// The shapes every MLflow store reader produces (experiments, raw runs, skips) and the reader interface the import pipeline consumes.
 import type { ImportSkip } from '../../../shared/api/api-import';
 import type { MlflowRunRecord } from '../../../shared/mlflow/mlflow-snapshot';
 import type { SnapshotSource } from '../../../shared/snapshot/snapshot';

@@ -1,3 +1,4 @@
+// The import operation of the contract: brings an MLflow store's runs in as snapshots, with progress.
 import { importMlflow } from './import-mlflow';
 import type { Impl } from '../operation-types';
 

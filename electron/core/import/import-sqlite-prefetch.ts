@@ -1,3 +1,4 @@
+// SqlitePrefetch: an mlflow.db's per-run queries run ahead on a worker thread, so the import does not wait on SQLite.
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 

@@ -1,3 +1,4 @@
+// Renders a report's Vega-Lite charts to SVG headlessly (no canvas, no network) for the HTML report.
 import { parse, View } from 'vega';
 import { compile } from 'vega-lite';
 import { ReproError } from '../../../shared/errors';

@@ -1,3 +1,4 @@
+// The report operation: builds a report document from the store and renders it as HTML, Markdown, JSON or PDF.
 import type { Audit } from '../../../shared/audit/audit';
 import type { ExportedReport, ReportFormat } from '../../../shared/api/api-compare';
 import { ReproError } from '../../../shared/errors';

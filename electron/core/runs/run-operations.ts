@@ -1,3 +1,4 @@
+// The operations on stored runs: list, read one, read its logs, describe the store.
 import type { Impl } from '../operation-types';
 import { isFiltered, toRunQuery } from './run-management';
 

@@ -1,3 +1,4 @@
+// The numbered migrations, in order: the store's schema version is their count.
 import { migration001 } from './001-initial';
 import { migration002 } from './002-audits';
 import { migration003 } from './003-import-digest';

@@ -1,3 +1,4 @@
+// The empty store's welcome: how to get a first run, and the bundled example audited in one click.
 import { useState, type ReactNode } from 'react';
 import type { Example } from '../../../shared/api/api-app';
 import type { ErrorInfo } from '../../../shared/errors';

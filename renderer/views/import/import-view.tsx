@@ -1,3 +1,4 @@
+// The Import view: brings MLflow runs in from a file store, an mlflow.db or a tracking server.
 import { useState, type ReactNode } from 'react';
 import type { ImportSummary } from '../../../shared/api/api-import';
 import type { ErrorInfo } from '../../../shared/errors';

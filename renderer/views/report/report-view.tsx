@@ -1,3 +1,4 @@
+// The Report view: previews a report in a sandboxed frame and exports it as HTML, Markdown, JSON or PDF.
 import { useState, type ReactNode } from 'react';
 import type { ReportFormat } from '../../../shared/api/desktop-bridge';
 import type { ErrorInfo } from '../../../shared/errors';

@@ -1,3 +1,4 @@
+// The Runs view: the table of recorded runs with search, kind and verdict filters, columns and sorting.
 import { rowSortingFeature, tableFeatures, useTable, type ColumnDef, type SortingState } from '@tanstack/react-table';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';

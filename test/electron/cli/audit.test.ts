@@ -1,3 +1,4 @@
+// `reproscope audit` as a user runs it: the trust prompt, --json output, audits and show-audit, Ctrl-C and --resume.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';

@@ -1,3 +1,4 @@
+// `reproscope capture` on a real scikit-learn training: what it records, exit codes, --json, signals, and bad input.
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';

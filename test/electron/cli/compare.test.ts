@@ -1,3 +1,4 @@
+// `reproscope compare` and `report` on two captured runs: terminal text, JSON, and exported reports.
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';

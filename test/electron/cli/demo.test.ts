@@ -1,3 +1,4 @@
+// `reproscope demo`: audits the bundled example into a fresh store and writes its HTML report.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';

@@ -1,3 +1,4 @@
+// `reproscope import` of a file store and an mlflow.db: the summary, a second import, and unreadable stores.
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { nonFiniteReviver } from '../../../shared/snapshot/snapshot-codec';

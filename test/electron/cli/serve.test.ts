@@ -1,3 +1,4 @@
+// `reproscope serve` from the built CLI: a loopback URL with a token, the app and the API, refusing other hosts.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';

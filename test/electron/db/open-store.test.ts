@@ -1,3 +1,4 @@
+// The store: a WAL database at the latest schema, readable by a second process, refusing newer or corrupt files.
 import Database from 'better-sqlite3';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';

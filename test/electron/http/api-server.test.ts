@@ -1,3 +1,4 @@
+// The loopback API server: token and cookie, Host checks, input errors, the progress stream, loopback-only listening.
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';

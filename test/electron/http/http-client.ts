@@ -1,3 +1,4 @@
+// A raw HTTP client for the server tests: any method, headers and body, the answer unparsed.
 import http from 'node:http';
 
 /** A raw HTTP answer: status, headers and body text. */

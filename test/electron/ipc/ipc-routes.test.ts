@@ -1,3 +1,4 @@
+// The IPC bridge: trusted senders only, one route per operation, malformed payloads answered as errors, no IPC objects exposed.
 import { describe, expect, it, vi } from 'vitest';
 import { createHandlers } from '../../../electron/core/handlers';
 import { buildDesktopBridge, type RendererIpcLike } from '../../../electron/ipc/bridge';

@@ -1,3 +1,4 @@
+// DVC hashes from dvc.lock: every dependency and output recorded and checked against the files on disk.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';

@@ -1,3 +1,4 @@
+// The code state of real git repositories: commit, branch, remotes without credentials, patches, untracked files.
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';

@@ -1,3 +1,4 @@
+// hashTree against sha256sum: files and folders, many small files, root hashes, links, missing paths and the hash cache.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';

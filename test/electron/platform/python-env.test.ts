@@ -1,3 +1,4 @@
+// Rerun environments: an offline virtualenv from python_env.yaml, and clear errors for a missing Python, conda or docker.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';

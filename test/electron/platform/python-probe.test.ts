@@ -1,3 +1,4 @@
+// The Python probe on real interpreters: packages and BLAS facts, torch, virtualenvs, missing or broken interpreters, the seed scan.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';

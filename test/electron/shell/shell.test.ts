@@ -1,3 +1,4 @@
+// The desktop shell without Electron's runtime: secure windows, the CSP, the app:// protocol, navigation and dialogs.
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';

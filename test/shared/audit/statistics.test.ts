@@ -1,3 +1,4 @@
+// The audit statistics against SciPy's: t quantiles, sd, CV, intervals, KS, Welch and the variance-ratio F-test.
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import {

@@ -1,3 +1,4 @@
+// The verdict rules: exact, within tolerance, statistically consistent, not reproduced, failed, and the ranking of sources.
 import { describe, expect, it } from 'vitest';
 import type { AuditGroup, GroupName, Rerun } from '../../../shared/audit/audit';
 import { emptySnapshot } from '../../../shared/snapshot/snapshot';

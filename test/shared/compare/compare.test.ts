@@ -1,3 +1,4 @@
+// compareSnapshots on real captures (package diffs, data manifests) and the ranking rule with version steps.
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';

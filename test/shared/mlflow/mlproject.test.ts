@@ -1,3 +1,4 @@
+// MLproject reading and rendering against the shared MLflow fixtures, MLproject semantics and PyYAML scalars.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';

@@ -1,3 +1,4 @@
+// Metrics files (nested JSON, NaN and infinities, YAML, CSV) and seeds found on the command line.
 import { describe, expect, it } from 'vitest';
 import { parseMetricsText } from '../../../shared/snapshot/metrics-parse';
 import { findArgvSeeds } from '../../../shared/snapshot/seeds';

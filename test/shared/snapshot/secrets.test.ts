@@ -1,3 +1,4 @@
+// The secret filter: only allowlisted variables kept, credential-looking values withheld whatever their name.
 import { describe, expect, it } from 'vitest';
 import { filterEnvironment, looksLikeSecret, redactArgv, stripUrlCredentials } from '../../../shared/snapshot/secrets';
 

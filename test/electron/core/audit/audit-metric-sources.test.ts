@@ -1,3 +1,4 @@
+// Audit reruns judged on metrics a real scikit-learn project only prints (--metrics-from stdout, --metric-pattern).
 import { matching } from '../../../helpers/typed';
 /** Audit reruns read metrics from what the project prints (--metrics-from stdout, --metric-pattern), on a real scikit-learn project. */
 import fs from 'node:fs';

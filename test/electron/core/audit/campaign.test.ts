@@ -1,3 +1,4 @@
+// Audit campaigns on real projects: timeouts, git URLs, MLflow's quoting, and each source of variance traced (hash seed, unseeded, threads, data).
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';

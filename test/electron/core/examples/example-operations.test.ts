@@ -1,3 +1,4 @@
+// The app operations: the bundled examples list and run filters by audit.
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findExamplesDir, listExamples } from '../../../../electron/core/examples/example-operations';

@@ -1,3 +1,4 @@
+// Importing the real MLflow stores of the shared fixtures: a file store of `mlflow run` calls and week-02's mlflow.db.
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';

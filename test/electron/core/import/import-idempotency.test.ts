@@ -1,3 +1,4 @@
+// Importing again: nothing changes when MLflow changed nothing, new and changed runs are added and updated, bad stores are named.
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';

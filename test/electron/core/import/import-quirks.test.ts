@@ -1,3 +1,4 @@
+// File-store layouts and SQLite schemas of every MLflow version: odd metric lines, old meta.yaml, deleted runs, models, artifacts, credentials.
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';

@@ -1,3 +1,4 @@
+// Importing from a tracking server over its REST API: paging, metric histories, and servers that are not MLflow or not there.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';

@@ -1,3 +1,4 @@
+// Audit reports: what was audited, the verdict, per-group statistics and environment, validated against the JSON schema.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Audit } from '../../../../shared/audit/audit';
 import { buildAuditReport } from '../../../../shared/report/build-report';

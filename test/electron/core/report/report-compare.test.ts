@@ -1,3 +1,4 @@
+// Comparison reports in every format: the versioned JSON, HTML read in Chromium, PDF, and every run string escaped.
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
