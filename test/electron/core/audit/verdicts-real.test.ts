@@ -139,10 +139,14 @@ describe('verdicts that hold on real projects', () => {
       expect(three.judgement).toMatchObject({ rerunsNeeded: 5, nextStep: matching(/--repeats 5/) });
       const auto = await audit({ project: repo, against: id, repeatsAuto: true, maxReruns: 6 }, ctx);
       const errors = auto.groups.flatMap((g) => g.reruns.map((r) => r.error).filter(Boolean));
-      expect(
-        auto.groups.find((g) => g.name === 'baseline')!.reruns,
-        `${auto.explanation} ${errors.join('; ')}`,
-      ).toHaveLength(5);
+      const baseline = auto.groups.find((g) => g.name === 'baseline')!.reruns;
+      expect(errors).toEqual([]);
+      if (baseline.length < 5) {
+        // by chance (about 1 in 20 for two draws of random()) the original already lies outside the first reruns'
+        // interval: that settles the verdict, and auto rightly stops early
+        expect(auto.verdict).toBe('not-reproduced');
+        expect(auto.explanation).toMatch(/lies outside the baseline's 95 % prediction interval/);
+      } else expect(baseline, auto.explanation ?? '').toHaveLength(5);
       expect(auto.verdict).not.toBe('inconclusive');
     }
     const tol = await audit(
