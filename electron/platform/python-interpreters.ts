@@ -30,28 +30,27 @@ function listDir(dir: string): string[] {
   }
 }
 
-function executable(file: string): boolean {
-  try {
-    fs.accessSync(file, fs.constants.X_OK);
-    return fs.statSync(file).isFile();
-  } catch {
-    return false;
+/** The first of `names` that is an executable file in `dir` (whichSync with `dir` as the only PATH entry). */
+function firstExecutable(dir: string, names: string[]): string | null {
+  for (const n of names) {
+    const found = whichSync(n, dir);
+    if (found) return found;
   }
+  return null;
 }
 
-function firstExecutable(dir: string, names: string[]): string | null {
-  for (const n of names) if (executable(path.join(dir, n))) return path.join(dir, n);
-  return null;
+/** `<root>/<X.Y.Z>/bin/python3` for each folder named exactly by a version: how pyenv and asdf lay out installs. */
+function versionFolders(root: string, source: string): InstalledPython[] {
+  return listDir(root).flatMap((name) => {
+    const m = VERSION.exec(name);
+    const python = firstExecutable(path.join(root, name, 'bin'), ['python3', 'python']);
+    return m && python && m[1] === name ? [{ python, version: m[1], source }] : [];
+  });
 }
 
 /** pyenv: `$PYENV_ROOT/versions/<version>/bin/python` (default root `~/.pyenv`); virtualenvs made by pyenv-virtualenv are skipped. */
 function pyenvPythons(env: NodeJS.ProcessEnv, home: string): InstalledPython[] {
-  const root = env.PYENV_ROOT || path.join(home, '.pyenv');
-  return listDir(path.join(root, 'versions')).flatMap((name) => {
-    const m = VERSION.exec(name);
-    const python = firstExecutable(path.join(root, 'versions', name, 'bin'), ['python3', 'python']);
-    return m && python && m[1] === name ? [{ python, version: m[1], source: 'pyenv' }] : [];
-  });
+  return versionFolders(path.join(env.PYENV_ROOT || path.join(home, '.pyenv'), 'versions'), 'pyenv');
 }
 
 /** uv: `$UV_PYTHON_INSTALL_DIR` or `$XDG_DATA_HOME/uv/python` (default `~/.local/share/uv/python`), folders `cpython-<version>-<platform>`. */
@@ -91,12 +90,7 @@ function condaPythons(env: NodeJS.ProcessEnv, home: string): InstalledPython[] {
 
 /** asdf: `~/.asdf/installs/python/<version>/bin/python`. */
 function asdfPythons(env: NodeJS.ProcessEnv, home: string): InstalledPython[] {
-  const root = path.join(env.ASDF_DATA_DIR || path.join(home, '.asdf'), 'installs', 'python');
-  return listDir(root).flatMap((name) => {
-    const m = VERSION.exec(name);
-    const python = firstExecutable(path.join(root, name, 'bin'), ['python3', 'python']);
-    return m && python && m[1] === name ? [{ python, version: m[1], source: 'asdf' }] : [];
-  });
+  return versionFolders(path.join(env.ASDF_DATA_DIR || path.join(home, '.asdf'), 'installs', 'python'), 'asdf');
 }
 
 /** `python3.X` on PATH and in the system folders; the version is only the minor one the name gives. */
@@ -107,8 +101,8 @@ function namedPythons(minor: string | null, envPath: string | undefined): Instal
     const onPath = whichSync(n, envPath);
     if (onPath) out.push({ python: onPath, version: null, source: 'path' });
     for (const dir of ['/usr/local/bin', '/usr/bin']) {
-      const f = path.join(dir, n);
-      if (executable(f)) out.push({ python: f, version: null, source: 'system' });
+      const f = whichSync(n, dir);
+      if (f) out.push({ python: f, version: null, source: 'system' });
     }
   }
   return out;
