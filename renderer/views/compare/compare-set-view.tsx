@@ -1,5 +1,5 @@
 /** Compare 3 to 20 runs: a column per run (the first the baseline), differences highlighted, histories overlaid, and the detail of the baseline with any one run. */
-import { useEffect, useState, type ReactNode } from 'react';
+import { useState, type ReactNode } from 'react';
 import type { RunSetComparison, RunSetRow } from '../../../shared/compare/compare-many-model';
 import { formatRelative, formatSignificant } from '../../../shared/numbers';
 import type { Result } from '../../../shared/errors';
@@ -9,16 +9,7 @@ import { ErrorBox, Loading } from '../../components/common';
 import { go } from '../../router';
 import { useAsync } from '../../use-async';
 import { HistoryCharts } from '../runs/history-charts';
-
-const SECTION_TITLES: Record<string, string> = {
-  code: 'Code',
-  data: 'Data',
-  software: 'Software',
-  hardware: 'Hardware',
-  randomness: 'Randomness',
-  process: 'Process',
-  outcome: 'Outcome',
-};
+import { OnlyDifferences, SECTION_TITLES, usePlainKeys } from './compare-common';
 
 /** A full hash reads as its first 12 characters in a column; its title keeps it whole. */
 const short = (v: string): string => (/^[0-9a-f]{40,64}$/.test(v) ? v.slice(0, 12) : v);
@@ -137,14 +128,8 @@ export function CompareSetView({
 }): ReactNode {
   const [onlyDiffs, setOnlyDiffs] = useState(true);
   const [picked, setPicked] = useState(1);
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent): void => {
-      const t = e.target as HTMLElement;
-      if (t.tagName === 'INPUT' || t.tagName === 'SELECT' || e.ctrlKey || e.metaKey || e.altKey) return;
-      if (e.key === 'd') setOnlyDiffs((v) => !v);
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
+  usePlainKeys((key) => {
+    if (key === 'd') setOnlyDiffs((v) => !v);
   }, []);
   const result = useAsync(() => call('compareRunSet', { ids: [...ids] }), [ids.join('/')]);
   const c = result.data;
@@ -168,15 +153,7 @@ export function CompareSetView({
       <div className="toolbar">
         <h1 style={{ margin: 0 }}>Compare {c.runs.length} runs</h1>
         <span className="grow" />
-        <label className="row">
-          <input
-            type="checkbox"
-            checked={onlyDiffs}
-            onChange={(e) => setOnlyDiffs(e.target.checked)}
-            data-testid="only-differences"
-          />{' '}
-          only differences
-        </label>
+        <OnlyDifferences value={onlyDiffs} onChange={setOnlyDiffs} />
         <button
           onClick={() =>
             go({

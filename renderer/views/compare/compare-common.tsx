@@ -1,0 +1,42 @@
+/** What the two-run and the N-run Compare views share: section titles, their plain-key shortcuts, the only-differences box. */
+import { useEffect, type DependencyList, type ReactNode } from 'react';
+import type { SectionComparison } from '../../../shared/compare/compare-model';
+
+/** Each comparison section's heading. */
+export const SECTION_TITLES: Record<SectionComparison['section'], string> = {
+  code: 'Code',
+  data: 'Data',
+  software: 'Software',
+  hardware: 'Hardware',
+  randomness: 'Randomness',
+  process: 'Process',
+  outcome: 'Outcome',
+};
+
+/** Calls onKey with each key pressed outside a text field or select, without Ctrl, Meta or Alt (the views' shortcuts). */
+export function usePlainKeys(onKey: (key: string) => void, deps: DependencyList): void {
+  useEffect(() => {
+    const listener = (e: KeyboardEvent): void => {
+      const t = e.target as HTMLElement;
+      if (t.tagName === 'INPUT' || t.tagName === 'SELECT' || e.ctrlKey || e.metaKey || e.altKey) return;
+      onKey(e.key);
+    };
+    window.addEventListener('keydown', listener);
+    return () => window.removeEventListener('keydown', listener);
+  }, deps); // the caller names what onKey depends on
+}
+
+/** The toolbar's "only differences" checkbox. */
+export function OnlyDifferences({ value, onChange }: { value: boolean; onChange: (v: boolean) => void }): ReactNode {
+  return (
+    <label className="row">
+      <input
+        type="checkbox"
+        checked={value}
+        onChange={(e) => onChange(e.target.checked)}
+        data-testid="only-differences"
+      />{' '}
+      only differences
+    </label>
+  );
+}
