@@ -25,7 +25,7 @@ export interface RawMlflowRun {
   /** The run's artifact folder inside the store; null when its artifacts are elsewhere (another machine, s3://…). */
   artifactDir: string | null;
   modelDirs: LocalModelDir[];
-  /** A fingerprint of the run's cheap facts (MlflowReadOptions.isUnchanged), where the reader makes one. */
+  /** A fingerprint of the run's cheap facts (MlflowReadOptions.storedFingerprint), where the reader makes one. */
   fingerprint?: string | null;
 }
 
@@ -60,10 +60,10 @@ export interface MlflowReadOptions {
   /** Stores of at least this many runs are read with the help of worker threads where a reader can (tests lower it). */
   workersFrom?: number;
   /**
-   * Whether the run stored from an earlier import had this fingerprint (salted by the caller): a
-   * reader that can fingerprint a run from what MLflow changes with it asks before reading its metrics.
+   * The fingerprint stored with a run by an earlier import (salted by the caller), if any: a reader that
+   * can fingerprint a run from what MLflow changes with it compares before reading the run's metrics.
    */
-  isUnchanged?: (runId: string, fingerprint: string) => boolean;
+  storedFingerprint?: (runId: string) => string | null | undefined;
   /** Mixed into every fingerprint (the import's digest salt: versions, store). */
   fingerprintSalt?: string;
 }

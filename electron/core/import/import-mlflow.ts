@@ -241,8 +241,7 @@ export async function importMlflow(
     // Not with --project: the project's DVC entries are checked on disk every time.
     options.fingerprintSalt = digestSalt;
     if (existing.size > 0 && !projectDvc)
-      options.isUnchanged = (runId, fingerprint) =>
-        existing.get(`${prefix}${runId}`)?.importFingerprint === fingerprint;
+      options.storedFingerprint = (runId) => existing.get(`${prefix}${runId}`)?.importFingerprint;
     for await (const item of reader.runs()) {
       if (item.kind === 'skip') {
         skipped.push(item.skip);

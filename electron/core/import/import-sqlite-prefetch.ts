@@ -5,8 +5,10 @@ import { Worker } from 'node:worker_threads';
 /**
  * Runs one prepared query per run on a worker thread with its own read-only connection to an
  * mlflow.db, ahead of the import that needs the rows: SQLite's work (finding, aggregating and
- * writing out each run's metric values) then overlaps the import's own. Rows come back in order.
- * Any failure of the worker is reported as a rejection; the reader then does the work itself.
+ * writing out each run's metric values) then overlaps the import's own. Keys are added as the reader
+ * learns them (a chunk of runs at a time, so nothing holds every key of a large store); rows come
+ * back in the order the keys were added. Any failure of the worker is reported as a rejection; the
+ * reader then does the work itself.
  */
 
 const WORKER_SOURCE = `
@@ -34,27 +36,26 @@ function driverPath(): string {
   return createRequire(__filename).resolve('better-sqlite3');
 }
 
-/** The rows of `sql` (one `?` parameter) for each key, in the order given, fetched ahead in batches. */
+/** The rows of `sql` (one `?` parameter) for each key added, in that order, fetched ahead in batches. */
 export class SqlitePrefetch {
   private readonly worker: Worker;
-  private readonly batches = new Map<number, Promise<unknown[]>>();
+  private readonly batches = new Map<number, { rows: Promise<unknown[]>; size: number }>();
   private readonly waiting = new Map<number, { resolve: (rows: unknown[]) => void; reject: (e: Error) => void }>();
-  private readonly batchCount: number;
+  /** Keys added and not yet asked for. */
+  private pending: string[] = [];
+  private ended = false;
+  private requested = 0;
+  /** The batch being read, and the position in it. */
+  private current = 0;
+  private offset = 0;
   /** Keys per query. */
   private readonly batchSize: number;
   /** Batches asked for ahead of the one being read. */
   private readonly ahead: number;
-  private position = 0;
 
-  constructor(
-    file: string,
-    sql: string,
-    private readonly keys: readonly string[],
-    { batchSize = 50, ahead = 4 }: { batchSize?: number; ahead?: number } = {},
-  ) {
+  constructor(file: string, sql: string, { batchSize = 50, ahead = 4 }: { batchSize?: number; ahead?: number } = {}) {
     this.batchSize = batchSize;
     this.ahead = ahead;
-    this.batchCount = Math.ceil(keys.length / batchSize);
     this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file, sql, driver: driverPath() } });
     this.worker.on('message', (msg: { id: number; rows?: unknown[]; error?: string }) => {
       const w = this.waiting.get(msg.id);
@@ -72,30 +73,43 @@ export class SqlitePrefetch {
     this.worker.unref();
   }
 
-  private batch(n: number): Promise<unknown[]> {
-    let batch = this.batches.get(n);
-    if (!batch) {
-      batch = new Promise<unknown[]>((resolve, reject) => this.waiting.set(n, { resolve, reject }));
-      batch.catch(() => undefined);
-      this.batches.set(n, batch);
-      // Referenced while an answer is awaited: otherwise a process with nothing else to do exits mid-import.
-      this.worker.ref();
-      this.worker.postMessage({ id: n, keys: this.keys.slice(n * this.batchSize, (n + 1) * this.batchSize) });
-    }
-    return batch;
+  /** Adds keys to fetch, after those added before. */
+  add(keys: readonly string[]): void {
+    this.pending.push(...keys);
   }
 
-  /** The row for the next key (keys are taken in the order given); rejects when the worker failed. */
+  /** Says no more keys come (the last batch may then be short). */
+  end(): void {
+    this.ended = true;
+  }
+
+  /** Asks the worker for the next batch, if a whole one (or, after end, the rest) is known. */
+  private request(): boolean {
+    if (this.pending.length < this.batchSize && !(this.ended && this.pending.length > 0)) return false;
+    const keys = this.pending.slice(0, this.batchSize);
+    this.pending = this.pending.slice(this.batchSize);
+    const id = this.requested++;
+    const rows = new Promise<unknown[]>((resolve, reject) => this.waiting.set(id, { resolve, reject }));
+    rows.catch(() => undefined); // handled when its turn comes
+    this.batches.set(id, { rows, size: keys.length });
+    // Referenced while an answer is awaited: otherwise a process with nothing else to do exits mid-import.
+    this.worker.ref();
+    this.worker.postMessage({ id, keys });
+    return true;
+  }
+
+  /** The row for the next key (keys are taken in the order added); rejects when the worker failed. */
   async next(): Promise<unknown> {
-    const n = Math.floor(this.position / this.batchSize);
-    const offset = this.position % this.batchSize;
-    if (n >= this.batchCount) throw new Error('no key left to fetch');
-    // read-ahead: each batch's promise is kept (its rejection handled) and awaited when its turn comes
-    for (let k = n; k < Math.min(n + this.ahead, this.batchCount); k++) void this.batch(k);
-    this.position++;
-    const rows = await this.batch(n);
-    if (offset === this.batchSize - 1 || this.position === this.keys.length) this.batches.delete(n);
-    return rows[offset];
+    while (this.requested < this.current + this.ahead && this.request());
+    const batch = this.batches.get(this.current);
+    if (!batch) throw new Error('no key left to fetch');
+    const offset = this.offset++;
+    if (this.offset === batch.size) {
+      this.batches.delete(this.current);
+      this.current++;
+      this.offset = 0;
+    }
+    return (await batch.rows)[offset];
   }
 
   /** Stops the worker. */

@@ -47,4 +47,37 @@ describe('re-importing an mlflow.db', () => {
     expect(run1.outcome.metrics.loss!.history).toHaveLength(5);
     expect(await importMlflow(ctx, { location: file })).toMatchObject({ updated: 0, unchanged: 6 });
   });
+
+  it('sees a point whose rowid was freed by mlflow gc and taken again, with MLflow indexes on params and tags', async () => {
+    const file = path.join(tempDir(), 'mlflow.db');
+    const db = createMlflowDb(file);
+    db.exec(
+      'CREATE INDEX index_params_run_uuid ON params (run_uuid); CREATE INDEX index_tags_run_uuid ON tags (run_uuid);',
+    );
+    db.prepare("INSERT INTO experiments (experiment_id, name, lifecycle_stage) VALUES (0, 'Default', 'active')").run();
+    const metric = db.prepare(
+      'INSERT INTO metrics (key, value, timestamp, run_uuid, step, is_nan) VALUES (?, ?, ?, ?, ?, 0)',
+    );
+    for (let i = 0; i < 4; i++) {
+      insertRun(db, { run_uuid: runId(i), experiment_id: 0, lifecycle_stage: i === 3 ? 'deleted' : 'active' });
+      db.prepare("INSERT INTO params VALUES ('lr', ?, ?)").run(String(i / 10), runId(i));
+      db.prepare("INSERT INTO tags VALUES ('team', ?, ?)").run(`t${i}`, runId(i));
+      metric.run('loss', 1, 1717300990000, runId(i), 0);
+    }
+    const ctx = tempCore();
+    expect(await importMlflow(ctx, { location: file })).toMatchObject({ added: 3, unchanged: 0 });
+    // mlflow gc removes the deleted run, whose metric row was the last; a point then logged to run 0 takes its rowid.
+    db.prepare('DELETE FROM metrics WHERE run_uuid = ?').run(runId(3));
+    db.prepare('DELETE FROM runs WHERE run_uuid = ?').run(runId(3));
+    metric.run('loss', 0.5, 1717300990001, runId(0), 1);
+    db.prepare("UPDATE tags SET value = 'someone' WHERE run_uuid = ?").run(runId(2));
+    db.close();
+    const again = await importMlflow(ctx, { location: file });
+    expect(again).toMatchObject({ added: 0, updated: 2, unchanged: 1 });
+    const run0 = ctx.runs.get(again.runs.find((r) => r.mlflowRunId === runId(0))!.id);
+    expect(run0.outcome.metrics.loss!.history).toHaveLength(2);
+    const run2 = ctx.runs.get(again.runs.find((r) => r.mlflowRunId === runId(2))!.id);
+    expect(run2.tags.team).toBe('someone');
+    expect(await importMlflow(ctx, { location: file })).toMatchObject({ updated: 0, unchanged: 3 });
+  });
 });

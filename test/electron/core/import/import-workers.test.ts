@@ -66,19 +66,23 @@ describe('importing with worker threads', () => {
     const file = path.join(tempDir(), 'mlflow.db');
     createMlflowDb(file).close();
     const keys = Array.from({ length: 7 }, (_, i) => `k${i}`);
-    const ok = new SqlitePrefetch(file, "SELECT ? || '!', (SELECT count(*) FROM runs)", keys, {
-      batchSize: 3,
-      ahead: 2,
-    });
+    const ok = new SqlitePrefetch(file, "SELECT ? || '!', (SELECT count(*) FROM runs)", { batchSize: 3, ahead: 2 });
     try {
+      // Keys come in chunks that straddle the batches, the last chunk after end() is known.
+      ok.add(keys.slice(0, 4));
       const rows: unknown[] = [];
-      for (let i = 0; i < keys.length; i++) rows.push(await ok.next());
+      for (let i = 0; i < 2; i++) rows.push(await ok.next());
+      ok.add(keys.slice(4));
+      ok.end();
+      for (let i = 2; i < keys.length; i++) rows.push(await ok.next());
       expect(rows).toEqual(keys.map((k) => [`${k}!`, 0]));
     } finally {
       ok.close();
     }
-    const missing = new SqlitePrefetch(path.join(tempDir(), 'missing.db'), 'SELECT ?', ['a', 'b']);
+    const missing = new SqlitePrefetch(path.join(tempDir(), 'missing.db'), 'SELECT ?');
     try {
+      missing.add(['a', 'b']);
+      missing.end();
       await expect(missing.next()).rejects.toThrow();
     } finally {
       missing.close();

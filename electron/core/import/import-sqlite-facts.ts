@@ -1,0 +1,209 @@
+/** An mlflow.db's cheap facts, streamed: run rows in chunks with their params and tags, datasets and logged models by run. */
+import type Database from 'better-sqlite3';
+import { createHash } from 'node:crypto';
+import { stripCredentialsInText } from '../../../shared/mlflow/mlflow-snapshot';
+import type { DeclaredDataset } from '../../../shared/snapshot/snapshot';
+import { DatasetRowSchema, LoggedModelRowSchema, runIndexOf } from './import-sqlite-schema';
+import { watermarkText, type MetricWatermark } from './import-sqlite-metrics';
+
+/** Runs read per chunk: memory stays bounded whatever the store's size, and each chunk is one query per table. */
+export const RUN_CHUNK = 500;
+
+/**
+ * A run's row as the store has it, with its params and tags as SQLite packed them: two JSON arrays each
+ * (keys, values, in the table's order). The fingerprint hashes that text; only a run that is read
+ * unpacks it (keyValues).
+ */
+export interface RunFacts {
+  raw: Record<string, unknown>;
+  params: PackedKeyValues | null;
+  tags: PackedKeyValues | null;
+}
+
+/** Keys and values as two JSON arrays. */
+export type PackedKeyValues = [keys: string, values: string];
+
+/** A logged model of a run (MLflow 3). */
+export interface RunModel {
+  modelId: string;
+  experimentId: string;
+  name: string | null;
+}
+
+const ROWID = '~rowid';
+
+type KeyValuesOf = (runIds: readonly string[]) => Map<string, PackedKeyValues>;
+
+/** Unpacks params or tags (a key that is not text is left out; a null value reads as empty, a number as its text). */
+export function keyValues(packed: PackedKeyValues | null): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (packed === null) return out;
+  const keys = JSON.parse(packed[0]) as unknown[];
+  const values = JSON.parse(packed[1]) as unknown[];
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i];
+    const v = values[i];
+    if (typeof k !== 'string' || !(v === null || typeof v === 'string' || typeof v === 'number')) continue;
+    out[k] = v === null ? '' : String(v);
+  }
+  return out;
+}
+
+/**
+ * The params or tags of a chunk of runs, packed by SQLite (one row per run instead of one per key):
+ * through MLflow's run_uuid index, whose order within a run is the table's; without the index (old
+ * stores), in the table's order by rowid, per chunk when the store is small, else the whole table once.
+ */
+function keyValuesOf(db: Database.Database, table: string, scanPerChunk: boolean): KeyValuesOf {
+  const indexed = runIndexOf(db, table) !== null;
+  const order = indexed ? '' : ' ORDER BY rowid';
+  // A run with a key that is not text or a value that is neither text nor null (hand-made stores) is read
+  // row by row instead: JSON would spell a real number differently from JavaScript, and cannot hold a blob.
+  const packed = (where: string): string =>
+    `SELECT run_uuid, json_group_array(CASE WHEN typeof(key) = 'text' THEN key END${order}),
+      json_group_array(CASE WHEN typeof(value) IN ('text', 'null') THEN value END${order}),
+      sum(typeof(key) != 'text' OR typeof(value) NOT IN ('text', 'null'))
+    FROM ${table} ${where} GROUP BY run_uuid`;
+  const rowsOf = db.prepare(`SELECT key, value FROM ${table} WHERE run_uuid = ? ORDER BY rowid`).raw();
+  const byRows = (runId: string): PackedKeyValues => {
+    const keys: string[] = [];
+    const values: string[] = [];
+    for (const [k, v] of rowsOf.iterate(runId) as Iterable<[unknown, unknown]>) {
+      if (typeof k !== 'string' || !(v === null || typeof v === 'string' || typeof v === 'number')) continue;
+      keys.push(k);
+      values.push(v === null ? '' : String(v));
+    }
+    return [JSON.stringify(keys), JSON.stringify(values)];
+  };
+  const collect = (rows: Iterable<unknown>): Map<string, PackedKeyValues> => {
+    const out = new Map<string, PackedKeyValues>();
+    const odd: string[] = [];
+    for (const [runId, keys, values, others] of rows as Iterable<[unknown, unknown, unknown, unknown]>) {
+      if (typeof runId !== 'string' || typeof keys !== 'string' || typeof values !== 'string') continue;
+      if (others) odd.push(runId);
+      else out.set(runId, [keys, values]);
+    }
+    for (const runId of odd) out.set(runId, byRows(runId)); // once the aggregate's rows are all read
+    return out;
+  };
+  if (indexed || scanPerChunk) {
+    const stmt = db.prepare(packed(`WHERE run_uuid IN (${new Array(RUN_CHUNK).fill('?').join(',')})`)).raw();
+    return (runIds) => {
+      const args: (string | null)[] = [...runIds];
+      while (args.length < RUN_CHUNK) args.push(null);
+      return collect(stmt.iterate(args));
+    };
+  }
+  let all: Map<string, PackedKeyValues> | null = null;
+  return () => (all ??= collect(db.prepare(packed('')).raw().iterate()));
+}
+
+/** The store's runs in its own order (rowid), a chunk at a time, each with its params and tags. */
+export class RunChunks {
+  private after = Number.MIN_SAFE_INTEGER;
+  private done = false;
+  private readonly page: Database.Statement | null;
+  private readonly params: KeyValuesOf;
+  private readonly tags: KeyValuesOf;
+
+  constructor(
+    private readonly db: Database.Database,
+    expectedRuns: number,
+  ) {
+    const small = expectedRuns <= RUN_CHUNK * 2;
+    this.params = keyValuesOf(db, 'params', small);
+    this.tags = keyValuesOf(db, 'tags', small);
+    let page: Database.Statement | null;
+    try {
+      page = db.prepare(`SELECT rowid AS "${ROWID}", * FROM runs WHERE rowid > ? ORDER BY rowid LIMIT ${RUN_CHUNK}`);
+    } catch {
+      page = null; // no rowid to page by: one chunk of every row
+    }
+    this.page = page;
+  }
+
+  /** The next chunk of runs, or null after the last. */
+  next(): RunFacts[] | null {
+    if (this.done) return null;
+    let rows: Record<string, unknown>[];
+    if (this.page) {
+      rows = this.page.all(this.after) as Record<string, unknown>[];
+      if (rows.length < RUN_CHUNK) this.done = true;
+      if (rows.length > 0) this.after = Number(rows[rows.length - 1]![ROWID]);
+      for (const r of rows) delete r[ROWID];
+    } else {
+      rows = this.db.prepare('SELECT * FROM runs').all() as Record<string, unknown>[];
+      this.done = true;
+    }
+    if (rows.length === 0) return null;
+    const ids = rows.map((r) => (typeof r.run_uuid === 'string' ? r.run_uuid : ''));
+    const params = this.params(ids);
+    const tags = this.tags(ids);
+    return rows.map((raw, i) => ({ raw, params: params.get(ids[i]!) ?? null, tags: tags.get(ids[i]!) ?? null }));
+  }
+}
+
+/** The dataset inputs of every run (few per run; read once). */
+export function datasetsByRun(
+  db: Database.Database,
+  columns: Map<string, Set<string>>,
+): Map<string, DeclaredDataset[]> {
+  const out = new Map<string, DeclaredDataset[]>();
+  if (!columns.has('datasets') || !columns.has('inputs')) return out;
+  const context = columns.has('input_tags')
+    ? "(SELECT t.value FROM input_tags t WHERE t.input_uuid = i.input_uuid AND t.name = 'mlflow.data.context')"
+    : 'NULL';
+  const rows = db
+    .prepare(
+      `SELECT i.destination_id AS run_uuid, d.name, d.digest, d.dataset_source_type, d.dataset_source, d.dataset_schema, ${context} AS context
+      FROM inputs i JOIN datasets d ON d.dataset_uuid = i.source_id WHERE i.source_type = 'DATASET' AND i.destination_type = 'RUN'`,
+    )
+    .iterate();
+  for (const raw of rows) {
+    const row = DatasetRowSchema.safeParse(raw);
+    if (!row.success) continue;
+    const d = row.data;
+    const list = out.get(d.run_uuid) ?? [];
+    list.push({
+      name: d.name,
+      digest: d.digest ?? null,
+      source: d.dataset_source ? stripCredentialsInText(d.dataset_source) : null,
+      sourceType: d.dataset_source_type ?? null,
+      schema: d.dataset_schema ?? null,
+      context: d.context ?? null,
+    });
+    out.set(d.run_uuid, list);
+  }
+  return out;
+}
+
+/** MLflow 3's logged models by the run that logged them. */
+export function modelsByRun(db: Database.Database, columns: Map<string, Set<string>>): Map<string, RunModel[]> {
+  const out = new Map<string, RunModel[]>();
+  if (!columns.get('logged_models')?.has('source_run_id')) return out;
+  for (const raw of db.prepare('SELECT model_id, experiment_id, name, source_run_id FROM logged_models').iterate()) {
+    const row = LoggedModelRowSchema.safeParse(raw);
+    if (!row.success || !row.data.source_run_id) continue;
+    const list = out.get(row.data.source_run_id) ?? [];
+    list.push({ modelId: row.data.model_id, experimentId: row.data.experiment_id, name: row.data.name ?? null });
+    out.set(row.data.source_run_id, list);
+  }
+  return out;
+}
+
+/**
+ * A run's fingerprint: a hash of what MLflow rewrites when the run changes (its row, params, tags,
+ * datasets, models), then the metrics table's watermark when it was read (MetricMoves tells from it
+ * whether the run's history moved since). Runs with files to hash get none (their files may change).
+ */
+export function runFingerprint(
+  salt: string,
+  facts: RunFacts & { datasets: DeclaredDataset[] | null; models: RunModel[] | null },
+  watermark: MetricWatermark,
+): string {
+  const hash = createHash('sha256')
+    .update(salt)
+    .update(JSON.stringify([facts.raw, facts.params, facts.tags, facts.datasets, facts.models]))
+    .digest('base64url');
+  return `${hash}.${watermarkText(watermark)}`;
+}
