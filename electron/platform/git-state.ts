@@ -1,7 +1,7 @@
 // The code state of a working folder: git commit, branch, remotes, patch and untracked files, or a content hash outside git.
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { simpleGit, type SimpleGit } from 'simple-git';
 import { stripUrlCredentials } from '../../shared/snapshot/secrets';
 import type { CodeState, FileEntry } from '../../shared/snapshot/snapshot';
 import { hashFiles, hashTree, type HashCache } from './hash-tree';
@@ -34,14 +34,6 @@ const MAX_SOURCE_FILE = 1024 * 1024;
 export const MAX_FOLDER_SCAN_ENTRIES = 50_000;
 /** Source files hashed at most for a folder outside git. */
 const MAX_FOLDER_SOURCE_FILES = 5000;
-
-async function tryGit<T>(fn: () => Promise<T>): Promise<T | null> {
-  try {
-    return await fn();
-  } catch {
-    return null;
-  }
-}
 
 /** The code state of a folder outside git: a content hash over its source files, from a bounded scan. */
 export async function folderCodeState(
@@ -124,32 +116,71 @@ function safeSize(abs: string): number {
   }
 }
 
-/** Captures the code category of a folder: git state (commit, branch, remotes, patch, untracked, submodules) or a content hash. */
+/** Output of one git command in `cwd`, or null where it fails; git's optional locks are off, so it never writes the index. */
+function gitText(cwd: string, args: string[]): Promise<string | null> {
+  return new Promise((resolve) => {
+    execFile(
+      'git',
+      ['--no-optional-locks', ...args],
+      { cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } },
+      (error, stdout) => resolve(error ? null : stdout),
+    );
+  });
+}
+
+/** `git remote -v` as name → fetch URL (the push URL where a remote has no fetch URL). */
+function parseRemotes(text: string | null): { name: string; url: string }[] {
+  const urls = new Map<string, { fetch?: string; push?: string }>();
+  for (const line of (text ?? '').split('\n')) {
+    const m = /^(\S+)\t(.*) \((fetch|push)\)$/.exec(line);
+    if (!m) continue;
+    const entry = urls.get(m[1]!) ?? {};
+    entry[m[3] as 'fetch' | 'push'] = m[2]!;
+    urls.set(m[1]!, entry);
+  }
+  return [...urls].map(([name, u]) => ({ name, url: u.fetch || u.push || '' }));
+}
+
+/**
+ * Captures the code category of a folder: git state (commit, branch, remotes, patch, untracked, submodules) or a
+ * content hash. It runs before a captured command starts, so it asks git once, in parallel, and only what can be
+ * there: no `git diff` when nothing tracked changed, no `git submodule` (a shell script, 80 ms) without .gitmodules.
+ */
 export async function captureCodeState(
   folder: string,
   cache?: HashCache,
 ): Promise<{ code: CodeState; warnings: string[]; partial?: boolean }> {
   const warnings: string[] = [];
-  const git: SimpleGit = simpleGit({ baseDir: folder, maxConcurrentProcesses: 6, trimmed: false });
-  const top = await tryGit(() => git.revparse(['--show-toplevel']));
+  const [top, head, branch, remotesRaw, status, untrackedRaw] = await Promise.all([
+    gitText(folder, ['rev-parse', '--show-toplevel']),
+    gitText(folder, ['rev-parse', '--verify', '-q', 'HEAD']),
+    gitText(folder, ['symbolic-ref', '--short', '-q', 'HEAD']),
+    gitText(folder, ['remote', '-v']),
+    gitText(folder, ['status', '--porcelain=v2', '-z', '--untracked-files=no', '--ignore-submodules=none']),
+    // from the root, so the paths are the root's (ls-files lists relative to where it runs)
+    gitText(folder, ['ls-files', '--others', '--exclude-standard', '-z', '--full-name', ':/']),
+  ]);
   if (top === null) return folderCodeState(folder, cache);
   const root = top.trim();
-  const repo = simpleGit({ baseDir: root, maxConcurrentProcesses: 6 });
-  const [head, branch, remotes, untrackedRaw, submoduleRaw] = await Promise.all([
-    tryGit(() => repo.revparse(['--verify', '-q', 'HEAD'])),
-    tryGit(() => repo.raw(['symbolic-ref', '--short', '-q', 'HEAD'])),
-    tryGit(() => repo.getRemotes(true)),
-    tryGit(() => repo.raw(['ls-files', '--others', '--exclude-standard', '-z'])),
-    tryGit(() => repo.raw(['submodule', 'status', '--recursive'])),
-  ]);
   const commit = head?.trim() || null;
-  let patch = commit
-    ? await tryGit(() => repo.raw(['diff', 'HEAD', '--binary', '--no-color', '--no-ext-diff']))
-    : await tryGit(() => repo.raw(['diff', '--cached', '--binary', '--no-color']));
+  // `status` lists every tracked change (staged or not, submodules included): none means the patch is empty
+  const changed = status === null || status.length > 0;
+  const [diff, submoduleRaw] = await Promise.all([
+    !changed
+      ? Promise.resolve('')
+      : commit
+        ? gitText(root, ['diff', 'HEAD', '--binary', '--no-color', '--no-ext-diff'])
+        : gitText(root, ['diff', '--cached', '--binary', '--no-color']),
+    fs.existsSync(path.join(root, '.gitmodules'))
+      ? gitText(root, ['submodule', 'status', '--recursive'])
+      : Promise.resolve(''),
+  ]);
+  let patch = diff;
   if (patch !== null && Buffer.byteLength(patch) > MAX_PATCH_BYTES) {
     warnings.push(`code: the uncommitted patch is larger than ${MAX_PATCH_BYTES / 1024 / 1024} MiB and was cut`);
     patch = patch.slice(0, MAX_PATCH_BYTES);
   }
+  const remotes = parseRemotes(remotesRaw);
   const untrackedPaths = (untrackedRaw ?? '').split('\0').filter(Boolean).sort();
   if (untrackedPaths.length > MAX_UNTRACKED_HASHED)
     warnings.push(`code: ${untrackedPaths.length} untracked files; only the first ${MAX_UNTRACKED_HASHED} were hashed`);
@@ -172,7 +203,7 @@ export async function captureCodeState(
       root,
       commit,
       branch: branch?.trim() || null,
-      remotes: (remotes ?? []).map((r) => ({ name: r.name, url: stripUrlCredentials(r.refs.fetch || r.refs.push) })),
+      remotes: remotes.map((r) => ({ name: r.name, url: stripUrlCredentials(r.url) })),
       dirty: cleanPatch !== null || untracked.length > 0,
       patch: cleanPatch,
       untracked,
