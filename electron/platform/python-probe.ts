@@ -1,6 +1,7 @@
 // Probes a Python interpreter: version, installed distributions and numerics build facts, without importing heavy packages.
 import { execFile, type ExecFileException } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import {
@@ -26,6 +27,8 @@ export interface ProbeResult {
     findings: SeedFinding[];
     suppressed?: number;
   } | null;
+  /** Whether the packages and numerics facts came from the package cache (nothing installed changed); not part of the snapshot. */
+  packagesCached?: boolean;
   /** Files the scan parsed afresh (the rest came from its per-file cache); not part of the snapshot. */
   scanReparsed?: number;
   errors: string[];
@@ -44,6 +47,7 @@ const ProbeOutputSchema = z.object({
   packages: z.array(PackageSchema),
   numerics: z.record(z.string(), z.record(z.string(), z.string())),
   errors: z.array(z.string()),
+  packagesCached: z.boolean().optional(),
   scan: z
     .object({
       filesScanned: z.number(),
@@ -137,8 +141,21 @@ export interface ProbeOptions {
   fallbackPython?: string;
   /** The per-file scan cache file; null turns caching off; default: defaultScanCache(). */
   scanCache?: string | null;
+  /**
+   * The folder of the package cache (packages and numerics facts per interpreter, kept while nothing installed
+   * changes); null turns it off; default: defaultPackageCache().
+   */
+  packageCache?: string | null;
   /** What probeCommand printed where it ran (a cluster node, beside the rerun): read instead of running the probe here. */
   output?: { stdout: string; stderr: string };
+}
+
+/** The package cache folder: REPROSCOPE_PROBE_CACHE (a folder, or `off`), else the user's cache folder. */
+export function defaultPackageCache(env: NodeJS.ProcessEnv = process.env): string | null {
+  const set = env.REPROSCOPE_PROBE_CACHE;
+  if (set === 'off') return null;
+  if (set) return path.resolve(set);
+  return path.join(env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'reproscope', 'probe');
 }
 
 /** The probe (without the seed scan) as a command to run on another machine: `argv`, with the script fed on stdin. */
@@ -170,7 +187,12 @@ export async function probePython(python: string, options: ProbeOptions = {}): P
   // -I ignores PYTHON* variables and user site; the interpreter's own environment is what we record.
   const env = { ...(options.env ?? process.env), PYTHONDONTWRITEBYTECODE: '1', PYTHONWARNINGS: 'ignore' };
   const configErrors: string[] = [];
-  const scanArgs = scanArguments(options, configErrors);
+  const packageCache =
+    options.packageCache === undefined ? defaultPackageCache(options.env ?? process.env) : options.packageCache;
+  const scanArgs = [
+    ...scanArguments(options, configErrors),
+    ...(packageCache ? ['--package-cache', packageCache] : []),
+  ];
   const result: ProbeResult = {
     python: blankPython(python, 'failed', null),
     packages: [],
@@ -224,6 +246,7 @@ export async function probePython(python: string, options: ProbeOptions = {}): P
     error: parsed.data.errors.length ? parsed.data.errors.join('; ') : null,
   };
   result.packages = parsed.data.packages;
+  result.packagesCached = parsed.data.packagesCached ?? false;
   result.numerics = parsed.data.numerics;
   result.errors = [...parsed.data.errors, ...configErrors];
   if (options.scanRoot) {
