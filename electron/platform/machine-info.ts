@@ -149,15 +149,25 @@ export interface MachineFacts {
   os: SoftwareState['os'];
   hardware: HardwareState;
   warnings: string[];
+  /** Whether the facts came from this boot's cache; not part of the snapshot. */
+  cached?: boolean;
+}
+
+/** Options of captureMachine. */
+export interface CaptureMachineOptions {
+  /** The cache folder; null reads the machine every time; default: defaultCacheDir(). */
+  cacheDir?: string | null;
+  /** Where the boot id is read (a new boot is a new cache key); default: the kernel's. */
+  bootIdFile?: string;
 }
 
 /**
  * What changes when the facts may have changed: the boot (kernel, CPU, memory, GPUs, drivers), the
  * machine (a copied home folder), the OS release file (an upgrade without a reboot). Null off Linux.
  */
-function machineKey(): string | null {
+function machineKey(bootIdFile: string): string | null {
   try {
-    const boot = fs.readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    const boot = fs.readFileSync(bootIdFile, 'utf8').trim();
     let machine = '';
     for (const f of ['/etc/machine-id', '/var/lib/dbus/machine-id']) {
       try {
@@ -194,9 +204,9 @@ export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
  * keyed by boot id + machine id; the container is looked at every time (it is one file read), and
  * facts read with warnings are not kept, so a failed read is retried.
  */
-export async function captureMachine(options: { cacheDir?: string | null } = {}): Promise<MachineFacts> {
+export async function captureMachine(options: CaptureMachineOptions = {}): Promise<MachineFacts> {
   const dir = options.cacheDir === undefined ? defaultCacheDir() : options.cacheDir;
-  const key = dir ? machineKey() : null;
+  const key = dir ? machineKey(options.bootIdFile ?? '/proc/sys/kernel/random/boot_id') : null;
   const file = dir && key ? path.join(dir, 'machine.json') : null;
   if (file) {
     try {
@@ -210,6 +220,7 @@ export async function captureMachine(options: { cacheDir?: string | null } = {})
             virtualization: hardware.virtualization && { ...hardware.virtualization, container: detectContainer() },
           },
           warnings: [],
+          cached: true,
         };
       }
     } catch {
@@ -227,5 +238,5 @@ export async function captureMachine(options: { cacheDir?: string | null } = {})
       // a read-only home: read the machine again next time
     }
   }
-  return { os: osInfo, hardware: hw.hardware, warnings: hw.warnings };
+  return { os: osInfo, hardware: hw.hardware, warnings: hw.warnings, cached: false };
 }

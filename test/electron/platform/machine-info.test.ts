@@ -35,4 +35,22 @@ describe('machine facts cached per boot', () => {
     expect((await captureMachine({ cacheDir })).hardware).toEqual(fresh.hardware);
     expect((await captureMachine({ cacheDir: null })).hardware).toEqual(fresh.hardware);
   });
+
+  it('reads the machine again after a reboot: a new boot id is a new cache key', async () => {
+    const cacheDir = tempDir();
+    const bootIdFile = path.join(tempDir(), 'boot_id');
+    fs.writeFileSync(bootIdFile, '6f1c0b9e-0000-4000-8000-000000000001\n');
+    const first = await captureMachine({ cacheDir, bootIdFile });
+    expect(first.cached).toBe(false);
+    const again = await captureMachine({ cacheDir, bootIdFile });
+    expect(again.cached).toBe(true);
+    expect(again.hardware).toEqual(first.hardware);
+    expect(again.os).toEqual(first.os);
+
+    fs.writeFileSync(bootIdFile, '6f1c0b9e-0000-4000-8000-000000000002\n');
+    const rebooted = await captureMachine({ cacheDir, bootIdFile });
+    expect(rebooted.cached).toBe(false);
+    expect(rebooted.hardware).toEqual(first.hardware);
+    expect((await captureMachine({ cacheDir, bootIdFile })).cached).toBe(true);
+  });
 });
