@@ -216,18 +216,19 @@ export async function captureRun(request: CaptureRequest, deps: CaptureDeps): Pr
     const hashing = { cache: deps.hashCache, pool, onProgress: deps.onProgress, task };
     const data = await hashPaths(request.data ?? [], cwd, hashing);
     const code = await captureCodeState(cwd, deps.hashCache);
-    // The environment is probed while the command runs, so capture adds little to its time.
-    const environment = gatherEnvironment(code, cwd, python, env);
-    environment.catch(() => undefined);
     // live output through the pipe; the shim first on PATH, as audit's local reruns have it
     const runEnv = { ...env, PYTHONUNBUFFERED: env.PYTHONUNBUFFERED ?? '1', ...(shim ? { PATH: runPath } : {}) };
-    const command = await runCommand({
+    const running = runCommand({
       argv: request.argv,
       cwd,
       env: runEnv,
       stdin: request.interactive ? 'inherit' : 'ignore',
       tee: request.interactive ?? false,
     });
+    // The command is started first (runCommand spawns it at once); the environment is probed while it runs.
+    const environment = gatherEnvironment(code, cwd, python, env);
+    environment.catch(() => undefined);
+    const command = await running;
     const facts = await environment;
 
     const warnings = [...facts.warnings];
