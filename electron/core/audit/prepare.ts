@@ -9,14 +9,18 @@ import {
   undeclaredParameterWarnings,
   type CapturedCommand,
 } from '../../../shared/audit/captured-command';
-import { ReproError } from '../../../shared/errors';
-import { findEntryPoint, localPathOf } from '../../../shared/mlflow/mlproject';
+import {
+  findEntryPoint,
+  localPathOf,
+  type Mlproject,
+  type MlprojectEntryPoint,
+  type RenderedCommand,
+} from '../../../shared/mlflow/mlproject';
 import { stripUrlCredentials } from '../../../shared/snapshot/secrets';
 import { isSeedName } from '../../../shared/snapshot/seeds';
 import { formatCommand } from '../../../shared/mlflow/shell-quote';
 import type { Snapshot } from '../../../shared/snapshot/snapshot';
 import { toPendingBlob } from '../../db/blob-repository';
-import { captureCodeState } from '../../platform/git-state';
 import {
   cachedClone,
   createWorkspace,
@@ -24,7 +28,6 @@ import {
   listExtraFiles,
   parkWorkspace,
   removeWorkspace,
-  unparkWorkspace,
   type WorkspaceSource,
 } from '../../platform/workspace';
 import { parseMetricSources } from '../capture';
@@ -34,7 +37,8 @@ import type { AuditRequest, Prepared } from './campaign-types';
 import { prepareEnvironment } from './environment';
 import { planGroups } from './groups';
 import { checkData, dataInputsAsSeen } from './prepare-data';
-import { isGitUrl, loadProjectOffThread, resolveRender, unquoteLogged } from './project';
+import { locateProject, type LocatedProject, type StepContext } from './prepare-source';
+import { loadProjectOffThread, resolveRender, unquoteLogged } from './project';
 
 /** Builds the audit record and what its reruns need: project, reference, command, data checks, environment. Saves nothing. */
 export async function prepareAudit(
@@ -43,94 +47,83 @@ export async function prepareAudit(
   id: string,
   onLog: (l: string) => void,
 ): Promise<{ audit: Audit; prepared: Prepared; patch: string | null }> {
-  const paths = storePaths(ctx);
   const workDir = input.workDir ? path.resolve(input.cwd ?? process.cwd(), input.workDir) : null;
   const workRoot = workRootOf(ctx, { workDir }, id);
   const reference = input.against ? ctx.runs.get(ctx.runs.resolveId(input.against)) : null;
-  const url = isGitUrl(input.project) && !fs.existsSync(input.project);
-  const projectDir = url ? null : path.resolve(input.project);
-  let source: WorkspaceSource;
-  let commit: string | null = null;
-  let patch: string | null = null;
-  let inspectDir: string | null = null;
-  let readDir: string;
-  let repoRoot: string | null = null;
+  // every step adds its warnings here, in the order a user reads them
   const warnings: string[] = [];
-  if (url) {
-    const clone = await cachedClone(input.project, paths.gitCache, false);
-    commit = (
-      await gitRun(clone, [
-        'rev-parse',
-        '--verify',
-        '-q',
-        `${input.version ?? reference?.code.commit ?? 'HEAD'}^{commit}`,
-      ]).catch(() => {
-        throw new ReproError(
-          'PROJECT_INVALID',
-          `the commit ${input.version ?? reference?.code.commit ?? 'HEAD'} is not in ${stripUrlCredentials(input.project)}`,
-          'Check --version.',
-        );
-      })
-    ).trim();
-    patch = input.version ? null : (reference?.code.patch ?? null);
-    source = { kind: 'git', projectDir: clone, clone, commit, patch, subdir: '' };
-  } else {
-    if (!fs.existsSync(projectDir!))
-      throw new ReproError(
-        'PROJECT_INVALID',
-        `the project folder ${projectDir} does not exist`,
-        'Give a folder with an MLproject file or a git URL.',
-      );
-    const top = (await gitRun(projectDir!, ['rev-parse', '--show-toplevel']).catch(() => '')).trim();
-    if (top) {
-      const head = (await gitRun(top, ['rev-parse', '--verify', '-q', 'HEAD']).catch(() => '')).trim();
-      if (!head)
-        throw new ReproError(
-          'PROJECT_INVALID',
-          `the repository ${top} has no commits`,
-          'Commit the project first, or audit a copy outside git.',
-        );
-      const wanted = input.version ?? reference?.code.commit ?? head;
-      commit = (
-        await gitRun(top, ['rev-parse', '--verify', '-q', `${wanted}^{commit}`]).catch(() => {
-          throw new ReproError(
-            'PROJECT_INVALID',
-            `the commit ${wanted} is not in ${top}`,
-            'Check --version, or fetch the commit the original ran.',
-          );
-        })
-      ).trim();
-      if (input.version) patch = null;
-      else if (reference) patch = reference.code.patch;
-      else patch = (await captureCodeState(projectDir!, ctx.hashCache)).code.patch;
-      await unparkWorkspace(workRoot, top);
-      const clone = await cachedClone(top, workRoot, true);
-      repoRoot = top;
-      const subdir = path.relative(fs.realpathSync(top), fs.realpathSync(projectDir!));
-      source = {
-        kind: 'git',
-        projectDir: projectDir!,
-        clone,
-        commit,
-        patch,
-        subdir,
-        extraFiles: await listExtraFiles(top, subdir),
-      };
-    } else {
-      source = { kind: 'folder', projectDir: projectDir! };
-      if (reference && reference.code.vcs === 'git')
-        warnings.push(
-          'the original ran from a git checkout, but the project folder is not in git: its current files are rerun',
-        );
-    }
-  }
-  if (source.kind === 'git') {
-    inspectDir = await createWorkspace(source, path.join(workRoot, 'inspect'));
-    readDir = inspectDir;
-  } else {
-    readDir = source.projectDir;
-  }
+  const located = await locateProject({ input, ctx, reference, workRoot, warnings });
+  const { source } = located;
+  const inspectDir = source.kind === 'git' ? await createWorkspace(source, path.join(workRoot, 'inspect')) : null;
+  const readDir = inspectDir ?? source.projectDir;
   const project = await loadProjectOffThread(readDir);
+  const command = resolveCommand({
+    input,
+    reference,
+    project,
+    cwd: path.resolve(input.cwd ?? located.projectDir ?? readDir),
+    warnings,
+  });
+  parseMetricSources(input.metricsFrom, input.metricPatterns); // a bad --metric-pattern is refused before any rerun
+  const data = await checkAuditData({ input, ctx, id, reference, source, inspectDir, command, warnings });
+
+  if (project.env.kind === 'docker_env' && input.envManager === 'local')
+    warnings.push(
+      `the project declares the docker image ${project.env.docker?.image ?? '?'}; --env-manager local reruns it outside the image`,
+    );
+  const environment = await prepareEnvironment({
+    manager: input.envManager,
+    project,
+    projectDir: readDir,
+    python: input.python ?? null,
+    pipOptions: input.pipOptions,
+    envsDir: storePaths(ctx).envs,
+    shimRoot: path.join(workRoot, 'python'),
+    dryRun: input.dryRun,
+    onLog,
+  });
+  const timeoutS = input.timeoutS ?? defaultTimeoutS(reference);
+  if (input.timeoutS === undefined && timeoutS !== null)
+    warnings.push(
+      `each rerun stops after ${timeoutS} s (5 times the original's ${Math.round(reference!.process.durationMs! / 1000)} s, at least 60 s); give --timeout to change it`,
+    );
+  const audit = auditRecord({
+    input,
+    id,
+    reference,
+    located,
+    project,
+    command,
+    dataChecks: data.checks,
+    timeoutS,
+    workDir,
+    warnings,
+  });
+  const { entry } = command;
+  return {
+    audit,
+    prepared: { source, entry, project, environment, reference, workRoot, inspectDir, dataInputs: data.trees },
+    patch: located.patch,
+  };
+}
+
+/** The command the reruns run: the entry point (or the captured command line), its parameters, the seed parameter. */
+interface ResolvedCommand {
+  captured: CapturedCommand | null;
+  entry: MlprojectEntryPoint;
+  rendered: RenderedCommand;
+  seedParam: string | null;
+  cwd: string;
+}
+
+/** Resolves the entry point and renders its command with the reference's and the user's parameters; finds the seed parameter. */
+function resolveCommand({
+  input,
+  reference,
+  project,
+  cwd,
+  warnings,
+}: Omit<StepContext, 'ctx'> & { project: Mlproject; cwd: string }): ResolvedCommand {
   const captured = capturedCommandOf(reference, input.entryPoint);
   const entryName =
     input.entryPoint ?? reference?.process.entryPoint ?? reference?.tags['mlflow.project.entryPoint'] ?? 'main';
@@ -140,7 +133,6 @@ export async function prepareAudit(
     ? {}
     : Object.fromEntries(Object.entries(reference?.process.parameters ?? {}).map(([k, v]) => [k, unquoteLogged(v)]));
   const userParams = { ...refParams, ...input.parameters };
-  const cwd = path.resolve(input.cwd ?? projectDir ?? readDir);
   const rendered = resolveRender(entry, userParams, cwd);
   warnings.push(...undeclaredParameterWarnings(entry, Object.keys(input.parameters)));
   if (reference && reference.kind === 'capture' && reference.process.argv.length > 0) {
@@ -160,10 +152,25 @@ export async function prepareAudit(
     null;
   if (input.vary.includes('seed') && !seedParam)
     warnings.push('--vary seed was asked, but the entry point has no seed parameter; name it with --seed-param');
+  return { captured, entry, rendered, seedParam, cwd };
+}
 
-  parseMetricSources(input.metricsFrom, input.metricPatterns); // a bad --metric-pattern is refused before any rerun
-
-  // data: path parameters and --data, hashed where the reruns read them and compared with what the original recorded
+/** The data inputs (path parameters and --data) hashed where the reruns read them, and compared with what the original recorded. */
+async function checkAuditData({
+  input,
+  ctx,
+  id,
+  reference,
+  source,
+  inspectDir,
+  command: { entry, rendered, cwd },
+  warnings,
+}: StepContext & {
+  id: string;
+  source: WorkspaceSource;
+  inspectDir: string | null;
+  command: ResolvedCommand;
+}): ReturnType<typeof checkData> {
   const data = await checkData({
     inputs: dataInputsAsSeen({
       pathParameters: entry.parameters
@@ -179,39 +186,41 @@ export async function prepareAudit(
     ctx,
     task: `audit-${id}`,
   });
-  const dataChecks = data.checks;
-  for (const d of dataChecks)
+  for (const d of data.checks)
     if (d.same === null && reference)
       warnings.push(`data: the original did not record ${d.path}; it could not be compared`);
+  return data;
+}
 
-  if (project.env.kind === 'docker_env' && input.envManager === 'local')
-    warnings.push(
-      `the project declares the docker image ${project.env.docker?.image ?? '?'}; --env-manager local reruns it outside the image`,
-    );
-  const environment = await prepareEnvironment({
-    manager: input.envManager,
-    project,
-    projectDir: readDir,
-    python: input.python ?? null,
-    pipOptions: input.pipOptions,
-    envsDir: storePaths(ctx).envs,
-    shimRoot: path.join(workRoot, 'python'),
-    dryRun: input.dryRun,
-    onLog,
-  });
+/** The audit record as it is first saved: status running, groups planned, no metrics or verdict yet. */
+function auditRecord({
+  input,
+  id,
+  reference,
+  located: { url, projectDir, source, commit, patch, repoRoot },
+  project,
+  command: { captured, entry, rendered, seedParam, cwd },
+  dataChecks,
+  timeoutS,
+  workDir,
+  warnings,
+}: Omit<StepContext, 'ctx'> & {
+  id: string;
+  located: LocatedProject;
+  project: Mlproject;
+  command: ResolvedCommand;
+  dataChecks: Audit['dataChecks'];
+  timeoutS: number | null;
+  workDir: string | null;
+}): Audit {
   const now = new Date().toISOString();
-  const timeoutS = input.timeoutS ?? defaultTimeoutS(reference);
-  if (input.timeoutS === undefined && timeoutS !== null)
-    warnings.push(
-      `each rerun stops after ${timeoutS} s (5 times the original's ${Math.round(reference!.process.durationMs! / 1000)} s, at least 60 s); give --timeout to change it`,
-    );
   const groups = planGroups({
     repeats: input.repeats,
     vary: input.vary,
     seedParam,
     seedValue: seedParam ? (rendered.parameters[seedParam] ?? null) : null,
   });
-  const audit: Audit = {
+  return {
     schemaVersion: AUDIT_SCHEMA_VERSION,
     id,
     project: {
@@ -272,11 +281,6 @@ export async function prepareAudit(
     loggedParameters: rendered.loggedParameters,
     warnings,
     error: null,
-  };
-  return {
-    audit,
-    prepared: { source, entry, project, environment, reference, workRoot, inspectDir, dataInputs: data.trees },
-    patch,
   };
 }
 
