@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 'use strict';
-// The `reproscope` command: runs the bundled CLI; build it first with `npm run build`.
-// Compiling the 4 MB bundle is most of a command's start (issue 13), so V8's code cache of it is
-// kept in the user's cache folder, keyed by the bundle's size and mtime and by Node's version; any
-// trouble with the cache falls back to a plain require.
+// The `reproscope` command: runs the built CLI (dist/cli.mjs and its chunks); build it first with `npm run build`.
+// Each command loads only the chunks it uses (issue 13). Where Node has a compile cache (22.1 and later), the
+// chunks' compiled code is kept in the user's cache folder, so a command's next start need not compile them again;
+// on older Node, or with REPROSCOPE_NO_CODE_CACHE set, they are compiled each time.
 const path = require('node:path');
 const fs = require('node:fs');
-const bundle = path.join(__dirname, '..', 'dist', 'cli.cjs');
+const entry = path.join(__dirname, '..', 'dist', 'cli.mjs');
 
 function cacheDir() {
   const home = require('node:os').homedir();
@@ -16,65 +16,22 @@ function cacheDir() {
   return path.join(process.env.XDG_CACHE_HOME || path.join(home, '.cache'), 'reproscope');
 }
 
-/** Runs the bundle as a CommonJS module compiled with a code cache; false when it could not be set up. */
-function runWithCodeCache(stat) {
-  const vm = require('node:vm');
-  const Module = require('node:module');
-  if (!vm.constants || !vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER) return false;
-  const key = `${stat.size}-${Math.floor(stat.mtimeMs)}-${process.version}-${process.arch}`;
-  // one cache per installed bundle: two checkouts do not evict each other's
-  const where = require('node:crypto').createHash('sha256').update(bundle).digest('hex').slice(0, 12);
-  const cacheFile = path.join(cacheDir(), `cli-${where}-${key}.v8cache`);
-  let cachedData;
-  try {
-    cachedData = fs.readFileSync(cacheFile);
-  } catch {
-    cachedData = undefined;
-  }
-  let script;
-  try {
-    script = new vm.Script(Module.wrap(fs.readFileSync(bundle, 'utf8')), {
-      filename: bundle,
-      cachedData,
-      importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
-    });
-  } catch {
-    return false;
-  }
-  if (cachedData === undefined || script.cachedDataRejected) {
-    // written at exit, so the functions this command ran are in it compiled
-    process.once('exit', () => {
-      try {
-        fs.mkdirSync(path.dirname(cacheFile), { recursive: true, mode: 0o700 });
-        for (const old of fs.readdirSync(path.dirname(cacheFile)))
-          if (old.startsWith(`cli-${where}-`) && old.endsWith('.v8cache'))
-            fs.rmSync(path.join(path.dirname(cacheFile), old));
-        const tmp = `${cacheFile}.${process.pid}.tmp`;
-        fs.writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
-        fs.renameSync(tmp, cacheFile);
-      } catch {
-        // a read-only home: compile again next time
-      }
-    });
-  }
-  const mod = new Module(bundle, module);
-  mod.filename = bundle;
-  mod.paths = Module._nodeModulePaths(path.dirname(bundle));
-  require.cache[bundle] = mod;
-  script
-    .runInThisContext()
-    .call(mod.exports, mod.exports, Module.createRequire(bundle), mod, bundle, path.dirname(bundle));
-  mod.loaded = true;
-  return true;
-}
-
-let stat;
-try {
-  stat = fs.statSync(bundle);
-} catch {
+if (!fs.existsSync(entry)) {
   process.stderr.write(
-    `reproscope: ${bundle} is missing; run \`npm run build\` in ${path.join(__dirname, '..')} first.\n`,
+    `reproscope: ${entry} is missing; run \`npm run build\` in ${path.join(__dirname, '..')} first.\n`,
   );
   process.exit(1);
 }
-if (process.env.REPROSCOPE_NO_CODE_CACHE || !runWithCodeCache(stat)) require(bundle);
+const Module = require('node:module');
+if (typeof Module.enableCompileCache === 'function' && !process.env.REPROSCOPE_NO_CODE_CACHE) {
+  try {
+    // Node keys the cache by file content and its own version; a read-only home only means compiling again
+    Module.enableCompileCache(path.join(cacheDir(), 'compile-cache'));
+  } catch {
+    // no cache: the chunks are compiled as usual
+  }
+}
+import(require('node:url').pathToFileURL(entry).href).catch((e) => {
+  process.stderr.write(`reproscope: internal error: ${(e && e.stack) || String(e)}\n`);
+  process.exitCode = 1;
+});

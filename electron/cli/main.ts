@@ -2,11 +2,11 @@
 import { collect } from './cli-options';
 import { Command } from 'commander';
 import { formatError, toErrorInfo, type ErrorInfo } from '../../shared/errors';
-import { nonFiniteReplacer } from '../../shared/snapshot/snapshot-codec';
+import { nonFiniteReplacer } from '../../shared/snapshot/nonfinite-json';
 import { formatSnapshotText } from '../../shared/snapshot/snapshot-text';
-import { captureRun } from '../core/capture';
-import { openCore, REPROSCOPE_VERSION, type CoreContext } from '../core/core-context';
-import { createHandlers, type Handlers } from '../core/handlers';
+import type { CoreContext } from '../core/core-context';
+import type { Handlers } from '../core/handlers';
+import { REPROSCOPE_VERSION } from '../core/version';
 import { registerAuditCommands } from './commands/audit';
 import { registerCompareCommands } from './commands/compare';
 import { registerImportCommands } from './commands/import';
@@ -39,6 +39,20 @@ export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, nonFiniteReplacer, 2)}\n`);
 }
 
+/** What a command's action needs of the core, loaded on first use. */
+interface CoreModules {
+  openCore: typeof import('../core/core-context').openCore;
+  createHandlers: typeof import('../core/handlers').createHandlers;
+}
+
+async function loadCoreModules(): Promise<CoreModules> {
+  const [{ openCore }, { createHandlers }] = await Promise.all([
+    import('../core/core-context'),
+    import('../core/handlers'),
+  ]);
+  return { openCore, createHandlers };
+}
+
 /** Builds the `reproscope` command tree. */
 export function buildProgram(): Command {
   const program = new Command('reproscope')
@@ -50,9 +64,19 @@ export function buildProgram(): Command {
     .enablePositionalOptions()
     .showHelpAfterError();
 
+  // The store, its repositories and the handlers of every feature are loaded when a command's action is about to
+  // run, not when the program is built: `--help`, `--version` and a usage error load none of them (issue 13).
+  let loaded: CoreModules | null = null;
+  program.hook('preAction', async () => {
+    loaded ??= await loadCoreModules();
+  });
+  const modules = (): CoreModules => {
+    if (!loaded) throw new Error('the core is used before a command action loaded it');
+    return loaded;
+  };
   let ctx: CoreContext | null = null;
-  const core = (): CoreContext => (ctx ??= openCore(program.opts<{ store?: string }>().store));
-  const handlers = (): Handlers => createHandlers(core());
+  const core = (): CoreContext => (ctx ??= modules().openCore(program.opts<{ store?: string }>().store));
+  const handlers = (): Handlers => modules().createHandlers(core());
   program.hook('postAction', () => {
     ctx?.close();
     ctx = null;
@@ -103,6 +127,7 @@ export function buildProgram(): Command {
           json?: boolean;
         },
       ) => {
+        const { captureRun } = await import('../core/capture');
         const progress = terminalProgress();
         const c = core();
         const unsubscribe = c.events.subscribe(progress.sink);

@@ -4,6 +4,7 @@ import { openStore, type StoreHandle } from '../db/open-store';
 import { RunsRepository } from '../db/runs-repository';
 import { resolveStoreDir } from '../platform/store-location';
 import { EventHub } from './event-hub';
+import { REPROSCOPE_VERSION } from './version';
 
 /** Everything an operation needs: the open store, its repositories and the progress hub. */
 export interface CoreContext {
@@ -15,10 +16,8 @@ export interface CoreContext {
   close(): void;
 }
 
-/** The version string of this build (injected by the bundler; "dev" from sources). */
-export const REPROSCOPE_VERSION: string =
-  typeof __REPROSCOPE_VERSION__ === 'string' ? __REPROSCOPE_VERSION__ : '0.1.0-dev';
-declare const __REPROSCOPE_VERSION__: string | undefined;
+/** The version string of this build (kept here for the modules that read it from the context's module). */
+export { REPROSCOPE_VERSION };
 
 /** Opens the store (from --store, REPROSCOPE_HOME or the platform folder) and builds the repositories. */
 export function openCore(storeDir?: string | null): CoreContext {

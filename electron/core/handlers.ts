@@ -3,12 +3,6 @@ import { api, type ApiName, type ApiOutput } from '../../shared/api/api';
 import { ReproError, err, ok, toErrorInfo, type Result } from '../../shared/errors';
 import type { CoreContext } from './core-context';
 import type { Impl, Implementations } from './operation-types';
-import { auditOperations } from './audit';
-import { compareOperations } from './compare';
-import { exampleOperations } from './examples';
-import { importOperations } from './import';
-import { reportOperations } from './report';
-import { runManagementOperations, runOperations } from './runs';
 
 /** A handler: unknown input in, a Result out; never throws. */
 export type Handler<N extends ApiName> = (input: unknown) => Promise<Result<ApiOutput<N>>>;
@@ -16,16 +10,45 @@ export type Handler<N extends ApiName> = (input: unknown) => Promise<Result<ApiO
 /** Every operation as a handler. */
 export type Handlers = { [N in ApiName]: Handler<N> };
 
-// Each feature keeps its operations in its own module; TypeScript checks that every operation of the contract is here.
-const implementations: Implementations = {
-  ...runOperations,
-  ...runManagementOperations,
-  ...auditOperations,
-  ...importOperations,
-  ...exampleOperations,
-  ...compareOperations,
-  ...reportOperations,
+// Each feature keeps its operations in its own module, loaded when one of them is first called: listing runs does
+// not load the audit, import, compare and report code (vega, systeminformation, simple-git…) (issue 13).
+const runs = async () => {
+  const m = await import('./runs');
+  return { ...m.runOperations, ...m.runManagementOperations };
 };
+const audit = async () => (await import('./audit')).auditOperations;
+const imports = async () => (await import('./import')).importOperations;
+const examples = async () => (await import('./examples')).exampleOperations;
+const compare = async () => (await import('./compare')).compareOperations;
+const report = async () => (await import('./report')).reportOperations;
+
+// TypeScript checks that every operation of the contract is here, and that its feature implements it.
+const featureOf: { [N in ApiName]: () => Promise<Pick<Implementations, N>> } = {
+  listRuns: runs,
+  listRunColumns: runs,
+  editRun: runs,
+  deleteRuns: runs,
+  exportRunsCsv: runs,
+  getRun: runs,
+  getRunLog: runs,
+  storeInfo: runs,
+  importMlflow: imports,
+  listExamples: examples,
+  compareRuns: compare,
+  compareRunSet: compare,
+  exportReport: report,
+  startAudit: audit,
+  getAudit: audit,
+  listAudits: audit,
+  cancelAudit: audit,
+  resumeAudit: audit,
+  readProject: audit,
+};
+
+async function implementationOf(name: ApiName): Promise<Impl<ApiName> | undefined> {
+  const implementations: Partial<Implementations> = await featureOf[name]();
+  return implementations[name];
+}
 
 /** Implements the API contract over a core context: parse input, run, wrap the result. */
 export function createHandlers(ctx: CoreContext): Handlers {
@@ -41,7 +64,7 @@ export function createHandlers(ctx: CoreContext): Handlers {
         });
       }
       try {
-        const impl = implementations[name] as Impl<ApiName> | undefined;
+        const impl = await implementationOf(name);
         if (!impl) throw new ReproError('INTERNAL', `operation ${name} is not implemented`);
         return ok(await impl(parsed.data as never, ctx));
       } catch (e) {

@@ -67,8 +67,8 @@ export function findChromium(explicit?: string | null, envPath = process.env.PAT
 export async function printHtmlToPdf(html: string, executablePath: string): Promise<Buffer> {
   let playwright: typeof import('playwright-core');
   try {
-    // require, not import(): the CLI's launcher runs the bundle from V8's code cache, where a dynamic
-    // import resolves a bare name from the working folder instead of the bundle's own node_modules
+    // require, not import(): playwright-core stays outside the bundle, and `require` (the CLI's chunks make their own
+    // from import.meta.url) finds it from the bundle's folder, whatever the working folder
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     playwright = require('playwright-core') as typeof import('playwright-core');
   } catch (e) {

@@ -1,7 +1,7 @@
 // The audit operations' schemas: start or plan an audit, follow, list, cancel and resume, read a project.
 import { z } from 'zod';
 import { AuditSchema, AuditSummarySchema, EnvManagerSchema, ToleranceSchema, VaryFactorSchema } from '../audit/audit';
-import { MlprojectEntryPointSchema, PROJECT_ENV_KINDS } from '../mlflow/mlproject';
+import { MlprojectEntryPointSchema, PROJECT_ENV_KINDS } from '../mlflow/mlproject-model';
 
 /**
  * The audit operations' schemas: start an audit of an MLproject (or plan it without running),

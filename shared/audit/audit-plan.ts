@@ -1,5 +1,6 @@
 // The audit's vocabulary and plan: statuses, verdicts, groups, factors, environment managers, tolerances, runners, and what a campaign runs.
 import { z } from 'zod';
+import { VARY_FACTORS } from './vary-factors';
 
 /** Where an audit stands: `interrupted` audits are completed by `--resume`. */
 export const AuditStatusSchema = z.enum(['running', 'interrupted', 'finished', 'failed']);
@@ -21,7 +22,7 @@ export const VerdictSchema = z.enum(VERDICTS);
 export type Verdict = z.infer<typeof VerdictSchema>;
 
 /** The factors `--vary` may change one at a time. */
-export const VARY_FACTORS = ['seed', 'threads', 'hashseed', 'node'] as const;
+export { VARY_FACTORS };
 /** A factor `--vary` may change. */
 export const VaryFactorSchema = z.enum(VARY_FACTORS);
 /** A factor `--vary` may change. */

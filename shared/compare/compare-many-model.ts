@@ -2,9 +2,10 @@
 import { z } from 'zod';
 import { AnyNumberSchema } from '../snapshot/snapshot';
 import { COMPARE_SECTIONS, comparisonSchemas } from './compare-model';
+import { MAX_COMPARE_RUNS } from './compare-limits';
 
 /** The most runs one comparison takes: columns stay readable and the pairwise summaries stay quick. */
-export const MAX_COMPARE_RUNS = 20;
+export { MAX_COMPARE_RUNS };
 
 /** The N-run comparison schemas over a number schema (AnyNumberSchema in memory, JsonNumberSchema in a JSON report). */
 export function runSetSchemas<N extends z.ZodType>(num: N) {

@@ -1,28 +1,10 @@
 // Snapshot JSON that keeps NaN and ±Infinity, and parsing a stored snapshot (refusing a newer format).
 import { ReproError } from '../errors';
+import { nonFiniteReplacer, nonFiniteReviver } from './nonfinite-json';
 import { SnapshotSchema, type Snapshot } from './snapshot';
 
-/**
- * JSON encoding of snapshots that keeps NaN and ±Infinity (metrics can be non-finite, plain JSON
- * would turn them into null): a non-finite number is written as {"$nonfinite": "NaN"}.
- */
-const NONFINITE_KEY = '$nonfinite';
-
-/** JSON.stringify replacer that keeps non-finite numbers. */
-export function nonFiniteReplacer(_key: string, value: unknown): unknown {
-  if (typeof value === 'number' && !Number.isFinite(value)) return { [NONFINITE_KEY]: String(value) };
-  return value;
-}
-
-/** JSON.parse reviver that restores what nonFiniteReplacer wrote. */
-export function nonFiniteReviver(_key: string, value: unknown): unknown {
-  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-    const rec = value as Record<string, unknown>;
-    const text = rec[NONFINITE_KEY];
-    if (typeof text === 'string' && Object.keys(rec).length === 1) return Number(text);
-  }
-  return value;
-}
+/** JSON that keeps non-finite numbers (its own module, so that printing JSON loads no schema). */
+export { nonFiniteReplacer, nonFiniteReviver };
 
 /** Serialises a snapshot to JSON text. */
 export function encodeSnapshot(snapshot: Snapshot): string {

@@ -4,11 +4,8 @@ import { Option } from 'commander';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ExportReportInput, ReportFormat } from '../../../shared/api/api-compare';
-import { formatComparisonText } from '../../../shared/compare/compare-text';
-import { MAX_COMPARE_RUNS } from '../../../shared/compare/compare-many-model';
+import { MAX_COMPARE_RUNS } from '../../../shared/compare/compare-limits';
 import { colorsFor, terminalWidth } from '../terminal';
-import { formatRunSetText } from './compare-set-text';
-import { formatDataShiftText } from '../../../shared/compare/data-shift-format';
 import { ReproError, type ErrorInfo } from '../../../shared/errors';
 import { formatBytes } from '../../../shared/snapshot/snapshot-text';
 import type { Handlers } from '../../core/handlers';
@@ -50,6 +47,8 @@ export function registerCompareCommands(program: Command, deps: CompareCommandDe
             'Write reproscope compare RUN_A RUN_B [RUN_C …], the baseline first.',
           );
         if (runs.length > 2) {
+          // the text formatters (and the comparison model under them) load when a comparison is printed (issue 13)
+          const { formatRunSetText } = await import('./compare-set-text');
           const set = deps.unwrap(await deps.handlers().compareRunSet({ ids: runs }));
           if (opts.json) deps.printJson(set);
           else
@@ -64,6 +63,10 @@ export function registerCompareCommands(program: Command, deps: CompareCommandDe
         );
         if (opts.json) deps.printJson(comparison);
         else {
+          const [{ formatComparisonText }, { formatDataShiftText }] = await Promise.all([
+            import('../../../shared/compare/compare-text'),
+            import('../../../shared/compare/data-shift-format'),
+          ]);
           const shift = comparison.dataShift ? formatDataShiftText(comparison.dataShift) : '';
           process.stdout.write(
             `${formatComparisonText(comparison, { all: opts.all, width: terminalWidth() })}\n${shift ? `\n${shift}\n` : ''}`,

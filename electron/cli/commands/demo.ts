@@ -3,10 +3,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import { intOption } from '../cli-options';
-import { nonFiniteReplacer } from '../../../shared/snapshot/snapshot-codec';
+import { nonFiniteReplacer } from '../../../shared/snapshot/nonfinite-json';
 import { ReproError, type Result } from '../../../shared/errors';
 import type { CoreContext } from '../../core/core-context';
-import { createHandlers } from '../../core/handlers';
 
 const value = <T>(r: Result<T>): T => {
   if (!r.ok) throw new ReproError(r.error.code, r.error.message, r.error.hint);
@@ -21,6 +20,8 @@ export function demoCommand(core: () => CoreContext, progress: (ctx: CoreContext
     .option('--repeats <n>', 'reruns per group', intOption(1, 1000), 3)
     .option('--json', 'print the finished audit and the report path as JSON')
     .action(async (opts: { output: string; repeats: number; json?: boolean }) => {
+      // loaded here, not at start: only this command needs every feature (issue 13)
+      const { createHandlers } = await import('../../core/handlers');
       const ctx = core();
       const h = createHandlers(ctx);
       const { examples } = value(await h.listExamples({}));

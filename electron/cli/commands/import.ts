@@ -2,7 +2,6 @@
 import type { Command } from 'commander';
 import type { ImportSummary } from '../../../shared/api/api-import';
 import { ReproError, type ErrorInfo } from '../../../shared/errors';
-import { stripUrlCredentials } from '../../../shared/snapshot/secrets';
 import type { CoreContext } from '../../core/core-context';
 import type { Handlers } from '../../core/handlers';
 import { terminalProgress } from '../progress-bar';
@@ -86,6 +85,8 @@ export function registerImportCommands(program: Command, deps: ImportCommandDeps
         const summary = deps.unwrap(result);
         if (opts.json) deps.printJson(summary);
         else process.stdout.write(`${formatImportSummary(summary)}\n`);
+        // the secret rules load only where a URL is printed (issue 13: every command's start)
+        const { stripUrlCredentials } = await import('../../../shared/snapshot/secrets');
         if (!opts.json && summary.source.type === 'mlflow-server')
           process.stderr.write(
             `reproscope: read ${stripUrlCredentials(store)} over HTTP; artifacts stay on the server\n`,

@@ -4,8 +4,7 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { ReproError } from '../../../shared/errors';
 import type { CoreContext } from '../../core/core-context';
-import { createHandlers } from '../../core/handlers';
-import { startApiServer, type RunningServer } from '../../http/api-server';
+import type { RunningServer } from '../../http/api-server';
 
 /** Where the built renderer lives next to the bundled CLI (dist/cli.cjs → dist/renderer). */
 export function defaultRendererDir(): string {
@@ -48,6 +47,11 @@ export function serveCommand(core: () => CoreContext): Command {
     .option('--open', 'open the app in the default browser')
     .option('--json', 'print where it serves as one line of JSON ({url, origin, port, store}) instead of text')
     .action(async (opts: { port: number; host: string; open?: boolean; json?: boolean }, cmd: Command) => {
+      // the server and every feature are loaded when the command runs, not at every command's start (issue 13)
+      const [{ createHandlers }, { startApiServer }] = await Promise.all([
+        import('../../core/handlers'),
+        import('../../http/api-server'),
+      ]);
       const ctx = core();
       const portGiven = cmd.getOptionValueSource('port') === 'cli';
       let server: RunningServer;
