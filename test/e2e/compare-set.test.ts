@@ -5,41 +5,27 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedSweep } from '../helpers/run-set';
-import { launchChromium, RESULTS_DIR, startServe, type Served } from './harness';
+import { openApp, type AppSession } from '../helpers/e2e-app';
+import type { Served } from './harness';
 
-const shots = path.join(RESULTS_DIR, 'e2e');
 let served: Served;
-let browser: Awaited<ReturnType<typeof launchChromium>>;
+let app: AppSession;
 let page: Page;
 let home: string;
 let ids: string[];
-const errors: string[] = [];
+let errors: string[];
 
-async function shot(name: string): Promise<void> {
-  for (const scheme of ['light', 'dark'] as const) {
-    await page.emulateMedia({ colorScheme: scheme });
-    await page.screenshot({ path: path.join(shots, `${name}-${scheme}.png`), fullPage: true });
-  }
-  await page.emulateMedia({ colorScheme: 'light' });
-}
+const shot = (name: string): Promise<void> => app.shot(name);
 
 beforeAll(async () => {
-  fs.mkdirSync(shots, { recursive: true });
   home = fs.mkdtempSync(path.join(fs.realpathSync('/tmp'), 'reproscope-e2e-set-'));
   ids = seedSweep(home, 20);
-  served = await startServe(home);
-  browser = await launchChromium();
-  page = await browser.context.newPage();
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text());
-  });
-  await page.goto(served.url);
+  app = await openApp(home, { fullPage: true });
+  ({ served, page, errors } = app);
 }, 120_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await served?.stop();
+  await app?.close();
   fs.rmSync(home, { recursive: true, force: true });
 });
 

@@ -7,15 +7,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../electron/db/open-store';
 import { RunsRepository } from '../../electron/db/runs-repository';
 import { shiftColumn, snapshotOver, wineRows, writeCsv, WINE_CSV } from '../helpers/data-shift-fixtures';
-import { launchChromium, RESULTS_DIR, startServe, type Served } from './harness';
+import { openApp, type AppSession } from '../helpers/e2e-app';
+import type { Served } from './harness';
 
-const shots = path.join(RESULTS_DIR, 'e2e');
 let served: Served;
-let browser: Awaited<ReturnType<typeof launchChromium>>;
+let app: AppSession;
 let page: Page;
 let home: string;
 let work: string;
-const errors: string[] = [];
+let errors: string[];
 const ids: string[] = [];
 
 function plot(file: string, marked: number): void {
@@ -28,16 +28,9 @@ function plot(file: string, marked: number): void {
   fs.writeFileSync(file, PNG.sync.write(png));
 }
 
-async function shot(name: string): Promise<void> {
-  for (const scheme of ['light', 'dark'] as const) {
-    await page.emulateMedia({ colorScheme: scheme });
-    await page.screenshot({ path: path.join(shots, `${name}-${scheme}.png`) });
-  }
-  await page.emulateMedia({ colorScheme: 'light' });
-}
+const shot = (name: string): Promise<void> => app.shot(name);
 
 beforeAll(async () => {
-  fs.mkdirSync(shots, { recursive: true });
   home = fs.mkdtempSync(path.join(fs.realpathSync('/tmp'), 'reproscope-e2e-shift-'));
   // the runs' folders live for the whole file: the server reads both versions when Compare asks
   work = fs.mkdtempSync(path.join(fs.realpathSync('/tmp'), 'reproscope-e2e-shift-data-'));
@@ -62,19 +55,12 @@ beforeAll(async () => {
     ids.push(s.id);
   }
   store.close();
-  served = await startServe(home);
-  browser = await launchChromium();
-  page = await browser.context.newPage();
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text());
-  });
-  await page.goto(served.url);
+  app = await openApp(home);
+  ({ served, page, errors } = app);
 }, 120_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await served?.stop();
+  await app?.close();
   fs.rmSync(home, { recursive: true, force: true });
   fs.rmSync(work, { recursive: true, force: true });
 });

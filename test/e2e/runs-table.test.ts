@@ -7,22 +7,16 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../electron/db/open-store';
 import { RunsRepository } from '../../electron/db/runs-repository';
-import { launchChromium, RESULTS_DIR, startServe, type Served } from './harness';
+import { openApp, type AppSession } from '../helpers/e2e-app';
+import type { Served } from './harness';
 import { seedStore, syntheticSnapshot } from './seed-store';
 
-const shots = path.join(RESULTS_DIR, 'e2e');
 let served: Served;
-let browser: Awaited<ReturnType<typeof launchChromium>>;
+let app: AppSession;
 let page: Page;
 let home: string;
 
-async function shot(name: string): Promise<void> {
-  for (const scheme of ['light', 'dark'] as const) {
-    await page.emulateMedia({ colorScheme: scheme });
-    await page.screenshot({ path: path.join(shots, `${name}-${scheme}.png`) });
-  }
-  await page.emulateMedia({ colorScheme: 'light' });
-}
+const shot = (name: string): Promise<void> => app.shot(name);
 
 const cellTexts = (p: Page, col: number): Promise<string[]> =>
   p.$$eval(
@@ -32,7 +26,6 @@ const cellTexts = (p: Page, col: number): Promise<string[]> =>
   );
 
 beforeAll(async () => {
-  fs.mkdirSync(shots, { recursive: true });
   home = fs.mkdtempSync(path.join(fs.realpathSync('/tmp'), 'reproscope-e2e-runs-'));
   seedStore(home, 60);
   // an audit's five reruns, one failed: grouped under the audit, each with its own status
@@ -47,15 +40,12 @@ beforeAll(async () => {
     runs.save(s);
   }
   store.close();
-  served = await startServe(home);
-  browser = await launchChromium();
-  page = await browser.context.newPage();
-  await page.goto(served.url);
+  app = await openApp(home);
+  ({ served, page } = app);
 }, 120_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await served?.stop();
+  await app?.close();
   fs.rmSync(home, { recursive: true, force: true });
 });
 
