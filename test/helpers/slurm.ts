@@ -1,7 +1,7 @@
 // The local one-node Slurm cluster for tests: started through scripts/local-slurm.sh, or a clear reason why it cannot run here.
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { REPO_ROOT } from './temp';
+import { REPO_ROOT, SYSTEM_PYTHON } from './temp';
 
 function tryStart(): string | null {
   try {
@@ -41,3 +41,34 @@ export function jobsNamed(prefix: string): ListedJob[] {
 
 /** The host name Slurm knows this machine's node by. */
 export const NODE_NAME = execFileSync('hostname', ['-s'], { encoding: 'utf8' }).trim();
+
+/** What a test audit asks: its store and project, how many reruns at once, and the flags that differ between tests. */
+export interface SlurmAuditArgs {
+  store: string;
+  repo: string;
+  repeats?: number;
+  jobs?: number;
+  /** Debian's Python unless given. */
+  python?: string;
+  /** `--runner slurm` unless false. */
+  slurm?: boolean;
+  /** Flags after the common ones. */
+  extra?: string[];
+}
+
+/** The CLI argv of `audit` as the Slurm tests run it: store, project, Python, --repeats/--jobs, --yes, --runner slurm, extra. */
+export function slurmAuditArgs(a: SlurmAuditArgs): string[] {
+  return [
+    '--store',
+    a.store,
+    'audit',
+    a.repo,
+    '--python',
+    a.python ?? SYSTEM_PYTHON,
+    ...(a.repeats === undefined ? [] : ['--repeats', String(a.repeats)]),
+    ...(a.jobs === undefined ? [] : ['--jobs', String(a.jobs)]),
+    '--yes',
+    ...(a.slurm === false ? [] : ['--runner', 'slurm']),
+    ...(a.extra ?? []),
+  ];
+}

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Snapshot } from '../../../../shared/snapshot/snapshot';
 import { nonFiniteReviver, parseSnapshot } from '../../../../shared/snapshot/snapshot-codec';
-import { jobsNamed, NODE_NAME, SLURM_UNAVAILABLE } from '../../../helpers/slurm';
+import { jobsNamed, NODE_NAME, SLURM_UNAVAILABLE, slurmAuditArgs } from '../../../helpers/slurm';
 import { gitRepo, REPO_ROOT, runCli, SYSTEM_PYTHON, tempDir } from '../../../helpers/temp';
 import { anything } from '../../../helpers/typed';
 
@@ -97,20 +97,7 @@ describe.skipIf(SLURM_UNAVAILABLE !== null)('audits on a Slurm cluster (local on
   it('gives the same verdict and metrics as local reruns, and records where each job ran', async () => {
     const store = newStore();
     const repo = gitRepo(files('deterministic'));
-    const common = [
-      '--store',
-      store,
-      'audit',
-      repo,
-      '--python',
-      SYSTEM_PYTHON,
-      '--repeats',
-      '2',
-      '--jobs',
-      '2',
-      '--yes',
-      '--json',
-    ];
+    const common = slurmAuditArgs({ store, repo, repeats: 2, jobs: 2, slurm: false, extra: ['--json'] });
     const [local, slurm] = await Promise.all([runCli(common), runCli([...common, '--runner', 'slurm'])]);
     expect(local.code, local.stderr).toBe(0);
     expect(slurm.code, slurm.stderr).toBe(0);
@@ -155,7 +142,7 @@ describe.skipIf(SLURM_UNAVAILABLE !== null)('audits on a Slurm cluster (local on
     );
     const store = newStore();
     const repo = gitRepo(quickProject);
-    const common = ['--store', store, 'audit', repo, '--python', wrapper, '--repeats', '2', '--yes', '--json'];
+    const common = slurmAuditArgs({ store, repo, python: wrapper, repeats: 2, slurm: false, extra: ['--json'] });
     const [local, slurm] = await Promise.all([runCli(common), runCli([...common, '--runner', 'slurm'])]);
     expect(slurm.code, slurm.stderr).toBe(0);
     expect(local.code, local.stderr).toBe(0);
@@ -174,22 +161,7 @@ describe.skipIf(SLURM_UNAVAILABLE !== null)('audits on a Slurm cluster (local on
   it('a crash while jobs are queued, then --resume: every job collected once, none submitted again', async () => {
     const store = newStore();
     const repo = gitRepo(quickProject);
-    const run = spawnCli([
-      '--store',
-      store,
-      'audit',
-      repo,
-      '--python',
-      SYSTEM_PYTHON,
-      '--repeats',
-      '3',
-      '--jobs',
-      '3',
-      '--yes',
-      '--runner',
-      'slurm',
-      '--slurm-option=--hold',
-    ]);
+    const run = spawnCli(slurmAuditArgs({ store, repo, repeats: 3, jobs: 3, extra: ['--slurm-option=--hold'] }));
     const id = await until('the audit record', () => latestAuditId(store));
     const prefix = `reproscope-${id.slice(0, 8)}`;
     const queued = await until('three held jobs', () => {
@@ -244,22 +216,8 @@ describe.skipIf(SLURM_UNAVAILABLE !== null)('audits on a Slurm cluster (local on
   it('Ctrl-C cancels the queued and running jobs: squeue has none of them left', async () => {
     const store = newStore();
     const repo = gitRepo(slowProject);
-    const run = spawnCli([
-      '--store',
-      store,
-      'audit',
-      repo,
-      '--python',
-      SYSTEM_PYTHON,
-      '--repeats',
-      '3',
-      '--jobs',
-      '3',
-      '--yes',
-      '--verbose', // the rerun's own output (which says it is sleeping) is printed only with --verbose
-      '--runner',
-      'slurm',
-    ]);
+    // the rerun's own output (which says it is sleeping) is printed only with --verbose
+    const run = spawnCli(slurmAuditArgs({ store, repo, repeats: 3, jobs: 3, extra: ['--verbose'] }));
     await until('a running rerun', () => /sleeping/.test(run.stderr()), 90_000);
     const id = latestAuditId(store)!;
     const prefix = `reproscope-${id.slice(0, 8)}`;
@@ -275,22 +233,9 @@ describe.skipIf(SLURM_UNAVAILABLE !== null)('audits on a Slurm cluster (local on
   it("a submission Slurm rejects fails its reruns with sbatch's own message", async () => {
     const store = newStore();
     const repo = gitRepo(files('deterministic'));
-    const r = await runCli([
-      '--store',
-      store,
-      'audit',
-      repo,
-      '--python',
-      SYSTEM_PYTHON,
-      '--repeats',
-      '2',
-      '--yes',
-      '--json',
-      '--runner',
-      'slurm',
-      '--slurm-partition',
-      'no-such-partition',
-    ]);
+    const r = await runCli(
+      slurmAuditArgs({ store, repo, repeats: 2, extra: ['--json', '--slurm-partition', 'no-such-partition'] }),
+    );
     const a = JSON.parse(r.stdout) as AuditJson;
     expect(a.verdict).toBe('failed');
     for (const x of reruns(a)) expect(x.error).toMatch(/sbatch rejected the job: .*invalid partition/i);
@@ -304,7 +249,7 @@ describe('--runner slurm where Slurm is not installed', () => {
     // a PATH with node and nothing else (node itself lives in /usr/bin here, beside sbatch)
     const nodeOnly = tempDir();
     fs.symlinkSync(process.execPath, path.join(nodeOnly, 'node'));
-    const r = await runCli(['--store', store, 'audit', repo, '--python', SYSTEM_PYTHON, '--yes', '--runner', 'slurm'], {
+    const r = await runCli(slurmAuditArgs({ store, repo }), {
       env: { PATH: nodeOnly },
     });
     expect(r.code).not.toBe(0);

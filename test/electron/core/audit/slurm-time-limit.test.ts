@@ -1,8 +1,8 @@
 // A rerun that Slurm kills for its time limit is failed with Slurm's reason (its own file: Slurm enforces limits in whole minutes, so it takes one).
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SLURM_UNAVAILABLE } from '../../../helpers/slurm';
-import { gitRepo, runCli, SYSTEM_PYTHON, tempDir } from '../../../helpers/temp';
+import { SLURM_UNAVAILABLE, slurmAuditArgs } from '../../../helpers/slurm';
+import { gitRepo, runCli, tempDir } from '../../../helpers/temp';
 
 describe.skipIf(SLURM_UNAVAILABLE !== null)('a Slurm job killed for its time limit', () => {
   it('fails the rerun with Slurm TIMEOUT and its reason, and the audit says it failed', async () => {
@@ -11,21 +11,7 @@ describe.skipIf(SLURM_UNAVAILABLE !== null)('a Slurm job killed for its time lim
       MLproject: 'entry_points:\n  main:\n    command: "python slow.py"\n',
       'slow.py': 'import time\nprint("sleeping", flush=True)\ntime.sleep(900)\n',
     });
-    const r = await runCli([
-      '--store',
-      store,
-      'audit',
-      repo,
-      '--python',
-      SYSTEM_PYTHON,
-      '--repeats',
-      '1',
-      '--yes',
-      '--json',
-      '--runner',
-      'slurm',
-      '--slurm-option=--time=1',
-    ]);
+    const r = await runCli(slurmAuditArgs({ store, repo, repeats: 1, extra: ['--json', '--slurm-option=--time=1'] }));
     expect(r.code).toBe(1);
     const a = JSON.parse(r.stdout) as {
       verdict: string;

@@ -2,8 +2,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { jobsNamed, NODE_NAME, SLURM_UNAVAILABLE } from '../../../helpers/slurm';
-import { gitRepo, runCli, SYSTEM_PYTHON, tempDir } from '../../../helpers/temp';
+import { jobsNamed, NODE_NAME, SLURM_UNAVAILABLE, slurmAuditArgs } from '../../../helpers/slurm';
+import { gitRepo, runCli, tempDir } from '../../../helpers/temp';
 
 interface AuditJson {
   id: string;
@@ -25,26 +25,15 @@ describe.skipIf(SLURM_UNAVAILABLE !== null)('--vary node on the local cluster', 
   it('spreads the vary:node group over distinct nodes, keeps the baseline on one, and ranks the node as the source', async () => {
     const store = tempDir();
     const repo = gitRepo(nodeDependent);
-    const r = await runCli([
-      '--store',
-      store,
-      'audit',
-      repo,
-      '--python',
-      SYSTEM_PYTHON,
-      '--repeats',
-      '3',
-      '--jobs',
-      '6',
-      '--vary',
-      'node',
-      '--runner',
-      'slurm',
-      '--slurm-partition',
-      'multi',
-      '--yes',
-      '--json',
-    ]);
+    const r = await runCli(
+      slurmAuditArgs({
+        store,
+        repo,
+        repeats: 3,
+        jobs: 6,
+        extra: ['--vary', 'node', '--slurm-partition', 'multi', '--json'],
+      }),
+    );
     expect(r.code, r.stderr).toBe(0);
     const a = JSON.parse(r.stdout) as AuditJson;
     const group = (name: string): AuditJson['groups'][number] => a.groups.find((g) => g.name === name)!;
@@ -80,22 +69,7 @@ describe.skipIf(SLURM_UNAVAILABLE !== null)('--vary node on a one-node partition
   it('warns that the group cannot spread', async () => {
     const store = tempDir();
     const repo = gitRepo(nodeDependent);
-    const r = await runCli([
-      '--store',
-      store,
-      'audit',
-      repo,
-      '--python',
-      SYSTEM_PYTHON,
-      '--repeats',
-      '2',
-      '--vary',
-      'node',
-      '--runner',
-      'slurm',
-      '--yes',
-      '--json',
-    ]);
+    const r = await runCli(slurmAuditArgs({ store, repo, repeats: 2, extra: ['--vary', 'node', '--json'] }));
     expect(r.code, r.stderr).toBe(0);
     const a = JSON.parse(r.stdout) as AuditJson;
     expect(a.warnings.join(' ')).toMatch(
@@ -110,7 +84,7 @@ describe('--vary node without a cluster', () => {
   it('is refused before anything runs', async () => {
     const store = tempDir();
     const repo = gitRepo(nodeDependent);
-    const r = await runCli(['--store', store, 'audit', repo, '--python', SYSTEM_PYTHON, '--vary', 'node', '--yes']);
+    const r = await runCli(slurmAuditArgs({ store, repo, slurm: false, extra: ['--vary', 'node'] }));
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/--vary node spreads a group over the nodes of a cluster/);
     expect(fs.existsSync(path.join(store, 'audit-work'))).toBe(false);
