@@ -4,8 +4,8 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import si from 'systeminformation';
 import { z } from 'zod';
+import { hasDisplayController, linuxHardware, linuxOs, type LinuxHardware } from './machine-info-linux';
 import {
   HardwareStateSchema,
   SoftwareStateSchema,
@@ -69,8 +69,55 @@ export function detectContainer(): string | null {
   return null;
 }
 
-/** Captures the hardware category: CPU, numerics flags, memory, GPUs, virtualization. */
-export async function captureHardware(): Promise<{ hardware: HardwareState; warnings: string[] }> {
+/** systeminformation, loaded only where the direct reader does not answer (it is a large module to load). */
+async function systemInformation(): Promise<typeof import('systeminformation')> {
+  return (await import('systeminformation')).default;
+}
+
+type GraphicsControllers = Awaited<ReturnType<(typeof import('systeminformation'))['graphics']>>['controllers'];
+
+/** GPUs from systeminformation's graphics controllers (where nvidia-smi does not answer). */
+function controllerGpus(controllers: GraphicsControllers): Gpu[] {
+  return controllers
+    .filter((c) => c.model)
+    .map((c) => ({
+      vendor: c.vendor || null,
+      model: c.model,
+      memoryMB: c.vram ?? null,
+      driver: c.driverVersion || null,
+      cudaVersion: null,
+    }));
+}
+
+/** The hardware category from what was read: CPU facts, memory, GPUs, virtualization. */
+function hardwareState(read: LinuxHardware | null, gpus: Gpu[]): HardwareState {
+  return {
+    cpu: read
+      ? {
+          vendor: read.cpu.manufacturer || read.cpu.vendor || null,
+          model: [read.cpu.manufacturer, read.cpu.brand].filter(Boolean).join(' ') || null,
+          cores: read.cpu.cores ?? null,
+          physicalCores: read.cpu.physicalCores ?? null,
+          numericsFlags: numericsFlags(read.cpu.flags || ''),
+        }
+      : null,
+    memoryBytes: read?.memoryBytes ?? null,
+    gpus,
+    virtualization: {
+      virtual: read?.virtual ?? null,
+      hypervisor: read?.virtualHost || null,
+      container: detectContainer(),
+    },
+    provenance: 'observed',
+  };
+}
+
+/**
+ * The hardware category as systeminformation reads it (cpu, cpuFlags, mem, graphics, system): the reader off Linux,
+ * and the reference the direct Linux reader is tested against. It starts dozens of processes.
+ */
+export async function readHardwareWithSystemInformation(): Promise<{ hardware: HardwareState; warnings: string[] }> {
+  const si = await systemInformation();
   const warnings: string[] = [];
   const guard = <T>(label: string, p: Promise<T>, fallback: T): Promise<T> =>
     p.catch((e: unknown) => {
@@ -85,46 +132,62 @@ export async function captureHardware(): Promise<{ hardware: HardwareState; warn
     guard('system', si.system(), null),
     nvidiaGpus(),
   ]);
-  const gpus: Gpu[] =
-    nvidia.length > 0
-      ? nvidia
-      : graphics.controllers
-          .filter((c) => c.model)
-          .map((c) => ({
-            vendor: c.vendor || null,
-            model: c.model,
-            memoryMB: c.vram ?? null,
-            driver: c.driverVersion || null,
-            cudaVersion: null,
-          }));
-  return {
-    hardware: {
-      cpu: cpu
-        ? {
-            vendor: cpu.manufacturer || cpu.vendor || null,
-            model: [cpu.manufacturer, cpu.brand].filter(Boolean).join(' ') || null,
-            cores: cpu.cores ?? null,
-            physicalCores: cpu.physicalCores ?? null,
-            numericsFlags: numericsFlags(flags || cpu.flags || ''),
-          }
-        : null,
-      memoryBytes: mem?.total ?? null,
-      gpus,
-      virtualization: {
-        virtual: system?.virtual ?? null,
-        hypervisor: system?.virtualHost || null,
-        container: detectContainer(),
-      },
-      provenance: 'observed',
-    },
-    warnings,
-  };
+  const read: LinuxHardware | null = cpu
+    ? {
+        cpu: {
+          manufacturer: cpu.manufacturer,
+          vendor: cpu.vendor,
+          brand: cpu.brand,
+          cores: cpu.cores,
+          physicalCores: cpu.physicalCores,
+          flags: flags || cpu.flags || '',
+        },
+        memoryBytes: mem?.total ?? null,
+        virtual: system?.virtual ?? false,
+        virtualHost: system?.virtualHost || null,
+      }
+    : null;
+  const hardware = hardwareState(read, nvidia.length > 0 ? nvidia : controllerGpus(graphics.controllers));
+  if (!system) hardware.virtualization = { virtual: null, hypervisor: null, container: detectContainer() };
+  if (!mem) hardware.memoryBytes = null;
+  return { hardware, warnings };
+}
+
+/**
+ * Captures the hardware category: CPU, numerics flags, memory, GPUs, virtualization. On Linux it reads them directly
+ * (one lscpu, /proc and /sys, nvidia-smi where there is one), asynchronously, and asks systeminformation only for a
+ * display controller that nvidia-smi does not name.
+ */
+export async function captureHardware(): Promise<{ hardware: HardwareState; warnings: string[] }> {
+  if (process.platform !== 'linux') return readHardwareWithSystemInformation();
+  const [read, nvidia, display] = await Promise.all([linuxHardware(), nvidiaGpus(), hasDisplayController()]);
+  if (read === null) return readHardwareWithSystemInformation();
+  const warnings: string[] = [];
+  let gpus = nvidia;
+  if (gpus.length === 0 && display) {
+    try {
+      gpus = controllerGpus((await (await systemInformation()).graphics()).controllers);
+    } catch (e) {
+      warnings.push(`hardware: graphics could not be read (${(e as Error).message})`);
+    }
+  }
+  return { hardware: hardwareState(read, gpus), warnings };
 }
 
 /** Captures the operating system part of the software category. */
 export async function captureOs(): Promise<SoftwareState['os']> {
+  if (process.platform === 'linux') {
+    const { distro, release } = await linuxOs();
+    return {
+      platform: 'linux',
+      distro: distro || null,
+      release: release || null,
+      kernel: os.release() || null,
+      arch: os.arch(),
+    };
+  }
   try {
-    const info = await si.osInfo();
+    const info = await (await systemInformation()).osInfo();
     return {
       platform: info.platform,
       distro: info.distro || null,
