@@ -30,17 +30,23 @@ const { parentPort } = require('node:worker_threads');
 const { createHash } = require('node:crypto');
 const fs = require('node:fs');
 const buffer = Buffer.allocUnsafe(${CHUNK});
+const oneShot = typeof require('node:crypto').hash === 'function' ? require('node:crypto').hash : null;
 function hashOne(path) {
-  const hash = createHash('sha256');
   const fd = fs.openSync(path, 'r');
   try {
-    for (;;) {
-      const n = fs.readSync(fd, buffer, 0, buffer.length, null);
-      if (n === 0) break;
-      hash.update(n === buffer.length ? buffer : buffer.subarray(0, n));
+    let n = fs.readSync(fd, buffer, 0, buffer.length, null);
+    // a regular file reads short only at its end: a file smaller than the buffer is one read and one hash call
+    if (n < buffer.length) {
+      const data = buffer.subarray(0, n);
+      return oneShot ? oneShot('sha256', data) : createHash('sha256').update(data).digest('hex');
     }
+    const hash = createHash('sha256');
+    while (n > 0) {
+      hash.update(n === buffer.length ? buffer : buffer.subarray(0, n));
+      n = fs.readSync(fd, buffer, 0, buffer.length, null);
+    }
+    return hash.digest('hex');
   } finally { fs.closeSync(fd); }
-  return hash.digest('hex');
 }
 parentPort.on('message', ({ id, path, paths }) => {
   if (paths) {

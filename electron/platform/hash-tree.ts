@@ -67,9 +67,11 @@ function unreadable(abs: string, e: unknown): ReproError {
   );
 }
 
-/** Lists a folder's files depth-first without following symlinks (so links cannot loop). */
-function walk(root: string, skip?: HashTreeOptions['skip']): Found[] {
-  const found: Found[] = [];
+/**
+ * Lists a folder's files depth-first without following symlinks (so links cannot loop), one at a time, so the
+ * first files are being hashed on the workers while the rest of the folder is still being listed.
+ */
+function* walk(root: string, skip?: HashTreeOptions['skip']): Generator<Found> {
   const stack: string[] = [''];
   while (stack.length > 0) {
     const relDir = stack.pop()!;
@@ -95,11 +97,10 @@ function walk(root: string, skip?: HashTreeOptions['skip']): Found[] {
       } catch (e) {
         throw unreadable(abs, e);
       }
-      if (entry.isSymbolicLink()) found.push({ rel, abs, stat, linkTarget: fs.readlinkSync(abs) });
-      else found.push({ rel, abs, stat });
+      if (entry.isSymbolicLink()) yield { rel, abs, stat, linkTarget: fs.readlinkSync(abs) };
+      else yield { rel, abs, stat };
     }
   }
-  return found;
 }
 
 /**
@@ -162,7 +163,7 @@ export async function hashTree(inputPath: string, options: HashTreeOptions = {})
   const display = options.displayPath ?? inputPath;
   const top = statInputPath(abs, display, options.role);
   const isDir = top.isDirectory();
-  const found: Found[] = isDir ? walk(abs, options.skip) : [{ rel: path.basename(abs), abs, stat: top }];
+  const found: Iterable<Found> = isDir ? walk(abs, options.skip) : [{ rel: path.basename(abs), abs, stat: top }];
   const { files, totalBytes } = await hashFound(found, options);
   const rootHash = isDir ? manifestRootHash(files) : files[0]!.sha256;
   return {
@@ -195,73 +196,91 @@ export async function hashFiles(
   return (await hashFound(found, options)).files;
 }
 
+/** Hashes files as they are found: big ones one per message, small ones in batches, a few small ones on this thread. */
 async function hashFound(
-  found: readonly Found[],
+  found: Iterable<Found>,
   options: Omit<HashTreeOptions, 'displayPath' | 'skip'>,
 ): Promise<{ files: FileEntry[]; totalBytes: number }> {
-  const files = new Array<FileEntry>(found.length);
-  const toHash: { index: number; item: Found }[] = [];
+  const files: FileEntry[] = [];
   let totalBytes = 0;
-  found.forEach((item, index) => {
-    const size = Number(item.stat.size);
-    if (item.linkTarget !== undefined) {
-      files[index] = { path: item.rel, size: 0, sha256: null, linkTarget: item.linkTarget };
-      return;
-    }
-    totalBytes += size;
-    const cached = options.cache?.lookup(identityOf(item.stat)) ?? null;
-    files[index] = { path: item.rel, size, sha256: cached };
-    if (cached === null) toHash.push({ index, item });
-  });
-
-  const bytesToHash = toHash.reduce((n, t) => n + Number(t.item.stat.size), 0);
+  let bytesToHash = 0;
   let bytesDone = 0;
   const learned: { id: FileIdentity; sha256: string }[] = [];
+  // results arrive as messages, so only once the (synchronous) listing is done and bytesToHash is final
   const record = (index: number, item: Found, sha: string): void => {
     files[index]!.sha256 = sha;
     learned.push({ id: identityOf(item.stat), sha256: sha });
     bytesDone += Number(item.stat.size);
     options.onProgress?.(bytesDone, bytesToHash, item.rel);
   };
-
-  const big = toHash.filter((t) => Number(t.item.stat.size) >= SMALL_FILE);
-  const small = toHash.filter((t) => Number(t.item.stat.size) < SMALL_FILE);
-  const batched = small.length >= FEW_FILES;
-  const ownPool = (big.length > 0 || batched) && !options.pool ? new HashPool() : null;
-  const pool = options.pool ?? ownPool;
-  try {
-    const jobs: Promise<void>[] = big.map(({ index, item }) =>
-      pool!.hash(item.abs).then(
-        (sha) => record(index, item, sha),
-        (e) => {
-          throw unreadable(item.abs, e);
-        },
-      ),
+  let ownPool: HashPool | null = null;
+  const pool = (): HashPool => options.pool ?? (ownPool ??= new HashPool());
+  const jobs: Promise<void>[] = [];
+  let small: { index: number; item: Found }[] = [];
+  let smallBytes = 0;
+  let batching = false;
+  const flush = (): void => {
+    const batch = small;
+    small = [];
+    smallBytes = 0;
+    jobs.push(
+      pool()
+        .hashBatch(batch.map((t) => t.item.abs))
+        .then((results) =>
+          results.forEach((r, i) => {
+            const { index, item } = batch[i]!;
+            if ('error' in r) throw unreadable(item.abs, Object.assign(new Error(r.error), { code: r.code }));
+            record(index, item, r.sha256);
+          }),
+        ),
     );
-    if (batched) {
-      for (let start = 0; start < small.length;) {
-        let end = start;
-        let bytes = 0;
-        while (end < small.length && end - start < BATCH_FILES && bytes < BATCH_BYTES)
-          bytes += Number(small[end++]!.item.stat.size);
-        const batch = small.slice(start, end);
-        start = end;
-        jobs.push(
-          pool!.hashBatch(batch.map((t) => t.item.abs)).then((results) =>
-            results.forEach((r, i) => {
-              const { index, item } = batch[i]!;
-              if ('error' in r) throw unreadable(item.abs, Object.assign(new Error(r.error), { code: r.code }));
-              record(index, item, r.sha256);
-            }),
-          ),
-        );
+  };
+  try {
+    try {
+      for (const item of found) {
+        const index = files.length;
+        if (item.linkTarget !== undefined) {
+          files.push({ path: item.rel, size: 0, sha256: null, linkTarget: item.linkTarget });
+          continue;
+        }
+        const size = Number(item.stat.size);
+        totalBytes += size;
+        const cached = options.cache?.lookup(identityOf(item.stat)) ?? null;
+        files.push({ path: item.rel, size, sha256: cached });
+        if (cached !== null) continue;
+        bytesToHash += size;
+        if (size >= SMALL_FILE) {
+          jobs.push(
+            pool()
+              .hash(item.abs)
+              .then(
+                (sha) => record(index, item, sha),
+                (e) => {
+                  throw unreadable(item.abs, e);
+                },
+              ),
+          );
+          continue;
+        }
+        small.push({ index, item });
+        smallBytes += size;
+        // a few small files are hashed here at the end; past FEW_FILES they go to the workers in batches
+        if (small.length >= FEW_FILES) batching = true;
+        if (batching && (small.length >= BATCH_FILES || smallBytes >= BATCH_BYTES)) flush();
       }
-    } else {
+    } catch (e) {
+      // a folder that cannot be listed: wait for what was sent, so no result is left unhandled, then fail
+      await Promise.allSettled(jobs);
+      throw e;
+    }
+    if (batching && small.length > 0) flush();
+    else if (!batching) {
       const buffer = Buffer.allocUnsafe(SMALL_FILE);
       for (const { index, item } of small) {
         try {
           record(index, item, sha256FileSync(item.abs, buffer));
         } catch (e) {
+          await Promise.allSettled(jobs);
           throw unreadable(item.abs, e);
         }
       }
@@ -270,7 +289,7 @@ async function hashFound(
     const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
   } finally {
-    await ownPool?.close();
+    await (ownPool as HashPool | null)?.close();
   }
   options.cache?.remember(learned);
   return { files, totalBytes };
