@@ -248,11 +248,22 @@ def load_cache(path, key):
         with open(path, "r") as fh:
             data = json.load(fh)
         if data.get("key") == key:
-            data.setdefault("last", None)
+            data.setdefault("files", {})
+            data.setdefault("sklearn", {})
             return data
     except Exception:
         pass
-    return {"key": key, "files": {}, "sklearn": {}, "last": None}
+    return {"key": key, "files": {}, "sklearn": {}}
+
+def write_json(path, data):
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        tmp = "%s.%d.tmp" % (path, os.getpid())
+        with open(tmp, "w") as fh:
+            json.dump(data, fh, separators=(",", ":"))
+        os.replace(tmp, path)
+    except Exception:
+        pass
 
 def save_cache(path, data, used):
     files = data["files"]
@@ -263,14 +274,7 @@ def save_cache(path, data, used):
             break
         keep.setdefault(k, files[k])
     data["files"] = keep
-    try:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        tmp = "%s.%d.tmp" % (path, os.getpid())
-        with open(tmp, "w") as fh:
-            json.dump(data, fh, separators=(",", ":"))
-        os.replace(tmp, path)
-    except Exception:
-        pass
+    write_json(path, data)
 
 def scan_project(root, options=None):
     """Scans a project folder; options: ignore (rule ids), exclude (globs), cache (file), key (scanner version)."""
@@ -286,9 +290,7 @@ def scan_project(root, options=None):
             os.remove(legacy)  # the one shared file of earlier versions: never read again
         except OSError:
             pass
-    cache = load_cache(cache_path, key) if cache_path else {"key": key, "files": {}, "sklearn": {}, "last": None}
-    summaries, used, fresh, files, seen = {}, [], 0, 0, []
-    truncated = False
+    listed, files, truncated = [], 0, False
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not d.startswith(".") and not os.path.exists(os.path.join(dirpath, d, "pyvenv.cfg")))
         for fn in sorted(filenames):
@@ -305,58 +307,69 @@ def scan_project(root, options=None):
                 with open(path, "rb") as fh:
                     source = fh.read()
             except OSError as e:
-                summaries[rel] = {"error": {"line": 0, "column": 0, "message": str(e)}}
-                seen.append((rel, "unreadable"))
+                listed.append((rel, None, str(e)))
                 continue
             files += 1
-            digest = hashlib.sha256(rel.encode("utf-8") + b"\0" + source).hexdigest()[:40]
-            summ = cache["files"].get(digest)
-            if summ is None:
-                summ = analyze(source, rel)
-                if "error" in summ:
-                    line = summ["error"]["line"]
-                    lines = source.decode("utf-8", "replace").splitlines()
-                    summ["error"]["code"] = lines[line - 1].rstrip()[:240] if 0 < line <= len(lines) else ""
-                cache["files"][digest] = summ
-                fresh += 1
-            used.append(digest)
-            seen.append((rel, digest))
-            summaries[rel] = summ
-    known, source_of_list = set(SKLEARN_FALLBACK), "fallback"
-    if any(s.get("sklearnNames") for s in summaries.values()):
-        try:
-            import importlib.util
-            spec = importlib.util.find_spec("sklearn")
-        except Exception:
-            spec = None
-        if spec is not None:
-            origin = str(getattr(spec, "origin", ""))
-            hit = cache["sklearn"].get(origin)
-            if hit is None:
-                try:
-                    version, names = introspect_sklearn()
-                    hit = cache["sklearn"][origin] = {"version": version, "names": names}
-                    fresh += 1
-                except Exception:
-                    hit = None
-            if hit:
-                known |= set(hit["names"])
-                source_of_list = "scikit-learn %s" % hit["version"]
-    # the same files (by content), settings and scikit-learn list as the last scan: its result stands, without the cross-file pass
-    state = hashlib.sha256(json.dumps([sorted(seen), sorted(ignore), exclude, truncated, sorted(known)]).encode("utf-8")).hexdigest()
-    last = cache.get("last")
-    if fresh == 0 and last and last.get("state") == state and isinstance(last.get("result"), dict):
+            listed.append((rel, hashlib.sha256(rel.encode("utf-8") + b"\0" + source).hexdigest()[:40], source))
+    try:
+        import importlib.util
+        spec = importlib.util.find_spec("sklearn")
+    except Exception:
+        spec = None
+    origin = str(getattr(spec, "origin", "")) if spec is not None else None
+    try:
+        installed_sklearn = (origin, os.stat(origin).st_mtime_ns) if origin else None  # an upgrade rewrites it
+    except OSError:
+        installed_sklearn = (origin, None)
+    # the same files (by content), settings and scikit-learn as the last scan: its result stands, read from a small
+    # file of its own, without loading the per-file summaries or running the cross-file pass
+    state = hashlib.sha256(json.dumps([[(r, d or "unreadable") for r, d, _ in listed], sorted(ignore), exclude, truncated, installed_sklearn]).encode("utf-8")).hexdigest()
+    last_path = cache_path + ".last" if cache_path else None
+    last = load_cache(last_path, key) if last_path else None
+    if last and last.get("state") == state and isinstance(last.get("result"), dict):
         result = dict(last["result"])
         result["reparsed"] = 0
         return result
+    cache = load_cache(cache_path, key) if cache_path else {"key": key, "files": {}, "sklearn": {}}
+    summaries, used, fresh = {}, [], 0
+    for rel, digest, source in listed:
+        if digest is None:
+            summaries[rel] = {"error": {"line": 0, "column": 0, "message": source}}
+            continue
+        summ = cache["files"].get(digest)
+        if summ is None:
+            summ = analyze(source, rel)
+            if "error" in summ:
+                line = summ["error"]["line"]
+                lines = source.decode("utf-8", "replace").splitlines()
+                summ["error"]["code"] = lines[line - 1].rstrip()[:240] if 0 < line <= len(lines) else ""
+            cache["files"][digest] = summ
+            fresh += 1
+        used.append(digest)
+        summaries[rel] = summ
+    del listed
     project = Project(summaries)
     project.build()
+    known, source_of_list = set(SKLEARN_FALLBACK), "fallback"
+    if origin is not None and any(s.get("sklearnNames") for s in summaries.values()):
+        hit = cache["sklearn"].get(origin)
+        if hit is None:
+            try:
+                version, names = introspect_sklearn()
+                hit = cache["sklearn"][origin] = {"version": version, "names": names}
+                fresh += 1
+            except Exception:
+                hit = None
+        if hit:
+            known |= set(hit["names"])
+            source_of_list = "scikit-learn %s" % hit["version"]
     known -= SKLEARN_NEVER
     findings, suppressed = project.findings(known, ignore)
     result = {"filesScanned": files, "findings": findings, "suppressed": suppressed, "reparsed": fresh, "truncated": truncated, "sklearnList": source_of_list}
-    if cache_path and (fresh or not last or last.get("state") != state):
-        cache["last"] = {"state": state, "result": result}
-        save_cache(cache_path, cache, used)
+    if cache_path:
+        if fresh:
+            save_cache(cache_path, cache, used)
+        write_json(last_path, {"key": key, "state": state, "result": result})
     return result
 
 def scan(root, options=None):

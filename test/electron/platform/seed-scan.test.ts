@@ -90,6 +90,27 @@ describe('the seed scan', () => {
     expect(where(third.scan!.findings.filter((f) => f.file === 'm3.py'))).toEqual(['m3.py:2:numpy-seed:seed']);
   });
 
+  it("keeps one project's cache apart from another's, and reuses an unchanged scan only under the same settings", async () => {
+    const cacheDir = tempDir();
+    const cache = path.join(cacheDir, 'scan-cache.json');
+    const [a, b] = [tempDir(), tempDir()];
+    writeFiles(a, { 'train.py': 'import random\nx = random.random()\nh = hash("k")\n' });
+    writeFiles(b, { 'eval.py': 'import uuid\nu = uuid.uuid4()\n' });
+    const first = await probePython(SYSTEM_PYTHON, { scanRoot: a, scanCache: cache });
+    await probePython(SYSTEM_PYTHON, { scanRoot: b, scanCache: cache });
+    const shards = fs.readdirSync(cacheDir).filter((f) => f.endsWith('.json'));
+    expect(shards).toHaveLength(2);
+    const again = await probePython(SYSTEM_PYTHON, { scanRoot: a, scanCache: cache });
+    expect(again.scanReparsed).toBe(0);
+    expect(again.scan).toEqual(first.scan);
+    // a setting that silences a rule is a new scan, not the remembered one
+    writeFiles(a, { '.reproscope.yaml': 'seed-scan:\n  ignore: [builtin-hash]\n' });
+    const silenced = await probePython(SYSTEM_PYTHON, { scanRoot: a, scanCache: cache });
+    expect(where(first.scan!.findings)).toContain('train.py:3:builtin-hash:risk');
+    expect(where(silenced.scan!.findings)).not.toContain('train.py:3:builtin-hash:risk');
+    expect(silenced.scanReparsed).toBe(0);
+  });
+
   it('reports a file it cannot parse and scans the rest', async () => {
     const project = tempDir();
     writeFiles(project, { 'py2.py': 'print "hello"\n', 'ok.py': 'import uuid\nu = uuid.uuid4()\n' });
