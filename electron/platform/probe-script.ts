@@ -35,6 +35,34 @@ def interpreter():
         "conda": conda,
     }
 
+def name_and_version(dist):
+    # Name and Version from the metadata's header lines: importlib parses the whole file with the email package for
+    # each (twice: .metadata, then .version), which is most of a listing's time; anything unusual goes to importlib
+    text = None
+    for f in ("METADATA", "PKG-INFO", ""):
+        try:
+            text = dist.read_text(f)
+        except Exception:
+            text = None
+        if text:
+            break
+    name = version = None
+    for line in (text or "").splitlines():
+        if not line.strip():
+            break
+        if line[:1] in " \t":
+            continue
+        key, _, value = line.partition(":")
+        key = key.strip().lower()
+        if key == "name" and name is None:
+            name = value.strip()
+        elif key == "version" and version is None:
+            version = value.strip()
+    if name is None or version is None:
+        meta = dist.metadata
+        return (meta["Name"] if meta else None), dist.version
+    return name, version
+
 def distributions():
     try:
         from importlib import metadata
@@ -43,7 +71,7 @@ def distributions():
     seen = {}
     if metadata is not None:
         for dist in metadata.distributions():
-            name = dist.metadata["Name"] if dist.metadata else None
+            name, version = name_and_version(dist)
             if not name:
                 continue
             key = name.lower().replace("_", "-")
@@ -65,7 +93,7 @@ def distributions():
                 loc = str(getattr(dist, "_path", ""))
                 if "dist-packages" in loc and loc.startswith("/usr/"):
                     installer = "debian"
-            seen[key] = {"name": name, "version": dist.version or "", "installer": installer, "editable": editable}
+            seen[key] = {"name": name, "version": version or "", "installer": installer, "editable": editable}
     else:
         import pkg_resources
         for d in pkg_resources.working_set:

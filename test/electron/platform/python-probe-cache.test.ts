@@ -82,6 +82,22 @@ describe('the probe package cache', () => {
     expect(fewer.numerics.numpy?.blasRuntime ?? '(1 threads)').toMatch(/\(1 threads\)/);
   });
 
+  it("lists Debian Python's distributions with the names and versions importlib.metadata gives", async () => {
+    const listed = JSON.parse(
+      execFileSync(
+        SYSTEM_PYTHON,
+        [
+          '-I',
+          '-c',
+          'import json, importlib.metadata as m\nseen = {}\nfor d in m.distributions():\n    n = d.metadata["Name"]\n    if n: seen.setdefault(n.lower().replace("_", "-"), [n, d.version])\nprint(json.dumps(sorted(seen.values(), key=lambda p: p[0].lower())))',
+        ],
+        { encoding: 'utf8' },
+      ),
+    ) as [string, string][];
+    const res = await probePython(SYSTEM_PYTHON, { packageCache: null });
+    expect(res.packages.map((p) => [p.name, p.version])).toEqual(listed);
+  });
+
   it('reads numpy 1.x version and BLAS from its files, without importing numpy', async () => {
     const { python, site } = venv();
     writeFiles(site, {
