@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { snapshotFromMlflowRun } from '../../../shared/mlflow/mlflow-snapshot';
 import { stripUrlCredentials } from '../../../shared/snapshot/secrets';
 import type { Metric, MlflowRunLink, Seed } from '../../../shared/snapshot/snapshot';
-import { openMlflowStore, type RawMlflowRun } from '../import';
+import type { RawMlflowRun } from '../import';
 
 /** What the command's MLflow runs give the capture. */
 export interface CapturedMlflow {
@@ -81,6 +81,8 @@ export async function readCapturedMlflow(
   const resumed = window.env.MLFLOW_RUN_ID ?? null;
   const found: RawMlflowRun[] = [];
   try {
+    // the MLflow readers load only when there is a store to read: most captures have none
+    const { openMlflowStore } = await import('../import');
     const reader = await openMlflowStore(location, { includeDeleted: false, timeoutMs: READ_TIMEOUT_MS }, window.cwd);
     try {
       for await (const item of reader.runs()) {
