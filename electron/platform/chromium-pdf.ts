@@ -63,14 +63,12 @@ export function findChromium(explicit?: string | null, envPath = process.env.PAT
   );
 }
 
-/** Prints an HTML document to PDF (A4, backgrounds on) with a headless Chromium through playwright-core; JavaScript stays off. */
-export async function printHtmlToPdf(html: string, executablePath: string): Promise<Buffer> {
-  let playwright: typeof import('playwright-core');
+function loadPlaywright(): typeof import('playwright-core') {
   try {
     // require, not import(): playwright-core stays outside the bundle, and `require` (the CLI's chunks make their own
     // from import.meta.url) finds it from the bundle's folder, whatever the working folder
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    playwright = require('playwright-core') as typeof import('playwright-core');
+    return require('playwright-core') as typeof import('playwright-core');
   } catch (e) {
     throw new ReproError(
       'REPORT_FAILED',
@@ -79,29 +77,71 @@ export async function printHtmlToPdf(html: string, executablePath: string): Prom
       { cause: e },
     );
   }
+}
+
+function printFailed(e: unknown, executablePath: string): ReproError {
+  if (e instanceof ReproError) return e;
+  return new ReproError(
+    'REPORT_FAILED',
+    `Chromium (${executablePath}) could not print the report: ${(e as Error).message.split('\n')[0]}`,
+    'Check that this Chromium starts (run it with --headless --version), name another with --chromium PATH, or export --format html.',
+    { cause: e },
+  );
+}
+
+/** A headless Chromium started for one print: `print` it an HTML document once, then `close` it (always). */
+export interface PdfPrinter {
+  /** Prints an HTML document to PDF (A4, backgrounds on). */
+  print(html: string): Promise<Buffer>;
+  /** Closes the browser; never throws. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a headless Chromium and readies its page (JavaScript off, offline, every request refused, print media), so
+ * that it starts while the caller builds the HTML: most of a PDF export is Chromium's start (issue 13).
+ */
+export function startPdfPrinter(executablePath: string): PdfPrinter {
+  const playwright = loadPlaywright();
   let browser: import('playwright-core').Browser | null = null;
-  try {
+  const ready = (async () => {
     browser = await playwright.chromium.launch({ executablePath, args: LAUNCH_ARGS, timeout: 60_000 });
-    const context = await browser.newContext({ javaScriptEnabled: false, offline: true });
+    const context = await browser.newContext({ javaScriptEnabled: false, offline: true, colorScheme: 'light' });
     const page = await context.newPage();
     // A report needs nothing from anywhere; anything it asks for is refused.
     await page.route('**/*', (route) => route.abort());
-    await page.setContent(html, { waitUntil: 'load' });
     await page.emulateMedia({ media: 'print', colorScheme: 'light' });
-    return await page.pdf({
-      format: 'A4',
-      printBackground: true,
-      margin: { top: '16mm', bottom: '16mm', left: '14mm', right: '14mm' },
-    });
-  } catch (e) {
-    if (e instanceof ReproError) throw e;
-    throw new ReproError(
-      'REPORT_FAILED',
-      `Chromium (${executablePath}) could not print the report: ${(e as Error).message.split('\n')[0]}`,
-      'Check that this Chromium starts (run it with --headless --version), name another with --chromium PATH, or export --format html.',
-      { cause: e },
-    );
+    return page;
+  })();
+  // a failure to start is reported by print(); until then it must not count as unhandled
+  ready.catch(() => undefined);
+  return {
+    async print(html) {
+      try {
+        const page = await ready;
+        await page.setContent(html, { waitUntil: 'load' });
+        return await page.pdf({
+          format: 'A4',
+          printBackground: true,
+          margin: { top: '16mm', bottom: '16mm', left: '14mm', right: '14mm' },
+        });
+      } catch (e) {
+        throw printFailed(e, executablePath);
+      }
+    },
+    async close() {
+      await ready.catch(() => undefined);
+      await browser?.close().catch(() => undefined);
+    },
+  };
+}
+
+/** Prints an HTML document to PDF (A4, backgrounds on) with a headless Chromium through playwright-core; JavaScript stays off. */
+export async function printHtmlToPdf(html: string, executablePath: string): Promise<Buffer> {
+  const printer = startPdfPrinter(executablePath);
+  try {
+    return await printer.print(html);
   } finally {
-    await browser?.close().catch(() => undefined);
+    await printer.close();
   }
 }

@@ -14,12 +14,11 @@ import { renderReportHtml } from '../../../shared/report/render-html';
 import { renderReportJson } from '../../../shared/report/render-json';
 import { renderReportMarkdown } from '../../../shared/report/render-markdown';
 import type { Snapshot } from '../../../shared/snapshot/snapshot';
-import { findChromium, printHtmlToPdf } from '../../platform/chromium-pdf';
+import { findChromium, startPdfPrinter, type PdfPrinter } from '../../platform/chromium-pdf';
 import { auditsOf } from '../audit';
 import { computeDataShift } from '../compare';
 import type { CoreContext } from '../core-context';
 import type { Impl } from '../operation-types';
-import { renderChartSvgs } from './report-charts';
 
 const MIME: Record<ReportFormat, string> = {
   html: 'text/html; charset=utf-8',
@@ -30,7 +29,21 @@ const MIME: Record<ReportFormat, string> = {
 
 /** Renders a report document to HTML with its charts drawn as inline SVG. */
 export async function renderHtmlReport(doc: ReportDocument): Promise<string> {
+  // vega loads here, not with the report feature: a PDF's Chromium is already starting while it loads (issue 13)
+  const { renderChartSvgs } = await import('./report-charts');
   return renderReportHtml(doc, await renderChartSvgs(reportCharts(doc)));
+}
+
+/** Prints a report document with a Chromium already started; closes it whatever happens. */
+async function printReport(
+  doc: ReportDocument | (() => Promise<ReportDocument>),
+  printer: PdfPrinter,
+): Promise<Buffer> {
+  try {
+    return await printer.print(await renderHtmlReport(typeof doc === 'function' ? await doc() : doc));
+  } finally {
+    await printer.close();
+  }
 }
 
 /** Renders a report document in a format; a PDF is printed from the HTML by Chromium (found, or named by `chromium`). */
@@ -46,11 +59,10 @@ export async function renderReport(
       return { text: renderReportMarkdown(doc), pdf: null };
     case 'html':
       return { text: await renderHtmlReport(doc), pdf: null };
-    case 'pdf': {
-      // Found before the charts are drawn, so a machine without Chromium fails at once.
-      const executable = findChromium(chromium);
-      return { text: null, pdf: await printHtmlToPdf(await renderHtmlReport(doc), executable) };
-    }
+    case 'pdf':
+      // Found before the charts are drawn, so a machine without Chromium fails at once, and started then, so that
+      // it starts while they are drawn.
+      return { text: null, pdf: await printReport(doc, startPdfPrinter(findChromium(chromium))) };
   }
 }
 
@@ -95,15 +107,22 @@ export function buildReportDocument(
 export const reportOperations: { exportReport: Impl<'exportReport'> } = {
   exportReport: async (input, ctx): Promise<ExportedReport> => {
     const doc = buildReportDocument(ctx, input.kind, input.ids);
-    if (doc.kind === 'compare') {
-      // analysed now where both versions are here (and stored), else what the store kept from earlier
-      const [a, b] = input.ids.map((id) => ctx.runs.get(ctx.runs.resolveId(id)));
-      doc.comparison = {
-        ...doc.comparison,
-        dataShift: await computeDataShift(ctx, a!, b!, { key: null, unpickle: false, mode: 'analyze' }),
-      };
-    }
-    const { text, pdf } = await renderReport(doc, input.format, input.chromium);
+    // a PDF's Chromium starts now, while the data shift is analysed and the charts drawn (issue 13)
+    const printer = input.format === 'pdf' ? startPdfPrinter(findChromium(input.chromium)) : null;
+    const complete = async (): Promise<ReportDocument> => {
+      if (doc.kind === 'compare') {
+        // analysed now where both versions are here (and stored), else what the store kept from earlier
+        const [a, b] = input.ids.map((id) => ctx.runs.get(ctx.runs.resolveId(id)));
+        doc.comparison = {
+          ...doc.comparison,
+          dataShift: await computeDataShift(ctx, a!, b!, { key: null, unpickle: false, mode: 'analyze' }),
+        };
+      }
+      return doc;
+    };
+    const { text, pdf } = printer
+      ? { text: null, pdf: await printReport(complete, printer) }
+      : await renderReport(await complete(), input.format, input.chromium);
     const stem =
       doc.kind === 'compare'
         ? `reproscope-compare-${doc.comparison.a.id.slice(0, 8)}-${doc.comparison.b.id.slice(0, 8)}`
