@@ -1,0 +1,203 @@
+/** Reading a file store's meta.yaml files and key files (params, tags, metrics) from unknown, without leaving the store. */
+import fs from 'node:fs';
+import path from 'node:path';
+import YAML from 'yaml';
+import { z } from 'zod';
+import { readStoreFile, storeEntryKind, storePathKind } from './store-files';
+
+const idText = z.union([z.string(), z.number().int()]).transform(String);
+const millis = z
+  .union([z.number(), z.string().regex(/^\d+$/).transform(Number)])
+  .nullable()
+  .optional();
+
+/** An experiment's meta.yaml. */
+export const ExperimentMetaSchema = z
+  .object({
+    experiment_id: idText,
+    name: z.string(),
+    artifact_location: z.string().nullable().optional(),
+    lifecycle_stage: z.string().nullable().optional(),
+  })
+  .passthrough();
+
+/** A run's meta.yaml. */
+export const RunMetaSchema = z
+  .object({
+    run_uuid: z.string().optional(),
+    run_id: z.string().optional(),
+    experiment_id: idText,
+    status: z.union([z.number().int(), z.string()]).nullable().optional(),
+    start_time: millis,
+    end_time: millis,
+    lifecycle_stage: z.string().nullable().optional(),
+    user_id: z.string().nullable().optional(),
+    artifact_uri: z.string().nullable().optional(),
+    run_name: z.string().nullable().optional(),
+    name: z.string().nullable().optional(),
+    source_type: z.union([z.number().int(), z.string()]).nullable().optional(),
+    source_name: z.string().nullable().optional(),
+    entry_point_name: z.string().nullable().optional(),
+    source_version: z.string().nullable().optional(),
+  })
+  .passthrough();
+
+/** A dataset's meta.yaml (`<exp>/datasets/<id>/`). */
+export const DatasetMetaSchema = z
+  .object({
+    name: z.string(),
+    digest: z.string().nullable().optional(),
+    source_type: z.string().nullable().optional(),
+    source: z.string().nullable().optional(),
+    schema: z.string().nullable().optional(),
+  })
+  .passthrough();
+
+/** A run input's meta.yaml. */
+export const InputMetaSchema = z
+  .object({
+    source_type: z.union([z.string(), z.number()]).optional(),
+    source_id: z.string(),
+    tags: z
+      .record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String))
+      .nullable()
+      .optional(),
+  })
+  .passthrough();
+
+/** A run output's meta.yaml. */
+export const OutputMetaSchema = z
+  .object({
+    destination_id: z.string().optional(),
+    destination_type: z.union([z.string(), z.number()]).optional(),
+  })
+  .passthrough();
+
+/** A logged model's meta.yaml (MLflow 3). */
+export const LoggedModelMetaSchema = z
+  .object({
+    model_id: z.string().optional(),
+    name: z.string().nullable().optional(),
+    source_run_id: z.string().nullable().optional(),
+  })
+  .passthrough();
+
+/** A meta.yaml scalar in MLflow's flat `key: value` form, or undefined when the line needs a full YAML parser. */
+function flatScalar(text: string): unknown {
+  if (text === '' || text === 'null' || text === '~') return null;
+  if (text === '[]') return [];
+  if (text === '{}') return {};
+  if (text === 'true') return true;
+  if (text === 'false') return false;
+  // A leading zero means an id, not a number (PyYAML quotes such ids, but hand-made files may not).
+  if (/^-?\d+$/.test(text)) return /^-?0\d/.test(text) ? text : Number(text);
+  if (/^-?\d+\.\d*(e[+-]?\d+)?$/i.test(text)) return Number(text);
+  if (text.startsWith("'")) return /^'([^']|'')*'$/.test(text) ? text.slice(1, -1).replace(/''/g, "'") : undefined;
+  if (/^[&*!|>%@`"{[#?:,\]}-]/.test(text) || text.includes(': ') || text.includes(' #') || /\s$/.test(text))
+    return undefined;
+  return text;
+}
+
+/** Parses a meta.yaml: MLflow writes flat mappings, read here without a YAML parser; anything else goes through one. */
+export function parseMetaYaml(text: string): unknown {
+  const out: Record<string, unknown> = {};
+  for (const line of text.split('\n')) {
+    if (line === '' || line === '\r') continue;
+    const m = /^([A-Za-z_][\w]*): ?(.*?)\r?$/.exec(line);
+    const value = m ? flatScalar(m[2]!) : undefined;
+    if (!m || value === undefined) return YAML.parse(text);
+    out[m[1]!] = value;
+  }
+  return out;
+}
+
+/** Reads and parses a meta.yaml of the store, or says why not. */
+export function readMeta<T extends z.ZodType>(
+  root: string,
+  file: string,
+  schema: T,
+): { ok: true; value: z.output<T> } | { ok: false; reason: string } {
+  const read = readStoreFile(root, file);
+  if (!read.ok)
+    return { ok: false, reason: `meta.yaml ${read.reason}${read.code === 'LINK_OUT' ? '; not followed' : ''}` };
+  const text = read.text;
+  let raw: unknown;
+  try {
+    raw = parseMetaYaml(text);
+  } catch (e) {
+    return { ok: false, reason: `meta.yaml is not valid YAML (${(e as Error).message.split('\n')[0]})` };
+  }
+  if (raw === null || raw === undefined) return { ok: false, reason: 'meta.yaml is empty' };
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return {
+      ok: false,
+      reason: `meta.yaml is not in MLflow's format (${issue ? `${issue.path.join('.') || 'root'}: ${issue.message}` : 'invalid'})`,
+    };
+  }
+  return { ok: true, value: parsed.data };
+}
+
+/** The real sub-folders of a folder, sorted (none when it cannot be listed). */
+export function listDirs(dir: string): string[] {
+  try {
+    return fs
+      .readdirSync(dir, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name)
+      .sort();
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Reads every file below a run's folder `sub` (params, tags, metrics) as name → text (names may contain
+ * `/`, as MLflow allows in keys). MLflow never writes links: a link out of the store, a folder link (which
+ * could loop) and anything that is not a regular file are left out, each named in `notes`.
+ */
+export function readKeyFiles(root: string, runDir: string, sub: string, notes: string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  const visit = (abs: string, prefix: string): void => {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(abs, { withFileTypes: true });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw e;
+    }
+    for (const e of entries) {
+      const name = prefix + e.name;
+      const file = path.join(abs, e.name);
+      if (e.isDirectory()) {
+        visit(file, `${name}/`);
+        continue;
+      }
+      const kind = e.isFile() ? 'file' : storeEntryKind(root, file, e);
+      if (kind === 'file') {
+        const read = readStoreFile(root, file);
+        if (read.ok) out.set(name, read.text);
+        else notes.push(`${sub}/${name} ${read.reason}; not read`);
+      } else if (kind === 'link-out') notes.push(`${sub}/${name} links outside the MLflow store; not followed`);
+      else if (kind === 'dir') notes.push(`${sub}/${name} is a folder link; not followed`);
+      else notes.push(`${sub}/${name} is not a regular file; not read`);
+    }
+  };
+  const top = path.join(runDir, sub);
+  const kind = storePathKind(root, top);
+  if (kind === 'link-out') notes.push(`${sub} links outside the MLflow store; not followed`);
+  else if (kind === 'dir') visit(top, '');
+  else if (kind !== null) notes.push(`${sub} is not a folder; not read`);
+  return out;
+}
+
+/** The sub-folders of a store folder, or none (with a note) when the folder itself links out of the store. */
+export function listStoreDirs(root: string, dir: string, notes: string[], label: string): string[] {
+  const kind = storePathKind(root, dir);
+  if (kind === 'link-out') {
+    notes.push(`${label} links outside the MLflow store; not followed`);
+    return [];
+  }
+  return kind === 'dir' ? listDirs(dir) : [];
+}
