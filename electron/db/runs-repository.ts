@@ -26,6 +26,8 @@ export interface EncodedRun {
   importDigest?: string | null;
   /** The fingerprint of the source run's cheap facts (see migration 9), where the reader gives one. */
   importFingerprint?: string | null;
+  /** The caller knows no run with this id is stored: its side rows need no clearing first (an import's new runs). */
+  fresh?: boolean;
 }
 
 /** Filters, sort and page of the run list. */
@@ -149,18 +151,18 @@ export class RunsRepository {
       importDigest: run.importDigest ?? null,
       importFingerprint: run.importFingerprint ?? null,
     });
-    this.deleteHistories.run(snapshot.id);
+    if (!run.fresh) this.deleteHistories.run(snapshot.id);
     for (const h of run.histories) this.insertHistory.run(snapshot.id, h.name, h.points, h.data);
-    this.deleteMetrics.run(snapshot.id);
+    if (!run.fresh) this.deleteMetrics.run(snapshot.id);
     for (const [name, metric] of Object.entries(snapshot.outcome.metrics)) {
       this.insertMetric.run(snapshot.id, name, Number.isNaN(metric.value) ? null : metric.value);
     }
-    this.saveColumnRows(snapshot);
+    this.saveColumnRows(snapshot, run.fresh ?? false);
   }
 
   /** The parameter, tag and blob rows of a snapshot (what the list filters and sorts by, what a delete frees). */
-  private saveColumnRows(snapshot: Snapshot): void {
-    for (const del of this.deleteSide) del.run(snapshot.id);
+  private saveColumnRows(snapshot: Snapshot, fresh = false): void {
+    if (!fresh) for (const del of this.deleteSide) del.run(snapshot.id);
     for (const [k, v] of Object.entries(snapshot.process.parameters)) this.insertParam.run(snapshot.id, k, v);
     for (const [k, v] of Object.entries(snapshot.tags)) this.insertTag.run(snapshot.id, k, v);
     for (const ref of [snapshot.outcome.logs.stdout, snapshot.outcome.logs.stderr])

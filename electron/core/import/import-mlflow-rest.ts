@@ -1,5 +1,5 @@
-/* eslint-disable max-lines -- split pending: owner issue-13 */
-import { z } from 'zod';
+/** The tracking-server reader: experiments and runs page by page, each metric's full history, through MLflow's REST API. */
+import type { z } from 'zod';
 import { ReproError } from '../../../shared/errors';
 import {
   mlflowStatusName,
@@ -16,115 +16,13 @@ import {
   type MlflowStoreReader,
 } from './import-mlflow-types';
 import { MAX_RESPONSE_BYTES, PageTokens, readCapped } from './rest-bounds';
+import { ExperimentsPage, HistoryPage, parseLenientJson, queryValue, RunJson, RunsPage } from './import-rest-schema';
 
 /**
  * Reads a running MLflow tracking server through its REST API (`/api/2.0/mlflow/…`):
  * experiments/search and runs/search page by page, metrics/get-history for each metric's full
  * history. Each request has a timeout; an answer that is not MLflow's is an error saying so.
  */
-
-const int64 = z.union([
-  z.number(),
-  z
-    .string()
-    .regex(/^-?\d+$/)
-    .transform(Number),
-]);
-const KeyValue = z.object({ key: z.string(), value: z.union([z.string(), z.number()]).transform(String).optional() });
-const MetricJson = z.object({
-  key: z.string(),
-  value: z.union([z.number(), z.string()]).nullable().optional(),
-  timestamp: int64.nullable().optional(),
-  step: int64.nullable().optional(),
-});
-
-const ExperimentsPage = z
-  .object({
-    experiments: z
-      .array(
-        z
-          .object({
-            experiment_id: z.union([z.string(), z.number()]).transform(String),
-            name: z.string(),
-            lifecycle_stage: z.string().optional(),
-          })
-          .passthrough(),
-      )
-      .optional(),
-    next_page_token: z.string().optional(),
-  })
-  .passthrough();
-
-const RunJson = z
-  .object({
-    info: z
-      .object({
-        run_id: z.string().optional(),
-        run_uuid: z.string().optional(),
-        run_name: z.string().optional(),
-        experiment_id: z.union([z.string(), z.number()]).transform(String),
-        user_id: z.string().optional(),
-        status: z.string().optional(),
-        start_time: int64.optional(),
-        end_time: int64.optional(),
-        artifact_uri: z.string().optional(),
-        lifecycle_stage: z.string().optional(),
-      })
-      .passthrough(),
-    data: z
-      .object({
-        metrics: z.array(MetricJson).optional(),
-        params: z.array(KeyValue).optional(),
-        tags: z.array(KeyValue).optional(),
-      })
-      .passthrough()
-      .optional(),
-    inputs: z
-      .object({
-        dataset_inputs: z
-          .array(
-            z.object({
-              tags: z.array(KeyValue).optional(),
-              dataset: z
-                .object({
-                  name: z.string(),
-                  digest: z.string().optional(),
-                  source_type: z.string().optional(),
-                  source: z.string().optional(),
-                  schema: z.string().optional(),
-                })
-                .passthrough(),
-            }),
-          )
-          .optional(),
-      })
-      .passthrough()
-      .optional(),
-  })
-  .passthrough();
-
-const RunsPage = z
-  .object({ runs: z.array(z.unknown()).optional(), next_page_token: z.string().optional() })
-  .passthrough();
-const HistoryPage = z
-  .object({ metrics: z.array(MetricJson).optional(), next_page_token: z.string().optional() })
-  .passthrough();
-
-/** A GET query value as text: MLflow's GET endpoints take strings and numbers; undefined (and anything else) is left out. */
-function queryValue(v: unknown): string | null {
-  if (typeof v === 'string') return v;
-  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
-  return null;
-}
-
-/** JSON as Python writes it may hold bare NaN and Infinity; make them strings before parsing. */
-function parseLenientJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return JSON.parse(text.replace(/([:[,]\s*)(-?Infinity|NaN)(?=\s*[,\]}])/g, '$1"$2"'));
-  }
-}
 
 /** A client for one tracking server. */
 class MlflowRestClient {

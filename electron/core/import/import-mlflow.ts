@@ -301,7 +301,14 @@ export async function importMlflow(
       } else {
         runs.push({ mlflowRunId: rec.runId, id: snapshot.id, change: before ? 'updated' : 'added' });
         written++;
-        await writer.add({ skeleton, encoded: encodeRun(json, histories), sourceKey, digest, fingerprint });
+        await writer.add({
+          skeleton,
+          encoded: encodeRun(json, histories),
+          sourceKey,
+          digest,
+          fingerprint,
+          fresh: before === undefined,
+        });
       }
       await tick();
     }

@@ -22,6 +22,8 @@ export interface QueuedWrite {
   digest: string;
   /** The reader's fingerprint of the source run, if it makes one. */
   fingerprint?: string | null;
+  /** A run the store does not hold yet (under a new id): nothing of it to clear first. */
+  fresh?: boolean;
 }
 
 /** Runs queued (being compressed, not yet written) at most; reading waits for the oldest beyond this. */
@@ -92,6 +94,7 @@ export class ImportWriter {
         sourceKey: write.sourceKey,
         importDigest: write.digest,
         importFingerprint: write.fingerprint ?? null,
+        fresh: write.fresh ?? false,
       });
       written++;
     }
