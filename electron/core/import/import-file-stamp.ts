@@ -17,11 +17,20 @@ import path from 'node:path';
 
 const SETTLE_MS = 1000;
 
-/** Sub-folders stamped by names only. */
+/** Sub-folders of a run folder stamped by names only. */
 const BY_NAME = new Set(['params', 'inputs', 'outputs']);
 
 /** The stamp of a run folder, or null (read it whole). */
 export function runStamp(runDir: string, now = Date.now()): string | null {
+  return folderStamp(runDir, { byName: BY_NAME, now });
+}
+
+/** The stamp of a folder of artifacts (every file by size and times), or null. */
+export function artifactStamp(dir: string, now = Date.now()): string | null {
+  return folderStamp(dir, { byName: new Set(), now });
+}
+
+function folderStamp(runDir: string, { byName, now }: { byName: ReadonlySet<string>; now: number }): string | null {
   const parts: string[] = [];
   const settled = now - SETTLE_MS;
   const visit = (dir: string, rel: string, withStats: boolean): boolean => {
@@ -35,7 +44,7 @@ export function runStamp(runDir: string, now = Date.now()): string | null {
     for (const e of entries) {
       const name = rel + e.name;
       if (e.isDirectory()) {
-        if (rel === '' && e.name === 'params') {
+        if (rel === '' && e.name === 'params' && byName.has('params')) {
           const st = fs.lstatSync(path.join(dir, e.name), { throwIfNoEntry: false });
           if (st?.isDirectory() && st.nlink === 2 && st.mtimeMs <= settled) {
             parts.push(`params/ ${st.mtimeMs} ${st.ctimeMs} ${st.ino}`);
@@ -43,7 +52,7 @@ export function runStamp(runDir: string, now = Date.now()): string | null {
           }
         }
         parts.push(`${name}/`);
-        if (!visit(path.join(dir, e.name), `${name}/`, withStats && !(rel === '' && BY_NAME.has(e.name)))) return false;
+        if (!visit(path.join(dir, e.name), `${name}/`, withStats && !(rel === '' && byName.has(e.name)))) return false;
       } else if (!e.isFile()) return false;
       else if (!withStats) parts.push(name);
       else {

@@ -7,6 +7,7 @@ import { ReproError } from '../../../shared/errors';
 import { mlflowSourceTypeName, mlflowStatusName, type MlflowMetricPoint } from '../../../shared/mlflow/mlflow-snapshot';
 import type { DeclaredDataset } from '../../../shared/snapshot/snapshot';
 import { isInside } from './store-files';
+import { artifactStamp } from './import-file-stamp';
 import { SqlitePrefetch } from './import-sqlite-prefetch';
 import type {
   LocalModelDir,
@@ -186,13 +187,22 @@ function readerOver(db: Database.Database, file: string, options: MlflowReadOpti
           const dir = localDir(m.experimentId, 'models', m.modelId, 'artifacts');
           if (dir) modelDirs.push({ artifactPath: `models/${m.name ?? m.modelId}`, modelId: m.modelId, dir });
         }
-        // Runs with files to hash get no fingerprint: their files may change while the rows stay.
-        const local = artifactDir !== null || modelDirs.length > 0;
+        // Files to hash (artifacts, models) are stamped too: they may change while the rows stay.
+        const files = [artifactDir, ...modelDirs.map((m) => m.dir)].map((d) => {
+          if (d === null) return 'none';
+          const stamp = artifactStamp(d);
+          return stamp === null ? null : `${d}\n${stamp}`;
+        });
         const fingerprint =
-          watermark && !local && options.fingerprintSalt !== undefined
+          watermark && !files.includes(null) && options.fingerprintSalt !== undefined
             ? runFingerprint(
                 options.fingerprintSalt,
-                { ...facts, datasets: datasets.get(r.run_uuid) ?? null, models: models.get(r.run_uuid) ?? null },
+                {
+                  ...facts,
+                  datasets: datasets.get(r.run_uuid) ?? null,
+                  models: models.get(r.run_uuid) ?? null,
+                  files: files as string[],
+                },
                 watermark,
               )
             : null;

@@ -194,16 +194,16 @@ export function modelsByRun(db: Database.Database, columns: Map<string, Set<stri
 /**
  * A run's fingerprint: a hash of what MLflow rewrites when the run changes (its row, params, tags,
  * datasets, models), then the metrics table's watermark when it was read (MetricMoves tells from it
- * whether the run's history moved since). Runs with files to hash get none (their files may change).
+ * whether the run's history moved since). `files` are the stamps of the run's artifact and model folders.
  */
 export function runFingerprint(
   salt: string,
-  facts: RunFacts & { datasets: DeclaredDataset[] | null; models: RunModel[] | null },
+  facts: RunFacts & { datasets: DeclaredDataset[] | null; models: RunModel[] | null; files: string[] },
   watermark: MetricWatermark,
 ): string {
   const hash = createHash('sha256')
     .update(salt)
-    .update(JSON.stringify([facts.raw, facts.params, facts.tags, facts.datasets, facts.models]))
+    .update(JSON.stringify([facts.raw, facts.params, facts.tags, facts.datasets, facts.models, facts.files]))
     .digest('base64url');
   return `${hash}.${watermarkText(watermark)}`;
 }

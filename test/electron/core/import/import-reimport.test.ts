@@ -1,4 +1,5 @@
 // Re-importing an mlflow.db: unchanged runs are told from what MLflow rewrites with a run, and every kind of change is still seen.
+import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { importMlflow } from '../../../../electron/core/import/import-mlflow';
@@ -46,6 +47,34 @@ describe('re-importing an mlflow.db', () => {
     const run1 = ctx.runs.get(changed.runs.find((r) => r.mlflowRunId === runId(1))!.id);
     expect(run1.outcome.metrics.loss!.history).toHaveLength(5);
     expect(await importMlflow(ctx, { location: file })).toMatchObject({ updated: 0, unchanged: 6 });
+  });
+
+  it('passes over runs with artifacts in mlruns/ beside the database while their files are as stamped', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'mlflow.db');
+    const db = createMlflowDb(file);
+    db.prepare("INSERT INTO experiments (experiment_id, name, lifecycle_stage) VALUES (0, 'Default', 'active')").run();
+    const old = new Date(Date.now() - 60_000);
+    for (let i = 0; i < 3; i++) {
+      insertRun(db, { run_uuid: runId(i), experiment_id: 0 });
+      const artifacts = path.join(dir, 'mlruns', '0', runId(i), 'artifacts');
+      fs.mkdirSync(artifacts, { recursive: true });
+      fs.writeFileSync(path.join(artifacts, 'model.txt'), `weights ${i}`);
+      fs.utimesSync(path.join(artifacts, 'model.txt'), old, old);
+    }
+    db.close();
+    const ctx = tempCore();
+    expect(await importMlflow(ctx, { location: file })).toMatchObject({ added: 3 });
+    const fingerprints = ctx.store.db.prepare('SELECT import_fingerprint FROM runs').pluck().all();
+    expect(fingerprints.every((f) => typeof f === 'string')).toBe(true);
+    expect(await importMlflow(ctx, { location: file })).toMatchObject({ updated: 0, unchanged: 3 });
+    const model1 = path.join(dir, 'mlruns', '0', runId(1), 'artifacts', 'model.txt');
+    fs.writeFileSync(model1, 'weights X'); // the same size, rewritten
+    const older = new Date(Date.now() - 30_000);
+    fs.utimesSync(model1, older, older);
+    const again = await importMlflow(ctx, { location: file });
+    expect(again).toMatchObject({ updated: 1, unchanged: 2 });
+    expect(again.runs.find((r) => r.change === 'updated')?.mlflowRunId).toBe(runId(1));
   });
 
   it('sees a point whose rowid was freed by mlflow gc and taken again, with MLflow indexes on params and tags', async () => {
