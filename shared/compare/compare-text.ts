@@ -3,21 +3,13 @@ import { describePackageChange } from './compare';
 import type { CompareRow, Comparison, FileChange, SectionComparison } from './compare-model';
 import { formatBytes, formatTable } from '../snapshot/snapshot-text';
 import { formatSignificant } from '../numbers';
+import { SECTION_TITLES as TITLES } from './section-titles';
 
 /**
  * The comparison as terminal text, grouped by category in DESIGN.md's order: only what differs
  * by default, everything with `all` (differences marked with a sign in the first column).
  */
 
-const TITLES: Record<SectionComparison['section'], string> = {
-  code: 'Code',
-  data: 'Data',
-  software: 'Software',
-  hardware: 'Hardware',
-  randomness: 'Randomness',
-  process: 'Process',
-  outcome: 'Outcome',
-};
 const SIGN: Record<CompareRow['status'], string> = { same: ' ', changed: '~', 'only-a': '-', 'only-b': '+' };
 /** Lists in the terminal stop here; --json has everything. */
 const MAX_LIST = 40;

@@ -13,20 +13,13 @@ import type { SeedFinding } from '../snapshot/snapshot';
 import { formatBytes } from '../snapshot/snapshot-text';
 import { escapeHtml as e } from './escape';
 import { dataShiftHtml } from './report-data-shift';
+import { SECTION_TITLES } from '../compare/section-titles';
+
+/** Each section's heading (re-exported for the HTML renderers). */
+export { SECTION_TITLES };
 
 /** Rows listed per table before the rest is summarised (the JSON report holds everything). */
 export const MAX_TABLE_ROWS = 500;
-
-/** Section titles as headings show them. */
-export const SECTION_TITLES: Record<string, string> = {
-  code: 'Code',
-  data: 'Data',
-  software: 'Software',
-  hardware: 'Hardware',
-  randomness: 'Randomness',
-  process: 'Process',
-  outcome: 'Outcome',
-};
 
 /** A table of already-escaped cells, capped at MAX_TABLE_ROWS rows. */
 export function table(

@@ -4,17 +4,9 @@ import { formatPercent, formatReportNumber, runLabel } from './build-report';
 import { escapeMarkdownCell as cell, escapeMarkdownText as text, markdownFence } from './escape';
 import type { CompareSetReport } from './report-model';
 import { shortValue } from './render-html-compare-set';
+import { SECTION_TITLES as TITLES } from '../compare/section-titles';
 
 const MAX_TABLE_ROWS = 500;
-const TITLES: Record<string, string> = {
-  code: 'Code',
-  data: 'Data',
-  software: 'Software',
-  hardware: 'Hardware',
-  randomness: 'Randomness',
-  process: 'Process',
-  outcome: 'Outcome',
-};
 
 function table(header: readonly string[], rows: readonly string[][]): string {
   const shown = rows.slice(0, MAX_TABLE_ROWS);

@@ -15,6 +15,7 @@ import type { AuditReport, CompareReport, ReportDocument } from './report-model'
 import { dataShiftMarkdown } from './report-data-shift';
 import { verdictBasisLines } from './verdict-basis';
 import { compareSetMd } from './render-markdown-compare-set';
+import { SECTION_TITLES as TITLES } from '../compare/section-titles';
 
 /**
  * The Markdown report: GitHub-flavoured, tables that render on a code host; charts are left out
@@ -23,15 +24,6 @@ import { compareSetMd } from './render-markdown-compare-set';
  */
 
 const MAX_TABLE_ROWS = 500;
-const TITLES: Record<string, string> = {
-  code: 'Code',
-  data: 'Data',
-  software: 'Software',
-  hardware: 'Hardware',
-  randomness: 'Randomness',
-  process: 'Process',
-  outcome: 'Outcome',
-};
 const STATUS: Record<CompareRow['status'], string> = {
   same: 'same',
   changed: '**changed**',

@@ -3,16 +3,7 @@ import type { RunSetComparison, RunSetRow } from '../../../shared/compare/compar
 import { formatRelative, formatSignificant } from '../../../shared/numbers';
 import { formatFittedTable } from '../terminal';
 import type { colorsFor } from '../terminal';
-
-const TITLES: Record<string, string> = {
-  code: 'Code',
-  data: 'Data',
-  software: 'Software',
-  hardware: 'Hardware',
-  randomness: 'Randomness',
-  process: 'Process',
-  outcome: 'Outcome',
-};
+import { SECTION_TITLES as TITLES } from '../../../shared/compare/section-titles';
 
 /** Package rows are many and long: past this many, the rest are counted, not listed. */
 const MAX_ROWS_PER_SECTION = 40;

@@ -1,17 +1,5 @@
-/** What the two-run and the N-run Compare views share: section titles, their plain-key shortcuts, the only-differences box. */
+/** What the two-run and the N-run Compare views share: their plain-key shortcuts and the only-differences box. */
 import { useEffect, type DependencyList, type ReactNode } from 'react';
-import type { SectionComparison } from '../../../shared/compare/compare-model';
-
-/** Each comparison section's heading. */
-export const SECTION_TITLES: Record<SectionComparison['section'], string> = {
-  code: 'Code',
-  data: 'Data',
-  software: 'Software',
-  hardware: 'Hardware',
-  randomness: 'Randomness',
-  process: 'Process',
-  outcome: 'Outcome',
-};
 
 /** Calls onKey with each key pressed outside a text field or select, without Ctrl, Meta or Alt (the views' shortcuts). */
 export function usePlainKeys(onKey: (key: string) => void, deps: DependencyList): void {

@@ -9,7 +9,8 @@ import { ErrorBox, Loading } from '../../components/common';
 import { go } from '../../router';
 import { useAsync } from '../../use-async';
 import { HistoryCharts } from '../runs/history-charts';
-import { OnlyDifferences, SECTION_TITLES, usePlainKeys } from './compare-common';
+import { SECTION_TITLES } from '../../../shared/compare/section-titles';
+import { OnlyDifferences, usePlainKeys } from './compare-common';
 
 /** A full hash reads as its first 12 characters in a column; its title keeps it whole. */
 const short = (v: string): string => (/^[0-9a-f]{40,64}$/.test(v) ? v.slice(0, 12) : v);

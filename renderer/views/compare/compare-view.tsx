@@ -11,7 +11,8 @@ import type { Snapshot } from '../../../shared/snapshot/snapshot';
 import type { ErrorInfo, Result } from '../../../shared/errors';
 import { HistoryCharts } from '../runs/history-charts';
 import { CompareSetView } from './compare-set-view';
-import { OnlyDifferences, SECTION_TITLES, usePlainKeys } from './compare-common';
+import { SECTION_TITLES } from '../../../shared/compare/section-titles';
+import { OnlyDifferences, usePlainKeys } from './compare-common';
 import { Rows } from './compare-tables';
 import { SectionExtras } from './section-extras';
 
