@@ -35,7 +35,11 @@ async function loadLib() {
 
 /** User + system CPU seconds and peak memory (MB) of a command and every process it waited for. */
 function cpuOf(argv, options = {}) {
-  const r = spawnSync('/usr/bin/time', ['-f', '%U %S %M', ...argv], { encoding: 'utf8', ...options });
+  const r = spawnSync('/usr/bin/time', ['-f', '%U %S %M', ...argv], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+    ...options,
+  });
   const last = r.stderr.trim().split('\n').pop().split(' ').map(Number);
   return { cpu: last[0] + last[1], peakMB: last[2] / 1024, stdout: r.stdout };
 }
@@ -122,6 +126,25 @@ export async function bench(report) {
         below: 0.4,
       });
     }
+    // what capture itself does before the command (code state, checks), apart from loading the CLI: the start
+    // against a command that loads the CLI and does nothing (reproscope --version), in the same run
+    spawnSync(process.execPath, [cli, '--version']);
+    const version = median(
+      Array.from({ length: 5 }, () => {
+        const t0 = process.hrtime.bigint();
+        spawnSync(process.execPath, [cli, '--version']);
+        return secs(t0);
+      }),
+    );
+    const own = captureTimes(PY, project, env).start;
+    report(
+      'capture: the command starts after reproscope does, less a bare command start',
+      own - version,
+      's',
+      'reproscope --version',
+      version,
+      { below: 0.05 },
+    );
     const bare = cpuOf([PY, '-c', 'pass']);
     const whole = median(
       [0, 1, 2].map(() => cpuOf([process.execPath, cli, 'capture', '--', PY, '-c', 'pass'], { cwd: project, env }).cpu),
