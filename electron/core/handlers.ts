@@ -1,5 +1,6 @@
 // createHandlers: every operation of the contract, its input parsed, its result or error returned as a Result (never thrown).
-import { api, type ApiName, type ApiOutput } from '../../shared/api/api';
+import type { api, ApiName, ApiOutput } from '../../shared/api/api';
+import { runsApi } from '../../shared/api/api-runs-contract';
 import { ReproError, err, ok, toErrorInfo, type Result } from '../../shared/errors';
 import type { CoreContext } from './core-context';
 import type { Impl, Implementations } from './operation-types';
@@ -45,6 +46,14 @@ const featureOf: { [N in ApiName]: () => Promise<Pick<Implementations, N>> } = {
   readProject: audit,
 };
 
+// The input schemas: the run operations' from their own small module, the rest with the whole contract on first use.
+type Contract = Pick<typeof api, ApiName>;
+let wholeContract: Promise<Contract> | null = null;
+const contractOf = (name: ApiName): Contract | Promise<Contract> =>
+  name in runsApi
+    ? (runsApi as Partial<Contract> as Contract)
+    : (wholeContract ??= import('../../shared/api/api').then((m) => m.api));
+
 async function implementationOf(name: ApiName): Promise<Impl<ApiName> | undefined> {
   const implementations: Partial<Implementations> = await featureOf[name]();
   return implementations[name];
@@ -53,9 +62,9 @@ async function implementationOf(name: ApiName): Promise<Impl<ApiName> | undefine
 /** Implements the API contract over a core context: parse input, run, wrap the result. */
 export function createHandlers(ctx: CoreContext): Handlers {
   const handlers = {} as Record<ApiName, Handler<ApiName>>;
-  for (const name of Object.keys(api) as ApiName[]) {
+  for (const name of Object.keys(featureOf) as ApiName[]) {
     handlers[name] = async (input: unknown) => {
-      const parsed = api[name].input.safeParse(input ?? {});
+      const parsed = (await contractOf(name))[name].input.safeParse(input ?? {});
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
         return err({

@@ -24,18 +24,7 @@ import {
   StartAuditOutput,
 } from './api-audit';
 import { ImportMlflowInput, ImportMlflowOutput } from './api-import';
-import {
-  DeleteRunsInput,
-  DeleteRunsOutput,
-  EditRunInput,
-  EditRunOutput,
-  ExportRunsCsvInput,
-  ExportRunsCsvOutput,
-  ListRunColumnsInput,
-  ListRunColumnsOutput,
-  RunSelection,
-} from './api-runs';
-import { RunSummarySchema, SnapshotSchema } from '../snapshot/snapshot';
+import { op, runsApi } from './api-runs-contract';
 
 /**
  * The API contract: every operation's name, input and output schema. The core implements it once
@@ -43,57 +32,22 @@ import { RunSummarySchema, SnapshotSchema } from '../snapshot/snapshot';
  * these schemas and pass `Result` values back.
  */
 
-export const ListRunsInput = RunSelection.extend({
-  limit: z.number().int().min(1).max(100_000).optional(),
-  offset: z.number().int().min(0).optional(),
-});
-export const ListRunsOutput = z.object({ runs: z.array(RunSummarySchema), total: z.number().int() });
-
-export const GetRunInput = z.object({ id: z.string().min(1).max(64) });
-export const GetRunOutput = SnapshotSchema;
-
-export const GetRunLogInput = z.object({ id: z.string().min(1).max(64), stream: z.enum(['stdout', 'stderr']) });
-export const GetRunLogOutput = z.object({ text: z.string(), bytes: z.number().int(), truncated: z.boolean() });
-
-export const StoreInfoInput = z.object({});
-export const StoreInfoOutput = z.object({
-  dir: z.string(),
-  dbPath: z.string(),
-  runs: z.number().int(),
-  version: z.string(),
-});
-
-/** One operation of the contract. */
-export interface Operation<I extends z.ZodType, O extends z.ZodType> {
-  input: I;
-  output: O;
-  summary: string;
-}
-
-const op = <I extends z.ZodType, O extends z.ZodType>(input: I, output: O, summary: string): Operation<I, O> => ({
-  input,
-  output,
-  summary,
-});
+/** The run operations' schemas, defined with them in api-runs-contract.ts. */
+export {
+  GetRunInput,
+  GetRunLogInput,
+  GetRunLogOutput,
+  GetRunOutput,
+  ListRunsInput,
+  ListRunsOutput,
+  StoreInfoInput,
+  StoreInfoOutput,
+  type Operation,
+} from './api-runs-contract';
 
 /** Every operation, by name. Add new operations here; faces pick them up from this map. */
 export const api = {
-  listRuns: op(
-    ListRunsInput,
-    ListRunsOutput,
-    "List snapshots, newest first or sorted by any column, filtered by text, kind, audit or MLflow's search syntax.",
-  ),
-  listRunColumns: op(
-    ListRunColumnsInput,
-    ListRunColumnsOutput,
-    'Every metric, parameter and tag name in the store: the columns the run table can show.',
-  ),
-  editRun: op(EditRunInput, EditRunOutput, 'Rename a run, set or remove its tags, or write its note.'),
-  deleteRuns: op(DeleteRunsInput, DeleteRunsOutput, 'Delete runs with the logs no other run uses.'),
-  exportRunsCsv: op(ExportRunsCsvInput, ExportRunsCsvOutput, 'The run table, filtered and sorted, as CSV.'),
-  getRun: op(GetRunInput, GetRunOutput, 'One snapshot by id or unique id prefix.'),
-  getRunLog: op(GetRunLogInput, GetRunLogOutput, "A run's captured stdout or stderr."),
-  storeInfo: op(StoreInfoInput, StoreInfoOutput, 'Where the store is and how many runs it holds.'),
+  ...runsApi,
   importMlflow: op(
     ImportMlflowInput,
     ImportMlflowOutput,

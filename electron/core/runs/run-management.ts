@@ -2,7 +2,6 @@
 import { ReproError } from '../../../shared/errors';
 import { BUILTIN_COLUMNS, NOTE_TAG, parseRunColumn, runsToCsv, type RunColumn } from '../../../shared/runs/run-columns';
 import { parseRunFilter, parseRunSort } from '../../../shared/runs/search-filter';
-import { AuditsRepository } from '../../db/audits-repository';
 import type { RunListQuery } from '../../db/runs-repository';
 import type { Impl } from '../operation-types';
 
@@ -55,9 +54,11 @@ export const runManagementOperations: {
     const s = ctx.runs.edit(id, { name, setTags, removeTags });
     return { id: s.id, name: s.name, tags: s.tags };
   },
-  deleteRuns: (input, ctx) => {
+  deleteRuns: async (input, ctx) => {
     const ids = [...new Set(input.ids.map((i) => ctx.runs.resolveId(i)))];
     // An audit's statistics and its report are built from its reference and its reruns: those stay while the audit does.
+    // (The audits' schemas load here, not with every run operation: listing runs stays quick to start, issue 13.)
+    const { AuditsRepository } = await import('../../db/audits-repository');
     const audits = new AuditsRepository(ctx.store.db);
     const used = new Map<string, string>();
     for (const summary of audits.list(100_000, 0)) {

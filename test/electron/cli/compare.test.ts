@@ -71,7 +71,7 @@ describe('reproscope compare and report', () => {
     expect(html.code).toBe(0);
     expect(fs.readFileSync(path.join(out, 'diff.html'), 'utf8')).toMatch(/<figure class="chart"[^>]*><svg/); // vega rendered in the bundle
 
-    // through the real launcher (bin/reproscope.cjs runs the bundle from V8's code cache), from a folder
+    // through the real launcher (bin/reproscope.cjs runs the bundle's ES module chunks), from a folder
     // with no node_modules: playwright-core must still be found from the bundle
     const pdf = await runCli(
       ['--store', store, 'report', '--compare', a, b, '--format', 'pdf', '-o', path.join(out, 'diff.pdf')],

@@ -30,8 +30,7 @@ describe('reproscope demo (npm run demo)', () => {
     expect(await cellsNarrowerThanAWord(html)).toEqual([]);
     const id = /^audit: (\S+)$/m.exec(r.stdout)![1]!;
     const pdf = path.join(tempDir(), 'demo.pdf');
-    // printed through the contract in this process: the CLI's `report --format pdf` currently fails to load
-    // playwright-core under bin/reproscope.cjs's code-cache loader (dynamic import in a vm script)
+    // printed through the contract in this process (the CLI's own `report --format pdf` is tested in compare.test.ts)
     const ctx = openCore(home);
     try {
       const exported = await createHandlers(ctx).exportReport({ kind: 'audit', ids: [id], format: 'pdf' });
