@@ -221,9 +221,18 @@ status() {
   fi
 }
 
+# one start or stop at a time: every Slurm test file calls start as it loads, several at once, and two starts that
+# both found a daemon missing would each launch it (or restart the other's, failing the jobs it runs)
+locked() {
+  mkdir -p "$RUN"
+  exec 9>"$RUN/local-slurm.lock"
+  flock 9
+  "$@"
+}
+
 case "${1:-}" in
-  start) start ;;
-  stop) stop ;;
+  start) locked start ;;
+  stop) locked stop ;;
   status) status ;;
   *)
     echo "usage: $0 start|stop|status" >&2

@@ -96,7 +96,9 @@ export function auditProgress(options: { stream?: NodeJS.WriteStream; verbose: b
     } else if (e.phase === 'progress' && typeof e.done === 'number') {
       const state = typeof e.detail?.state === 'string' ? e.detail.state : '';
       const ms = e.detail?.elapsedMs;
-      const line = `reproscope: ${e.label}${typeof ms === 'number' && ms > 0 ? ` in ${formatClock(ms)}` : ''}  [${done}/${total}]`;
+      // a failed rerun says why where it is reported, not only in the stored audit
+      const why = typeof e.detail?.error === 'string' && state !== 'finished' ? `: ${e.detail.error}` : '';
+      const line = `reproscope: ${e.label}${typeof ms === 'number' && ms > 0 ? ` in ${formatClock(ms)}` : ''}${why}  [${done}/${total}]`;
       if (!tty) say(line);
       else if (state === 'failed' || state === 'timed-out') say(c.red(line));
       else draw();

@@ -121,12 +121,28 @@ export interface SubmitOptions {
   cwd: string;
 }
 
-/** Submits a batch script; the job id, or a ReproError carrying sbatch's own message when Slurm rejects it. */
+/** sbatch's words for a controller it could not reach at all: nothing was submitted, so asking again is safe. */
+const UNREACHED = /unable to contact slurm controller|connect failure|connection refused|slurm temporarily unable/i;
+/** How long a submission keeps asking a controller that cannot be reached (a slurmctld restart takes seconds). */
+const SUBMIT_PATIENCE_MS = 60_000;
+
+/**
+ * Submits a batch script; the job id, or a ReproError carrying sbatch's own message when Slurm rejects it. A
+ * controller that cannot be reached is asked again for a minute; a timeout after contact is not retried, since the
+ * job may have been queued.
+ */
 export async function sbatch(options: SubmitOptions): Promise<string> {
-  const r = await call('sbatch', ['--parsable', ...options.args, options.script], {
-    env: options.env,
-    cwd: options.cwd,
-  });
+  const args = ['--parsable', ...options.args, options.script];
+  const giveUp = Date.now() + SUBMIT_PATIENCE_MS;
+  let r = await call('sbatch', args, { env: options.env, cwd: options.cwd });
+  for (
+    let wait = 500;
+    r.code !== 0 && UNREACHED.test(r.stderr) && Date.now() + wait < giveUp;
+    wait = Math.min(wait * 2, 5000)
+  ) {
+    await new Promise((done) => setTimeout(done, wait));
+    r = await call('sbatch', args, { env: options.env, cwd: options.cwd });
+  }
   const id = r.stdout.trim().split(';')[0] ?? '';
   if (r.code !== 0 || !/^\d+$/.test(id))
     throw new ReproError(
@@ -226,10 +242,14 @@ async function sacctJobs(ids: readonly string[]): Promise<SlurmJobInfo[] | null>
     });
 }
 
+/** The controller gave no answer about the jobs asked for (as opposed to not knowing them): ask again later. */
+export class SlurmUnanswered extends Error {}
+
 /**
  * The current state of jobs, by id (`123` or `123_4`): squeue for the queued and running ones, then
  * sacct (or `scontrol show job` where accounting is off) for those that left the queue. A job
- * missing from the answer is unknown to Slurm (long finished and forgotten, or never submitted).
+ * missing from the answer is unknown to Slurm (long finished and forgotten, or never submitted); a controller
+ * that does not answer throws `SlurmUnanswered`.
  */
 export async function queryJobs(ids: readonly string[]): Promise<Map<string, SlurmJobInfo>> {
   const found = new Map<string, SlurmJobInfo>();
@@ -237,7 +257,13 @@ export async function queryJobs(ids: readonly string[]): Promise<Map<string, Slu
   const parents = [...new Set(ids.map((i) => i.split('_')[0]!))];
   const wanted = new Set(ids);
   const q = await call('squeue', ['-h', '-r', '-t', 'all', '-o', SQUEUE_FORMAT, '-j', parents.join(',')]);
-  if (q.code === 0) for (const j of parseSqueue(q.stdout)) if (wanted.has(j.id)) found.set(j.id, j);
+  if (q.code === 0)
+    for (const j of parseSqueue(q.stdout))
+      if (wanted.has(j.id)) found.set(j.id, j);
+      // "Invalid job id" is squeue's answer for jobs it no longer knows; anything else (a controller that is busy,
+      // restarting or unreachable) says nothing about the jobs, and must not make them look forgotten
+      else if (!/invalid job id/i.test(q.stderr))
+        throw new SlurmUnanswered(`squeue: ${q.stderr.trim() || `exit ${q.code}`}`);
   // squeue knows no exit code; ended jobs are looked at more closely
   const rest = ids.filter((i) => !found.has(i) || phaseOf(found.get(i)!.state) === 'ended');
   if (rest.length === 0) return found;
@@ -248,6 +274,8 @@ export async function queryJobs(ids: readonly string[]): Promise<Map<string, Slu
   }
   for (const parent of new Set(rest.map((i) => i.split('_')[0]!))) {
     const r = await call('scontrol', ['show', 'job', '-o', parent]);
+    if (r.code !== 0 && !/invalid job id/i.test(r.stderr))
+      throw new SlurmUnanswered(`scontrol: ${r.stderr.trim() || `exit ${r.code}`}`);
     if (r.code !== 0) continue;
     for (const line of r.stdout.split('\n')) {
       const j = line.trim() ? fromScontrol(parseScontrolLine(line)) : null;

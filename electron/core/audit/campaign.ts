@@ -215,6 +215,7 @@ async function runCampaign(
               index: rerun.index,
               state: rerun.status,
               elapsedMs: rerun.durationMs,
+              ...(rerun.error ? { error: rerun.error } : {}),
             },
           });
         }

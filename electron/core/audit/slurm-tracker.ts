@@ -16,6 +16,8 @@ const POLL_MIN_MS = 500;
 const POLL_MAX_MS = 10_000;
 /** How long an ended job may take to show its result file (a shared filesystem's attribute cache lags). */
 const RESULT_GRACE_MS = 5000;
+/** How long a job must be missing from the controller's answers before it counts as forgotten. */
+const FORGOTTEN_MS = 10_000;
 
 /** One job to follow, as the runner hands it over after sbatch answered (or from a resumed audit's ticket). */
 export interface FollowedJob {
@@ -33,6 +35,8 @@ interface Tracked extends FollowedJob {
   offsets: { stdout: number; stderr: number };
   /** Polls in a row where Slurm did not know the job. */
   missing: number;
+  /** When the controller first answered without this job (null while it is listed). */
+  missingSince: number | null;
   endedSeenAt: number | null;
   exitSeenAt: number | null;
   lastInfo: SlurmJobInfo | null;
@@ -87,6 +91,7 @@ export class SlurmJobTracker {
       ...f,
       offsets: { stdout: 0, stderr: 0 },
       missing: 0,
+      missingSince: null,
       endedSeenAt: null,
       exitSeenAt: null,
       lastInfo: null,
@@ -213,11 +218,14 @@ export class SlurmJobTracker {
         const info = answer.get(t.ticket.id) ?? null;
         if (!info) {
           t.missing++;
+          t.missingSince ??= Date.now();
           if (fs.existsSync(t.files.exit)) this.collect(t, t.lastInfo);
-          else if (t.missing >= 3) this.collect(t, null);
+          // forgotten only when several answers in a row, over some seconds, leave it out
+          else if (t.missing >= 3 && Date.now() - t.missingSince >= FORGOTTEN_MS) this.collect(t, null);
           continue;
         }
         t.missing = 0;
+        t.missingSince = null;
         if (this.update(t, info)) changed = true;
         if (phaseOf(info.state) !== 'ended') continue;
         if (fs.existsSync(t.files.exit)) this.collect(t, info);
@@ -225,7 +233,7 @@ export class SlurmJobTracker {
         else changed = true;
       }
     } catch {
-      // a busy controller: ask again later
+      // a busy, restarting or unreachable controller (SlurmUnanswered): ask again later
     } finally {
       this.polling = false;
       this.pollMs = changed ? POLL_MIN_MS : Math.min(POLL_MAX_MS, this.pollMs * 1.6);

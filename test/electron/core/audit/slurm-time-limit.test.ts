@@ -13,6 +13,8 @@ describe.skipIf(SLURM_UNAVAILABLE !== null)('a Slurm job killed for its time lim
     });
     const r = await runCli(slurmAuditArgs({ store, repo, repeats: 1, extra: ['--json', '--slurm-option=--time=1'] }));
     expect(r.code).toBe(1);
+    // the progress line says why, not only the stored audit
+    expect(r.stderr).toMatch(/#1 failed[^\n]*: Slurm job \S+ killed by Slurm for its time limit/);
     const a = JSON.parse(r.stdout) as {
       verdict: string;
       groups: { reruns: { status: string; error: string | null; job: { phase: string } | null }[] }[];
