@@ -165,6 +165,8 @@ function report(a: Audit, json: boolean, deps: AuditCommandDeps): void {
     process.stderr.write(
       `reproscope: audit ${a.id.slice(0, 8)} interrupted; complete it with: reproscope audit ${JSON.stringify(a.project.location)} --resume ${a.id.slice(0, 8)}\n`,
     );
+  // an audit that stopped on an error says so where errors go, also when its report went to a file or a pipe
+  if (a.status === 'failed' && a.error) process.stderr.write(`reproscope: error: the audit stopped: ${a.error}\n`);
   process.exitCode = auditExitCode(a);
 }
 

@@ -103,7 +103,7 @@ export async function runOneRerun(job: RerunJob): Promise<void> {
     rerun.error = e instanceof Error ? e.message : String(e);
   } finally {
     slot.release();
-    fs.rmSync(start.dir, { recursive: true, force: true });
+    removeRerunDir(start.dir);
   }
 }
 
@@ -320,4 +320,16 @@ function recordResult(
       : result.failure
         ? result.failure
         : `exit code ${result.exitCode ?? result.signal}: ${result.stderr.data.toString('utf8').trim().split('\n').slice(-3).join(' | ').slice(0, 500)}`;
+}
+
+/**
+ * Removes a rerun's own folder. A Slurm job cancelled by Ctrl-C may still be writing its files there as it dies
+ * (ENOTEMPTY mid-removal): retry a while, and never fail the audit over a leftover folder in its work folder.
+ */
+function removeRerunDir(dir: string): void {
+  try {
+    fs.rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+  } catch {
+    // left for the work folder's own cleanup
+  }
 }
