@@ -159,6 +159,23 @@ export async function unparkWorkspace(workRoot: string, top: string): Promise<bo
   return true;
 }
 
+/** The tail of each clone's queue of worktree add/remove/prune commands (see `inClone`). */
+const cloneQueues = new Map<string, Promise<unknown>>();
+
+/**
+ * Runs git's worktree bookkeeping on a clone one command at a time. Two `git worktree add` at once race: one
+ * reads the other's half-made `.git/worktrees/<name>` ("failed to read .git/worktrees/slot-0/commondir") and fails.
+ */
+function inClone<T>(clone: string, work: () => Promise<T>): Promise<T> {
+  const next = (cloneQueues.get(clone) ?? Promise.resolve()).then(work, work);
+  const tail = next.catch(() => undefined);
+  cloneQueues.set(clone, tail);
+  void tail.then(() => {
+    if (cloneQueues.get(clone) === tail) cloneQueues.delete(clone);
+  });
+  return next;
+}
+
 /** Makes a workspace at `dest`, or brings an earlier one there back to the source's state; returns the folder to run in. */
 export async function createWorkspace(source: WorkspaceSource, dest: string): Promise<string> {
   if (source.kind === 'folder') {
@@ -178,7 +195,7 @@ export async function createWorkspace(source: WorkspaceSource, dest: string): Pr
   if (!(await resetWorktree(source, dest))) {
     fs.rmSync(dest, { recursive: true, force: true });
     fs.mkdirSync(path.dirname(dest), { recursive: true });
-    await gitRun(clone, ['worktree', 'add', '-q', '--detach', '-f', dest, source.commit!]);
+    await inClone(clone, () => gitRun(clone, ['worktree', 'add', '-q', '--detach', '-f', dest, source.commit!]));
   }
   markClean(dest);
   if (source.patch) {
@@ -317,8 +334,8 @@ export class WorkspaceSlots {
 
 /** Removes a workspace (and its worktree registration in the clone). */
 export async function removeWorkspace(source: WorkspaceSource, dest: string): Promise<void> {
-  if (source.kind === 'git' && source.clone)
-    await gitRun(source.clone, ['worktree', 'remove', '--force', dest]).catch(() => undefined);
+  const clone = source.kind === 'git' ? source.clone : undefined;
+  if (clone) await inClone(clone, () => gitRun(clone, ['worktree', 'remove', '--force', dest])).catch(() => undefined);
   fs.rmSync(dest, { recursive: true, force: true });
-  if (source.kind === 'git' && source.clone) await gitRun(source.clone, ['worktree', 'prune']).catch(() => undefined);
+  if (clone) await inClone(clone, () => gitRun(clone, ['worktree', 'prune'])).catch(() => undefined);
 }

@@ -51,6 +51,17 @@ function contents(dir: string): Record<string, string> {
 }
 
 describe('workspace slots', () => {
+  it('lends many slots at once, each a whole worktree (git worktree add run side by side races on its admin folders)', async () => {
+    const { source, work } = await repository();
+    const slots = new WorkspaceSlots(source, path.join(work, 'slots'));
+    const lent = await Promise.all(Array.from({ length: 12 }, () => slots.acquire()));
+    expect(new Set(lent.map((l) => l.cwd)).size).toBe(12);
+    for (const l of lent) expect(contents(l.cwd)).toEqual({ 'train.py': 'print(1)\n', 'conf.txt': 'b\n' });
+    await slots.close();
+    // no worktree left registered in the clone: only the clone's own checkout
+    expect(git(source.clone!, 'worktree', 'list', '--porcelain').match(/^worktree /gm)).toHaveLength(1);
+  });
+
   it('lends the same folder again with every change of the previous rerun undone', async () => {
     const { source, work } = await repository();
     const slots = new WorkspaceSlots(source, path.join(work, 'slots'));
