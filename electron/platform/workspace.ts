@@ -89,7 +89,13 @@ export async function cachedClone(source: string, cacheDir: string, local: boole
   // The clone lies in the store: its .git/config keeps the URL without a password (fetches name the source).
   if (stripUrlCredentials(source) !== source)
     await gitRun(tmp, ['remote', 'set-url', 'origin', stripUrlCredentials(source)]);
-  fs.renameSync(tmp, dir);
+  try {
+    fs.renameSync(tmp, dir);
+  } catch (e) {
+    // another audit of the same source cloned it first: use theirs
+    if (!fs.existsSync(path.join(dir, 'HEAD')) && !fs.existsSync(path.join(dir, '.git'))) throw e;
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
   return dir;
 }
 
@@ -122,12 +128,32 @@ export function parkWorkspace(workRoot: string, clone: string): void {
     return;
   }
   const dest = path.join(path.dirname(workRoot), `parked-${path.basename(clone)}`);
-  fs.rmSync(dest, { recursive: true, force: true });
+  // another audit of the same repository may be taking the folder parked before (a rename) right now
+  discard(dest);
   for (const name of fs.readdirSync(workRoot))
     if (name !== path.basename(clone) && name !== 'inspect') fs.rmSync(path.join(workRoot, name), { recursive: true });
   const now = new Date();
   fs.utimesSync(workRoot, now, now);
-  fs.renameSync(workRoot, dest);
+  try {
+    fs.renameSync(workRoot, dest);
+  } catch {
+    // another audit parked its own meanwhile: keep that one
+    fs.rmSync(workRoot, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Removes a folder that another process may rename away at the same moment (a parked workspace): it is first
+ * renamed to a name of this process's own, so the removal never runs inside a folder someone else just took.
+ */
+function discard(dir: string): void {
+  const trash = `${dir}.discard-${process.pid}-${Math.random().toString(36).slice(2)}`;
+  try {
+    fs.renameSync(dir, trash);
+  } catch {
+    return; // not there, or taken first
+  }
+  fs.rmSync(trash, { recursive: true, force: true });
 }
 
 /**
@@ -141,7 +167,7 @@ export async function unparkWorkspace(workRoot: string, top: string): Promise<bo
     if (!name.startsWith('parked-')) continue;
     const abs = path.join(workDir, name);
     try {
-      if (Date.now() - fs.statSync(abs).mtimeMs > PARKED_MS) fs.rmSync(abs, { recursive: true, force: true });
+      if (Date.now() - fs.statSync(abs).mtimeMs > PARKED_MS) discard(abs);
     } catch {
       // taken or removed by another audit meanwhile
     }
