@@ -157,12 +157,17 @@ export function listDirs(dir: string): string[] {
  * `/`, as MLflow allows in keys). MLflow never writes links: a link out of the store, a folder link (which
  * could loop) and anything that is not a regular file are left out, each named in `notes`.
  */
-export function readKeyFiles(root: string, runDir: string, sub: string, notes: string[]): Map<string, string> {
+export function readKeyFiles(
+  root: string,
+  runDir: string,
+  sub: string,
+  { notes, listings }: { notes: string[]; listings?: Map<string, fs.Dirent[]> },
+): Map<string, string> {
   const out = new Map<string, string>();
   const visit = (abs: string, prefix: string): void => {
     let entries: fs.Dirent[];
     try {
-      entries = fs.readdirSync(abs, { withFileTypes: true });
+      entries = listings?.get(abs) ?? fs.readdirSync(abs, { withFileTypes: true });
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
       throw e;

@@ -20,9 +20,12 @@ const SETTLE_MS = 1000;
 /** Sub-folders of a run folder stamped by names only. */
 const BY_NAME = new Set(['params', 'inputs', 'outputs']);
 
-/** The stamp of a run folder, or null (read it whole). */
-export function runStamp(runDir: string, now = Date.now()): string | null {
-  return folderStamp(runDir, { byName: BY_NAME, now });
+/** Folder listings a stamp made, by path: the read that follows takes them instead of listing each folder again. */
+export type Listings = Map<string, fs.Dirent[]>;
+
+/** The stamp of a run folder, or null (read it whole); the folders it listed are put in `listings`. */
+export function runStamp(runDir: string, listings?: Listings, now = Date.now()): string | null {
+  return folderStamp(runDir, { byName: BY_NAME, now, listings });
 }
 
 /** The stamp of a folder of artifacts (every file by size and times), or null. */
@@ -30,17 +33,21 @@ export function artifactStamp(dir: string, now = Date.now()): string | null {
   return folderStamp(dir, { byName: new Set(), now });
 }
 
-function folderStamp(runDir: string, { byName, now }: { byName: ReadonlySet<string>; now: number }): string | null {
+function folderStamp(
+  runDir: string,
+  { byName, now, listings }: { byName: ReadonlySet<string>; now: number; listings?: Listings },
+): string | null {
   const parts: string[] = [];
   const settled = now - SETTLE_MS;
   const visit = (dir: string, rel: string, withStats: boolean): boolean => {
-    let entries: fs.Dirent[];
+    let listed: fs.Dirent[];
     try {
-      entries = fs.readdirSync(dir, { withFileTypes: true });
+      listed = fs.readdirSync(dir, { withFileTypes: true });
     } catch {
       return false;
     }
-    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    listings?.set(dir, listed);
+    const entries = [...listed].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const e of entries) {
       const name = rel + e.name;
       if (e.isDirectory()) {

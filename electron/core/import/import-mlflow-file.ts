@@ -27,7 +27,7 @@ import {
 } from './import-file-meta';
 import { parseMetricLines } from './import-file-metrics';
 import { listLoggedModels, readDatasets, type ExperimentScope } from './import-file-experiment';
-import { runStamp } from './import-file-stamp';
+import { runStamp, type Listings } from './import-file-stamp';
 
 export { parseMetaYaml } from './import-file-meta';
 export { parseMetricLines } from './import-file-metrics';
@@ -169,7 +169,8 @@ function readRun(
   });
   // A run whose folder is stamped as it was at the last import is passed over unread. Not in an
   // experiment with logged models: their folders lie outside the run's.
-  const fingerprint = models.size === 0 ? runFingerprint(runDir, { exp, datasets }, options) : null;
+  const listings: Listings = new Map();
+  const fingerprint = models.size === 0 ? runFingerprint(runDir, { exp, datasets }, { options, listings }) : null;
   if (fingerprint !== null && options.storedFingerprint?.(name) === fingerprint)
     return { kind: 'unchanged', runId: name, experimentId: exp.id };
   // `name` came from listDirs, which lists real folders only (never links), inside an experiment folder
@@ -189,7 +190,9 @@ function readRun(
   // One listing of the run folder saves a failed lookup for each folder MLflow did not write (inputs, outputs…).
   let entries: Map<string, fs.Dirent> | null;
   try {
-    entries = new Map(fs.readdirSync(runDir, { withFileTypes: true }).map((e) => [e.name, e]));
+    entries = new Map(
+      (listings.get(runDir) ?? fs.readdirSync(runDir, { withFileTypes: true })).map((e) => [e.name, e]),
+    );
   } catch {
     entries = null;
   }
@@ -202,10 +205,10 @@ function readRun(
   // What was left out because it links out of the store or is not a file: kept as warnings on the run.
   const notes: string[] = [];
   try {
-    params = has('params') ? readKeyFiles(root, runDir, 'params', notes) : none;
-    tags = has('tags') ? readKeyFiles(root, runDir, 'tags', notes) : none;
+    params = has('params') ? readKeyFiles(root, runDir, 'params', { notes, listings }) : none;
+    tags = has('tags') ? readKeyFiles(root, runDir, 'tags', { notes, listings }) : none;
     if (has('metrics'))
-      for (const [metric, text] of readKeyFiles(root, runDir, 'metrics', notes))
+      for (const [metric, text] of readKeyFiles(root, runDir, 'metrics', { notes, listings }))
         metrics[metric] = parseMetricLines(metric, text);
   } catch (e) {
     return skip((e as Error).message);
@@ -290,10 +293,10 @@ function readRun(
 function runFingerprint(
   runDir: string,
   { exp, datasets }: Pick<ExperimentScope, 'exp' | 'datasets'>,
-  options: MlflowReadOptions,
+  { options, listings }: { options: MlflowReadOptions; listings: Listings },
 ): string | null {
   if (options.fingerprintSalt === undefined) return null;
-  const stamp = runStamp(runDir);
+  const stamp = runStamp(runDir, listings);
   if (stamp === null) return null;
   return createHash('sha256')
     .update(options.fingerprintSalt)
