@@ -20,17 +20,15 @@ export interface Fact {
 /** The facts of one section of a snapshot, by key. */
 export type Facts = Map<string, Fact>;
 
-// eslint-disable-next-line max-params -- a fact is these six fields, written at some fifty call sites; positional keeps each on one line
-function put(
+/** A writer of one kind of fact into a section: `(key, label, value, display?)`; empty values are left out. */
+function putter(
   facts: Facts,
-  key: string,
-  label: string,
-  value: string | number | boolean | null | undefined,
   kind: DifferenceKind,
-  display?: string,
-): void {
-  if (value === null || value === undefined || value === '') return;
-  facts.set(key, { label, value: String(value), display, kind });
+): (key: string, label: string, value: string | number | boolean | null | undefined, display?: string) => void {
+  return (key, label, value, display) => {
+    if (value === null || value === undefined || value === '') return;
+    facts.set(key, { label, value: String(value), display, kind });
+  };
 }
 
 /** The first 12 characters of a hash, or a dash. */
@@ -57,25 +55,27 @@ function treeDisplay(t: TreeState): string {
 
 function codeFacts(s: Snapshot): Facts {
   const f: Facts = new Map();
+  const codeOther = putter(f, 'code-other');
+  const codeCommit = putter(f, 'code-commit');
+  const codePatch = putter(f, 'code-patch');
   const c = s.code;
-  put(f, 'vcs', 'version control', c.vcs + (c.provenance === 'declared' ? ' (declared)' : ''), 'code-other');
-  put(f, 'commit', 'commit', c.commit, 'code-commit');
-  put(f, 'content-hash', 'content hash (outside git)', c.contentHash, 'code-commit', shortHash(c.contentHash));
-  put(f, 'branch', 'branch', c.branch, 'code-other');
-  put(f, 'root', 'repository', c.root, 'code-other');
-  for (const r of c.remotes) put(f, `remote:${r.name}`, `remote ${r.name}`, r.url, 'code-other');
-  put(f, 'dirty', 'uncommitted changes', c.dirty === null ? null : c.dirty ? 'yes' : 'no', 'code-patch');
-  put(f, 'patch', 'uncommitted patch', c.patch, 'code-patch', c.patch ? patchSummary(c.patch) : undefined);
-  for (const m of c.submodules) put(f, `submodule:${m.path}`, `submodule ${m.path}`, m.commit, 'code-commit');
+  codeOther('vcs', 'version control', c.vcs + (c.provenance === 'declared' ? ' (declared)' : ''));
+  codeCommit('commit', 'commit', c.commit);
+  codeCommit('content-hash', 'content hash (outside git)', c.contentHash, shortHash(c.contentHash));
+  codeOther('branch', 'branch', c.branch);
+  codeOther('root', 'repository', c.root);
+  for (const r of c.remotes) codeOther(`remote:${r.name}`, `remote ${r.name}`, r.url);
+  codePatch('dirty', 'uncommitted changes', c.dirty === null ? null : c.dirty ? 'yes' : 'no');
+  codePatch('patch', 'uncommitted patch', c.patch, c.patch ? patchSummary(c.patch) : undefined);
+  for (const m of c.submodules) codeCommit(`submodule:${m.path}`, `submodule ${m.path}`, m.commit);
   // Outside git the untracked list is the hashed source tree itself: its files are the code.
   const kind: DifferenceKind = c.vcs === 'none' ? 'code-patch' : 'code-untracked';
+  const untrackedFile = putter(f, kind);
   for (const u of c.untracked)
-    put(
-      f,
+    untrackedFile(
       `untracked:${u.path}`,
       `${c.vcs === 'none' ? 'source' : 'untracked'} ${u.path}`,
       u.sha256 ?? `link:${u.linkTarget ?? ''}`,
-      kind,
       `${formatBytes(u.size)} ${shortHash(u.sha256)}`,
     );
   return f;
@@ -83,88 +83,80 @@ function codeFacts(s: Snapshot): Facts {
 
 function dataFacts(s: Snapshot): Facts {
   const f: Facts = new Map();
+  const dataContent = putter(f, 'data-content');
+  const dataDeclared = putter(f, 'data-declared');
   for (const t of s.data.inputs)
-    put(f, `input:${t.path}`, `input ${t.path}`, `${t.kind}:${t.rootHash ?? ''}`, 'data-content', treeDisplay(t));
+    dataContent(`input:${t.path}`, `input ${t.path}`, `${t.kind}:${t.rootHash ?? ''}`, treeDisplay(t));
   for (const d of s.data.dvc)
-    put(
-      f,
+    dataDeclared(
       `dvc:${d.stage}:${d.role}:${d.path}`,
       `dvc ${d.role} ${d.path} (${d.stage})`,
       `${d.hashKind}:${d.hash}`,
-      'data-declared',
     );
   for (const d of s.data.declared)
-    put(f, `dataset:${d.name}`, `dataset ${d.name}`, d.digest ?? d.source ?? 'declared', 'data-declared');
+    dataDeclared(`dataset:${d.name}`, `dataset ${d.name}`, d.digest ?? d.source ?? 'declared');
   return f;
 }
 
 function softwareFacts(s: Snapshot): Facts {
   const f: Facts = new Map();
+  const softwareOs = putter(f, 'software-os');
+  const softwarePython = putter(f, 'software-python');
+  const processOther = putter(f, 'process-other');
+  const packageOther = putter(f, 'package-other');
+  const softwareNumericsBuild = putter(f, 'software-numerics-build');
+  const softwareEnvSpec = putter(f, 'software-env-spec');
   const sw = s.software;
   if (sw.os) {
-    put(f, 'os', 'operating system', `${sw.os.distro ?? sw.os.platform} ${sw.os.release ?? ''}`.trim(), 'software-os');
-    put(f, 'kernel', 'kernel', sw.os.kernel, 'software-os');
-    put(f, 'arch', 'architecture', sw.os.arch, 'software-os');
+    softwareOs('os', 'operating system', `${sw.os.distro ?? sw.os.platform} ${sw.os.release ?? ''}`.trim());
+    softwareOs('kernel', 'kernel', sw.os.kernel);
+    softwareOs('arch', 'architecture', sw.os.arch);
   }
   const py = sw.python;
-  put(f, 'python', 'Python', py.status === 'ok' ? py.version : py.status, 'software-python');
-  put(f, 'python-implementation', 'Python implementation', py.implementation, 'software-python');
-  put(f, 'python-executable', 'Python executable', py.executable, 'process-other');
-  put(f, 'virtualenv', 'virtualenv', py.virtualenv, 'process-other');
-  put(f, 'conda', 'conda environment', py.conda, 'process-other');
-  for (const p of sw.packages) put(f, `package:${normalizePackageName(p.name)}`, p.name, p.version, 'package-other');
+  softwarePython('python', 'Python', py.status === 'ok' ? py.version : py.status);
+  softwarePython('python-implementation', 'Python implementation', py.implementation);
+  processOther('python-executable', 'Python executable', py.executable);
+  processOther('virtualenv', 'virtualenv', py.virtualenv);
+  processOther('conda', 'conda environment', py.conda);
+  for (const p of sw.packages) packageOther(`package:${normalizePackageName(p.name)}`, p.name, p.version);
   for (const [lib, facts] of Object.entries(sw.numerics)) {
-    for (const [k, v] of Object.entries(facts))
-      put(f, `numerics:${lib}:${k}`, `${lib} ${k}`, v, 'software-numerics-build');
+    for (const [k, v] of Object.entries(facts)) softwareNumericsBuild(`numerics:${lib}:${k}`, `${lib} ${k}`, v);
   }
   for (const spec of sw.envSpecs)
-    put(
-      f,
-      `spec:${spec.path}`,
-      `${spec.kind} ${spec.path}`,
-      spec.sha256,
-      'software-env-spec',
-      `sha256 ${shortHash(spec.sha256)}`,
-    );
+    softwareEnvSpec(`spec:${spec.path}`, `${spec.kind} ${spec.path}`, spec.sha256, `sha256 ${shortHash(spec.sha256)}`);
   return f;
 }
 
 function hardwareFacts(s: Snapshot): Facts {
   const f: Facts = new Map();
+  const hardwareCpu = putter(f, 'hardware-cpu');
+  const hardwareCpuFlags = putter(f, 'hardware-cpu-flags');
+  const hardwareOther = putter(f, 'hardware-other');
+  const hardwareGpu = putter(f, 'hardware-gpu');
   const hw = s.hardware;
   if (hw.cpu) {
-    put(f, 'cpu-vendor', 'CPU vendor', hw.cpu.vendor, 'hardware-cpu');
-    put(f, 'cpu-model', 'CPU model', hw.cpu.model, 'hardware-cpu');
-    put(f, 'cpu-cores', 'CPU cores', hw.cpu.cores, 'hardware-cpu');
-    put(f, 'cpu-physical-cores', 'physical cores', hw.cpu.physicalCores, 'hardware-cpu');
-    for (const flag of hw.cpu.numericsFlags)
-      put(f, `flag:${flag}`, `CPU flag ${flag}`, 'present', 'hardware-cpu-flags');
+    hardwareCpu('cpu-vendor', 'CPU vendor', hw.cpu.vendor);
+    hardwareCpu('cpu-model', 'CPU model', hw.cpu.model);
+    hardwareCpu('cpu-cores', 'CPU cores', hw.cpu.cores);
+    hardwareCpu('cpu-physical-cores', 'physical cores', hw.cpu.physicalCores);
+    for (const flag of hw.cpu.numericsFlags) hardwareCpuFlags(`flag:${flag}`, `CPU flag ${flag}`, 'present');
   }
-  put(
-    f,
-    'memory',
-    'memory',
-    hw.memoryBytes,
-    'hardware-other',
-    hw.memoryBytes === null ? undefined : formatBytes(hw.memoryBytes),
-  );
-  put(f, 'gpu-count', 'GPUs', hw.gpus.length, 'hardware-gpu');
+  hardwareOther('memory', 'memory', hw.memoryBytes, hw.memoryBytes === null ? undefined : formatBytes(hw.memoryBytes));
+  hardwareGpu('gpu-count', 'GPUs', hw.gpus.length);
   hw.gpus.forEach((g, i) => {
-    put(f, `gpu:${i}:model`, `GPU ${i} model`, g.model, 'hardware-gpu');
-    put(f, `gpu:${i}:memory`, `GPU ${i} memory`, g.memoryMB === null ? null : `${g.memoryMB} MB`, 'hardware-gpu');
-    put(f, `gpu:${i}:driver`, `GPU ${i} driver`, g.driver, 'hardware-gpu');
-    put(f, `gpu:${i}:cuda`, `GPU ${i} CUDA`, g.cudaVersion, 'hardware-gpu');
+    hardwareGpu(`gpu:${i}:model`, `GPU ${i} model`, g.model);
+    hardwareGpu(`gpu:${i}:memory`, `GPU ${i} memory`, g.memoryMB === null ? null : `${g.memoryMB} MB`);
+    hardwareGpu(`gpu:${i}:driver`, `GPU ${i} driver`, g.driver);
+    hardwareGpu(`gpu:${i}:cuda`, `GPU ${i} CUDA`, g.cudaVersion);
   });
   const v = hw.virtualization;
   if (v) {
-    put(
-      f,
+    hardwareOther(
       'virtual',
       'virtual machine',
       v.virtual === null ? null : v.virtual ? `yes${v.hypervisor ? ` (${v.hypervisor})` : ''}` : 'no',
-      'hardware-other',
     );
-    put(f, 'container', 'container', v.container, 'hardware-other');
+    hardwareOther('container', 'container', v.container);
   }
   return f;
 }
@@ -177,23 +169,22 @@ export function findingKey(x: SeedFinding): string {
 
 function randomnessFacts(s: Snapshot): Facts {
   const f: Facts = new Map();
+  const randomnessSeeds = putter(f, 'randomness-seeds');
+  const randomnessHashseed = putter(f, 'randomness-hashseed');
+  const randomnessScan = putter(f, 'randomness-scan');
   const r = s.randomness;
   for (const seed of r.seeds)
-    put(f, `seed:${seed.source}:${seed.name}`, `seed ${seed.name} (${seed.source})`, seed.value, 'randomness-seeds');
-  put(
-    f,
+    randomnessSeeds(`seed:${seed.source}:${seed.name}`, `seed ${seed.name} (${seed.source})`, seed.value);
+  randomnessHashseed(
     'pythonhashseed',
     'PYTHONHASHSEED',
     r.pythonHashSeed ?? 'unset',
-    'randomness-hashseed',
     r.pythonHashSeed ?? 'unset (random per process)',
   );
-  put(
-    f,
+  randomnessScan(
     'scan',
     'seed scan',
     r.scan.status === 'ok' ? `${r.scan.findings.length} findings` : r.scan.status,
-    'randomness-scan',
     r.scan.status === 'ok' ? `${r.scan.filesScanned} files, ${r.scan.findings.length} findings` : r.scan.status,
   );
   const counts = new Map<string, { n: number; x: SeedFinding }>();
@@ -204,12 +195,10 @@ function randomnessFacts(s: Snapshot): Facts {
     else counts.set(k, { n: 1, x });
   }
   for (const [k, { n, x }] of counts)
-    put(
-      f,
+    randomnessScan(
       `finding:${k.split('\u0000').join(':')}`,
       `${x.kind} ${x.rule} in ${x.file}`,
       `${n}×`,
-      'randomness-scan',
       `${n}× (line ${x.line})`,
     );
   return f;
@@ -217,33 +206,31 @@ function randomnessFacts(s: Snapshot): Facts {
 
 function processFacts(s: Snapshot): Facts {
   const f: Facts = new Map();
+  const processCommand = putter(f, 'process-command');
+  const processParameters = putter(f, 'process-parameters');
+  const processEnv = putter(f, 'process-env');
+  const processOther = putter(f, 'process-other');
   const p = s.process;
-  put(f, 'command', 'command', p.argv.length ? formatCommand(p.argv) : null, 'process-command');
-  put(f, 'entry-point', 'entry point', p.entryPoint, 'process-command');
-  for (const [k, v] of Object.entries(p.parameters)) put(f, `param:${k}`, `parameter ${k}`, v, 'process-parameters');
+  processCommand('command', 'command', p.argv.length ? formatCommand(p.argv) : null);
+  processCommand('entry-point', 'entry point', p.entryPoint);
+  for (const [k, v] of Object.entries(p.parameters)) processParameters(`param:${k}`, `parameter ${k}`, v);
   for (const [k, v] of Object.entries(p.env))
-    put(f, `env:${k}`, `env ${k}`, v, RESULT_ENV.test(k) ? 'process-env' : 'process-other');
-  put(f, 'cwd', 'working directory', p.cwd, 'process-other');
-  put(f, 'user', 'user', p.user, 'process-other');
-  put(f, 'hostname', 'host', p.hostname, 'process-other');
+    (RESULT_ENV.test(k) ? processEnv : processOther)(`env:${k}`, `env ${k}`, v);
+  processOther('cwd', 'working directory', p.cwd);
+  processOther('user', 'user', p.user);
+  processOther('hostname', 'host', p.hostname);
   return f;
 }
 
 function outcomeFacts(s: Snapshot): Facts {
   const f: Facts = new Map();
+  const processOther = putter(f, 'process-other');
   const o = s.outcome;
-  put(f, 'status', 'status', o.status, 'process-other');
-  put(f, 'exit-code', 'exit code', o.exitCode, 'process-other');
+  processOther('status', 'status', o.status);
+  processOther('exit-code', 'exit code', o.exitCode);
   // Metrics are not facts here: the outcome's metric table lists each once, with its difference.
   for (const t of o.artifacts)
-    put(
-      f,
-      `artifact:${t.path}`,
-      `artifact ${t.path}`,
-      `${t.kind}:${t.rootHash ?? ''}`,
-      'process-other',
-      treeDisplay(t),
-    );
+    processOther(`artifact:${t.path}`, `artifact ${t.path}`, `${t.kind}:${t.rootHash ?? ''}`, treeDisplay(t));
   return f;
 }
 
