@@ -2,9 +2,11 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import YAML from 'yaml';
-import { z } from 'zod';
 import type { DvcEntry } from '../../shared/snapshot/snapshot';
+import type { DvcReadResult } from './dvc-lock-parse';
+
+/** What reading a dvc.lock gave (its own module holds the parser). */
+export type { DvcReadResult } from './dvc-lock-parse';
 
 /**
  * DVC's record of a pipeline's data: the hashes in `dvc.lock`, and whether the files on disk still
@@ -13,117 +15,12 @@ import type { DvcEntry } from '../../shared/snapshot/snapshot';
  * listing of its files' MD5s and relative paths, suffixed `.dir`.
  */
 
-// The lock is read with YAML's failsafe schema (every scalar a string): a hash of digits only must not turn into a number.
-const count = z.string().regex(/^\d+$/).transform(Number);
-
-const DvcOutSchema = z
-  .object({
-    path: z.string(),
-    md5: z.string().optional(),
-    etag: z.string().optional(),
-    checksum: z.string().optional(),
-    hash: z.string().optional(),
-    size: count.optional(),
-    nfiles: count.optional(),
-  })
-  .passthrough();
-
-const DvcStageSchema = z
-  .object({
-    cmd: z.union([z.string(), z.array(z.string())]).optional(),
-    deps: z.array(DvcOutSchema).optional(),
-    outs: z.array(DvcOutSchema).optional(),
-  })
-  .passthrough();
-
-const DvcLockSchema = z
-  .object({
-    schema: z.string().optional(),
-    stages: z.record(z.string(), DvcStageSchema).optional(),
-  })
-  .passthrough();
-
-/** Entries written by DVC 1/2, whose text files were hashed with CRLF turned into LF. */
-const DVC2_MD5 = new WeakSet<DvcEntry>();
-
-/** What reading a dvc.lock gave: its entries, and sentences about what could not be read. */
-export interface DvcReadResult {
-  entries: DvcEntry[];
-  warnings: string[];
-}
-
 /** Options of readDvcLock. */
 export interface DvcReadOptions {
   /** Compare each entry with the file or folder on disk (relative to the lock's folder). */
   checkDisk: boolean;
   /** Where the listed paths may lie: a path resolving outside it is not read. Defaults to the lock's folder. */
   boundary?: string;
-}
-
-/** Reads `dvc.lock` text (from disk or from an imported store) into entries, without checking the disk. */
-export function parseDvcLock(text: string, label: string): DvcReadResult {
-  let raw: unknown;
-  try {
-    raw = YAML.parse(text, { schema: 'failsafe' });
-  } catch (e) {
-    return { entries: [], warnings: [`data: ${label} is not valid YAML (${(e as Error).message.split('\n')[0]})`] };
-  }
-  const parsed = DvcLockSchema.safeParse(raw ?? {});
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    return {
-      entries: [],
-      warnings: [
-        `data: ${label} is not a dvc.lock DVC understands (${issue ? `${issue.path.join('.')}: ${issue.message}` : 'invalid'})`,
-      ],
-    };
-  }
-  // DVC 1 wrote stages at the top level, without the `stages` key.
-  const stages = parsed.data.stages ?? legacyStages(raw);
-  const entries: DvcEntry[] = [];
-  for (const [stage, body] of Object.entries(stages)) {
-    for (const [role, list] of [
-      ['dep', body.deps ?? []],
-      ['out', body.outs ?? []],
-    ] as const) {
-      for (const item of list) {
-        const hashKind =
-          item.md5 !== undefined
-            ? 'md5'
-            : item.etag !== undefined
-              ? 'etag'
-              : item.checksum !== undefined
-                ? 'checksum'
-                : null;
-        const hash = item.md5 ?? item.etag ?? item.checksum ?? null;
-        if (hash === null || hashKind === null) continue;
-        const entry: DvcEntry = {
-          stage,
-          role,
-          path: item.path,
-          hash,
-          hashKind,
-          size: item.size ?? null,
-          matchesDisk: null,
-          note: null,
-        };
-        // DVC 3 writes `hash: md5` on entries hashed without DVC 2's CRLF normalisation.
-        if (hashKind === 'md5' && item.hash === undefined) DVC2_MD5.add(entry);
-        entries.push(entry);
-      }
-    }
-  }
-  return { entries, warnings: [] };
-}
-
-function legacyStages(raw: unknown): Record<string, z.infer<typeof DvcStageSchema>> {
-  if (raw === null || typeof raw !== 'object') return {};
-  const out: Record<string, z.infer<typeof DvcStageSchema>> = {};
-  for (const [name, body] of Object.entries(raw as Record<string, unknown>)) {
-    const stage = DvcStageSchema.safeParse(body);
-    if (stage.success && (stage.data.deps || stage.data.outs)) out[name] = stage.data;
-  }
-  return out;
 }
 
 /** Reads `<dir>/dvc.lock` if there is one (null when the project does not use DVC), checking the disk when asked. */
@@ -136,10 +33,13 @@ export async function readDvcLock(dir: string, options: DvcReadOptions): Promise
     if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') return null;
     return { entries: [], warnings: [`data: cannot read ${lockPath}: ${(e as Error).message}`] };
   }
+  // YAML and the lock's schema load only when a project has a dvc.lock (issue 13: a capture's start).
+  const { parseDvcLock, DVC2_MD5 } = await import('./dvc-lock-parse');
   const result = parseDvcLock(text, lockPath);
   if (!options.checkDisk) return result;
   const boundary = realOrSelf(options.boundary ?? dir);
-  for (const entry of result.entries) Object.assign(entry, await checkEntry(dir, boundary, entry));
+  for (const entry of result.entries)
+    Object.assign(entry, await checkEntry({ dir, boundary, entry, dos2unix: DVC2_MD5.has(entry) }));
   return result;
 }
 
@@ -156,11 +56,18 @@ function inside(boundary: string, p: string): boolean {
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }
 
-async function checkEntry(
-  dir: string,
-  boundary: string,
-  entry: DvcEntry,
-): Promise<Pick<DvcEntry, 'matchesDisk' | 'note'>> {
+async function checkEntry({
+  dir,
+  boundary,
+  entry,
+  dos2unix,
+}: {
+  dir: string;
+  boundary: string;
+  entry: DvcEntry;
+  /** DVC 1/2 hashed text files with CRLF turned into LF. */
+  dos2unix: boolean;
+}): Promise<Pick<DvcEntry, 'matchesDisk' | 'note'>> {
   if (entry.hashKind !== 'md5')
     return { matchesDisk: null, note: `${entry.hashKind} hashes (remote data) are not checked` };
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(entry.path)) return { matchesDisk: null, note: 'a remote path; not checked' };
@@ -176,7 +83,7 @@ async function checkEntry(
     const stat = await fs.promises.stat(real);
     if (entry.hash.endsWith('.dir')) {
       if (!stat.isDirectory()) return { matchesDisk: false, note: 'DVC recorded a folder; a file is on disk' };
-      const actual = await dvcDirMd5(real, DVC2_MD5.has(entry));
+      const actual = await dvcDirMd5(real, dos2unix);
       return actual === entry.hash
         ? { matchesDisk: true, note: null }
         : { matchesDisk: false, note: `folder hash on disk is ${actual}` };
@@ -184,7 +91,7 @@ async function checkEntry(
     if (!stat.isFile()) return { matchesDisk: false, note: 'DVC recorded a file; a folder is on disk' };
     if (entry.size !== null && stat.size !== entry.size)
       return { matchesDisk: false, note: `size on disk is ${stat.size} bytes, DVC recorded ${entry.size}` };
-    const actual = await dvcFileMd5(real, DVC2_MD5.has(entry));
+    const actual = await dvcFileMd5(real, dos2unix);
     return actual === entry.hash
       ? { matchesDisk: true, note: null }
       : { matchesDisk: false, note: `md5 on disk is ${actual}` };

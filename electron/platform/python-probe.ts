@@ -167,9 +167,9 @@ export function probeCommand(python: string): { argv: string[]; stdin: string } 
 }
 
 /** The probe's scan arguments: root, then the options JSON (cache, scan version, the project's config). */
-function scanArguments(options: ProbeOptions, errors: string[]): string[] {
+async function scanArguments(options: ProbeOptions, errors: string[]): Promise<string[]> {
   if (!options.scanRoot) return [];
-  const config = readSeedScanConfig(options.scanRoot);
+  const config = await readSeedScanConfig(options.scanRoot);
   if (!config.ok) errors.push(`scan: ${config.error.message}`);
   const cache = options.scanCache === undefined ? defaultScanCache(options.env ?? process.env) : options.scanCache;
   const scanOptions = {
@@ -190,7 +190,7 @@ export async function probePython(python: string, options: ProbeOptions = {}): P
   const packageCache =
     options.packageCache === undefined ? defaultPackageCache(options.env ?? process.env) : options.packageCache;
   const scanArgs = [
-    ...scanArguments(options, configErrors),
+    ...(await scanArguments(options, configErrors)),
     ...(packageCache ? ['--package-cache', packageCache] : []),
   ];
   const result: ProbeResult = {

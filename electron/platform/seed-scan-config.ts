@@ -6,7 +6,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parse } from 'yaml';
 import { z } from 'zod';
 import { err, ok, type Result } from '../../shared/errors';
 
@@ -32,7 +31,7 @@ export interface SeedScanConfig {
 }
 
 /** Reads `.reproscope.yaml` under the project root; no file means no settings, a bad file is an error naming it. */
-export function readSeedScanConfig(root: string): Result<SeedScanConfig> {
+export async function readSeedScanConfig(root: string): Promise<Result<SeedScanConfig>> {
   const file = path.join(root, SEED_SCAN_CONFIG_FILE);
   let text: string;
   try {
@@ -40,6 +39,8 @@ export function readSeedScanConfig(root: string): Result<SeedScanConfig> {
   } catch {
     return ok({ ignore: [], exclude: [] });
   }
+  // yaml loads only for a project that has the file (issue 13: a capture's start)
+  const { parse } = await import('yaml');
   let raw: unknown;
   try {
     raw = parse(text) ?? {};

@@ -247,7 +247,7 @@ async function collectOutputs({ audit, ctx, shared }: RerunJob, run: RerunRun): 
   const ok = result.exitCode === 0 && !result.timedOut;
   endMlflowRun(mlflow, ok);
   const logged = readMlflowRun(mlflow);
-  const { metrics, warnings } = readRerunMetrics(audit, { cwd, result, logged, ok });
+  const { metrics, warnings } = await readRerunMetrics(audit, { cwd, result, logged, ok });
   const outputs = await hashRerunOutputs({
     artifactsDir: mlflow.artifactsDir,
     cwd,
@@ -261,17 +261,17 @@ async function collectOutputs({ audit, ctx, shared }: RerunJob, run: RerunRun): 
 }
 
 /** The rerun's metrics: MLflow's, then the plan's metrics files and --metrics-from sources, then a fresh metrics.json. */
-function readRerunMetrics(
+async function readRerunMetrics(
   audit: Audit,
   { cwd, result, logged, ok }: { cwd: string; result: RunnerResult; logged: MlflowRunRecord; ok: boolean },
-): { metrics: Record<string, Metric>; warnings: string[] } {
+): Promise<{ metrics: Record<string, Metric>; warnings: string[] }> {
   const metrics: Record<string, Metric> = { ...logged.metrics };
   const warnings: string[] = [];
   try {
-    Object.assign(metrics, readMetricsFiles(audit.plan.metricsFiles, cwd));
+    Object.assign(metrics, await readMetricsFiles(audit.plan.metricsFiles, cwd));
     const sources = parseMetricSources(audit.plan.metricsFrom, audit.plan.metricPatterns);
     if (hasMetricSources(sources)) {
-      const read = readMetricSources(sources, {
+      const read = await readMetricSources(sources, {
         cwd,
         stdout: result.stdout,
         stderr: result.stderr,
@@ -290,7 +290,7 @@ function readRerunMetrics(
     !audit.plan.metricsFiles.includes('metrics.json')
   ) {
     try {
-      for (const [k, v] of Object.entries(readMetricsFiles(['metrics.json'], cwd))) metrics[k] ??= v;
+      for (const [k, v] of Object.entries(await readMetricsFiles(['metrics.json'], cwd))) metrics[k] ??= v;
     } catch (e) {
       warnings.push(`metrics.json was written but could not be read (${(e as Error).message})`);
     }

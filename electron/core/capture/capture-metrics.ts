@@ -7,7 +7,6 @@ import {
   type MetricPattern,
 } from '../../../shared/snapshot/metrics-from-output';
 import type { Metric } from '../../../shared/snapshot/snapshot';
-import { readTensorboardMetrics } from '../../platform/tensorboard-events';
 
 /** The user's metric sources, checked before anything runs. */
 export interface MetricSources {
@@ -48,10 +47,10 @@ export function hasMetricSources(sources: MetricSources): boolean {
  * a metric read earlier wins over a later one of the same name (patterns, then streams, then
  * TensorBoard). A TensorBoard file cut short or damaged throws METRICS_INVALID, as a bad metrics file does.
  */
-export function readMetricSources(
+export async function readMetricSources(
   sources: MetricSources,
   input: MetricSourceInput,
-): { metrics: Record<string, Metric>; notes: string[] } {
+): Promise<{ metrics: Record<string, Metric>; notes: string[] }> {
   const metrics: Record<string, Metric> = {};
   const notes: string[] = [];
   const streams = sources.streams.length > 0 ? sources.streams : sources.patterns.length > 0 ? ['stdout' as const] : [];
@@ -67,14 +66,19 @@ export function readMetricSources(
     if (captured.truncated && Object.keys(read.metrics).length > 0)
       notes.push(`outcome: ${stream} was longer than reproscope keeps; metric histories read from it miss its middle`);
   }
-  for (const dir of sources.tensorboard) {
-    const read = readTensorboardMetrics(path.resolve(input.cwd, dir), {
-      source: `tensorboard:${dir}`,
-      // a second of slack: some file systems keep modification times in whole seconds
-      modifiedSince: input.startedAt.getTime() - 1000,
-    });
-    for (const [k, v] of Object.entries(read.metrics)) metrics[k] ??= v;
-    notes.push(...read.notes);
+  // The TensorBoard reader (with protobufjs, 0.4 MB) loads only when a log folder is named: a plain capture starts
+  // its command sooner without it (issue 13).
+  if (sources.tensorboard.length > 0) {
+    const { readTensorboardMetrics } = await import('../../platform/tensorboard-events');
+    for (const dir of sources.tensorboard) {
+      const read = readTensorboardMetrics(path.resolve(input.cwd, dir), {
+        source: `tensorboard:${dir}`,
+        // a second of slack: some file systems keep modification times in whole seconds
+        modifiedSince: input.startedAt.getTime() - 1000,
+      });
+      for (const [k, v] of Object.entries(read.metrics)) metrics[k] ??= v;
+      notes.push(...read.notes);
+    }
   }
   return { metrics, notes };
 }

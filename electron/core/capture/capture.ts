@@ -4,7 +4,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { ReproError } from '../../../shared/errors';
 import { newId } from '../../../shared/ids';
-import { metricsFormatFor, parseMetricsText } from '../../../shared/snapshot/metrics-parse';
 import type { ProgressSink } from '../../../shared/progress';
 import { filterEnvironment, redactArgv } from '../../../shared/snapshot/secrets';
 import { findArgvSeeds } from '../../../shared/snapshot/seeds';
@@ -25,7 +24,6 @@ import { hashTree, statInputPath, type PathRole } from '../../platform/hash-tree
 import { withNormalisedHashes } from '../../platform/mlflow-normalised';
 import { HashPool } from '../../platform/hash-pool';
 import { captureMachine } from '../../platform/machine-info';
-import { pythonShimDir } from '../../platform/python-env';
 import { probePython, pythonForCommand, whichSync } from '../../platform/python-probe';
 import { readCapturedMlflow, type CapturedMlflow } from './capture-mlflow';
 import { hasMetricSources, parseMetricSources, readMetricSources } from './capture-metrics';
@@ -129,8 +127,11 @@ export function streamBlob(stream: CapturedStream): { ref: BlobRef; blob: Pendin
 }
 
 /** Reads the metrics files a user named; a file that is not a metrics file is an error naming it. */
-export function readMetricsFiles(files: readonly string[], cwd: string): Record<string, Metric> {
+export async function readMetricsFiles(files: readonly string[], cwd: string): Promise<Record<string, Metric>> {
   const metrics: Record<string, Metric> = {};
+  if (files.length === 0) return metrics;
+  // The parser (with yaml, 0.25 MB) loads only when there is a metrics file to read, not before a command starts.
+  const { metricsFormatFor, parseMetricsText } = await import('../../../shared/snapshot/metrics-parse');
   for (const file of files) {
     const abs = path.resolve(cwd, file);
     let text: string;
@@ -205,7 +206,7 @@ export async function captureRun(request: CaptureRequest, deps: CaptureDeps): Pr
     );
   checkDataPaths(request.data ?? [], cwd);
   const sources = parseMetricSources(request.metricsFrom ?? [], request.metricPatterns ?? []);
-  const shim = request.python ? pythonShim(request.python, env) : null;
+  const shim = request.python ? await pythonShim(request.python, env) : null;
   const runPath = shim ? `${shim.bin}${path.delimiter}${env.PATH ?? ''}` : env.PATH;
   // What the command will really run: through the shim, `python`/`python3` are the --python interpreter.
   const ran = pythonForCommand(request.argv, runPath);
@@ -259,14 +260,14 @@ export async function captureRun(request: CaptureRequest, deps: CaptureDeps): Pr
     let printed: Record<string, Metric> = {};
     for (const file of request.metrics ?? []) {
       try {
-        Object.assign(metrics, readMetricsFiles([file], cwd));
+        Object.assign(metrics, await readMetricsFiles([file], cwd));
       } catch (e) {
         warnings.push(`outcome: ${(e as Error).message}; the run is recorded without its metrics`);
       }
     }
     if (hasMetricSources(sources)) {
       try {
-        const read = readMetricSources(sources, {
+        const read = await readMetricSources(sources, {
           cwd,
           stdout: command.stdout,
           stderr: command.stderr,
@@ -293,7 +294,7 @@ export async function captureRun(request: CaptureRequest, deps: CaptureDeps): Pr
       fs.statSync(autoMetrics).mtimeMs >= command.startedAt.getTime() - 1000
     ) {
       try {
-        for (const [k, v] of Object.entries(readMetricsFiles(['metrics.json'], cwd))) metrics[k] ??= v;
+        for (const [k, v] of Object.entries(await readMetricsFiles(['metrics.json'], cwd))) metrics[k] ??= v;
       } catch (e) {
         warnings.push(`outcome: metrics.json was written by the run but could not be read (${(e as Error).message})`);
       }
@@ -327,7 +328,10 @@ function linkMlflowRun(snapshot: Snapshot, run: CapturedMlflow): void {
 }
 
 /** A temporary folder of `python`/`python3` wrappers for --python; the interpreter must exist. */
-function pythonShim(requested: string, env: NodeJS.ProcessEnv): { root: string; bin: string; python: string } {
+async function pythonShim(
+  requested: string,
+  env: NodeJS.ProcessEnv,
+): Promise<{ root: string; bin: string; python: string }> {
   const found = whichSync(requested, env.PATH);
   if (!found)
     throw new ReproError(
@@ -335,6 +339,8 @@ function pythonShim(requested: string, env: NodeJS.ProcessEnv): { root: string; 
       `the interpreter ${requested} was not found`,
       'Give the full path of a Python interpreter with --python.',
     );
+  // python-env (with the MLproject/conda YAML readers) loads only for --python, not before every plain capture
+  const { pythonShimDir } = await import('../../platform/python-env');
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'reproscope-python-'));
   return { root, bin: pythonShimDir(found, root), python: found };
 }

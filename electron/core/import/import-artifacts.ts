@@ -8,7 +8,7 @@ import { flavorFacts, modelsFromLogModelHistory, type MlflowLoggedModel } from '
 import { stripUrlCredentials } from '../../../shared/snapshot/secrets';
 import type { DvcEntry, EnvSpec, TreeState } from '../../../shared/snapshot/snapshot';
 import type { HashCacheRepository } from '../../db/hash-cache-repository';
-import { parseDvcLock } from '../../platform/dvc-lock';
+import { parseDvcLock } from '../../platform/dvc-lock-parse';
 import { hashTree } from '../../platform/hash-tree';
 import { withNormalisedHashes } from '../../platform/mlflow-normalised';
 import { readStoreFile } from './store-files';
