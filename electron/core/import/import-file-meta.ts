@@ -3,7 +3,23 @@ import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import { z } from 'zod';
-import { readStoreFile, storeEntryKind, storePathKind } from './store-files';
+import { readStoreFile, storeEntryKind, storePathKind, type StoreEntryKind, type StoreFileRead } from './store-files';
+
+// As store-files opens: never through a link, never blocking on a FIFO.
+const LISTED_FLAGS = fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK;
+
+/**
+ * Reads a file its folder listing called a regular file: one call (open, read, close in C++) instead of
+ * open, fstat, read and close from JS. The listing stands in for the fstat; a link cannot be opened
+ * (O_NOFOLLOW) and any failure goes the careful way, which says why.
+ */
+function readListedFile(root: string, file: string): StoreFileRead {
+  try {
+    return { ok: true, text: fs.readFileSync(file, { encoding: 'utf8', flag: LISTED_FLAGS }) };
+  } catch {
+    return readStoreFile(root, file);
+  }
+}
 
 const idText = z.union([z.string(), z.number().int()]).transform(String);
 const millis = z
@@ -116,8 +132,9 @@ export function readMeta<T extends z.ZodType>(
   root: string,
   file: string,
   schema: T,
+  listed?: fs.Dirent,
 ): { ok: true; value: z.output<T> } | { ok: false; reason: string } {
-  const read = readStoreFile(root, file);
+  const read = listed?.isFile() ? readListedFile(root, file) : readStoreFile(root, file);
   if (!read.ok)
     return { ok: false, reason: `meta.yaml ${read.reason}${read.code === 'LINK_OUT' ? '; not followed' : ''}` };
   const text = read.text;
@@ -161,7 +178,7 @@ export function readKeyFiles(
   root: string,
   runDir: string,
   sub: string,
-  { notes, listings }: { notes: string[]; listings?: Map<string, fs.Dirent[]> },
+  { notes, listings, entry }: { notes: string[]; listings?: Map<string, fs.Dirent[]>; entry?: fs.Dirent },
 ): Map<string, string> {
   const out = new Map<string, string>();
   const visit = (abs: string, prefix: string): void => {
@@ -181,7 +198,7 @@ export function readKeyFiles(
       }
       const kind = e.isFile() ? 'file' : storeEntryKind(root, file, e);
       if (kind === 'file') {
-        const read = readStoreFile(root, file);
+        const read = e.isFile() ? readListedFile(root, file) : readStoreFile(root, file);
         if (read.ok) out.set(name, read.text);
         else notes.push(`${sub}/${name} ${read.reason}; not read`);
       } else if (kind === 'link-out') notes.push(`${sub}/${name} links outside the MLflow store; not followed`);
@@ -190,7 +207,8 @@ export function readKeyFiles(
     }
   };
   const top = path.join(runDir, sub);
-  const kind = storePathKind(root, top);
+  // The run folder's listing says what `sub` is (a real folder needs no lstat); a link is resolved as before.
+  const kind: StoreEntryKind | null = entry?.isDirectory() ? 'dir' : storePathKind(root, top);
   if (kind === 'link-out') notes.push(`${sub} links outside the MLflow store; not followed`);
   else if (kind === 'dir') visit(top, '');
   else if (kind !== null) notes.push(`${sub} is not a folder; not read`);

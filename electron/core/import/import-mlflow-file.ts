@@ -175,7 +175,17 @@ function readRun(
     return { kind: 'unchanged', runId: name, experimentId: exp.id };
   // `name` came from listDirs, which lists real folders only (never links), inside an experiment folder
   // already checked to lie in the store: the run folder lies in the store too, so no realpath is needed.
-  const meta = readMeta(root, path.join(runDir, 'meta.yaml'), RunMetaSchema);
+  // One listing of the run folder saves a failed lookup for each folder MLflow did not write (inputs, outputs…),
+  // and says which entries are real files and folders, so they are read without an lstat or fstat each.
+  let entries: Map<string, fs.Dirent> | null;
+  try {
+    entries = new Map(
+      (listings.get(runDir) ?? fs.readdirSync(runDir, { withFileTypes: true })).map((e) => [e.name, e]),
+    );
+  } catch {
+    entries = null;
+  }
+  const meta = readMeta(root, path.join(runDir, 'meta.yaml'), RunMetaSchema, entries?.get('meta.yaml'));
   if (!meta.ok) return skip(meta.reason);
   const m = meta.value;
   const runId = m.run_id ?? m.run_uuid;
@@ -187,15 +197,6 @@ function readRun(
   if (lifecycleStage === 'deleted' && !options.includeDeleted)
     return skip('deleted in MLflow (lifecycle_stage: deleted); use --include-deleted to import it');
 
-  // One listing of the run folder saves a failed lookup for each folder MLflow did not write (inputs, outputs…).
-  let entries: Map<string, fs.Dirent> | null;
-  try {
-    entries = new Map(
-      (listings.get(runDir) ?? fs.readdirSync(runDir, { withFileTypes: true })).map((e) => [e.name, e]),
-    );
-  } catch {
-    entries = null;
-  }
   const has = (sub: string): boolean => entries === null || entries.has(sub);
   const none = new Map<string, string>();
 
@@ -205,10 +206,16 @@ function readRun(
   // What was left out because it links out of the store or is not a file: kept as warnings on the run.
   const notes: string[] = [];
   try {
-    params = has('params') ? readKeyFiles(root, runDir, 'params', { notes, listings }) : none;
-    tags = has('tags') ? readKeyFiles(root, runDir, 'tags', { notes, listings }) : none;
+    params = has('params')
+      ? readKeyFiles(root, runDir, 'params', { notes, listings, entry: entries?.get('params') })
+      : none;
+    tags = has('tags') ? readKeyFiles(root, runDir, 'tags', { notes, listings, entry: entries?.get('tags') }) : none;
     if (has('metrics'))
-      for (const [metric, text] of readKeyFiles(root, runDir, 'metrics', { notes, listings }))
+      for (const [metric, text] of readKeyFiles(root, runDir, 'metrics', {
+        notes,
+        listings,
+        entry: entries?.get('metrics'),
+      }))
         metrics[metric] = parseMetricLines(metric, text);
   } catch (e) {
     return skip((e as Error).message);
