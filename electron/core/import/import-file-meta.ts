@@ -15,7 +15,9 @@ const LISTED_FLAGS = fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.consta
  */
 function readListedFile(root: string, file: string): StoreFileRead {
   try {
-    return { ok: true, text: fs.readFileSync(file, { encoding: 'utf8', flag: LISTED_FLAGS }) };
+    // Node takes numeric flags here (fs.readFileSync passes them to open as they are); @types/node says only strings.
+    const flag = LISTED_FLAGS as unknown as string;
+    return { ok: true, text: fs.readFileSync(file, { encoding: 'utf8', flag }) };
   } catch {
     return readStoreFile(root, file);
   }
