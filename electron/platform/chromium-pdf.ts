@@ -1,6 +1,7 @@
 // Prints HTML to PDF with a headless Chromium found on this machine (playwright-core).
 import fs from 'node:fs';
 import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { ReproError } from '../../shared/errors';
 
 /** Where Chromium and Chrome usually live, in the order they are tried. */
@@ -63,12 +64,10 @@ export function findChromium(explicit?: string | null, envPath = process.env.PAT
   );
 }
 
-function loadPlaywright(): typeof import('playwright-core') {
+/** Where playwright-core is, for the printing thread to load it; a clear error where it is not installed. */
+function resolvePlaywright(): string {
   try {
-    // require, not import(): playwright-core stays outside the bundle, and `require` (the CLI's chunks make their own
-    // from import.meta.url) finds it from the bundle's folder, whatever the working folder
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return require('playwright-core') as typeof import('playwright-core');
+    return require.resolve('playwright-core');
   } catch (e) {
     throw new ReproError(
       'REPORT_FAILED',
@@ -98,43 +97,88 @@ export interface PdfPrinter {
 }
 
 /**
- * Starts a headless Chromium and readies its page (JavaScript off, offline, every request refused, print media), so
- * that it starts while the caller builds the HTML: most of a PDF export is Chromium's start (issue 13).
+ * The printing thread: loads playwright-core (about a third of a second of compiling), starts Chromium and readies
+ * its page (JavaScript off, offline, every request refused, print media), then prints the one document it is sent.
+ * Plain JavaScript run with `eval`, so it needs no bundle of its own; it is told where playwright-core is.
+ */
+const PRINT_THREAD = `
+const { parentPort, workerData } = require('node:worker_threads');
+const fail = (e) => parentPort.postMessage({ type: 'error', message: String((e && e.message) || e) });
+const ready = (async () => {
+  const playwright = require(workerData.playwright);
+  const browser = await playwright.chromium.launch({ executablePath: workerData.executablePath, args: workerData.args, timeout: 60000 });
+  const context = await browser.newContext({ javaScriptEnabled: false, offline: true, colorScheme: 'light' });
+  const page = await context.newPage();
+  await page.route('**/*', (route) => route.abort());
+  await page.emulateMedia({ media: 'print', colorScheme: 'light' });
+  return { browser, page };
+})();
+ready.catch(() => undefined);
+parentPort.on('message', async (m) => {
+  if (m.type === 'print') {
+    try {
+      const { page } = await ready;
+      await page.setContent(m.html, { waitUntil: 'load' });
+      const pdf = await page.pdf(m.options);
+      parentPort.postMessage({ type: 'pdf', pdf: new Uint8Array(pdf) });
+    } catch (e) {
+      fail(e);
+    }
+  } else if (m.type === 'close') {
+    try {
+      await (await ready).browser.close();
+    } catch {}
+    parentPort.postMessage({ type: 'closed' });
+  }
+});
+`;
+
+/** How the page is printed: A4, backgrounds on, the report's margins. */
+const PDF_OPTIONS = {
+  format: 'A4',
+  printBackground: true,
+  margin: { top: '16mm', bottom: '16mm', left: '14mm', right: '14mm' },
+};
+
+/**
+ * Starts a headless Chromium in a thread of its own and readies its page, so that loading playwright-core and
+ * Chromium's start run beside the caller's work (reading the runs, drawing the charts): most of a PDF export is
+ * that start (issue 13).
  */
 export function startPdfPrinter(executablePath: string): PdfPrinter {
-  const playwright = loadPlaywright();
-  let browser: import('playwright-core').Browser | null = null;
-  const ready = (async () => {
-    browser = await playwright.chromium.launch({ executablePath, args: LAUNCH_ARGS, timeout: 60_000 });
-    const context = await browser.newContext({ javaScriptEnabled: false, offline: true, colorScheme: 'light' });
-    const page = await context.newPage();
-    // A report needs nothing from anywhere; anything it asks for is refused.
-    await page.route('**/*', (route) => route.abort());
-    await page.emulateMedia({ media: 'print', colorScheme: 'light' });
-    return page;
-  })();
-  // a failure to start is reported by print(); until then it must not count as unhandled
-  ready.catch(() => undefined);
+  const worker = new Worker(PRINT_THREAD, {
+    eval: true,
+    workerData: { playwright: resolvePlaywright(), executablePath, args: LAUNCH_ARGS },
+  });
+  const answers: ((m: ThreadAnswer) => void)[] = [];
+  let gone: Error | null = null;
+  worker.on('message', (m: ThreadAnswer) => answers.shift()?.(m));
+  worker.on('error', (e) => {
+    gone = e;
+    for (const a of answers.splice(0)) a({ type: 'error', message: e.message });
+  });
+  const ask = (message: { type: 'print'; html: string; options: typeof PDF_OPTIONS } | { type: 'close' }) =>
+    new Promise<ThreadAnswer>((resolve) => {
+      if (gone) return resolve({ type: 'error', message: gone.message });
+      answers.push(resolve);
+      worker.postMessage(message);
+    });
   return {
     async print(html) {
-      try {
-        const page = await ready;
-        await page.setContent(html, { waitUntil: 'load' });
-        return await page.pdf({
-          format: 'A4',
-          printBackground: true,
-          margin: { top: '16mm', bottom: '16mm', left: '14mm', right: '14mm' },
-        });
-      } catch (e) {
-        throw printFailed(e, executablePath);
-      }
+      const answer = await ask({ type: 'print', html, options: PDF_OPTIONS });
+      if (answer.type !== 'pdf')
+        throw printFailed(new Error(answer.type === 'error' ? answer.message : 'no PDF came back'), executablePath);
+      return Buffer.from(answer.pdf.buffer, answer.pdf.byteOffset, answer.pdf.byteLength);
     },
     async close() {
-      await ready.catch(() => undefined);
-      await browser?.close().catch(() => undefined);
+      await ask({ type: 'close' }).catch(() => undefined);
+      await worker.terminate().catch(() => undefined);
     },
   };
 }
+
+/** What the printing thread answers. */
+type ThreadAnswer = { type: 'pdf'; pdf: Uint8Array } | { type: 'error'; message: string } | { type: 'closed' };
 
 /** Prints an HTML document to PDF (A4, backgrounds on) with a headless Chromium through playwright-core; JavaScript stays off. */
 export async function printHtmlToPdf(html: string, executablePath: string): Promise<Buffer> {

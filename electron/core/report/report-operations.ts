@@ -106,9 +106,18 @@ export function buildReportDocument(
 /** The export operation: an audit or a comparison as HTML, Markdown, JSON or PDF. */
 export const reportOperations: { exportReport: Impl<'exportReport'> } = {
   exportReport: async (input, ctx): Promise<ExportedReport> => {
-    const doc = buildReportDocument(ctx, input.kind, input.ids);
-    // a PDF's Chromium starts now, while the data shift is analysed and the charts drawn (issue 13)
+    // a PDF's Chromium starts first, in its own thread, while the runs are read, the data shift analysed and the
+    // charts drawn (issue 13); the names are checked before it, so a bad id still fails before a missing Chromium
+    if (input.format === 'pdf')
+      for (const id of input.ids) (input.kind === 'audit' ? auditsOf(ctx) : ctx.runs).resolveId(id);
     const printer = input.format === 'pdf' ? startPdfPrinter(findChromium(input.chromium)) : null;
+    let doc: ReportDocument;
+    try {
+      doc = buildReportDocument(ctx, input.kind, input.ids);
+    } catch (e) {
+      await printer?.close();
+      throw e;
+    }
     const complete = async (): Promise<ReportDocument> => {
       if (doc.kind === 'compare') {
         // analysed now where both versions are here (and stored), else what the store kept from earlier
