@@ -153,10 +153,13 @@ export function startPdfPrinter(executablePath: string): PdfPrinter {
   const answers: ((m: ThreadAnswer) => void)[] = [];
   let gone: Error | null = null;
   worker.on('message', (m: ThreadAnswer) => answers.shift()?.(m));
-  worker.on('error', (e) => {
-    gone = e;
-    for (const a of answers.splice(0)) a({ type: 'error', message: e.message });
-  });
+  // a thread that dies (an error thrown in it, or an exit) answers whatever is still asked, so no print waits forever
+  const lost = (e: Error): void => {
+    gone ??= e;
+    for (const a of answers.splice(0)) a({ type: 'error', message: gone.message });
+  };
+  worker.on('error', lost);
+  worker.on('exit', (code) => lost(new Error(`the printing thread ended (exit code ${code})`)));
   const ask = (message: { type: 'print'; html: string; options: typeof PDF_OPTIONS } | { type: 'close' }) =>
     new Promise<ThreadAnswer>((resolve) => {
       if (gone) return resolve({ type: 'error', message: gone.message });
