@@ -7,6 +7,7 @@ import { ReproError } from '../../../shared/errors';
 import { mlflowSourceTypeName, mlflowStatusName, type MlflowMetricPoint } from '../../../shared/mlflow/mlflow-snapshot';
 import type { DeclaredDataset } from '../../../shared/snapshot/snapshot';
 import {
+  deletedExperimentSkip,
   experimentMatches,
   type LocalModelDir,
   type MlflowExperimentInfo,
@@ -109,12 +110,9 @@ export function openFileStore(dirArg: string, options: MlflowReadOptions): Mlflo
       dir: c.dir,
     };
     if (!experimentMatches(exp, options.experiment)) continue;
-    if (exp.lifecycleStage === 'deleted' && !options.includeDeleted) {
-      skips.push({
-        experimentId: exp.id,
-        runId: null,
-        reason: `experiment ${exp.name} was deleted in MLflow; use --include-deleted to import its runs`,
-      });
+    const deleted = deletedExperimentSkip(exp, options);
+    if (deleted) {
+      skips.push(deleted);
       continue;
     }
     experiments.push(exp);

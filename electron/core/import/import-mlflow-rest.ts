@@ -9,6 +9,7 @@ import {
 } from '../../../shared/mlflow/mlflow-snapshot';
 import { stripUrlCredentials } from '../../../shared/snapshot/secrets';
 import {
+  deletedExperimentSkip,
   experimentMatches,
   type MlflowExperimentInfo,
   type MlflowReadItem,
@@ -185,16 +186,9 @@ export async function openRestStore(urlText: string, options: MlflowReadOptions)
   const experiments = all
     .filter((e) => experimentMatches(e, options.experiment))
     .filter((e) => {
-      if (e.lifecycleStage !== 'deleted' || options.includeDeleted) return true;
-      skipsUpFront.push({
-        kind: 'skip',
-        skip: {
-          experimentId: e.id,
-          runId: null,
-          reason: `experiment ${e.name} was deleted in MLflow; use --include-deleted to import its runs`,
-        },
-      });
-      return false;
+      const deleted = deletedExperimentSkip(e, options);
+      if (deleted) skipsUpFront.push({ kind: 'skip', skip: deleted });
+      return !deleted;
     });
   if (options.experiment !== undefined && !all.some((e) => experimentMatches(e, options.experiment))) {
     throw new ReproError(

@@ -72,3 +72,16 @@ export interface MlflowReadOptions {
 export function experimentMatches(exp: { id: string; name: string | null }, wanted: string | undefined): boolean {
   return wanted === undefined || exp.id === wanted || exp.name === wanted;
 }
+
+/** The skip of a deleted experiment's runs, unless the user asked for them with --include-deleted; null to import it. */
+export function deletedExperimentSkip(
+  exp: MlflowExperimentInfo,
+  options: Pick<MlflowReadOptions, 'includeDeleted'>,
+): ImportSkip | null {
+  if (exp.lifecycleStage !== 'deleted' || options.includeDeleted) return null;
+  return {
+    experimentId: exp.id,
+    runId: null,
+    reason: `experiment ${exp.name} was deleted in MLflow; use --include-deleted to import its runs`,
+  };
+}

@@ -4,7 +4,12 @@ import fs from 'node:fs';
 import { z } from 'zod';
 import type { ImportSkip } from '../../../shared/api/api-import';
 import { ReproError } from '../../../shared/errors';
-import { experimentMatches, type MlflowExperimentInfo, type MlflowReadOptions } from './import-mlflow-types';
+import {
+  deletedExperimentSkip,
+  experimentMatches,
+  type MlflowExperimentInfo,
+  type MlflowReadOptions,
+} from './import-mlflow-types';
 
 const text = z.string().nullable().optional();
 const idText = z.union([z.string(), z.number().int()]).transform(String);
@@ -162,12 +167,9 @@ export function readExperiments(
     };
     allExperiments.push(exp);
     if (!experimentMatches(exp, options.experiment)) continue;
-    if (exp.lifecycleStage === 'deleted' && !options.includeDeleted) {
-      skips.push({
-        experimentId: exp.id,
-        runId: null,
-        reason: `experiment ${exp.name} was deleted in MLflow; use --include-deleted to import its runs`,
-      });
+    const deleted = deletedExperimentSkip(exp, options);
+    if (deleted) {
+      skips.push(deleted);
       continue;
     }
     experiments.push(exp);
