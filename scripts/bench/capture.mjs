@@ -5,11 +5,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
-import { createRequire } from 'node:module';
+import { bundleForBench } from '../bench-bundle.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const require = createRequire(import.meta.url);
 
 async function loadLib() {
   // Built inside the repo so that the external native module resolves from node_modules.
@@ -23,18 +21,7 @@ async function loadLib() {
     export { openStore } from ${JSON.stringify(path.join(root, 'electron/db/open-store.ts'))};
     export { HashCacheRepository } from ${JSON.stringify(path.join(root, 'electron/db/hash-cache-repository.ts'))};`,
   );
-  const out = path.join(root, '.bench', 'capture-lib.cjs');
-  await build({
-    entryPoints: [entry],
-    outfile: out,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    external: ['better-sqlite3'],
-    nodePaths: [path.join(root, 'node_modules')],
-    logLevel: 'error',
-  });
-  return require(out);
+  return bundleForBench(entry, 'capture-lib');
 }
 
 const secs = (t0) => Number(process.hrtime.bigint() - t0) / 1e9;

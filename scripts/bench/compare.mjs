@@ -1,25 +1,12 @@
 // Compare and report figures of issue 4: comparing two snapshots of 5,000 packages and 100,000 data
 // files each (target under 200 ms), and the HTML report of an audit with 100 reruns, charts
 // included (target under 1 s). The modules are bundled from the sources with esbuild.
-import { build } from 'esbuild';
 import fs from 'node:fs';
 import path from 'node:path';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { bundleForBench } from '../bench-bundle.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const require = createRequire(import.meta.url);
-
-// vega-canvas's Node build awaits an optional `canvas` at top level, which a CJS bundle cannot hold;
-// its browser build is what runs when `canvas` is absent anyway (scripts/build.mjs does the same).
-const vegaCanvasBrowser = {
-  name: 'vega-canvas-browser',
-  setup(b) {
-    b.onResolve({ filter: /^vega-canvas$/ }, () => ({
-      path: path.join(root, 'node_modules/vega-canvas/build/vega-canvas.browser.js'),
-    }));
-  },
-};
 
 async function loadLib() {
   fs.mkdirSync(path.join(root, '.bench'), { recursive: true });
@@ -48,19 +35,7 @@ async function loadLib() {
     }`,
   );
   fs.writeFileSync(entry, lines.join('\n'));
-  const out = path.join(root, '.bench', 'compare-lib.cjs');
-  await build({
-    entryPoints: [entry],
-    outfile: out,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    external: ['better-sqlite3', 'playwright-core'],
-    nodePaths: [path.join(root, 'node_modules')],
-    logLevel: 'error',
-    plugins: [vegaCanvasBrowser],
-  });
-  return require(out);
+  return bundleForBench(entry, 'compare-lib');
 }
 
 const hex = (i, salt = 0) => ((i * 2654435761 + salt * 40503) >>> 0).toString(16).padStart(8, '0').repeat(8);

@@ -2,13 +2,13 @@
 // runs it, against the strongest direct print of the same HTML in the same run: a Node script that starts the same
 // Chromium through playwright-core, sets the HTML and calls page.pdf straight away (no route, no media emulation).
 // Wall time, interleaved run by run, median of BENCH_PDF_ROUNDS (3); target: at most 1.2 × the direct print.
-import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { bundleForBench } from '../bench-bundle.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const require = createRequire(import.meta.url);
@@ -48,28 +48,7 @@ async function loadLib() {
       }`,
     ].join('\n'),
   );
-  const out = path.join(root, '.bench', 'pdf-lib.cjs');
-  await build({
-    entryPoints: [entry],
-    outfile: out,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    external: ['better-sqlite3', 'playwright-core'],
-    define: { __REPROSCOPE_VERSION__: JSON.stringify('bench') },
-    logLevel: 'error',
-    plugins: [
-      {
-        name: 'vega-canvas-browser',
-        setup(b) {
-          b.onResolve({ filter: /^vega-canvas$/ }, () => ({
-            path: path.join(root, 'node_modules/vega-canvas/build/vega-canvas.browser.js'),
-          }));
-        },
-      },
-    ],
-  });
-  return require(out);
+  return bundleForBench(entry, 'pdf-lib');
 }
 
 // The reference: the same browser and HTML, printed at once (playwright-core's defaults otherwise).

@@ -7,11 +7,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createRequire } from 'node:module';
-import { build } from 'esbuild';
+import { bundleForBench } from '../bench-bundle.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const require = createRequire(import.meta.url);
 const cli = path.join(root, 'bin', 'reproscope.cjs');
 const FULL = process.env.BENCH_FULL === '1';
 const FILES = FULL ? 20_000 : 5_000;
@@ -35,9 +33,7 @@ async function loadLib() {
     entry,
     `export { cachedClone, createWorkspace, removeWorkspace, WorkspaceSlots } from ${JSON.stringify(path.join(root, 'electron/platform/workspace.ts'))};`,
   );
-  const out = path.join(root, '.bench', 'workspace-lib.cjs');
-  await build({ entryPoints: [entry], outfile: out, bundle: true, platform: 'node', format: 'cjs', logLevel: 'error' });
-  return require(out);
+  return bundleForBench(entry, 'workspace-lib');
 }
 
 /** A repository of `files` pseudo-random (incompressible) files in 100 folders, one commit. */
