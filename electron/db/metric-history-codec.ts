@@ -103,8 +103,18 @@ function readColumn(data: Buffer, at: number, n: number, delta: boolean): [Float
   return [column, at];
 }
 
-/** The head (format, flags) and the body of a history, before any compression. */
-function prepare(points: readonly MetricPoint[]): { head: Buffer; body: Buffer } {
+/**
+ * A history as three columns of the same length (timestamps NaN where none was recorded): what a reader
+ * can hand over without building a point object per point (imports carry millions of points).
+ */
+export interface HistoryColumns {
+  steps: Float64Array;
+  values: Float64Array;
+  timestamps: Float64Array;
+}
+
+/** The columns of a history given as points. */
+export function historyColumns(points: readonly MetricPoint[]): HistoryColumns {
   const n = points.length;
   const steps = new Float64Array(n);
   const values = new Float64Array(n);
@@ -115,6 +125,14 @@ function prepare(points: readonly MetricPoint[]): { head: Buffer; body: Buffer }
     values[i] = p.value;
     timestamps[i] = p.timestamp ?? Number.NaN;
   }
+  return { steps, values, timestamps };
+}
+
+/** The head (format, flags) and the body of a history, before any compression. */
+function prepare({ steps, values, timestamps }: HistoryColumns): { head: Buffer; body: Buffer } {
+  const n = steps.length;
+  if (values.length !== n || timestamps.length !== n)
+    throw new Error(`history columns of different lengths (${n}, ${values.length}, ${timestamps.length})`);
   let flags = 0;
   if (deltaSafe(steps)) flags |= STEPS_DELTA;
   if (deltaSafe(timestamps)) flags |= TIMESTAMPS_DELTA;
@@ -128,19 +146,35 @@ function prepare(points: readonly MetricPoint[]): { head: Buffer; body: Buffer }
 
 /** Encodes a history on the calling thread. */
 export function encodeHistory(points: readonly MetricPoint[]): Buffer {
-  const { head, body } = prepare(points);
+  const { steps, values, timestamps } = historyColumns(points);
+  return encodeHistoryColumns(steps, values, timestamps);
+}
+
+/** Encodes a history given as columns: the same bytes encodeHistory writes for the same points. */
+export function encodeHistoryColumns(steps: Float64Array, values: Float64Array, timestamps: Float64Array): Buffer {
+  const { head, body } = prepare({ steps, values, timestamps });
   return Buffer.concat([head, head[1]! & DEFLATED ? deflateRawSync(body, { level: 6 }) : body]);
 }
 
 /** Encodes a history; a long one is compressed on libuv's thread pool (imports encode thousands at once). */
 export async function encodeHistoryAsync(points: readonly MetricPoint[], level = 1): Promise<Buffer> {
-  const { head, body } = prepare(points);
+  return encodeHistoryColumnsAsync(historyColumns(points), level);
+}
+
+/** encodeHistoryAsync of a history given as columns (the same bytes for the same points and level). */
+export async function encodeHistoryColumnsAsync(columns: HistoryColumns, level = 1): Promise<Buffer> {
+  const { head, body } = prepare(columns);
   return Buffer.concat([head, head[1]! & DEFLATED ? await deflateRawAsync(body, { level }) : body]);
 }
 
 /** Whether a stored history holds exactly these points (whatever compression level wrote it). */
 export function sameHistory(data: Buffer, points: readonly MetricPoint[]): boolean {
-  const { head, body } = prepare(points);
+  return sameHistoryColumns(data, historyColumns(points));
+}
+
+/** sameHistory of a history given as columns. */
+export function sameHistoryColumns(data: Buffer, columns: HistoryColumns): boolean {
+  const { head, body } = prepare(columns);
   if (data.length < 2 || data[0] !== head[0] || data[1] !== head[1]) return false;
   try {
     return (head[1]! & DEFLATED ? inflateRawSync(data.subarray(2)) : data.subarray(2)).equals(body);
@@ -167,11 +201,7 @@ function readFormat1(data: Buffer, points: number): Float64Array[] {
 }
 
 /** The three columns of a stored history (timestamps NaN where none was recorded), without building point objects. */
-export function decodeHistoryColumns(
-  data: Buffer,
-  points: number,
-  label: string,
-): { steps: Float64Array; values: Float64Array; timestamps: Float64Array } {
+export function decodeHistoryColumns(data: Buffer, points: number, label: string): HistoryColumns {
   try {
     const flags = data[1]!;
     let columns: Float64Array[];

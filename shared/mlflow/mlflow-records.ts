@@ -16,6 +16,16 @@ export interface MlflowMetricPoint {
   timestamp: number | null;
 }
 
+/**
+ * A metric's history as three columns of one length, in the order the store holds it (timestamps NaN
+ * where none was recorded, else finite): how a reader hands over a long history without an object per point.
+ */
+export interface MlflowMetricColumns {
+  steps: Float64Array;
+  values: Float64Array;
+  timestamps: Float64Array;
+}
+
 /** A model the run logged: its MLmodel facts and the environment files beside it. */
 export interface MlflowLoggedModel {
   /** Where it lies among the run's artifacts (or `models/<id>` for an MLflow 3 logged model). */
@@ -53,6 +63,11 @@ export interface MlflowRunRecord {
   params: Record<string, string>;
   tags: Record<string, string>;
   metrics: Record<string, MlflowMetricPoint[]>;
+  /**
+   * Metrics given as columns instead of points (a reader may give any metric either way, never one both
+   * ways): the import digests, maps and stores them exactly as the same points in `metrics`.
+   */
+  metricColumns?: Record<string, MlflowMetricColumns>;
   datasets: DeclaredDataset[];
   models: MlflowLoggedModel[];
   artifacts: TreeState[];
@@ -66,6 +81,11 @@ export interface MlflowSnapshotTarget {
   createdAt: string;
   sourceType: SnapshotSource['type'];
   location: string;
+  /**
+   * Where the histories of metrics given as columns go (sorted, without duplicates), their metrics' history
+   * left null; without it, those histories are written into the snapshot as points.
+   */
+  histories?: Map<string, MlflowMetricColumns>;
 }
 
 /** MLflow stores infinities as the largest double (SQLAlchemy cannot store inf). */
@@ -147,6 +167,49 @@ export function summariseMetric(
     history.push({ step: p.step, value: p.value, timestamp: p.timestamp });
   }
   return { metric: { value: history[history.length - 1]!.value, history, source }, duplicates };
+}
+
+/**
+ * summariseMetric of a history given as columns: the metric (its history left null) and the history in
+ * step order without exact duplicates, as columns (the same ones when they were in order already).
+ */
+export function summariseMetricColumns(
+  c: MlflowMetricColumns,
+  source: string,
+): { metric: Metric; columns: MlflowMetricColumns; duplicates: number } | null {
+  const { steps, values, timestamps } = c;
+  const n = steps.length;
+  if (n === 0) return null;
+  const ts = (i: number): number => (Number.isNaN(timestamps[i]!) ? 0 : timestamps[i]!);
+  const cmp = (a: number, b: number): number =>
+    steps[a]! - steps[b]! || ts(a) - ts(b) || cmpValue(values[a]!, values[b]!);
+  let inOrder = true;
+  for (let i = 1; i < n && inOrder; i++) if (cmp(i - 1, i) > 0) inOrder = false;
+  // The same stable order as summariseMetric's sort (the index breaks ties as a stable sort would).
+  const order = inOrder ? null : Array.from({ length: n }, (_, i) => i).sort((a, b) => cmp(a, b) || a - b);
+  const at = (k: number): number => (order === null ? k : order[k]!);
+  const same = (a: number, b: number): boolean =>
+    steps[a] === steps[b] &&
+    (timestamps[a] === timestamps[b] || (Number.isNaN(timestamps[a]!) && Number.isNaN(timestamps[b]!))) &&
+    Object.is(values[a], values[b]);
+  let duplicates = 0;
+  for (let k = 1; k < n; k++) if (same(at(k - 1), at(k))) duplicates++;
+  let columns = c;
+  if (order !== null || duplicates > 0) {
+    const kept = n - duplicates;
+    columns = { steps: new Float64Array(kept), values: new Float64Array(kept), timestamps: new Float64Array(kept) };
+    let j = 0;
+    for (let k = 0; k < n; k++) {
+      const i = at(k);
+      if (k > 0 && same(at(k - 1), i)) continue;
+      columns.steps[j] = steps[i]!;
+      columns.values[j] = values[i]!;
+      columns.timestamps[j] = timestamps[i]!;
+      j++;
+    }
+  }
+  const last = columns.values[columns.values.length - 1]!;
+  return { metric: { value: last, history: null, source }, columns, duplicates };
 }
 
 /** Orders values with NaN lowest, as the last value should be a number where one exists. */

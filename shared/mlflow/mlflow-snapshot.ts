@@ -8,6 +8,9 @@ import {
   type MlflowSnapshotTarget,
   stripCredentialsInText,
   summariseMetric,
+  summariseMetricColumns,
+  type MlflowMetricColumns,
+  type MlflowMetricPoint,
 } from './mlflow-records';
 export * from './mlflow-records';
 export * from './mlflow-models';
@@ -45,6 +48,24 @@ const MAPPED_TAGS = new Set([
   'mlflow.project.entryPoint',
   'mlflow.log-model.history',
 ]);
+
+/** The names of a run's metrics, given as points or as columns, sorted. */
+export function metricNames(run: Pick<MlflowRunRecord, 'metrics' | 'metricColumns'>): string[] {
+  const names = Object.keys(run.metrics);
+  if (run.metricColumns)
+    for (const n of Object.keys(run.metricColumns)) if (!Object.hasOwn(run.metrics, n)) names.push(n);
+  return names.sort();
+}
+
+/** A history given as columns, as points. */
+function historyPoints({ steps, values, timestamps }: MlflowMetricColumns): MlflowMetricPoint[] {
+  const out = new Array<MlflowMetricPoint>(steps.length);
+  for (let i = 0; i < steps.length; i++) {
+    const t = timestamps[i]!;
+    out[i] = { step: steps[i]!, value: values[i]!, timestamp: Number.isNaN(t) ? null : t };
+  }
+  return out;
+}
 
 const iso = (ms: number | null): string | null =>
   ms === null || !Number.isFinite(ms) ? null : new Date(ms).toISOString();
@@ -141,7 +162,18 @@ export function snapshotFromMlflowRun(run: MlflowRunRecord, target: MlflowSnapsh
 
   const metrics: Record<string, Metric> = {};
   let duplicates = 0;
-  for (const name of Object.keys(run.metrics).sort()) {
+  const columns = run.metricColumns ?? {};
+  for (const name of metricNames(run)) {
+    const given = Object.hasOwn(columns, name) ? columns[name] : undefined;
+    if (given !== undefined) {
+      const summary = summariseMetricColumns(given, 'mlflow');
+      if (!summary) continue;
+      if (target.histories) target.histories.set(name, summary.columns);
+      else summary.metric.history = historyPoints(summary.columns);
+      metrics[name] = summary.metric;
+      duplicates += summary.duplicates;
+      continue;
+    }
     const summary = summariseMetric(run.metrics[name]!, 'mlflow');
     if (!summary) continue;
     metrics[name] = summary.metric;

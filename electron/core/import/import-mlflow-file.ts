@@ -4,7 +4,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { ImportSkip } from '../../../shared/api/api-import';
 import { ReproError } from '../../../shared/errors';
-import { mlflowSourceTypeName, mlflowStatusName, type MlflowMetricPoint } from '../../../shared/mlflow/mlflow-snapshot';
+import {
+  mlflowSourceTypeName,
+  mlflowStatusName,
+  type MlflowMetricColumns,
+} from '../../../shared/mlflow/mlflow-snapshot';
 import type { DeclaredDataset } from '../../../shared/snapshot/snapshot';
 import {
   deletedExperimentSkip,
@@ -26,7 +30,7 @@ import {
   readMeta,
   RunMetaSchema,
 } from './import-file-meta';
-import { parseMetricLines } from './import-file-metrics';
+import { parseMetricColumns } from './import-file-metrics';
 import { listLoggedModels, readDatasets, type ExperimentScope } from './import-file-experiment';
 import { runStamp, type Listings } from './import-file-stamp';
 
@@ -200,7 +204,8 @@ function readRun(
 
   let params: Map<string, string>;
   let tags: Map<string, string>;
-  const metrics: Record<string, MlflowMetricPoint[]> = {};
+  // Histories as columns: no object per point on the way to the store.
+  const metricColumns: Record<string, MlflowMetricColumns> = {};
   // What was left out because it links out of the store or is not a file: kept as warnings on the run.
   const notes: string[] = [];
   try {
@@ -214,7 +219,7 @@ function readRun(
         listings,
         entry: entries?.get('metrics'),
       }))
-        metrics[metric] = parseMetricLines(metric, text);
+        metricColumns[metric] = parseMetricColumns(metric, text);
   } catch (e) {
     return skip((e as Error).message);
   }
@@ -280,7 +285,8 @@ function readRun(
         sourceVersion: m.source_version || null,
         params: Object.fromEntries(params),
         tags: Object.fromEntries(tags),
-        metrics,
+        metrics: {},
+        metricColumns,
         datasets: runDatasets,
         models: [],
         artifacts: [],

@@ -1,18 +1,12 @@
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { gunzipSync, gzip } from 'node:zlib';
 import type { ImportSkip, ImportSummary } from '../../../shared/api/api-import';
 import { ReproError } from '../../../shared/errors';
 import { newId } from '../../../shared/ids';
-import { snapshotFromMlflowRun, type MlflowRunRecord } from '../../../shared/mlflow/mlflow-snapshot';
+import { snapshotFromMlflowRun } from '../../../shared/mlflow/mlflow-snapshot';
 import { redactRecord, stripUrlCredentials } from '../../../shared/snapshot/secrets';
-import { encodeSnapshot } from '../../../shared/snapshot/snapshot-codec';
-import { SNAPSHOT_SCHEMA_VERSION, type DvcEntry, type Snapshot } from '../../../shared/snapshot/snapshot';
-import { encodeHistoryAsync, sameHistory, splitHistories } from '../../db/metric-history-codec';
-import type { EncodedRun } from '../../db/runs-repository';
+import { SNAPSHOT_SCHEMA_VERSION, type DvcEntry } from '../../../shared/snapshot/snapshot';
 import { readDvcLock } from '../../platform/dvc-lock';
 import type { CoreContext } from '../core-context';
 import { completeRun } from './import-artifacts';
@@ -21,6 +15,15 @@ import { openRestStore } from './import-mlflow-rest';
 import { isSqliteFile, openSqliteStore } from './import-mlflow-sqlite';
 import type { MlflowReadOptions, MlflowStoreReader } from './import-mlflow-types';
 import { ImportWriter } from './import-writer';
+import {
+  encodeFast,
+  encodeRun,
+  IMPORT_DIGEST_VERSION,
+  recordDigest,
+  sameAsStored,
+  splitRunHistories,
+  type HistoryColumns,
+} from './import-encode';
 
 /**
  * The MLflow import: opens a store of any kind, turns each run into a snapshot, and writes every
@@ -43,13 +46,7 @@ export interface ImportTuning {
   workersFrom?: number;
 }
 
-const gzipAsync = promisify(gzip);
 const DEFAULT_TIMEOUT_MS = 30_000;
-/**
- * Imports compress thousands of snapshots at once: level 1 is about twice as fast as the default 6
- * and its output only a few percent larger (metric histories are long runs of similar JSON).
- */
-const IMPORT_GZIP_LEVEL = 1;
 
 /** Opens the store a location names: an http(s) URL, sqlite:///path, file:///path, an mlflow.db or an mlruns folder. */
 export async function openMlflowStore(
@@ -96,84 +93,6 @@ export async function openMlflowStore(
     `${local} is neither an MLflow file store (a folder) nor an SQLite database`,
     'Point at the mlruns folder or the mlflow.db MLflow wrote; a database that was cut short cannot be read.',
   );
-}
-
-/** The same text as encodeSnapshot of a snapshot without histories, faster when no metric is NaN or infinite. */
-function encodeFast(skeleton: Snapshot): string {
-  for (const m of Object.values(skeleton.outcome.metrics))
-    if (!Number.isFinite(m.value) || m.history !== null) return encodeSnapshot(skeleton);
-  return JSON.stringify(skeleton);
-}
-
-/** The stored form of a run, compressed on libuv's thread pool (the JSON without histories, each history as a blob). */
-async function encodeRun(
-  json: string,
-  histories: ReturnType<typeof splitHistories>['histories'],
-): Promise<Pick<EncodedRun, 'gzippedJson' | 'histories'>> {
-  const [gzippedJson, ...blobs] = await Promise.all([
-    gzipAsync(json, { level: IMPORT_GZIP_LEVEL }),
-    ...histories.map((h) => encodeHistoryAsync(h.points, IMPORT_GZIP_LEVEL)),
-  ]);
-  return {
-    gzippedJson,
-    histories: histories.map((h, i) => ({ name: h.name, points: h.points.length, data: blobs[i]! })),
-  };
-}
-
-/**
- * Bump when the same MLflow record would become a different snapshot (a change to the readers'
- * records, to snapshotFromMlflowRun or to the snapshot model), so that re-imports rebuild every run
- * instead of trusting the digests stored with them. A new app version rebuilds them anyway.
- */
-const IMPORT_DIGEST_VERSION = 2; // 2: snapshots go through the secret filter's rule set
-
-function sortedEntries(rec: Record<string, string>): [string, string][] {
-  return Object.entries(rec).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-}
-
-/**
- * A digest of everything a run's snapshot is built from (the completed record, artifacts, models and
- * DVC entries included); metric histories are hashed as numbers rather than re-encoded as text.
- */
-function recordDigest(rec: MlflowRunRecord, salt: string): string {
-  const hash = createHash('sha256').update(salt);
-  const names = Object.keys(rec.metrics).sort();
-  hash.update(
-    JSON.stringify({
-      ...rec,
-      params: sortedEntries(rec.params),
-      tags: sortedEntries(rec.tags),
-      metrics: names.map((n) => [n, rec.metrics[n]!.length]),
-    }),
-  );
-  let total = 0;
-  for (const n of names) total += rec.metrics[n]!.length;
-  const numbers = new Float64Array(total * 3);
-  let i = 0;
-  for (const n of names) {
-    for (const p of rec.metrics[n]!) {
-      numbers[i++] = p.step;
-      numbers[i++] = p.value;
-      numbers[i++] = p.timestamp ?? Number.NaN; // never NaN otherwise: readers keep only finite timestamps
-    }
-  }
-  return hash.update(new Uint8Array(numbers.buffer)).digest('base64url');
-}
-
-/** Whether a run stored before holds exactly this JSON (without histories) and these histories. */
-function sameAsStored(
-  ctx: CoreContext,
-  before: { id: string; gzippedJson: () => Buffer },
-  json: string,
-  histories: ReturnType<typeof splitHistories>['histories'],
-): boolean {
-  if (gunzipSync(before.gzippedJson()).toString('utf8') !== json) return false;
-  const stored = new Map(ctx.runs.encodedHistories(before.id).map((h) => [h.name, h]));
-  if (stored.size !== histories.length) return false;
-  return histories.every((h) => {
-    const s = stored.get(h.name);
-    return s !== undefined && s.points === h.points.length && sameHistory(s.data, h.points);
-  });
 }
 
 /** Imports an MLflow store into the core's store; the summary lists what was added, updated, left alone and skipped. */
@@ -283,6 +202,8 @@ export async function importMlflow(
         await tick();
         continue;
       }
+      // Histories the reader gave as columns stay columns (no object per point) until they are encoded.
+      const given = new Map<string, HistoryColumns>();
       const snapshot = snapshotFromMlflowRun(rec, {
         id: before?.id ?? newId(),
         createdAt:
@@ -290,9 +211,10 @@ export async function importMlflow(
           (rec.startTime !== null ? new Date(rec.startTime).toISOString() : new Date().toISOString()),
         sourceType: reader.type,
         location: reader.location,
+        histories: given,
       });
       redactRecord(snapshot);
-      const { skeleton, histories } = splitHistories(snapshot);
+      const { skeleton, histories } = splitRunHistories(snapshot, given);
       const json = encodeFast(skeleton);
       if (before && sameAsStored(ctx, before, json, histories)) {
         // Stored by an import that kept no digest (or from a record spelled differently): remember this one.
