@@ -1,11 +1,12 @@
 /** The shared encode path of every import reader: a run's digest, its stored form (JSON and history blobs), the check against what is stored. */
 import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
-import { gunzipSync, gzip } from 'node:zlib';
+import { gunzipSync, gzip, gzipSync } from 'node:zlib';
 import { metricNames, type MlflowRunRecord } from '../../../shared/mlflow/mlflow-snapshot';
 import { encodeSnapshot } from '../../../shared/snapshot/snapshot-codec';
 import type { Snapshot } from '../../../shared/snapshot/snapshot';
 import {
+  encodeHistoryColumns,
   encodeHistoryColumnsAsync,
   historyColumns,
   sameHistoryColumns,
@@ -34,18 +35,46 @@ export function encodeFast(skeleton: Snapshot): string {
 /** A run's histories on their way to the store, as columns (no object per point), in the snapshot's metric order. */
 export type RunHistories = { name: string; columns: HistoryColumns }[];
 
-/** The stored form of a run, compressed on libuv's thread pool (the JSON without histories, each history as a blob). */
+/** JSON at least this long is compressed on libuv's thread pool; shorter JSON here (the hand-off costs more than the work). */
+const GZIP_HERE_BELOW = 64 * 1024;
+/** A history of fewer points than this is never deflated (its body is under the codec's DEFLATE_FROM): encoded here. */
+const HISTORY_HERE_BELOW = Math.floor((64 * 1024) / 24);
+
+/**
+ * Gzip options for a text of `length` characters: a window just large enough for it. zlib's set-up of its
+ * default 32 KiB window and 64k-entry hash is most of the cost of compressing a 2 KiB snapshot (three times
+ * the compression itself), and a window longer than the text finds no more matches: the output is the same size.
+ */
+function gzipOptions(length: number): { level: number; windowBits: number; memLevel: number } {
+  const windowBits = Math.max(9, Math.min(15, Math.ceil(Math.log2(length + 262))));
+  return { level: IMPORT_GZIP_LEVEL, windowBits, memLevel: Math.max(1, Math.min(8, windowBits - 7)) };
+}
+
+/**
+ * The stored form of a run (the JSON without histories, each history as a blob). A small run is encoded
+ * here and now; a long JSON or history is compressed on libuv's thread pool (imports encode thousands at once).
+ */
 export async function encodeRun(
   json: string,
   histories: RunHistories,
 ): Promise<Pick<EncodedRun, 'gzippedJson' | 'histories'>> {
+  const points = (h: RunHistories[number]): number => h.columns.steps.length;
+  if (json.length < GZIP_HERE_BELOW && histories.every((h) => points(h) < HISTORY_HERE_BELOW))
+    return {
+      gzippedJson: gzipSync(json, gzipOptions(json.length)),
+      histories: histories.map((h) => ({
+        name: h.name,
+        points: points(h),
+        data: encodeHistoryColumns(h.columns.steps, h.columns.values, h.columns.timestamps),
+      })),
+    };
   const [gzippedJson, ...blobs] = await Promise.all([
-    gzipAsync(json, { level: IMPORT_GZIP_LEVEL }),
+    gzipAsync(json, gzipOptions(json.length)),
     ...histories.map((h) => encodeHistoryColumnsAsync(h.columns, IMPORT_GZIP_LEVEL)),
   ]);
   return {
     gzippedJson,
-    histories: histories.map((h, i) => ({ name: h.name, points: h.columns.steps.length, data: blobs[i]! })),
+    histories: histories.map((h, i) => ({ name: h.name, points: points(h), data: blobs[i]! })),
   };
 }
 
