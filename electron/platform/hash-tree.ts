@@ -5,7 +5,7 @@ import path from 'node:path';
 import { ReproError } from '../../shared/errors';
 import type { FileEntry, TreeState } from '../../shared/snapshot/snapshot';
 import { fileIdentityOf, type FileIdentity } from '../db/hash-cache-repository';
-import { HashPool, sha256FileSync } from './hash-pool';
+import { HashPool, sha256FileSync, type HashJob } from './hash-pool';
 
 /** Where hashTree may find and remember hashes of unchanged files. */
 export interface HashCache {
@@ -32,31 +32,51 @@ export interface HashTreeOptions {
 /** What a hashed path is to the user: data the run reads, or an output it writes. */
 export type PathRole = 'data' | 'output';
 
-/** Files below this size go to the workers in batches: one round trip per file would cost more than its hash. */
+/** Files from this size up are hashed on a worker even when there are only a few of them. */
 const SMALL_FILE = 256 * 1024;
-/** A batch of small files: enough to amortise a message, small enough to keep every worker busy to the end. */
-const BATCH_FILES = 64;
-const BATCH_BYTES = 2 * 1024 * 1024;
-/** Fewer small files than this are hashed on the calling thread (starting a worker would cost more). */
+/** Fewer files than this are hashed on the calling thread, big ones aside (starting a job would cost more). */
 const FEW_FILES = 32;
 
 /** The root hash of a manifest: SHA-256 over its sorted lines `hash size path`, links as `link:target`. */
 export function manifestRootHash(files: readonly FileEntry[]): string {
+  return sortedRootHash([...files].sort(byPath));
+}
+
+const byPath = (a: FileEntry, b: FileEntry): number => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+
+/** manifestRootHash of files already sorted by path; lines go in by the thousand (a call per line cost more). */
+function sortedRootHash(sorted: readonly FileEntry[]): string {
   const hash = createHash('sha256');
-  const sorted = [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  for (const f of sorted) hash.update(`${f.sha256 ?? `link:${f.linkTarget ?? ''}`} ${f.size} ${f.path}\n`);
-  return hash.digest('hex');
+  let lines = '';
+  for (let i = 0; i < sorted.length; i++) {
+    const f = sorted[i]!;
+    lines += `${f.sha256 ?? `link:${f.linkTarget ?? ''}`} ${f.size} ${f.path}\n`;
+    if (i % 1024 === 1023) {
+      hash.update(lines);
+      lines = '';
+    }
+  }
+  return hash.update(lines).digest('hex');
 }
 
 interface Found {
   rel: string;
   abs: string;
-  stat: fs.BigIntStats;
+  /** Absent where no cache or progress needs it before the read: the worker's read then gives the size. */
+  stat?: fs.BigIntStats;
   linkTarget?: string;
 }
 
 function identityOf(stat: fs.BigIntStats): FileIdentity {
   return fileIdentityOf(stat);
+}
+
+function readLink(abs: string): string {
+  try {
+    return fs.readlinkSync(abs);
+  } catch (e) {
+    throw unreadable(abs, e);
+  }
 }
 
 function unreadable(abs: string, e: unknown): ReproError {
@@ -69,9 +89,10 @@ function unreadable(abs: string, e: unknown): ReproError {
 
 /**
  * Lists a folder's files depth-first without following symlinks (so links cannot loop), one at a time, so the
- * first files are being hashed on the workers while the rest of the folder is still being listed.
+ * first files are being hashed on the workers while the rest of the folder is still being listed. The entry's type
+ * comes from the listing; a regular file is stat'ed here only when `withStat` (a cache lookup needs its identity).
  */
-function* walk(root: string, skip?: HashTreeOptions['skip']): Generator<Found> {
+function* walk(root: string, skip: HashTreeOptions['skip'], withStat: boolean): Generator<Found> {
   const stack: string[] = [''];
   while (stack.length > 0) {
     const relDir = stack.pop()!;
@@ -84,21 +105,29 @@ function* walk(root: string, skip?: HashTreeOptions['skip']): Generator<Found> {
     }
     for (const entry of entries) {
       const rel = relDir === '' ? entry.name : `${relDir}/${entry.name}`;
-      const abs = path.join(absDir, entry.name);
+      // absDir is already normal (root is resolved, names hold no separator): path.join would normalise it again
+      const abs = absDir.endsWith(path.sep) ? absDir + entry.name : absDir + path.sep + entry.name;
       if (skip?.(rel, entry, abs)) continue;
       if (entry.isDirectory()) {
         stack.push(rel);
         continue;
       }
       if (!entry.isFile() && !entry.isSymbolicLink()) continue; // sockets, fifos, devices hold no data
+      if (entry.isSymbolicLink()) {
+        yield { rel, abs, linkTarget: readLink(abs) };
+        continue;
+      }
+      if (!withStat) {
+        yield { rel, abs };
+        continue;
+      }
       let stat: fs.BigIntStats;
       try {
         stat = fs.lstatSync(abs, { bigint: true });
       } catch (e) {
         throw unreadable(abs, e);
       }
-      if (entry.isSymbolicLink()) yield { rel, abs, stat, linkTarget: fs.readlinkSync(abs) };
-      else yield { rel, abs, stat };
+      yield { rel, abs, stat };
     }
   }
 }
@@ -163,9 +192,13 @@ export async function hashTree(inputPath: string, options: HashTreeOptions = {})
   const display = options.displayPath ?? inputPath;
   const top = statInputPath(abs, display, options.role);
   const isDir = top.isDirectory();
-  const found: Iterable<Found> = isDir ? walk(abs, options.skip) : [{ rel: path.basename(abs), abs, stat: top }];
+  const withStat = options.cache !== undefined || options.onProgress !== undefined;
+  const found: Iterable<Found> = isDir
+    ? walk(abs, options.skip, withStat)
+    : [{ rel: path.basename(abs), abs, stat: top }];
   const { files, totalBytes } = await hashFound(found, options);
-  const rootHash = isDir ? manifestRootHash(files) : files[0]!.sha256;
+  files.sort(byPath);
+  const rootHash = isDir ? sortedRootHash(files) : files[0]!.sha256;
   return {
     path: display,
     absPath: abs,
@@ -173,7 +206,7 @@ export async function hashTree(inputPath: string, options: HashTreeOptions = {})
     rootHash,
     fileCount: files.length,
     totalBytes,
-    files: files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
+    files,
   };
 }
 
@@ -191,12 +224,15 @@ export async function hashFiles(
     } catch (e) {
       throw unreadable(abs, e);
     }
-    return stat.isSymbolicLink() ? { rel, abs, stat, linkTarget: fs.readlinkSync(abs) } : { rel, abs, stat };
+    return stat.isSymbolicLink() ? { rel, abs, linkTarget: readLink(abs) } : { rel, abs, stat };
   });
   return (await hashFound(found, options)).files;
 }
 
-/** Hashes files as they are found: big ones one per message, small ones in batches, a few small ones on this thread. */
+/**
+ * Hashes files as they are found. Past a few files they go to one job that every worker shares (each takes the next
+ * file when free), so the main thread only lists and keeps the books; a few files are hashed here, big ones aside.
+ */
 async function hashFound(
   found: Iterable<Found>,
   options: Omit<HashTreeOptions, 'displayPath' | 'skip'>,
@@ -206,35 +242,48 @@ async function hashFound(
   let bytesToHash = 0;
   let bytesDone = 0;
   const learned: { id: FileIdentity; sha256: string }[] = [];
+  const failures: { index: number; error: ReproError }[] = [];
   // results arrive as messages, so only once the (synchronous) listing is done and bytesToHash is final
-  const record = (index: number, item: Found, sha: string): void => {
-    files[index]!.sha256 = sha;
-    learned.push({ id: identityOf(item.stat), sha256: sha });
-    bytesDone += Number(item.stat.size);
+  const record = (index: number, item: Found, sha: string, hashedSize: number): void => {
+    const entry = files[index]!;
+    entry.sha256 = sha;
+    // without a stat, the size is what was read and hashed; with one, the size the listing saw (as before)
+    const size = item.stat ? Number(item.stat.size) : hashedSize;
+    if (!item.stat) {
+      entry.size = size;
+      totalBytes += size;
+    } else learned.push({ id: identityOf(item.stat), sha256: sha });
+    bytesDone += size;
     options.onProgress?.(bytesDone, bytesToHash, item.rel);
+  };
+  const fail = (index: number, item: Found, e: unknown): void => {
+    failures.push({ index, error: unreadable(item.abs, e) });
   };
   let ownPool: HashPool | null = null;
   const pool = (): HashPool => options.pool ?? (ownPool ??= new HashPool());
-  const jobs: Promise<void>[] = [];
-  let small: { index: number; item: Found }[] = [];
-  let smallBytes = 0;
-  let batching = false;
-  const flush = (): void => {
-    const batch = small;
-    small = [];
-    smallBytes = 0;
-    jobs.push(
+  const singles: Promise<void>[] = [];
+  const single = (index: number, item: Found, size: number): void => {
+    singles.push(
       pool()
-        .hashBatch(batch.map((t) => t.item.abs))
-        .then((results) =>
-          results.forEach((r, i) => {
-            const { index, item } = batch[i]!;
-            if ('error' in r) throw unreadable(item.abs, Object.assign(new Error(r.error), { code: r.code }));
-            record(index, item, r.sha256);
-          }),
+        .hash(item.abs)
+        .then(
+          (sha) => record(index, item, sha, size),
+          (e) => fail(index, item, e),
         ),
     );
   };
+  // the job's index of a file → its index in files, and what was found
+  const sent: { index: number; item: Found }[] = [];
+  let job: HashJob | null = null;
+  const toJob = (index: number, item: Found): void => {
+    job ??= pool().job({
+      hashed: (i, sha, size) => record(sent[i]!.index, sent[i]!.item, sha, size),
+      failed: (i, e) => fail(sent[i]!.index, sent[i]!.item, e),
+    });
+    sent.push({ index, item });
+    job.add(item.abs);
+  };
+  let few: { index: number; item: Found }[] | null = [];
   try {
     try {
       for (const item of found) {
@@ -243,54 +292,56 @@ async function hashFound(
           files.push({ path: item.rel, size: 0, sha256: null, linkTarget: item.linkTarget });
           continue;
         }
-        const size = Number(item.stat.size);
+        const size = item.stat ? Number(item.stat.size) : 0;
         totalBytes += size;
-        const cached = options.cache?.lookup(identityOf(item.stat)) ?? null;
+        const cached = item.stat ? (options.cache?.lookup(identityOf(item.stat)) ?? null) : null;
         files.push({ path: item.rel, size, sha256: cached });
         if (cached !== null) continue;
         bytesToHash += size;
-        if (size >= SMALL_FILE) {
-          jobs.push(
-            pool()
-              .hash(item.abs)
-              .then(
-                (sha) => record(index, item, sha),
-                (e) => {
-                  throw unreadable(item.abs, e);
-                },
-              ),
-          );
-          continue;
+        if (few === null) toJob(index, item);
+        else if (few.push({ index, item }) >= FEW_FILES) {
+          for (const f of few) toJob(f.index, f.item);
+          few = null;
         }
-        small.push({ index, item });
-        smallBytes += size;
-        // a few small files are hashed here at the end; past FEW_FILES they go to the workers in batches
-        if (small.length >= FEW_FILES) batching = true;
-        if (batching && (small.length >= BATCH_FILES || smallBytes >= BATCH_BYTES)) flush();
       }
     } catch (e) {
       // a folder that cannot be listed: wait for what was sent, so no result is left unhandled, then fail
-      await Promise.allSettled(jobs);
+      await (job as HashJob | null)?.end().catch(() => undefined);
       throw e;
     }
-    if (batching && small.length > 0) flush();
-    else if (!batching) {
-      const buffer = Buffer.allocUnsafe(SMALL_FILE);
-      for (const { index, item } of small) {
-        try {
-          record(index, item, sha256FileSync(item.abs, buffer));
-        } catch (e) {
-          await Promise.allSettled(jobs);
-          throw unreadable(item.abs, e);
-        }
-      }
-    }
-    const settled = await Promise.allSettled(jobs);
-    const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed) throw failed.reason;
+    if (few !== null) hashFew(few, { record, fail, single });
+    await Promise.all(singles);
+    await (job as HashJob | null)?.end();
+    if (failures.length > 0) throw failures.reduce((a, b) => (b.index < a.index ? b : a)).error;
   } finally {
     await (ownPool as HashPool | null)?.close();
   }
   options.cache?.remember(learned);
   return { files, totalBytes };
+}
+
+/** A few files: small ones hashed here (a job would cost more), big ones each on a worker. */
+function hashFew(
+  few: readonly { index: number; item: Found }[],
+  on: {
+    record: (index: number, item: Found, sha: string, size: number) => void;
+    fail: (index: number, item: Found, e: unknown) => void;
+    single: (index: number, item: Found, size: number) => void;
+  },
+): void {
+  const buffer = Buffer.allocUnsafe(SMALL_FILE);
+  for (const { index, item } of few) {
+    try {
+      // without the listing's stat, a few stats are cheap and say which files are big
+      const size = item.stat ? Number(item.stat.size) : fs.statSync(item.abs).size;
+      if (size >= SMALL_FILE) {
+        on.single(index, item, size);
+        continue;
+      }
+      const sha = sha256FileSync(item.abs, buffer);
+      on.record(index, item, sha, size);
+    } catch (e) {
+      on.fail(index, item, e);
+    }
+  }
 }

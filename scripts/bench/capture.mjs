@@ -117,17 +117,54 @@ export async function bench(report) {
       const buffer = Buffer.allocUnsafe(256 * 1024);
       for (const f of tenkFiles) lib.sha256FileSync(f, buffer);
     });
-    const smallPool = new lib.HashPool();
-    const allCores = await best(2, () => lib.hashTree(tenk, { pool: smallPool }));
-    await smallPool.close();
     console.log(`    one thread hashing the small files in turn: ${(1 / oneThread).toFixed(2)} GiB/s`);
+    // The large file and the small files are timed in turn, so that both see the same load from whatever else runs;
+    // the reference is the fastest large-file hash of the whole run (never weaker than row 1's).
+    const smallPool = new lib.HashPool();
+    const cpuSecs = () => {
+      const u = process.resourceUsage();
+      return (u.userCPUTime + u.systemCPUTime) / 1e6;
+    };
+    const timed = async (fn) => {
+      const c0 = cpuSecs();
+      const t0 = process.hrtime.bigint();
+      await fn();
+      return { wall: secs(t0), cpu: cpuSecs() - c0 };
+    };
+    await lib.hashTree(tenk, { pool: smallPool }); // the workers started, as in a capture's second path
+    const turns = { big: [], small: [], cold: [] };
+    for (let i = 0; i < 3; i++) {
+      turns.big.push(await timed(() => lib.hashTree(big, { pool: smallPool })));
+      turns.small.push(await timed(() => lib.hashTree(tenk, { pool: smallPool })));
+      // what a first `capture --data` of the folder does: every file looked up in, then added to, a new hash cache
+      const coldStore = lib.openStore(path.join(work, `cold-store-${i}`));
+      const coldCache = new lib.HashCacheRepository(coldStore.db);
+      turns.cold.push(await timed(() => lib.hashTree(tenk, { pool: smallPool, cache: coldCache })));
+      coldStore.close();
+    }
+    await smallPool.close();
+    const fastest = (xs, key) => Math.min(...xs.map((x) => x[key]));
+    const singleSecs = Math.min(oursSecs, fastest(turns.big, 'wall'));
+    const medianCpu = (xs) => median(xs.map((x) => x.cpu));
+    console.log(
+      `    CPU per GiB (median of 3, all threads): single large file ${medianCpu(turns.big).toFixed(2)} s, ` +
+        `10,000 small files ${medianCpu(turns.small).toFixed(2)} s, with a cold cache ${medianCpu(turns.cold).toFixed(2)} s`,
+    );
     // the target is every core at the speed one core hashes a large file: per-file costs count against it
     report(
       `hash 10,000 small files / 1 GiB, uncached (GiB/s, ${cores} cores)`,
-      1 / allCores,
+      1 / fastest(turns.small, 'wall'),
       'GiB/s',
       `single large file speed × ${cores} cores`,
-      cores / oursSecs,
+      cores / singleSecs,
+      { ratioAtLeast: 0.8 },
+    );
+    report(
+      `hash 10,000 small files / 1 GiB, first capture: cold hash cache (GiB/s, ${cores} cores)`,
+      1 / fastest(turns.cold, 'wall'),
+      'GiB/s',
+      `single large file speed × ${cores} cores`,
+      cores / singleSecs,
       { ratioAtLeast: 0.8 },
     );
 

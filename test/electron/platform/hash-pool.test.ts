@@ -1,0 +1,123 @@
+// HashPool jobs through hashTree: files changed after the listing fail by name (never hang), jobs share one pool, close ends them.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { HashCacheRepository } from '../../../electron/db/hash-cache-repository';
+import { openStore } from '../../../electron/db/open-store';
+import { HashPool } from '../../../electron/platform/hash-pool';
+import { hashTree } from '../../../electron/platform/hash-tree';
+import { tempDir, writeFiles } from '../../helpers/temp';
+import { containing } from '../../helpers/typed';
+
+/** sha256sum of every file of a folder, in one process: relative path → hash. */
+function sha256sums(dir: string, rels: readonly string[]): Map<string, string> {
+  const out = execFileSync('sha256sum', ['--', ...rels], { cwd: dir, encoding: 'utf8' });
+  return new Map(
+    out
+      .trim()
+      .split('\n')
+      .map((l) => [l.slice(66), l.slice(0, 64)]),
+  );
+}
+
+/** A folder of `n` small files f0…f(n-1), enough past the few-files threshold to go through a shared job. */
+function folder(n: number): string {
+  const dir = tempDir();
+  const files: Record<string, string> = {};
+  for (let i = 0; i < n; i++) files[`f${String(i).padStart(3, '0')}.txt`] = `file ${i}\n`.repeat(i + 1);
+  writeFiles(dir, files);
+  return dir;
+}
+
+/** A skip callback that does `change` to the named file just after the listing found it (and keeps it listed). */
+function afterListing(name: string, change: (abs: string) => void) {
+  return (rel: string, _entry: fs.Dirent, abs: string): boolean => {
+    if (rel === name) change(abs);
+    return false;
+  };
+}
+
+describe('HashPool jobs', () => {
+  for (const [what, n] of [
+    ['in a shared job', 80],
+    ['among a few files hashed on the calling thread', 5],
+  ] as const)
+    it(`names a file that vanished after the listing, ${what}`, async () => {
+      const dir = folder(n);
+      const gone = path.join(dir, 'f003.txt');
+      await expect(hashTree(dir, { skip: afterListing('f003.txt', (abs) => fs.rmSync(abs)) })).rejects.toMatchObject({
+        code: 'FILE_UNREADABLE',
+        message: containing(gone),
+      });
+    });
+
+  it('refuses a file swapped for a FIFO or for a link to a device after the listing, instead of hanging', async () => {
+    for (const cached of [false, true]) {
+      const dir = folder(80);
+      const store = openStore(tempDir());
+      const cache = cached ? new HashCacheRepository(store.db) : undefined;
+      const fifo = path.join(dir, 'f010.txt');
+      const toFifo = afterListing('f010.txt', (abs) => {
+        fs.rmSync(abs);
+        execFileSync('mkfifo', [abs]);
+      });
+      await expect(hashTree(dir, { skip: toFifo, cache })).rejects.toMatchObject({
+        code: 'FILE_UNREADABLE',
+        message: containing(`${fifo}: it is no longer a regular file`),
+      });
+      // a read that would never end is stopped at the first buffer
+      const zero = path.join(dir, 'f020.txt');
+      const toDevice = afterListing('f020.txt', (abs) => {
+        fs.rmSync(abs);
+        fs.symlinkSync('/dev/zero', abs);
+      });
+      fs.rmSync(fifo);
+      fs.writeFileSync(fifo, 'back');
+      await expect(hashTree(dir, { skip: toDevice, cache })).rejects.toMatchObject({
+        code: 'FILE_UNREADABLE',
+        message: containing(`${zero}: it is no longer a regular file`),
+      });
+      store.close();
+    }
+  });
+
+  it('hashes two folders at once on one pool, each file like sha256sum, with and without a cache', async () => {
+    const a = folder(150);
+    const b = folder(90);
+    writeFiles(b, { 'big.bin': Buffer.alloc(5 * 1024 * 1024, 9) });
+    const pool = new HashPool();
+    const store = openStore(tempDir());
+    try {
+      const cache = new HashCacheRepository(store.db);
+      const [ta, tb] = await Promise.all([hashTree(a, { pool }), hashTree(b, { pool, cache })]);
+      for (const [dir, tree] of [
+        [a, ta],
+        [b, tb],
+      ] as const) {
+        const sums = sha256sums(
+          dir,
+          tree.files.map((f) => f.path),
+        );
+        for (const f of tree.files) expect(f.sha256).toBe(sums.get(f.path));
+        for (const f of tree.files) expect(f.size).toBe(fs.statSync(path.join(dir, f.path)).size);
+      }
+      expect(tb.fileCount).toBe(91);
+    } finally {
+      store.close();
+      await pool.close();
+    }
+  });
+
+  it('rejects a hash still running when its pool is closed, instead of leaving it waiting', async () => {
+    const dir = tempDir();
+    const files: Record<string, Buffer> = {};
+    for (let i = 0; i < 64; i++) files[`part-${i}.bin`] = Buffer.alloc(2 * 1024 * 1024, i);
+    writeFiles(dir, files);
+    const pool = new HashPool();
+    const running = hashTree(dir, { pool });
+    // closed while the job is queued: whatever was hashed, the rest must fail, not hang
+    await pool.close();
+    await expect(running).rejects.toThrow(/closed/);
+  });
+});
