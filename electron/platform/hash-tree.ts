@@ -62,13 +62,23 @@ function sortedRootHash(sorted: readonly FileEntry[]): string {
 interface Found {
   rel: string;
   abs: string;
-  /** Absent where no cache or progress needs it before the read: the worker's read then gives the size. */
-  stat?: fs.BigIntStats;
+  /**
+   * What the listing's stat said (absent where no cache or progress needs it before the read: the worker's read then
+   * gives the size). Kept instead of the stat itself, which is large and would live until the tree is done.
+   */
+  seen?: Seen;
   linkTarget?: string;
 }
 
-function identityOf(stat: fs.BigIntStats): FileIdentity {
-  return fileIdentityOf(stat);
+/** A regular file's identity (for the cache) and size, as its stat gave them. */
+interface Seen {
+  id: FileIdentity;
+  size: number;
+}
+
+function seenOf(stat: fs.BigIntStats): Seen {
+  const id = fileIdentityOf(stat);
+  return { id, size: id.size };
 }
 
 function readLink(abs: string): string {
@@ -127,7 +137,7 @@ function* walk(root: string, skip: HashTreeOptions['skip'], withStat: boolean): 
       } catch (e) {
         throw unreadable(abs, e);
       }
-      yield { rel, abs, stat };
+      yield { rel, abs, seen: seenOf(stat) };
     }
   }
 }
@@ -195,7 +205,7 @@ export async function hashTree(inputPath: string, options: HashTreeOptions = {})
   const withStat = options.cache !== undefined || options.onProgress !== undefined;
   const found: Iterable<Found> = isDir
     ? walk(abs, options.skip, withStat)
-    : [{ rel: path.basename(abs), abs, stat: top }];
+    : [{ rel: path.basename(abs), abs, seen: seenOf(top) }];
   const { files, totalBytes } = await hashFound(found, options);
   files.sort(byPath);
   const rootHash = isDir ? sortedRootHash(files) : files[0]!.sha256;
@@ -224,7 +234,7 @@ export async function hashFiles(
     } catch (e) {
       throw unreadable(abs, e);
     }
-    return stat.isSymbolicLink() ? { rel, abs, linkTarget: readLink(abs) } : { rel, abs, stat };
+    return stat.isSymbolicLink() ? { rel, abs, linkTarget: readLink(abs) } : { rel, abs, seen: seenOf(stat) };
   });
   return (await hashFound(found, options)).files;
 }
@@ -248,11 +258,11 @@ async function hashFound(
     const entry = files[index]!;
     entry.sha256 = sha;
     // without a stat, the size is what was read and hashed; with one, the size the listing saw (as before)
-    const size = item.stat ? Number(item.stat.size) : hashedSize;
-    if (!item.stat) {
+    const size = item.seen ? item.seen.size : hashedSize;
+    if (!item.seen) {
       entry.size = size;
       totalBytes += size;
-    } else learned.push({ id: identityOf(item.stat), sha256: sha });
+    } else learned.push({ id: item.seen.id, sha256: sha });
     bytesDone += size;
     options.onProgress?.(bytesDone, bytesToHash, item.rel);
   };
@@ -292,9 +302,9 @@ async function hashFound(
           files.push({ path: item.rel, size: 0, sha256: null, linkTarget: item.linkTarget });
           continue;
         }
-        const size = item.stat ? Number(item.stat.size) : 0;
+        const size = item.seen ? item.seen.size : 0;
         totalBytes += size;
-        const cached = item.stat ? (options.cache?.lookup(identityOf(item.stat)) ?? null) : null;
+        const cached = item.seen ? (options.cache?.lookup(item.seen.id) ?? null) : null;
         files.push({ path: item.rel, size, sha256: cached });
         if (cached !== null) continue;
         bytesToHash += size;
@@ -333,7 +343,7 @@ function hashFew(
   for (const { index, item } of few) {
     try {
       // without the listing's stat, a few stats are cheap and say which files are big
-      const size = item.stat ? Number(item.stat.size) : fs.statSync(item.abs).size;
+      const size = item.seen ? item.seen.size : fs.statSync(item.abs).size;
       if (size >= SMALL_FILE) {
         on.single(index, item, size);
         continue;
