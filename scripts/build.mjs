@@ -1,6 +1,7 @@
 // Builds what is stale: the CLI/server bundle (dist/cli.mjs and its chunks) for Node, and, where present, the
 // Electron main/preload bundles and the renderer. esbuild is fast enough that "stale" is "always".
 import { build } from 'esbuild';
+import { isBuiltin } from 'node:module';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -50,35 +51,82 @@ const common = {
   plugins: [vegaCanvasWithoutCanvas, zodEnglishOnly],
 };
 
-// The CLI is ES modules split into chunks: each command loads only the code it uses, from the entry (the command
-// tree, commander) through `import()` at the places that load a feature (issue 13: a command's start).
-// The chunks sit beside the entry in dist/, so `__dirname` is dist/ for all of them, as it was for one bundle.
-// Node's ES modules have no `require`, `__filename` or `__dirname`: every chunk defines its own.
-const esmPrelude = [
-  "import { createRequire as __rsCreateRequire } from 'node:module';",
-  "import { fileURLToPath as __rsFileURLToPath } from 'node:url';",
-  "import { dirname as __rsDirname } from 'node:path';",
-  'const require = __rsCreateRequire(import.meta.url);',
-  'const __filename = __rsFileURLToPath(import.meta.url);',
-  'const __dirname = __rsDirname(__filename);',
-].join('\n');
+// The CLI is split into chunks: each command loads only the code it uses, from the entry (the command tree,
+// commander) through `import()` at the places that load a feature (issue 13: a command's start). esbuild splits ES
+// modules only, and Node 20 keeps no compiled code of ES modules, so the split is made in two steps: the ES-module
+// chunks are built in memory, then each one is turned into a CommonJS file of its own (its imports of the other
+// chunks become `require`s, `import()` a `require` in a promise), which bin/reproscope.cjs compiles with V8's code
+// cache. The chunks sit beside the entry in dist/, so `__dirname` is dist/ for all of them, as it was for one bundle.
 const dist = path.join(root, 'dist');
 fs.mkdirSync(dist, { recursive: true });
-// chunks of an earlier build (and the single bundle of before) would otherwise pile up
+// chunks of an earlier build (and the ES-module chunks of before) would otherwise pile up
 for (const f of fs.readdirSync(dist))
   if (/^cli(-[A-Z0-9]+)?\.(mjs|cjs)(\.map)?$/.test(f)) fs.rmSync(path.join(dist, f));
 
-const jobs = [
-  build({
+// esbuild's CommonJS form of `import fs from 'node:fs'` copies every export of the module into a fresh object
+// (`__toESM`), which for node:fs is 0.2 ms per importing file, paid on every start; a built-in needs none of that:
+// its module object, with itself as `default`, serves both `fs.readFileSync` and `import { readFileSync }`.
+const builtinImport = 'var __rsMod = (m) => Object.create(m, { default: { value: m, enumerable: true } });';
+
+/** Builds the CLI: dist/cli.cjs and its chunks dist/cli-<hash>.cjs. */
+async function buildCli() {
+  const esm = await build({
     ...common,
     format: 'esm',
     splitting: true,
+    write: false,
+    // the second step reads it, so the final maps lead back to the TypeScript sources
+    sourcemap: 'inline',
     entryPoints: { cli: path.join(root, 'electron/cli/index.ts') },
     outdir: dist,
     outExtension: { '.js': '.mjs' },
     chunkNames: 'cli-[hash]',
-    banner: { js: esmPrelude },
-  }),
+  });
+  const chunks = new Map(esm.outputFiles.filter((f) => f.path.endsWith('.mjs')).map((f) => [f.path, f.text]));
+  const chunkFile = /^\.\/(cli(?:-[A-Z0-9]+)?)\.mjs$/;
+  const cjs = await build({
+    ...common,
+    write: false,
+    plugins: [
+      {
+        name: 'cli-chunks',
+        setup(b) {
+          // the chunks are in memory, not on disk
+          b.onResolve({ filter: /[\\/]cli(-[A-Z0-9]+)?\.mjs$/ }, (args) =>
+            args.kind === 'entry-point' ? { path: args.path } : undefined,
+          );
+          // another chunk stays a file of its own, required at run time
+          b.onResolve({ filter: chunkFile }, (args) => ({
+            path: `./${chunkFile.exec(args.path)[1]}.cjs`,
+            external: true,
+          }));
+          b.onLoad({ filter: /[\\/]cli(-[A-Z0-9]+)?\.mjs$/ }, (args) =>
+            chunks.has(args.path) ? { contents: chunks.get(args.path), loader: 'js', resolveDir: dist } : undefined,
+          );
+        },
+      },
+    ],
+    entryPoints: Object.fromEntries([...chunks.keys()].map((p) => [path.basename(p, '.mjs'), p])),
+    outdir: dist,
+    outExtension: { '.js': '.cjs' },
+    // `import()` of a chunk becomes a `require` in a promise: what was loaded later is still loaded later
+    supported: { 'dynamic-import': false },
+    // ES modules run in strict mode; so do their CommonJS versions
+    banner: { js: `'use strict';\n${builtinImport}` },
+  });
+  for (const f of cjs.outputFiles) {
+    let text = f.text;
+    // a Node built-in is imported as itself (see builtinImport), of the same length, so the source map still fits
+    if (f.path.endsWith('.cjs'))
+      text = text.replace(/__toESM\((require\("([^"]+)"\), 1\))/g, (all, rest, name) =>
+        isBuiltin(name) ? `__rsMod(${rest}` : all,
+      );
+    fs.writeFileSync(f.path, text);
+  }
+}
+
+const jobs = [
+  buildCli(),
   // the worker thread `serve` parses MLprojects and large JSON bodies in (electron/core/parse-off-thread.ts)
   build({
     ...common,

@@ -50,7 +50,7 @@ function buildIfStale() {
   );
   const outputs = oldestOutput(
     [
-      'dist/cli.mjs',
+      'dist/cli.cjs',
       'dist/electron/main.cjs',
       'dist/electron/preload.cjs',
       'dist/renderer/index.html',

@@ -69,7 +69,7 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs the built CLI (bin/reproscope.cjs over dist/cli.mjs, made by `npm run build`) as a separate process. */
+/** Runs the built CLI (bin/reproscope.cjs over dist/cli.cjs, made by `npm run build`) as a separate process. */
 export function runCli(
   args: string[],
   options: {
