@@ -26,6 +26,14 @@ export function decodeSnapshot(text: string, label = 'snapshot'): Snapshot {
   return parseSnapshot(raw, label);
 }
 
+/**
+ * The first snapshots a process parses skip zod's compiled fast path: compiling it (once per object schema, ~10 ms
+ * for the snapshot's) costs more than it saves over a few parses, and most commands parse one or two (`show`,
+ * `compare`). A process that goes on parsing (an import, the server, the app) compiles it then.
+ */
+const JITLESS_PARSES = 16;
+let parses = 0;
+
 /** Validates an unknown value as a snapshot. */
 export function parseSnapshot(raw: unknown, label = 'snapshot'): Snapshot {
   const version = (raw as { schemaVersion?: unknown } | null)?.schemaVersion;
@@ -36,7 +44,8 @@ export function parseSnapshot(raw: unknown, label = 'snapshot'): Snapshot {
       'Upgrade reproscope to read it.',
     );
   }
-  const parsed = SnapshotSchema.safeParse(raw);
+  // the same checks either way; only how zod runs them differs (see JITLESS_PARSES)
+  const parsed = SnapshotSchema.safeParse(raw, parses++ < JITLESS_PARSES ? { jitless: true } : undefined);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue ? issue.path.join('.') : '';
