@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { formatError, toErrorInfo, type ErrorInfo } from '../../shared/errors';
 import { nonFiniteReplacer } from '../../shared/snapshot/nonfinite-json';
 import { formatSnapshotText } from '../../shared/snapshot/snapshot-text';
+import type { GitAnswers } from '../core/code-state-ask';
 import type { CoreContext } from '../core/core-context';
 import type { Handlers } from '../core/handlers';
 import { REPROSCOPE_VERSION } from '../core/version';
@@ -67,7 +68,10 @@ export function buildProgram(): Command {
   // The store, its repositories and the handlers of every feature are loaded when a command's action is about to
   // run, not when the program is built: `--help`, `--version` and a usage error load none of them (issue 13).
   let loaded: CoreModules | null = null;
-  program.hook('preAction', async () => {
+  let gitAnswers: Promise<GitAnswers> | null = null;
+  program.hook('preAction', async (_program, action) => {
+    // capture reads the code state before its command starts: git is asked first, and answers while the rest loads
+    if (action.name() === 'capture') gitAnswers ??= (await import('../core/code-state-ask')).askGit(process.cwd());
     loaded ??= await loadCoreModules();
   });
   const modules = (): CoreModules => {
@@ -146,6 +150,7 @@ export function buildProgram(): Command {
               envNames: opts.env,
               // with --json stdout is the JSON alone: the command's output goes to the store, not the terminal
               interactive: !opts.json,
+              gitAnswers,
             },
             { runs: c.runs, hashCache: c.hashCache, onProgress: c.events.publish },
           );

@@ -1,10 +1,12 @@
 // The code state of a working folder: git commit, branch, remotes, patch and untracked files, or a content hash outside git.
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { stripUrlCredentials } from '../../shared/snapshot/secrets';
 import type { CodeState, FileEntry } from '../../shared/snapshot/snapshot';
+import { askGit, gitText, parseGitStatus, type GitAnswers } from './git-query';
 import { hashFiles, hashTree, type HashCache } from './hash-tree';
+
+export type { GitAnswers } from './git-query';
 
 /** Untracked files beyond this count are listed without hashes (a stray dataset in the tree should not stall capture). */
 const MAX_UNTRACKED_HASHED = 5000;
@@ -116,18 +118,6 @@ function safeSize(abs: string): number {
   }
 }
 
-/** Output of one git command in `cwd`, or null where it fails; git's optional locks are off, so it never writes the index. */
-function gitText(cwd: string, args: string[]): Promise<string | null> {
-  return new Promise((resolve) => {
-    execFile(
-      'git',
-      ['--no-optional-locks', ...args],
-      { cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } },
-      (error, stdout) => resolve(error ? null : stdout),
-    );
-  });
-}
-
 /** `git remote -v` as name → fetch URL (the push URL where a remote has no fetch URL). */
 function parseRemotes(text: string | null): { name: string; url: string }[] {
   const urls = new Map<string, { fetch?: string; push?: string }>();
@@ -141,30 +131,29 @@ function parseRemotes(text: string | null): { name: string; url: string }[] {
   return [...urls].map(([name, u]) => ({ name, url: u.fetch || u.push || '' }));
 }
 
+/** How captureCodeState asks git. */
+export interface CodeStateOptions {
+  /** git's answers about the folder, asked already (the CLI asks while it loads capture): see askGit. */
+  asked?: Promise<GitAnswers> | null;
+}
+
 /**
  * Captures the code category of a folder: git state (commit, branch, remotes, patch, untracked, submodules) or a
- * content hash. It runs before a captured command starts, so it asks git once, in parallel, and only what can be
- * there: no `git diff` when nothing tracked changed, no `git submodule` (a shell script, 80 ms) without .gitmodules.
+ * content hash. It runs before a captured command starts, so it asks git once, in parallel (askGit: the root, the
+ * remotes, and one status that names the commit, the branch, tracked changes and untracked files), and only what can
+ * be there: no `git diff` when nothing tracked changed, no `git submodule` (a shell script, 80 ms) without
+ * .gitmodules.
  */
 export async function captureCodeState(
   folder: string,
   cache?: HashCache,
+  options: CodeStateOptions = {},
 ): Promise<{ code: CodeState; warnings: string[]; partial?: boolean }> {
   const warnings: string[] = [];
-  const [top, head, branch, remotesRaw, status, untrackedRaw] = await Promise.all([
-    gitText(folder, ['rev-parse', '--show-toplevel']),
-    gitText(folder, ['rev-parse', '--verify', '-q', 'HEAD']),
-    gitText(folder, ['symbolic-ref', '--short', '-q', 'HEAD']),
-    gitText(folder, ['remote', '-v']),
-    gitText(folder, ['status', '--porcelain=v2', '-z', '--untracked-files=no', '--ignore-submodules=none']),
-    // from the root, so the paths are the root's (ls-files lists relative to where it runs)
-    gitText(folder, ['ls-files', '--others', '--exclude-standard', '-z', '--full-name', ':/']),
-  ]);
+  const { top, remotes: remotesRaw, status } = await (options.asked ?? askGit(folder));
   if (top === null) return folderCodeState(folder, cache);
   const root = top.trim();
-  const commit = head?.trim() || null;
-  // `status` lists every tracked change (staged or not, submodules included): none means the patch is empty
-  const changed = status === null || status.length > 0;
+  const { commit, branch, changed, untrackedPaths } = await readStatus(folder, status);
   const [diff, submoduleRaw] = await Promise.all([
     !changed
       ? Promise.resolve('')
@@ -181,7 +170,6 @@ export async function captureCodeState(
     patch = patch.slice(0, MAX_PATCH_BYTES);
   }
   const remotes = parseRemotes(remotesRaw);
-  const untrackedPaths = (untrackedRaw ?? '').split('\0').filter(Boolean).sort();
   if (untrackedPaths.length > MAX_UNTRACKED_HASHED)
     warnings.push(`code: ${untrackedPaths.length} untracked files; only the first ${MAX_UNTRACKED_HASHED} were hashed`);
   let untracked: FileEntry[] = [];
@@ -202,7 +190,7 @@ export async function captureCodeState(
       provenance: 'observed',
       root,
       commit,
-      branch: branch?.trim() || null,
+      branch,
       remotes: remotes.map((r) => ({ name: r.name, url: stripUrlCredentials(r.url) })),
       dirty: cleanPatch !== null || untracked.length > 0,
       patch: cleanPatch,
@@ -213,5 +201,36 @@ export async function captureCodeState(
       note: commit ? null : 'the repository has no commits yet',
     },
     warnings,
+  };
+}
+
+/**
+ * The commit, branch, tracked change and untracked files of a status read. Where git wrote no status (it failed),
+ * or a branch it cannot name as such (`(detached)`, or a HEAD that points outside refs/heads), the single-purpose
+ * commands are asked instead, as before.
+ */
+async function readStatus(
+  folder: string,
+  status: string | null,
+): Promise<{ commit: string | null; branch: string | null; changed: boolean; untrackedPaths: string[] }> {
+  const symbolicBranch = async () => (await gitText(folder, ['symbolic-ref', '--short', '-q', 'HEAD']))?.trim() || null;
+  if (status === null) {
+    const [head, branch, untrackedRaw] = await Promise.all([
+      gitText(folder, ['rev-parse', '--verify', '-q', 'HEAD']),
+      symbolicBranch(),
+      // from the root, so the paths are the root's (ls-files lists relative to where it runs)
+      gitText(folder, ['ls-files', '--others', '--exclude-standard', '-z', '--full-name', ':/']),
+    ]);
+    // no status: the patch may hold anything, so it is asked for
+    const untrackedPaths = (untrackedRaw ?? '').split('\0').filter(Boolean).sort();
+    return { commit: head?.trim() || null, branch, changed: true, untrackedPaths };
+  }
+  const read = parseGitStatus(status);
+  const named = read.branch !== null && !read.branch.startsWith('refs/');
+  return {
+    commit: read.commit,
+    branch: named ? read.branch : await symbolicBranch(),
+    changed: read.changed,
+    untrackedPaths: read.untracked.sort(),
   };
 }

@@ -19,7 +19,7 @@ import type { HashCacheRepository } from '../../db/hash-cache-repository';
 import type { RunsRepository } from '../../db/runs-repository';
 import { findEnvSpecs } from '../../platform/env-specs';
 import { readDvcLock } from '../../platform/dvc-lock';
-import { captureCodeState } from '../../platform/git-state';
+import { captureCodeState, type GitAnswers } from '../../platform/git-state';
 import { hashTree, statInputPath, type PathRole } from '../../platform/hash-tree';
 import { withNormalisedHashes } from '../../platform/mlflow-normalised';
 import { HashPool } from '../../platform/hash-pool';
@@ -47,6 +47,8 @@ export interface CaptureRequest {
   env?: NodeJS.ProcessEnv;
   /** Live output and terminal stdin (the CLI); off for programmatic use. */
   interactive?: boolean;
+  /** git's answers about `cwd`, asked already by the caller (askGit), so that git ran while capture loaded. */
+  gitAnswers?: Promise<GitAnswers> | null;
 }
 
 /** The store pieces capture writes to. */
@@ -216,7 +218,7 @@ export async function captureRun(request: CaptureRequest, deps: CaptureDeps): Pr
   try {
     const hashing = { cache: deps.hashCache, pool, onProgress: deps.onProgress, task };
     const data = await hashPaths(request.data ?? [], cwd, hashing);
-    const code = await captureCodeState(cwd, deps.hashCache);
+    const code = await captureCodeState(cwd, deps.hashCache, { asked: request.gitAnswers });
     // live output through the pipe; the shim first on PATH, as audit's local reruns have it
     const runEnv = { ...env, PYTHONUNBUFFERED: env.PYTHONUNBUFFERED ?? '1', ...(shim ? { PATH: runPath } : {}) };
     const running = runCommand({

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { captureCodeState } from '../../../electron/platform/git-state';
+import { askGit, parseGitStatus } from '../../../electron/platform/git-query';
 import { git, gitRepo, tempDir, writeFiles } from '../../helpers/temp';
 import { matching } from '../../helpers/typed';
 
@@ -41,6 +42,63 @@ describe('code state', () => {
     const { code } = await captureCodeState(path.join(repo, 'src'));
     expect(code.root).toBe(fs.realpathSync(repo));
     expect(code.submodules).toEqual([{ path: 'vendor/lib', commit: git(sub, 'rev-parse', 'HEAD').trim() }]);
+  });
+
+  it("reads the commit, branch and untracked files that git's single-purpose commands give, in unusual repositories", async () => {
+    // what capture recorded before it read them all from one `git status --porcelain=v2 --branch`
+    const expected = (cwd: string) => {
+      const quiet = (...args: string[]) => {
+        try {
+          return git(cwd, ...args).trim() || null;
+        } catch {
+          return null;
+        }
+      };
+      return {
+        commit: quiet('rev-parse', '--verify', '-q', 'HEAD'),
+        branch: quiet('symbolic-ref', '--short', '-q', 'HEAD'),
+        untracked: git(cwd, 'ls-files', '--others', '--exclude-standard', '-z', '--full-name', ':/')
+          .split('\0')
+          .filter(Boolean)
+          .sort(),
+      };
+    };
+    // the untracked paths as listed (a nested repository is one entry, `nested/`, that is not hashed as a file)
+    const actual = async (cwd: string) => {
+      const { code } = await captureCodeState(cwd);
+      const { status } = await askGit(cwd);
+      return { commit: code.commit, branch: code.branch, untracked: parseGitStatus(status ?? '').untracked.sort() };
+    };
+    // no commits yet, files staged and untracked ones with odd names, from a subfolder
+    const unborn = tempDir();
+    git(unborn, 'init', '-q', '-b', 'first');
+    writeFiles(unborn, {
+      'a.py': '1',
+      'src/b.py': '2',
+      'sp ace é.txt': '3',
+      'new\nline.py': '4',
+      '.gitignore': '*.log\n',
+    });
+    git(unborn, 'add', 'a.py');
+    writeFiles(unborn, { 'x.log': 'ignored', 'src/deep/c.py': '5' });
+    expect(await actual(path.join(unborn, 'src'))).toEqual(expected(path.join(unborn, 'src')));
+    expect((await captureCodeState(unborn)).code.untracked.map((u) => u.path)).toEqual(expected(unborn).untracked);
+    // a staged rename (two paths in one status entry), a nested repository, a branch with a slash
+    const repo = gitRepo({ 'old.py': 'x = 1\n', 'keep.py': 'y\n' });
+    git(repo, 'checkout', '-q', '-b', 'feature/x');
+    git(repo, 'mv', 'old.py', 'renamed.py');
+    writeFiles(repo, { 'nested/.keep': '', 'notes.md': 'n' });
+    git(path.join(repo, 'nested'), 'init', '-q');
+    const renamed = await captureCodeState(repo);
+    expect(await actual(repo)).toEqual(expected(repo));
+    expect(renamed.code.patch).toContain('rename to renamed.py');
+    // detached HEAD, and a branch that git's status names `(detached)` (it is asked for by name then)
+    git(repo, 'commit', '-q', '-m', 'rename');
+    git(repo, 'checkout', '-q', '--detach');
+    expect(await actual(repo)).toEqual(expected(repo));
+    expect((await actual(repo)).branch).toBeNull();
+    git(repo, 'checkout', '-q', '-b', '(detached)');
+    expect(await actual(repo)).toEqual({ ...expected(repo), branch: '(detached)' });
   });
 
   it('hashes the source files of a folder outside git and says it is not under version control', async () => {
