@@ -8,7 +8,8 @@ import { mlflowSourceTypeName, mlflowStatusName, type MlflowMetricPoint } from '
 import type { DeclaredDataset } from '../../../shared/snapshot/snapshot';
 import { isInside } from './store-files';
 import { artifactStamp } from './import-file-stamp';
-import { SqlitePrefetch } from './import-sqlite-prefetch';
+import { SqlitePrefetch, type PrefetchedMetrics } from './import-sqlite-prefetch';
+import { metricColumnsOf, runColumns, type HistoryColumnsOf } from './import-sqlite-columns';
 import type {
   LocalModelDir,
   MlflowExperimentInfo,
@@ -216,7 +217,7 @@ function readerOver(db: Database.Database, file: string, options: MlflowReadOpti
       const fetch = (keys: string[]): void => {
         if (!fetchAhead || keys.length === 0) return;
         try {
-          prefetch ??= new SqlitePrefetch(file, perRunSql);
+          prefetch ??= new SqlitePrefetch(file, perRunSql, { metricColumns: true });
           prefetch.add(keys);
         } catch {
           fetchAhead = false; // no worker: this thread reads them
@@ -238,25 +239,30 @@ function readerOver(db: Database.Database, file: string, options: MlflowReadOpti
         fetch(planned.flatMap((p) => (p?.kind === 'run' ? [p.r.run_uuid] : [])));
         return planned;
       };
-      const metricsOf = async (runId: string): Promise<Record<string, MlflowMetricPoint[]>> => {
+      const metricsOf = async (runId: string): Promise<RunMetrics> => {
         if (allMetrics) {
           const grouped = allMetrics.get(runId);
           allMetrics.delete(runId);
           if (grouped instanceof MalformedMetric) throw grouped;
-          return grouped ?? {};
+          return { points: grouped ?? {}, columns: null };
         }
-        let row: unknown;
+        let got: PrefetchedMetrics | null = null;
         if (fetchAhead && prefetch) {
           try {
-            row = await prefetch.next();
+            got = (await prefetch.next()) as PrefetchedMetrics;
           } catch {
             // The worker failed (it could not load the driver, say): read here from now on, so
             // that a real problem with the database is reported by this connection.
             fetchAhead = false;
-            row = perRun.get(runId);
           }
-        } else row = perRun.get(runId);
-        return runMetricsOf(runId, row);
+        }
+        if (got === null) {
+          const { runs, data } = metricColumnsOf([perRun.get(runId)]);
+          const run = runs[0]!;
+          got = 'row' in run ? run : { run, data };
+        }
+        if ('row' in got) return { points: runMetricsOf(runId, got.row), columns: null };
+        return { points: {}, columns: runColumns(got.run, got.data) };
       };
 
       // One chunk is planned ahead of the one being read, so the worker always has keys to fetch.
@@ -269,7 +275,7 @@ function readerOver(db: Database.Database, file: string, options: MlflowReadOpti
             yield planned;
             continue;
           }
-          let metrics: Record<string, MlflowMetricPoint[]>;
+          let metrics: RunMetrics;
           try {
             metrics = await metricsOf(planned.r.run_uuid);
           } catch (e) {
@@ -290,10 +296,30 @@ function readerOver(db: Database.Database, file: string, options: MlflowReadOpti
   };
 }
 
+/** A run's metrics: as points (read the careful way), or as columns (what MLflow writes, no object per point). */
+interface RunMetrics {
+  points: Record<string, MlflowMetricPoint[]>;
+  columns: Record<string, HistoryColumnsOf> | null;
+}
+
+/** Points of histories given as columns (until the import takes columns). */
+function pointsOf(columns: Record<string, HistoryColumnsOf>): Record<string, MlflowMetricPoint[]> {
+  const out: [string, MlflowMetricPoint[]][] = [];
+  for (const [name, { steps, values, timestamps }] of Object.entries(columns)) {
+    const points = new Array<MlflowMetricPoint>(steps.length);
+    for (let i = 0; i < steps.length; i++) {
+      const t = timestamps[i]!;
+      points[i] = { step: steps[i]!, value: values[i]!, timestamp: Number.isNaN(t) ? null : t };
+    }
+    out.push([name, points]);
+  }
+  return Object.fromEntries(out);
+}
+
 /** The reader's run from a planned row and its metrics. */
 function runOf(
   planned: Extract<Planned, { kind: 'run' }>,
-  metrics: Record<string, MlflowMetricPoint[]>,
+  { points, columns }: RunMetrics,
   datasets: DeclaredDataset[],
 ): Extract<MlflowReadItem, { kind: 'run' }>['run'] {
   const { r, facts, exp, lifecycleStage, artifactDir, modelDirs, fingerprint } = planned;
@@ -315,7 +341,7 @@ function runOf(
       sourceVersion: r.source_version || null,
       params: keyValues(facts.params),
       tags: keyValues(facts.tags),
-      metrics,
+      metrics: columns ? pointsOf(columns) : points,
       datasets,
       models: [],
       artifacts: [],

@@ -1,6 +1,7 @@
 // SqlitePrefetch: an mlflow.db's per-run queries run ahead on a worker thread, so the import does not wait on SQLite.
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
+import { METRIC_COLUMNS_SOURCE, type ColumnRun, type RawRun } from './import-sqlite-columns';
 
 /**
  * Runs one prepared query per run on a worker thread with its own read-only connection to an
@@ -8,12 +9,15 @@ import { Worker } from 'node:worker_threads';
  * writing out each run's metric values) then overlaps the import's own. Keys are added as the reader
  * learns them (a chunk of runs at a time, so nothing holds every key of a large store); rows come
  * back in the order the keys were added. Any failure of the worker is reported as a rejection; the
- * reader then does the work itself.
+ * reader then does the work itself. With `metricColumns`, the worker also parses each row of the
+ * per-run metrics query into float64 columns (metricColumnsOf), handed over without a copy: the
+ * parsing then overlaps the import too, and the import makes no object per point.
  */
 
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 let query = null;
+${METRIC_COLUMNS_SOURCE}
 parentPort.on('message', ({ id, keys }) => {
   try {
     if (query === null) {
@@ -24,7 +28,12 @@ parentPort.on('message', ({ id, keys }) => {
     }
     const rows = new Array(keys.length);
     for (let i = 0; i < keys.length; i++) rows[i] = query.get(keys[i]);
-    parentPort.postMessage({ id, rows });
+    if (!workerData.metricColumns) {
+      parentPort.postMessage({ id, rows });
+      return;
+    }
+    const { runs, data } = metricColumnsOf(rows);
+    parentPort.postMessage({ id, rows: runs, data }, [data.buffer]);
   } catch (e) {
     parentPort.postMessage({ id, error: String((e && e.message) || e) });
   }
@@ -34,6 +43,16 @@ parentPort.on('message', ({ id, keys }) => {
 /** Where this build loads better-sqlite3 from, so the worker loads the same one. */
 function driverPath(): string {
   return createRequire(__filename).resolve('better-sqlite3');
+}
+
+/** A run's metrics as the worker read them: columns in the batch's buffer, or the row to be read the careful way. */
+export type PrefetchedMetrics = { run: ColumnRun; data: Float64Array } | RawRun;
+
+/** How a prefetch runs: keys per query, batches asked for ahead, and whether rows come back as metric columns. */
+export interface PrefetchOptions {
+  batchSize?: number;
+  ahead?: number;
+  metricColumns?: boolean;
 }
 
 /** The rows of `sql` (one `?` parameter) for each key added, in that order, fetched ahead in batches. */
@@ -53,14 +72,20 @@ export class SqlitePrefetch {
   /** Batches asked for ahead of the one being read. */
   private readonly ahead: number;
 
-  constructor(file: string, sql: string, { batchSize = 50, ahead = 4 }: { batchSize?: number; ahead?: number } = {}) {
+  constructor(file: string, sql: string, { batchSize = 50, ahead = 4, metricColumns = false }: PrefetchOptions = {}) {
     this.batchSize = batchSize;
     this.ahead = ahead;
-    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file, sql, driver: driverPath() } });
-    this.worker.on('message', (msg: { id: number; rows?: unknown[]; error?: string }) => {
+    this.worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: { file, sql, driver: driverPath(), metricColumns },
+    });
+    this.worker.on('message', (msg: { id: number; rows?: unknown[]; data?: Float64Array; error?: string }) => {
       const w = this.waiting.get(msg.id);
       this.waiting.delete(msg.id);
-      if (msg.rows) w?.resolve(msg.rows);
+      const data = msg.data;
+      if (msg.rows && data)
+        w?.resolve((msg.rows as (ColumnRun | RawRun)[]).map((run) => ('row' in run ? run : { run, data })));
+      else if (msg.rows) w?.resolve(msg.rows);
       else w?.reject(new Error(msg.error ?? 'the query failed'));
       if (this.waiting.size === 0) this.worker.unref();
     });

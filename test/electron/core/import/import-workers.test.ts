@@ -62,6 +62,34 @@ describe('importing with worker threads', () => {
     ]);
   });
 
+  it('reads interleaved keys, repeated and huge steps, and values stored as text the same on the worker', async () => {
+    const file = path.join(tempDir(), 'mlflow.db');
+    const db = createMlflowDb(file);
+    db.prepare("INSERT INTO experiments (experiment_id, name, lifecycle_stage) VALUES (0, 'Default', 'active')").run();
+    const metric = db.prepare(
+      'INSERT INTO metrics (key, value, timestamp, run_uuid, step, is_nan) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    db.transaction(() => {
+      for (let i = 0; i < 60; i++) {
+        const id = (i * 104729).toString(16).padStart(32, '0');
+        insertRun(db, { run_uuid: id, experiment_id: 0 });
+        // As MLflow's log_metrics writes them: every key at each step, so keys interleave.
+        for (let s = 4; s >= 0; s--)
+          for (const key of ['loss', 'acc', 'lr'])
+            metric.run(key, Math.sin(i + s) * (key === 'lr' ? 1e-300 : 1), 1717300990000 + s, id, s * (i + 1), 0);
+        metric.run('loss', 0.5, 1717300990009, id, 2 * (i + 1), 0); // the same step again, later
+        metric.run('loss', 0.5, 1717300990009, id, 2 * (i + 1), 1); // and NaN at the same time
+        metric.run('big', -1.7976931348623157e308, 1, id, 2n ** 62n + BigInt(i), 0);
+        if (i === 7) metric.run('text', 'inf', 1, id, 0, 0);
+        if (i === 8) metric.run('text', '-Infinity', 2, id, 1, 0);
+        if (i === 9) metric.run('text', 'nan', 3, id, 2, 0);
+      }
+    })();
+    db.close();
+    const summary = await expectSameWithAndWithoutWorkers(file, 60);
+    expect(summary.skipped).toEqual([]);
+  });
+
   it('fetches rows ahead in the order asked, and says when the worker cannot, so the reader can do the work itself', async () => {
     const file = path.join(tempDir(), 'mlflow.db');
     createMlflowDb(file).close();
