@@ -4,12 +4,17 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { ImportSkip } from '../../../shared/api/api-import';
 import { ReproError } from '../../../shared/errors';
-import { mlflowSourceTypeName, mlflowStatusName, type MlflowMetricPoint } from '../../../shared/mlflow/mlflow-snapshot';
+import {
+  mlflowSourceTypeName,
+  mlflowStatusName,
+  type MlflowMetricColumns,
+  type MlflowMetricPoint,
+} from '../../../shared/mlflow/mlflow-snapshot';
 import type { DeclaredDataset } from '../../../shared/snapshot/snapshot';
 import { isInside } from './store-files';
 import { artifactStamp } from './import-file-stamp';
 import { SqlitePrefetch, type PrefetchedMetrics } from './import-sqlite-prefetch';
-import { metricColumnsOf, runColumns, type HistoryColumnsOf } from './import-sqlite-columns';
+import { metricColumnsOf, runColumns } from './import-sqlite-columns';
 import type {
   LocalModelDir,
   MlflowExperimentInfo,
@@ -299,21 +304,7 @@ function readerOver(db: Database.Database, file: string, options: MlflowReadOpti
 /** A run's metrics: as points (read the careful way), or as columns (what MLflow writes, no object per point). */
 interface RunMetrics {
   points: Record<string, MlflowMetricPoint[]>;
-  columns: Record<string, HistoryColumnsOf> | null;
-}
-
-/** Points of histories given as columns (until the import takes columns). */
-function pointsOf(columns: Record<string, HistoryColumnsOf>): Record<string, MlflowMetricPoint[]> {
-  const out: [string, MlflowMetricPoint[]][] = [];
-  for (const [name, { steps, values, timestamps }] of Object.entries(columns)) {
-    const points = new Array<MlflowMetricPoint>(steps.length);
-    for (let i = 0; i < steps.length; i++) {
-      const t = timestamps[i]!;
-      points[i] = { step: steps[i]!, value: values[i]!, timestamp: Number.isNaN(t) ? null : t };
-    }
-    out.push([name, points]);
-  }
-  return Object.fromEntries(out);
+  columns: Record<string, MlflowMetricColumns> | null;
 }
 
 /** The reader's run from a planned row and its metrics. */
@@ -341,7 +332,9 @@ function runOf(
       sourceVersion: r.source_version || null,
       params: keyValues(facts.params),
       tags: keyValues(facts.tags),
-      metrics: columns ? pointsOf(columns) : points,
+      metrics: points,
+      // What MLflow writes goes as columns, no object per point (a metric is given one way only).
+      ...(columns ? { metricColumns: columns } : {}),
       datasets,
       models: [],
       artifacts: [],

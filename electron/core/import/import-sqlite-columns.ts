@@ -1,4 +1,5 @@
 /** An mlflow.db run's metric row as float64 columns, no object per point: one self-contained function, run on the prefetch worker (its source is sent there) and on this thread alike. */
+import type { MlflowMetricColumns } from '../../../shared/mlflow/mlflow-snapshot';
 
 /** One run's metrics inside a batch's buffer: names in the order first met, points per name, and where the first name's columns start. */
 export interface ColumnRun {
@@ -119,16 +120,9 @@ export function metricColumnsOf(rows: readonly unknown[]): ColumnBatch {
   return { runs, data };
 }
 
-/** A metric's history as three columns of one length (timestamps NaN where none was recorded). */
-export interface HistoryColumnsOf {
-  steps: Float64Array;
-  values: Float64Array;
-  timestamps: Float64Array;
-}
-
 /** A run's metrics by name, as views into the batch's buffer (nothing is copied). */
-export function runColumns(run: ColumnRun, data: Float64Array): Record<string, HistoryColumnsOf> {
-  const out: [string, HistoryColumnsOf][] = [];
+export function runColumns(run: ColumnRun, data: Float64Array): Record<string, MlflowMetricColumns> {
+  const out: [string, MlflowMetricColumns][] = [];
   let at = run.at;
   for (let k = 0; k < run.names.length; k++) {
     const n = run.counts[k]!;

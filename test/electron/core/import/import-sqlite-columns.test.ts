@@ -6,10 +6,9 @@ import {
   METRIC_COLUMNS_SOURCE,
   metricColumnsOf,
   runColumns,
-  type HistoryColumnsOf,
 } from '../../../../electron/core/import/import-sqlite-columns';
 import { MalformedMetric, runMetricsOf } from '../../../../electron/core/import/import-sqlite-metrics';
-import type { MlflowMetricPoint } from '../../../../shared/mlflow/mlflow-snapshot';
+import type { MlflowMetricColumns, MlflowMetricPoint } from '../../../../shared/mlflow/mlflow-snapshot';
 
 const MAX = 1.7976931348623157e308;
 
@@ -24,7 +23,7 @@ function rowOf(points: { key: unknown; step: unknown; value: unknown; timestamp:
 }
 
 /** Columns as points, with every number kept bit for bit (NaN, -0). */
-function asPoints(columns: Record<string, HistoryColumnsOf>): Record<string, MlflowMetricPoint[]> {
+function asPoints(columns: Record<string, MlflowMetricColumns>): Record<string, MlflowMetricPoint[]> {
   const out: Record<string, MlflowMetricPoint[]> = {};
   for (const [name, c] of Object.entries(columns))
     out[name] = Array.from(c.steps, (step, i) => {
