@@ -133,6 +133,12 @@ const jobs = [
     entryPoints: [path.join(root, 'electron/core/parse-worker-main.ts')],
     outfile: path.join(root, 'dist/parse-worker.cjs'),
   }),
+  // the file-store import's read-ahead thread (electron/core/import/import-file-read-ahead.ts)
+  build({
+    ...common,
+    entryPoints: [path.join(root, 'electron/core/import/import-file-worker-main.ts')],
+    outfile: path.join(root, 'dist/import-file-worker.cjs'),
+  }),
 ];
 const extra = path.join(root, 'scripts/build-extra.mjs');
 if (fs.existsSync(extra)) jobs.push(import(extra).then((m) => m.buildExtra({ root, define, common })));

@@ -3,7 +3,7 @@ import {
   parseMlflowValue,
   type MlflowMetricColumns,
   type MlflowMetricPoint,
-} from '../../../shared/mlflow/mlflow-snapshot';
+} from '../../../shared/mlflow/mlflow-records';
 
 /** Parses one metric file: lines `timestamp value [step [more…]]`; throws a sentence naming the bad line. */
 export function parseMetricLines(name: string, text: string): MlflowMetricPoint[] {

@@ -1,38 +1,21 @@
 /** The file-store reader (`mlruns/`): lists experiments and runs, passes over runs whose stamp is as stored, reads the others. */
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ImportSkip } from '../../../shared/api/api-import';
 import { ReproError } from '../../../shared/errors';
 import {
-  mlflowSourceTypeName,
-  mlflowStatusName,
-  type MlflowMetricColumns,
-} from '../../../shared/mlflow/mlflow-snapshot';
-import type { DeclaredDataset } from '../../../shared/snapshot/snapshot';
-import {
   deletedExperimentSkip,
   experimentMatches,
-  type LocalModelDir,
   type MlflowExperimentInfo,
   type MlflowReadItem,
   type MlflowReadOptions,
   type MlflowStoreReader,
 } from './import-mlflow-types';
 import { isInside } from './store-files';
-import {
-  ExperimentMetaSchema,
-  InputMetaSchema,
-  listDirs,
-  listStoreDirs,
-  OutputMetaSchema,
-  readKeyFiles,
-  readMeta,
-  RunMetaSchema,
-} from './import-file-meta';
-import { parseMetricColumns } from './import-file-metrics';
+import { ExperimentMetaSchema, listDirs, readMeta } from './import-file-meta';
 import { listLoggedModels, readDatasets, type ExperimentScope } from './import-file-experiment';
-import { runStamp, type Listings } from './import-file-stamp';
+import { FileReadAhead } from './import-file-read-ahead';
+import { readRun } from './import-file-run';
 
 export { parseMetaYaml } from './import-file-meta';
 export { parseMetricLines } from './import-file-metrics';
@@ -44,6 +27,8 @@ export { parseMetricLines } from './import-file-metrics';
  */
 
 const TRASH = '.trash';
+/** Stores of at least this many runs are read ahead on a worker thread (its start costs about what reading 100 runs does). */
+const READ_AHEAD_FROM = 500;
 /** Folders of an experiment that are not runs. */
 const RESERVED_EXPERIMENT_FOLDERS = new Set(['tags', 'datasets', 'traces', 'models']);
 /** Folders of the store root that are not experiments (the model registry keeps `models/` there). */
@@ -136,182 +121,49 @@ export function openFileStore(dirArg: string, options: MlflowReadOptions): Mlflo
     exp,
     runs: listDirs(exp.dir).filter((n) => !RESERVED_EXPERIMENT_FOLDERS.has(n)),
   }));
+  const expectedRuns = runDirs.reduce((n, e) => n + e.runs.length, 0);
+  let ahead: FileReadAhead | null = null;
   return {
     type: 'mlflow-file',
     location: root,
     boundary: root,
     experiments,
-    expectedRuns: runDirs.reduce((n, e) => n + e.runs.length, 0),
-    close: () => undefined,
-    // eslint-disable-next-line @typescript-eslint/require-await -- the reader interface is async for the REST reader; this one reads local files synchronously
+    expectedRuns,
+    close: () => ahead?.close(),
     runs: async function* runs(): AsyncIterable<MlflowReadItem> {
       for (const skip of skips) yield { kind: 'skip', skip };
-      for (const { exp, runs: names } of runDirs) {
-        const expNotes: string[] = [];
-        const datasets = readDatasets(root, exp.dir, expNotes);
-        const models = listLoggedModels(root, exp.dir, expNotes);
-        for (const reason of expNotes) yield { kind: 'skip', skip: { experimentId: exp.id, runId: null, reason } };
-        const scope: ExperimentScope = { exp, datasets, models };
-        for (const name of names) yield readRun(root, scope, name, options);
+      // What each experiment declares for its runs, read first: a worker reading ahead needs it from the start.
+      const plan = runDirs.map(({ exp, runs: names }) => {
+        const notes: string[] = [];
+        const scope: ExperimentScope = {
+          exp,
+          datasets: readDatasets(root, exp.dir, notes),
+          models: listLoggedModels(root, exp.dir, notes),
+        };
+        return { scope, names, notes };
+      });
+      if (expectedRuns >= (options.workersFrom ?? READ_AHEAD_FROM)) ahead = FileReadAhead.start(root, plan, options);
+      try {
+        for (const { scope, names, notes } of plan) {
+          for (const reason of notes) yield { kind: 'skip', skip: { experimentId: scope.exp.id, runId: null, reason } };
+          for (const name of names) {
+            if (ahead) {
+              try {
+                yield await ahead.next();
+                continue;
+              } catch {
+                // The worker failed (it could not start, or stopped): this run and the rest are read here.
+                ahead.close();
+                ahead = null;
+              }
+            }
+            yield readRun(root, scope, name, options);
+          }
+        }
+      } finally {
+        ahead?.close();
+        ahead = null;
       }
     },
   };
-}
-
-function readRun(
-  root: string,
-  { exp, datasets, models }: ExperimentScope,
-  name: string,
-  options: MlflowReadOptions,
-): MlflowReadItem {
-  const runDir = path.join(exp.dir, name);
-  const skip = (reason: string): MlflowReadItem => ({
-    kind: 'skip',
-    skip: { experimentId: exp.id, runId: name, reason },
-  });
-  // A run whose folder is stamped as it was at the last import is passed over unread. Not in an
-  // experiment with logged models: their folders lie outside the run's.
-  const listings: Listings = new Map();
-  const fingerprint = models.size === 0 ? runFingerprint(runDir, { exp, datasets }, { options, listings }) : null;
-  if (fingerprint !== null && options.storedFingerprint?.(name) === fingerprint)
-    return { kind: 'unchanged', runId: name, experimentId: exp.id };
-  // `name` came from listDirs, which lists real folders only (never links), inside an experiment folder
-  // already checked to lie in the store: the run folder lies in the store too, so no realpath is needed.
-  // One listing of the run folder saves a failed lookup for each folder MLflow did not write (inputs, outputs…),
-  // and says which entries are real files and folders, so they are read without an lstat or fstat each.
-  let entries: Map<string, fs.Dirent> | null;
-  try {
-    entries = new Map(
-      (listings.get(runDir) ?? fs.readdirSync(runDir, { withFileTypes: true })).map((e) => [e.name, e]),
-    );
-  } catch {
-    entries = null;
-  }
-  const meta = readMeta(root, path.join(runDir, 'meta.yaml'), RunMetaSchema, entries?.get('meta.yaml'));
-  if (!meta.ok) return skip(meta.reason);
-  const m = meta.value;
-  const runId = m.run_id ?? m.run_uuid;
-  if (!runId) return skip('meta.yaml names no run_id');
-  if (runId !== name) return skip(`meta.yaml names run ${runId} but the folder is ${name}`);
-  if (m.experiment_id !== exp.id)
-    return skip(`meta.yaml names experiment ${m.experiment_id} but the run lies in experiment ${exp.id}`);
-  const lifecycleStage = exp.lifecycleStage === 'deleted' ? 'deleted' : (m.lifecycle_stage ?? 'active');
-  if (lifecycleStage === 'deleted' && !options.includeDeleted)
-    return skip('deleted in MLflow (lifecycle_stage: deleted); use --include-deleted to import it');
-
-  const has = (sub: string): boolean => entries === null || entries.has(sub);
-  const none = new Map<string, string>();
-
-  let params: Map<string, string>;
-  let tags: Map<string, string>;
-  // Histories as columns: no object per point on the way to the store.
-  const metricColumns: Record<string, MlflowMetricColumns> = {};
-  // What was left out because it links out of the store or is not a file: kept as warnings on the run.
-  const notes: string[] = [];
-  try {
-    params = has('params')
-      ? readKeyFiles(root, runDir, 'params', { notes, listings, entry: entries?.get('params') })
-      : none;
-    tags = has('tags') ? readKeyFiles(root, runDir, 'tags', { notes, listings, entry: entries?.get('tags') }) : none;
-    if (has('metrics'))
-      for (const [metric, text] of readKeyFiles(root, runDir, 'metrics', {
-        notes,
-        listings,
-        entry: entries?.get('metrics'),
-      }))
-        metricColumns[metric] = parseMetricColumns(metric, text);
-  } catch (e) {
-    return skip((e as Error).message);
-  }
-
-  const runDatasets: DeclaredDataset[] = [];
-  const inputIds = has('inputs') ? listStoreDirs(root, path.join(runDir, 'inputs'), notes, 'inputs') : [];
-  for (const inputId of inputIds) {
-    const input = readMeta(root, path.join(runDir, 'inputs', inputId, 'meta.yaml'), InputMetaSchema);
-    if (!input.ok) continue;
-    if (input.value.source_type !== undefined && !['DATASET', 0, '0'].includes(input.value.source_type)) continue;
-    const dataset = datasets.get(input.value.source_id);
-    if (!dataset) continue;
-    runDatasets.push({ ...dataset, context: input.value.tags?.['mlflow.data.context'] ?? null });
-  }
-
-  const modelDirs: LocalModelDir[] = [];
-  const outputIds = (has('outputs') ? listStoreDirs(root, path.join(runDir, 'outputs'), notes, 'outputs') : []).map(
-    (id) => {
-      const out = readMeta(root, path.join(runDir, 'outputs', id, 'meta.yaml'), OutputMetaSchema);
-      return out.ok ? (out.value.destination_id ?? id) : id;
-    },
-  );
-  for (const model of models.values()) {
-    if (
-      model.sourceRunId !== runId &&
-      !outputIds.includes(model.modelId) &&
-      !outputIds.includes(path.basename(model.dir))
-    )
-      continue;
-    const dir = path.join(model.dir, 'artifacts');
-    if (fs.existsSync(dir) && isInside(root, dir))
-      modelDirs.push({ artifactPath: `models/${model.name ?? model.modelId}`, modelId: model.modelId, dir });
-  }
-
-  const artifactsDir = path.join(runDir, 'artifacts');
-  const warnings: string[] = notes.map((n) => `import: ${n}`);
-  let artifactDir: string | null = null;
-  const artifactsEntry = entries?.get('artifacts');
-  // A real folder inside the run folder lies in the store; a link (or an unlisted folder) is resolved first.
-  if (artifactsEntry?.isDirectory()) artifactDir = artifactsDir;
-  else if ((entries === null || artifactsEntry !== undefined) && fs.existsSync(artifactsDir)) {
-    if (isInside(root, artifactsDir)) artifactDir = artifactsDir;
-    else warnings.push('outcome: the artifacts folder links outside the MLflow store; it was not followed');
-  }
-  const status = mlflowStatusName(m.status ?? 'RUNNING');
-  return {
-    kind: 'run',
-    run: {
-      record: {
-        runId,
-        experimentId: exp.id,
-        experimentName: exp.name,
-        runName: m.run_name || m.name || null,
-        status,
-        startTime: m.start_time ?? null,
-        endTime: m.end_time ?? null,
-        lifecycleStage,
-        userId: m.user_id || null,
-        artifactUri: m.artifact_uri ?? null,
-        sourceType: mlflowSourceTypeName(m.source_type),
-        sourceName: m.source_name || null,
-        entryPointName: m.entry_point_name || null,
-        sourceVersion: m.source_version || null,
-        params: Object.fromEntries(params),
-        tags: Object.fromEntries(tags),
-        metrics: {},
-        metricColumns,
-        datasets: runDatasets,
-        models: [],
-        artifacts: [],
-        dvc: [],
-        warnings,
-      },
-      artifactDir,
-      modelDirs,
-      fingerprint,
-    },
-  };
-}
-
-/** A run's fingerprint: its folder's stamp with what its experiment declares for it, salted; null without a stamp. */
-function runFingerprint(
-  runDir: string,
-  { exp, datasets }: Pick<ExperimentScope, 'exp' | 'datasets'>,
-  { options, listings }: { options: MlflowReadOptions; listings: Listings },
-): string | null {
-  if (options.fingerprintSalt === undefined) return null;
-  const stamp = runStamp(runDir, listings);
-  if (stamp === null) return null;
-  return createHash('sha256')
-    .update(options.fingerprintSalt)
-    .update(JSON.stringify([exp.id, exp.name, exp.lifecycleStage, options.includeDeleted, [...datasets]]))
-    .update(stamp)
-    .digest('base64url');
 }

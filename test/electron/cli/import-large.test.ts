@@ -1,8 +1,8 @@
-// `reproscope import` of an mlflow.db large enough for the metric worker, as a lone process: it must run to its end.
+// `reproscope import` of an mlflow.db large enough for the metric worker, and of a file store large enough for its read-ahead worker, as a lone process: it must run to its end.
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createMlflowDb, insertRun } from '../../helpers/mlflow-stores';
+import { createMlflowDb, insertRun, writeExperiment, writeFileRun } from '../../helpers/mlflow-stores';
 import { runCli, tempDir } from '../../helpers/temp';
 
 const RUNS = 1100; // over the worker's 500-run threshold, and over two of the reader's 500-run chunks
@@ -37,5 +37,28 @@ describe('reproscope import of a large mlflow.db', () => {
     const again = await runCli(['--store', store, 'import', file, '--json']);
     expect(again.code).toBe(0);
     expect(Summary.parse(JSON.parse(again.stdout))).toEqual({ added: 0, unchanged: RUNS, runsSeen: RUNS });
+  });
+
+  it('exits 0 with every run of a file store stored, the read-ahead worker being all that is left to wait on', async () => {
+    const FILE_RUNS = 560; // over the read-ahead's 500-run threshold: 18 batches, more than it may post ahead
+    const root = tempDir();
+    const exp = writeExperiment(root, '0', 'Default');
+    for (let i = 0; i < FILE_RUNS; i++)
+      writeFileRun({
+        expDir: exp,
+        runId: runId(i),
+        experimentId: '0',
+        params: { lr: String(i) },
+        metrics: { loss: `1717300990000 ${1 / (i + 1)} 0\n1717300990001 ${1 / (i + 2)} 1\n` },
+      });
+    const store = tempDir();
+    const Summary = z.object({ added: z.number(), unchanged: z.number(), runsSeen: z.number() });
+    const first = await runCli(['--store', store, 'import', root, '--json']);
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    expect(Summary.parse(JSON.parse(first.stdout))).toEqual({ added: FILE_RUNS, unchanged: 0, runsSeen: FILE_RUNS });
+    const again = await runCli(['--store', store, 'import', root, '--json']);
+    expect(again.code).toBe(0);
+    expect(Summary.parse(JSON.parse(again.stdout))).toEqual({ added: 0, unchanged: FILE_RUNS, runsSeen: FILE_RUNS });
   });
 });

@@ -1,13 +1,19 @@
 // The MLflow import with and without its read-ahead worker: the same snapshots either way.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { importMlflow } from '../../../../electron/core/import/import-mlflow';
 import type { ImportSummary } from '../../../../shared/api/api-import';
 import { encodeSnapshot } from '../../../../shared/snapshot/snapshot-codec';
 import { SqlitePrefetch } from '../../../../electron/core/import/import-sqlite-prefetch';
+import { FileReadAhead } from '../../../../electron/core/import/import-file-read-ahead';
+import { readRun } from '../../../../electron/core/import/import-file-run';
+import { openFileStore } from '../../../../electron/core/import/import-mlflow-file';
+import type { MlflowReadItem } from '../../../../electron/core/import/import-mlflow-types';
 import { createMlflowDb, insertRun, writeExperiment, writeFileRun } from '../../../helpers/mlflow-stores';
 import { tempCore } from '../../../helpers/store';
-import { tempDir } from '../../../helpers/temp';
+import { tempDir, writeFiles } from '../../../helpers/temp';
 
 describe('importing with worker threads', () => {
   it('stores the same snapshots with and without workers, and a re-import finds them unchanged', async () => {
@@ -26,6 +32,86 @@ describe('importing with worker threads', () => {
       });
     }
     await expectSameWithAndWithoutWorkers(root, 12);
+  });
+
+  it('reads a hostile file store the same on its read-ahead worker: links not followed, FIFOs not opened, bad files named', async () => {
+    const outside = tempDir('reproscope-outside-');
+    writeFiles(outside, { secret: 'PLANTED-7f3e\n', 'meta.yaml': 'run_id: x\n' });
+    const root = tempDir();
+    const exp = writeExperiment(root, '0', 'Default');
+    const id = (i: number): string => (i * 7919).toString(16).padStart(32, '0');
+    for (let i = 0; i < 40; i++) {
+      const run = writeFileRun({
+        expDir: exp,
+        runId: id(i),
+        experimentId: '0',
+        lifecycle: i === 3 ? 'deleted' : 'active',
+        params: { lr: String(i / 10) },
+        tags: { note: `run ${i}` },
+        metrics: {
+          loss:
+            i === 7
+              ? '1717300990001 abc 0\n'
+              : `1717300990002 ${1 / (i + 1)} 1\n1717300990001 nan 0\n1 0.5 0\n1 0.5 0\n`,
+        },
+      });
+      if (i === 1) fs.symlinkSync(path.join(outside, 'secret'), path.join(run, 'params', 'shadow'));
+      if (i === 2) {
+        fs.rmSync(path.join(run, 'tags'), { recursive: true });
+        fs.symlinkSync(outside, path.join(run, 'tags'));
+      }
+      if (i === 4) execFileSync('mkfifo', [path.join(run, 'params', 'fifo')]);
+      if (i === 5) fs.symlinkSync('/dev/zero', path.join(run, 'metrics', 'zero'));
+      if (i === 6) {
+        fs.rmSync(path.join(run, 'meta.yaml'));
+        execFileSync('mkfifo', [path.join(run, 'meta.yaml')]);
+      }
+      if (i === 8) {
+        fs.rmSync(path.join(run, 'meta.yaml'));
+        fs.symlinkSync(path.join(outside, 'meta.yaml'), path.join(run, 'meta.yaml'));
+      }
+      if (i === 9)
+        fs.writeFileSync(path.join(run, 'metrics', 'acc'), '1717300990001 0.25\n\n1717300990003 inf 2 extra\n');
+    }
+    const items = async (workersFrom: number): Promise<MlflowReadItem[]> => {
+      const reader = openFileStore(root, { includeDeleted: false, timeoutMs: 1000, workersFrom });
+      const out: MlflowReadItem[] = [];
+      try {
+        for await (const item of reader.runs()) out.push(item);
+      } finally {
+        reader.close();
+      }
+      return out;
+    };
+    const here = await items(Number.POSITIVE_INFINITY);
+    expect(await items(0)).toEqual(here);
+    const reasons = here.flatMap((i) => (i.kind === 'skip' ? [i.skip.reason] : []));
+    expect(reasons).toEqual([
+      expect.stringContaining('deleted in MLflow'),
+      'meta.yaml is not a regular file',
+      expect.stringMatching(/metric loss line 1: "abc" is not a number/),
+      'meta.yaml links outside the MLflow store; not followed',
+    ]);
+    expect(JSON.stringify(here)).not.toContain('PLANTED');
+    // The worker itself (no fallback to this thread): the same items, metric columns and notes as readRun here.
+    const scope = {
+      exp: { id: '0', name: 'Default', lifecycleStage: 'active', dir: exp },
+      datasets: new Map(),
+      models: new Map(),
+    };
+    const names = fs
+      .readdirSync(exp)
+      .filter((n) => n !== 'meta.yaml')
+      .sort();
+    const ahead = FileReadAhead.start(fs.realpathSync(root), [{ scope, names }], { includeDeleted: false });
+    expect(ahead, 'the worker bundle is built (npm run build)').not.toBeNull();
+    try {
+      for (const name of names)
+        expect(await ahead!.next()).toEqual(readRun(fs.realpathSync(root), scope, name, { includeDeleted: false }));
+    } finally {
+      ahead!.close();
+    }
+    await expectSameWithAndWithoutWorkers(root, 36);
   });
 
   it('reads an mlflow.db the same with its metrics fetched ahead on a worker (NaN, infinities, a malformed value, no metrics, a deleted run)', async () => {

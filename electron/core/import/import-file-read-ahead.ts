@@ -1,0 +1,148 @@
+/** FileReadAhead: a file store's run folders read and parsed on a worker thread, ahead of the import that writes them. */
+import fs from 'node:fs';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { ExperimentScope } from './import-file-experiment';
+import type { RunReadOptions } from './import-file-run';
+import type { MlflowReadItem } from './import-mlflow-types';
+
+/**
+ * Why: reading a run folder (the stamp's listings and stats, every file, meta.yaml and metric parsing)
+ * is a third of a file-store import's CPU, and all of it can run beside the writing, on the other core.
+ * The worker runs the very readRun the main thread would (the same links-never-followed, O_NOFOLLOW and
+ * FIFO rules, the same skips and notes), in the same order, and hands over batches of items: plain data,
+ * the metric columns' buffers transferred, not copied.
+ *
+ * Flow control: the worker posts at most AHEAD batches the import has not taken yet, then waits
+ * (Atomics.wait on a shared counter the import bumps as it takes one), so memory stays bounded whatever
+ * the store's size. The worker is unref()'d except while the import awaits a batch: a lone CLI import
+ * neither exits early (nothing else keeps the event loop alive then) nor hangs on a worker at the end.
+ */
+
+/** What the worker is given: the store, the runs to read (per experiment, in order), and what reading needs. */
+export interface FileReadAheadData {
+  root: string;
+  plan: { scope: ExperimentScope; names: string[] }[];
+  includeDeleted: boolean;
+  fingerprintSalt: string | undefined;
+  /** The fingerprints stored with earlier imports of these runs, by run folder name. */
+  stored: Map<string, string>;
+  /** Int32 slots: [0] batches taken by the import, [1] 1 when the import stopped. */
+  control: SharedArrayBuffer;
+}
+
+/** A message from the worker: a batch of items (in order), the end, or why it stopped. */
+export type FileReadAheadMessage = { items: MlflowReadItem[] } | { done: true } | { error: string };
+
+/** Batches posted and not yet taken, at most. */
+export const READ_AHEAD_BATCHES = 4;
+/** Control slots. */
+export const TAKEN = 0;
+export const STOPPED = 1;
+
+/** Where the bundled worker is: beside the CLI bundle (dist/), above the Electron bundles, beside a bench bundle, or the build of a checkout. */
+function workerFile(): string | null {
+  const name = 'import-file-worker.cjs';
+  const candidates = [
+    path.join(__dirname, name),
+    path.join(__dirname, '..', name),
+    path.join(__dirname, '..', 'dist', name),
+    path.join(__dirname, '..', '..', '..', 'dist', name),
+  ];
+  return candidates.find((f) => fs.existsSync(f)) ?? null;
+}
+
+/** The items of a file store's runs, one per run name of the plan, in its order, read ahead on a worker thread. */
+export class FileReadAhead {
+  private readonly worker: Worker;
+  private readonly control: Int32Array;
+  private readonly batches: MlflowReadItem[][] = [];
+  private current: MlflowReadItem[] = [];
+  private offset = 0;
+  private done = false;
+  private failure: Error | null = null;
+  private wake: (() => void) | null = null;
+
+  private constructor(file: string, data: Omit<FileReadAheadData, 'control'>) {
+    const control = new SharedArrayBuffer(8);
+    this.control = new Int32Array(control);
+    this.worker = new Worker(file, { workerData: { ...data, control } satisfies FileReadAheadData });
+    this.worker.on('message', (msg: FileReadAheadMessage) => {
+      if ('items' in msg) this.batches.push(msg.items);
+      else if ('done' in msg) this.done = true;
+      else this.failure ??= new Error(msg.error);
+      this.notify();
+    });
+    this.worker.on('error', (e) => {
+      this.failure ??= e;
+      this.notify();
+    });
+    this.worker.on('exit', () => {
+      if (!this.done) this.failure ??= new Error('the read-ahead worker stopped');
+      this.notify();
+    });
+    this.worker.unref();
+  }
+
+  /** Starts reading the plan's runs on a worker; null where no worker bundle was built (the caller reads them itself). */
+  static start(
+    root: string,
+    plan: { scope: ExperimentScope; names: string[] }[],
+    options: RunReadOptions,
+  ): FileReadAhead | null {
+    const file = workerFile();
+    if (file === null) return null;
+    const stored = new Map<string, string>();
+    if (options.storedFingerprint && options.fingerprintSalt !== undefined)
+      for (const { names } of plan)
+        for (const name of names) {
+          const fingerprint = options.storedFingerprint(name);
+          if (fingerprint) stored.set(name, fingerprint);
+        }
+    return new FileReadAhead(file, {
+      root,
+      plan,
+      includeDeleted: options.includeDeleted,
+      fingerprintSalt: options.fingerprintSalt,
+      stored,
+    });
+  }
+
+  private notify(): void {
+    const wake = this.wake;
+    this.wake = null;
+    wake?.();
+  }
+
+  /** The item of the next run of the plan; rejects when the worker failed (the caller may read the rest itself). */
+  async next(): Promise<MlflowReadItem> {
+    while (this.offset >= this.current.length) {
+      const batch = this.batches.shift();
+      if (batch) {
+        this.current = batch;
+        this.offset = 0;
+        // One more batch may come: the worker waits on this counter.
+        Atomics.add(this.control, TAKEN, 1);
+        Atomics.notify(this.control, TAKEN);
+        continue;
+      }
+      if (this.failure) throw this.failure;
+      if (this.done) throw new Error('the read-ahead worker has no run left');
+      // Referenced only while a batch is awaited: otherwise a process with nothing else to do exits mid-import.
+      this.worker.ref();
+      try {
+        await new Promise<void>((resolve) => (this.wake = resolve));
+      } finally {
+        this.worker.unref();
+      }
+    }
+    return this.current[this.offset++]!;
+  }
+
+  /** Stops the worker (it may be waiting for the import to take a batch). */
+  close(): void {
+    Atomics.store(this.control, STOPPED, 1);
+    Atomics.notify(this.control, TAKEN);
+    void this.worker.terminate();
+  }
+}
