@@ -52,6 +52,21 @@ function workerFile(): string | null {
   return candidates.find((f) => fs.existsSync(f)) ?? null;
 }
 
+/** The fingerprints stored by earlier imports for the plan's runs, by run folder name (what the worker is given to compare with). */
+export function storedFingerprints(
+  plan: { names: string[] }[],
+  options: Pick<RunReadOptions, 'storedFingerprint' | 'fingerprintSalt'>,
+): Map<string, string> {
+  const stored = new Map<string, string>();
+  if (options.storedFingerprint && options.fingerprintSalt !== undefined)
+    for (const { names } of plan)
+      for (const name of names) {
+        const fingerprint = options.storedFingerprint(name);
+        if (fingerprint) stored.set(name, fingerprint);
+      }
+  return stored;
+}
+
 /** The items of a file store's runs, one per run name of the plan, in its order, read ahead on a worker thread. */
 export class FileReadAhead {
   private readonly worker: Worker;
@@ -84,21 +99,17 @@ export class FileReadAhead {
     this.worker.unref();
   }
 
-  /** Starts reading the plan's runs on a worker; null where no worker bundle was built (the caller reads them itself). */
+  /**
+   * Starts reading the plan's runs on a worker, given the fingerprints stored for them (storedFingerprints);
+   * null where no worker bundle was built (the caller reads them itself).
+   */
   static start(
     root: string,
     plan: { scope: ExperimentScope; names: string[] }[],
-    options: RunReadOptions,
+    { options, stored }: { options: RunReadOptions; stored: Map<string, string> },
   ): FileReadAhead | null {
     const file = workerFile();
     if (file === null) return null;
-    const stored = new Map<string, string>();
-    if (options.storedFingerprint && options.fingerprintSalt !== undefined)
-      for (const { names } of plan)
-        for (const name of names) {
-          const fingerprint = options.storedFingerprint(name);
-          if (fingerprint) stored.set(name, fingerprint);
-        }
     return new FileReadAhead(file, {
       root,
       plan,

@@ -14,7 +14,7 @@ import {
 import { isInside } from './store-files';
 import { ExperimentMetaSchema, listDirs, readMeta } from './import-file-meta';
 import { listLoggedModels, readDatasets, type ExperimentScope } from './import-file-experiment';
-import { FileReadAhead } from './import-file-read-ahead';
+import { FileReadAhead, storedFingerprints } from './import-file-read-ahead';
 import { readRun } from './import-file-run';
 
 export { parseMetaYaml } from './import-file-meta';
@@ -142,7 +142,11 @@ export function openFileStore(dirArg: string, options: MlflowReadOptions): Mlflo
         };
         return { scope, names, notes };
       });
-      if (expectedRuns >= (options.workersFrom ?? READ_AHEAD_FROM)) ahead = FileReadAhead.start(root, plan, options);
+      // A worker when many runs are to be read whole. Not for a re-import of mostly fingerprinted runs: those are
+      // passed over after a few stats each, less work than starting a worker (a changed one is read here).
+      const stored = storedFingerprints(plan, options);
+      if (expectedRuns - stored.size >= (options.workersFrom ?? READ_AHEAD_FROM))
+        ahead = FileReadAhead.start(root, plan, { options, stored });
       try {
         for (const { scope, names, notes } of plan) {
           for (const reason of notes) yield { kind: 'skip', skip: { experimentId: scope.exp.id, runId: null, reason } };

@@ -103,7 +103,10 @@ describe('importing with worker threads', () => {
       .readdirSync(exp)
       .filter((n) => n !== 'meta.yaml')
       .sort();
-    const ahead = FileReadAhead.start(fs.realpathSync(root), [{ scope, names }], { includeDeleted: false });
+    const ahead = FileReadAhead.start(fs.realpathSync(root), [{ scope, names }], {
+      options: { includeDeleted: false },
+      stored: new Map(),
+    });
     expect(ahead, 'the worker bundle is built (npm run build)').not.toBeNull();
     try {
       for (const name of names)
