@@ -34,6 +34,8 @@ export type PathRole = 'data' | 'output';
 
 /** Files from this size up are hashed on a worker even when there are only a few of them. */
 const SMALL_FILE = 256 * 1024;
+/** Hashes learned are written to the cache this many at a time as they come in (one transaction each). */
+const REMEMBER_BATCH = 2048;
 /** Fewer files than this are hashed on the calling thread, big ones aside (starting a job would cost more). */
 const FEW_FILES = 32;
 
@@ -262,7 +264,11 @@ async function hashFound(
     if (!item.seen) {
       entry.size = size;
       totalBytes += size;
-    } else learned.push({ id: item.seen.id, sha256: sha });
+    } else {
+      learned.push({ id: item.seen.id, sha256: sha });
+      // remembered while the workers still hash, so the cache's writes are not a serial tail after the last file
+      if (learned.length >= REMEMBER_BATCH) options.cache?.remember(learned.splice(0));
+    }
     bytesDone += size;
     options.onProgress?.(bytesDone, bytesToHash, item.rel);
   };

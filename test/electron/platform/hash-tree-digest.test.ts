@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { HashCacheRepository } from '../../../electron/db/hash-cache-repository';
+import { HashCacheRepository, type FileIdentity } from '../../../electron/db/hash-cache-repository';
 import { openStore } from '../../../electron/db/open-store';
 import { HashPool } from '../../../electron/platform/hash-pool';
 import { hashTree } from '../../../electron/platform/hash-tree';
@@ -46,6 +46,34 @@ function makeTree(): string {
 const ROOT_HASH = '3afdb8b773ed14638398d1d408c4de4cc94f5580c80b11584cfaa3bd5264dbe4';
 
 describe('hashTree digest', () => {
+  it('remembers every file of a large folder (written as the workers go), so a second hash reads none', async () => {
+    const dir = tempDir();
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 2500; i++) files[`d${i % 13}/f${i}.txt`] = `${i}\n`;
+    writeFiles(dir, files);
+    const store = openStore(tempDir());
+    try {
+      const repo = new HashCacheRepository(store.db);
+      let hits = 0;
+      const cache = {
+        lookup: (id: FileIdentity) => {
+          const sha = repo.lookup(id);
+          if (sha !== null) hits++;
+          return sha;
+        },
+        remember: (entries: readonly { id: FileIdentity; sha256: string }[]) => repo.remember(entries),
+      };
+      const first = await hashTree(dir, { cache });
+      expect(hits).toBe(0);
+      const second = await hashTree(dir, { cache });
+      expect(hits).toBe(2500);
+      expect(second).toEqual(first);
+      expect(second.rootHash).toBe((await hashTree(dir)).rootHash);
+    } finally {
+      store.close();
+    }
+  });
+
   it('gives a fixed tree the root hash existing stores hold, with or without a pool, a cold or a warm cache', async () => {
     const dir = makeTree();
     const plain = await hashTree(dir);
