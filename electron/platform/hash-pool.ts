@@ -7,15 +7,21 @@ import { Worker } from 'node:worker_threads';
 /** Bytes read per call: large reads keep the SHA-256 core busy and the syscall count low. */
 const CHUNK = 4 * 1024 * 1024;
 
-/** Hashes a file synchronously with a reused buffer; the worker runs the same loop. */
+// O_NONBLOCK: a file swapped for a FIFO after the listing cannot block the read (regular files ignore it)
+const OPEN_FLAGS = fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0);
+
+/** Hashes a file synchronously with a reused buffer; the worker runs the same loop and the same checks. */
 export function sha256FileSync(filePath: string, buffer: Buffer = Buffer.allocUnsafe(CHUNK)): string {
   const hash = createHash('sha256');
-  const fd = fs.openSync(filePath, 'r');
+  const fd = fs.openSync(filePath, OPEN_FLAGS);
   try {
-    for (;;) {
-      const n = fs.readSync(fd, buffer, 0, buffer.length, null);
-      if (n === 0) break;
+    let n = fs.readSync(fd, buffer, 0, buffer.length, null);
+    // empty, or a buffer long: only then is a stat worth its cost (a device swapped in would never end)
+    if ((n === 0 || n === buffer.length) && !fs.fstatSync(fd).isFile())
+      throw Object.assign(new Error('it is no longer a regular file'), { code: 'ENOTREG' });
+    while (n > 0) {
       hash.update(n === buffer.length ? buffer : buffer.subarray(0, n));
+      n = fs.readSync(fd, buffer, 0, buffer.length, null);
     }
   } finally {
     fs.closeSync(fd);

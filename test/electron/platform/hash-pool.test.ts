@@ -53,12 +53,18 @@ describe('HashPool jobs', () => {
     });
 
   it('refuses a file swapped for a FIFO or for a link to a device after the listing, instead of hanging', async () => {
-    for (const cached of [false, true]) {
-      const dir = folder(80);
+    for (const [cached, n] of [
+      [false, 80],
+      [true, 80],
+      [false, 5],
+      [true, 5],
+    ] as const) {
+      const dir = folder(n);
       const store = openStore(tempDir());
       const cache = cached ? new HashCacheRepository(store.db) : undefined;
-      const fifo = path.join(dir, 'f010.txt');
-      const toFifo = afterListing('f010.txt', (abs) => {
+      const [fifoName, deviceName] = n > 20 ? ['f010.txt', 'f020.txt'] : ['f001.txt', 'f002.txt'];
+      const fifo = path.join(dir, fifoName);
+      const toFifo = afterListing(fifoName, (abs) => {
         fs.rmSync(abs);
         execFileSync('mkfifo', [abs]);
       });
@@ -67,8 +73,8 @@ describe('HashPool jobs', () => {
         message: containing(`${fifo}: it is no longer a regular file`),
       });
       // a read that would never end is stopped at the first buffer
-      const zero = path.join(dir, 'f020.txt');
-      const toDevice = afterListing('f020.txt', (abs) => {
+      const zero = path.join(dir, deviceName);
+      const toDevice = afterListing(deviceName, (abs) => {
         fs.rmSync(abs);
         fs.symlinkSync('/dev/zero', abs);
       });
