@@ -144,39 +144,71 @@ interface JobResults {
 /** The first chunk of a job's paths is small so the workers start at once; later ones are larger, so fewer messages. */
 const FIRST_CHUNK = 8;
 const MAX_CHUNK = 256;
+/** A job takes one more worker of the pool per this many files, so a small folder does not start every core's. */
+const FILES_PER_WORKER = 8;
+
+/** What a job needs of its pool: another worker to share it (null when it has them all), and a call when it is over. */
+interface JobHost {
+  attach: () => Worker | null;
+  settled: () => void;
+}
 
 /**
- * Files hashed by every worker of the pool together: add them as they are found, then end() and await it.
+ * Files hashed by the workers of the pool together: add them as they are found, then end() and await it.
  * Each worker takes the next file when it is free, so the cores stay busy to the last file.
  */
 export class HashJob {
   /** The job's id in the workers' messages. */
   readonly id: number;
+  private readonly claim = new SharedArrayBuffer(4);
+  private readonly workers: Worker[] = [];
+  private full = false;
+  // every path sent so far, for a worker that joins later (its list must hold the same files at the same indices)
+  private readonly sent: string[] = [];
   private added = 0;
   private received = 0;
   private total = -1;
   private chunk: string[] = [];
   private chunkSize = FIRST_CHUNK;
+  private over = false;
   private settle!: { resolve: () => void; reject: (e: Error) => void };
   private readonly finished: Promise<void>;
-  private readonly post: (message: object) => void;
-  private readonly sink: HashJobSink;
 
-  /** @internal created by HashPool.job; `settled` runs once, when the job has finished or failed */
-  constructor(options: { id: number; post: (message: object) => void; sink: HashJobSink; settled: () => void }) {
-    this.id = options.id;
-    this.post = options.post;
-    this.sink = options.sink;
-    this.finished = new Promise<void>((resolve, reject) => (this.settle = { resolve, reject })).finally(
-      options.settled,
-    );
+  /** @internal created by HashPool.job */
+  constructor(
+    id: number,
+    private readonly sink: HashJobSink,
+    private readonly host: JobHost,
+  ) {
+    this.id = id;
+    this.finished = new Promise<void>((resolve, reject) => (this.settle = { resolve, reject })).finally(() => {
+      this.over = true;
+      host.settled();
+    });
     // a failed job is reported by end(); until then nothing may count as unhandled
     this.finished.catch(() => undefined);
+    this.attachOne();
+  }
+
+  private attachOne(): void {
+    const worker = this.full ? null : this.host.attach();
+    if (!worker) {
+      this.full = true;
+      return;
+    }
+    worker.postMessage({ job: this.id, claim: this.claim });
+    if (this.sent.length > 0) worker.postMessage({ job: this.id, paths: this.sent });
+    this.workers.push(worker);
+  }
+
+  private post(message: object): void {
+    for (const w of this.workers) w.postMessage(message);
   }
 
   /** Queues a file; its results come back under the returned index (0, 1, 2… in the order added). */
   add(filePath: string): number {
     this.chunk.push(filePath);
+    if (this.added > 0 && this.added % FILES_PER_WORKER === 0) this.attachOne();
     if (this.chunk.length >= this.chunkSize) this.flush();
     return this.added++;
   }
@@ -184,6 +216,7 @@ export class HashJob {
   private flush(): void {
     if (this.chunk.length === 0) return;
     this.post({ job: this.id, paths: this.chunk });
+    for (const p of this.chunk) this.sent.push(p);
     this.chunk = [];
     this.chunkSize = Math.min(MAX_CHUNK, this.chunkSize * 2);
   }
@@ -201,12 +234,19 @@ export class HashJob {
 
   /** @internal a batch of results from a worker */
   receive(msg: JobResults): void {
-    if (msg.count > 0) {
-      const digests = Buffer.from(msg.digests!.buffer, msg.digests!.byteOffset, msg.digests!.byteLength);
-      for (let k = 0; k < msg.count; k++)
-        this.sink.hashed(msg.idx![k]!, digests.toString('hex', 32 * k, 32 * k + 32), msg.sizes![k]!);
+    if (this.over) return;
+    try {
+      if (msg.count > 0) {
+        const digests = Buffer.from(msg.digests!.buffer, msg.digests!.byteOffset, msg.digests!.byteLength);
+        for (let k = 0; k < msg.count; k++)
+          this.sink.hashed(msg.idx![k]!, digests.toString('hex', 32 * k, 32 * k + 32), msg.sizes![k]!);
+      }
+      for (const e of msg.errors) this.sink.failed(e.i, Object.assign(new Error(e.message), { code: e.code }));
+    } catch (e) {
+      // the sink's own failure (say, the cache's write) fails the job, not the worker's message handler
+      this.abort(e as Error);
+      return;
     }
-    for (const e of msg.errors) this.sink.failed(e.i, Object.assign(new Error(e.message), { code: e.code }));
     this.received += msg.count + msg.errors.length;
     this.check();
   }
@@ -253,7 +293,11 @@ export class HashPool {
       if (msg.sha256) p.resolve(msg.sha256);
       else p.reject(Object.assign(new Error(msg.error ?? 'hash failed'), { code: msg.code }));
     });
-    worker.on('error', (e) => this.fail(e));
+    worker.on('error', (e) => {
+      // a dead worker takes no more work: what it held fails, and later hashes start a fresh one
+      this.workers = this.workers.filter((w) => w !== slot);
+      this.fail(e);
+    });
     worker.unref();
     return slot;
   }
@@ -286,27 +330,25 @@ export class HashPool {
     });
   }
 
-  /** Starts a job on every worker of the pool; results go to the sink as they come. */
+  /** Starts a job; it takes the pool's workers as it grows. Results go to the sink as they come. */
   job(sink: HashJobSink): HashJob {
-    while (this.workers.length < this.size) this.workers.push(this.spawn());
     const id = this.nextId++;
-    const claim = new SharedArrayBuffer(4);
-    const slots = [...this.workers];
-    const post = (message: object): void => {
-      for (const s of slots) s.worker.postMessage(message);
-    };
-    const job = new HashJob({
-      id,
-      post,
-      sink,
+    const held: { worker: Worker; busy: number }[] = [];
+    const job = new HashJob(id, sink, {
+      attach: () => {
+        if (held.length >= this.size) return null;
+        let slot = this.workers.find((w) => !held.includes(w));
+        if (!slot) this.workers.push((slot = this.spawn()));
+        this.hold(slot);
+        held.push(slot);
+        return slot.worker;
+      },
       settled: () => {
         this.jobs.delete(id);
-        for (const s of slots) this.release(s);
+        for (const s of held) this.release(s);
       },
     });
     this.jobs.set(id, job);
-    for (const s of slots) this.hold(s);
-    post({ job: id, claim });
     return job;
   }
 
