@@ -68,10 +68,41 @@ for (const f of fs.readdirSync(dist))
 // its module object, with itself as `default`, serves both `fs.readFileSync` and `import { readFileSync }`.
 const builtinImport = 'var __rsMod = (m) => Object.create(m, { default: { value: m, enumerable: true } });';
 
+// better-sqlite3's JavaScript is bundled into the CLI, so that opening the store compiles it with the code cache
+// instead of resolving, reading and compiling its dozen files on every start (~5 ms); only its addon stays in
+// node_modules. The package finds the addon through `bindings`, which looks beside the file that calls it: in the
+// bundle, that would be dist/. It is pointed at the installed package instead, where it looks first (build/Release).
+const sqliteAddon = {
+  name: 'sqlite-addon',
+  setup(b) {
+    b.onResolve({ filter: /^bindings$/ }, (args) =>
+      /[\\/]node_modules[\\/]better-sqlite3[\\/]/.test(args.importer)
+        ? { path: 'bindings', namespace: 'sqlite-addon' }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'sqlite-addon' }, () => ({
+      contents: `const path = require('node:path');
+module.exports = function bindings(name) {
+  const root = path.dirname(require.resolve('better-sqlite3/package.json'));
+  try {
+    return require(path.join(root, 'build', 'Release', name));
+  } catch (e) {
+    if (e.code !== 'MODULE_NOT_FOUND') throw e;
+    return require('bindings')({ bindings: name, module_root: root });
+  }
+};`,
+      resolveDir: root,
+      loader: 'js',
+    }));
+  },
+};
+
 /** Builds the CLI: dist/cli.cjs and its chunks dist/cli-<hash>.cjs. */
 async function buildCli() {
   const esm = await build({
     ...common,
+    external: common.external.filter((e) => e !== 'better-sqlite3'),
+    plugins: [...common.plugins, sqliteAddon],
     format: 'esm',
     splitting: true,
     write: false,
