@@ -261,13 +261,9 @@ function readerOver(db: Database.Database, file: string, options: MlflowReadOpti
             fetchAhead = false;
           }
         }
-        if (got === null) {
-          const { runs, data } = metricColumnsOf([perRun.get(runId)]);
-          const run = runs[0]!;
-          got = 'row' in run ? run : { run, data };
-        }
+        got ??= metricColumnsOf(perRun.get(runId));
         if ('row' in got) return { points: runMetricsOf(runId, got.row), columns: null };
-        return { points: {}, columns: runColumns(got.run, got.data) };
+        return { points: {}, columns: runColumns(got) };
       };
 
       // One chunk is planned ahead of the one being read, so the worker always has keys to fetch.

@@ -27,13 +27,15 @@ parentPort.on('message', ({ id, keys }) => {
       query = db.prepare(workerData.sql).raw();
     }
     const rows = new Array(keys.length);
-    for (let i = 0; i < keys.length; i++) rows[i] = query.get(keys[i]);
-    if (!workerData.metricColumns) {
-      parentPort.postMessage({ id, rows });
-      return;
+    const buffers = [];
+    for (let i = 0; i < keys.length; i++) {
+      rows[i] = query.get(keys[i]);
+      if (!workerData.metricColumns) continue;
+      // Each row's text is dropped once read: a batch holds its columns, not all its texts.
+      rows[i] = metricColumnsOf(rows[i]);
+      if (rows[i].data) buffers.push(rows[i].data.buffer);
     }
-    const { runs, data } = metricColumnsOf(rows);
-    parentPort.postMessage({ id, rows: runs, data }, [data.buffer]);
+    parentPort.postMessage({ id, rows }, buffers);
   } catch (e) {
     parentPort.postMessage({ id, error: String((e && e.message) || e) });
   }
@@ -45,8 +47,8 @@ function driverPath(): string {
   return createRequire(__filename).resolve('better-sqlite3');
 }
 
-/** A run's metrics as the worker read them: columns in the batch's buffer, or the row to be read the careful way. */
-export type PrefetchedMetrics = { run: ColumnRun; data: Float64Array } | RawRun;
+/** A run's metrics as the worker read them: columns, or the row to be read the careful way. */
+export type PrefetchedMetrics = ColumnRun | RawRun;
 
 /** How a prefetch runs: keys per query, batches asked for ahead, and whether rows come back as metric columns. */
 export interface PrefetchOptions {
@@ -79,13 +81,10 @@ export class SqlitePrefetch {
       eval: true,
       workerData: { file, sql, driver: driverPath(), metricColumns },
     });
-    this.worker.on('message', (msg: { id: number; rows?: unknown[]; data?: Float64Array; error?: string }) => {
+    this.worker.on('message', (msg: { id: number; rows?: unknown[]; error?: string }) => {
       const w = this.waiting.get(msg.id);
       this.waiting.delete(msg.id);
-      const data = msg.data;
-      if (msg.rows && data)
-        w?.resolve((msg.rows as (ColumnRun | RawRun)[]).map((run) => ('row' in run ? run : { run, data })));
-      else if (msg.rows) w?.resolve(msg.rows);
+      if (msg.rows) w?.resolve(msg.rows);
       else w?.reject(new Error(msg.error ?? 'the query failed'));
       if (this.waiting.size === 0) this.worker.unref();
     });
