@@ -29,6 +29,22 @@ export { parseMetricLines } from './import-file-metrics';
 const TRASH = '.trash';
 /** Stores of at least this many runs are read ahead on a worker thread (its start costs about what reading 100 runs does). */
 const READ_AHEAD_FROM = 500;
+/** The share of a mostly unchanged store's runs this thread stamps while the worker starts and stamps the rest. */
+const HERE_SHARE = 0.55;
+
+/** The plan's runs from the `skip`-th on (what a worker is given when this thread takes the first ones). */
+function planFrom<T extends { names: string[] }>(plan: T[], skip: number): T[] {
+  const out: T[] = [];
+  let left = skip;
+  for (const entry of plan) {
+    if (left >= entry.names.length) left -= entry.names.length;
+    else {
+      out.push({ ...entry, names: entry.names.slice(left) });
+      left = 0;
+    }
+  }
+  return out;
+}
 /** Folders of an experiment that are not runs. */
 const RESERVED_EXPERIMENT_FOLDERS = new Set(['tags', 'datasets', 'traces', 'models']);
 /** Folders of the store root that are not experiments (the model registry keeps `models/` there). */
@@ -142,16 +158,19 @@ export function openFileStore(dirArg: string, options: MlflowReadOptions): Mlflo
         };
         return { scope, names, notes };
       });
-      // A worker when many runs are to be read whole. Not for a re-import of mostly fingerprinted runs: those are
-      // passed over after a few stats each, less work than starting a worker (a changed one is read here).
+      // Many runs to read whole: the worker reads them all, ahead. A re-import of mostly fingerprinted runs (a few
+      // stats each): this thread and the worker stamp half of them each, this one the first part.
       const stored = storedFingerprints(plan, options);
-      if (expectedRuns - stored.size >= (options.workersFrom ?? READ_AHEAD_FROM))
-        ahead = FileReadAhead.start(root, plan, { options, stored });
+      const from = options.workersFrom ?? READ_AHEAD_FROM;
+      const here =
+        expectedRuns - stored.size >= from ? 0 : expectedRuns >= from ? Math.ceil(expectedRuns * HERE_SHARE) : null;
+      if (here !== null) ahead = FileReadAhead.start(root, planFrom(plan, here), { options, stored });
+      let index = 0;
       try {
         for (const { scope, names, notes } of plan) {
           for (const reason of notes) yield { kind: 'skip', skip: { experimentId: scope.exp.id, runId: null, reason } };
           for (const name of names) {
-            if (ahead) {
+            if (ahead && index++ >= here!) {
               try {
                 yield await ahead.next();
                 continue;

@@ -34,6 +34,42 @@ describe('importing with worker threads', () => {
     await expectSameWithAndWithoutWorkers(root, 12);
   });
 
+  it('re-imports a mostly unchanged file store with the stamping shared by this thread and the worker, seeing changes in both parts', async () => {
+    const root = tempDir();
+    const exp = writeExperiment(root, '0', 'Default');
+    const id = (i: number): string => i.toString(16).padStart(32, '0');
+    const runs = Array.from({ length: 12 }, (_, i) =>
+      writeFileRun({ expDir: exp, runId: id(i), experimentId: '0', metrics: { loss: `1717300990001 ${i} 0\n` } }),
+    );
+    // Settled files (written over a second ago) get stamps, so the re-import can pass over them.
+    const settle = (): void => {
+      const old = new Date(Date.now() - 60_000);
+      for (const run of runs)
+        for (const f of ['meta.yaml', 'metrics/loss', 'params', 'tags', 'metrics', '.'])
+          fs.utimesSync(path.join(run, f), old, old);
+    };
+    settle();
+    const ctx = tempCore();
+    expect((await importMlflow(ctx, { location: root }, { workersFrom: Number.POSITIVE_INFINITY })).added).toBe(12);
+    fs.appendFileSync(path.join(runs[2]!, 'metrics', 'loss'), '1717300990002 0.5 1\n');
+    fs.appendFileSync(path.join(runs[10]!, 'metrics', 'loss'), '1717300990002 0.25 1\n');
+    settle();
+    // 12 runs, 12 fingerprints, a worker from 5 runs: this thread stamps runs 0-6, the worker 7-11.
+    const again = await importMlflow(ctx, { location: root }, { workersFrom: 5 });
+    expect(again).toMatchObject({ added: 0, updated: 2, unchanged: 10 });
+    expect(again.runs.filter((r) => r.change === 'updated').map((r) => r.mlflowRunId)).toEqual([id(2), id(10)]);
+    const latest = (i: number): unknown =>
+      ctx.runs.get(again.runs.find((r) => r.mlflowRunId === id(i))!.id).outcome.metrics.loss!.history;
+    expect(latest(10)).toEqual([
+      { step: 0, value: 10, timestamp: 1717300990001 },
+      { step: 1, value: 0.25, timestamp: 1717300990002 },
+    ]);
+    expect(await importMlflow(ctx, { location: root }, { workersFrom: 5 })).toMatchObject({
+      updated: 0,
+      unchanged: 12,
+    });
+  });
+
   it('reads a hostile file store the same on its read-ahead worker: links not followed, FIFOs not opened, bad files named', async () => {
     const outside = tempDir('reproscope-outside-');
     writeFiles(outside, { secret: 'PLANTED-7f3e\n', 'meta.yaml': 'run_id: x\n' });
