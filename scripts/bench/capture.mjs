@@ -85,13 +85,19 @@ export async function bench(report) {
     fs.mkdirSync(many);
     for (let i = 0; i < 32; i++) writeRandomFile(path.join(many, `part-${i}.bin`), 32 * 1024 * 1024);
     execFileSync('sh', ['-c', `cat ${many}/* > /dev/null`]);
-    const manySecs = await best(3, () => lib.hashTree(many, { pool }));
+    // timed in turn with the single file, so both see the same load; the reference is the fastest single-file hash
+    let manySecs = Infinity;
+    let singleBest = oursSecs;
+    for (let i = 0; i < 3; i++) {
+      singleBest = Math.min(singleBest, await best(1, () => lib.hashTree(big, { pool })));
+      manySecs = Math.min(manySecs, await best(1, () => lib.hashTree(many, { pool })));
+    }
     report(
       `hash 1 GiB in 32 files (GiB/s, ${cores} cores)`,
       1 / manySecs,
       'GiB/s',
       `single-file speed × ${cores} cores`,
-      cores / oursSecs,
+      cores / singleBest,
       { ratioAtLeast: 0.8 },
     );
     await pool.close();
@@ -144,7 +150,7 @@ export async function bench(report) {
     }
     await smallPool.close();
     const fastest = (xs, key) => Math.min(...xs.map((x) => x[key]));
-    const singleSecs = Math.min(oursSecs, fastest(turns.big, 'wall'));
+    const singleSecs = Math.min(singleBest, fastest(turns.big, 'wall'));
     const medianCpu = (xs) => median(xs.map((x) => x.cpu));
     console.log(
       `    CPU per GiB (median of 3, all threads): single large file ${medianCpu(turns.big).toFixed(2)} s, ` +
