@@ -58,6 +58,7 @@ export class RunsRepository {
   private readonly deleteMetrics: Database.Statement;
   private readonly insertMetric: Database.Statement;
   private readonly selectSnapshot: Database.Statement;
+  private readonly selectCreatedAt: Database.Statement;
   private readonly selectByPrefix: Database.Statement;
   private readonly selectBySourceKey: Database.Statement;
   private readonly countRuns: Database.Statement;
@@ -86,6 +87,7 @@ export class RunsRepository {
     this.deleteMetrics = db.prepare('DELETE FROM run_metrics WHERE run_id = ?');
     this.insertMetric = db.prepare('INSERT INTO run_metrics (run_id, name, value) VALUES (?, ?, ?)');
     this.selectSnapshot = db.prepare('SELECT snapshot FROM runs WHERE id = ?');
+    this.selectCreatedAt = db.prepare('SELECT created_at FROM runs WHERE id = ?');
     this.selectByPrefix = db.prepare("SELECT id FROM runs WHERE id LIKE ? || '%' ESCAPE '\\' LIMIT 2");
     this.selectBySourceKey = db.prepare('SELECT id, snapshot FROM runs WHERE source_key = ?');
     this.countRuns = db.prepare('SELECT count(*) AS n FROM runs');
@@ -199,35 +201,23 @@ export class RunsRepository {
 
   /**
    * Imported runs whose source key starts with `prefix`, by source key (one query for a whole re-import):
-   * id, creation time, the digest of the record they were built from (null if unknown), and a reader of
-   * the gzipped snapshot text without histories (only runs whose digest does not settle the question need it;
+   * id, the digest of the record they were built from (null if unknown), and readers of the creation time and
+   * of the gzipped snapshot text without histories (only runs whose digest does not settle the question need it;
    * their histories come from `encodedHistories`).
    */
-  importedUnder(prefix: string): Map<string, ImportedRun> {
-    const rows = this.db
-      .prepare(
-        'SELECT source_key, id, created_at, import_digest, import_fingerprint FROM runs WHERE source_key >= ? AND source_key < ? || char(1114111)',
-      )
-      .all(prefix, prefix) as {
-      source_key: string;
-      id: string;
-      created_at: string;
-      import_digest: string | null;
-      import_fingerprint: string | null;
-    }[];
-    const snapshotOf = (id: string): Buffer => (this.selectSnapshot.get(id) as { snapshot: Buffer }).snapshot;
-    return new Map(
-      rows.map((r) => [
-        r.source_key,
-        {
-          id: r.id,
-          createdAt: r.created_at,
-          importDigest: r.import_digest,
-          importFingerprint: r.import_fingerprint,
-          gzippedJson: () => snapshotOf(r.id),
-        },
-      ]),
+  importedUnder(prefix: string): ImportedRuns {
+    const rows = new Map<string, string>();
+    const query = this.db.prepare(
+      'SELECT source_key, id, import_digest, import_fingerprint FROM runs WHERE source_key >= ? AND source_key < ? || char(1114111)',
     );
+    for (const [key, id, digest, fingerprint] of query.raw().iterate(prefix, prefix) as Iterable<
+      [string, string, string | null, string | null]
+    >)
+      rows.set(key.slice(prefix.length), packImported(id, digest, fingerprint));
+    return new ImportedRuns(prefix, rows, {
+      snapshot: (id) => (this.selectSnapshot.get(id) as { snapshot: Buffer }).snapshot,
+      createdAt: (id) => (this.selectCreatedAt.get(id) as { created_at: string }).created_at,
+    });
   }
 
   /** Records the digest of the source record an imported run (already stored, found unchanged) was built from. */
@@ -386,6 +376,51 @@ export interface ImportedRun {
   importDigest: string | null;
   importFingerprint: string | null;
   gzippedJson: () => Buffer;
+}
+
+/** A null digest or fingerprint in a packed entry (a digest is never this character). */
+const NONE = '\u0001';
+
+/** One stored run as one string: id, digest and fingerprint, NUL-separated. */
+function packImported(id: string, digest: string | null, fingerprint: string | null): string {
+  return `${id}\0${digest ?? NONE}\0${fingerprint ?? NONE}`;
+}
+
+/**
+ * The runs earlier imports stored under one source, by source key. Why not a Map of objects: a re-import
+ * of 100k runs holds all of them for the whole import, and an object, a closure and five strings per run
+ * were most of its heap (and V8 grows the heap in proportion to what stays alive). Each run is one key
+ * without the shared prefix and one packed string; what is rarely needed is read from the store on demand.
+ */
+export class ImportedRuns {
+  constructor(
+    private readonly prefix: string,
+    private readonly rows: Map<string, string>,
+    private readonly read: { snapshot: (id: string) => Buffer; createdAt: (id: string) => string },
+  ) {}
+
+  /** How many runs are stored under the prefix. */
+  get size(): number {
+    return this.rows.size;
+  }
+
+  /** The stored run with this source key, if any. */
+  get(sourceKey: string): ImportedRun | undefined {
+    if (!sourceKey.startsWith(this.prefix)) return undefined;
+    const packed = this.rows.get(sourceKey.slice(this.prefix.length));
+    if (packed === undefined) return undefined;
+    const [id, digest, fingerprint] = packed.split('\0') as [string, string, string];
+    const read = this.read;
+    return {
+      id,
+      get createdAt() {
+        return read.createdAt(id);
+      },
+      importDigest: digest === NONE ? null : digest,
+      importFingerprint: fingerprint === NONE ? null : fingerprint,
+      gzippedJson: () => read.snapshot(id),
+    };
+  }
 }
 
 /** A change to a run: its name (null clears it) and tags to set or remove. */
