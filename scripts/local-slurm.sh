@@ -146,9 +146,9 @@ start_munge() {
   chmod 0400 /etc/munge/munge.key
   if pid_alive "$MUNGE_RUN/munged.pid"; then return; fi
   if command -v runuser >/dev/null 2>&1; then
-    runuser -u munge -- /usr/sbin/munged
+    runuser -u munge -- /usr/sbin/munged 9>&-
   else
-    su -s /bin/sh munge -c /usr/sbin/munged
+    su -s /bin/sh munge -c /usr/sbin/munged 9>&-
   fi
   munge -n | unmunge >/dev/null || die "munged started but a credential does not round-trip"
 }
@@ -177,9 +177,10 @@ start() {
   # slurmctld keeps its state, and running jobs survive a slurmd restart
   if write_conf && pid_alive "$RUN/slurmctld.pid"; then stop_daemons; fi
   start_munge
-  if ! pid_alive "$RUN/slurmctld.pid"; then /usr/sbin/slurmctld; fi
+  # 9>&-: a daemon must not inherit the start lock (munged kept it open, and every later start waited forever)
+  if ! pid_alive "$RUN/slurmctld.pid"; then /usr/sbin/slurmctld 9>&-; fi
   for name in $(node_names); do
-    if ! pid_alive "$RUN/slurmd-$name.pid"; then /usr/sbin/slurmd -N "$name"; fi
+    if ! pid_alive "$RUN/slurmd-$name.pid"; then /usr/sbin/slurmd -N "$name" 9>&-; fi
   done
   for _ in $(seq 1 60); do
     if node_up; then
@@ -226,7 +227,7 @@ status() {
 locked() {
   mkdir -p "$RUN"
   exec 9>"$RUN/local-slurm.lock"
-  flock 9
+  flock -w 50 9 || die "another start or stop has held $RUN/local-slurm.lock for 50 s (fuser -v it to see which process)"
   "$@"
 }
 
