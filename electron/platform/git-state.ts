@@ -172,9 +172,22 @@ export async function captureCodeState(
   const remotes = parseRemotes(remotesRaw);
   if (untrackedPaths.length > MAX_UNTRACKED_HASHED)
     warnings.push(`code: ${untrackedPaths.length} untracked files; only the first ${MAX_UNTRACKED_HASHED} were hashed`);
+  // git lists a repository of its own inside the tree as one entry, `dir/`: it is no file to hash, and hashing it
+  // failed the whole list before (no untracked file recorded, the tree called clean); it is listed without a hash
+  const listed = untrackedPaths.slice(0, MAX_UNTRACKED_HASHED);
+  const nested = listed.filter((p) => p.endsWith('/'));
+  for (const dir of nested)
+    warnings.push(`code: ${dir} is a git repository of its own inside ${root}; its files are not in the code state`);
   let untracked: FileEntry[] = [];
   try {
-    untracked = await hashFiles(root, untrackedPaths.slice(0, MAX_UNTRACKED_HASHED), { cache });
+    const hashed = await hashFiles(
+      root,
+      listed.filter((p) => !p.endsWith('/')),
+      { cache },
+    );
+    untracked = [...hashed, ...nested.map((dir) => ({ path: dir, size: 0, sha256: null }))].sort((a, b) =>
+      a.path < b.path ? -1 : a.path > b.path ? 1 : 0,
+    );
   } catch (e) {
     warnings.push(`code: untracked files could not all be read (${(e as Error).message})`);
   }

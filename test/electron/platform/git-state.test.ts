@@ -92,6 +92,12 @@ describe('code state', () => {
     const renamed = await captureCodeState(repo);
     expect(await actual(repo)).toEqual(expected(repo));
     expect(renamed.code.patch).toContain('rename to renamed.py');
+    // the nested repository is listed without a hash, and the other untracked file is still hashed
+    expect(renamed.code.untracked).toEqual([
+      { path: 'nested/', size: 0, sha256: null },
+      { path: 'notes.md', size: 1, sha256: matching(/^[0-9a-f]{64}$/) },
+    ]);
+    expect(renamed.warnings).toEqual([expect.stringContaining('nested/ is a git repository of its own')]);
     // detached HEAD, and a branch that git's status names `(detached)` (it is asked for by name then)
     git(repo, 'commit', '-q', '-m', 'rename');
     git(repo, 'checkout', '-q', '--detach');
