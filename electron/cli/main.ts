@@ -40,18 +40,18 @@ export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, nonFiniteReplacer, 2)}\n`);
 }
 
-/** What a command's action needs of the core, loaded on first use. */
+/** What a command's action needs of the core, loaded on first use (capture needs no handlers: see below). */
 interface CoreModules {
   openCore: typeof import('../core/core-context').openCore;
-  createHandlers: typeof import('../core/handlers').createHandlers;
+  createHandlers: typeof import('../core/handlers').createHandlers | null;
 }
 
-async function loadCoreModules(): Promise<CoreModules> {
-  const [{ openCore }, { createHandlers }] = await Promise.all([
+async function loadCoreModules(withHandlers: boolean): Promise<CoreModules> {
+  const [{ openCore }, handlers] = await Promise.all([
     import('../core/core-context'),
-    import('../core/handlers'),
+    withHandlers ? import('../core/handlers') : null,
   ]);
-  return { openCore, createHandlers };
+  return { openCore, createHandlers: handlers?.createHandlers ?? null };
 }
 
 /** Builds the `reproscope` command tree. */
@@ -71,8 +71,10 @@ export function buildProgram(): Command {
   let gitAnswers: Promise<GitAnswers> | null = null;
   program.hook('preAction', async (_program, action) => {
     // capture reads the code state before its command starts: git is asked first, and answers while the rest loads
-    if (action.name() === 'capture') gitAnswers ??= (await import('../core/code-state-ask')).askGit(process.cwd());
-    loaded ??= await loadCoreModules();
+    const capturing = action.name() === 'capture';
+    if (capturing) gitAnswers ??= (await import('../core/code-state-ask')).askGit(process.cwd());
+    // capture calls the capture feature itself, before its command starts: the operations' handlers wait
+    loaded ??= await loadCoreModules(!capturing);
   });
   const modules = (): CoreModules => {
     if (!loaded) throw new Error('the core is used before a command action loaded it');
@@ -80,7 +82,11 @@ export function buildProgram(): Command {
   };
   let ctx: CoreContext | null = null;
   const core = (): CoreContext => (ctx ??= modules().openCore(program.opts<{ store?: string }>().store));
-  const handlers = (): Handlers => modules().createHandlers(core());
+  const handlers = (): Handlers => {
+    const { createHandlers } = modules();
+    if (!createHandlers) throw new Error('a command without the handlers loaded used them');
+    return createHandlers(core());
+  };
   program.hook('postAction', () => {
     ctx?.close();
     ctx = null;

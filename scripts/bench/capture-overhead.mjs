@@ -145,6 +145,40 @@ export async function bench(report) {
       version,
       { below: 0.05 },
     );
+    // The same start as CPU time, which a shared machine's load changes far less than wall time: what reproscope's
+    // process (all its threads) had used when its command started, read by the command itself from the kernel's
+    // per-thread accounting (/proc/PID/task/TID/schedstat: nanoseconds on a CPU), against `node -e 0` in full.
+    const cpuAtStart = median(
+      Array.from({ length: 7 }, () => {
+        const r = spawnSync(process.execPath, [cli, 'capture', '--', 'sh', '-c', 'cat /proc/$PPID/task/*/schedstat'], {
+          cwd: project,
+          env,
+          encoding: 'utf8',
+        });
+        const lines = r.status === 0 ? r.stdout.trim().split('\n') : [];
+        return lines.length ? lines.reduce((sum, l) => sum + Number(l.split(' ')[0]) / 1e9, 0) : NaN;
+      }),
+    );
+    // bash's `times` over ten runs (GNU time's is in 10 ms steps)
+    const nodeTimes = execFileSync('bash', ['-c', `for i in $(seq 10); do '${process.execPath}' -e 0; done; times`], {
+      encoding: 'utf8',
+    });
+    const nodeCpu =
+      nodeTimes
+        .trim()
+        .split('\n')
+        .at(-1)
+        .split(/\s+/)
+        .map((t) => /^(\d+)m([\d.]+)s$/.exec(t))
+        .reduce((sum, m) => sum + Number(m[1]) * 60 + Number(m[2]), 0) / 10;
+    if (Number.isFinite(cpuAtStart))
+      report(
+        'capture: CPU reproscope had used when its command started',
+        cpuAtStart,
+        's CPU',
+        'node -e 0, all of it',
+        nodeCpu,
+      );
     const bare = cpuOf([PY, '-c', 'pass']);
     const whole = median(
       [0, 1, 2].map(() => cpuOf([process.execPath, cli, 'capture', '--', PY, '-c', 'pass'], { cwd: project, env }).cpu),
