@@ -9,7 +9,7 @@ import { stripUrlCredentials } from '../../../shared/snapshot/secrets';
 import type { DvcEntry, EnvSpec, TreeState } from '../../../shared/snapshot/snapshot';
 import type { HashCacheRepository } from '../../db/hash-cache-repository';
 import { parseDvcLock } from '../../platform/dvc-lock-parse';
-import { hashTree } from '../../platform/hash-tree';
+import { hashTree, manifestRootHash } from '../../platform/hash-tree';
 import { withNormalisedHashes } from '../../platform/mlflow-normalised';
 import { readStoreFile } from './store-files';
 import type { RawMlflowRun } from './import-mlflow-types';
@@ -99,6 +99,19 @@ function readModelDir(
   };
 }
 
+/** What hashTree gives for an empty artifacts folder (the reader's listing found nothing in it). */
+export function emptyTree(dir: string): TreeState {
+  return {
+    path: 'artifacts',
+    absPath: path.resolve(dir),
+    kind: 'dir',
+    rootHash: manifestRootHash([]),
+    fileCount: 0,
+    totalBytes: 0,
+    files: [],
+  };
+}
+
 /** Fills in what lies on disk: artifacts (hashed), logged models, a dvc.lock among the artifacts. */
 export async function completeRun(
   raw: RawMlflowRun,
@@ -110,7 +123,9 @@ export async function completeRun(
   const models: MlflowLoggedModel[] = [];
   if (raw.artifactDir) {
     // MLmodel's run_id/model_uuid/time change per run: keep also its hash without them, so audits can compare it
-    const tree = withNormalisedHashes(await hashTree(raw.artifactDir, { cache: hashCache, displayPath: 'artifacts' }));
+    const tree = raw.artifactsEmpty
+      ? emptyTree(raw.artifactDir)
+      : withNormalisedHashes(await hashTree(raw.artifactDir, { cache: hashCache, displayPath: 'artifacts' }));
     artifacts.push(tree);
     const modelDirs = tree.files
       .filter((f) => f.path === 'MLmodel' || f.path.endsWith('/MLmodel'))

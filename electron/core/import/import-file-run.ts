@@ -162,6 +162,10 @@ export function readRun(
         warnings,
       },
       artifactDir,
+      // The stamp walk listed a real artifacts folder with nothing in it: nothing to hash (what the fingerprint says).
+      ...(artifactDir !== null && artifactsEntry?.isDirectory() && listings.get(artifactsDir)?.length === 0
+        ? { artifactsEmpty: true }
+        : {}),
       modelDirs,
       fingerprint,
     },

@@ -25,6 +25,8 @@ export interface RawMlflowRun {
   /** The run's artifact folder inside the store; null when its artifacts are elsewhere (another machine, s3://…). */
   artifactDir: string | null;
   modelDirs: LocalModelDir[];
+  /** The reader listed artifactDir (a real folder) and found nothing in it: it needs no hashing. */
+  artifactsEmpty?: boolean;
   /** A fingerprint of the run's cheap facts (MlflowReadOptions.storedFingerprint), where the reader makes one. */
   fingerprint?: string | null;
 }
