@@ -59,12 +59,21 @@ async function implementationOf(name: ApiName): Promise<Impl<ApiName> | undefine
   return implementations[name];
 }
 
+// A command parses one input: zod's compiled fast path would cost more to compile (per object schema, on its first
+// parse) than it saves, so the first inputs of a process are checked without it (the same checks); a server or the
+// app, parsing many, compiles it after these.
+const JITLESS_PARSES = 16;
+let inputParses = 0;
+
 /** Implements the API contract over a core context: parse input, run, wrap the result. */
 export function createHandlers(ctx: CoreContext): Handlers {
   const handlers = {} as Record<ApiName, Handler<ApiName>>;
   for (const name of Object.keys(featureOf) as ApiName[]) {
     handlers[name] = async (input: unknown) => {
-      const parsed = (await contractOf(name))[name].input.safeParse(input ?? {});
+      const parsed = (await contractOf(name))[name].input.safeParse(
+        input ?? {},
+        inputParses++ < JITLESS_PARSES ? { jitless: true } : undefined,
+      );
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
         return err({
