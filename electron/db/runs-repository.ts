@@ -408,18 +408,37 @@ export class ImportedRuns {
   get(sourceKey: string): ImportedRun | undefined {
     if (!sourceKey.startsWith(this.prefix)) return undefined;
     const packed = this.rows.get(sourceKey.slice(this.prefix.length));
-    if (packed === undefined) return undefined;
-    const [id, digest, fingerprint] = packed.split('\0') as [string, string, string];
-    const read = this.read;
-    return {
-      id,
-      get createdAt() {
-        return read.createdAt(id);
-      },
-      importDigest: digest === NONE ? null : digest,
-      importFingerprint: fingerprint === NONE ? null : fingerprint,
-      gzippedJson: () => read.snapshot(id),
-    };
+    return packed === undefined ? undefined : new PackedRun(packed, this.read);
+  }
+}
+
+/** One packed entry read as an ImportedRun: fields cut out of the string when asked for (most runs need one or two). */
+class PackedRun implements ImportedRun {
+  constructor(
+    private readonly packed: string,
+    private readonly read: { snapshot: (id: string) => Buffer; createdAt: (id: string) => string },
+  ) {}
+
+  get id(): string {
+    return this.packed.slice(0, this.packed.indexOf('\0'));
+  }
+
+  get createdAt(): string {
+    return this.read.createdAt(this.id);
+  }
+
+  get importDigest(): string | null {
+    const d = this.packed.slice(this.packed.indexOf('\0') + 1, this.packed.lastIndexOf('\0'));
+    return d === NONE ? null : d;
+  }
+
+  get importFingerprint(): string | null {
+    const f = this.packed.slice(this.packed.lastIndexOf('\0') + 1);
+    return f === NONE ? null : f;
+  }
+
+  gzippedJson(): Buffer {
+    return this.read.snapshot(this.id);
   }
 }
 

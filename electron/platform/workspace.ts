@@ -76,9 +76,12 @@ function cloneKey(source: string): string {
 export async function cachedClone(source: string, cacheDir: string, local: boolean): Promise<string> {
   const dir = path.join(cacheDir, cloneKey(source));
   if (fs.existsSync(path.join(dir, 'HEAD')) || fs.existsSync(path.join(dir, '.git'))) {
-    await gitRun(dir, ['fetch', '-q', '--tags', '--', source, '+refs/heads/*:refs/remotes/origin/*']).catch(
-      () => undefined,
-    );
+    // A local clone borrows the repository's objects (--shared): every commit made there since is already
+    // reachable by its hash, which is all a worktree is made from. A URL's clone fetches what is new.
+    if (!local)
+      await gitRun(dir, ['fetch', '-q', '--tags', '--', source, '+refs/heads/*:refs/remotes/origin/*']).catch(
+        () => undefined,
+      );
     return dir;
   }
   fs.mkdirSync(cacheDir, { recursive: true });
@@ -202,8 +205,17 @@ function inClone<T>(clone: string, work: () => Promise<T>): Promise<T> {
   return next;
 }
 
+/** Milliseconds the last fresh workspace of a clone (or a plain folder's copy) took, by clone or folder. */
+const freshCost = new Map<string, number>();
+
+/** How long the source's last fresh workspace took to make (ms), 0 before the first. */
+export function freshWorkspaceCost(source: WorkspaceSource): number {
+  return freshCost.get(source.kind === 'git' ? source.clone! : source.projectDir) ?? 0;
+}
+
 /** Makes a workspace at `dest`, or brings an earlier one there back to the source's state; returns the folder to run in. */
 export async function createWorkspace(source: WorkspaceSource, dest: string): Promise<string> {
+  const started = performance.now();
   if (source.kind === 'folder') {
     fs.rmSync(dest, { recursive: true, force: true });
     fs.mkdirSync(path.dirname(dest), { recursive: true });
@@ -213,6 +225,7 @@ export async function createWorkspace(source: WorkspaceSource, dest: string): Pr
       preserveTimestamps: true,
       filter: (src) => !SKIP_DIRS.has(path.basename(src)) && !fs.existsSync(path.join(src, 'pyvenv.cfg')),
     });
+    freshCost.set(source.projectDir, performance.now() - started);
     return dest;
   }
   const clone = source.clone!;
@@ -222,6 +235,7 @@ export async function createWorkspace(source: WorkspaceSource, dest: string): Pr
     fs.rmSync(dest, { recursive: true, force: true });
     fs.mkdirSync(path.dirname(dest), { recursive: true });
     await inClone(clone, () => gitRun(clone, ['worktree', 'add', '-q', '--detach', '-f', dest, source.commit!]));
+    freshCost.set(clone, performance.now() - started);
   }
   markClean(dest);
   if (source.patch) {
@@ -313,48 +327,6 @@ async function resetWorktree(source: WorkspaceSource, dest: string): Promise<boo
     return true;
   } catch {
     return false;
-  }
-}
-
-/**
- * Rerun folders lent one at a time and reused: at most as many as reruns run at once, each brought
- * back to the source's state (commit, patch, extra files) before it is lent again.
- */
-export class WorkspaceSlots {
-  private readonly free: string[] = [];
-  private readonly made = new Set<string>();
-  private count = 0;
-
-  constructor(
-    private readonly source: WorkspaceSource,
-    private readonly root: string,
-  ) {}
-
-  /** Takes an existing worktree of the source (the inspection worktree) as a slot, so its checkout is not made twice. */
-  adopt(dir: string): void {
-    this.made.add(dir);
-    this.free.push(dir);
-  }
-
-  /** A workspace ready to run in; `release` gives it back for the next rerun. */
-  async acquire(): Promise<{ cwd: string; release: () => void }> {
-    const dir = this.free.pop() ?? path.join(this.root, `slot-${this.count++}`);
-    this.made.add(dir);
-    try {
-      const cwd = await createWorkspace(this.source, dir);
-      return { cwd, release: () => void this.free.push(dir) };
-    } catch (e) {
-      this.made.delete(dir);
-      await removeWorkspace(this.source, dir).catch(() => undefined);
-      throw e;
-    }
-  }
-
-  /** Removes every slot (and their worktree registrations). */
-  async close(): Promise<void> {
-    for (const dir of this.made) await removeWorkspace(this.source, dir).catch(() => undefined);
-    this.made.clear();
-    this.free.length = 0;
   }
 }
 

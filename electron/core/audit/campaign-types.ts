@@ -6,7 +6,8 @@ import { type Snapshot, type TreeState } from '../../../shared/snapshot/snapshot
 import type { HashPool } from '../../platform/hash-pool';
 import type { probePython } from '../../platform/python-probe';
 import { type PreparedEnvironment } from '../../platform/python-env';
-import { type WorkspaceSlots, type WorkspaceSource } from '../../platform/workspace';
+import { type WorkspaceSource } from '../../platform/workspace';
+import { type WorkspaceSlots } from '../../platform/workspace-slots';
 import { type Runner } from './runner';
 
 /** What startAudit accepts, after defaults. */
@@ -21,6 +22,8 @@ export interface Prepared {
   reference: Snapshot | null;
   workRoot: string;
   inspectDir: string | null;
+  /** The inspection worktree was brought to the source's state by this preparation and only read since. */
+  inspectReady?: boolean;
   /** The data inputs hashed where the reruns read them (empty after a resume: not hashed again). */
   dataInputs?: TreeState[];
 }

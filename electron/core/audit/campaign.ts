@@ -9,14 +9,15 @@ import { findSources } from '../../../shared/audit/verdict';
 import { toPendingBlob } from '../../db/blob-repository';
 import { HashPool } from '../../platform/hash-pool';
 import { captureMachine } from '../../platform/machine-info';
-import { WorkspaceSlots } from '../../platform/workspace';
+import { WorkspaceSlots } from '../../platform/workspace-slots';
 import type { CoreContext } from '../core-context';
 import { acquireAuditLease, type AuditLease } from './audit-lease';
 import { auditsOf, storePaths, workRootOf } from './audit-store';
 import type { AuditRequest, CampaignOptions, Prepared, Shared } from './campaign-types';
 import { addPins, blankRerun } from './groups';
 import { judge, moreBaselineReruns } from './judge';
-import { cleanup, parkPrepared, prepareAudit, prepareResume } from './prepare';
+import { cleanup, parkPrepared, prepareAudit } from './prepare';
+import { prepareResume } from './prepare-resume';
 import { runOneRerun } from './rerun';
 import type { Runner } from './runner';
 import { runnerFor } from './runner-choice';
@@ -171,7 +172,7 @@ async function runCampaign(
   // (not while a reattached cluster job may still run in it)
   const liveJobs = audit.groups.some((g) => g.reruns.some((r) => r.job && r.job.phase !== 'ended'));
   if (prepared.inspectDir && prepared.source.kind === 'git' && !liveJobs)
-    shared.slots.adopt(path.join(prepared.workRoot, 'inspect'));
+    shared.slots.adopt(path.join(prepared.workRoot, 'inspect'), prepared.inspectReady === true);
   ctx.events.publish({
     task,
     phase: 'start',

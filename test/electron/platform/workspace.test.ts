@@ -7,9 +7,9 @@ import {
   createWorkspace,
   parkWorkspace,
   unparkWorkspace,
-  WorkspaceSlots,
   type WorkspaceSource,
 } from '../../../electron/platform/workspace';
+import { WorkspaceSlots } from '../../../electron/platform/workspace-slots';
 import { git, tempDir, writeFiles } from '../../helpers/temp';
 
 async function repository(): Promise<{ top: string; source: WorkspaceSource; work: string }> {
@@ -100,6 +100,25 @@ describe('workspace slots', () => {
     await slots.close();
     expect(fs.readdirSync(path.join(work, 'slots'))).toEqual([]);
     expect(git(source.clone!, 'worktree', 'list').trim().split('\n')).toHaveLength(1);
+  });
+
+  it('lets a rerun wait for a busy slot instead of checking the repository out again, and makes one if none comes back', async () => {
+    const { source, work } = await repository();
+    // waitFromMs 0: wait for as long as this repository's checkout took, however short
+    const slots = new WorkspaceSlots(source, path.join(work, 'slots'), { waitFromMs: 0 });
+    const first = await slots.acquire();
+    const waiting = slots.acquire();
+    fs.writeFileSync(path.join(first.cwd, 'train.py'), 'print(2)\n');
+    first.release();
+    const second = await waiting;
+    expect(second.cwd).toBe(first.cwd);
+    expect(contents(second.cwd)).toEqual({ 'train.py': 'print(1)\n', 'conf.txt': 'b\n' });
+    // nothing given back: after one checkout's time a second folder is made
+    const third = await slots.acquire();
+    expect(third.cwd).not.toBe(second.cwd);
+    second.release();
+    third.release();
+    await slots.close();
   });
 
   it('makes a fresh worktree when the folder left behind is not one of the clone', async () => {
