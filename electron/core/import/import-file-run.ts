@@ -20,7 +20,7 @@ import {
 } from './import-file-meta';
 import { parseMetricColumns } from './import-file-metrics';
 import type { ExperimentScope } from './import-file-experiment';
-import { runStamp, type Listings } from './import-file-stamp';
+import { runRecheck, runStamp, type Listings } from './import-file-stamp';
 
 /** What reading a run needs of the import's options (all a worker thread is given). */
 export type RunReadOptions = Pick<MlflowReadOptions, 'includeDeleted' | 'fingerprintSalt' | 'storedFingerprint'>;
@@ -39,10 +39,18 @@ export function readRun(
   });
   // A run whose folder is stamped as it was at the last import is passed over unread. Not in an
   // experiment with logged models: their folders lie outside the run's.
+  // A stored plan is re-checked first (stats only); a fingerprint stored without one (older, or taken while a
+  // folder was changing) is matched by the plain hash, and the planned one handed on to be remembered instead.
   const listings: Listings = new Map();
-  const fingerprint = models.size === 0 ? runFingerprint(runDir, { exp, datasets }, { options, listings }) : null;
-  if (fingerprint !== null && options.storedFingerprint?.(name) === fingerprint)
+  const stored = models.size === 0 ? options.storedFingerprint?.(name) : undefined;
+  if (models.size === 0 && fingerprintMatches(runDir, { exp, datasets }, { options, stored }))
     return { kind: 'unchanged', runId: name, experimentId: exp.id };
+  const fingerprints = models.size === 0 ? runFingerprint(runDir, { exp, datasets }, { options, listings }) : null;
+  const fingerprint = fingerprints?.planned ?? fingerprints?.plain ?? null;
+  if (fingerprints !== null && stored !== undefined && stored === fingerprint)
+    return { kind: 'unchanged', runId: name, experimentId: exp.id };
+  if (fingerprints !== null && stored !== undefined && stored === fingerprints.plain)
+    return { kind: 'unchanged', runId: name, experimentId: exp.id, fingerprint: fingerprint! };
   // `name` came from listDirs, which lists real folders only (never links), inside an experiment folder
   // already checked to lie in the store: the run folder lies in the store too, so no realpath is needed.
   // One listing of the run folder saves a failed lookup for each folder MLflow did not write (inputs, outputs…),
@@ -172,18 +180,53 @@ export function readRun(
   };
 }
 
-/** A run's fingerprint: its folder's stamp with what its experiment declares for it, salted; null without a stamp. */
+/**
+ * A run's fingerprint: its folder's stamp with what its experiment declares for it, salted; null without a stamp.
+ * `plain` hashes the stamp alone (what fingerprints stored before plans were); `planned`, where the folders had
+ * settled, hashes their stats too and carries the plan after a space, so a re-import can re-check the run
+ * without listing a folder (fingerprintMatches).
+ */
 function runFingerprint(
   runDir: string,
   { exp, datasets }: Pick<ExperimentScope, 'exp' | 'datasets'>,
   { options, listings }: { options: RunReadOptions; listings: Listings },
-): string | null {
+): { plain: string; planned: string | null } | null {
   if (options.fingerprintSalt === undefined) return null;
   const stamp = runStamp(runDir, listings);
   if (stamp === null) return null;
-  return createHash('sha256')
-    .update(options.fingerprintSalt)
-    .update(JSON.stringify([exp.id, exp.name, exp.lifecycleStage, options.includeDeleted, [...datasets]]))
-    .update(stamp)
-    .digest('base64url');
+  const context = fingerprintContext(options, { exp, datasets });
+  return {
+    plain: stampHash(options.fingerprintSalt, context, stamp.stamp, null),
+    planned:
+      stamp.folders === null
+        ? null
+        : `${stampHash(options.fingerprintSalt, context, stamp.stamp, stamp.folders)} ${stamp.plan}`,
+  };
+}
+
+/** True when a stored fingerprint with a plan still holds: the folders and known files lstat'ed, none listed. */
+function fingerprintMatches(
+  runDir: string,
+  { exp, datasets }: Pick<ExperimentScope, 'exp' | 'datasets'>,
+  { options, stored }: { options: RunReadOptions; stored: string | undefined },
+): boolean {
+  const space = stored?.indexOf(' ') ?? -1;
+  if (options.fingerprintSalt === undefined || stored === undefined || space < 0) return false;
+  const recheck = runRecheck(runDir, stored.slice(space + 1));
+  if (recheck === null) return false;
+  const context = fingerprintContext(options, { exp, datasets });
+  return stampHash(options.fingerprintSalt, context, recheck.stamp, recheck.folders) === stored.slice(0, space);
+}
+
+function fingerprintContext(
+  options: RunReadOptions,
+  { exp, datasets }: Pick<ExperimentScope, 'exp' | 'datasets'>,
+): string {
+  return JSON.stringify([exp.id, exp.name, exp.lifecycleStage, options.includeDeleted, [...datasets]]);
+}
+
+function stampHash(salt: string, context: string, stamp: string, folders: string | null): string {
+  const hash = createHash('sha256').update(salt).update(context).update(stamp);
+  if (folders !== null) hash.update('\0folders\n').update(folders);
+  return hash.digest('base64url');
 }

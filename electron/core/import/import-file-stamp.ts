@@ -13,6 +13,14 @@ import path from 'node:path';
  * - anything else in the folder by name.
  * A link, or anything that is neither a file nor a folder, gives no stamp: the full read says what it is.
  * A file written in the last second may still be being written: no stamp either (read again next time).
+ *
+ * The names come from listing each folder, the costliest part of a re-import (a readdir is 12–20 µs, an lstat
+ * 2–3). A folder's mtime changes whenever an entry is added to it, removed or renamed, and its inode when it is
+ * replaced; so the walk also records each listed folder's mtime, ctime and inode (taken before it is listed) and
+ * the names it found (the plan). A re-check walks the plan instead of listing: it lstats every folder and every
+ * known file, and the stamp it builds is the one a listing would build as long as no folder's stat moved (which
+ * the fingerprint, hashing those stats too, then shows). A folder changed in the last second may change again
+ * within the same timestamp tick: no plan then.
  */
 
 const SETTLE_MS = 1000;
@@ -23,34 +31,112 @@ const BY_NAME = new Set(['params', 'inputs', 'outputs']);
 /** Folder listings a stamp made, by path: the read that follows takes them instead of listing each folder again. */
 export type Listings = Map<string, fs.Dirent[]>;
 
+/** A run folder's stamp, with what lets a later re-check walk it without listing a folder. */
+export interface RunStamp {
+  /** Names, sizes and times, as hashed into the fingerprint. */
+  stamp: string;
+  /** The listed folders' mtime, ctime and inode in walk order; null when one changed in the last second. */
+  folders: string | null;
+  /** The names found in each listed folder, in walk order, parted by '/': what runRecheck walks. */
+  plan: string;
+}
+
+/** An entry of a folder: a folder, a file, or anything else (which gives no stamp). */
+interface Entry {
+  name: string;
+  kind: 'd' | 'f' | 'o';
+}
+
+/** Lists a folder for the walk (and records its stat), or null when it cannot be listed or is not a folder now. */
+type Lister = (dir: string) => Entry[] | null;
+
 /** The stamp of a run folder, or null (read it whole); the folders it listed are put in `listings`. */
-export function runStamp(runDir: string, listings?: Listings, now = Date.now()): string | null {
-  return folderStamp(runDir, { byName: BY_NAME, now, listings });
-}
-
-/** The stamp of a folder of artifacts (every file by size and times), or null. */
-export function artifactStamp(dir: string, now = Date.now()): string | null {
-  return folderStamp(dir, { byName: new Set(), now });
-}
-
-function folderStamp(
-  runDir: string,
-  { byName, now, listings }: { byName: ReadonlySet<string>; now: number; listings?: Listings },
-): string | null {
-  const parts: string[] = [];
+export function runStamp(runDir: string, listings?: Listings, now = Date.now()): RunStamp | null {
   const settled = now - SETTLE_MS;
-  const visit = (dir: string, rel: string, withStats: boolean): boolean => {
+  const folders: string[] = [];
+  const plan: string[] = [];
+  let racy = false;
+  const list: Lister = (dir) => {
+    // The stat first: an entry added while (or after) the folder is listed moves its mtime past this one.
+    const st = fs.lstatSync(dir, { throwIfNoEntry: false });
+    if (!st?.isDirectory()) return null;
     let listed: fs.Dirent[];
     try {
       listed = fs.readdirSync(dir, { withFileTypes: true });
     } catch {
-      return false;
+      return null;
     }
     listings?.set(dir, listed);
-    const entries = [...listed].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    if (st.mtimeMs > settled) racy = true;
+    folders.push(`${st.mtimeMs} ${st.ctimeMs} ${st.ino}`);
+    const entries = listed
+      .map((e): Entry => ({ name: e.name, kind: e.isDirectory() ? 'd' : e.isFile() ? 'f' : 'o' }))
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    // Names never hold '/', so '/' parts them; each is marked by its kind, and '>' opens a folder.
+    plan.push('>');
+    for (const e of entries) plan.push(e.kind + e.name);
+    return entries;
+  };
+  const stamp = walk(runDir, { byName: BY_NAME, settled, list });
+  return stamp === null ? null : { stamp, folders: racy ? null : folders.join('\n'), plan: plan.join('/') };
+}
+
+/**
+ * Re-checks a run folder along a plan runStamp made: no folder is listed, each is lstat'ed (it must still be a
+ * real folder) and each file the plan names as before. The stamp and folder stats it gives equal runStamp's
+ * exactly when no folder's stat moved; null when the plan does not fit the folder (read it, list it, then).
+ */
+export function runRecheck(runDir: string, plan: string, now = Date.now()): { stamp: string; folders: string } | null {
+  const parts = plan.split('/');
+  let at = 0;
+  const folders: string[] = [];
+  const list: Lister = (dir) => {
+    if (parts[at] !== '>') return null;
+    at++;
+    const st = fs.lstatSync(dir, { throwIfNoEntry: false });
+    if (!st?.isDirectory()) return null;
+    folders.push(`${st.mtimeMs} ${st.ctimeMs} ${st.ino}`);
+    const entries: Entry[] = [];
+    for (; at < parts.length && parts[at] !== '>'; at++) {
+      const part = parts[at]!;
+      const kind = part[0];
+      if ((kind !== 'd' && kind !== 'f') || part.length < 2) return null;
+      entries.push({ name: part.slice(1), kind });
+    }
+    return entries;
+  };
+  const stamp = walk(runDir, { byName: BY_NAME, settled: now - SETTLE_MS, list });
+  return stamp === null || at !== parts.length ? null : { stamp, folders: folders.join('\n') };
+}
+
+/** The stamp of a folder of artifacts (every file by size and times), or null. */
+export function artifactStamp(dir: string, now = Date.now()): string | null {
+  const list: Lister = (d) => {
+    let listed: fs.Dirent[];
+    try {
+      listed = fs.readdirSync(d, { withFileTypes: true });
+    } catch {
+      return null;
+    }
+    return listed
+      .map((e): Entry => ({ name: e.name, kind: e.isDirectory() ? 'd' : e.isFile() ? 'f' : 'o' }))
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  };
+  return walk(dir, { byName: new Set(), settled: now - SETTLE_MS, list });
+}
+
+/** Walks a folder in name order, its entries given by `list`: the stamp, or null. */
+function walk(
+  runDir: string,
+  { byName, settled, list }: { byName: ReadonlySet<string>; settled: number; list: Lister },
+): string | null {
+  const parts: string[] = [];
+  const visit = (dir: string, rel: string, withStats: boolean): boolean => {
+    const entries = list(dir);
+    if (entries === null) return false;
     for (const e of entries) {
       const name = rel + e.name;
-      if (e.isDirectory()) {
+      if (e.kind === 'd') {
         if (rel === '' && e.name === 'params' && byName.has('params')) {
           const st = fs.lstatSync(path.join(dir, e.name), { throwIfNoEntry: false });
           if (st?.isDirectory() && st.nlink === 2 && st.mtimeMs <= settled) {
@@ -60,7 +146,7 @@ function folderStamp(
         }
         parts.push(`${name}/`);
         if (!visit(path.join(dir, e.name), `${name}/`, withStats && !(rel === '' && byName.has(e.name)))) return false;
-      } else if (!e.isFile()) return false;
+      } else if (e.kind !== 'f') return false;
       else if (!withStats) parts.push(name);
       else {
         const st = fs.lstatSync(path.join(dir, e.name), { throwIfNoEntry: false });

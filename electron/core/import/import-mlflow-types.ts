@@ -35,8 +35,8 @@ export interface RawMlflowRun {
 export type MlflowReadItem =
   | { kind: 'run'; run: RawMlflowRun }
   | { kind: 'skip'; skip: ImportSkip }
-  /** A run whose fingerprint matched the stored one: not read further. */
-  | { kind: 'unchanged'; runId: string; experimentId: string };
+  /** A run whose fingerprint matched the stored one: not read further; `fingerprint`, when given, is to be stored instead. */
+  | { kind: 'unchanged'; runId: string; experimentId: string; fingerprint?: string };
 
 /** A readable MLflow store of any kind. */
 export interface MlflowStoreReader {

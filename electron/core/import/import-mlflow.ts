@@ -173,7 +173,11 @@ export async function importMlflow(
         if (!seen.has(key)) {
           seen.add(key);
           perExperiment.set(item.experimentId, (perExperiment.get(item.experimentId) ?? 0) + 1);
-          runs.push({ mlflowRunId: item.runId, id: existing.get(key)!.id, change: 'unchanged' });
+          const before = existing.get(key)!;
+          runs.push({ mlflowRunId: item.runId, id: before.id, change: 'unchanged' });
+          // The reader matched an older fingerprint and gave a better one (a file store's re-check plan).
+          if (item.fingerprint !== undefined && before.importDigest !== null)
+            writer.rememberDigest(before.id, before.importDigest, item.fingerprint);
         }
         await tick();
         continue;

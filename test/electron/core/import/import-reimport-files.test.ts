@@ -1,7 +1,7 @@
 // Re-importing a file store: runs whose files are stamped as before are passed over unread, and every change MLflow makes is still seen.
 import fs from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { importMlflow } from '../../../../electron/core/import/import-mlflow';
 import { writeExperiment, writeFileRun } from '../../../helpers/mlflow-stores';
 import { tempCore } from '../../../helpers/store';
@@ -67,5 +67,76 @@ describe('re-importing a file store', () => {
     expect(fresh).toMatchObject({ updated: 1, unchanged: 4 });
     expect(stored(0).outcome.artifacts[0]!.rootHash).not.toBe(before);
     expect(await importMlflow(ctx, { location: root })).toMatchObject({ updated: 0, unchanged: 5 });
+  });
+
+  it('re-checks stamped runs without listing their folders, and still sees a file added, a file removed, a folder replaced', async () => {
+    const tmp = tempDir();
+    const root = path.join(tmp, 'mlruns');
+    const expDir = writeExperiment(root, '0', 'Default');
+    const run = (i: number): string => path.join(expDir, runId(i));
+    for (let i = 0; i < 4; i++)
+      writeFileRun({
+        expDir,
+        runId: runId(i),
+        experimentId: '0',
+        params: { lr: String(i / 10) },
+        tags: { team: 'aaa' },
+        metrics: { loss: '1717300990000 1.0 0\n1717300990001 0.5 1\n' },
+        artifacts: { 'model.txt': `weights ${i}` },
+      });
+    // A metrics folder with the same names as run 2's, written long ago, to be put in its place.
+    const spare = path.join(tmp, 'spare-metrics');
+    fs.mkdirSync(spare);
+    fs.writeFileSync(path.join(spare, 'loss'), '1717300990000 1.0 0\n1717300990001 0.5 1\n1717300990002 0.2 2\n');
+    age(60, root, spare);
+    // Run 3's tags folder changed this second: its run gets a fingerprint but no re-check plan yet.
+    fs.utimesSync(path.join(run(3), 'tags'), new Date(), new Date());
+    const ctx = tempCore();
+    const fingerprint = (i: number): string =>
+      ctx.store.db
+        .prepare("SELECT import_fingerprint FROM runs WHERE source_key LIKE '%' || ?")
+        .pluck()
+        .get(runId(i)) as string;
+    expect(await importMlflow(ctx, { location: root })).toMatchObject({ added: 4 });
+    expect([0, 1, 2, 3].map((i) => fingerprint(i).includes(' '))).toEqual([true, true, true, false]);
+    // Once the folder settled, the run is still found unchanged (by its plain stamp), and gets its plan.
+    age(60, path.join(run(3), 'tags'));
+    expect(await importMlflow(ctx, { location: root })).toMatchObject({ unchanged: 4, updated: 0 });
+    expect(fingerprint(3)).toContain(' ');
+
+    // Unchanged runs are re-checked by stats alone: no run folder is listed.
+    const readdir = vi.spyOn(fs, 'readdirSync');
+    try {
+      expect(await importMlflow(ctx, { location: root })).toMatchObject({ unchanged: 4, updated: 0 });
+      const listed = readdir.mock.calls.map((c) => String(c[0]));
+      expect(listed).toContain(expDir); // the experiment is listed, to find its runs
+      expect(listed.filter((d) => d.startsWith(`${expDir}${path.sep}`))).toEqual([]);
+    } finally {
+      readdir.mockRestore();
+    }
+
+    // Each change below leaves its folder's mtime as it was (only its ctime, or an inode, moves).
+    const keepMtime = (dir: string, change: () => void): void => {
+      const before = fs.lstatSync(dir);
+      change();
+      fs.utimesSync(dir, before.atime, before.mtime);
+      expect(fs.lstatSync(dir).mtimeMs).toBe(before.mtimeMs);
+    };
+    keepMtime(path.join(run(0), 'tags'), () => {
+      fs.writeFileSync(path.join(run(0), 'tags', 'extra'), 'x');
+      age(60, path.join(run(0), 'tags', 'extra'));
+    });
+    keepMtime(path.join(run(1), 'tags'), () => fs.rmSync(path.join(run(1), 'tags', 'team')));
+    keepMtime(run(2), () => {
+      fs.renameSync(path.join(run(2), 'metrics'), path.join(tmp, 'old-metrics'));
+      fs.renameSync(spare, path.join(run(2), 'metrics'));
+    });
+    const changed = await importMlflow(ctx, { location: root });
+    expect(changed).toMatchObject({ added: 0, updated: 3, unchanged: 1 });
+    const stored = (i: number) => ctx.runs.get(changed.runs.find((r) => r.mlflowRunId === runId(i))!.id);
+    expect(stored(0).tags.extra).toBe('x');
+    expect(stored(1).tags.team).toBeUndefined();
+    expect(stored(2).outcome.metrics.loss!.history).toHaveLength(3);
+    expect(await importMlflow(ctx, { location: root })).toMatchObject({ updated: 0, unchanged: 4 });
   });
 });
