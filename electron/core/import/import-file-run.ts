@@ -218,11 +218,18 @@ function fingerprintMatches(
   return stampHash(options.fingerprintSalt, context, recheck.stamp, recheck.folders) === stored.slice(0, space);
 }
 
+/** What an experiment declares for its runs, as hashed: built once per experiment scope and options. */
+const contexts = new WeakMap<object, { includeDeleted: boolean; context: string }>();
+
 function fingerprintContext(
   options: RunReadOptions,
   { exp, datasets }: Pick<ExperimentScope, 'exp' | 'datasets'>,
 ): string {
-  return JSON.stringify([exp.id, exp.name, exp.lifecycleStage, options.includeDeleted, [...datasets]]);
+  const known = contexts.get(datasets);
+  if (known?.includeDeleted === options.includeDeleted) return known.context;
+  const context = JSON.stringify([exp.id, exp.name, exp.lifecycleStage, options.includeDeleted, [...datasets]]);
+  contexts.set(datasets, { includeDeleted: options.includeDeleted, context });
+  return context;
 }
 
 function stampHash(salt: string, context: string, stamp: string, folders: string | null): string {

@@ -133,23 +133,25 @@ function walk(
   const parts: string[] = [];
   const visit = (dir: string, rel: string, withStats: boolean): boolean => {
     const entries = list(dir);
+    // Names hold no separator and `dir` is already normal: plain concatenation is path.join here, without its cost.
+    const prefix = dir + path.sep;
     if (entries === null) return false;
     for (const e of entries) {
       const name = rel + e.name;
       if (e.kind === 'd') {
         if (rel === '' && e.name === 'params' && byName.has('params')) {
-          const st = fs.lstatSync(path.join(dir, e.name), { throwIfNoEntry: false });
+          const st = fs.lstatSync(prefix + e.name, { throwIfNoEntry: false });
           if (st?.isDirectory() && st.nlink === 2 && st.mtimeMs <= settled) {
             parts.push(`params/ ${st.mtimeMs} ${st.ctimeMs} ${st.ino}`);
             continue;
           }
         }
         parts.push(`${name}/`);
-        if (!visit(path.join(dir, e.name), `${name}/`, withStats && !(rel === '' && byName.has(e.name)))) return false;
+        if (!visit(prefix + e.name, `${name}/`, withStats && !(rel === '' && byName.has(e.name)))) return false;
       } else if (e.kind !== 'f') return false;
       else if (!withStats) parts.push(name);
       else {
-        const st = fs.lstatSync(path.join(dir, e.name), { throwIfNoEntry: false });
+        const st = fs.lstatSync(prefix + e.name, { throwIfNoEntry: false });
         if (!st?.isFile() || st.mtimeMs > settled) return false;
         parts.push(`${name} ${st.size} ${st.mtimeMs} ${st.ctimeMs} ${st.ino}`);
       }
