@@ -42,7 +42,7 @@ export function readRun(
   // A stored plan is re-checked first (stats only); a fingerprint stored without one (older, or taken while a
   // folder was changing) is matched by the plain hash, and the planned one handed on to be remembered instead.
   const listings: Listings = new Map();
-  const stored = models.size === 0 ? options.storedFingerprint?.(name) : undefined;
+  const stored = (models.size === 0 ? options.storedFingerprint?.(name) : undefined) ?? undefined;
   if (models.size === 0 && fingerprintMatches(runDir, { exp, datasets }, { options, stored }))
     return { kind: 'unchanged', runId: name, experimentId: exp.id };
   const fingerprints = models.size === 0 ? runFingerprint(runDir, { exp, datasets }, { options, listings }) : null;
