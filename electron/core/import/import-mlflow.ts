@@ -15,6 +15,7 @@ import { openRestStore } from './import-mlflow-rest';
 import { isSqliteFile, openSqliteStore } from './import-mlflow-sqlite';
 import type { MlflowReadOptions, MlflowStoreReader } from './import-mlflow-types';
 import { ImportWriter } from './import-writer';
+import { holdHeapLow, LEAN_HEAP_FROM_RUNS } from './lean-heap';
 import {
   encodeFast,
   encodeRun,
@@ -124,6 +125,7 @@ export async function importMlflow(
   }
 
   const reader = await openMlflowStore(request.location, options);
+  let releaseHeap: (() => void) | null = null;
   let writer: ImportWriter | null = null;
   try {
     const prefix = `${reader.type}:${reader.location}#`;
@@ -135,6 +137,8 @@ export async function importMlflow(
     // Read what is stored only now, under the import's write lock: a concurrent import of the same source has
     // committed by then, so its runs are found here instead of being inserted twice (a raw UNIQUE error).
     const existing = ctx.runs.importedUnder(prefix);
+    // a re-import of a large store holds every stored run for its whole length (a first import holds little)
+    if (existing.size >= LEAN_HEAP_FROM_RUNS) releaseHeap = holdHeapLow();
     let written = 0;
     const digestSalt = `${IMPORT_DIGEST_VERSION}\0${SNAPSHOT_SCHEMA_VERSION}\0${ctx.version}\0${reader.type}\0${reader.location}\0`;
     const seen = new Set<string>();
@@ -277,5 +281,6 @@ export async function importMlflow(
   } finally {
     writer?.rollback();
     reader.close();
+    releaseHeap?.();
   }
 }
