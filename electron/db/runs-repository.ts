@@ -378,6 +378,9 @@ export interface ImportedRun {
   gzippedJson: () => Buffer;
 }
 
+/** How a packed entry reads what it does not hold: the run's stored snapshot text and creation time. */
+type StoredRunReads = { snapshot: (id: string) => Buffer; createdAt: (id: string) => string };
+
 /** A null digest or fingerprint in a packed entry (a digest is never this character). */
 const NONE = '\u0001';
 
@@ -396,7 +399,7 @@ export class ImportedRuns {
   constructor(
     private readonly prefix: string,
     private readonly rows: Map<string, string>,
-    private readonly read: { snapshot: (id: string) => Buffer; createdAt: (id: string) => string },
+    private readonly read: StoredRunReads,
   ) {}
 
   /** How many runs are stored under the prefix. */
@@ -416,7 +419,7 @@ export class ImportedRuns {
 class PackedRun implements ImportedRun {
   constructor(
     private readonly packed: string,
-    private readonly read: { snapshot: (id: string) => Buffer; createdAt: (id: string) => string },
+    private readonly read: StoredRunReads,
   ) {}
 
   get id(): string {

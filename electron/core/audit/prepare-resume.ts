@@ -23,14 +23,10 @@ export async function prepareResume(audit: Audit, ctx: CoreContext): Promise<Pre
   if (audit.workspace.kind === 'folder') source = { kind: 'folder', projectDir: audit.project.location };
   else {
     const url = audit.project.kind === 'git-url';
-    const clone = url
-      ? await cachedClone(audit.project.location, storePaths(ctx).gitCache, false)
-      : await cachedClone(
-          (await gitRun(audit.project.location, ['rev-parse', '--show-toplevel'])).trim(),
-          workRoot,
-          true,
-        );
     const top = url ? null : (await gitRun(audit.project.location, ['rev-parse', '--show-toplevel'])).trim();
+    const clone = top
+      ? await cachedClone(top, workRoot, true)
+      : await cachedClone(audit.project.location, storePaths(ctx).gitCache, false);
     source = {
       kind: 'git',
       projectDir: url ? clone : audit.project.location,
