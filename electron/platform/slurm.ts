@@ -257,13 +257,13 @@ export async function queryJobs(ids: readonly string[]): Promise<Map<string, Slu
   const parents = [...new Set(ids.map((i) => i.split('_')[0]!))];
   const wanted = new Set(ids);
   const q = await call('squeue', ['-h', '-r', '-t', 'all', '-o', SQUEUE_FORMAT, '-j', parents.join(',')]);
-  if (q.code === 0)
-    for (const j of parseSqueue(q.stdout))
-      if (wanted.has(j.id)) found.set(j.id, j);
-      // "Invalid job id" is squeue's answer for jobs it no longer knows; anything else (a controller that is busy,
-      // restarting or unreachable) says nothing about the jobs, and must not make them look forgotten
-      else if (!/invalid job id/i.test(q.stderr))
-        throw new SlurmUnanswered(`squeue: ${q.stderr.trim() || `exit ${q.code}`}`);
+  if (q.code === 0) {
+    for (const j of parseSqueue(q.stdout)) if (wanted.has(j.id)) found.set(j.id, j);
+  }
+  // "Invalid job id" is squeue's answer for jobs it no longer knows; anything else (a controller that is busy,
+  // restarting or unreachable) says nothing about the jobs, and must not make them look forgotten
+  else if (!/invalid job id/i.test(q.stderr))
+    throw new SlurmUnanswered(`squeue: ${q.stderr.trim() || `exit ${q.code}`}`);
   // squeue knows no exit code; ended jobs are looked at more closely
   const rest = ids.filter((i) => !found.has(i) || phaseOf(found.get(i)!.state) === 'ended');
   if (rest.length === 0) return found;

@@ -18,6 +18,9 @@ const POLL_MAX_MS = 10_000;
 const RESULT_GRACE_MS = 5000;
 /** How long a job must be missing from the controller's answers before it counts as forgotten. */
 const FORGOTTEN_MS = 10_000;
+/** After scancel, how long cancelled jobs are waited for to end (their script still writes while it stops). */
+const CANCEL_WAIT_MS = 15_000;
+const CANCEL_POLL_MS = 250;
 
 /** One job to follow, as the runner hands it over after sbatch answered (or from a resumed audit's ticket). */
 export interface FollowedJob {
@@ -100,17 +103,7 @@ export class SlurmJobTracker {
     const onAbort = (): void => {
       if (!this.tracked.delete(t.ticket.id)) return;
       this.idle();
-      void scancel([t.ticket.id])
-        .catch(() => undefined)
-        .then(() =>
-          t.resolve(
-            interruptedResult(
-              t.files,
-              new Date(t.ticket.submittedAt),
-              `Slurm job ${t.ticket.id} cancelled by the interruption`,
-            ),
-          ),
-        );
+      this.cancel(t);
     };
     if (t.job.signal.aborted) onAbort();
     else {
@@ -119,6 +112,38 @@ export class SlurmJobTracker {
     }
     this.nextPoll = 0;
     this.ticker ??= setInterval(() => this.tick(), FILE_TICK_MS);
+  }
+
+  /** Jobs the interruption cancels in this turn of the event loop: one scancel and one wait for all of them. */
+  private cancelling: Tracked[] | null = null;
+
+  /**
+   * Cancels a job and resolves it as interrupted once Slurm has ended it (at most CANCEL_WAIT_MS): a cancelled
+   * job's script is still stopping and writing into its rerun folder, which is removed after the result.
+   */
+  private cancel(t: Tracked): void {
+    if (this.cancelling) {
+      this.cancelling.push(t);
+      return;
+    }
+    const batch = (this.cancelling = [t]);
+    setImmediate(() => {
+      this.cancelling = null;
+      const ids = batch.map((b) => b.ticket.id);
+      void scancel(ids)
+        .then(() => untilEnded(ids))
+        .catch(() => undefined)
+        .then(() => {
+          for (const b of batch)
+            b.resolve(
+              interruptedResult(
+                b.files,
+                new Date(b.ticket.submittedAt),
+                `Slurm job ${b.ticket.id} cancelled by the interruption`,
+              ),
+            );
+        });
+    });
   }
 
   private idle(): void {
@@ -260,5 +285,15 @@ export class SlurmJobTracker {
       if (urgent) this.pollMs = POLL_MIN_MS;
       void this.poll();
     }
+  }
+}
+
+/** Waits until Slurm lists none of these jobs as queued or running, for at most CANCEL_WAIT_MS. */
+async function untilEnded(ids: readonly string[]): Promise<void> {
+  const deadline = Date.now() + CANCEL_WAIT_MS;
+  while (Date.now() < deadline) {
+    const info = await queryJobs(ids).catch(() => null);
+    if (info && ids.every((id) => !info.has(id) || phaseOf(info.get(id)!.state) === 'ended')) return;
+    await new Promise((resolve) => setTimeout(resolve, CANCEL_POLL_MS));
   }
 }
