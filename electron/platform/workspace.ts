@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ReproError } from '../../shared/errors';
 import { stripUrlCredentials } from '../../shared/snapshot/secrets';
+import { discardInBackground, sweepDiscarded } from './discard';
 
 /**
  * Private copies of a project for reruns: a git worktree at a commit with an uncommitted patch
@@ -146,17 +147,11 @@ export function parkWorkspace(workRoot: string, clone: string): void {
 }
 
 /**
- * Removes a folder that another process may rename away at the same moment (a parked workspace): it is first
- * renamed to a name of this process's own, so the removal never runs inside a folder someone else just took.
+ * Removes a folder that another process may rename away at the same moment (a parked workspace): the rename to
+ * trash is what takes it, so the removal never runs inside a folder someone else just took.
  */
 function discard(dir: string): void {
-  const trash = `${dir}.discard-${process.pid}-${Math.random().toString(36).slice(2)}`;
-  try {
-    fs.renameSync(dir, trash);
-  } catch {
-    return; // not there, or taken first
-  }
-  fs.rmSync(trash, { recursive: true, force: true });
+  discardInBackground(dir);
 }
 
 /**
@@ -166,6 +161,7 @@ function discard(dir: string): void {
  */
 export async function unparkWorkspace(workRoot: string, top: string): Promise<boolean> {
   const workDir = path.dirname(workRoot);
+  sweepDiscarded(workDir);
   for (const name of fs.existsSync(workDir) ? fs.readdirSync(workDir) : []) {
     if (!name.startsWith('parked-')) continue;
     const abs = path.join(workDir, name);
@@ -336,4 +332,9 @@ export async function removeWorkspace(source: WorkspaceSource, dest: string): Pr
   if (clone) await inClone(clone, () => gitRun(clone, ['worktree', 'remove', '--force', dest])).catch(() => undefined);
   fs.rmSync(dest, { recursive: true, force: true });
   if (clone) await inClone(clone, () => gitRun(clone, ['worktree', 'prune'])).catch(() => undefined);
+}
+
+/** Forgets a clone's worktrees whose folders are gone (after a work folder was discarded whole). */
+export async function pruneWorktrees(clone: string): Promise<void> {
+  await inClone(clone, () => gitRun(clone, ['worktree', 'prune'])).catch(() => undefined);
 }

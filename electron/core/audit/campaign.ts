@@ -263,7 +263,7 @@ async function runCampaign(
     auditsOf(ctx).save(audit);
     options.lease.release();
     await shared.hashPool.close().catch(() => undefined);
-    await shared.slots.close().catch(() => undefined);
+    // the slots lie in the work folder, which cleanup discards whole (one rename, deleted in the background)
     await cleanup(prepared).catch(() => undefined);
     ctx.events.publish({
       task,

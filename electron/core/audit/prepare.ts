@@ -21,7 +21,8 @@ import { isSeedName } from '../../../shared/snapshot/seeds';
 import { formatCommand } from '../../../shared/mlflow/shell-quote';
 import type { Snapshot } from '../../../shared/snapshot/snapshot';
 import { toPendingBlob } from '../../db/blob-repository';
-import { createWorkspace, parkWorkspace, removeWorkspace, type WorkspaceSource } from '../../platform/workspace';
+import { discardInBackground } from '../../platform/discard';
+import { createWorkspace, parkWorkspace, pruneWorktrees, type WorkspaceSource } from '../../platform/workspace';
 import { parseMetricSources } from '../capture';
 import type { CoreContext } from '../core-context';
 import { storePaths, workRootOf } from './audit-store';
@@ -315,11 +316,16 @@ export function defaultTimeoutS(reference: Snapshot | null): number | null {
   return Math.max(60, Math.ceil((5 * ms) / 1000));
 }
 
-/** Removes what a campaign prepared on disk: the inspection worktree and the audit's work folder. */
+/**
+ * Removes what a campaign prepared on disk (the clone of a local repository, the inspection worktree, the
+ * rerun slots: all inside the audit's work folder) without the user waiting for it: the folder is renamed away at
+ * once and deleted in the background (a 20,000-file checkout takes a second or more to delete).
+ */
 export async function cleanup(prepared: Prepared): Promise<void> {
-  if (prepared.inspectDir)
-    await removeWorkspace(prepared.source, path.join(prepared.workRoot, 'inspect')).catch(() => undefined);
-  fs.rmSync(prepared.workRoot, { recursive: true, force: true });
+  discardInBackground(prepared.workRoot);
+  const clone = prepared.source.kind === 'git' ? prepared.source.clone : undefined;
+  // a URL's clone lies in the git cache, outside the work folder: it forgets the worktrees that went with it
+  if (clone && path.relative(prepared.workRoot, clone).startsWith('..')) await pruneWorktrees(clone);
 }
 
 /** After a dry run: keeps a local repository's clone and inspection worktree for the audit that usually follows it. */

@@ -71,6 +71,11 @@ describe('reproscope audit (CLI)', () => {
     expect(JSON.parse(shown.stdout)).toEqual(audit);
     const text = await runCli(['--store', store, 'show-audit', audit.id.slice(0, 8)]);
     expect(text.stdout).toMatch(/verdict: reproduced-exact[\s\S]*sources: none/);
+    // the audit's work folder (clone, inspection worktree, rerun slots) is gone under its name when the audit has
+    // ended, and its files are deleted in the background soon after
+    const work = path.join(store, 'audit-work');
+    expect(fs.existsSync(path.join(work, audit.id))).toBe(false);
+    await expect.poll(() => fs.readdirSync(work), { timeout: 20_000, interval: 100 }).toEqual([]);
   }, 120_000);
 
   it('Ctrl-C kills the rerun and leaves an audit that --resume completes', async () => {
