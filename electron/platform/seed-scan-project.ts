@@ -243,6 +243,43 @@ def cache_shard(path, root):
     digest = hashlib.sha256(os.path.realpath(root).encode("utf-8", "surrogateescape")).hexdigest()[:16]
     return "%s.%s%s" % (base, digest, ext or ".json")
 
+SHARDS_KEPT = 200
+SHARD_UNUSED_S = 30 * 86400
+
+def prune_shards(legacy, current):
+    # a shard per project folder, and every audit reruns in folders of its own: without a bound the cache folder
+    # grows by a shard or two per audit (9,000 files after a few weeks of tests). Kept: the SHARDS_KEPT projects used
+    # last, none unused for SHARD_UNUSED_S
+    import re, time
+    folder = os.path.dirname(legacy)
+    base, ext = os.path.splitext(os.path.basename(legacy))
+    pattern = re.compile(r"^%s\.[0-9a-f]{16}%s(\.last)?$" % (re.escape(base), re.escape(ext or ".json")))
+    used = {}
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return
+    for name in names:
+        if not pattern.match(name):
+            continue
+        stem = name[:-5] if name.endswith(".last") else name
+        try:
+            used[stem] = max(used.get(stem, 0), os.stat(os.path.join(folder, name)).st_mtime)
+        except OSError:
+            pass
+    now = time.time()
+    mine = os.path.basename(current)
+    ranked = sorted((t, stem) for stem, t in used.items() if stem != mine)
+    ranked.reverse()
+    for i, (t, stem) in enumerate(ranked):
+        if i + 1 < SHARDS_KEPT and now - t < SHARD_UNUSED_S:
+            continue
+        for name in (stem, stem + ".last"):
+            try:
+                os.remove(os.path.join(folder, name))
+            except OSError:
+                pass
+
 def load_cache(path, key):
     try:
         with open(path, "r") as fh:
@@ -327,6 +364,13 @@ def scan_project(root, options=None):
     last_path = cache_path + ".last" if cache_path else None
     last = load_cache(last_path, key) if last_path else None
     if last and last.get("state") == state and isinstance(last.get("result"), dict):
+        try:
+            import time
+            # still in use: the pruning of other projects' shards goes by when a shard was last used
+            if time.time() - os.stat(last_path).st_mtime > 86400:
+                os.utime(last_path)
+        except OSError:
+            pass
         result = dict(last["result"])
         result["reparsed"] = 0
         return result
@@ -367,9 +411,12 @@ def scan_project(root, options=None):
     findings, suppressed = project.findings(known, ignore)
     result = {"filesScanned": files, "findings": findings, "suppressed": suppressed, "reparsed": fresh, "truncated": truncated, "sklearnList": source_of_list}
     if cache_path:
+        first = not os.path.exists(last_path)
         if fresh:
             save_cache(cache_path, cache, used)
         write_json(last_path, {"key": key, "state": state, "result": result})
+        if first:
+            prune_shards(legacy, cache_path)
     return result
 
 def scan(root, options=None):

@@ -111,6 +111,38 @@ describe('the seed scan', () => {
     expect(silenced.scanReparsed).toBe(0);
   });
 
+  it('keeps the cache folder bounded: the 200 projects scanned last, none unused for 30 days', async () => {
+    const cacheDir = tempDir();
+    const cache = path.join(cacheDir, 'scan-cache.json');
+    const now = Date.now() / 1000;
+    const stem = (i: number): string => `scan-cache.${i.toString(16).padStart(16, '0')}.json`;
+    // 210 projects scanned before, one a minute; the two oldest also a month ago
+    for (let i = 0; i < 210; i++) {
+      const t = i < 2 ? now - 40 * 86400 : now - 60 * (210 - i);
+      for (const name of [stem(i), `${stem(i)}.last`]) {
+        fs.writeFileSync(path.join(cacheDir, name), '{}');
+        fs.utimesSync(path.join(cacheDir, name), t, t);
+      }
+    }
+    fs.writeFileSync(path.join(cacheDir, 'notes.json'), 'not a shard');
+    const project = tempDir();
+    writeFiles(project, { 'train.py': 'import random\nx = random.random()\n' });
+    const first = await probePython(SYSTEM_PYTHON, { scanRoot: project, scanCache: cache });
+    expect(first.scanReparsed).toBe(1);
+    const left = fs.readdirSync(cacheDir);
+    const stems = new Set(left.filter((f) => f.startsWith('scan-cache.')).map((f) => f.replace(/\.last$/, '')));
+    expect(stems.size).toBe(200);
+    // the newest 199 old ones and this project's own; the oldest (and the month-old) gone, other files untouched
+    expect(stems.has(stem(209))).toBe(true);
+    expect(stems.has(stem(11))).toBe(true);
+    expect(stems.has(stem(10))).toBe(false);
+    expect(stems.has(stem(0))).toBe(false);
+    expect(left).toContain('notes.json');
+    // this project's scan is still cached
+    const again = await probePython(SYSTEM_PYTHON, { scanRoot: project, scanCache: cache });
+    expect(again.scanReparsed).toBe(0);
+  });
+
   it('reports a file it cannot parse and scans the rest', async () => {
     const project = tempDir();
     writeFiles(project, { 'py2.py': 'print "hello"\n', 'ok.py': 'import uuid\nu = uuid.uuid4()\n' });
