@@ -31,6 +31,33 @@ function nameOf(text) {
  * its size and mtime, Node's version and the checkout. A chunk without a usable cache is compiled as usual, and its
  * cache written when the command exits, so the functions this command ran are in it compiled.
  */
+/**
+ * Removes the code caches of other checkouts that are gone (each folder names its checkout's dist in `dist.txt`),
+ * and any unused for 30 days: every clone, worktree and CI checkout that ran the CLI left a folder of 0.5 MB.
+ * Runs only when a cache is written, that is after a build.
+ */
+function pruneOtherCheckouts(parent, where, realDist) {
+  const marker = path.join(where, 'dist.txt');
+  if (!fs.existsSync(marker)) fs.writeFileSync(marker, realDist, { mode: 0o600 });
+  const month = 30 * 86_400_000;
+  for (const name of fs.readdirSync(parent)) {
+    const abs = path.join(parent, name);
+    if (abs === where) continue;
+    try {
+      let gone;
+      try {
+        gone = !fs.existsSync(fs.readFileSync(path.join(abs, 'dist.txt'), 'utf8'));
+      } catch {
+        // a folder of an earlier version, which named no checkout: kept for a day, then taken as gone
+        gone = Date.now() - fs.statSync(abs).mtimeMs > 86_400_000;
+      }
+      if (gone || Date.now() - fs.statSync(abs).mtimeMs > month) fs.rmSync(abs, { recursive: true, force: true });
+    } catch {
+      // another command is pruning too
+    }
+  }
+}
+
 function useCodeCache() {
   const vm = require('node:vm');
   let realDist;
@@ -74,6 +101,7 @@ function useCodeCache() {
       fs.mkdirSync(where, { recursive: true, mode: 0o700 });
       // caches of chunks that a rebuild replaced, and the one-bundle caches of earlier versions (cli-*.v8cache)
       for (const old of fs.readdirSync(where)) {
+        if (old === 'dist.txt') continue;
         const m = /^(cli(?:-[A-Z0-9]+)?\.cjs)\.(\d+-\d+)\.v8cache(\.\d+\.tmp)?$/.exec(old);
         let current = false;
         try {
@@ -88,6 +116,7 @@ function useCodeCache() {
       for (const old of fs.readdirSync(root))
         if (/^cli-[0-9a-f]{12}-\d+-\d+-v[\d.]+-\w+\.v8cache$/.test(old))
           fs.rmSync(path.join(root, old), { force: true });
+      pruneOtherCheckouts(path.dirname(where), where, realDist);
       for (const { script, file } of missing) {
         const tmp = `${file}.${process.pid}.tmp`;
         fs.writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
