@@ -83,6 +83,33 @@ class StreamCapture {
 
 const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'];
 
+/** What each running command does with a signal reproscope received. */
+const forwarders = new Set<(sig: NodeJS.Signals) => void>();
+const dispatchers = new Map<NodeJS.Signals, () => void>();
+
+/**
+ * Passes reproscope's signals to every running command through one listener per signal (an audit with
+ * `--jobs 20` had 20 of each, and Node warned of a listener leak); the listeners exist only while a command runs,
+ * so reproscope's own default handling of the signal is unchanged otherwise.
+ */
+function forwardSignals(forward: (sig: NodeJS.Signals) => void): () => void {
+  forwarders.add(forward);
+  if (dispatchers.size === 0)
+    for (const sig of FORWARDED) {
+      const dispatch = (): void => {
+        for (const f of [...forwarders]) f(sig);
+      };
+      dispatchers.set(sig, dispatch);
+      process.on(sig, dispatch);
+    }
+  return () => {
+    forwarders.delete(forward);
+    if (forwarders.size > 0) return;
+    for (const [sig, dispatch] of dispatchers) process.off(sig, dispatch);
+    dispatchers.clear();
+  };
+}
+
 /** Kills a process group, ignoring one that is already gone. */
 export function killGroup(pid: number, signal: NodeJS.Signals): void {
   try {
@@ -145,15 +172,11 @@ export function runCommand(options: RunCommandOptions): Promise<CommandResult> {
       if (options.ownProcessGroup) killGroup(child.pid, signal);
       else child.kill(signal);
     };
-    const handlers = FORWARDED.map((sig) => {
-      const handler = (): void => {
-        interrupted = true;
-        // From a terminal, Ctrl-C already reached the command (same process group); forward only otherwise.
-        if (sig === 'SIGINT' && process.stdin.isTTY && !options.ownProcessGroup) return;
-        send(sig);
-      };
-      process.on(sig, handler);
-      return { sig, handler };
+    const stopForwarding = forwardSignals((sig) => {
+      interrupted = true;
+      // From a terminal, Ctrl-C already reached the command (same process group); forward only otherwise.
+      if (sig === 'SIGINT' && process.stdin.isTTY && !options.ownProcessGroup) return;
+      send(sig);
     });
     const onAbort = (): void => {
       interrupted = true;
@@ -170,7 +193,7 @@ export function runCommand(options: RunCommandOptions): Promise<CommandResult> {
         }, options.timeoutMs)
       : null;
     const cleanup = (): void => {
-      for (const { sig, handler } of handlers) process.off(sig, handler);
+      stopForwarding();
       options.signal?.removeEventListener('abort', onAbort);
       if (timer) clearTimeout(timer);
     };
