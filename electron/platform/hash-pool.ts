@@ -3,9 +3,8 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
-
-/** Bytes read per call: large reads keep the SHA-256 core busy and the syscall count low. */
-const CHUNK = 4 * 1024 * 1024;
+import type { FileIdentity } from '../db/hash-cache-repository';
+import { HASH_CHUNK as CHUNK, HASH_WORKER_SOURCE as WORKER_SOURCE } from './hash-worker-source';
 
 // O_NONBLOCK: a file swapped for a FIFO after the listing cannot block the read (regular files ignore it)
 const OPEN_FLAGS = fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0);
@@ -29,108 +28,17 @@ export function sha256FileSync(filePath: string, buffer: Buffer = Buffer.allocUn
   return hash.digest('hex');
 }
 
-// The worker is evaluated from source text so that it runs the same whether reproscope is
-// bundled (dist/) or run from TypeScript sources in tests.
-//
-// A job is a list of files every worker holds a copy of (sent in chunks while the folder is still being listed) and
-// one shared counter: a worker takes the next file with Atomics.add, so no worker idles while another has a queue,
-// whatever the mix of sizes and whatever else the cores are running. Results go back in batches: 32-byte digests,
-// sizes and indices in typed arrays that are transferred, not copied.
-const WORKER_SOURCE = `
-const { parentPort } = require('node:worker_threads');
-const crypto = require('node:crypto');
-const fs = require('node:fs');
-const CHUNK = ${CHUNK};
-const buffer = Buffer.allocUnsafe(CHUNK);
-const oneShot = typeof crypto.hash === 'function' ? crypto.hash : null;
-// O_NONBLOCK: a file swapped for a FIFO after the listing cannot block the worker (regular files ignore it)
-const FLAGS = fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK || 0);
-const FLUSH_FILES = 128;
-const FLUSH_BYTES = 16 * 1024 * 1024;
-const scratch = new Uint8Array(32);
-function hashInto(path, out, at) {
-  const fd = fs.openSync(path, FLAGS);
-  try {
-    let n = fs.readSync(fd, buffer, 0, CHUNK, null);
-    // a regular file reads short only at its end: a file smaller than the buffer is one read and one hash call
-    if (n > 0 && n < CHUNK) {
-      const data = buffer.subarray(0, n);
-      out.set(oneShot ? oneShot('sha256', data, 'buffer') : crypto.createHash('sha256').update(data).digest(), at);
-      return n;
-    }
-    // empty, or a buffer long: only then is a stat worth its cost (a device swapped in would never end)
-    if (!fs.fstatSync(fd).isFile()) throw Object.assign(new Error('it is no longer a regular file'), { code: 'ENOTREG' });
-    const hash = crypto.createHash('sha256');
-    let size = 0;
-    while (n > 0) {
-      hash.update(n === CHUNK ? buffer : buffer.subarray(0, n));
-      size += n;
-      n = fs.readSync(fd, buffer, 0, CHUNK, null);
-    }
-    out.set(hash.digest(), at);
-    return size;
-  } finally { fs.closeSync(fd); }
-}
-const jobs = new Map();
-function run(job) {
-  let count = 0, bytes = 0, idx = null, sizes = null, digests = null, errors = [];
-  const flush = () => {
-    if (count === 0 && errors.length === 0) return;
-    const transfer = count > 0 ? [idx.buffer, sizes.buffer, digests.buffer] : [];
-    parentPort.postMessage({ job: job.id, count, idx, sizes, digests, errors }, transfer);
-    count = 0; bytes = 0; idx = null; sizes = null; digests = null; errors = [];
-  };
-  for (;;) {
-    if (job.claimed < 0) job.claimed = Atomics.add(job.next, 0, 1);
-    const i = job.claimed;
-    if (i >= job.paths.length) {
-      // past the end: this worker is done with the job; not yet listed: wait for the next chunk, holding the claim
-      if (job.total >= 0 && i >= job.total) jobs.delete(job.id);
-      break;
-    }
-    job.claimed = -1;
-    if (digests === null) {
-      idx = new Int32Array(FLUSH_FILES);
-      sizes = new Float64Array(FLUSH_FILES);
-      digests = new Uint8Array(32 * FLUSH_FILES);
-    }
-    try {
-      const n = hashInto(job.paths[i], digests, 32 * count);
-      idx[count] = i;
-      sizes[count] = n;
-      count++;
-      bytes += n;
-    } catch (e) {
-      errors.push({ i, message: e.message, code: e.code });
-    }
-    if (count === FLUSH_FILES || bytes >= FLUSH_BYTES) flush();
-  }
-  flush();
-}
-parentPort.on('message', (m) => {
-  if (m.job === undefined) {
-    try {
-      hashInto(m.path, scratch, 0);
-      parentPort.postMessage({ id: m.id, sha256: Buffer.from(scratch).toString('hex') });
-    } catch (e) {
-      parentPort.postMessage({ id: m.id, error: e.message, code: e.code });
-    }
-    return;
-  }
-  let job = jobs.get(m.job);
-  if (m.claim) jobs.set(m.job, (job = { id: m.job, next: new Int32Array(m.claim), paths: [], total: -1, claimed: -1 }));
-  if (!job) return;
-  if (m.paths) for (const p of m.paths) job.paths.push(p);
-  if (m.total !== undefined) job.total = m.total;
-  run(job);
-});
-`;
-
 /** Where a job's results go, each with the index its file was added under. */
 export interface HashJobSink {
-  hashed(index: number, sha256: string, size: number): void;
+  /** Each file's identity is wanted: the worker fstats the file it opened, before reading it, and sends it back. */
+  readonly withStat?: boolean;
+  /** `size` is the bytes read and hashed; `stat` is the opened file's identity, where the job was asked for it. */
+  hashed(index: number, sha256: string, size: number, stat?: FileStat): void;
   failed(index: number, error: Error & { code?: string }): void;
 }
+
+/** What the worker's fstat said of a file it opened, before reading it: its cache identity. */
+export type FileStat = FileIdentity;
 
 interface JobResults {
   job: number;
@@ -138,6 +46,8 @@ interface JobResults {
   idx: Int32Array | null;
   sizes: Float64Array | null;
   digests: Uint8Array | null;
+  /** Per file: dev, ino, mtimeNs, ctimeNs at 4k (dev and ino unsigned), and the stat's size at k. */
+  ids: { stamps: BigInt64Array; sizes: Float64Array } | null;
   errors: { i: number; message: string; code?: string }[];
 }
 
@@ -196,7 +106,7 @@ export class HashJob {
       this.full = true;
       return;
     }
-    worker.postMessage({ job: this.id, claim: this.claim });
+    worker.postMessage({ job: this.id, claim: this.claim, identify: this.sink.withStat === true });
     if (this.sent.length > 0) worker.postMessage({ job: this.id, paths: this.sent });
     this.workers.push(worker);
   }
@@ -238,8 +148,14 @@ export class HashJob {
     try {
       if (msg.count > 0) {
         const digests = Buffer.from(msg.digests!.buffer, msg.digests!.byteOffset, msg.digests!.byteLength);
+        const ids = msg.ids;
         for (let k = 0; k < msg.count; k++)
-          this.sink.hashed(msg.idx![k]!, digests.toString('hex', 32 * k, 32 * k + 32), msg.sizes![k]!);
+          this.sink.hashed(
+            msg.idx![k]!,
+            digests.toString('hex', 32 * k, 32 * k + 32),
+            msg.sizes![k]!,
+            ids ? statAt(ids, k) : undefined,
+          );
       }
       for (const e of msg.errors) this.sink.failed(e.i, Object.assign(new Error(e.message), { code: e.code }));
     } catch (e) {
@@ -259,6 +175,16 @@ export class HashJob {
   private check(): void {
     if (this.total >= 0 && this.received >= this.total) this.settle.resolve();
   }
+}
+
+function statAt(ids: { stamps: BigInt64Array; sizes: Float64Array }, k: number): FileStat {
+  return {
+    dev: String(BigInt.asUintN(64, ids.stamps[4 * k]!)),
+    ino: String(BigInt.asUintN(64, ids.stamps[4 * k + 1]!)),
+    size: ids.sizes[k]!,
+    mtimeNs: String(ids.stamps[4 * k + 2]),
+    ctimeNs: String(ids.stamps[4 * k + 3]),
+  };
 }
 
 interface Pending {

@@ -6,11 +6,26 @@ import { ReproError } from '../../shared/errors';
 import type { FileEntry, TreeState } from '../../shared/snapshot/snapshot';
 import { fileIdentityOf, type FileIdentity } from '../db/hash-cache-repository';
 import { HashPool, sha256FileSync, type HashJob } from './hash-pool';
+import {
+  coldDevice,
+  readLink,
+  regularStat,
+  seenOf,
+  statInFolderIfWarm,
+  unreadable,
+  walk,
+  type Found,
+} from './hash-tree-walk';
 
 /** Where hashTree may find and remember hashes of unchanged files. */
 export interface HashCache {
   lookup(id: FileIdentity): string | null;
   remember(entries: readonly { id: FileIdentity; sha256: string }[]): void;
+  /**
+   * Whether any file on this device may have a remembered hash. Where none can, the files are not looked up one by
+   * one (a first capture's cache misses every file). Absent: every file is looked up.
+   */
+  holdsDevice?(dev: string): boolean;
 }
 
 /** Progress of a tree hash, in bytes. */
@@ -59,89 +74,6 @@ function sortedRootHash(sorted: readonly FileEntry[]): string {
     }
   }
   return hash.update(lines).digest('hex');
-}
-
-interface Found {
-  rel: string;
-  abs: string;
-  /**
-   * What the listing's stat said (absent where no cache or progress needs it before the read: the worker's read then
-   * gives the size). Kept instead of the stat itself, which is large and would live until the tree is done.
-   */
-  seen?: Seen;
-  linkTarget?: string;
-}
-
-/** A regular file's identity (for the cache) and size, as its stat gave them. */
-interface Seen {
-  id: FileIdentity;
-  size: number;
-}
-
-function seenOf(stat: fs.BigIntStats): Seen {
-  const id = fileIdentityOf(stat);
-  return { id, size: id.size };
-}
-
-function readLink(abs: string): string {
-  try {
-    return fs.readlinkSync(abs);
-  } catch (e) {
-    throw unreadable(abs, e);
-  }
-}
-
-function unreadable(abs: string, e: unknown): ReproError {
-  return new ReproError(
-    'FILE_UNREADABLE',
-    `cannot read ${abs}: ${(e as Error).message}`,
-    'Fix its permissions, or leave it out of the --data / --outputs paths.',
-  );
-}
-
-/**
- * Lists a folder's files depth-first without following symlinks (so links cannot loop), one at a time, so the
- * first files are being hashed on the workers while the rest of the folder is still being listed. The entry's type
- * comes from the listing; a regular file is stat'ed here only when `withStat` (a cache lookup needs its identity).
- */
-function* walk(root: string, skip: HashTreeOptions['skip'], withStat: boolean): Generator<Found> {
-  const stack: string[] = [''];
-  while (stack.length > 0) {
-    const relDir = stack.pop()!;
-    const absDir = path.join(root, relDir);
-    let entries: fs.Dirent[];
-    try {
-      entries = fs.readdirSync(absDir, { withFileTypes: true });
-    } catch (e) {
-      throw unreadable(absDir, e);
-    }
-    for (const entry of entries) {
-      const rel = relDir === '' ? entry.name : `${relDir}/${entry.name}`;
-      // absDir is already normal (root is resolved, names hold no separator): path.join would normalise it again
-      const abs = absDir.endsWith(path.sep) ? absDir + entry.name : absDir + path.sep + entry.name;
-      if (skip?.(rel, entry, abs)) continue;
-      if (entry.isDirectory()) {
-        stack.push(rel);
-        continue;
-      }
-      if (!entry.isFile() && !entry.isSymbolicLink()) continue; // sockets, fifos, devices hold no data
-      if (entry.isSymbolicLink()) {
-        yield { rel, abs, linkTarget: readLink(abs) };
-        continue;
-      }
-      if (!withStat) {
-        yield { rel, abs };
-        continue;
-      }
-      let stat: fs.BigIntStats;
-      try {
-        stat = fs.lstatSync(abs, { bigint: true });
-      } catch (e) {
-        throw unreadable(abs, e);
-      }
-      yield { rel, abs, seen: seenOf(stat) };
-    }
-  }
 }
 
 /**
@@ -204,11 +136,14 @@ export async function hashTree(inputPath: string, options: HashTreeOptions = {})
   const display = options.displayPath ?? inputPath;
   const top = statInputPath(abs, display, options.role);
   const isDir = top.isDirectory();
-  const withStat = options.cache !== undefined || options.onProgress !== undefined;
+  const statsWorkers = isDir && options.onProgress === undefined && coldDevice(options.cache, top.dev);
+  const withStat = statsWorkers
+    ? statInFolderIfWarm(options.cache!, top.dev)
+    : options.cache !== undefined || options.onProgress !== undefined;
   const found: Iterable<Found> = isDir
     ? walk(abs, options.skip, withStat)
     : [{ rel: path.basename(abs), abs, seen: seenOf(top) }];
-  const { files, totalBytes } = await hashFound(found, options);
+  const { files, totalBytes } = await hashFound(found, options, statsWorkers);
   files.sort(byPath);
   const rootHash = isDir ? sortedRootHash(files) : files[0]!.sha256;
   return {
@@ -241,6 +176,12 @@ export async function hashFiles(
   return (await hashFound(found, options)).files;
 }
 
+/** A file found and its index in the manifest. */
+interface Listed {
+  index: number;
+  item: Found;
+}
+
 /**
  * Hashes files as they are found. Past a few files they go to one job that every worker shares (each takes the next
  * file when free), so the main thread only lists and keeps the books; a few files are hashed here, big ones aside.
@@ -248,6 +189,7 @@ export async function hashFiles(
 async function hashFound(
   found: Iterable<Found>,
   options: Omit<HashTreeOptions, 'displayPath' | 'skip'>,
+  statsWorkers = false,
 ): Promise<{ files: FileEntry[]; totalBytes: number }> {
   const files: FileEntry[] = [];
   let totalBytes = 0;
@@ -256,7 +198,7 @@ async function hashFound(
   const learned: { id: FileIdentity; sha256: string }[] = [];
   const failures: { index: number; error: ReproError }[] = [];
   // results arrive as messages, so only once the (synchronous) listing is done and bytesToHash is final
-  const record = (index: number, item: Found, sha: string, hashedSize: number): void => {
+  const record = ({ index, item }: Listed, sha: string, hashedSize: number, stat?: FileIdentity): void => {
     const entry = files[index]!;
     entry.sha256 = sha;
     // without a stat, the size is what was read and hashed; with one, the size the listing saw (as before)
@@ -264,10 +206,13 @@ async function hashFound(
     if (!item.seen) {
       entry.size = size;
       totalBytes += size;
-    } else {
-      learned.push({ id: item.seen.id, sha256: sha });
+    }
+    // a worker's stat of the file it read is remembered only if the file did not grow or shrink while read
+    const id = item.seen ? item.seen.id : stat !== undefined && stat.size === hashedSize ? stat : null;
+    if (id !== null && options.cache) {
+      learned.push({ id, sha256: sha });
       // remembered while the workers still hash, so the cache's writes are not a serial tail after the last file
-      if (learned.length >= REMEMBER_BATCH) options.cache?.remember(learned.splice(0));
+      if (learned.length >= REMEMBER_BATCH) options.cache.remember(learned.splice(0));
     }
     bytesDone += size;
     options.onProgress?.(bytesDone, bytesToHash, item.rel);
@@ -278,28 +223,30 @@ async function hashFound(
   let ownPool: HashPool | null = null;
   const pool = (): HashPool => options.pool ?? (ownPool ??= new HashPool());
   const singles: Promise<void>[] = [];
-  const single = (index: number, item: Found, size: number): void => {
+  const single = (index: number, item: Found, size: number, stat?: FileIdentity): void => {
     singles.push(
       pool()
         .hash(item.abs)
         .then(
-          (sha) => record(index, item, sha, size),
+          (sha) => record({ index, item }, sha, size, stat),
           (e) => fail(index, item, e),
         ),
     );
   };
   // the job's index of a file → its index in files, and what was found
-  const sent: { index: number; item: Found }[] = [];
+  const sent: Listed[] = [];
   let job: HashJob | null = null;
   const toJob = (index: number, item: Found): void => {
     job ??= pool().job({
-      hashed: (i, sha, size) => record(sent[i]!.index, sent[i]!.item, sha, size),
+      withStat: statsWorkers,
+      hashed: (i, sha, size, stat) => record(sent[i]!, sha, size, stat),
       failed: (i, e) => fail(sent[i]!.index, sent[i]!.item, e),
     });
     sent.push({ index, item });
     job.add(item.abs);
   };
-  let few: { index: number; item: Found }[] | null = [];
+  let few: Listed[] | null = [];
+  const lookup = cacheLookup(options.cache);
   try {
     try {
       for (const item of found) {
@@ -310,7 +257,7 @@ async function hashFound(
         }
         const size = item.seen ? item.seen.size : 0;
         totalBytes += size;
-        const cached = item.seen ? (options.cache?.lookup(item.seen.id) ?? null) : null;
+        const cached = item.seen && lookup ? lookup(item.seen.id) : null;
         files.push({ path: item.rel, size, sha256: cached });
         if (cached !== null) continue;
         bytesToHash += size;
@@ -325,7 +272,7 @@ async function hashFound(
       await (job as HashJob | null)?.end().catch(() => undefined);
       throw e;
     }
-    if (few !== null) hashFew(few, { record, fail, single });
+    if (few !== null) hashFew(few, { record, fail, single, withStat: statsWorkers });
     await Promise.all(singles);
     await (job as HashJob | null)?.end();
     if (failures.length > 0) throw failures.reduce((a, b) => (b.index < a.index ? b : a)).error;
@@ -336,26 +283,45 @@ async function hashFound(
   return { files, totalBytes };
 }
 
+/**
+ * The cache's lookup, asked only for files on a device the cache holds any hash for; asked once per device per tree
+ * (rows added meanwhile are this tree's own files, which it does not look up again).
+ */
+function cacheLookup(cache: HashCache | undefined): ((id: FileIdentity) => string | null) | null {
+  if (!cache) return null;
+  if (!cache.holdsDevice) return (id) => cache.lookup(id);
+  const held = new Map<string, boolean>();
+  return (id) => {
+    let holds = held.get(id.dev);
+    if (holds === undefined) held.set(id.dev, (holds = cache.holdsDevice!(id.dev)));
+    return holds ? cache.lookup(id) : null;
+  };
+}
+
 /** A few files: small ones hashed here (a job would cost more), big ones each on a worker. */
 function hashFew(
-  few: readonly { index: number; item: Found }[],
+  few: readonly Listed[],
   on: {
-    record: (index: number, item: Found, sha: string, size: number) => void;
+    record: (listed: Listed, sha: string, size: number, stat?: FileIdentity) => void;
     fail: (index: number, item: Found, e: unknown) => void;
-    single: (index: number, item: Found, size: number) => void;
+    single: (index: number, item: Found, size: number, stat?: FileIdentity) => void;
+    /** The listing did not stat the files, and the cache wants their identity: stat them here. */
+    withStat: boolean;
   },
 ): void {
   const buffer = Buffer.allocUnsafe(SMALL_FILE);
-  for (const { index, item } of few) {
+  for (const listed of few) {
+    const { index, item } = listed;
     try {
+      const stat = on.withStat && !item.seen ? fileIdentityOf(regularStat(item.abs)) : undefined;
       // without the listing's stat, a few stats are cheap and say which files are big
-      const size = item.seen ? item.seen.size : fs.statSync(item.abs).size;
+      const size = item.seen ? item.seen.size : stat ? stat.size : fs.statSync(item.abs).size;
       if (size >= SMALL_FILE) {
-        on.single(index, item, size);
+        on.single(index, item, size, stat);
         continue;
       }
       const sha = sha256FileSync(item.abs, buffer);
-      on.record(index, item, sha, size);
+      on.record(listed, sha, size, stat);
     } catch (e) {
       on.fail(index, item, e);
     }
