@@ -3,6 +3,7 @@ import os from 'node:os';
 import { promisify } from 'node:util';
 import { deflateRaw, deflateRawSync, inflateRawSync } from 'node:zlib';
 import { ReproError } from '../../shared/errors';
+import { emptyRecord } from '../../shared/records';
 import type { Metric, Snapshot } from '../../shared/snapshot/snapshot';
 
 /** One point of a history, as the snapshot model has it. */
@@ -244,7 +245,7 @@ export function splitHistories(snapshot: Snapshot): {
   histories: { name: string; points: MetricPoint[] }[];
 } {
   const histories: { name: string; points: MetricPoint[] }[] = [];
-  const metrics: Snapshot['outcome']['metrics'] = {};
+  const metrics = emptyRecord<Metric>();
   for (const [name, m] of Object.entries(snapshot.outcome.metrics)) {
     if (m.history !== null) histories.push({ name, points: m.history });
     metrics[name] = m.history === null ? m : { ...m, history: null };

@@ -2,6 +2,7 @@
 import type Database from 'better-sqlite3';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { ReproError } from '../../shared/errors';
+import { copyRecord, emptyRecord, recordOf } from '../../shared/records';
 import { decodeSnapshot, encodeSnapshot } from '../../shared/snapshot/snapshot-codec';
 import { SNAPSHOT_SCHEMA_VERSION, type RunSummary, type Snapshot } from '../../shared/snapshot/snapshot';
 import { formatCommand } from '../../shared/mlflow/shell-quote';
@@ -262,14 +263,14 @@ export class RunsRepository {
     const metricsByRun = new Map<string, Record<string, number>>();
     for (const m of this.selectMetricsFor.all(ids) as { run_id: string; name: string; value: number | null }[]) {
       let rec = metricsByRun.get(m.run_id);
-      if (!rec) metricsByRun.set(m.run_id, (rec = {}));
+      if (!rec) metricsByRun.set(m.run_id, (rec = emptyRecord()));
       rec[m.name] = m.value ?? NaN;
     }
     const byRun = (stmt: Database.Statement): Map<string, Record<string, string>> => {
       const out = new Map<string, Record<string, string>>();
       for (const m of stmt.all(ids) as { run_id: string; key: string; value: string }[]) {
         let rec = out.get(m.run_id);
-        if (!rec) out.set(m.run_id, (rec = {}));
+        if (!rec) out.set(m.run_id, (rec = emptyRecord()));
         rec[m.key] = m.value;
       }
       return out;
@@ -287,9 +288,9 @@ export class RunsRepository {
       commit: r.commit_sha,
       command: r.command,
       auditId: r.audit_id,
-      metrics: metricsByRun.get(r.id) ?? {},
-      params: params.get(r.id) ?? {},
-      tags: tags.get(r.id) ?? {},
+      metrics: metricsByRun.get(r.id) ?? emptyRecord(),
+      params: params.get(r.id) ?? emptyRecord(),
+      tags: tags.get(r.id) ?? emptyRecord(),
       ...(query.groupReruns && r.kind === 'rerun' && r.audit_id
         ? { groupSize: this.groupSize(query, r.audit_id) }
         : {}),
@@ -304,10 +305,10 @@ export class RunsRepository {
     return this.db.transaction(() => {
       const snapshot = this.get(id);
       if (change.name !== undefined) snapshot.name = change.name;
-      const tags = { ...snapshot.tags };
+      const tags = copyRecord(snapshot.tags);
       for (const k of change.removeTags ?? []) delete tags[k];
-      Object.assign(tags, change.setTags ?? {});
-      snapshot.tags = Object.fromEntries(Object.entries(tags).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+      Object.assign(tags, change.setTags ?? {}); // a null-prototype target: `__proto__` is a key like the others
+      snapshot.tags = recordOf(Object.entries(tags).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
       redactRecord(snapshot); // a note or tag typed by the user goes through the same filter
       // The histories did not change: only the JSON without them is written again.
       this.db

@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { emptyRecord, recordOf } from '../../shared/records';
 import type { Metric } from '../../shared/snapshot/snapshot';
 
 /**
@@ -125,7 +126,7 @@ function readKeyed(dir: string, prefix = ''): [string, string][] {
 /** Reads back what a rerun's script logged to its run: metrics with their history (lines "timestamp value step"), params, tags. */
 export function readMlflowRun(handle: Pick<MlflowRunHandle, 'root' | 'experimentId' | 'runId'>): MlflowRunRecord {
   const runDir = path.join(handle.root, handle.experimentId, handle.runId);
-  const metrics: Record<string, Metric> = {};
+  const metrics = emptyRecord<Metric>();
   for (const [name, text] of readKeyed(path.join(runDir, 'metrics'))) {
     const history = text
       .split('\n')
@@ -146,8 +147,8 @@ export function readMlflowRun(handle: Pick<MlflowRunHandle, 'root' | 'experiment
   }
   return {
     metrics,
-    params: Object.fromEntries(readKeyed(path.join(runDir, 'params'))),
-    tags: Object.fromEntries(readKeyed(path.join(runDir, 'tags'))),
+    params: recordOf(readKeyed(path.join(runDir, 'params'))),
+    tags: recordOf(readKeyed(path.join(runDir, 'tags'))),
   };
 }
 

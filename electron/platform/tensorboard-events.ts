@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import protobuf from 'protobufjs';
 import { ReproError } from '../../shared/errors';
+import { emptyRecord } from '../../shared/records';
 import type { Metric } from '../../shared/snapshot/snapshot';
 
 /**
@@ -291,7 +292,7 @@ export function readTensorboardMetrics(dir: string, options: TensorboardReadOpti
       }
     }
   }
-  const metrics: Record<string, Metric> = {};
+  const metrics = emptyRecord<Metric>();
   for (const [name, history] of points) {
     const last = history[history.length - 1]!;
     metrics[name] = { value: last.value, history: history.length > 1 ? history : null, source: options.source };

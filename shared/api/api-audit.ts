@@ -1,5 +1,6 @@
 // The audit operations' schemas: start or plan an audit, follow, list, cancel and resume, read a project.
 import { z } from 'zod';
+import { emptyRecord, nameRecordSchema } from '../records';
 import { AuditSchema, AuditSummarySchema, EnvManagerSchema, ToleranceSchema, VaryFactorSchema } from '../audit/audit';
 import { MlprojectEntryPointSchema, PROJECT_ENV_KINDS } from '../mlflow/mlproject-model';
 
@@ -14,7 +15,7 @@ export const StartAuditInput = z.object({
   /** A project folder or a git URL. */
   project: pathText,
   entryPoint: z.string().trim().min(1).max(500).optional(),
-  parameters: z.record(z.string().min(1).max(500), z.string().max(100_000)).default({}),
+  parameters: nameRecordSchema(z.string().max(100_000), z.string().min(1).max(500)).default(emptyRecord),
   /** The commit to rerun (`--version`); default: the original's, else the checkout's HEAD. */
   version: z.string().trim().min(1).max(200).optional(),
   /** The original run to judge against (id or unique prefix). */

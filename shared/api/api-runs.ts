@@ -1,5 +1,6 @@
 // The run-management operations' schemas: table columns, rename/tag/note, delete, CSV export.
 import { z } from 'zod';
+import { nameRecordSchema } from '../records';
 
 /** The run-management operations' schemas: the columns a table can show, rename/tag/note, delete, CSV export. */
 
@@ -36,13 +37,13 @@ export const EditRunInput = z.object({
   name: z.string().max(500).nullable().optional(),
   /** The run's note (MLflow's `mlflow.note.content` tag); null or an empty text removes it. */
   note: z.string().max(100_000).nullable().optional(),
-  setTags: z.record(z.string().min(1).max(250), z.string().max(5000)).optional(),
+  setTags: nameRecordSchema(z.string().max(5000), z.string().min(1).max(250)).optional(),
   removeTags: z.array(z.string().min(1).max(250)).max(1000).optional(),
 });
 export const EditRunOutput = z.object({
   id: z.string(),
   name: z.string().nullable(),
-  tags: z.record(z.string(), z.string()),
+  tags: nameRecordSchema(z.string()),
 });
 
 export const DeleteRunsInput = z.object({ ids: z.array(RunId).min(1).max(100_000) });

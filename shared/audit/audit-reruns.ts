@@ -1,5 +1,6 @@
 // One audit's reruns: their output files, states, batch jobs, metric values, and the groups they run in.
 import { z } from 'zod';
+import { nameRecordSchema } from '../records';
 import { AnyNumberSchema } from '../snapshot/snapshot';
 import { GroupNameSchema } from './audit-plan';
 
@@ -47,16 +48,16 @@ export const RerunSchema = z.object({
   index: z.number().int().nonnegative(),
   status: RerunStatusSchema,
   /** Environment variables this rerun set on top of the baseline's (e.g. PYTHONHASHSEED, OMP_NUM_THREADS). */
-  env: z.record(z.string(), z.string()),
+  env: nameRecordSchema(z.string()),
   /** The seed parameter's value for this rerun, or null when the project has no seed parameter. */
   seed: z.string().nullable(),
   /** Parameters this rerun changed from the audit's (the seed, for `seeds` and `vary:seed`). */
-  parameters: z.record(z.string(), z.string()),
+  parameters: nameRecordSchema(z.string()),
   exitCode: z.number().int().nullable(),
   error: z.string().nullable(),
   durationMs: z.number().nullable(),
   /** Last value of each metric (NaN and ±Infinity allowed). */
-  metrics: z.record(z.string(), AnyNumberSchema),
+  metrics: nameRecordSchema(AnyNumberSchema),
   /** A hash over the output artifacts' hashes (the MLflow run's artifacts folder), null when none were written. */
   artifactsHash: z.string().nullable(),
   /** Every output file this rerun wrote, with its comparison hash (MLflow's volatile fields normalised) and its raw hash. */

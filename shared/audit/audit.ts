@@ -1,5 +1,6 @@
 // The audit record (one campaign: plan, reruns, statistics, verdict, sources) and its parser; its parts are in audit-plan, audit-reruns and audit-findings, re-exported here.
 import { z } from 'zod';
+import { nameRecordSchema } from '../records';
 import { ReproError } from '../errors';
 import { AuditPlanSchema, AuditStatusSchema, EnvManagerSchema, VerdictSchema } from './audit-plan';
 import { AuditGroupSchema } from './audit-reruns';
@@ -39,7 +40,7 @@ export const AuditSchema = z.object({
   /** The commit rerun (null for a folder outside git). */
   commit: z.string().nullable(),
   /** The parameters the reruns start from, as MLflow would log them (defaults filled in). */
-  parameters: z.record(z.string(), z.string()),
+  parameters: nameRecordSchema(z.string()),
   envManager: EnvManagerSchema,
   /** The rendered baseline command as `mlflow run` would run it (for the confirmation and the report). */
   command: z.string(),
@@ -53,7 +54,7 @@ export const AuditSchema = z.object({
   plan: AuditPlanSchema,
   groups: z.array(AuditGroupSchema),
   /** Per metric, by metric name. */
-  metrics: z.record(z.string(), MetricSummarySchema),
+  metrics: nameRecordSchema(MetricSummarySchema),
   /** null while running or interrupted. */
   verdict: VerdictSchema.nullable(),
   /** The verdict in one sentence. */
@@ -73,7 +74,7 @@ export const AuditSchema = z.object({
     cwd: z.string(),
   }),
   /** The rendered command's parameters as MLflow logs them (shlex-quoted; path values as given). */
-  loggedParameters: z.record(z.string(), z.string()),
+  loggedParameters: nameRecordSchema(z.string()),
   /** Things that went wrong or could not be checked, each a sentence. */
   warnings: z.array(z.string()),
   /** Why the audit failed as a whole (environment missing, strict data), null otherwise. */

@@ -1,5 +1,6 @@
 // The candidate sources from snapshots: what differs between the original's snapshot and a rerun's, and what a rerun used against the versions its environment spec pins.
 import type { Category, Snapshot } from '../snapshot/snapshot';
+import { ownValue } from '../records';
 
 /** One difference between the original's snapshot and a rerun's, a candidate source. */
 export interface SnapshotDifference {
@@ -50,7 +51,7 @@ export function snapshotDifferences(original: Snapshot, rerun: Snapshot): Snapsh
   }
   for (const lib of Object.keys(original.software.numerics)) {
     for (const [k, v] of Object.entries(original.software.numerics[lib] ?? {}))
-      add('software', `numerics:${lib}.${k}`, [v, rerun.software.numerics[lib]?.[k]], 2);
+      add('software', `numerics:${lib}.${k}`, [v, ownValue(ownValue(rerun.software.numerics, lib), k)], 2);
   }
   const oc = original.hardware.cpu;
   const rc = rerun.hardware.cpu;
@@ -73,11 +74,21 @@ export function snapshotDifferences(original: Snapshot, rerun: Snapshot): Snapsh
   if (knowsEnvironment(original) && knowsEnvironment(rerun)) {
     const envNames = new Set([...Object.keys(original.process.env), ...Object.keys(rerun.process.env)]);
     for (const k of [...envNames].sort())
-      add('process', `env:${k}`, [original.process.env[k] ?? '(unset)', rerun.process.env[k] ?? '(unset)'], 6);
+      add(
+        'process',
+        `env:${k}`,
+        [ownValue(original.process.env, k) ?? '(unset)', ownValue(rerun.process.env, k) ?? '(unset)'],
+        6,
+      );
   }
   if (Object.keys(original.process.parameters).length > 0) {
     for (const k of Object.keys(original.process.parameters).sort())
-      add('process', `parameter:${k}`, [original.process.parameters[k], rerun.process.parameters[k] ?? '(unset)'], 6);
+      add(
+        'process',
+        `parameter:${k}`,
+        [original.process.parameters[k], ownValue(rerun.process.parameters, k) ?? '(unset)'],
+        6,
+      );
   }
   return out;
 }

@@ -1,4 +1,5 @@
 // The audit's judgement as pure functions of stored facts: per-metric statistics, the verdict and its explanation.
+import { emptyRecord, hasName, ownValue } from '../records';
 import type {
   AuditGroup,
   Judgement,
@@ -52,15 +53,15 @@ export function summarizeMetrics(
   const names = new Set<string>(Object.keys(reference?.metrics ?? {}));
   for (const g of groups) for (const r of finishedReruns(g)) for (const k of Object.keys(r.metrics)) names.add(k);
   const baseline = groups.find((g) => g.name === 'baseline');
-  const out: Record<string, MetricSummary> = {};
+  const out = emptyRecord<MetricSummary>();
   for (const name of [...names].sort()) {
     const baseValues = finishedReruns(baseline)
-      .map((r) => r.metrics[name])
+      .map((r) => ownValue(r.metrics, name))
       .filter((v): v is number => typeof v === 'number');
     const groupsOut: MetricSummary['groups'] = {};
     for (const g of groups) {
       const values = finishedReruns(g)
-        .map((r) => r.metrics[name])
+        .map((r) => ownValue(r.metrics, name))
         .filter((v): v is number => typeof v === 'number');
       if (values.length === 0) continue;
       const s = summarize(values);
@@ -71,7 +72,7 @@ export function summarizeMetrics(
         welchVsBaseline: isBase ? null : welchTTest(values, baseValues),
       };
     }
-    const ref = reference?.metrics[name];
+    const ref = ownValue(reference?.metrics, name);
     const tolerance = tolerances.find((t) => t.metric === name) ?? null;
     const base = groupsOut.baseline;
     const diffs = ref === undefined ? [] : baseValues.map((v) => Math.abs(v - ref));
@@ -187,7 +188,7 @@ export function decideVerdict(
   }
   if (!reference) return result('failed', 'There is no reference outcome to judge the reruns against.');
   const unknown = asked.filter((n) => !refNames.includes(n));
-  const missing = judged.filter((n) => done.some((r) => !(n in r.metrics)));
+  const missing = judged.filter((n) => done.some((r) => !hasName(r.metrics, n)));
   if (missing.length > 0)
     return result(
       'not-reproduced',
@@ -219,7 +220,9 @@ export function decideVerdict(
   const exceeded = judged.filter((n) => metrics[n]?.withinTolerance === false);
   const outputsDiffer = (outputs?.differing.length ?? 0) > 0;
   const outputsClause = outputsDiffer ? ` The output files ${differingFilesText(outputs!)} differ.` : '';
-  const varying = judged.filter((n) => !done.every((r) => Object.is(r.metrics[n], done[0]!.metrics[n])));
+  const varying = judged.filter(
+    (n) => !done.every((r) => Object.is(ownValue(r.metrics, n), ownValue(done[0]!.metrics, n))),
+  );
   judgement.power = powerOf(varying, metrics);
   const power = powerText(judgement.power);
   if (exceeded.length > 0) {
@@ -231,7 +234,9 @@ export function decideVerdict(
       `${worst.n} exceeds its tolerance: a baseline rerun differs by ${fmt(worst.d)} (tolerance ${tolText(worst.t)}).${outputsClause}${power}`,
     );
   }
-  const inexact = judged.filter((n) => !done.every((r) => Object.is(r.metrics[n], reference.metrics[n])));
+  const inexact = judged.filter(
+    (n) => !done.every((r) => Object.is(ownValue(r.metrics, n), ownValue(reference.metrics, n))),
+  );
   if (inexact.length === 0 && !outputsDiffer)
     return result(
       'reproduced-exact',
@@ -287,7 +292,7 @@ export function decideVerdict(
     const pi = b0!.pi95!;
     return result(
       'statistically-consistent',
-      `The reruns are not bitwise equal, but the original lies inside the baseline's 95 % prediction interval for every varying metric (e.g. ${n0} ${fmt(reference.metrics[n0])} in [${fmt(pi[0])}, ${fmt(pi[1])}]).${power}`,
+      `The reruns are not bitwise equal, but the original lies inside the baseline's 95 % prediction interval for every varying metric (e.g. ${n0} ${fmt(ownValue(reference.metrics, n0))} in [${fmt(pi[0])}, ${fmt(pi[1])}]).${power}`,
     );
   }
   const n = outside[0]!;

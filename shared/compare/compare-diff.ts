@@ -1,5 +1,6 @@
 // The detailed differences of two snapshots: texts diffed, data manifests and packages lined up, seed findings and metrics.
 import { createTwoFilesPatch } from 'diff';
+import { ownValue } from '../records';
 import type {
   DataInputComparison,
   FileChange,
@@ -239,8 +240,8 @@ export function compareFindings(a: Snapshot, b: Snapshot): { gained: SeedFinding
 export function compareMetrics(a: Snapshot, b: Snapshot): MetricComparison[] {
   const names = [...new Set([...Object.keys(a.outcome.metrics), ...Object.keys(b.outcome.metrics)])].sort();
   return names.map((name) => {
-    const x = a.outcome.metrics[name]?.value;
-    const y = b.outcome.metrics[name]?.value;
+    const x = ownValue(a.outcome.metrics, name)?.value;
+    const y = ownValue(b.outcome.metrics, name)?.value;
     if (x === undefined || y === undefined)
       return { name, status: x === undefined ? 'only-b' : 'only-a', a: x ?? null, b: y ?? null, abs: null, rel: null };
     const same = Object.is(x, y) || x === y;

@@ -1,5 +1,6 @@
 // Compares 2–20 snapshots at once: a column per run, the first as the baseline, each fact and metric lined up.
 import { COMPARE_SECTIONS } from './compare-model';
+import { ownValue } from '../records';
 import { FACTS } from './compare-facts';
 import { compareSnapshots, runRef } from './compare';
 import type { RunSetComparison, RunSetMetric, RunSetSection } from './compare-many-model';
@@ -34,7 +35,7 @@ function sectionsOf(runs: readonly Snapshot[]): RunSetSection[] {
 function metricsOf(runs: readonly Snapshot[]): RunSetMetric[] {
   const names = [...new Set(runs.flatMap((s) => Object.keys(s.outcome.metrics)))].sort();
   return names.map((name) => {
-    const values = runs.map((s) => s.outcome.metrics[name]?.value ?? null);
+    const values = runs.map((s) => ownValue(s.outcome.metrics, name)?.value ?? null);
     const base = values[0] ?? null;
     const rel = values.map((v, i) =>
       i === 0 || v === null || base === null || base === 0 || !Number.isFinite(base)

@@ -1,5 +1,6 @@
 // MLflow logged models as a snapshot sees them: the mlflow.log-model.history tag and each model's flavors.
 import { z } from 'zod';
+import { emptyRecord } from '../records';
 import type { MlflowLoggedModel } from './mlflow-records';
 
 const LoggedModelHistorySchema = z.array(
@@ -17,10 +18,10 @@ const LoggedModelHistorySchema = z.array(
 
 /** Only the scalar facts of a flavor (versions, loader modules), as text. */
 export function flavorFacts(flavors: unknown): Record<string, Record<string, string>> {
-  const out: Record<string, Record<string, string>> = {};
+  const out = emptyRecord<Record<string, string>>();
   if (flavors === null || typeof flavors !== 'object') return out;
   for (const [name, facts] of Object.entries(flavors as Record<string, unknown>)) {
-    const flat: Record<string, string> = {};
+    const flat = emptyRecord<string>();
     if (facts !== null && typeof facts === 'object') {
       for (const [k, v] of Object.entries(facts as Record<string, unknown>)) {
         if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') flat[k] = String(v);

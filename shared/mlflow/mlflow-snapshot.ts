@@ -1,4 +1,5 @@
 // An MLflow run record mapped into a snapshot (snapshotFromMlflowRun), every fact marked declared; the record's shape and value readers are in mlflow-records, logged models in mlflow-models, re-exported here.
+import { emptyRecord, hasName, ownValue } from '../records';
 import { REDACTED, isSecretName, looksLikeSecret, stripUrlCredentials } from '../snapshot/secrets';
 import { findParameterSeeds } from '../snapshot/seeds';
 import { emptySnapshot, type EnvSpec, type Metric, type Package, type Snapshot } from '../snapshot/snapshot';
@@ -75,7 +76,7 @@ export function snapshotFromMlflowRun(run: MlflowRunRecord, target: MlflowSnapsh
   const s = emptySnapshot(target.id, 'import', target.createdAt);
   const tags = run.tags;
   const warnings = [...run.warnings];
-  s.name = tags['mlflow.runName'] ?? run.runName ?? null;
+  s.name = ownValue(tags, 'mlflow.runName') ?? run.runName ?? null;
   s.project = { root: null, name: run.experimentName };
   s.source = {
     type: target.sourceType,
@@ -89,7 +90,7 @@ export function snapshotFromMlflowRun(run: MlflowRunRecord, target: MlflowSnapsh
   const commit = tags['mlflow.source.git.commit'] ?? (run.sourceVersion || null);
   const remotes: { name: string; url: string }[] = [];
   for (const key of ['mlflow.source.git.repoURL', 'mlflow.gitRepoURL']) {
-    const url = tags[key];
+    const url = ownValue(tags, key);
     if (url && !remotes.some((r) => r.url === stripUrlCredentials(url)))
       remotes.push({ name: remotes.length === 0 ? 'origin' : key, url: stripUrlCredentials(url) });
   }
@@ -139,7 +140,7 @@ export function snapshotFromMlflowRun(run: MlflowRunRecord, target: MlflowSnapsh
   };
   s.hardware = { ...s.hardware, provenance: 'declared' };
 
-  const parameters: Record<string, string> = {};
+  const parameters = emptyRecord<string>();
   for (const [name, value] of Object.entries(run.params).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     if (isSecretName(name) || looksLikeSecret(value)) {
       parameters[name] = REDACTED;
@@ -160,7 +161,7 @@ export function snapshotFromMlflowRun(run: MlflowRunRecord, target: MlflowSnapsh
     durationMs: started !== null && ended !== null && ended >= started ? ended - started : null,
   };
 
-  const metrics: Record<string, Metric> = {};
+  const metrics = emptyRecord<Metric>();
   let duplicates = 0;
   const columns = run.metricColumns ?? {};
   for (const name of metricNames(run)) {
@@ -185,7 +186,7 @@ export function snapshotFromMlflowRun(run: MlflowRunRecord, target: MlflowSnapsh
     );
   s.outcome = { ...s.outcome, status: outcomeStatus(run.status), metrics, artifacts: run.artifacts };
 
-  const keptTags: Record<string, string> = {};
+  const keptTags = emptyRecord<string>();
   for (const key of Object.keys(tags).sort()) {
     if (MAPPED_TAGS.has(key)) continue;
     const value = tags[key]!;
@@ -194,8 +195,8 @@ export function snapshotFromMlflowRun(run: MlflowRunRecord, target: MlflowSnapsh
       warnings.push(`tags: the value of tag ${key} looked like a secret and was not imported`);
     } else keptTags[key] = stripUrlCredentials(value);
   }
-  if (!('mlflow.source.type' in keptTags) && run.sourceType) keptTags['mlflow.source.type'] = run.sourceType;
-  if (!('mlflow.source.name' in keptTags) && run.sourceName)
+  if (!hasName(keptTags, 'mlflow.source.type') && run.sourceType) keptTags['mlflow.source.type'] = run.sourceType;
+  if (!hasName(keptTags, 'mlflow.source.name') && run.sourceName)
     keptTags['mlflow.source.name'] = stripUrlCredentials(run.sourceName);
   s.tags = keptTags;
   s.warnings = warnings;

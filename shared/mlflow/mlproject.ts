@@ -1,5 +1,6 @@
 // MLproject files read and rendered exactly as `mlflow run` does: entry points, parameters, command templates.
 import { ReproError } from '../errors';
+import { emptyRecord, hasName } from '../records';
 import { loadPyYaml, pyGet, pyStr, type PyValue } from './pyyaml';
 import { assertParamName } from './param-names';
 import { pyFormat } from './py-format';
@@ -213,7 +214,7 @@ export function renderMlprojectCommand(
   for (const p of entry.parameters) assertParamName(p.name, `entry point ${entry.name}`);
   for (const k of Object.keys(userParameters)) assertParamName(k, `the parameters given to entry point ${entry.name}`);
   const missing = entry.parameters
-    .filter((p) => !(p.name in userParameters) && p.default === null)
+    .filter((p) => !hasName(userParameters, p.name) && p.default === null)
     .map((p) => `'${p.name}'`);
   if (missing.length > 0) {
     throw new ReproError(
@@ -222,11 +223,11 @@ export function renderMlprojectCommand(
       `Give them with -P, e.g. -P ${missing[0]!.slice(1, -1)}=VALUE.`,
     );
   }
-  const finalParams: Record<string, string> = {};
-  const logged: Record<string, string> = {};
-  const plain: Record<string, string> = {};
+  const finalParams = emptyRecord<string>();
+  const logged = emptyRecord<string>();
+  const plain = emptyRecord<string>();
   for (const p of entry.parameters) {
-    const value = p.name in userParameters ? userParameters[p.name]! : p.default!;
+    const value = hasName(userParameters, p.name) ? userParameters[p.name]! : p.default!;
     plain[p.name] = value;
     let computed = value;
     if (p.type === 'path') {
@@ -251,7 +252,7 @@ export function renderMlprojectCommand(
   }
   const extra: [string, string][] = [];
   for (const [k, v] of Object.entries(userParameters)) {
-    if (k in finalParams) continue;
+    if (hasName(finalParams, k)) continue;
     extra.push([k, shellQuote(v)]);
     logged[k] = shellQuote(v);
     plain[k] = v;

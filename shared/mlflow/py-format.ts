@@ -1,5 +1,6 @@
 // Python's str.format as MLflow applies it to an MLproject command: fields, !r/!s/!a conversions, string format specs.
 import { ReproError } from '../errors';
+import { hasName } from '../records';
 
 /** The widest padding a field may ask for (Python would build a string of any size; a command line cannot hold one). */
 const MAX_WIDTH = 10_000;
@@ -176,7 +177,7 @@ export function pyFormat(template: string, params: Record<string, string>, label
       throw invalid(label, `the command uses a positional field {${field}}; MLflow fills only named parameters`);
     if (conversion !== undefined && !['r', 's', 'a'].includes(conversion))
       throw invalid(label, `the command field {${field}} fails in Python: Unknown conversion specifier ${conversion}`);
-    if (!(key in params)) {
+    if (!hasName(params, key)) {
       throw new ReproError(
         'PROJECT_INVALID',
         `the command refers to {${key}}, which is not a declared parameter of the entry point`,

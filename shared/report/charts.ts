@@ -1,4 +1,5 @@
 // A report's charts as Vega-Lite specs (pure data), drawn by the app and rendered to SVG for export.
+import { vegaText } from '../vega-text';
 import type { TopLevelSpec } from 'vega-lite';
 import type { ReportDocument } from './report-model';
 
@@ -98,7 +99,7 @@ export function groupDistributionSpec(m: GroupDistributionInput): { spec: TopLev
     encoding: {
       x,
       xOffset,
-      y: { field: 'value', type: 'quantitative', title: m.name, scale, axis: { format: '.4~g' } },
+      y: { field: 'value', type: 'quantitative', title: vegaText(m.name), scale, axis: { format: '.4~g' } },
       color: { field: 'group', type: 'nominal', legend: null },
     },
   });
@@ -175,7 +176,7 @@ function compareSetCharts(doc: Extract<ReportDocument, { kind: 'compare-set' }>)
           mark: { type: 'point', filled: true, size: 60 },
           encoding: {
             x: { field: 'run', type: 'ordinal', title: 'run', sort: { field: 'order' }, axis: { labelAngle: 0 } },
-            y: { field: 'value', type: 'quantitative', title: m.name, scale: { zero: false } },
+            y: { field: 'value', type: 'quantitative', title: vegaText(m.name), scale: { zero: false } },
           },
         },
       ];

@@ -1,4 +1,5 @@
 /** Vega-Lite specs of metric histories (one run's, several runs' overlaid) and the step where two histories diverge. */
+import { vegaText } from '../vega-text';
 import type { TopLevelSpec } from 'vega-lite';
 import type { Snapshot } from '../snapshot/snapshot';
 
@@ -92,7 +93,7 @@ export function historyChartSpec(
       mark: { type: 'line', point: rows.length <= 60, strokeWidth: 1.6 },
       encoding: {
         x: { field: x === 'step' ? 'step' : 'seconds', type: 'quantitative', title: x === 'step' ? 'step' : 'seconds' },
-        y: { field: 'value', type: 'quantitative', title: metric, scale: { zero: false } },
+        y: { field: 'value', type: 'quantitative', title: vegaText(metric), scale: { zero: false } },
         color: {
           field: 'run',
           type: 'nominal',
@@ -128,7 +129,7 @@ export function historyChartSpec(
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     ...THEME,
-    title: metric,
+    title: vegaText(metric),
     width: options.width ?? 460,
     height: options.height ?? 180,
     data: { values: rows },

@@ -1,5 +1,6 @@
 /** The run table's columns: built-in ones and `metrics.*`, `params.*`, `tags.*` keys, read the same by the app, the CLI and CSV export. */
 import { formatSignificant } from '../numbers';
+import { ownValue } from '../records';
 import type { RunSummary } from '../snapshot/snapshot';
 import { formatFilterKey, parseFilterKey, type FilterKey } from './search-filter';
 
@@ -46,9 +47,10 @@ export function runColumnSortKey(c: RunColumn): string {
 export function runColumnValue(run: RunSummary, c: RunColumn): string | number | null {
   if (c.kind === 'key') {
     const { type, name } = c.key;
-    if (type === 'metric') return name in run.metrics ? run.metrics[name]! : null;
-    if (type === 'param') return run.params?.[name] ?? null;
-    if (type === 'tag') return run.tags?.[name] ?? null;
+    // own keys only: the row may come straight from JSON.parse, where `constructor` is found on every object
+    if (type === 'metric') return ownValue(run.metrics, name) ?? null;
+    if (type === 'param') return ownValue(run.params, name) ?? null;
+    if (type === 'tag') return ownValue(run.tags, name) ?? null;
     return runColumnValue(run, { kind: 'builtin', name: ATTRIBUTE_COLUMN[name] ?? 'id' });
   }
   switch (c.name) {

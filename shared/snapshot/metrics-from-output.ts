@@ -1,5 +1,6 @@
 /** Metrics read from what a command printed: `name=value` / `name: value` lines, user regexes, and the `--metrics-from` spec. */
 import { ReproError } from '../errors';
+import { emptyRecord } from '../records';
 import { isSeedName } from './seeds';
 import type { Metric } from './snapshot';
 
@@ -143,7 +144,7 @@ class MetricCollector {
   }
 
   result(): Record<string, Metric> {
-    const out: Record<string, Metric> = {};
+    const out = emptyRecord<Metric>();
     for (const [name, history] of this.points)
       out[name] = {
         value: history[history.length - 1]!.value,

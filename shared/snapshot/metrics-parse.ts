@@ -1,6 +1,7 @@
 // Reads metrics files (JSON, YAML, CSV, TSV, by extension) into metrics, NaN and infinities kept.
 import { parse as parseYaml } from 'yaml';
 import { ReproError } from '../errors';
+import { emptyRecord } from '../records';
 import type { Metric } from './snapshot';
 
 /** The metrics file formats reproscope reads. */
@@ -62,7 +63,7 @@ function parseDelimited(text: string, sep: string, label: string, source: string
   const lowered = header.map((h) => h.toLowerCase());
   // Two-column "name,value" files list one metric a row.
   if (header.length === 2 && ['name', 'metric', 'key'].includes(lowered[0]!) && lowered[1] === 'value') {
-    const out: Record<string, Metric> = {};
+    const out = emptyRecord<Metric>();
     for (const [i, row] of rows.slice(1).entries()) {
       const n = toNumber(row[1]);
       if (!row[0] || n === null) throw invalid(label, `row ${i + 2} has no number in its value column`);
@@ -72,7 +73,7 @@ function parseDelimited(text: string, sep: string, label: string, source: string
   }
   // Otherwise each column is a metric and each row a step; a "step" or "epoch" column gives the step.
   const stepCol = lowered.findIndex((h) => h === 'step' || h === 'epoch' || h === 'iteration');
-  const out: Record<string, Metric> = {};
+  const out = emptyRecord<Metric>();
   header.forEach((name, col) => {
     if (col === stepCol || name === '') return;
     const history = rows.slice(1).map((row, i) => {
@@ -114,7 +115,7 @@ export function parseMetricsText(
   const flat = new Map<string, number>();
   flatten(raw, '', flat, label);
   if (flat.size === 0) throw invalid(label, 'it holds no metrics');
-  const out: Record<string, Metric> = {};
+  const out = emptyRecord<Metric>();
   for (const [k, v] of flat) out[k] = { value: v, history: null, source };
   return out;
 }

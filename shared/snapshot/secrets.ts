@@ -4,6 +4,7 @@
  * name; and every string that enters the store goes through one redaction pass (redactSecrets /
  * redactDeep) driven by gitleaks' rule set kept as data (secret-rules.json) plus a few rules of ours.
  */
+import { emptyRecord, hasName, ownValue } from '../records';
 import { findSecrets, MAX_SCANNED_CHARS, shannonEntropy } from './secret-scan';
 
 export { findSecrets, type SecretMatch } from './secret-scan';
@@ -74,11 +75,11 @@ export function filterEnvironment(
   env: Record<string, string | undefined>,
   extraNames: readonly string[] = [],
 ): { env: Record<string, string>; withheld: string[] } {
-  const out: Record<string, string> = {};
+  const out = emptyRecord<string>();
   const withheld: string[] = [];
   for (const name of [...RECORDED_ENV_VARS, ...extraNames]) {
-    const value = env[name];
-    if (value === undefined || name in out) continue;
+    const value = ownValue(env, name);
+    if (value === undefined || hasName(out, name)) continue;
     if (looksLikeSecret(value) || isSecretName(name)) withheld.push(name);
     else out[name] = value;
   }

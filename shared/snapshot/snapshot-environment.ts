@@ -1,5 +1,6 @@
 // A snapshot's software, hardware, randomness and process categories: packages, interpreter, specs, CPUs and GPUs, seeds and seed-scan findings, command and environment.
 import { z } from 'zod';
+import { nameRecordSchema } from '../records';
 import { ProvenanceSchema } from './snapshot-inputs';
 
 export const PackageSchema = z.object({
@@ -51,7 +52,7 @@ export const SoftwareStateSchema = z.object({
   packages: z.array(PackageSchema),
   packagesProvenance: ProvenanceSchema,
   /** Build facts of numerics libraries, by library: e.g. numpy → {version, blas, lapack}. */
-  numerics: z.record(z.string(), z.record(z.string(), z.string())),
+  numerics: nameRecordSchema(nameRecordSchema(z.string())),
   envSpecs: z.array(EnvSpecSchema),
 });
 /** The software category. */
@@ -136,9 +137,9 @@ export const ProcessStateSchema = z.object({
   argv: z.array(z.string()),
   cwd: z.string().nullable(),
   entryPoint: z.string().nullable(),
-  parameters: z.record(z.string(), z.string()),
+  parameters: nameRecordSchema(z.string()),
   /** Recorded environment variables (allowlist only; secrets never). */
-  env: z.record(z.string(), z.string()),
+  env: nameRecordSchema(z.string()),
   /** Names of variables that were asked for but withheld because their value looked like a secret. */
   withheld: z.array(z.string()),
   user: z.string().nullable(),

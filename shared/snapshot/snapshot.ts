@@ -1,5 +1,6 @@
 // The snapshot model (one run in six categories plus its outcome), the run-list row and an empty snapshot; the categories are in snapshot-inputs and snapshot-environment, re-exported here.
 import { z } from 'zod';
+import { emptyRecord, nameRecordSchema } from '../records';
 import { CodeStateSchema, DataStateSchema, TreeStateSchema } from './snapshot-inputs';
 import {
   HardwareStateSchema,
@@ -58,7 +59,7 @@ export const OutcomeSchema = z.object({
   status: z.enum(['finished', 'failed', 'interrupted', 'running', 'unknown']),
   exitCode: z.number().int().nullable(),
   signal: z.string().nullable(),
-  metrics: z.record(z.string(), MetricSchema),
+  metrics: nameRecordSchema(MetricSchema),
   artifacts: z.array(TreeStateSchema),
   logs: z.object({ stdout: BlobRefSchema.nullable(), stderr: BlobRefSchema.nullable() }),
   error: z.string().nullable(),
@@ -112,7 +113,7 @@ export const SnapshotSchema = z.object({
   randomness: RandomnessStateSchema,
   process: ProcessStateSchema,
   outcome: OutcomeSchema,
-  tags: z.record(z.string(), z.string()),
+  tags: nameRecordSchema(z.string()),
   /** Things that could not be captured, each a sentence. */
   warnings: z.array(z.string()),
 });
@@ -131,11 +132,11 @@ export const RunSummarySchema = z.object({
   commit: z.string().nullable(),
   command: z.string(),
   auditId: z.string().nullable(),
-  metrics: z.record(z.string(), AnyNumberSchema),
+  metrics: nameRecordSchema(AnyNumberSchema),
   /** The run's parameters (process.parameters). */
-  params: z.record(z.string(), z.string()).optional(),
+  params: nameRecordSchema(z.string()).optional(),
   /** The run's tags (long values cut to 500 characters). */
-  tags: z.record(z.string(), z.string()).optional(),
+  tags: nameRecordSchema(z.string()).optional(),
   /** In a list with reruns grouped: the number of this audit's reruns that matched, this row standing for them. */
   groupSize: z.number().int().optional(),
 });
@@ -185,7 +186,7 @@ export function emptySnapshot(id: string, kind: Snapshot['kind'], createdAt: str
       },
       packages: [],
       packagesProvenance: 'observed',
-      numerics: {},
+      numerics: emptyRecord(),
       envSpecs: [],
     },
     hardware: { cpu: null, memoryBytes: null, gpus: [], virtualization: null, provenance: 'observed' },
@@ -198,8 +199,8 @@ export function emptySnapshot(id: string, kind: Snapshot['kind'], createdAt: str
       argv: [],
       cwd: null,
       entryPoint: null,
-      parameters: {},
-      env: {},
+      parameters: emptyRecord(),
+      env: emptyRecord(),
       withheld: [],
       user: null,
       hostname: null,
@@ -212,12 +213,12 @@ export function emptySnapshot(id: string, kind: Snapshot['kind'], createdAt: str
       status: 'unknown',
       exitCode: null,
       signal: null,
-      metrics: {},
+      metrics: emptyRecord(),
       artifacts: [],
       logs: { stdout: null, stderr: null },
       error: null,
     },
-    tags: {},
+    tags: emptyRecord(),
     warnings: [],
   };
 }

@@ -1,6 +1,7 @@
 /** `reproscope runs` (the results table: filter, sort, columns, CSV) and the run-management commands: rename, tag, note, delete. */
 import { Option, type Command } from 'commander';
 import fs from 'node:fs';
+import { emptyRecord } from '../../../shared/records';
 import { ReproError, type ErrorInfo } from '../../../shared/errors';
 import { parseRunColumn, runColumnName, runColumnText, type RunColumn } from '../../../shared/runs/run-columns';
 import type { RunSummary } from '../../../shared/snapshot/snapshot';
@@ -133,7 +134,7 @@ export function registerRunCommands(program: Command, deps: RunCommandDeps): voi
     .option('--remove <key>', 'a tag to remove (repeatable)', collect, [])
     .option('--json', 'print the run’s id, name and tags as JSON')
     .action(async (id: string, pairs: string[], opts: { remove: string[]; json?: boolean }) => {
-      const setTags: Record<string, string> = {};
+      const setTags = emptyRecord<string>();
       for (const p of pairs) {
         const i = p.indexOf('=');
         if (i <= 0) throw new ReproError('INVALID_INPUT', `tag ${p} is not key=value`, 'Write tags as stage=final.');

@@ -2,6 +2,7 @@
 import { setMaxListeners } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
+import { emptyRecord } from '../../../shared/records';
 import { type Audit, type AuditGroup, type GroupName } from '../../../shared/audit/audit';
 import { ReproError } from '../../../shared/errors';
 import { newId } from '../../../shared/ids';
@@ -80,7 +81,7 @@ export async function startAudit(
     audit.explanation = `The audit stopped before any rerun because --strict-data was given and ${stale.map((d) => d.path).join(', ')} changed since the original run.`;
     audit.sources = findSources({
       groups: [],
-      metrics: {},
+      metrics: emptyRecord(),
       dataChecks: audit.dataChecks,
       findings: [],
       differences: [],

@@ -1,4 +1,5 @@
 /** The audit's plan of groups: their descriptions, blank reruns, and the pin groups added when the baseline varies. */
+import { emptyRecord } from '../../../shared/records';
 import type { Audit, AuditGroup, GroupName, Rerun, VaryFactor } from '../../../shared/audit/audit';
 import { type Snapshot } from '../../../shared/snapshot/snapshot';
 import { finishedReruns } from '../../../shared/audit/verdict';
@@ -93,13 +94,13 @@ export function blankRerun(
     runId: null,
     index,
     status: 'pending',
-    env: options.env ?? {},
+    env: options.env ?? emptyRecord(),
     seed: options.seed,
-    parameters: options.parameters ?? {},
+    parameters: options.parameters ?? emptyRecord(),
     exitCode: null,
     error: null,
     durationMs: null,
-    metrics: {},
+    metrics: emptyRecord(),
     artifactsHash: null,
   };
 }

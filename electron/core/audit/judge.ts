@@ -1,4 +1,5 @@
 /** Judging a campaign: the reference outcome, outputs compared file by file, metric summaries, the verdict with what it rests on, and the ranked sources. */
+import { recordOf } from '../../../shared/records';
 import { type Audit, type OutputComparison } from '../../../shared/audit/audit';
 import { compareOutputs, treesToOutputFiles } from '../../../shared/audit/outputs';
 import { type Snapshot } from '../../../shared/snapshot/snapshot';
@@ -35,7 +36,7 @@ function judgeBaseline(audit: Audit, prepared: Prepared): Judged {
   if (prepared.reference) {
     const recorded = treesToOutputFiles(prepared.reference.outcome.artifacts);
     reference = {
-      metrics: Object.fromEntries(Object.entries(prepared.reference.outcome.metrics).map(([k, m]) => [k, m.value])),
+      metrics: recordOf(Object.entries(prepared.reference.outcome.metrics).map(([k, m]) => [k, m.value])),
       artifactsHash: null,
       outputs: recorded.length ? recorded : null,
     };

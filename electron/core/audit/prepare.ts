@@ -1,6 +1,7 @@
 /** Preparing an audit before its first rerun: the project at its commit, the reference run, the command, the data checks and the environment. */
 import fs from 'node:fs';
 import path from 'node:path';
+import { emptyRecord, recordOf } from '../../../shared/records';
 import { AUDIT_SCHEMA_VERSION, type Audit } from '../../../shared/audit/audit';
 import {
   CAPTURED_SEED_PARAMETER,
@@ -133,9 +134,9 @@ function resolveCommand({
   const entry = captured ? capturedEntryPoint(captured) : findEntryPoint(project, entryName);
   // a captured command carries its arguments in argv; its recorded parameters are not the entry point's
   const refParams = captured
-    ? {}
-    : Object.fromEntries(Object.entries(reference?.process.parameters ?? {}).map(([k, v]) => [k, unquoteLogged(v)]));
-  const userParams = { ...refParams, ...input.parameters };
+    ? emptyRecord<string>()
+    : recordOf(Object.entries(reference?.process.parameters ?? {}).map(([k, v]) => [k, unquoteLogged(v)]));
+  const userParams = Object.assign(refParams, input.parameters);
   const rendered = resolveRender(entry, userParams, cwd);
   warnings.push(...undeclaredParameterWarnings(entry, Object.keys(input.parameters)));
   if (reference && reference.kind === 'capture' && reference.process.argv.length > 0) {
@@ -269,7 +270,7 @@ function auditRecord({
       workDir,
     },
     groups,
-    metrics: {},
+    metrics: emptyRecord(),
     verdict: null,
     explanation: null,
     sources: [],

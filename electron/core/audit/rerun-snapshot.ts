@@ -1,5 +1,6 @@
 /** A finished rerun's snapshot: code as the workspace had it, data, software probed, hardware where it ran, seeds, process, outcome. */
 import os from 'node:os';
+import { copyRecord, ownValue } from '../../../shared/records';
 import type { Audit, AuditGroup, Rerun } from '../../../shared/audit/audit';
 import { newId } from '../../../shared/ids';
 import { filterEnvironment } from '../../../shared/snapshot/secrets';
@@ -64,8 +65,8 @@ export async function buildRerunSnapshot(i: RerunSnapshotInput): Promise<Snapsho
   const seedParam = audit.plan.seedParam;
   snapshot.randomness = {
     seeds: [
-      ...(seedParam && i.parameters[seedParam] !== undefined
-        ? [{ source: 'parameter' as const, name: seedParam, value: i.parameters[seedParam] }]
+      ...(seedParam && ownValue(i.parameters, seedParam) !== undefined
+        ? [{ source: 'parameter' as const, name: seedParam, value: i.parameters[seedParam]! }]
         : []),
       ...(recordedEnv.PYTHONHASHSEED !== undefined
         ? [{ source: 'env' as const, name: 'PYTHONHASHSEED', value: recordedEnv.PYTHONHASHSEED }]
@@ -97,7 +98,7 @@ export async function buildRerunSnapshot(i: RerunSnapshotInput): Promise<Snapsho
     logs: { stdout: null, stderr: null },
     error: result.timedOut ? `stopped by the timeout (${audit.plan.timeoutS} s)` : (result.failure ?? null),
   };
-  snapshot.tags = { ...i.loggedTags, ...placed.tags };
+  snapshot.tags = Object.assign(copyRecord(i.loggedTags), placed.tags);
   snapshot.warnings = [
     ...i.warnings,
     ...placed.warnings,

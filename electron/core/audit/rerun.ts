@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { copyRecord, recordOf } from '../../../shared/records';
 import { type Audit, type AuditGroup, type Rerun } from '../../../shared/audit/audit';
 import { printedMetricNames } from '../../../shared/snapshot/metrics-from-output';
 import type { Metric } from '../../../shared/snapshot/snapshot';
@@ -265,7 +266,7 @@ async function readRerunMetrics(
   audit: Audit,
   { cwd, result, logged, ok }: { cwd: string; result: RunnerResult; logged: MlflowRunRecord; ok: boolean },
 ): Promise<{ metrics: Record<string, Metric>; warnings: string[] }> {
-  const metrics: Record<string, Metric> = { ...logged.metrics };
+  const metrics = copyRecord(logged.metrics);
   const warnings: string[] = [];
   try {
     Object.assign(metrics, await readMetricsFiles(audit.plan.metricsFiles, cwd));
@@ -305,7 +306,7 @@ function recordResult(
 ): void {
   const { metrics, outputs, ok } = collected;
   rerun.runId = snapshot.id;
-  rerun.metrics = Object.fromEntries(Object.entries(metrics).map(([k, m]) => [k, m.value]));
+  rerun.metrics = recordOf(Object.entries(metrics).map(([k, m]) => [k, m.value]));
   // nothing read: keep what it printed that looks like a metric, so an inconclusive verdict can say --metrics-from stdout
   if (Object.keys(metrics).length === 0 && ok)
     rerun.printedMetrics = printedMetricNames(result.stdout.data.toString('utf8'));

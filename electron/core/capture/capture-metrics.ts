@@ -6,6 +6,7 @@ import {
   parseMetricsFrom,
   type MetricPattern,
 } from '../../../shared/snapshot/metrics-from-output';
+import { emptyRecord } from '../../../shared/records';
 import type { Metric } from '../../../shared/snapshot/snapshot';
 
 /** The user's metric sources, checked before anything runs. */
@@ -51,7 +52,7 @@ export async function readMetricSources(
   sources: MetricSources,
   input: MetricSourceInput,
 ): Promise<{ metrics: Record<string, Metric>; notes: string[] }> {
-  const metrics: Record<string, Metric> = {};
+  const metrics = emptyRecord<Metric>();
   const notes: string[] = [];
   const streams = sources.streams.length > 0 ? sources.streams : sources.patterns.length > 0 ? ['stdout' as const] : [];
   for (const stream of streams) {

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { snapshotFromMlflowRun } from '../../../shared/mlflow/mlflow-snapshot';
+import { copyRecord } from '../../../shared/records';
 import { stripUrlCredentials } from '../../../shared/snapshot/secrets';
 import type { Metric, MlflowRunLink, Seed } from '../../../shared/snapshot/snapshot';
 import type { RawMlflowRun } from '../import';
@@ -125,7 +126,7 @@ function fromRuns(
       location,
     });
   const main = toSnapshot(primary);
-  const metrics: Record<string, Metric> = { ...main.outcome.metrics };
+  const metrics = copyRecord(main.outcome.metrics);
   const warnings = main.warnings.filter((w) => w.startsWith('outcome:') || w.includes('secret'));
   const others = runs.filter((r) => r !== primary);
   for (const r of others) {

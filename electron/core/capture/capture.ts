@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ReproError } from '../../../shared/errors';
+import { copyRecord, emptyRecord } from '../../../shared/records';
 import { newId } from '../../../shared/ids';
 import type { ProgressSink } from '../../../shared/progress';
 import { filterEnvironment, redactArgv } from '../../../shared/snapshot/secrets';
@@ -130,7 +131,7 @@ export function streamBlob(stream: CapturedStream): { ref: BlobRef; blob: Pendin
 
 /** Reads the metrics files a user named; a file that is not a metrics file is an error naming it. */
 export async function readMetricsFiles(files: readonly string[], cwd: string): Promise<Record<string, Metric>> {
-  const metrics: Record<string, Metric> = {};
+  const metrics = emptyRecord<Metric>();
   if (files.length === 0) return metrics;
   // The parser (with yaml, 0.25 MB) loads only when there is a metrics file to read, not before a command starts.
   const { metricsFormatFor, parseMetricsText } = await import('../../../shared/snapshot/metrics-parse');
@@ -258,8 +259,8 @@ export async function captureRun(request: CaptureRequest, deps: CaptureDeps): Pr
     });
     warnings.push(...mlflow.warnings);
     // Likewise a metrics file or source that is missing or invalid: the run is kept, the problem is a warning on it.
-    const metrics: Record<string, Metric> = {};
-    let printed: Record<string, Metric> = {};
+    const metrics = emptyRecord<Metric>();
+    let printed = emptyRecord<Metric>();
     for (const file of request.metrics ?? []) {
       try {
         Object.assign(metrics, await readMetricsFiles([file], cwd));
@@ -323,10 +324,10 @@ export async function captureRun(request: CaptureRequest, deps: CaptureDeps): Pr
 /** Links the snapshot to the MLflow run the command logged to, with that run's parameters, seeds and tags. */
 function linkMlflowRun(snapshot: Snapshot, run: CapturedMlflow): void {
   snapshot.mlflowRun = run.link;
-  snapshot.process.parameters = { ...run.parameters };
+  snapshot.process.parameters = copyRecord(run.parameters);
   const known = new Set(snapshot.randomness.seeds.map((s) => `${s.name}=${s.value}`));
   snapshot.randomness.seeds.push(...run.seeds.filter((s) => !known.has(`${s.name}=${s.value}`)));
-  snapshot.tags = { ...run.tags, ...snapshot.tags };
+  snapshot.tags = Object.assign(copyRecord(run.tags), snapshot.tags);
 }
 
 /** A temporary folder of `python`/`python3` wrappers for --python; the interpreter must exist. */
@@ -387,7 +388,7 @@ function buildCaptureSnapshot(
     argv,
     cwd,
     entryPoint: null,
-    parameters: {},
+    parameters: emptyRecord(),
     env: recordedEnv,
     withheld,
     user: currentUser(),

@@ -7,6 +7,7 @@ import {
   mlflowStatusName,
   type MlflowMetricColumns,
 } from '../../../shared/mlflow/mlflow-records';
+import { emptyRecord } from '../../../shared/records';
 import type { DeclaredDataset } from '../../../shared/snapshot/snapshot';
 import type { LocalModelDir, MlflowReadItem, MlflowReadOptions } from './import-mlflow-types';
 import { isInside } from './store-files';
@@ -81,7 +82,7 @@ export function readRun(
   let params: Map<string, string>;
   let tags: Map<string, string>;
   // Histories as columns: no object per point on the way to the store.
-  const metricColumns: Record<string, MlflowMetricColumns> = {};
+  const metricColumns = emptyRecord<MlflowMetricColumns>();
   // What was left out because it links out of the store or is not a file: kept as warnings on the run.
   const notes: string[] = [];
   try {

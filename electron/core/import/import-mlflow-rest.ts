@@ -1,6 +1,7 @@
 /** The tracking-server reader: experiments and runs page by page, each metric's full history, through MLflow's REST API. */
 import type { z } from 'zod';
 import { ReproError } from '../../../shared/errors';
+import { emptyRecord, recordOf } from '../../../shared/records';
 import {
   mlflowStatusName,
   parseMlflowValue,
@@ -274,7 +275,7 @@ export async function openRestStore(urlText: string, options: MlflowReadOptions)
             };
             continue;
           }
-          const metrics: Record<string, MlflowMetricPoint[]> = {};
+          const metrics = emptyRecord<MlflowMetricPoint[]>();
           try {
             const keys = [...new Set((data?.metrics ?? []).map((m) => m.key))];
             const histories = await Promise.all(keys.map((k) => history(runId, k)));
@@ -287,7 +288,7 @@ export async function openRestStore(urlText: string, options: MlflowReadOptions)
             continue;
           }
           const kv = (list: { key: string; value?: string }[] | undefined): Record<string, string> =>
-            Object.fromEntries((list ?? []).map((p) => [p.key, p.value ?? '']));
+            recordOf((list ?? []).map((p) => [p.key, p.value ?? '']));
           yield {
             kind: 'run',
             run: {

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { ImportSkip } from '../../../shared/api/api-import';
 import { ReproError } from '../../../shared/errors';
+import { emptyRecord } from '../../../shared/records';
 import {
   mlflowSourceTypeName,
   mlflowStatusName,
@@ -249,7 +250,7 @@ function readerOver(db: Database.Database, file: string, options: MlflowReadOpti
           const grouped = allMetrics.get(runId);
           allMetrics.delete(runId);
           if (grouped instanceof MalformedMetric) throw grouped;
-          return { points: grouped ?? {}, columns: null };
+          return { points: grouped ?? emptyRecord(), columns: null };
         }
         let got: PrefetchedMetrics | null = null;
         if (fetchAhead && prefetch) {
@@ -263,7 +264,7 @@ function readerOver(db: Database.Database, file: string, options: MlflowReadOpti
         }
         got ??= metricColumnsOf(perRun.get(runId));
         if ('row' in got) return { points: runMetricsOf(runId, got.row), columns: null };
-        return { points: {}, columns: runColumns(got) };
+        return { points: emptyRecord(), columns: runColumns(got) };
       };
 
       // One chunk is planned ahead of the one being read, so the worker always has keys to fetch.

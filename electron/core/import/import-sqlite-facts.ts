@@ -1,6 +1,7 @@
 /** An mlflow.db's cheap facts, streamed: run rows in chunks with their params and tags, datasets and logged models by run. */
 import type Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
+import { emptyRecord } from '../../../shared/records';
 import { stripCredentialsInText } from '../../../shared/mlflow/mlflow-snapshot';
 import type { DeclaredDataset } from '../../../shared/snapshot/snapshot';
 import { DatasetRowSchema, LoggedModelRowSchema, runIndexOf } from './import-sqlite-schema';
@@ -36,7 +37,7 @@ type KeyValuesOf = (runIds: readonly string[]) => Map<string, PackedKeyValues>;
 
 /** Unpacks params or tags (a key that is not text is left out; a null value reads as empty, a number as its text). */
 export function keyValues(packed: PackedKeyValues | null): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out = emptyRecord<string>();
   if (packed === null) return out;
   const keys = JSON.parse(packed[0]) as unknown[];
   const values = JSON.parse(packed[1]) as unknown[];

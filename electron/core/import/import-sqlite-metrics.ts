@@ -1,5 +1,6 @@
 /** Reading an mlflow.db's metric histories: one aggregated row per run through MLflow's run_uuid index, or one scan for stores without it. */
 import type Database from 'better-sqlite3';
+import { emptyRecord } from '../../../shared/records';
 import { parseMlflowValue, type MlflowMetricPoint } from '../../../shared/mlflow/mlflow-snapshot';
 
 /** A metric value the store holds in a form MLflow never writes. */
@@ -55,7 +56,7 @@ export function runMetricsOf(runId: string, row: unknown): Record<string, Mlflow
   const steps = JSON.parse(stepsJson) as unknown[];
   const values = JSON.parse(valuesJson) as unknown[];
   const stamps = JSON.parse(tsJson) as unknown[];
-  const out: Record<string, MlflowMetricPoint[]> = {};
+  const out = emptyRecord<MlflowMetricPoint[]>();
   let lastKey: unknown;
   let points: MlflowMetricPoint[] = [];
   for (let i = 0; i < keys.length; i++) {
@@ -82,7 +83,7 @@ export function readAllMetrics(
   const scan = db.prepare(`SELECT run_uuid, key, ${stepExpr}, value, timestamp, ${nanExpr} FROM metrics`).raw();
   for (const row of scan.iterate() as Iterable<unknown[]>) {
     const runId = String(row[0]);
-    const rec = out.get(runId) ?? {};
+    const rec = out.get(runId) ?? emptyRecord<MlflowMetricPoint[]>();
     if (rec instanceof MalformedMetric) continue;
     out.set(runId, rec);
     const key = String(row[1]);

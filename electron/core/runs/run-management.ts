@@ -1,4 +1,5 @@
 /** Run management: rename, tag and note runs, delete them with the logs they alone used, export the table as CSV. */
+import { copyRecord } from '../../../shared/records';
 import { ReproError } from '../../../shared/errors';
 import { BUILTIN_COLUMNS, NOTE_TAG, parseRunColumn, runsToCsv, type RunColumn } from '../../../shared/runs/run-columns';
 import { parseRunFilter, parseRunSort } from '../../../shared/runs/search-filter';
@@ -44,7 +45,7 @@ export const runManagementOperations: {
   listRunColumns: (_input, ctx) => ctx.runs.columnNames(),
   editRun: (input, ctx) => {
     const id = ctx.runs.resolveId(input.id);
-    const setTags = { ...(input.setTags ?? {}) };
+    const setTags = copyRecord(input.setTags);
     const removeTags = [...(input.removeTags ?? [])];
     if (input.note !== undefined) {
       if (input.note && input.note.trim()) setTags[NOTE_TAG] = input.note;
