@@ -31,6 +31,7 @@ const featureOf: { [N in ApiName]: () => Promise<Pick<Implementations, N>> } = {
   deleteRuns: runs,
   exportRunsCsv: runs,
   getRun: runs,
+  getRunHistories: runs,
   getRunLog: runs,
   storeInfo: runs,
   importMlflow: imports,

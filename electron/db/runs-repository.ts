@@ -173,11 +173,12 @@ export class RunsRepository {
       if (ref) this.insertBlobRef.run(snapshot.id, ref.blob);
   }
 
-  /** The snapshot of a run by full id, or throws NOT_FOUND. */
-  get(id: string): Snapshot {
+  /** The snapshot of a run by full id (without its stored histories, `history: null`, if asked), or throws NOT_FOUND. */
+  get(id: string, options: { histories?: boolean } = {}): Snapshot {
     const row = this.selectSnapshot.get(id) as { snapshot: Buffer } | undefined;
     if (!row) throw new ReproError('NOT_FOUND', `no run with id ${id}`, 'List runs with `reproscope runs`.');
-    return this.withHistories(decodeSnapshot(gunzipSync(row.snapshot).toString('utf8'), `run ${id}`));
+    const snapshot = decodeSnapshot(gunzipSync(row.snapshot).toString('utf8'), `run ${id}`);
+    return options.histories === false ? snapshot : this.withHistories(snapshot);
   }
 
   /** Puts the stored histories back into a snapshot read from its JSON. */

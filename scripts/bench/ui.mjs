@@ -1,7 +1,7 @@
 // The UI's speed, measured in Debian's Chromium through playwright-core against `reproscope serve`:
 // the Runs view's first rows painted after navigation (10,000 runs in the store), a Compare of two
 // large snapshots drawn, and scrolling 100,000 rows without long tasks; with 100,000 runs, the first
-// rows painted and a sort by a metric column.
+// rows painted and a sort by a metric column; a million-point history's chart drawn.
 import { spawn } from 'node:child_process';
 import { build } from 'esbuild';
 import fs from 'node:fs';
@@ -34,7 +34,7 @@ export async function bench(report) {
     console.log('skipped: /usr/bin/chromium is not installed (apt-get install chromium)');
     return;
   }
-  const { seedStore } = await loadTs('test/e2e/seed-store.ts');
+  const { seedStore, seedLongHistory } = await loadTs('test/e2e/seed-store.ts');
   const { startServe, launchChromium } = await loadTs('test/e2e/harness.ts');
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'reproscope-bench-ui-'));
   let t = performance.now();
@@ -122,6 +122,29 @@ export async function bench(report) {
     } else {
       console.log("skipped: compareRuns is not in this build's contract");
     }
+
+    // a run with a million-point history: its Outcome tab opened, until the chart's line is drawn
+    const longId = seedLongHistory(home, 1_000_000);
+    const charted = [];
+    for (let i = 0; i < 3; i++) {
+      await page.goto(`${served.origin}/?long=${i}#/run/${longId}`);
+      await page.waitForSelector('.tabs button:has-text("Outcome")');
+      const t0 = await page.evaluate(() => performance.now());
+      await page.click('.tabs button:has-text("Outcome")');
+      await page.waitForSelector('[aria-label="history of loss"] svg g.mark-line path');
+      charted.push((await page.evaluate(() => performance.now())) - t0);
+    }
+    charted.sort((a, b) => a - b);
+    report(
+      "Run view: a million-point history's chart drawn (Outcome tab opened, median of 3)",
+      charted[1],
+      'ms',
+      null,
+      null,
+      {
+        below: 1000,
+      },
+    );
 
     t = performance.now();
     seedStore(home, 90_000, { startIndex: 10_000 });

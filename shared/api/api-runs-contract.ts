@@ -12,7 +12,7 @@ import {
   ListRunColumnsOutput,
   RunSelection,
 } from './api-runs';
-import { RunSummarySchema, SnapshotSchema } from '../snapshot/snapshot';
+import { AnyNumberSchema, MetricPointSchema, RunSummarySchema, SnapshotSchema } from '../snapshot/snapshot';
 
 export const ListRunsInput = RunSelection.extend({
   limit: z.number().int().min(1).max(100_000).optional(),
@@ -20,8 +20,41 @@ export const ListRunsInput = RunSelection.extend({
 });
 export const ListRunsOutput = z.object({ runs: z.array(RunSummarySchema), total: z.number().int() });
 
-export const GetRunInput = z.object({ id: z.string().min(1).max(64) });
+export const GetRunInput = z.object({
+  id: z.string().min(1).max(64),
+  /** false: each stored metric history is left out (null), for a view that draws them through getRunHistories. */
+  histories: z.boolean().optional(),
+});
 export const GetRunOutput = SnapshotSchema;
+
+export const GetRunHistoriesInput = z.object({
+  ids: z.array(z.string().min(1).max(64)).min(1).max(20),
+  /** Points per history at most (default 2000): longer ones are thinned, their shape kept. */
+  maxPoints: z.number().int().min(16).max(100_000).optional(),
+});
+export const GetRunHistoriesOutput = z.object({
+  runs: z.array(
+    z.object({
+      id: z.string(),
+      /** Every metric with a history of two points or more, by name. */
+      metrics: z.array(
+        z.object({
+          name: z.string(),
+          /** How many points the history has (the one given may be thinned). */
+          points: z.number().int(),
+          history: z.array(MetricPointSchema),
+        }),
+      ),
+    }),
+  ),
+  /** For two runs: per metric both have a history of, the first step where they differ, read on every point. */
+  divergences: z.array(
+    z.object({
+      metric: z.string(),
+      divergence: z.object({ step: z.number(), a: AnyNumberSchema, b: AnyNumberSchema }).nullable(),
+    }),
+  ),
+});
 
 export const GetRunLogInput = z.object({ id: z.string().min(1).max(64), stream: z.enum(['stdout', 'stderr']) });
 export const GetRunLogOutput = z.object({ text: z.string(), bytes: z.number().int(), truncated: z.boolean() });
@@ -68,6 +101,11 @@ export const runsApi = {
   deleteRuns: op(DeleteRunsInput, DeleteRunsOutput, 'Delete runs with the logs no other run uses.'),
   exportRunsCsv: op(ExportRunsCsvInput, ExportRunsCsvOutput, 'The run table, filtered and sorted, as CSV.'),
   getRun: op(GetRunInput, GetRunOutput, 'One snapshot by id or unique id prefix.'),
+  getRunHistories: op(
+    GetRunHistoriesInput,
+    GetRunHistoriesOutput,
+    "Runs' metric histories for drawing: thinned to a few thousand points each, and where two runs diverge.",
+  ),
   getRunLog: op(GetRunLogInput, GetRunLogOutput, "A run's captured stdout or stderr."),
   storeInfo: op(StoreInfoInput, StoreInfoOutput, 'Where the store is and how many runs it holds.'),
 } as const;

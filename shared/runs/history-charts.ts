@@ -1,7 +1,6 @@
-/** Vega-Lite specs of metric histories (one run's, several runs' overlaid) and the step where two histories diverge. */
+/** Vega-Lite specs of metric histories (one run's, several runs' overlaid), the step where two diverge marked. */
 import { vegaText } from '../vega-text';
 import type { TopLevelSpec } from 'vega-lite';
-import type { Snapshot } from '../snapshot/snapshot';
 
 /** One line of a history chart: a run's label, a metric and its points. */
 export interface HistorySeries {
@@ -38,34 +37,6 @@ const THEME = {
     title: { color: 'currentColor', fontSize: 12 },
   },
 } as const;
-
-/** The metrics of a snapshot that have a history of two points or more, as series. */
-export function historySeries(s: Pick<Snapshot, 'outcome'>, label: string): HistorySeries[] {
-  return Object.entries(s.outcome.metrics)
-    .filter(([, m]) => (m.history?.length ?? 0) > 1)
-    .map(([metric, m]) => ({ run: label, metric, points: m.history! }));
-}
-
-/**
- * The first step at which `b` differs from `a` by more than `abs + rel·|a|` (NaN against a number
- * counts as a difference); null when they agree on every step both have.
- */
-export function divergenceStep(
-  a: HistorySeries['points'],
-  b: HistorySeries['points'],
-  tolerance: { abs?: number; rel?: number } = {},
-): Divergence | null {
-  const byStep = new Map(b.map((p) => [p.step, p.value]));
-  const abs = tolerance.abs ?? 0;
-  const rel = tolerance.rel ?? 1e-9;
-  for (const p of [...a].sort((x, y) => x.step - y.step)) {
-    const q = byStep.get(p.step);
-    if (q === undefined) continue;
-    const same = Number.isNaN(p.value) && Number.isNaN(q);
-    if (!same && !(Math.abs(p.value - q) <= abs + rel * Math.abs(p.value))) return { step: p.step, a: p.value, b: q };
-  }
-  return null;
-}
 
 /**
  * One metric's histories overlaid, a line per run, on the step axis or on wall time (seconds since

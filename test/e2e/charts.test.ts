@@ -18,6 +18,10 @@ let home: string;
 let errors: string[];
 const A = 'c0ffee0000000000000000a1';
 const B = 'c0ffee0000000000000000b2';
+const LONG = 'c0ffee0000000000000000c3';
+const MILLION = 1_000_000;
+/** The largest answer of the API the page has had, in bytes. */
+let largestResponse = 0;
 
 const shot = (name: string): Promise<void> => app.shot(name);
 
@@ -46,9 +50,26 @@ beforeAll(async () => {
     };
     runs.save(s);
   }
+  // a million-point history with one spike, as a long training run logs it
+  const long = emptySnapshot(LONG, 'capture', '2026-03-05T00:00:00Z');
+  long.name = 'long';
+  const history = Array.from({ length: MILLION }, (_, step) => ({
+    step,
+    value: step === 612_345 ? 3 : 1 / (1 + step / 1000),
+    timestamp: null,
+  }));
+  long.outcome.metrics = { loss: { value: history.at(-1)!.value, history, source: 'mlflow' } };
+  runs.save(long);
   store.close();
   app = await openApp(home, { fullPage: true });
   ({ served, page, errors } = app);
+  page.on('response', (r) => {
+    if (!r.url().includes('/api/')) return;
+    void r
+      .body()
+      .then((b) => (largestResponse = Math.max(largestResponse, b.length)))
+      .catch(() => undefined);
+  });
 }, 120_000);
 
 afterAll(async () => {
@@ -95,6 +116,24 @@ describe('metric-history charts', () => {
         (t) => t.textContent === 'seconds',
       ),
     );
+    expect(errors).toEqual([]);
+  });
+
+  it('draws a million-point history from a few thousand points, its spike kept, the run never sent whole', async () => {
+    largestResponse = 0;
+    await page.goto(`${served.origin}/#/run/${LONG}`);
+    await page.click('.tabs button:has-text("Outcome")');
+    await page.waitForSelector('[aria-label="history of loss"] svg');
+    expect(await page.textContent('[data-testid="thinned-loss"]')).toMatch(/^1,000,000 points, drawn as 2,000/);
+    // the metric table still says how long the history is
+    expect(await page.locator('table.grid tr:has(td:text-is("loss")) td').nth(2).textContent()).toBe('1000000');
+    // the spike reaches the top of the y axis: its value is among the axis labels' range
+    const labels = await page.$$eval('[aria-label="history of loss"] svg .role-axis-label text', (t) =>
+      t.map((x) => Number((x.textContent ?? '').replace(/,/g, ''))),
+    );
+    expect(Math.max(...labels.filter(Number.isFinite))).toBeGreaterThanOrEqual(2.5);
+    await expect.poll(() => largestResponse).toBeGreaterThan(0);
+    expect(largestResponse).toBeLessThan(1_000_000);
     expect(errors).toEqual([]);
   });
 });

@@ -116,3 +116,23 @@ export function seedStore(
     store.close();
   }
 }
+
+/** Adds a run whose `loss` history has `points` points (a long training run's), for the charts' speed; returns its id. */
+export function seedLongHistory(dir: string, points: number): string {
+  const id = 'ffff000000000000000000c3';
+  const s = emptySnapshot(id, 'capture', new Date(Date.UTC(2024, 11, 31)).toISOString());
+  s.name = `${points} points`;
+  const history = Array.from({ length: points }, (_, step) => ({
+    step,
+    value: 1 / (1 + step / 1000) + ((step * 7919) % 101) / 10_000,
+    timestamp: Date.UTC(2024, 11, 31) + step * 100,
+  }));
+  s.outcome.metrics = { loss: { value: history.at(-1)!.value, history, source: 'mlflow' } };
+  const store = openStore(dir);
+  try {
+    new RunsRepository(store.db).save(s);
+  } finally {
+    store.close();
+  }
+  return id;
+}

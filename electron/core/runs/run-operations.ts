@@ -1,11 +1,13 @@
-// The operations on stored runs: list, read one, read its logs, describe the store.
+// The operations on stored runs: list, read one, its histories for charts, read its logs, describe the store.
 import type { Impl } from '../operation-types';
 import { isFiltered, toRunQuery } from './run-management';
+import { getRunHistories } from './run-histories';
 
 /** The operations on stored runs: list, read one, read its logs, describe the store. */
 export const runOperations: {
   listRuns: Impl<'listRuns'>;
   getRun: Impl<'getRun'>;
+  getRunHistories: Impl<'getRunHistories'>;
   getRunLog: Impl<'getRunLog'>;
   storeInfo: Impl<'storeInfo'>;
 } = {
@@ -15,7 +17,8 @@ export const runOperations: {
     // the full count of matches, so a paged view knows how far it can scroll
     return { runs, total: isFiltered(query) ? ctx.runs.countMatching(query) : ctx.runs.count() };
   },
-  getRun: (input, ctx) => ctx.runs.get(ctx.runs.resolveId(input.id)),
+  getRun: (input, ctx) => ctx.runs.get(ctx.runs.resolveId(input.id), { histories: input.histories }),
+  getRunHistories,
   getRunLog: (input, ctx) => {
     const snapshot = ctx.runs.get(ctx.runs.resolveId(input.id));
     const ref = snapshot.outcome.logs[input.stream];

@@ -101,7 +101,7 @@ function MetricTable({ c, onlyDiffs }: { c: RunSetComparison; onlyDiffs: boolean
 function SetHistories({ ids }: { ids: readonly string[] }): ReactNode {
   const runs = useAsync(
     (): Promise<Result<Snapshot[]>> =>
-      Promise.all(ids.map((id) => call('getRun', { id }))).then((all) => {
+      Promise.all(ids.map((id) => call('getRun', { id, histories: false }))).then((all) => {
         const value: Snapshot[] = [];
         for (const r of all) {
           if (!r.ok) return { ok: false, error: r.error };
@@ -113,9 +113,7 @@ function SetHistories({ ids }: { ids: readonly string[] }): ReactNode {
   );
   if (!runs.data) return null;
   return (
-    <HistoryCharts
-      runs={runs.data.map((s, i) => ({ label: `#${i + 1} ${s.name ?? s.id.slice(0, 8)}`, snapshot: s }))}
-    />
+    <HistoryCharts runs={runs.data.map((s, i) => ({ id: s.id, label: `#${i + 1} ${s.name ?? s.id.slice(0, 8)}` }))} />
   );
 }
 

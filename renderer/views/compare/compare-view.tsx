@@ -18,12 +18,14 @@ import { SectionExtras } from './section-extras';
 
 /** Both runs' metric histories overlaid, A as the baseline the divergence step is measured from. */
 function CompareHistories({ a, b }: { a: string; b: string }): ReactNode {
+  // the names only: the histories come thinned from getRunHistories
   const runs = useAsync(
     (): Promise<Result<[Snapshot, Snapshot]>> =>
-      Promise.all([call('getRun', { id: a }), call('getRun', { id: b })]).then(([x, y]) =>
-        x.ok && y.ok
-          ? { ok: true, value: [x.value, y.value] }
-          : { ok: false, error: x.ok ? (y as { error: ErrorInfo }).error : x.error },
+      Promise.all([call('getRun', { id: a, histories: false }), call('getRun', { id: b, histories: false })]).then(
+        ([x, y]) =>
+          x.ok && y.ok
+            ? { ok: true, value: [x.value, y.value] }
+            : { ok: false, error: x.ok ? (y as { error: ErrorInfo }).error : x.error },
       ),
     [a, b],
   );
@@ -32,8 +34,8 @@ function CompareHistories({ a, b }: { a: string; b: string }): ReactNode {
   return (
     <HistoryCharts
       runs={[
-        { label: `A ${sa.name ?? sa.id.slice(0, 8)}`, snapshot: sa },
-        { label: `B ${sb.name ?? sb.id.slice(0, 8)}`, snapshot: sb },
+        { id: sa.id, label: `A ${sa.name ?? sa.id.slice(0, 8)}` },
+        { id: sb.id, label: `B ${sb.name ?? sb.id.slice(0, 8)}` },
       ]}
     />
   );

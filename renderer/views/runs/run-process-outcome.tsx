@@ -5,7 +5,7 @@ import type { Snapshot } from '../../../shared/snapshot/snapshot';
 import { formatSignificant } from '../../../shared/numbers';
 import { Badge, ErrorBox, KeyValues, Loading, formatTime } from '../../components/common';
 import { useOp } from '../../use-op';
-import { HistoryCharts } from './history-charts';
+import { HistoryCharts, useRunHistories } from './history-charts';
 import { SeedFindings } from './seed-findings';
 import { Trees } from './run-code-data';
 
@@ -67,6 +67,9 @@ export function ProcessPanel({ snapshot: s }: { snapshot: Snapshot }): ReactNode
 }
 /** The Outcome tab: status, metrics with their histories, hashed artifacts. */
 export function OutcomePanel({ snapshot: s }: { snapshot: Snapshot }): ReactNode {
+  // the run view reads the snapshot without its histories; their lengths and thinned points come from here
+  const histories = useRunHistories([s.id]);
+  const pointsOf = new Map(histories.data?.runs[0]?.metrics.map((m) => [m.name, m.points]) ?? []);
   return (
     <>
       <KeyValues
@@ -95,7 +98,7 @@ export function OutcomePanel({ snapshot: s }: { snapshot: Snapshot }): ReactNode
                 <td className="mono num" title={formatMetricValue(m.value)}>
                   {formatSignificant(m.value)}
                 </td>
-                <td>{m.history?.length ?? ''}</td>
+                <td>{m.history?.length ?? pointsOf.get(k) ?? ''}</td>
                 <td className="mono">{m.source}</td>
               </tr>
             ))}
@@ -104,7 +107,7 @@ export function OutcomePanel({ snapshot: s }: { snapshot: Snapshot }): ReactNode
       ) : (
         <p className="muted">no metrics</p>
       )}
-      <HistoryCharts runs={[{ label: s.name ?? s.id.slice(0, 8), snapshot: s }]} />
+      <HistoryCharts runs={[{ id: s.id, label: s.name ?? s.id.slice(0, 8) }]} histories={histories.data} />
       <h2>Artifacts</h2>
       <Trees trees={s.outcome.artifacts} empty="No artifacts were hashed (pass --outputs PATH to capture)." />
     </>

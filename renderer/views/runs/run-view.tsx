@@ -50,7 +50,8 @@ export function CategoryPanel({
 
 /** One snapshot by category. */
 export function RunView({ id }: { id: string }): ReactNode {
-  const run = useOp('getRun', { id }, id);
+  // histories are drawn from getRunHistories, thinned: a million-point history never comes to the app whole
+  const run = useOp('getRun', { id, histories: false }, id);
   const [tab, setTab] = useState<Tab>('Code');
   const [layout, setLayout] = useState<DiffLayout>('unified');
   useEffect(() => {
