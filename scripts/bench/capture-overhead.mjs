@@ -7,12 +7,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { bundleForBench } from '../bench-bundle.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const require = createRequire(import.meta.url);
 const cli = path.join(root, 'bin', 'reproscope.cjs');
 const PY = '/usr/bin/python3';
 const secs = (t0) => Number(process.hrtime.bigint() - t0) / 1e9;
@@ -28,9 +26,7 @@ async function loadLib() {
      export { PROBE_SCRIPT } from ${from('electron/platform/probe-script.ts')};
      export { captureMachine, readHardwareWithSystemInformation } from ${from('electron/platform/machine-info.ts')};`,
   );
-  const out = path.join(root, '.bench', 'capture-overhead-lib.cjs');
-  await build({ entryPoints: [entry], outfile: out, bundle: true, platform: 'node', format: 'cjs', logLevel: 'error' });
-  return require(out);
+  return bundleForBench(entry, 'capture-overhead-lib');
 }
 
 /** User + system CPU seconds and peak memory (MB) of a command and every process it waited for. */

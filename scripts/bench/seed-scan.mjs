@@ -1,11 +1,10 @@
 // Seed-scan figures of issue 11: precision and recall on the labelled corpus (test/fixtures/seed-scan),
 // and the time the scan adds to the probe on a generated 2,000-file repository, with a cold and a warm cache.
-import { build } from 'esbuild';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { bundleForBench } from '../bench-bundle.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const PYTHON = '/usr/bin/python3';
@@ -63,18 +62,9 @@ const seconds = (t) => (performance.now() - t) / 1000;
 /** The bench entry point called by scripts/bench.mjs. */
 export async function bench(report) {
   fs.mkdirSync(path.join(root, '.bench'), { recursive: true });
-  const bundle = path.join(root, '.bench', 'seed-scan-bundle.cjs');
-  await build({
-    entryPoints: [path.join(root, 'electron/platform/seed-scan-bench-entry.ts')],
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    outfile: bundle,
-    logLevel: 'warning',
-  });
-  const { probePython, scanCorpus, readCorpusLabels, scoreCorpus, formatCorpusScore } = createRequire(import.meta.url)(
-    bundle,
+  const { probePython, scanCorpus, readCorpusLabels, scoreCorpus, formatCorpusScore } = await bundleForBench(
+    path.join(root, 'electron/platform/seed-scan-bench-entry.ts'),
+    'seed-scan-bundle',
   );
 
   const corpus = path.join(root, 'test', 'fixtures', 'seed-scan');

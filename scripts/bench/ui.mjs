@@ -3,30 +3,16 @@
 // large snapshots drawn, and scrolling 100,000 rows without long tasks; with 100,000 runs, the first
 // rows painted and a sort by a metric column; a million-point history's chart drawn.
 import { spawn } from 'node:child_process';
-import { build } from 'esbuild';
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bundleForBench } from '../bench-bundle.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const require = createRequire(import.meta.url);
 
-async function loadTs(entry) {
-  // inside the checkout, so the bundle's require() finds node_modules
-  const out = path.join(root, '.bench', `ui-${path.basename(entry, '.ts')}.cjs`);
-  await build({
-    entryPoints: [path.join(root, entry)],
-    outfile: out,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    external: ['better-sqlite3', 'playwright-core'],
-    logLevel: 'warning',
-  });
-  return require(out);
-}
+/** The bundled module of a TypeScript file of the checkout (scripts/bench-bundle.mjs). */
+const loadTs = (entry) => bundleForBench(path.join(root, entry), `ui-${path.basename(entry, '.ts')}`);
 
 /** Runs the UI bench; `report` is scripts/bench.mjs's recorder. */
 export async function bench(report) {
