@@ -1,5 +1,4 @@
 /** Reading one run folder of a file store: its stamp, meta.yaml, params, tags, metrics (as columns), inputs and outputs; on the main thread or in the read-ahead worker. */
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
@@ -21,7 +20,8 @@ import {
 } from './import-file-meta';
 import { parseMetricColumns } from './import-file-metrics';
 import type { ExperimentScope } from './import-file-experiment';
-import { runRecheck, runStamp, type Listings } from './import-file-stamp';
+import type { Listings } from './import-file-stamp';
+import { fingerprintScope, matchesStored, recheckRun, stampRun } from './import-file-fingerprint';
 
 /** What reading a run needs of the import's options (all a worker thread is given). */
 export type RunReadOptions = Pick<MlflowReadOptions, 'includeDeleted' | 'fingerprintSalt' | 'storedFingerprint'>;
@@ -40,18 +40,26 @@ export function readRun(
   });
   // A run whose folder is stamped as it was at the last import is passed over unread. Not in an
   // experiment with logged models: their folders lie outside the run's.
-  // A stored plan is re-checked first (stats only); a fingerprint stored without one (older, or taken while a
-  // folder was changing) is matched by the plain hash, and the planned one handed on to be remembered instead.
+  // A stored plan is re-checked first (stats only); else the folders are listed (what the read then takes), and a
+  // stored fingerprint without a plan (or of an older kind) that still matches is handed on to be replaced.
   const listings: Listings = new Map();
-  const stored = (models.size === 0 ? options.storedFingerprint?.(name) : undefined) ?? undefined;
-  if (models.size === 0 && fingerprintMatches(runDir, { exp, datasets }, { options, stored }))
+  const scope =
+    models.size === 0 && options.fingerprintSalt !== undefined
+      ? fingerprintScope(
+          { fingerprintSalt: options.fingerprintSalt, includeDeleted: options.includeDeleted },
+          { exp, datasets },
+        )
+      : null;
+  const stored = (scope !== null ? options.storedFingerprint?.(name) : undefined) ?? undefined;
+  if (scope !== null && stored !== undefined && recheckRun(runDir, stored, scope))
     return { kind: 'unchanged', runId: name, experimentId: exp.id };
-  const fingerprints = models.size === 0 ? runFingerprint(runDir, { exp, datasets }, { options, listings }) : null;
-  const fingerprint = fingerprints?.planned ?? fingerprints?.plain ?? null;
-  if (fingerprints !== null && stored !== undefined && stored === fingerprint)
-    return { kind: 'unchanged', runId: name, experimentId: exp.id };
-  if (fingerprints !== null && stored !== undefined && stored === fingerprints.plain)
-    return { kind: 'unchanged', runId: name, experimentId: exp.id, fingerprint: fingerprint! };
+  const fingerprint = scope !== null ? stampRun(runDir, scope, listings) : null;
+  const match =
+    scope !== null && fingerprint !== null && stored !== undefined
+      ? matchesStored(runDir, { stored, fresh: fingerprint }, scope)
+      : 'no';
+  if (match === 'same') return { kind: 'unchanged', runId: name, experimentId: exp.id };
+  if (match === 'older') return { kind: 'unchanged', runId: name, experimentId: exp.id, fingerprint: fingerprint! };
   // `name` came from listDirs, which lists real folders only (never links), inside an experiment folder
   // already checked to lie in the store: the run folder lies in the store too, so no realpath is needed.
   // One listing of the run folder saves a failed lookup for each folder MLflow did not write (inputs, outputs…),
@@ -179,62 +187,4 @@ export function readRun(
       fingerprint,
     },
   };
-}
-
-/**
- * A run's fingerprint: its folder's stamp with what its experiment declares for it, salted; null without a stamp.
- * `plain` hashes the stamp alone (what fingerprints stored before plans were); `planned`, where the folders had
- * settled, hashes their stats too and carries the plan after a space, so a re-import can re-check the run
- * without listing a folder (fingerprintMatches).
- */
-function runFingerprint(
-  runDir: string,
-  { exp, datasets }: Pick<ExperimentScope, 'exp' | 'datasets'>,
-  { options, listings }: { options: RunReadOptions; listings: Listings },
-): { plain: string; planned: string | null } | null {
-  if (options.fingerprintSalt === undefined) return null;
-  const stamp = runStamp(runDir, listings);
-  if (stamp === null) return null;
-  const context = fingerprintContext(options, { exp, datasets });
-  return {
-    plain: stampHash(options.fingerprintSalt, context, stamp.stamp, null),
-    planned:
-      stamp.folders === null
-        ? null
-        : `${stampHash(options.fingerprintSalt, context, stamp.stamp, stamp.folders)} ${stamp.plan}`,
-  };
-}
-
-/** True when a stored fingerprint with a plan still holds: the folders and known files lstat'ed, none listed. */
-function fingerprintMatches(
-  runDir: string,
-  { exp, datasets }: Pick<ExperimentScope, 'exp' | 'datasets'>,
-  { options, stored }: { options: RunReadOptions; stored: string | undefined },
-): boolean {
-  const space = stored?.indexOf(' ') ?? -1;
-  if (options.fingerprintSalt === undefined || stored === undefined || space < 0) return false;
-  const recheck = runRecheck(runDir, stored.slice(space + 1));
-  if (recheck === null) return false;
-  const context = fingerprintContext(options, { exp, datasets });
-  return stampHash(options.fingerprintSalt, context, recheck.stamp, recheck.folders) === stored.slice(0, space);
-}
-
-/** What an experiment declares for its runs, as hashed: built once per experiment scope and options. */
-const contexts = new WeakMap<object, { includeDeleted: boolean; context: string }>();
-
-function fingerprintContext(
-  options: RunReadOptions,
-  { exp, datasets }: Pick<ExperimentScope, 'exp' | 'datasets'>,
-): string {
-  const known = contexts.get(datasets);
-  if (known?.includeDeleted === options.includeDeleted) return known.context;
-  const context = JSON.stringify([exp.id, exp.name, exp.lifecycleStage, options.includeDeleted, [...datasets]]);
-  contexts.set(datasets, { includeDeleted: options.includeDeleted, context });
-  return context;
-}
-
-function stampHash(salt: string, context: string, stamp: string, folders: string | null): string {
-  const hash = createHash('sha256').update(salt).update(context).update(stamp);
-  if (folders !== null) hash.update('\0folders\n').update(folders);
-  return hash.digest('base64url');
 }

@@ -1,4 +1,4 @@
-/** A file-store run's stamp: what MLflow changes on disk when it changes a run (names, sizes, times), read without reading a file. */
+/** A folder's string stamp (names, sizes, times): an mlflow.db run's artifacts, and file-store fingerprints stored before v2 (import-file-fingerprint.ts). */
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -14,13 +14,10 @@ import path from 'node:path';
  * A link, or anything that is neither a file nor a folder, gives no stamp: the full read says what it is.
  * A file written in the last second may still be being written: no stamp either (read again next time).
  *
- * The names come from listing each folder, the costliest part of a re-import (a readdir is 12–20 µs, an lstat
- * 2–3). A folder's mtime changes whenever an entry is added to it, removed or renamed, and its inode when it is
- * replaced; so the walk also records each listed folder's mtime, ctime and inode (taken before it is listed) and
- * the names it found (the plan). A re-check walks the plan instead of listing: it lstats every folder and every
- * known file, and the stamp it builds is the one a listing would build as long as no folder's stat moved (which
- * the fingerprint, hashing those stats too, then shows). A folder changed in the last second may change again
- * within the same timestamp tick: no plan then.
+ * The walk also records each listed folder's mtime, ctime and inode (taken before it is listed) and the names
+ * it found (the plan): what fingerprints stored before v2 hashed. New file-store fingerprints hash the same facts
+ * as numbers (import-file-fingerprint.ts); this string form stays to match the older ones once, and for the
+ * artifacts an mlflow.db import stamps.
  */
 
 const SETTLE_MS = 1000;
@@ -79,34 +76,6 @@ export function runStamp(runDir: string, listings?: Listings, now = Date.now()):
   };
   const stamp = walk(runDir, { byName: BY_NAME, settled, list });
   return stamp === null ? null : { stamp, folders: racy ? null : folders.join('\n'), plan: plan.join('/') };
-}
-
-/**
- * Re-checks a run folder along a plan runStamp made: no folder is listed, each is lstat'ed (it must still be a
- * real folder) and each file the plan names as before. The stamp and folder stats it gives equal runStamp's
- * exactly when no folder's stat moved; null when the plan does not fit the folder (read it, list it, then).
- */
-export function runRecheck(runDir: string, plan: string, now = Date.now()): { stamp: string; folders: string } | null {
-  const parts = plan.split('/');
-  let at = 0;
-  const folders: string[] = [];
-  const list: Lister = (dir) => {
-    if (parts[at] !== '>') return null;
-    at++;
-    const st = fs.lstatSync(dir, { throwIfNoEntry: false });
-    if (!st?.isDirectory()) return null;
-    folders.push(`${st.mtimeMs} ${st.ctimeMs} ${st.ino}`);
-    const entries: Entry[] = [];
-    for (; at < parts.length && parts[at] !== '>'; at++) {
-      const part = parts[at]!;
-      const kind = part[0];
-      if ((kind !== 'd' && kind !== 'f') || part.length < 2) return null;
-      entries.push({ name: part.slice(1), kind });
-    }
-    return entries;
-  };
-  const stamp = walk(runDir, { byName: BY_NAME, settled: now - SETTLE_MS, list });
-  return stamp === null || at !== parts.length ? null : { stamp, folders: folders.join('\n') };
 }
 
 /** The stamp of a folder of artifacts (every file by size and times), or null. */

@@ -39,7 +39,9 @@ function mayPost(): boolean {
 }
 
 function post(): boolean {
-  if (!mayPost()) return false;
+  // Only batches that carry runs are held back: "unchanged" items are a few bytes, and holding them made a
+  // re-import's split serial (this thread waited for the main thread to finish its own share first).
+  if (items.some((i) => i.kind === 'run') ? !mayPost() : Atomics.load(control, STOPPED) === 1) return false;
   const message: FileReadAheadMessage = { items };
   port.postMessage(message, [...buffers]);
   posted++;
