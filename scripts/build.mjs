@@ -170,6 +170,12 @@ const jobs = [
     entryPoints: [path.join(root, 'electron/core/import/import-file-worker-main.ts')],
     outfile: path.join(root, 'dist/import-file-worker.cjs'),
   }),
+  // the file-store re-import's re-check thread (electron/core/import/import-file-recheck.ts)
+  build({
+    ...common,
+    entryPoints: [path.join(root, 'electron/core/import/import-file-recheck-worker.ts')],
+    outfile: path.join(root, 'dist/import-file-recheck-worker.cjs'),
+  }),
 ];
 const extra = path.join(root, 'scripts/build-extra.mjs');
 if (fs.existsSync(extra)) jobs.push(import(extra).then((m) => m.buildExtra({ root, define, common })));

@@ -16,6 +16,7 @@ import { ExperimentMetaSchema, listDirs, readMeta } from './import-file-meta';
 import { listLoggedModels, readDatasets, type ExperimentScope } from './import-file-experiment';
 import { FileReadAhead, storedFingerprints } from './import-file-read-ahead';
 import { readRun } from './import-file-run';
+import { FileRecheck, recheckJobs } from './import-file-recheck';
 
 export { parseMetaYaml } from './import-file-meta';
 export { parseMetricLines } from './import-file-metrics';
@@ -139,13 +140,17 @@ export function openFileStore(dirArg: string, options: MlflowReadOptions): Mlflo
   }));
   const expectedRuns = runDirs.reduce((n, e) => n + e.runs.length, 0);
   let ahead: FileReadAhead | null = null;
+  let recheck: FileRecheck | null = null;
   return {
     type: 'mlflow-file',
     location: root,
     boundary: root,
     experiments,
     expectedRuns,
-    close: () => ahead?.close(),
+    close: () => {
+      ahead?.close();
+      recheck?.close();
+    },
     runs: async function* runs(): AsyncIterable<MlflowReadItem> {
       for (const skip of skips) yield { kind: 'skip', skip };
       // What each experiment declares for its runs, read first: a worker reading ahead needs it from the start.
@@ -159,18 +164,32 @@ export function openFileStore(dirArg: string, options: MlflowReadOptions): Mlflo
         return { scope, names, notes };
       });
       // Many runs to read whole: the worker reads them all, ahead. A re-import of mostly fingerprinted runs (a few
-      // stats each): this thread and the worker stamp half of them each, this one the first part.
+      // stats each): this thread and a worker re-check about half of them each, this one the first part.
       const stored = storedFingerprints(plan, options);
       const from = options.workersFrom ?? READ_AHEAD_FROM;
       const here =
         expectedRuns - stored.size >= from ? 0 : expectedRuns >= from ? Math.ceil(expectedRuns * HERE_SHARE) : null;
-      if (here !== null) ahead = FileReadAhead.start(root, planFrom(plan, here), { options, stored });
+      // The split: a small worker re-checks the rest by stats (import-file-recheck.ts); runs it finds changed are read here.
+      if (here === 0) ahead = FileReadAhead.start(root, plan, { options, stored });
+      else if (here !== null) recheck = FileRecheck.start(recheckJobs(planFrom(plan, here), stored, options));
       let index = 0;
       try {
         for (const { scope, names, notes } of plan) {
           for (const reason of notes) yield { kind: 'skip', skip: { experimentId: scope.exp.id, runId: null, reason } };
           for (const name of names) {
-            if (ahead && index++ >= here!) {
+            const at = index++;
+            if (recheck && at >= here!) {
+              try {
+                if (await recheck.unchanged(at - here!)) {
+                  yield { kind: 'unchanged', runId: name, experimentId: scope.exp.id };
+                  continue;
+                }
+              } catch {
+                // The worker failed (it could not start, or stopped): this run and the rest are checked here.
+                recheck.close();
+                recheck = null;
+              }
+            } else if (ahead && at >= here!) {
               try {
                 yield await ahead.next();
                 continue;
@@ -186,6 +205,8 @@ export function openFileStore(dirArg: string, options: MlflowReadOptions): Mlflo
       } finally {
         ahead?.close();
         ahead = null;
+        recheck?.close();
+        recheck = null;
       }
     },
   };

@@ -2,12 +2,13 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { importMlflow } from '../../../../electron/core/import/import-mlflow';
 import type { ImportSummary } from '../../../../shared/api/api-import';
 import { encodeSnapshot } from '../../../../shared/snapshot/snapshot-codec';
 import { SqlitePrefetch } from '../../../../electron/core/import/import-sqlite-prefetch';
 import { FileReadAhead } from '../../../../electron/core/import/import-file-read-ahead';
+import { FileRecheck } from '../../../../electron/core/import/import-file-recheck';
 import { readRun } from '../../../../electron/core/import/import-file-run';
 import { openFileStore } from '../../../../electron/core/import/import-mlflow-file';
 import type { MlflowReadItem } from '../../../../electron/core/import/import-mlflow-types';
@@ -34,7 +35,7 @@ describe('importing with worker threads', () => {
     await expectSameWithAndWithoutWorkers(root, 12);
   });
 
-  it('re-imports a mostly unchanged file store with the stamping shared by this thread and the worker, seeing changes in both parts', async () => {
+  it('re-imports a mostly unchanged file store with the re-checks shared by this thread and a worker, seeing changes in both parts', async () => {
     const root = tempDir();
     const exp = writeExperiment(root, '0', 'Default');
     const id = (i: number): string => i.toString(16).padStart(32, '0');
@@ -42,20 +43,29 @@ describe('importing with worker threads', () => {
       writeFileRun({ expDir: exp, runId: id(i), experimentId: '0', metrics: { loss: `1717300990001 ${i} 0\n` } }),
     );
     // Settled files (written over a second ago) get stamps, so the re-import can pass over them.
-    const settle = (): void => {
+    const settle = (...which: string[]): void => {
       const old = new Date(Date.now() - 60_000);
-      for (const run of runs)
+      for (const run of which)
         for (const f of ['meta.yaml', 'metrics/loss', 'params', 'tags', 'metrics', '.'])
           fs.utimesSync(path.join(run, f), old, old);
     };
-    settle();
+    settle(...runs);
     const ctx = tempCore();
     expect((await importMlflow(ctx, { location: root }, { workersFrom: Number.POSITIVE_INFINITY })).added).toBe(12);
     fs.appendFileSync(path.join(runs[2]!, 'metrics', 'loss'), '1717300990002 0.5 1\n');
     fs.appendFileSync(path.join(runs[10]!, 'metrics', 'loss'), '1717300990002 0.25 1\n');
-    settle();
-    // 12 runs, 12 fingerprints, a worker from 5 runs: this thread stamps runs 0-6, the worker 7-11.
+    settle(runs[2]!, runs[10]!);
+    // 12 runs, 12 fingerprints, a worker from 5 runs: this thread re-checks runs 0-6, the worker 7-11.
+    const verdicts = vi.spyOn(FileRecheck.prototype, 'unchanged');
     const again = await importMlflow(ctx, { location: root }, { workersFrom: 5 });
+    expect(await Promise.all(verdicts.mock.results.map((r) => r.value as Promise<boolean>))).toEqual([
+      true,
+      true,
+      true,
+      false, // run 10, read on this thread
+      true,
+    ]);
+    verdicts.mockRestore();
     expect(again).toMatchObject({ added: 0, updated: 2, unchanged: 10 });
     expect(again.runs.filter((r) => r.change === 'updated').map((r) => r.mlflowRunId)).toEqual([id(2), id(10)]);
     const latest = (i: number): unknown =>
