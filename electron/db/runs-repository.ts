@@ -416,6 +416,12 @@ export class ImportedRuns {
     const packed = this.rows.get(sourceKey.slice(this.prefix.length));
     return packed === undefined ? undefined : new PackedRun(packed, this.read);
   }
+
+  /** The stored run whose source key is the prefix and then `rest` (a source's run id): no key built, per run of a re-import. */
+  under(rest: string): ImportedRun | undefined {
+    const packed = this.rows.get(rest);
+    return packed === undefined ? undefined : new PackedRun(packed, this.read);
+  }
 }
 
 /** One packed entry read as an ImportedRun: fields cut out of the string when asked for (most runs need one or two). */

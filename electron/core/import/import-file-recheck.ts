@@ -101,6 +101,11 @@ export class FileRecheck {
     wake?.();
   }
 
+  /** Whether the `index`-th run is as stored, where the worker has said so already (no promise per run then). */
+  verdict(index: number): boolean | undefined {
+    return index < this.known ? this.verdicts[index] === 1 : undefined;
+  }
+
   /** Whether the `index`-th run is as stored; rejects when the worker failed (the caller reads the rest itself). */
   async unchanged(index: number): Promise<boolean> {
     while (index >= this.known) {

@@ -172,6 +172,8 @@ export function openFileStore(dirArg: string, options: MlflowReadOptions): Mlflo
       // The split: a small worker re-checks the rest by stats (import-file-recheck.ts); runs it finds changed are read here.
       if (here === 0) ahead = FileReadAhead.start(root, plan, { options, stored });
       else if (here !== null) recheck = FileRecheck.start(recheckJobs(planFrom(plan, here), stored, options));
+      // This thread's reads look fingerprints up in the map just built (not in the store's packed entries again).
+      const runOptions = stored.size > 0 ? { ...options, storedFingerprint: (n: string) => stored.get(n) } : options;
       let index = 0;
       try {
         for (const { scope, names, notes } of plan) {
@@ -180,7 +182,7 @@ export function openFileStore(dirArg: string, options: MlflowReadOptions): Mlflo
             const at = index++;
             if (recheck && at >= here!) {
               try {
-                if (await recheck.unchanged(at - here!)) {
+                if (recheck.verdict(at - here!) ?? (await recheck.unchanged(at - here!))) {
                   yield { kind: 'unchanged', runId: name, experimentId: scope.exp.id };
                   continue;
                 }
@@ -199,7 +201,7 @@ export function openFileStore(dirArg: string, options: MlflowReadOptions): Mlflo
                 ahead = null;
               }
             }
-            yield readRun(root, scope, name, options);
+            yield readRun(root, scope, name, runOptions);
           }
         }
       } finally {

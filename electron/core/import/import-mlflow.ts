@@ -145,9 +145,9 @@ export async function importMlflow(
     let runsSeen = 0;
     let sinceYield = 0;
     const label = `importing ${reader.location}`;
-    /** Every 100 runs: progress, and a turn of the event loop for whatever else this process serves. */
-    const tick = async (): Promise<void> => {
-      if (++sinceYield < 100) return;
+    /** Every 100 runs: progress, and a turn of the event loop for whatever else this process serves (no promise the 99 other times). */
+    const tick = (): Promise<void> | undefined => (++sinceYield < 100 ? undefined : yieldNow());
+    const yieldNow = async (): Promise<void> => {
       sinceYield = 0;
       publish({
         task,
@@ -164,7 +164,7 @@ export async function importMlflow(
     // Not with --project: the project's DVC entries are checked on disk every time.
     options.fingerprintSalt = digestSalt;
     if (existing.size > 0 && !projectDvc)
-      options.storedFingerprint = (runId) => existing.get(`${prefix}${runId}`)?.importFingerprint;
+      options.storedFingerprint = (runId) => existing.under(runId)?.importFingerprint;
     for await (const item of reader.runs()) {
       if (item.kind === 'skip') {
         skipped.push(item.skip);
@@ -173,23 +173,24 @@ export async function importMlflow(
       }
       runsSeen++;
       if (item.kind === 'unchanged') {
-        const key = `${prefix}${item.runId}`;
-        if (!seen.has(key)) {
-          seen.add(key);
+        // `seen` is keyed by run id: every key of one import has the same prefix.
+        if (!seen.has(item.runId)) {
+          seen.add(item.runId);
           perExperiment.set(item.experimentId, (perExperiment.get(item.experimentId) ?? 0) + 1);
-          const before = existing.get(key)!;
+          const before = existing.under(item.runId)!;
           runs.push({ mlflowRunId: item.runId, id: before.id, change: 'unchanged' });
           // The reader matched an older fingerprint and gave a better one (a file store's re-check plan).
           if (item.fingerprint !== undefined && before.importDigest !== null)
             writer.rememberDigest(before.id, before.importDigest, item.fingerprint);
         }
-        await tick();
+        const turn = tick();
+        if (turn) await turn;
         continue;
       }
       const raw = item.run;
       const rec = raw.record;
       const sourceKey = `${prefix}${rec.runId}`;
-      if (seen.has(sourceKey)) {
+      if (seen.has(rec.runId)) {
         skipped.push({
           experimentId: rec.experimentId,
           runId: rec.runId,
@@ -197,7 +198,7 @@ export async function importMlflow(
         });
         continue;
       }
-      seen.add(sourceKey);
+      seen.add(rec.runId);
       await completeRun(raw, writer.hashCache, projectDvc);
       const before = existing.get(sourceKey);
       const digest = recordDigest(rec, digestSalt);
