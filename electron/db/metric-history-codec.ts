@@ -130,19 +130,29 @@ export function historyColumns(points: readonly MetricPoint[]): HistoryColumns {
 }
 
 /** The head (format, flags) and the body of a history, before any compression. */
-function prepare({ steps, values, timestamps }: HistoryColumns): { head: Buffer; body: Buffer } {
+function prepare(columns: HistoryColumns): { head: Buffer; body: Buffer } {
+  const all = prepareWhole(columns);
+  return { head: all.subarray(0, 2), body: all.subarray(2) };
+}
+
+/**
+ * The head and the body of a history in one buffer (the head its first two bytes): what is stored as it
+ * is when not deflated, with no second buffer and copy (an import encodes hundreds of thousands of histories).
+ */
+function prepareWhole({ steps, values, timestamps }: HistoryColumns): Buffer {
   const n = steps.length;
   if (values.length !== n || timestamps.length !== n)
     throw new Error(`history columns of different lengths (${n}, ${values.length}, ${timestamps.length})`);
   let flags = 0;
   if (deltaSafe(steps)) flags |= STEPS_DELTA;
   if (deltaSafe(timestamps)) flags |= TIMESTAMPS_DELTA;
-  const out = Buffer.allocUnsafe(n * 24);
-  let at = writeColumn(out, 0, steps, (flags & STEPS_DELTA) !== 0);
+  const out = Buffer.allocUnsafe(2 + n * 24);
+  let at = writeColumn(out, 2, steps, (flags & STEPS_DELTA) !== 0);
   at = writeColumn(out, at, values, false);
   at = writeColumn(out, at, timestamps, (flags & TIMESTAMPS_DELTA) !== 0);
-  const body = out.subarray(0, at);
-  return { head: Buffer.from([FORMAT, flags | (body.length >= DEFLATE_FROM ? DEFLATED : 0)]), body };
+  out[0] = FORMAT;
+  out[1] = flags | (at - 2 >= DEFLATE_FROM ? DEFLATED : 0);
+  return out.subarray(0, at);
 }
 
 /** Encodes a history on the calling thread. */
@@ -153,8 +163,9 @@ export function encodeHistory(points: readonly MetricPoint[]): Buffer {
 
 /** Encodes a history given as columns: the same bytes encodeHistory writes for the same points. */
 export function encodeHistoryColumns(steps: Float64Array, values: Float64Array, timestamps: Float64Array): Buffer {
-  const { head, body } = prepare({ steps, values, timestamps });
-  return Buffer.concat([head, head[1]! & DEFLATED ? deflateRawSync(body, { level: 6 }) : body]);
+  const whole = prepareWhole({ steps, values, timestamps });
+  if (!(whole[1]! & DEFLATED)) return whole;
+  return Buffer.concat([whole.subarray(0, 2), deflateRawSync(whole.subarray(2), { level: 6 })]);
 }
 
 /** Encodes a history; a long one is compressed on libuv's thread pool (imports encode thousands at once). */
