@@ -50,29 +50,33 @@ function relay(ctx: z.RefinementCtx, issues: readonly z.core.$ZodIssue[], path: 
   for (const issue of issues) ctx.addIssue({ code: 'custom', message: issue.message, path: [...path, ...issue.path] });
 }
 
+/** The first parses a process makes skip zod's compiled fast path, as parseSnapshot's do (compiling costs more than a few parses save). */
+const JITLESS_PARSES = 64;
+
 /**
- * zod's z.record for names a run chose: the same checks (the value schema on each own key, a key schema where
- * given, issues at `[key, …]`), but `__proto__` is kept and the result has no prototype.
+ * zod's z.record for names a run chose: the same checks (z.record's own, for every key but `__proto__`, which it
+ * drops; the value schema for that one), issues at `[key, …]`, but every key is kept, in its order, in a record
+ * without a prototype.
  */
 export function nameRecordSchema<V extends z.ZodType>(
   value: V,
   key?: z.ZodType<string>,
 ): z.ZodType<Record<string, z.output<V>>, Record<string, z.input<V>>> {
+  const record = z.record(key ?? z.string(), value);
+  let parses = 0;
   return z
     .custom<Record<string, z.input<V>>>(isRecordInput, { message: 'expected a record' })
     .transform((input, ctx) => {
+      const options = parses++ < JITLESS_PARSES ? { jitless: true } : undefined;
+      const parsed = record.safeParse(input, options);
+      if (!parsed.success) relay(ctx, parsed.error.issues, []);
+      const proto = Object.hasOwn(input, '__proto__') ? value.safeParse(input.__proto__, options) : null;
+      if (proto && !proto.success) relay(ctx, proto.error.issues, ['__proto__']);
+      if (!parsed.success || (proto && !proto.success)) return emptyRecord<z.output<V>>();
+      // zod's result is a fresh object: it loses its prototype (V8 keeps its properties fast)
+      if (!proto) return Object.setPrototypeOf(parsed.data, null) as Record<string, z.output<V>>;
       const out = emptyRecord<z.output<V>>();
-      for (const k of Object.keys(input)) {
-        const checked = key?.safeParse(k, { jitless: true });
-        if (checked && !checked.success) {
-          relay(ctx, checked.error.issues, [k]);
-          continue;
-        }
-        // jitless: a record's values are few and small; compiling zod's fast path for them costs more than it saves
-        const parsed = value.safeParse(input[k], { jitless: true });
-        if (parsed.success) out[k] = parsed.data;
-        else relay(ctx, parsed.error.issues, [k]);
-      }
+      for (const k of Object.keys(input)) out[k] = k === '__proto__' ? proto.data : parsed.data[k]!;
       return out;
     });
 }

@@ -174,7 +174,7 @@ async function runCommand(job: RerunJob, start: RerunStart, cwd: string): Promis
   // a reattached job may have written its results already (it ran while no reproscope watched): keep them
   if (!start.reattach)
     clearExpectedOutputs(cwd, ['metrics.json', ...audit.plan.metricsFiles, ...(audit.plan.outputs ?? [])]);
-  const parameters = { ...audit.parameters, ...rerun.parameters };
+  const parameters = Object.assign(copyRecord(audit.parameters), rerun.parameters);
   const rendered = resolveRender(prepared.entry, parameters, audit.workspace.cwd);
   const user = currentUser() ?? 'unknown';
   const mlflow = openRerunMlflow(job, start, { user, loggedParameters: rendered.loggedParameters });

@@ -101,7 +101,7 @@ export function splitRunHistories(
  * records, to snapshotFromMlflowRun or to the snapshot model), so that re-imports rebuild every run
  * instead of trusting the digests stored with them. A new app version rebuilds them anyway.
  */
-export const IMPORT_DIGEST_VERSION = 2; // 2: snapshots go through the secret filter's rule set
+export const IMPORT_DIGEST_VERSION = 3; // 2: snapshots go through the secret filter's rule set; 3: names such as __proto__ are kept
 
 function sortedEntries(rec: Record<string, string>): [string, string][] {
   return Object.entries(rec).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
