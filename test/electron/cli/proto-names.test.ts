@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createMlflowDb, insertRun, writeExperiment, writeFileRun } from '../../helpers/mlflow-stores';
+import { pdfText } from '../../helpers/report-browser';
 import { gitRepo, REPO_ROOT, runCli, SYSTEM_PYTHON, tempDir } from '../../helpers/temp';
 
 /** Names that are properties of every plain JavaScript object; MLflow's `^[/\w.\- ]*$` accepts them all. */
@@ -118,6 +119,17 @@ describe('names that are properties of every JavaScript object', () => {
     const text = await cli(store, ['show', a]);
     for (const n of NAMES) expect(text).toContain(`param <${n}>`);
     await expectOnlyProtoDiffers(store, a, b);
+    // a tag set by hand under such a name is kept beside the others, and one removed goes
+    const tagged = JSON.parse(
+      await cli(store, ['tag', a, '__proto__=edited', 'valueOf=v', '--remove', 'constructor', '--json']),
+    ) as { tags: Record<string, string> };
+    expect(Object.entries(tagged.tags).filter(([k]) => (NAMES as readonly string[]).includes(k))).toEqual([
+      ['__proto__', 'edited'],
+      ['hasOwnProperty', 'tag <hasOwnProperty>'],
+      ['toString', 'tag <toString>'],
+      ['valueOf', 'v'],
+    ]);
+    expect((await show(store, a)).tags).toMatchObject({ ['__proto__']: 'edited', valueOf: 'v' });
     // a second import of the unchanged store finds both runs as they are
     const again = JSON.parse(await cli(store, ['import', root, '--json'])) as { unchanged: number };
     expect(again.unchanged).toBe(2);
@@ -289,5 +301,10 @@ if not os.environ.get("MLFLOW_RUN_ID"):
     await cli(store, ['report', own.id, '--format', 'html', '-o', out]);
     const html = fs.readFileSync(out, 'utf8');
     for (const n of own.judgement.judgedMetrics) expect(html).toContain(n);
+    // the PDF, printed by Chromium from the same HTML (its charts included)
+    const pdf = path.join(path.dirname(out), 'audit.pdf');
+    await cli(store, ['report', own.id, '--format', 'pdf', '-o', pdf]);
+    const printed = pdfText(fs.readFileSync(pdf));
+    for (const n of own.judgement.judgedMetrics) expect(printed).toContain(n);
   }, 180_000);
 });
