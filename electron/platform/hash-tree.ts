@@ -28,8 +28,12 @@ export interface HashCache {
   holdsDevice?(dev: string): boolean;
 }
 
-/** Progress of a tree hash, in bytes. */
-export type HashProgress = (done: number, total: number, file: string) => void;
+/**
+ * Progress of a tree hash: in bytes, or in files where the sizes are only learned as the files are read (a first
+ * hash of a folder, whose files are not stat'ed while listed). Called at most about every 1/256 of the work and at
+ * its end, not once a file (a folder of 10,000 files would send 10,000 events to every face).
+ */
+export type HashProgress = (done: number, total: number, file: string, unit: 'bytes' | 'files') => void;
 
 /** Options of hashTree. */
 export interface HashTreeOptions {
@@ -51,6 +55,8 @@ export type PathRole = 'data' | 'output';
 const SMALL_FILE = 256 * 1024;
 /** Hashes learned are written to the cache this many at a time as they come in (one transaction each). */
 const REMEMBER_BATCH = 2048;
+/** Progress is reported about this many times per tree (and at its end). */
+const PROGRESS_STEPS = 256;
 /** Fewer files than this are hashed on the calling thread, big ones aside (starting a job would cost more). */
 const FEW_FILES = 32;
 
@@ -136,7 +142,7 @@ export async function hashTree(inputPath: string, options: HashTreeOptions = {})
   const display = options.displayPath ?? inputPath;
   const top = statInputPath(abs, display, options.role);
   const isDir = top.isDirectory();
-  const statsWorkers = isDir && options.onProgress === undefined && coldDevice(options.cache, top.dev);
+  const statsWorkers = isDir && coldDevice(options.cache, top.dev);
   const withStat = statsWorkers
     ? statInFolderIfWarm(options.cache!, top.dev)
     : options.cache !== undefined || options.onProgress !== undefined;
@@ -195,6 +201,9 @@ async function hashFound(
   let totalBytes = 0;
   let bytesToHash = 0;
   let bytesDone = 0;
+  let filesToHash = 0;
+  let filesDone = 0;
+  let nextReport = 0;
   const learned: { id: FileIdentity; sha256: string }[] = [];
   const failures: { index: number; error: ReproError }[] = [];
   // results arrive as messages, so only once the (synchronous) listing is done and bytesToHash is final
@@ -215,7 +224,14 @@ async function hashFound(
       if (learned.length >= REMEMBER_BATCH) options.cache.remember(learned.splice(0));
     }
     bytesDone += size;
-    options.onProgress?.(bytesDone, bytesToHash, item.rel);
+    filesDone++;
+    if (options.onProgress) {
+      const done = statsWorkers ? filesDone : bytesDone;
+      const total = statsWorkers ? filesToHash : bytesToHash;
+      if (done < nextReport && done < total) return;
+      nextReport = done + total / PROGRESS_STEPS;
+      options.onProgress(done, total, item.rel, statsWorkers ? 'files' : 'bytes');
+    }
   };
   const fail = (index: number, item: Found, e: unknown): void => {
     failures.push({ index, error: unreadable(item.abs, e) });
@@ -261,6 +277,7 @@ async function hashFound(
         files.push({ path: item.rel, size, sha256: cached });
         if (cached !== null) continue;
         bytesToHash += size;
+        filesToHash++;
         if (few === null) toJob(index, item);
         else if (few.push({ index, item }) >= FEW_FILES) {
           for (const f of few) toJob(f.index, f.item);

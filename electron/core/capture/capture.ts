@@ -184,8 +184,10 @@ export async function hashPaths(
         pool,
         displayPath: p,
         role,
-        onProgress: (done, total) =>
-          onProgress?.({ task, phase: 'progress', label: `hashing ${p}`, done, total, unit: 'bytes' }),
+        onProgress:
+          onProgress &&
+          ((done, total, _file, unit) =>
+            onProgress({ task, phase: 'progress', label: `hashing ${p}`, done, total, unit })),
       }),
     );
     onProgress?.({ task, phase: 'end', label: `hashed ${p}` });

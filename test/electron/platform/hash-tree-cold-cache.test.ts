@@ -56,9 +56,17 @@ describe('hashTree with an empty hash cache', () => {
       try {
         const cache = new HashCacheRepository(store.db);
         expect(cache.holdsDevice(String(fs.statSync(dir, { bigint: true }).dev))).toBe(false);
-        const onProgress = withProgress ? () => undefined : undefined;
+        const reports: [number, number, string][] = [];
+        const onProgress = withProgress
+          ? (done: number, total: number, _file: string, unit: string) => reports.push([done, total, unit])
+          : undefined;
         const tree = await hashTree(dir, { cache, pool, onProgress });
         expect(tree).toEqual(plain);
+        if (withProgress) {
+          // the sizes are learned as the files are read, so the progress counts files, up to every one of them
+          expect(reports.at(-1)).toEqual([304, 304, 'files']);
+          expect(reports.every(([done], i) => i === 0 || done > reports[i - 1]![0])).toBe(true);
+        }
         const sums = sha256sums(dir);
         for (const f of tree.files.filter((e) => e.sha256 !== null)) {
           const abs = path.join(dir, f.path);
@@ -133,4 +141,15 @@ describe('hashTree with an empty hash cache', () => {
         store.close();
       }
     });
+});
+
+describe('hashTree progress', () => {
+  it('counts bytes where the listing knows the sizes, a few hundred reports at most, ending at the total', async () => {
+    const dir = folder(2000);
+    const reports: [number, number, string][] = [];
+    const tree = await hashTree(dir, { onProgress: (done, total, _file, unit) => reports.push([done, total, unit]) });
+    expect(reports.at(-1)).toEqual([tree.totalBytes, tree.totalBytes, 'bytes']);
+    expect(reports.length).toBeLessThanOrEqual(258);
+    expect(reports.every(([done], i) => i === 0 || done > reports[i - 1]![0])).toBe(true);
+  });
 });
