@@ -53,8 +53,11 @@ export type PathRole = 'data' | 'output';
 
 /** Files from this size up are hashed on a worker even when there are only a few of them. */
 const SMALL_FILE = 256 * 1024;
-/** Hashes learned are written to the cache this many at a time as they come in (one transaction each). */
-const REMEMBER_BATCH = 2048;
+/**
+ * Hashes learned are written to the cache this many at a time as they come in (one transaction each): few enough
+ * that what is left after the last file, a serial tail, takes about a millisecond.
+ */
+const REMEMBER_BATCH = 512;
 /** Progress is reported about this many times per tree (and at its end). */
 const PROGRESS_STEPS = 256;
 /** Fewer files than this are hashed on the calling thread, big ones aside (starting a job would cost more). */
