@@ -34,7 +34,7 @@ describe('--json on serve and report', () => {
     type Line = { url: string; origin: string; port: number; store: string };
     const seen: { line: Line | null } = { line: null };
     let answered = 0;
-    await runCli(['--store', home, 'serve', '--port', '0', '--json'], {
+    const r = await runCli(['--store', home, 'serve', '--port', '0', '--json'], {
       onSpawn: (p) => (pid = p),
       onStdout: (soFar) => {
         if (seen.line || !soFar.includes('\n')) return;
@@ -47,7 +47,11 @@ describe('--json on serve and report', () => {
       },
     });
     const line = seen.line;
-    expect(line).toMatchObject({ origin: matching(/^http:\/\/127\.0\.0\.1:\d+$/), store: home });
+    // when serve stopped before it printed its line, say what it printed instead
+    expect(line, `serve exited ${r.code ?? r.signal}: ${r.stderr}${r.stdout}`).toMatchObject({
+      origin: matching(/^http:\/\/127\.0\.0\.1:\d+$/),
+      store: home,
+    });
     expect(line!.url.startsWith(`${line!.origin}/`)).toBe(true);
     expect(line!.port).toBeGreaterThan(0);
     expect([200, 302, 303]).toContain(answered);
