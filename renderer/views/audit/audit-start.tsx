@@ -30,7 +30,10 @@ export function StartAudit({ initialPath }: { initialPath: string }): ReactNode 
   const [runner, setRunner] = useState<RunnerChoice>(LOCAL_RUNNER);
   const [options, setOptions] = useState<AuditOptions>(DEFAULT_AUDIT_OPTIONS);
   // the interpreter the original ran, as the Python's default (the CLI's --against does the same)
-  const original = useAsync(() => (against.trim() ? call('getRun', { id: against.trim() }) : null), [against]);
+  const original = useAsync(
+    () => (against.trim() ? call('getRun', { id: against.trim(), histories: false }) : null),
+    [against],
+  );
   const originalPython = original.data?.software.python.executable ?? null;
   const [error, setError] = useState<ErrorInfo | null>(null);
   const [busy, setBusy] = useState(false);
