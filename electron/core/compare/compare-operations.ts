@@ -66,11 +66,12 @@ export const compareOperations: { compareRuns: Impl<'compareRuns'>; compareRunSe
     const ids = input.ids.map((id) => ctx.runs.resolveId(id));
     const twice = ids.find((id, i) => ids.indexOf(id) !== i);
     if (twice) throw new ReproError('INVALID_INPUT', `run ${twice.slice(0, 8)} is named twice`, 'Name each run once.');
-    return Promise.resolve(compareRunSet(ids.map((id) => ctx.runs.get(id))));
+    // metric histories take no part in a comparison: not decoded
+    return Promise.resolve(compareRunSet(ids.map((id) => ctx.runs.get(id, { histories: false }))));
   },
   compareRuns: async (input, ctx) => {
-    const a = ctx.runs.get(ctx.runs.resolveId(input.a));
-    const b = ctx.runs.get(ctx.runs.resolveId(input.b));
+    const a = ctx.runs.get(ctx.runs.resolveId(input.a), { histories: false });
+    const b = ctx.runs.get(ctx.runs.resolveId(input.b), { histories: false });
     const compared = await enrichCodeComparison(compareSnapshots(a, b), a, b);
     if (input.data === false) return compared;
     return enrichDataShift(

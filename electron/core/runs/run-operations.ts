@@ -20,7 +20,7 @@ export const runOperations: {
   getRun: (input, ctx) => ctx.runs.get(ctx.runs.resolveId(input.id), { histories: input.histories }),
   getRunHistories,
   getRunLog: (input, ctx) => {
-    const snapshot = ctx.runs.get(ctx.runs.resolveId(input.id));
+    const snapshot = ctx.runs.get(ctx.runs.resolveId(input.id), { histories: false });
     const ref = snapshot.outcome.logs[input.stream];
     if (!ref) return { text: '', bytes: 0, truncated: false };
     return { text: ctx.runs.blobs.get(ref.blob).toString('utf8'), bytes: ref.bytes, truncated: ref.truncated };
