@@ -55,7 +55,7 @@ describe('importing with worker threads', () => {
     fs.appendFileSync(path.join(runs[2]!, 'metrics', 'loss'), '1717300990002 0.5 1\n');
     fs.appendFileSync(path.join(runs[10]!, 'metrics', 'loss'), '1717300990002 0.25 1\n');
     settle(runs[2]!, runs[10]!);
-    // 12 runs, 12 fingerprints, a worker from 5 runs: this thread re-checks runs 0-6, the worker 7-11.
+    // 12 runs, 12 fingerprints, a worker from 5 runs: this thread re-checks runs 0-5, the worker 6-11.
     const verdict = vi.spyOn(FileRecheck.prototype, 'verdict');
     const unchanged = vi.spyOn(FileRecheck.prototype, 'unchanged');
     const again = await importMlflow(ctx, { location: root }, { workersFrom: 5 });
@@ -73,8 +73,9 @@ describe('importing with worker threads', () => {
       [0, true],
       [1, true],
       [2, true],
-      [3, false], // run 10, read on this thread
-      [4, true],
+      [3, true],
+      [4, false], // run 10, read on this thread
+      [5, true],
     ]);
     expect(again).toMatchObject({ added: 0, updated: 2, unchanged: 10 });
     expect(again.runs.filter((r) => r.change === 'updated').map((r) => r.mlflowRunId)).toEqual([id(2), id(10)]);
