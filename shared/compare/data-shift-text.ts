@@ -61,11 +61,12 @@ export function diffJsonValues(a: unknown, b: unknown): JsonShift {
       }
       const rx = x as Record<string, unknown>;
       const ry = y as Record<string, unknown>;
+      // own keys only: `constructor` or `__proto__` is a key of the file, not of every object
       for (const k of Object.keys(rx)) {
-        if (!(k in ry)) record(child(path, k), 'only-a', rx[k], undefined);
+        if (!Object.hasOwn(ry, k)) record(child(path, k), 'only-a', rx[k], undefined);
         else walk(child(path, k), rx[k], ry[k]);
       }
-      for (const k of Object.keys(ry)) if (!(k in rx)) record(child(path, k), 'only-b', undefined, ry[k]);
+      for (const k of Object.keys(ry)) if (!Object.hasOwn(rx, k)) record(child(path, k), 'only-b', undefined, ry[k]);
       return;
     }
     record(path, 'changed', x, y);
