@@ -3,11 +3,10 @@
  * threads, so one hostile input (an alias bomb, a huge body) cannot stall the answers to every other client.
  * A parse past its time limit is stopped with its worker. Elsewhere (CLI, tests from source) they run inline.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { ReproError, type ErrorCode } from '../../shared/errors';
 import { runParseJob, type ParseJob, type ParseResult } from './parse-jobs';
+import { bundledWorker } from './bundled-worker';
 
 /** A parse that takes longer than this is stopped (the alias cap bounds MLprojects far below it). */
 export const PARSE_TIME_LIMIT_MS = 20_000;
@@ -24,15 +23,7 @@ const slots: Slot[] = [];
 const waiting: (() => void)[] = [];
 let nextId = 1;
 
-/** Where the bundled worker is: beside the CLI bundle (dist/), above the Electron bundles, or the build of a checkout. */
-function workerFile(): string | null {
-  const candidates = [
-    path.join(__dirname, 'parse-worker.cjs'),
-    path.join(__dirname, '..', 'parse-worker.cjs'),
-    path.join(__dirname, '..', '..', 'dist', 'parse-worker.cjs'),
-  ];
-  return candidates.find((f) => fs.existsSync(f)) ?? null;
-}
+const workerFile = (): string | null => bundledWorker('parse-worker.cjs');
 
 /** Turns worker threads for slow parses on (serve) or off; returns whether they are available. */
 export function setParsesOffThread(on: boolean): boolean {

@@ -1,10 +1,9 @@
 /** FileReadAhead: a file store's run folders read and parsed on a worker thread, ahead of the import that writes them. */
-import fs from 'node:fs';
-import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { ExperimentScope } from './import-file-experiment';
 import type { RunReadOptions } from './import-file-run';
 import type { MlflowReadItem } from './import-mlflow-types';
+import { bundledWorker } from '../bundled-worker';
 
 /**
  * Why: reading a run folder (the stamp's listings and stats, every file, meta.yaml and metric parsing)
@@ -40,17 +39,7 @@ export const READ_AHEAD_BATCHES = 4;
 export const TAKEN = 0;
 export const STOPPED = 1;
 
-/** Where the bundled worker is: beside the CLI bundle (dist/), above the Electron bundles, beside a bench bundle, or the build of a checkout. */
-function workerFile(): string | null {
-  const name = 'import-file-worker.cjs';
-  const candidates = [
-    path.join(__dirname, name),
-    path.join(__dirname, '..', name),
-    path.join(__dirname, '..', 'dist', name),
-    path.join(__dirname, '..', '..', '..', 'dist', name),
-  ];
-  return candidates.find((f) => fs.existsSync(f)) ?? null;
-}
+const workerFile = (): string | null => bundledWorker('import-file-worker.cjs');
 
 /** The fingerprints stored by earlier imports for the plan's runs, by run folder name (what the worker is given to compare with). */
 export function storedFingerprints(

@@ -1,10 +1,9 @@
 /** FileRecheck: a file store's fingerprinted runs re-checked (lstat and one hash a run) on a small worker thread, beside the import. */
-import fs from 'node:fs';
-import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { fingerprintScope, type FingerprintScope } from './import-file-fingerprint';
 import type { ExperimentScope } from './import-file-experiment';
 import type { RunReadOptions } from './import-file-run';
+import { bundledWorker } from '../bundled-worker';
 
 /**
  * Why: a re-import of a mostly unchanged store is ~14 lstats a run and nothing else; this thread re-checks the
@@ -48,17 +47,7 @@ export function recheckJobs(
 /** A message from the worker: the verdicts of runs `from` on, in order, or why it stopped. */
 export type RecheckMessage = { from: number; unchanged: Uint8Array } | { error: string };
 
-/** Where the bundled worker is: beside the CLI bundle (dist/), above the Electron bundles, beside a bench bundle, or the build of a checkout. */
-function workerFile(): string | null {
-  const name = 'import-file-recheck-worker.cjs';
-  const candidates = [
-    path.join(__dirname, name),
-    path.join(__dirname, '..', name),
-    path.join(__dirname, '..', 'dist', name),
-    path.join(__dirname, '..', '..', '..', 'dist', name),
-  ];
-  return candidates.find((f) => fs.existsSync(f)) ?? null;
-}
+const workerFile = (): string | null => bundledWorker('import-file-recheck-worker.cjs');
 
 /** The verdicts of a list of runs (the jobs' runs in order), re-checked on a worker thread. */
 export class FileRecheck {
