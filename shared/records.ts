@@ -53,10 +53,18 @@ function relay(ctx: z.RefinementCtx, issues: readonly z.core.$ZodIssue[], path: 
 /** The first parses a process makes skip zod's compiled fast path, as parseSnapshot's do (compiling costs more than a few parses save). */
 const JITLESS_PARSES = 64;
 
+/** z.record's JSON Schema (for z.toJSONSchema, which has none for the custom check and transform below). */
+function recordJsonSchema(record: z.ZodType): Record<string, unknown> {
+  const { $schema: _drop, ...json } = z.toJSONSchema(record, { io: 'output' }) as Record<string, unknown>;
+  // a value schema that brings definitions would point its $refs at the wrong root: none of ours does
+  if ('$defs' in json) throw new Error('nameRecordSchema: a value schema with $defs has no inline JSON Schema');
+  return json;
+}
+
 /**
  * zod's z.record for names a run chose: the same checks (z.record's own, for every key but `__proto__`, which it
  * drops; the value schema for that one), issues at `[key, …]`, but every key is kept, in its order, in a record
- * without a prototype.
+ * without a prototype. z.toJSONSchema writes it as z.record's JSON Schema (the report schema is generated so).
  */
 export function nameRecordSchema<V extends z.ZodType>(
   value: V,
@@ -64,7 +72,7 @@ export function nameRecordSchema<V extends z.ZodType>(
 ): z.ZodType<Record<string, z.output<V>>, Record<string, z.input<V>>> {
   const record = z.record(key ?? z.string(), value);
   let parses = 0;
-  return z
+  const schema = z
     .custom<Record<string, z.input<V>>>(isRecordInput, { message: 'expected a record' })
     .transform((input, ctx) => {
       const options = parses++ < JITLESS_PARSES ? { jitless: true } : undefined;
@@ -79,4 +87,7 @@ export function nameRecordSchema<V extends z.ZodType>(
       for (const k of Object.keys(input)) out[k] = k === '__proto__' ? proto.data : parsed.data[k]!;
       return out;
     });
+  // zod's documented hook for a schema's own JSON Schema (`toJSONSchema?: () => unknown` on `_zod`)
+  schema._zod.toJSONSchema = () => recordJsonSchema(record);
+  return schema;
 }

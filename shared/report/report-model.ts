@@ -4,6 +4,7 @@ import { ToleranceSchema, VerdictSchema } from '../audit/audit';
 import { comparisonSchemas, JsonNumberSchema } from '../compare/compare-model';
 import { runSetSchemas } from '../compare/compare-many-model';
 import { AnyNumberSchema, CATEGORIES, SeedFindingSchema } from '../snapshot/snapshot';
+import { nameRecordSchema } from '../records';
 
 /**
  * The report document: what every format renders, and what the JSON format writes. Versioned
@@ -120,7 +121,7 @@ export function reportSchemas<N extends z.ZodType>(num: N) {
       project: z.object({ name: z.string(), location: z.string(), kind: z.string() }),
       entryPoint: z.string(),
       commit: z.string().nullable(),
-      parameters: z.record(z.string(), z.string()),
+      parameters: nameRecordSchema(z.string()),
       envManager: z.string(),
       command: z.string(),
       createdAt: z.string(),

@@ -42,6 +42,12 @@ describe('records keyed by names a run chose', () => {
     expect(nameRecordSchema(z.number()).safeParse(new Map()).success).toBe(false);
   });
 
+  it("write z.record's JSON Schema, so a schema generated from one that uses them (the report's) stays the same", () => {
+    const of = (s: z.ZodType) => z.toJSONSchema(z.object({ p: s }), { target: 'draft-2020-12', io: 'output' });
+    expect(of(nameRecordSchema(z.string()))).toEqual(of(z.record(z.string(), z.string())));
+    expect(of(nameRecordSchema(z.number(), z.string().min(1)))).toEqual(of(z.record(z.string().min(1), z.number())));
+  });
+
   it('keep the snapshot JSON as it was: a stored snapshot reads back to the same text, every name kept', () => {
     const s = emptySnapshot('r1', 'import', '2026-01-01T00:00:00.000Z');
     // what earlier builds wrote: plain objects, ordinary names

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createMlflowDb, insertRun, writeExperiment, writeFileRun } from '../../helpers/mlflow-stores';
+import { ReportJsonSchema } from '../../../shared/report/report-model';
 import { pdfText } from '../../helpers/report-browser';
 import { gitRepo, REPO_ROOT, runCli, SYSTEM_PYTHON, tempDir } from '../../helpers/temp';
 
@@ -285,6 +286,8 @@ if not os.environ.get("MLFLOW_RUN_ID"):
             '2',
             '--python',
             SYSTEM_PYTHON,
+            // audit parameters with these names too (the script ignores its arguments)
+            ...['__proto__', 'constructor', 'toString'].flatMap((n) => ['-P', `${n}=p <${n}>`]),
             '--yes',
             '--json',
           ],
@@ -306,5 +309,12 @@ if not os.environ.get("MLFLOW_RUN_ID"):
     await cli(store, ['report', own.id, '--format', 'pdf', '-o', pdf]);
     const printed = pdfText(fs.readFileSync(pdf));
     for (const n of own.judgement.judgedMetrics) expect(printed).toContain(n);
+    // the JSON report, validated as a program would (docs/report-schema.md), keeps the audit's parameter names
+    const json = path.join(path.dirname(out), 'audit.json');
+    await cli(store, ['report', own.id, '--format', 'json', '-o', json]);
+    const parsed = ReportJsonSchema.parse(JSON.parse(fs.readFileSync(json, 'utf8')));
+    expect(parsed.kind).toBe('audit');
+    const params = parsed.kind === 'audit' ? parsed.audited.parameters : {};
+    expect(Object.entries(params)).toEqual(['__proto__', 'constructor', 'toString'].map((n) => [n, `p <${n}>`]));
   }, 180_000);
 });
