@@ -20,14 +20,21 @@ export interface Fact {
 /** The facts of one section of a snapshot, by key. */
 export type Facts = Map<string, Fact>;
 
-/** A writer of one kind of fact into a section: `(key, label, value, display?)`; empty values are left out. */
+/** How an empty value that was set is shown (an empty parameter or environment variable is not an absent one). */
+export const EMPTY_VALUE = '""';
+
+/**
+ * A writer of one kind of fact into a section: `(key, label, value, display?)`; absent values are left out, and so
+ * are empty ones unless `keepEmpty` (for values a run set, such as `CUDA_VISIBLE_DEVICES=`, which hides every GPU).
+ */
 function putter(
   facts: Facts,
   kind: DifferenceKind,
+  keepEmpty = false,
 ): (key: string, label: string, value: string | number | boolean | null | undefined, display?: string) => void {
   return (key, label, value, display) => {
-    if (value === null || value === undefined || value === '') return;
-    facts.set(key, { label, value: String(value), display, kind });
+    if (value === null || value === undefined || (value === '' && !keepEmpty)) return;
+    facts.set(key, { label, value: String(value), display: value === '' ? (display ?? EMPTY_VALUE) : display, kind });
   };
 }
 
@@ -207,15 +214,17 @@ function randomnessFacts(s: Snapshot): Facts {
 function processFacts(s: Snapshot): Facts {
   const f: Facts = new Map();
   const processCommand = putter(f, 'process-command');
-  const processParameters = putter(f, 'process-parameters');
-  const processEnv = putter(f, 'process-env');
+  // a parameter or variable set to "" was set: kept, unlike an unknown working directory or user
+  const processParameters = putter(f, 'process-parameters', true);
+  const processEnv = putter(f, 'process-env', true);
+  const processOtherEnv = putter(f, 'process-other', true);
   const processOther = putter(f, 'process-other');
   const p = s.process;
   processCommand('command', 'command', p.argv.length ? formatCommand(p.argv) : null);
   processCommand('entry-point', 'entry point', p.entryPoint);
   for (const [k, v] of Object.entries(p.parameters)) processParameters(`param:${k}`, `parameter ${k}`, v);
   for (const [k, v] of Object.entries(p.env))
-    (RESULT_ENV.test(k) ? processEnv : processOther)(`env:${k}`, `env ${k}`, v);
+    (RESULT_ENV.test(k) ? processEnv : processOtherEnv)(`env:${k}`, `env ${k}`, v);
   processOther('cwd', 'working directory', p.cwd);
   processOther('user', 'user', p.user);
   processOther('hostname', 'host', p.hostname);

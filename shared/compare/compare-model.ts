@@ -228,3 +228,16 @@ export type CodeHistory = z.infer<typeof inMemory.history>;
 export type MetricComparison = z.infer<typeof inMemory.metric>;
 /** One ranked difference of the summary. */
 export type SummaryItem = z.infer<typeof inMemory.summaryItem>;
+
+/**
+ * How many differences a reader is told a section has: its rows that differ and, for the outcome, the metrics that
+ * differ (changed, or only one run has them). Metrics are not rows of the outcome section (its `differences` counts
+ * status, exit code and artifacts), so a heading from `differences` alone said "no differences" above them.
+ */
+export function shownDifferences(
+  c: Pick<Comparison, 'outcome'>,
+  s: Pick<SectionComparison, 'section' | 'differences'>,
+): number {
+  if (s.section !== 'outcome') return s.differences;
+  return s.differences + c.outcome.metrics.reduce((n, m) => n + (m.status === 'same' ? 0 : 1), 0);
+}

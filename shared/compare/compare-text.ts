@@ -1,6 +1,12 @@
 // A comparison as terminal text, by category: what differs, or everything with `all`.
 import { describePackageChange } from './compare';
-import type { CompareRow, Comparison, FileChange, SectionComparison } from './compare-model';
+import {
+  shownDifferences,
+  type CompareRow,
+  type Comparison,
+  type FileChange,
+  type SectionComparison,
+} from './compare-model';
 import { formatBytes, formatTable } from '../snapshot/snapshot-text';
 import { formatSignificant } from '../numbers';
 import { SECTION_TITLES as TITLES } from './section-titles';
@@ -184,11 +190,9 @@ export function formatComparisonText(
         r.key !== 'patch',
     );
     const more = extras(c, s.section, all);
-    if (!all && s.differences === 0 && more.length === 0) continue;
-    out.push(
-      '',
-      `${TITLES[s.section]}${s.differences ? ` (${s.differences} difference${s.differences === 1 ? '' : 's'})` : ' (no differences)'}`,
-    );
+    const n = shownDifferences(c, s);
+    if (!all && n === 0 && more.length === 0) continue;
+    out.push('', `${TITLES[s.section]}${n ? ` (${n} difference${n === 1 ? '' : 's'})` : ' (no differences)'}`);
     if (rows.length) out.push(...rowsTable(rows, width));
     out.push(...more);
   }

@@ -12,9 +12,15 @@ import type { ErrorInfo, Result } from '../../../shared/errors';
 import { HistoryCharts } from '../runs/history-charts';
 import { CompareSetView } from './compare-set-view';
 import { SECTION_TITLES } from '../../../shared/compare/section-titles';
+import { shownDifferences } from '../../../shared/compare/compare-model';
 import { OnlyDifferences, usePlainKeys } from './compare-common';
 import { Rows } from './compare-tables';
 import { SectionExtras } from './section-extras';
+
+/** A section's count beside its title: "same", "1 difference", "3 differences". */
+function differencesLabel(n: number): string {
+  return n === 0 ? 'same' : `${n} difference${n === 1 ? '' : 's'}`;
+}
 
 /** Both runs' metric histories overlaid, A as the baseline the divergence step is measured from. */
 function CompareHistories({ a, b }: { a: string; b: string }): ReactNode {
@@ -160,8 +166,7 @@ function PairCompare({
       {sections.map((s) => (
         <section key={s.section} className="section" data-testid={`section-${s.section}`}>
           <h2>
-            {SECTION_TITLES[s.section]}{' '}
-            <span className="faint">{s.differences ? `${s.differences} differences` : 'same'}</span>
+            {SECTION_TITLES[s.section]} <span className="faint">{differencesLabel(shownDifferences(c, s))}</span>
           </h2>
           {s.shown.length || !onlyDiffs ? <Rows rows={s.shown} /> : null}
           <SectionExtras c={c} section={s.section} layout={layout} onlyDiffs={onlyDiffs} />

@@ -1,0 +1,132 @@
+// Compare's edge cases as a reviewer meets them, in the CLI's text and in the app (Debian's Chromium over `reproscope serve`): a metric only one run has, a run without metrics, empty values, artifacts only one run has.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStore } from '../../electron/db/open-store';
+import { RunsRepository } from '../../electron/db/runs-repository';
+import { emptySnapshot, type Snapshot } from '../../shared/snapshot/snapshot';
+import { openApp, type AppSession } from '../helpers/e2e-app';
+import { runCli } from '../helpers/temp';
+
+const A = 'a1'.repeat(16);
+const B = 'b2'.repeat(16);
+const NONE = 'c3'.repeat(16);
+
+function run(id: string, minute: number): Snapshot {
+  const s = emptySnapshot(id, 'capture', `2026-03-01T10:${String(minute).padStart(2, '0')}:00.000Z`);
+  s.outcome.status = 'finished';
+  s.outcome.exitCode = 0;
+  s.process.parameters = { lr: '0.1' };
+  return s;
+}
+
+/** A and B: the same accuracy; loss and an artifact only A has; a parameter and CUDA_VISIBLE_DEVICES set to "" in A. */
+function seed(home: string): void {
+  const a = run(A, 0);
+  a.outcome.metrics = {
+    accuracy: { value: 0.9, history: null, source: 'metrics.json' },
+    loss: { value: 0.3, history: null, source: 'metrics.json' },
+  };
+  a.process.parameters = { lr: '0.1', note: '' };
+  a.process.env = { CUDA_VISIBLE_DEVICES: '' };
+  a.outcome.artifacts = [
+    {
+      path: 'model.pkl',
+      absPath: '/tmp/model.pkl',
+      kind: 'file',
+      rootHash: 'f'.repeat(64),
+      fileCount: 1,
+      totalBytes: 10,
+      files: [],
+    },
+  ];
+  const b = run(B, 1);
+  b.outcome.metrics = { accuracy: { value: 0.9, history: null, source: 'metrics.json' } };
+  b.process.env = { CUDA_VISIBLE_DEVICES: '0' };
+  const none = run(NONE, 2);
+  const store = openStore(home);
+  try {
+    const runs = new RunsRepository(store.db);
+    for (const s of [a, b, none]) runs.save(s);
+  } finally {
+    store.close();
+  }
+}
+
+let home: string;
+let app: AppSession;
+let page: Page;
+
+beforeAll(async () => {
+  home = fs.mkdtempSync(path.join(fs.realpathSync('/tmp'), 'reproscope-e2e-edges-'));
+  seed(home);
+  app = await openApp(home);
+  page = app.page;
+}, 120_000);
+
+afterAll(async () => {
+  await app?.close();
+  if (home) fs.rmSync(home, { recursive: true, force: true });
+});
+
+async function compareText(...args: string[]): Promise<string> {
+  const r = await runCli(['--store', home, 'compare', ...args]);
+  expect(r.code, r.stderr).toBe(0);
+  return r.stdout;
+}
+
+/** The app's Compare view of two runs: each section's heading and its text. */
+async function appCompare(a: string, b: string): Promise<Record<string, string>> {
+  await page.goto(`${app.served.origin}/#/compare/${a}/${b}`);
+  await page.waitForSelector('[data-testid="compare-ready"]');
+  const out: Record<string, string> = {};
+  for (const s of await page.$$('[data-testid^="section-"]')) {
+    const id = (await s.getAttribute('data-testid'))!.replace('section-', '');
+    out[id] = (await s.innerText()).replace(/\s+/g, ' ');
+  }
+  return out;
+}
+
+describe('compare, where one run lacks what the other has', () => {
+  it('counts a metric and an artifact only one run has as differences of the outcome, in the CLI and the app', async () => {
+    const text = await compareText(A, B);
+    expect(text).not.toMatch(/^Outcome \(no differences\)/m);
+    // loss (only in A) and the artifact model.pkl (only in A); accuracy is the same
+    expect(text).toMatch(/^Outcome \(2 differences\)$/m);
+    expect(text).toMatch(/^ {2}- {2}loss +0\.3 +— /m);
+    expect(text).toMatch(/^ {2}- {2}artifact model\.pkl +1 file, 10 B, root f{12} +—$/m);
+    expect(text).not.toMatch(/^ {2}. {2}accuracy/m);
+
+    const sections = await appCompare(A, B);
+    expect(sections.outcome).toMatch(/^Outcome 2 differences/);
+    expect(sections.outcome).toContain('loss');
+    expect(sections.outcome).not.toMatch(/^Outcome same/);
+    expect(app.errors).toEqual([]);
+  });
+
+  it('says a run without metrics differs in every metric of the other', async () => {
+    // B's only outcome fact beyond status and exit code is its accuracy: the heading said "no differences" above it
+    const text = await compareText(NONE, B);
+    expect(text).toMatch(/^Outcome \(1 difference\)$/m);
+    expect(text).toMatch(/^ {2}\+ {2}accuracy +— +0\.9 /m);
+    expect(text).toMatch(/^accuracy only in B;/m);
+    const sections = await appCompare(NONE, B);
+    expect(sections.outcome).toMatch(/^Outcome 1 difference /);
+    expect(sections.outcome).toContain('accuracy');
+    expect(app.errors).toEqual([]);
+  });
+
+  it('lists a parameter or environment variable set to "" as set, not as absent', async () => {
+    const text = await compareText(A, B);
+    expect(text).toMatch(/^Process \(2 differences\)$/m);
+    expect(text).toMatch(/^ {2}- {2}parameter note +"" +—$/m);
+    // CUDA_VISIBLE_DEVICES= hides every GPU: A did not lack the variable, it set it empty
+    expect(text).toMatch(/^ {2}~ {2}env CUDA_VISIBLE_DEVICES +"" +0$/m);
+    expect(text).toContain('env CUDA_VISIBLE_DEVICES: "" → 0');
+    const sections = await appCompare(A, B);
+    expect(sections.process).toMatch(/^Process 2 differences/);
+    expect(sections.process).toMatch(/env CUDA_VISIBLE_DEVICES ""/);
+    expect(app.errors).toEqual([]);
+  });
+});
