@@ -140,7 +140,27 @@ function statFloor(dir) {
   };
 }
 
-/** Reads every row an import needs once. */
+/**
+ * The strongest reference the issue asks for, a plain SQLite scan: every column of every row the import reads,
+ * folded inside SQLite (C only, no row reaching JavaScript). Returns the rows seen.
+ */
+function scanInSqlite(file) {
+  const db = new Database(file, { readonly: true });
+  let n = 0;
+  for (const table of ['experiments', 'runs', 'params', 'tags', 'metrics', 'latest_metrics']) {
+    const cols = db
+      .prepare(`PRAGMA table_info(${table})`)
+      .all()
+      .map((c) => `"${c.name}"`);
+    // max() decodes every value of the column (a text compared in full) without formatting a number as text
+    const fold = cols.map((c) => `max(${c})`).join(', ');
+    n += Number(db.prepare(`SELECT count(*), ${fold} FROM ${table}`).raw().get()[0]);
+  }
+  db.close();
+  return n;
+}
+
+/** Reads every row an import needs once (into JavaScript). */
 function readAllRows(file) {
   const db = new Database(file, { readonly: true });
   let n = 0;
@@ -232,11 +252,24 @@ export async function bench(report) {
     readAllRows(dbFile);
     const readRows = seconds(t);
     const readRowsCpu = cpuSeconds(c);
+    t = performance.now();
+    scanInSqlite(dbFile);
+    const scanSecs = seconds(t);
     const db = importInChild(bundle, dbFile, path.join(tmp, 'store-sqlite'), true);
     if (db.runs[0].added !== RUNS) throw new Error(`mlflow.db: expected ${RUNS} runs added, got ${JSON.stringify(db)}`);
     report(`import mlflow.db ${RUNS} runs`, db.runs[0].secs, 's', 'read every row once', readRows, {
       ratioAtMost: 2.5 / 1.3,
     });
+    report(
+      `import mlflow.db ${RUNS} runs`,
+      db.runs[0].secs,
+      's',
+      'a plain SQLite scan of the same rows (in C)',
+      scanSecs,
+      {
+        ratioAtMost: 2.5 / 1.3,
+      },
+    );
     report(
       `re-import mlflow.db ${RUNS} runs, nothing changed (${db.runs[1].unchanged} unchanged)`,
       db.runs[1].secs,
