@@ -95,6 +95,8 @@ type Planned =
       exp: MlflowExperimentInfo;
       lifecycleStage: string;
       artifactDir: string | null;
+      /** The artifacts folder was listed whole and holds nothing: no hashing to do. */
+      artifactsEmpty: boolean;
       modelDirs: LocalModelDir[];
       fingerprint: string | null;
     }
@@ -195,9 +197,12 @@ function readerOver(db: Database.Database, file: string, options: MlflowReadOpti
           if (dir) modelDirs.push({ artifactPath: `models/${m.name ?? m.modelId}`, modelId: m.modelId, dir });
         }
         // Files to hash (artifacts, models) are stamped too: they may change while the rows stay.
-        const files = [artifactDir, ...modelDirs.map((m) => m.dir)].map((d) => {
+        let artifactsEmpty = false;
+        const files = [artifactDir, ...modelDirs.map((m) => m.dir)].map((d, i) => {
           if (d === null) return 'none';
           const stamp = artifactStamp(d);
+          // an empty stamp is a folder listed whole with no entry in it (the stamp is null where it could not be)
+          if (i === 0 && stamp === '') artifactsEmpty = true;
           return stamp === null ? null : `${d}\n${stamp}`;
         });
         const fingerprint =
@@ -215,7 +220,7 @@ function readerOver(db: Database.Database, file: string, options: MlflowReadOpti
             : null;
         if (fingerprint !== null && unchanged(r.run_uuid, fingerprint))
           return { kind: 'unchanged', runId: r.run_uuid, experimentId: exp.id };
-        return { kind: 'run', r, facts, exp, lifecycleStage, artifactDir, modelDirs, fingerprint };
+        return { kind: 'run', r, facts, exp, lifecycleStage, artifactDir, artifactsEmpty, modelDirs, fingerprint };
       };
 
       let fetchAhead = allMetrics === null && expectedRuns >= (options.workersFrom ?? PREFETCH_FROM);
@@ -310,7 +315,7 @@ function runOf(
   { points, columns }: RunMetrics,
   datasets: DeclaredDataset[],
 ): Extract<MlflowReadItem, { kind: 'run' }>['run'] {
-  const { r, facts, exp, lifecycleStage, artifactDir, modelDirs, fingerprint } = planned;
+  const { r, facts, exp, lifecycleStage, artifactDir, artifactsEmpty, modelDirs, fingerprint } = planned;
   return {
     record: {
       runId: r.run_uuid,
@@ -339,6 +344,7 @@ function runOf(
       warnings: [],
     },
     artifactDir,
+    ...(artifactsEmpty ? { artifactsEmpty: true } : {}),
     modelDirs,
     fingerprint,
   };
