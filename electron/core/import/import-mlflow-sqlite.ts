@@ -2,7 +2,6 @@
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ImportSkip } from '../../../shared/api/api-import';
 import { ReproError } from '../../../shared/errors';
 import { emptyRecord } from '../../../shared/records';
 import {
@@ -12,38 +11,23 @@ import {
   type MlflowMetricPoint,
 } from '../../../shared/mlflow/mlflow-snapshot';
 import type { DeclaredDataset } from '../../../shared/snapshot/snapshot';
-import { isInside } from './store-files';
-import { artifactStamp } from './import-file-stamp';
 import { SqlitePrefetch, type PrefetchedMetrics } from './import-sqlite-prefetch';
 import { metricColumnsOf, runColumns } from './import-sqlite-columns';
-import type {
-  LocalModelDir,
-  MlflowExperimentInfo,
-  MlflowReadItem,
-  MlflowReadOptions,
-  MlflowStoreReader,
-} from './import-mlflow-types';
-import {
-  checkMlflowTables,
-  columnsOf,
-  failed,
-  readExperiments,
-  runIndexOf,
-  RunRowSchema,
-  type RunRow,
-} from './import-sqlite-schema';
-import { datasetsByRun, keyValues, modelsByRun, RunChunks, runFingerprint, type RunFacts } from './import-sqlite-facts';
+import type { MlflowReadItem, MlflowReadOptions, MlflowStoreReader } from './import-mlflow-types';
+import { checkMlflowTables, columnsOf, failed, readExperiments, runIndexOf } from './import-sqlite-schema';
+import { datasetsByRun, keyValues, modelsByRun, RunChunks } from './import-sqlite-facts';
 import {
   MalformedMetric,
   metricColumns,
   MetricMoves,
   metricWatermark,
-  parseWatermark,
   perRunMetricsSql,
   readAllMetrics,
   runMetricsOf,
   type MetricWatermark,
 } from './import-sqlite-metrics';
+import { RunPlanner, type Planned, type RunHead } from './import-sqlite-plan';
+import { readDbToken } from './import-sqlite-token';
 
 export { isSqliteFile } from './import-sqlite-schema';
 
@@ -77,32 +61,21 @@ export function openSqliteStore(fileArg: string, options: MlflowReadOptions): Ml
     throw failed(file, e);
   }
   try {
-    return readerOver(db, file, options);
+    // Before anything else is read: a write while the import reads then makes the next token differ.
+    const token = readDbToken(db, file);
+    return readerOver(db, file, options, token);
   } catch (e) {
     db.close();
     throw e instanceof ReproError ? e : failed(file, e);
   }
 }
 
-/** A run row settled before its metrics are read: left out, unchanged since the last import, or to be read. */
-type Planned =
-  | { kind: 'skip'; skip: ImportSkip }
-  | { kind: 'unchanged'; runId: string; experimentId: string }
-  | {
-      kind: 'run';
-      r: RunRow;
-      facts: RunFacts;
-      exp: MlflowExperimentInfo;
-      lifecycleStage: string;
-      artifactDir: string | null;
-      /** The artifacts folder was listed whole and holds nothing: no hashing to do. */
-      artifactsEmpty: boolean;
-      modelDirs: LocalModelDir[];
-      fingerprint: string | null;
-    }
-  | null;
-
-function readerOver(db: Database.Database, file: string, options: MlflowReadOptions): MlflowStoreReader {
+function readerOver(
+  db: Database.Database,
+  file: string,
+  options: MlflowReadOptions,
+  token: string | null,
+): MlflowStoreReader {
   const columns = columnsOf(db);
   checkMlflowTables(columns, file);
   const boundary = path.dirname(file);
@@ -116,10 +89,19 @@ function readerOver(db: Database.Database, file: string, options: MlflowReadOpti
   let prefetch: SqlitePrefetch | null = null;
 
   const artifactRoots = ['mlruns', 'mlartifacts'].map((d) => path.join(boundary, d)).filter((d) => fs.existsSync(d));
+  // `file` is a real path, so its folder is one: a real path under it starts with it and a separator.
+  const inside = boundary.endsWith(path.sep) ? boundary : boundary + path.sep;
+  /** The folder under an artifact root, if it is there and its real path (links resolved) is inside the boundary. */
   const localDir = (...parts: string[]): string | null => {
     for (const root of artifactRoots) {
       const dir = path.join(root, ...parts);
-      if (fs.existsSync(dir) && isInside(boundary, dir)) return dir;
+      let real: string;
+      try {
+        real = fs.realpathSync.native(dir); // throws where it is missing, as existsSync would say
+      } catch {
+        continue;
+      }
+      if (real === boundary || real.startsWith(inside)) return dir;
     }
     return null;
   };
@@ -137,14 +119,13 @@ function readerOver(db: Database.Database, file: string, options: MlflowReadOpti
     runs: async function* runs(): AsyncIterable<MlflowReadItem> {
       for (const skip of skips) yield { kind: 'skip', skip };
       let chunks: RunChunks;
-      let datasets: Map<string, DeclaredDataset[]>;
+      let datasets: Map<string, DeclaredDataset[]> | null = null;
       let models: ReturnType<typeof modelsByRun>;
       let allMetrics: ReturnType<typeof readAllMetrics> | null = null;
       let watermark: MetricWatermark | null = null;
       let moves: MetricMoves | null = null;
       try {
         chunks = new RunChunks(db, expectedRuns);
-        datasets = datasetsByRun(db, columns);
         models = modelsByRun(db, columns);
         if (!indexed) allMetrics = readAllMetrics(db, metricCols);
         else if (options.fingerprintSalt !== undefined) watermark = metricWatermark(db);
@@ -152,76 +133,18 @@ function readerOver(db: Database.Database, file: string, options: MlflowReadOpti
       } catch (e) {
         throw failed(file, e);
       }
-
-      /** Whether the run's stored fingerprint says nothing moved: the same facts, and no metric row added since. */
-      const unchanged = (runId: string, fingerprint: string): boolean => {
-        const stored = options.storedFingerprint?.(runId);
-        if (!stored || !moves) return false;
-        const dot = fingerprint.indexOf('.');
-        if (stored.slice(0, dot + 1) !== fingerprint.slice(0, dot + 1)) return false;
-        const then = parseWatermark(stored.slice(dot + 1));
-        return then !== null && moves.unchanged(runId, then);
-      };
-
-      const plan = (facts: RunFacts): Planned => {
-        const parsed = RunRowSchema.safeParse(facts.raw);
-        const rawId = facts.raw.run_uuid;
-        if (!parsed.success) {
-          return {
-            kind: 'skip',
-            skip: {
-              experimentId: null,
-              runId: typeof rawId === 'string' ? rawId : null,
-              reason: `the run row is malformed (${parsed.error.issues[0]?.path.join('.') ?? ''}: ${parsed.error.issues[0]?.message ?? 'invalid'})`,
-            },
-          };
-        }
-        const r = parsed.data;
-        const exp = wanted.get(r.experiment_id);
-        if (!exp) return null;
-        const lifecycleStage = exp.lifecycleStage === 'deleted' ? 'deleted' : (r.lifecycle_stage ?? 'active');
-        if (lifecycleStage === 'deleted' && !options.includeDeleted) {
-          return {
-            kind: 'skip',
-            skip: {
-              experimentId: exp.id,
-              runId: r.run_uuid,
-              reason: 'deleted in MLflow (lifecycle_stage deleted); use --include-deleted to import it',
-            },
-          };
-        }
-        const artifactDir = localDir(exp.id, r.run_uuid, 'artifacts');
-        const modelDirs: LocalModelDir[] = [];
-        for (const m of models.get(r.run_uuid) ?? []) {
-          const dir = localDir(m.experimentId, 'models', m.modelId, 'artifacts');
-          if (dir) modelDirs.push({ artifactPath: `models/${m.name ?? m.modelId}`, modelId: m.modelId, dir });
-        }
-        // Files to hash (artifacts, models) are stamped too: they may change while the rows stay.
-        let artifactsEmpty = false;
-        const files = [artifactDir, ...modelDirs.map((m) => m.dir)].map((d, i) => {
-          if (d === null) return 'none';
-          const stamp = artifactStamp(d);
-          // an empty stamp is a folder listed whole with no entry in it (the stamp is null where it could not be)
-          if (i === 0 && stamp === '') artifactsEmpty = true;
-          return stamp === null ? null : `${d}\n${stamp}`;
-        });
-        const fingerprint =
-          watermark && !files.includes(null) && options.fingerprintSalt !== undefined
-            ? runFingerprint(
-                options.fingerprintSalt,
-                {
-                  ...facts,
-                  datasets: datasets.get(r.run_uuid) ?? null,
-                  models: models.get(r.run_uuid) ?? null,
-                  files: files as string[],
-                },
-                watermark,
-              )
-            : null;
-        if (fingerprint !== null && unchanged(r.run_uuid, fingerprint))
-          return { kind: 'unchanged', runId: r.run_uuid, experimentId: exp.id };
-        return { kind: 'run', r, facts, exp, lifecycleStage, artifactDir, artifactsEmpty, modelDirs, fingerprint };
-      };
+      // Read when a run first needs them: a re-import that finds nothing changed by the token needs none.
+      const datasetsNow = (): Map<string, DeclaredDataset[]> => (datasets ??= datasetsByRun(db, columns));
+      const planner = new RunPlanner({
+        wanted,
+        options,
+        localDir,
+        models,
+        datasets: datasetsNow,
+        watermark,
+        moves,
+        token,
+      });
 
       let fetchAhead = allMetrics === null && expectedRuns >= (options.workersFrom ?? PREFETCH_FROM);
       /** Hands keys to the worker, started with the first (a re-import that finds nothing moved starts none). */
@@ -234,21 +157,35 @@ function readerOver(db: Database.Database, file: string, options: MlflowReadOpti
           fetchAhead = false; // no worker: this thread reads them
         }
       };
-      /** The next chunk, planned, its runs' keys handed to the worker so it reads ahead; null after the last. */
+      /**
+       * The next chunk, planned, its runs' keys handed to the worker so it reads ahead; null after the last.
+       * A run the database's token passes over needs no params or tags: only the others' are read.
+       */
       const nextChunk = (): Planned[] | null => {
-        let facts: RunFacts[] | null;
+        let planned: (Planned | RunHead)[];
         try {
-          facts = chunks.next();
+          const rows = chunks.next();
+          if (!rows) {
+            prefetch?.end();
+            return null;
+          }
+          planned = rows.map((raw) => planner.head(raw));
+          const heads: RunHead[] = [];
+          for (let i = 0; i < planned.length; i++) {
+            const p = planned[i]!;
+            if (p?.kind !== 'head') continue;
+            if (planner.sameByToken(p)) planned[i] = { kind: 'unchanged', runId: p.r.run_uuid, experimentId: p.exp.id };
+            else heads.push(p);
+          }
+          const facts = chunks.factsOf(heads.map((h) => h.raw));
+          const finished = new Map(heads.map((h, i) => [h, planner.finish(h, facts[i]!)]));
+          planned = planned.map((p) => (p?.kind === 'head' ? finished.get(p)! : p));
         } catch (e) {
           throw failed(file, e);
         }
-        if (!facts) {
-          prefetch?.end();
-          return null;
-        }
-        const planned = facts.map(plan);
-        fetch(planned.flatMap((p) => (p?.kind === 'run' ? [p.r.run_uuid] : [])));
-        return planned;
+        const out = planned as Planned[];
+        fetch(out.flatMap((p) => (p?.kind === 'run' ? [p.r.run_uuid] : [])));
+        return out;
       };
       const metricsOf = async (runId: string): Promise<RunMetrics> => {
         if (allMetrics) {
@@ -295,7 +232,7 @@ function readerOver(db: Database.Database, file: string, options: MlflowReadOpti
             }
             throw failed(file, e);
           }
-          yield { kind: 'run', run: runOf(planned, metrics, datasets.get(planned.r.run_uuid) ?? []) };
+          yield { kind: 'run', run: runOf(planned, metrics, datasetsNow().get(planned.r.run_uuid) ?? []) };
         }
         chunk = following;
       }

@@ -1,11 +1,11 @@
-/** An mlflow.db's cheap facts, streamed: run rows in chunks with their params and tags, datasets and logged models by run. */
+/** An mlflow.db's cheap facts, streamed: run rows in chunks with their params and tags, datasets and logged models by run, and a run's fingerprint. */
 import type Database from 'better-sqlite3';
-import { createHash } from 'node:crypto';
+import crypto, { createHash } from 'node:crypto';
 import { emptyRecord } from '../../../shared/records';
 import { stripCredentialsInText } from '../../../shared/mlflow/mlflow-snapshot';
 import type { DeclaredDataset } from '../../../shared/snapshot/snapshot';
 import { DatasetRowSchema, LoggedModelRowSchema, runIndexOf } from './import-sqlite-schema';
-import { watermarkText, type MetricWatermark } from './import-sqlite-metrics';
+import { parseWatermark, watermarkText, type MetricWatermark } from './import-sqlite-metrics';
 
 /** Runs read per chunk: memory stays bounded whatever the store's size, and each chunk is one query per table. */
 export const RUN_CHUNK = 500;
@@ -99,7 +99,7 @@ function keyValuesOf(db: Database.Database, table: string, scanPerChunk: boolean
   return () => (all ??= collect(db.prepare(packed('')).raw().iterate()));
 }
 
-/** The store's runs in its own order (rowid), a chunk at a time, each with its params and tags. */
+/** The store's runs in its own order (rowid), a chunk at a time; their params and tags are read for the runs asked. */
 export class RunChunks {
   private after = Number.MIN_SAFE_INTEGER;
   private done = false;
@@ -123,20 +123,25 @@ export class RunChunks {
     this.page = page;
   }
 
-  /** The next chunk of runs, or null after the last. */
-  next(): RunFacts[] | null {
+  /** The next chunk of run rows (at most RUN_CHUNK), or null after the last. */
+  next(): Record<string, unknown>[] | null {
     if (this.done) return null;
     let rows: Record<string, unknown>[];
     if (this.page) {
       rows = this.page.all(this.after) as Record<string, unknown>[];
       if (rows.length < RUN_CHUNK) this.done = true;
+      // The rowid stays in the row (deleting it would turn 500 objects into slow dictionaries): it is read by name.
       if (rows.length > 0) this.after = Number(rows[rows.length - 1]![ROWID]);
-      for (const r of rows) delete r[ROWID];
     } else {
       rows = this.db.prepare('SELECT * FROM runs').all() as Record<string, unknown>[];
       this.done = true;
     }
-    if (rows.length === 0) return null;
+    return rows.length === 0 ? null : rows;
+  }
+
+  /** The facts of these rows of one chunk: each with its params and tags (one query per table). */
+  factsOf(rows: readonly Record<string, unknown>[]): RunFacts[] {
+    if (rows.length === 0) return [];
     const ids = rows.map((r) => (typeof r.run_uuid === 'string' ? r.run_uuid : ''));
     const params = this.params(ids);
     const tags = this.tags(ids);
@@ -193,18 +198,59 @@ export function modelsByRun(db: Database.Database, columns: Map<string, Set<stri
 }
 
 /**
- * A run's fingerprint: a hash of what MLflow rewrites when the run changes (its row, params, tags,
- * datasets, models), then the metrics table's watermark when it was read (MetricMoves tells from it
- * whether the run's history moved since). `files` are the stamps of the run's artifact and model folders.
+ * A run's fingerprint, `<db token>/<files>/<facts>.<watermark>`:
+ * - the database's token when the run was read (readDbToken, salted; empty when there was none): while the
+ *   token is the same, no row changed, so only the files need checking;
+ * - a hash of the stamps of the run's artifact and model folders (files may change while the rows stay);
+ * - a hash of what MLflow rewrites when the run changes (its row, params, tags, datasets, models, and its
+ *   experiment's name and stage, which the record holds);
+ * - the metrics table's watermark when it was read (MetricMoves tells from it whether the history moved since).
  */
-export function runFingerprint(
-  salt: string,
-  facts: RunFacts & { datasets: DeclaredDataset[] | null; models: RunModel[] | null; files: string[] },
-  watermark: MetricWatermark,
-): string {
-  const hash = createHash('sha256')
-    .update(salt)
-    .update(JSON.stringify([facts.raw, facts.params, facts.tags, facts.datasets, facts.models, facts.files]))
-    .digest('base64url');
-  return `${hash}.${watermarkText(watermark)}`;
+export interface Fingerprint {
+  token: string;
+  files: string;
+  facts: string;
+  watermark: MetricWatermark;
 }
+
+/** The salted token part of a fingerprint ('' for none). */
+export function tokenPart(salt: string, token: string | null): string {
+  return token === null ? '' : shortHash(salt, token);
+}
+
+/** The files part of a fingerprint: the stamps of the run's artifact and model folders ('none' for a run without). */
+export function filesPart(files: readonly string[]): string {
+  return shortHash('', files.join('\0'));
+}
+
+/** The facts part of a fingerprint. */
+export function factsPart(
+  salt: string,
+  facts: RunFacts & { datasets: DeclaredDataset[] | null; models: RunModel[] | null; experiment: unknown[] },
+): string {
+  return createHash('sha256')
+    .update(salt)
+    .update(JSON.stringify([facts.raw, facts.params, facts.tags, facts.datasets, facts.models, facts.experiment]))
+    .digest('base64url');
+}
+
+/** A fingerprint as stored. */
+export function fingerprintText(f: Fingerprint): string {
+  return `${f.token}/${f.files}/${f.facts}.${watermarkText(f.watermark)}`;
+}
+
+/** A stored fingerprint's parts, or null for one of another form (an older build's: the run is then checked by its facts). */
+export function parseFingerprint(text: string): Fingerprint | null {
+  const m = /^([\w-]*)\/([\w-]+)\/([\w-]+)\.(.*)$/s.exec(text);
+  const watermark = m ? parseWatermark(m[4]!) : null;
+  return m && watermark ? { token: m[1]!, files: m[2]!, facts: m[3]!, watermark } : null;
+}
+
+/** 128 bits of SHA-256, base64url: enough to tell two stamps apart, and short in every stored run. */
+function shortHash(salt: string, text: string): string {
+  if (oneShot) return oneShot('sha256', salt + text, 'base64url').slice(0, 22);
+  return createHash('sha256').update(salt).update(text).digest('base64url').slice(0, 22);
+}
+
+/** Node's one-shot hash (Node ≥ 20.12; Electron's Node has it), a third of createHash's cost for short texts. */
+const oneShot = typeof crypto.hash === 'function' ? crypto.hash : null;

@@ -1,0 +1,178 @@
+/** Planning an mlflow.db's runs before their metrics are read: left out, unchanged since the last import (by the database's token or by the run's own facts), or to be read. */
+import type { ImportSkip } from '../../../shared/api/api-import';
+import type { DeclaredDataset } from '../../../shared/snapshot/snapshot';
+import { artifactStamp } from './import-file-stamp';
+import type { LocalModelDir, MlflowExperimentInfo, MlflowReadOptions } from './import-mlflow-types';
+import { RunRowSchema, type RunRow } from './import-sqlite-schema';
+import {
+  factsPart,
+  filesPart,
+  fingerprintText,
+  parseFingerprint,
+  tokenPart,
+  type RunFacts,
+  type RunModel,
+} from './import-sqlite-facts';
+import type { MetricMoves, MetricWatermark } from './import-sqlite-metrics';
+
+/** A run row settled before its metrics are read: left out, unchanged since the last import, or to be read. */
+export type Planned =
+  | { kind: 'skip'; skip: ImportSkip }
+  /** `fingerprint`, when given, is to be stored instead of the one stored (a newer token or watermark). */
+  | { kind: 'unchanged'; runId: string; experimentId: string; fingerprint?: string }
+  | {
+      kind: 'run';
+      r: RunRow;
+      facts: RunFacts;
+      exp: MlflowExperimentInfo;
+      lifecycleStage: string;
+      artifactDir: string | null;
+      /** The artifacts folder was listed whole and holds nothing: no hashing to do. */
+      artifactsEmpty: boolean;
+      modelDirs: LocalModelDir[];
+      fingerprint: string | null;
+    }
+  | null;
+
+/** What is known of a run from its row alone: where its files are, and their stamps' hash (null: not stampable now). */
+export interface RunHead {
+  kind: 'head';
+  /** The row as the store gave it (what the facts hash), and parsed. */
+  raw: Record<string, unknown>;
+  r: RunRow;
+  exp: MlflowExperimentInfo;
+  lifecycleStage: string;
+  artifactDir: string | null;
+  /** The artifacts folder was listed whole and holds nothing. */
+  artifactsEmpty: boolean;
+  modelDirs: LocalModelDir[];
+  files: string | null;
+}
+
+/** What the planner works from. */
+export interface PlannerContext {
+  wanted: Map<string, MlflowExperimentInfo>;
+  options: MlflowReadOptions;
+  /** The folder of a run's files inside the store, or null (missing, or a link out of it). */
+  localDir: (...parts: string[]) => string | null;
+  models: Map<string, RunModel[]>;
+  /** The dataset inputs by run, read when a run first needs them. */
+  datasets: () => Map<string, DeclaredDataset[]>;
+  /** The metrics table's watermark now; null where the store gives none (no fingerprints then). */
+  watermark: MetricWatermark | null;
+  moves: MetricMoves | null;
+  /** The database's token (readDbToken), or null. */
+  token: string | null;
+}
+
+/** Plans runs: a run row to a head, and a head (with its facts where needed) to what the reader does with it. */
+export class RunPlanner {
+  private readonly salt: string | undefined;
+  private readonly token: string;
+
+  constructor(private readonly ctx: PlannerContext) {
+    this.salt = ctx.options.fingerprintSalt;
+    this.token = this.salt === undefined ? '' : tokenPart(this.salt, ctx.token);
+  }
+
+  /** Whether a run can be passed over by the database's token alone (there is one, and runs stored with fingerprints). */
+  get byToken(): boolean {
+    return this.token !== '' && this.ctx.moves !== null && this.ctx.options.storedFingerprint !== undefined;
+  }
+
+  /** A run row's head, or what to do with the row when that is known from it alone (a skip, or not wanted). */
+  head(raw: Record<string, unknown>): Planned | RunHead {
+    const { wanted, options, localDir, models } = this.ctx;
+    const parsed = RunRowSchema.safeParse(raw);
+    const rawId = raw.run_uuid;
+    if (!parsed.success) {
+      return {
+        kind: 'skip',
+        skip: {
+          experimentId: null,
+          runId: typeof rawId === 'string' ? rawId : null,
+          reason: `the run row is malformed (${parsed.error.issues[0]?.path.join('.') ?? ''}: ${parsed.error.issues[0]?.message ?? 'invalid'})`,
+        },
+      };
+    }
+    const r = parsed.data;
+    const exp = wanted.get(r.experiment_id);
+    if (!exp) return null;
+    const lifecycleStage = exp.lifecycleStage === 'deleted' ? 'deleted' : (r.lifecycle_stage ?? 'active');
+    if (lifecycleStage === 'deleted' && !options.includeDeleted) {
+      return {
+        kind: 'skip',
+        skip: {
+          experimentId: exp.id,
+          runId: r.run_uuid,
+          reason: 'deleted in MLflow (lifecycle_stage deleted); use --include-deleted to import it',
+        },
+      };
+    }
+    const artifactDir = localDir(exp.id, r.run_uuid, 'artifacts');
+    const modelDirs: LocalModelDir[] = [];
+    for (const m of models.get(r.run_uuid) ?? []) {
+      const dir = localDir(m.experimentId, 'models', m.modelId, 'artifacts');
+      if (dir) modelDirs.push({ artifactPath: `models/${m.name ?? m.modelId}`, modelId: m.modelId, dir });
+    }
+    // Files to hash (artifacts, models) are stamped too: they may change while the rows stay.
+    let files: string | null = null;
+    let artifactsEmpty = false;
+    const stamps: string[] = [];
+    for (const d of [artifactDir, ...modelDirs.map((m) => m.dir)]) {
+      const stamp = d === null ? 'none' : artifactStamp(d);
+      if (stamp === null) break;
+      // an empty stamp is a folder listed whole with no entry in it (the stamp is null where it could not be)
+      if (stamps.length === 0 && d !== null && stamp === '') artifactsEmpty = true;
+      stamps.push(d === null ? stamp : `${d}\n${stamp}`);
+    }
+    if (stamps.length === 1 + modelDirs.length && this.ctx.watermark && this.salt !== undefined)
+      files = filesPart(stamps);
+    return { kind: 'head', raw, r, exp, lifecycleStage, artifactDir, artifactsEmpty, modelDirs, files };
+  }
+
+  /** Whether the run is as stored by the database's token: no row changed since it was stored, and its files are as stamped. */
+  sameByToken(head: RunHead): boolean {
+    if (!this.byToken || head.files === null) return false;
+    const stored = this.ctx.options.storedFingerprint!(head.r.run_uuid);
+    return typeof stored === 'string' && stored.startsWith(`${this.token}/${head.files}/`);
+  }
+
+  /** What to do with a run whose facts were read: passed over when they, its files and its metrics are as stored, else read. */
+  finish(head: RunHead, facts: RunFacts): Planned {
+    const { r, exp, lifecycleStage, artifactDir, artifactsEmpty, modelDirs, files } = head;
+    const watermark = this.ctx.watermark;
+    let fingerprint: string | null = null;
+    if (watermark && files !== null && this.salt !== undefined) {
+      const now = {
+        token: this.token,
+        files,
+        facts: factsPart(this.salt, {
+          ...facts,
+          datasets: this.ctx.datasets().get(r.run_uuid) ?? null,
+          models: this.ctx.models.get(r.run_uuid) ?? null,
+          experiment: [exp.name, lifecycleStage],
+        }),
+        watermark,
+      };
+      fingerprint = fingerprintText(now);
+      const stored = this.ctx.options.storedFingerprint?.(r.run_uuid);
+      const then = typeof stored === 'string' ? parseFingerprint(stored) : null;
+      if (
+        then !== null &&
+        this.ctx.moves !== null &&
+        then.files === now.files &&
+        then.facts === now.facts &&
+        this.ctx.moves.unchanged(r.run_uuid, then.watermark)
+      )
+        return {
+          kind: 'unchanged',
+          runId: r.run_uuid,
+          experimentId: exp.id,
+          // With a token now, the run's next check needs no facts: store the new fingerprint.
+          ...(stored !== fingerprint && this.token !== '' ? { fingerprint } : {}),
+        };
+    }
+    return { kind: 'run', r, facts, exp, lifecycleStage, artifactDir, artifactsEmpty, modelDirs, fingerprint };
+  }
+}
