@@ -3,7 +3,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import { z } from 'zod';
-import { readStoreFile, storeEntryKind, storePathKind, type StoreEntryKind, type StoreFileRead } from './store-files';
+import {
+  readStoreBytes,
+  readStoreFile,
+  storeEntryKind,
+  storePathKind,
+  type StoreBytesRead,
+  type StoreEntryKind,
+  type StoreFileRead,
+} from './store-files';
 
 // As store-files opens: never through a link, never blocking on a FIFO.
 const LISTED_FLAGS = fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK;
@@ -20,6 +28,16 @@ function readListedFile(root: string, file: string): StoreFileRead {
     return { ok: true, text: fs.readFileSync(file, { encoding: 'utf8', flag }) };
   } catch {
     return readStoreFile(root, file);
+  }
+}
+
+/** readListedFile's bytes (a metric file is parsed from them without a string). */
+function readListedBytes(root: string, file: string): StoreBytesRead {
+  try {
+    const flag = LISTED_FLAGS as unknown as string;
+    return { ok: true, bytes: fs.readFileSync(file, { flag }) };
+  } catch {
+    return readStoreBytes(root, file);
   }
 }
 
@@ -134,12 +152,16 @@ export function readMeta<T extends z.ZodType>(
   root: string,
   file: string,
   schema: T,
-  listed?: fs.Dirent,
+  listed?: fs.Dirent | { bytes: Buffer },
 ): { ok: true; value: z.output<T> } | { ok: false; reason: string } {
-  const read = listed?.isFile() ? readListedFile(root, file) : readStoreFile(root, file);
-  if (!read.ok)
-    return { ok: false, reason: `meta.yaml ${read.reason}${read.code === 'LINK_OUT' ? '; not followed' : ''}` };
-  const text = read.text;
+  let text: string;
+  if (listed !== undefined && 'bytes' in listed) text = listed.bytes.toString('utf8');
+  else {
+    const read = listed?.isFile() ? readListedFile(root, file) : readStoreFile(root, file);
+    if (!read.ok)
+      return { ok: false, reason: `meta.yaml ${read.reason}${read.code === 'LINK_OUT' ? '; not followed' : ''}` };
+    text = read.text;
+  }
   let raw: unknown;
   try {
     raw = parseMetaYaml(text);
@@ -171,18 +193,56 @@ export function listDirs(dir: string): string[] {
   }
 }
 
+/** What readKeyFiles is given: where to note what it leaves out, the listings and files a stamp walk made, the entry of `sub`. */
+export interface KeyFileOptions {
+  notes: string[];
+  listings?: Map<string, fs.Dirent[]>;
+  entry?: fs.Dirent;
+  /** Files already read (by the stamp walk, import-file-fingerprint.ts), by path. */
+  preread?: Map<string, Buffer>;
+}
+
 /**
  * Reads every file below a run's folder `sub` (params, tags, metrics) as name → text (names may contain
  * `/`, as MLflow allows in keys). MLflow never writes links: a link out of the store, a folder link (which
  * could loop) and anything that is not a regular file are left out, each named in `notes`.
  */
-export function readKeyFiles(
+export function readKeyFiles(root: string, runDir: string, sub: string, options: KeyFileOptions): Map<string, string> {
+  const reader: KeyReader<{ ok: true; text: string }, string> = {
+    listed: readListedFile,
+    careful: readStoreFile,
+    value: (read) => read.text,
+    preread: (bytes) => bytes.toString('utf8'),
+  };
+  return readKeys(root, runDir, sub, { ...options, reader });
+}
+
+/** readKeyFiles, each file's bytes as they are (metric files, parsed without a string). */
+export function readKeyBytes(root: string, runDir: string, sub: string, options: KeyFileOptions): Map<string, Buffer> {
+  const reader: KeyReader<{ ok: true; bytes: Buffer }, Buffer> = {
+    listed: readListedBytes,
+    careful: readStoreBytes,
+    value: (read) => read.bytes,
+    preread: (bytes) => bytes,
+  };
+  return readKeys(root, runDir, sub, { ...options, reader });
+}
+
+/** How readKeys reads a file and what it keeps of it: text or bytes. */
+interface KeyReader<R extends { ok: true }, T> {
+  listed: (root: string, file: string) => R | { ok: false; code: string; reason: string };
+  careful: (root: string, file: string) => R | { ok: false; code: string; reason: string };
+  value: (read: R) => T;
+  preread: (bytes: Buffer) => T;
+}
+
+function readKeys<R extends { ok: true }, T>(
   root: string,
   runDir: string,
   sub: string,
-  { notes, listings, entry }: { notes: string[]; listings?: Map<string, fs.Dirent[]>; entry?: fs.Dirent },
-): Map<string, string> {
-  const out = new Map<string, string>();
+  { notes, listings, entry, preread, reader }: KeyFileOptions & { reader: KeyReader<R, T> },
+): Map<string, T> {
+  const out = new Map<string, T>();
   const visit = (abs: string, prefix: string): void => {
     let entries: fs.Dirent[];
     try {
@@ -193,15 +253,21 @@ export function readKeyFiles(
     }
     for (const e of entries) {
       const name = prefix + e.name;
-      const file = path.join(abs, e.name);
+      // `abs` is normal and a listed name holds no separator: concatenation is path.join here, without its cost.
+      const file = abs + path.sep + e.name;
       if (e.isDirectory()) {
         visit(file, `${name}/`);
         continue;
       }
       const kind = e.isFile() ? 'file' : storeEntryKind(root, file, e);
       if (kind === 'file') {
-        const read = e.isFile() ? readListedFile(root, file) : readStoreFile(root, file);
-        if (read.ok) out.set(name, read.text);
+        const bytes = e.isFile() ? preread?.get(file) : undefined;
+        if (bytes !== undefined) {
+          out.set(name, reader.preread(bytes));
+          continue;
+        }
+        const read = e.isFile() ? reader.listed(root, file) : reader.careful(root, file);
+        if (read.ok) out.set(name, reader.value(read));
         else notes.push(`${sub}/${name} ${read.reason}; not read`);
       } else if (kind === 'link-out') notes.push(`${sub}/${name} links outside the MLflow store; not followed`);
       else if (kind === 'dir') notes.push(`${sub}/${name} is a folder link; not followed`);

@@ -14,14 +14,18 @@ import {
   InputMetaSchema,
   listStoreDirs,
   OutputMetaSchema,
+  readKeyBytes,
   readKeyFiles,
   readMeta,
   RunMetaSchema,
 } from './import-file-meta';
-import { parseMetricColumns } from './import-file-metrics';
+import { parseMetricBytes } from './import-file-metrics';
 import type { ExperimentScope } from './import-file-experiment';
 import type { Listings } from './import-file-stamp';
 import { fingerprintScope, matchesStored, recheckRun, stampRun } from './import-file-fingerprint';
+
+/** What the stamp walk reads of a run folder as it stamps it: what readRun reads next (its params are not stamped file by file). */
+const STAMP_READS = { files: new Set(['meta.yaml']), folders: new Set(['metrics', 'tags']) };
 
 /** What reading a run needs of the import's options (all a worker thread is given). */
 export type RunReadOptions = Pick<MlflowReadOptions, 'includeDeleted' | 'fingerprintSalt' | 'storedFingerprint'>;
@@ -53,7 +57,16 @@ export function readRun(
   const stored = (scope !== null ? options.storedFingerprint?.(name) : undefined) ?? undefined;
   if (scope !== null && stored !== undefined && recheckRun(runDir, stored, scope))
     return { kind: 'unchanged', runId: name, experimentId: exp.id };
-  const fingerprint = scope !== null ? stampRun(runDir, scope, listings) : null;
+  // A run with no fingerprint stored (a first import) is read as it is stamped: each file it reads is stamped by
+  // the fstat of that read. One with a fingerprint stored may be unchanged: it is stamped by lstats, then read.
+  const preread = new Map<string, Buffer>();
+  const fingerprint =
+    scope !== null
+      ? stampRun(runDir, scope, {
+          listings,
+          reads: stored === undefined ? { ...STAMP_READS, into: preread } : undefined,
+        })
+      : null;
   const match =
     scope !== null && fingerprint !== null && stored !== undefined
       ? matchesStored(runDir, { stored, fresh: fingerprint }, scope)
@@ -72,7 +85,14 @@ export function readRun(
   } catch {
     entries = null;
   }
-  const meta = readMeta(root, path.join(runDir, 'meta.yaml'), RunMetaSchema, entries?.get('meta.yaml'));
+  const metaFile = runDir + path.sep + 'meta.yaml'; // as the stamp walk names it (path.join, without its cost)
+  const metaBytes = preread.get(metaFile);
+  const meta = readMeta(
+    root,
+    metaFile,
+    RunMetaSchema,
+    metaBytes !== undefined ? { bytes: metaBytes } : entries?.get('meta.yaml'),
+  );
   if (!meta.ok) return skip(meta.reason);
   const m = meta.value;
   const runId = m.run_id ?? m.run_uuid;
@@ -95,16 +115,19 @@ export function readRun(
   const notes: string[] = [];
   try {
     params = has('params')
-      ? readKeyFiles(root, runDir, 'params', { notes, listings, entry: entries?.get('params') })
+      ? readKeyFiles(root, runDir, 'params', { notes, listings, entry: entries?.get('params'), preread })
       : none;
-    tags = has('tags') ? readKeyFiles(root, runDir, 'tags', { notes, listings, entry: entries?.get('tags') }) : none;
+    tags = has('tags')
+      ? readKeyFiles(root, runDir, 'tags', { notes, listings, entry: entries?.get('tags'), preread })
+      : none;
     if (has('metrics'))
-      for (const [metric, text] of readKeyFiles(root, runDir, 'metrics', {
+      for (const [metric, bytes] of readKeyBytes(root, runDir, 'metrics', {
         notes,
         listings,
         entry: entries?.get('metrics'),
+        preread,
       }))
-        metricColumns[metric] = parseMetricColumns(metric, text);
+        metricColumns[metric] = parseMetricBytes(metric, bytes);
   } catch (e) {
     return skip((e as Error).message);
   }

@@ -30,6 +30,8 @@ export { parseMetricLines } from './import-file-metrics';
 const TRASH = '.trash';
 /** Stores of at least this many runs are read ahead on a worker thread (its start costs about what reading 100 runs does). */
 const READ_AHEAD_FROM = 500;
+/** Runs at most this thread reads before the read-ahead worker's first (its start, ~150 ms, is about 250 runs here). */
+const HEAD_RUNS = 256;
 /**
  * The share of a mostly unchanged store's runs this thread re-checks while the re-check worker starts and does
  * the rest. Half: the worker's start (~25 ms) is about what this thread spends on every run's item besides.
@@ -170,11 +172,15 @@ export function openFileStore(dirArg: string, options: MlflowReadOptions): Mlflo
       // stats each): this thread and a worker re-check about half of them each, this one the first part.
       const stored = storedFingerprints(plan, options);
       const from = options.workersFrom ?? READ_AHEAD_FROM;
-      const here =
+      let here =
         expectedRuns - stored.size >= from ? 0 : expectedRuns >= from ? Math.ceil(expectedRuns * HERE_SHARE) : null;
       // The split: a small worker re-checks the rest by stats (import-file-recheck.ts); runs it finds changed are read here.
-      if (here === 0) ahead = FileReadAhead.start(root, plan, { options, stored });
-      else if (here !== null) recheck = FileRecheck.start(recheckJobs(planFrom(plan, here), stored, options));
+      // Reading ahead, this thread reads the first runs itself while the worker starts (which it does in about the
+      // time this thread reads and writes HEAD_RUNS), so neither thread waits at the start.
+      if (here === 0) {
+        here = Math.min(HEAD_RUNS, Math.floor(expectedRuns / 8));
+        ahead = FileReadAhead.start(root, planFrom(plan, here), { options, stored });
+      } else if (here !== null) recheck = FileRecheck.start(recheckJobs(planFrom(plan, here), stored, options));
       // This thread's reads look fingerprints up in the map just built (not in the store's packed entries again).
       const runOptions = stored.size > 0 ? { ...options, storedFingerprint: (n: string) => stored.get(n) } : options;
       let index = 0;

@@ -19,6 +19,8 @@ const OPEN_FLAGS = fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constant
 
 /** The result of reading one file of a store: its text, or why it was not read (missing, a link out, not a file…). */
 export type StoreFileRead = { ok: true; text: string } | { ok: false; code: string; reason: string };
+/** readStoreFile's bytes instead of text. */
+export type StoreBytesRead = { ok: true; bytes: Buffer } | { ok: false; code: string; reason: string };
 
 /**
  * Reads a file of the store as UTF-8 without following a link out of `root` and without reading
@@ -26,6 +28,12 @@ export type StoreFileRead = { ok: true; text: string } | { ok: false; code: stri
  * the store is read. Costs what a plain read costs when the file is not a link.
  */
 export function readStoreFile(root: string, file: string): StoreFileRead {
+  const read = readStoreBytes(root, file);
+  return read.ok ? { ok: true, text: read.bytes.toString('utf8') } : read;
+}
+
+/** readStoreFile, the bytes as they are. */
+export function readStoreBytes(root: string, file: string): StoreBytesRead {
   let fd: number;
   try {
     fd = fs.openSync(file, OPEN_FLAGS);
@@ -42,14 +50,66 @@ export function readStoreFile(root: string, file: string): StoreFileRead {
     }
   }
   try {
-    if (!fs.fstatSync(fd).isFile()) return { ok: false, code: 'NOT_FILE', reason: 'is not a regular file' };
-    return { ok: true, text: fs.readFileSync(fd, 'utf8') };
+    const stats = fs.fstatSync(fd);
+    if (!stats.isFile()) return { ok: false, code: 'NOT_FILE', reason: 'is not a regular file' };
+    return { ok: true, bytes: readOpen(fd, stats.size) };
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? 'EIO';
     return { ok: false, code, reason: `cannot be read (${code})` };
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/** A regular file read by readStatedFile: its bytes, and its fstat (taken after it was opened, before it was read). */
+export interface StatedRead {
+  bytes: Buffer;
+  stats: fs.Stats;
+}
+
+/**
+ * Reads a regular file by one open (never through a link, never blocking on a FIFO), fstat and read: the
+ * fstat gives what an lstat of the path would (size, times, inode) of the very file read, so a stamp takes it
+ * instead of a stat of its own. Null when the file cannot be opened or is not a regular file; the careful
+ * read (readStoreBytes) then says why.
+ */
+export function readStatedFile(file: string): StatedRead | null {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, OPEN_FLAGS);
+  } catch {
+    return null;
+  }
+  try {
+    const stats = fs.fstatSync(fd);
+    return stats.isFile() ? { bytes: readOpen(fd, stats.size), stats } : null;
+  } catch {
+    return null;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * Reads an open regular file to its end, `size` (its fstat's) being what it is expected to hold: one read asks
+ * for a byte more, and a read that gives exactly `size` bytes of the `size + 1` asked is the end (as read(2) gives
+ * a regular file); a file that grew is read on until a read gives nothing.
+ */
+function readOpen(fd: number, size: number): Buffer {
+  let buffer = Buffer.allocUnsafe(size + 1);
+  let length = 0;
+  for (;;) {
+    if (length === buffer.length) {
+      const grown = Buffer.allocUnsafe(buffer.length * 2);
+      buffer.copy(grown, 0, 0, length);
+      buffer = grown;
+    }
+    const got = fs.readSync(fd, buffer, length, buffer.length - length, null);
+    if (got === 0) break;
+    length += got;
+    if (length === size && length < buffer.length) break;
+  }
+  return buffer.subarray(0, length);
 }
 
 /** What a folder entry of the store is, with links resolved only when they stay inside the store. */
