@@ -55,6 +55,23 @@ function metricsOf(runs: readonly Snapshot[]): RunSetMetric[] {
   });
 }
 
+/**
+ * How a differing metric reads in the headline. Runs without it, or with a NaN or infinite value, are named first:
+ * the range of the finite values alone said "acc ranges 0.9 to 0.9" where the baseline had no acc at all.
+ */
+function metricDifference(m: RunSetMetric, n: number): string {
+  const missing = m.values.filter((v) => v === null).length;
+  if (missing) return `${m.name} missing from ${missing} of ${n} runs`;
+  const odd = [...new Set(m.values.filter((v) => v !== null && !Number.isFinite(v)).map((v) => formatSignificant(v)))];
+  if (odd.length) {
+    const k = m.values.filter((v) => v !== null && !Number.isFinite(v)).length;
+    return `${m.name} ${odd.join(' or ')} in ${k} of ${n} runs`;
+  }
+  return m.min !== null && m.max !== null
+    ? `${m.name} ranges ${formatSignificant(m.min)} to ${formatSignificant(m.max)}`
+    : `${m.name} differs`;
+}
+
 function headlineOf(c: Omit<RunSetComparison, 'headline'>): string {
   const n = c.runs.length;
   const changed = c.metrics.filter((m) => m.differs);
@@ -62,11 +79,7 @@ function headlineOf(c: Omit<RunSetComparison, 'headline'>): string {
     ? changed.length
       ? changed
           .slice(0, 2)
-          .map((m) =>
-            m.min !== null && m.max !== null
-              ? `${m.name} ranges ${formatSignificant(m.min)} to ${formatSignificant(m.max)}`
-              : `${m.name} differs`,
-          )
+          .map((m) => metricDifference(m, n))
           .join(', ') + (changed.length > 2 ? ` and ${changed.length - 2} more metrics differ` : '')
       : `the ${c.metrics.length === 1 ? 'metric is' : `${c.metrics.length} metrics are`} identical`
     : 'no metrics to compare';

@@ -131,14 +131,17 @@ function auditCharts(doc: Extract<ReportDocument, { kind: 'audit' }>): ReportCha
 
 /** For a comparison: each metric's relative change from A to B, in percent. */
 function compareCharts(doc: Extract<ReportDocument, { kind: 'compare' }>): ReportChart[] {
-  const rows = doc.comparison.outcome.metrics
-    .filter((m) => m.a !== null && m.b !== null && m.rel !== null && Number.isFinite(m.rel))
-    .map((m) => ({ metric: m.name, change: m.rel! * 100 }));
-  if (rows.length === 0) return [];
+  const metrics = doc.comparison.outcome.metrics;
+  const charted = (m: (typeof metrics)[number]): boolean =>
+    m.a !== null && m.b !== null && m.rel !== null && Number.isFinite(m.rel);
+  const rows = metrics.filter(charted).map((m) => ({ metric: m.name, change: m.rel! * 100 }));
+  // a chart of nothing but zero bars says nothing, and the metrics that did change would be missing from it
+  if (rows.every((r) => r.change === 0)) return [];
+  const left = metrics.filter((m) => m.status !== 'same' && !charted(m)).map((m) => m.name);
   return [
     {
       id: 'metric-change',
-      caption: 'Relative change of each metric from run A to run B (percent of A).',
+      caption: `Relative change of each metric from run A to run B (percent of A).${left.length ? ` Changed but not charted, having no relative change (only one run has it, or A's value is 0, NaN or infinite): ${left.join(', ')}.` : ''}`,
       spec: {
         ...BASE,
         height: Math.max(60, rows.length * 24),

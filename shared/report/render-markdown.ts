@@ -15,6 +15,7 @@ import type { AuditReport, CompareReport, ReportDocument } from './report-model'
 import { dataShiftMarkdown } from './report-data-shift';
 import { verdictBasisLines } from './verdict-basis';
 import { compareSetMd } from './render-markdown-compare-set';
+import { reportCharts } from './charts';
 import { SECTION_TITLES as TITLES } from '../compare/section-titles';
 
 /**
@@ -167,8 +168,7 @@ function compareMd(doc: CompareReport): string {
         formatPercent(m.rel),
       ]),
     ),
-    '_The chart of metric changes is in the HTML report._',
-    '',
+    ...(reportCharts(doc).length ? ['_The chart of metric changes is in the HTML report._', ''] : []),
   ];
   const outcomeRows =
     c.sections

@@ -12,6 +12,7 @@ import { runCli } from '../helpers/temp';
 const A = 'a1'.repeat(16);
 const B = 'b2'.repeat(16);
 const NONE = 'c3'.repeat(16);
+const ODD = 'd4'.repeat(16);
 
 function run(id: string, minute: number): Snapshot {
   const s = emptySnapshot(id, 'capture', `2026-03-01T10:${String(minute).padStart(2, '0')}:00.000Z`);
@@ -45,10 +46,16 @@ function seed(home: string): void {
   b.outcome.metrics = { accuracy: { value: 0.9, history: null, source: 'metrics.json' } };
   b.process.env = { CUDA_VISIBLE_DEVICES: '0' };
   const none = run(NONE, 2);
+  // accuracy NaN (a diverged training), loss lower than A's
+  const odd = run(ODD, 3);
+  odd.outcome.metrics = {
+    accuracy: { value: NaN, history: null, source: 'metrics.json' },
+    loss: { value: 0.25, history: null, source: 'metrics.json' },
+  };
   const store = openStore(home);
   try {
     const runs = new RunsRepository(store.db);
-    for (const s of [a, b, none]) runs.save(s);
+    for (const s of [a, b, none, odd]) runs.save(s);
   } finally {
     store.close();
   }
@@ -74,6 +81,14 @@ async function compareText(...args: string[]): Promise<string> {
   const r = await runCli(['--store', home, 'compare', ...args]);
   expect(r.code, r.stderr).toBe(0);
   return r.stdout;
+}
+
+/** A comparison report written by the CLI, read back. */
+async function compareReport(format: 'html' | 'md', ...ids: string[]): Promise<string> {
+  const out = path.join(home, `report-${ids.map((id) => id.slice(0, 2)).join('-')}.${format}`);
+  const r = await runCli(['--store', home, 'report', '--compare', ...ids, '--format', format, '-o', out]);
+  expect(r.code, r.stderr).toBe(0);
+  return out;
 }
 
 /** The app's Compare view of two runs: each section's heading and its text. */
@@ -128,5 +143,27 @@ describe('compare, where one run lacks what the other has', () => {
     expect(sections.process).toMatch(/^Process 2 differences/);
     expect(sections.process).toMatch(/env CUDA_VISIBLE_DEVICES ""/);
     expect(app.errors).toEqual([]);
+  });
+
+  it('charts no relative change when none is non-zero, and names the changed metrics it cannot chart', async () => {
+    // A against B: accuracy is the same, loss only in A: a chart would hold one zero bar and nothing that changed
+    await page.goto(`file://${await compareReport('html', A, B)}`);
+    expect(await page.locator('figure.chart').count()).toBe(0);
+    expect(fs.readFileSync(await compareReport('md', A, B), 'utf8')).not.toContain('chart of metric changes');
+    // A against ODD: loss 0.3 → 0.25 is charted; accuracy 0.9 → NaN has no relative change, and the caption says so
+    await page.goto(`file://${await compareReport('html', A, ODD)}`);
+    expect(await page.locator('figure.chart svg .role-mark').count()).toBeGreaterThan(0);
+    expect(await page.locator('figure.chart figcaption').innerText()).toMatch(
+      /Changed but not charted, having no relative change \(.*\): accuracy\.$/,
+    );
+    expect(fs.readFileSync(await compareReport('md', A, ODD), 'utf8')).toContain('chart of metric changes');
+  });
+
+  it('heads a comparison of three runs with the runs that lack a metric or have it NaN, not with a range of the others', async () => {
+    // the baseline has no metrics: "accuracy ranges 0.9 to 0.9" said nothing of it
+    expect(await compareText(NONE, A, B)).toMatch(/^3 runs against the baseline: accuracy missing from 1 of 3 runs, /m);
+    expect(await compareText(A, B, ODD)).toMatch(
+      /^3 runs against the baseline: accuracy NaN in 1 of 3 runs, loss missing from 1 of 3 runs;/m,
+    );
   });
 });
