@@ -162,6 +162,8 @@ export function formatComparisonText(
   options: {
     all?: boolean;
     /** The terminal's width; null or absent: a pipe (values cut at 60). */ width?: number | null;
+    /** Text that follows the sections (the data shift), before the closing hint, so the hint stays the last line. */
+    after?: string;
   } = {},
 ): string {
   const all = options.all ?? false;
@@ -196,6 +198,7 @@ export function formatComparisonText(
     if (rows.length) out.push(...rowsTable(rows, width));
     out.push(...more);
   }
+  if (options.after) out.push('', options.after);
   if (!all) out.push('', 'Only differences are shown; --all shows every fact, --json everything as JSON.');
   return out.join('\n');
 }

@@ -69,7 +69,7 @@ export function registerCompareCommands(program: Command, deps: CompareCommandDe
           ]);
           const shift = comparison.dataShift ? formatDataShiftText(comparison.dataShift) : '';
           process.stdout.write(
-            `${formatComparisonText(comparison, { all: opts.all, width: terminalWidth() })}\n${shift ? `\n${shift}\n` : ''}`,
+            `${formatComparisonText(comparison, { all: opts.all, width: terminalWidth(), after: shift })}\n`,
           );
         }
       },

@@ -30,6 +30,11 @@ describe('reproscope compare: data shift', () => {
     const out = await runCli(['--store', store, 'compare', a, b, '--key', 'id']);
     expect(out.code, out.stderr).toBe(0);
     expect(out.stdout).toMatch(/^Data and output files \(1\)$/m);
+    // the hint on what is left out closes the text, after the data shift too
+    expect(out.stdout).toMatch(
+      /\n\nOnly differences are shown; --all shows every fact, --json everything as JSON\.\n$/,
+    );
+    expect(out.stdout.indexOf('Data and output files')).toBeLessThan(out.stdout.indexOf('Only differences are shown'));
     expect(out.stdout).toMatch(/~ data\/wine\.csv {2}csv, 1000 → 1001 rows/);
     // the shifted column heads the table, its KS test beside it
     expect(out.stdout).toMatch(/^ {6}column +type +A +B +missing +test +moved\n {6}chlorides +number .*KS D/m);
