@@ -220,7 +220,7 @@ export function headline(
               ? `${m.name} ${formatSignificant(m.a)} → ${formatSignificant(m.b)}${m.rel !== null && Number.isFinite(m.rel) ? ` (${formatRelative(m.rel)})` : ''}`
               : `${m.name} only in ${m.a === null ? 'B' : 'A'}`,
           )
-          .join(', ') + (changedMetrics.length > 2 ? ` and ${changedMetrics.length - 2} more metrics changed` : '');
+          .join(', ') + (changedMetrics.length > 2 ? ` and ${changedMetrics.length - 2} more metrics differ` : '');
   if (cats.length === 0)
     return `${outcome}; the runs do not differ in code, data, software, hardware, randomness or process.`;
   const top = ranked[0];

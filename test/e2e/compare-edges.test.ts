@@ -51,6 +51,8 @@ function seed(home: string): void {
   odd.outcome.metrics = {
     accuracy: { value: NaN, history: null, source: 'metrics.json' },
     loss: { value: 0.25, history: null, source: 'metrics.json' },
+    epochs: { value: 3, history: null, source: 'metrics.json' },
+    f1: { value: 0.5, history: null, source: 'metrics.json' },
   };
   const store = openStore(home);
   try {
@@ -115,7 +117,8 @@ describe('compare, where one run lacks what the other has', () => {
 
     const sections = await appCompare(A, B);
     expect(sections.outcome).toMatch(/^Outcome 2 differences/);
-    expect(sections.outcome).toContain('loss');
+    // loss: 0.3 in A, none in B, so no difference and no relative change: each a dash
+    expect(sections.outcome).toContain('loss 0.3 — — —');
     expect(sections.outcome).not.toMatch(/^Outcome same/);
     expect(app.errors).toEqual([]);
   });
@@ -126,6 +129,8 @@ describe('compare, where one run lacks what the other has', () => {
     expect(text).toMatch(/^Outcome \(1 difference\)$/m);
     expect(text).toMatch(/^ {2}\+ {2}accuracy +— +0\.9 /m);
     expect(text).toMatch(/^accuracy only in B;/m);
+    // more than two: the rest "differ" (they did not change: B alone has them)
+    expect(await compareText(NONE, ODD)).toMatch(/^accuracy only in B, epochs only in B and 2 more metrics differ;/m);
     const sections = await appCompare(NONE, B);
     expect(sections.outcome).toMatch(/^Outcome 1 difference /);
     expect(sections.outcome).toContain('accuracy');
@@ -154,7 +159,7 @@ describe('compare, where one run lacks what the other has', () => {
     await page.goto(`file://${await compareReport('html', A, ODD)}`);
     expect(await page.locator('figure.chart svg .role-mark').count()).toBeGreaterThan(0);
     expect(await page.locator('figure.chart figcaption').innerText()).toMatch(
-      /Changed but not charted, having no relative change \(.*\): accuracy\.$/,
+      /Changed but not charted, having no relative change \(.*\): accuracy, epochs, f1\.$/,
     );
     expect(fs.readFileSync(await compareReport('md', A, ODD), 'utf8')).toContain('chart of metric changes');
   });
@@ -163,7 +168,7 @@ describe('compare, where one run lacks what the other has', () => {
     // the baseline has no metrics: "accuracy ranges 0.9 to 0.9" said nothing of it
     expect(await compareText(NONE, A, B)).toMatch(/^3 runs against the baseline: accuracy missing from 1 of 3 runs, /m);
     expect(await compareText(A, B, ODD)).toMatch(
-      /^3 runs against the baseline: accuracy NaN in 1 of 3 runs, loss missing from 1 of 3 runs;/m,
+      /^3 runs against the baseline: accuracy NaN in 1 of 3 runs, epochs missing from 2 of 3 runs and 2 more metrics differ;/m,
     );
   });
 });

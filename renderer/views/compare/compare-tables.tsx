@@ -7,8 +7,8 @@ import { formatSignificant } from '../../../shared/numbers';
 /** The row class that colours a fact (or metric) by how A and B differ. */
 export const rowClass = (s: CompareRow['status']): string =>
   s === 'changed' ? 'diff-changed' : s === 'only-a' ? 'diff-removed' : s === 'only-b' ? 'diff-added' : '';
-/** A number in significant digits, '' for none. */
-export const num = (v: number | null): string => (v === null ? '' : formatSignificant(v));
+/** A number in significant digits, a dash for none (as the fact rows show a value a run lacks; an empty cell read as unread). */
+export const num = (v: number | null): string => (v === null ? '—' : formatSignificant(v));
 
 /** A section's facts, A beside B, coloured by status. */
 export function Rows({ rows }: { rows: readonly CompareRow[] }): ReactNode {

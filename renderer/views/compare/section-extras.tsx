@@ -213,7 +213,7 @@ export function SectionExtras({
                   <td className="val a mono">{num(m.a)}</td>
                   <td className="val b mono">{num(m.b)}</td>
                   <td className="mono">{num(m.abs)}</td>
-                  <td className="mono">{m.rel === null ? '' : formatRelative(m.rel)}</td>
+                  <td className="mono">{m.rel === null ? '—' : formatRelative(m.rel)}</td>
                 </tr>
               ))}
             </tbody>
