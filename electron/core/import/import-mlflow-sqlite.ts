@@ -112,6 +112,7 @@ function readerOver(
     boundary,
     experiments,
     expectedRuns,
+    storeToken: token,
     close: () => {
       prefetch?.close();
       db.close();

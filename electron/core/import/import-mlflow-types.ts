@@ -1,4 +1,5 @@
 // The shapes every MLflow store reader produces (experiments, raw runs, skips) and the reader interface the import pipeline consumes.
+import { createHash } from 'node:crypto';
 import type { ImportSkip } from '../../../shared/api/api-import';
 import type { MlflowRunRecord } from '../../../shared/mlflow/mlflow-snapshot';
 import type { SnapshotSource } from '../../../shared/snapshot/snapshot';
@@ -50,6 +51,12 @@ export interface MlflowStoreReader {
   expectedRuns: number | null;
   runs(): AsyncIterable<MlflowReadItem>;
   close(): void;
+  /**
+   * What proves, when it is the same at a later import, that none of the store's rows changed (an
+   * mlflow.db's header and stat, read before anything else); null when the store cannot prove it now;
+   * absent for readers that make none.
+   */
+  storeToken?: string | null;
 }
 
 /** What a reader is asked for. */
@@ -68,6 +75,16 @@ export interface MlflowReadOptions {
   storedFingerprint?: (runId: string) => string | null | undefined;
   /** Mixed into every fingerprint (the import's digest salt: versions, store). */
   fingerprintSalt?: string;
+  /** The source's token recorded by its last import that checked every run (storedSourceToken), if any. */
+  storedStoreToken?: string | null;
+}
+
+/**
+ * A source's token as recorded (salted with the import's digest salt, so another build or store trusts none),
+ * marked with whether that import read the runs deleted in MLflow too (D) or left them out (A).
+ */
+export function storedSourceToken(salt: string, includeDeleted: boolean, token: string): string {
+  return `${includeDeleted ? 'D' : 'A'}:${createHash('sha256').update(salt).update(token).digest('base64url')}`;
 }
 
 /** Whether an experiment matches the user's --experiment (by id or name). */

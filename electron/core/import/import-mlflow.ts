@@ -13,7 +13,7 @@ import { completeRun } from './import-artifacts';
 import { openFileStore } from './import-mlflow-file';
 import { openRestStore } from './import-mlflow-rest';
 import { isSqliteFile, openSqliteStore } from './import-mlflow-sqlite';
-import type { MlflowReadOptions, MlflowStoreReader } from './import-mlflow-types';
+import { storedSourceToken, type MlflowReadOptions, type MlflowStoreReader } from './import-mlflow-types';
 import { ImportWriter } from './import-writer';
 import { holdHeapLow, LEAN_HEAP_FROM_RUNS } from './lean-heap';
 import {
@@ -163,8 +163,10 @@ export async function importMlflow(
     // A reader that can tell an unchanged run from what MLflow rewrites with it skips reading its history.
     // Not with --project: the project's DVC entries are checked on disk every time.
     options.fingerprintSalt = digestSalt;
-    if (existing.size > 0 && !projectDvc)
+    if (existing.size > 0 && !projectDvc) {
       options.storedFingerprint = (runId) => existing.under(runId)?.importFingerprint;
+      options.storedStoreToken = writer.sources.token(prefix);
+    }
     for await (const item of reader.runs()) {
       if (item.kind === 'skip') {
         skipped.push(item.skip);
@@ -251,6 +253,11 @@ export async function importMlflow(
       total: reader.expectedRuns ?? runsSeen,
       unit: 'runs',
     });
+    // Every run of the source was checked against the store as its token found it: the next import may go by it.
+    if (reader.storeToken !== undefined && request.experiment === undefined) {
+      const token = reader.storeToken && storedSourceToken(digestSalt, options.includeDeleted, reader.storeToken);
+      writer.sources.remember(prefix, token);
+    }
     await writer.commit();
     const summary: ImportSummary = {
       source: { type: reader.type, location: reader.location },

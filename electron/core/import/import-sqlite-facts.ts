@@ -198,24 +198,18 @@ export function modelsByRun(db: Database.Database, columns: Map<string, Set<stri
 }
 
 /**
- * A run's fingerprint, `<db token>/<files>/<facts>.<watermark>`:
- * - the database's token when the run was read (readDbToken, salted; empty when there was none): while the
- *   token is the same, no row changed, so only the files need checking;
+ * A run's fingerprint, `<files>/<facts>.<watermark>`:
  * - a hash of the stamps of the run's artifact and model folders (files may change while the rows stay);
  * - a hash of what MLflow rewrites when the run changes (its row, params, tags, datasets, models, and its
  *   experiment's name and stage, which the record holds);
  * - the metrics table's watermark when it was read (MetricMoves tells from it whether the history moved since).
+ * While the store's token is the one recorded with the source (import_sources), no row changed since
+ * every stored fingerprint was last checked: only the files part is compared.
  */
 export interface Fingerprint {
-  token: string;
   files: string;
   facts: string;
   watermark: MetricWatermark;
-}
-
-/** The salted token part of a fingerprint ('' for none). */
-export function tokenPart(salt: string, token: string | null): string {
-  return token === null ? '' : shortHash(salt, token);
 }
 
 /** The files part of a fingerprint: the stamps of the run's artifact and model folders ('none' for a run without). */
@@ -236,14 +230,14 @@ export function factsPart(
 
 /** A fingerprint as stored. */
 export function fingerprintText(f: Fingerprint): string {
-  return `${f.token}/${f.files}/${f.facts}.${watermarkText(f.watermark)}`;
+  return `${f.files}/${f.facts}.${watermarkText(f.watermark)}`;
 }
 
 /** A stored fingerprint's parts, or null for one of another form (an older build's: the run is then checked by its facts). */
 export function parseFingerprint(text: string): Fingerprint | null {
-  const m = /^([\w-]*)\/([\w-]+)\/([\w-]+)\.(.*)$/s.exec(text);
-  const watermark = m ? parseWatermark(m[4]!) : null;
-  return m && watermark ? { token: m[1]!, files: m[2]!, facts: m[3]!, watermark } : null;
+  const m = /^([\w-]+)\/([\w-]+)\.(.*)$/s.exec(text);
+  const watermark = m ? parseWatermark(m[3]!) : null;
+  return m && watermark ? { files: m[1]!, facts: m[2]!, watermark } : null;
 }
 
 /** 128 bits of SHA-256, base64url: enough to tell two stamps apart, and short in every stored run. */

@@ -2,14 +2,18 @@
 import type { ImportSkip } from '../../../shared/api/api-import';
 import type { DeclaredDataset } from '../../../shared/snapshot/snapshot';
 import { artifactStamp } from './import-file-stamp';
-import type { LocalModelDir, MlflowExperimentInfo, MlflowReadOptions } from './import-mlflow-types';
+import {
+  storedSourceToken,
+  type LocalModelDir,
+  type MlflowExperimentInfo,
+  type MlflowReadOptions,
+} from './import-mlflow-types';
 import { RunRowSchema, type RunRow } from './import-sqlite-schema';
 import {
   factsPart,
   filesPart,
   fingerprintText,
   parseFingerprint,
-  tokenPart,
   type RunFacts,
   type RunModel,
 } from './import-sqlite-facts';
@@ -18,8 +22,7 @@ import type { MetricMoves, MetricWatermark } from './import-sqlite-metrics';
 /** A run row settled before its metrics are read: left out, unchanged since the last import, or to be read. */
 export type Planned =
   | { kind: 'skip'; skip: ImportSkip }
-  /** `fingerprint`, when given, is to be stored instead of the one stored (a newer token or watermark). */
-  | { kind: 'unchanged'; runId: string; experimentId: string; fingerprint?: string }
+  | { kind: 'unchanged'; runId: string; experimentId: string }
   | {
       kind: 'run';
       r: RunRow;
@@ -61,23 +64,24 @@ export interface PlannerContext {
   /** The metrics table's watermark now; null where the store gives none (no fingerprints then). */
   watermark: MetricWatermark | null;
   moves: MetricMoves | null;
-  /** The database's token (readDbToken), or null. */
+  /** The database's token now (readDbToken), or null. */
   token: string | null;
 }
 
 /** Plans runs: a run row to a head, and a head (with its facts where needed) to what the reader does with it. */
 export class RunPlanner {
   private readonly salt: string | undefined;
-  private readonly token: string;
+  /** Which runs the source's recorded token vouches for: none, those not deleted in MLflow, or all. */
+  private readonly vouched: 'none' | 'active' | 'all' = 'none';
 
   constructor(private readonly ctx: PlannerContext) {
     this.salt = ctx.options.fingerprintSalt;
-    this.token = this.salt === undefined ? '' : tokenPart(this.salt, ctx.token);
-  }
-
-  /** Whether a run can be passed over by the database's token alone (there is one, and runs stored with fingerprints). */
-  get byToken(): boolean {
-    return this.token !== '' && this.ctx.moves !== null && this.ctx.options.storedFingerprint !== undefined;
+    const stored = ctx.options.storedStoreToken;
+    if (this.salt === undefined || ctx.token === null || !stored || !ctx.options.storedFingerprint) return;
+    // The last import that checked every run found the store as it is now: each run's stored fingerprint still
+    // tells its rows (the import that recorded 'A' left out the runs deleted in MLflow, so those are not vouched for).
+    if (stored === storedSourceToken(this.salt, true, ctx.token)) this.vouched = 'all';
+    else if (stored === storedSourceToken(this.salt, false, ctx.token)) this.vouched = 'active';
   }
 
   /** A run row's head, or what to do with the row when that is known from it alone (a skip, or not wanted). */
@@ -131,11 +135,12 @@ export class RunPlanner {
     return { kind: 'head', raw, r, exp, lifecycleStage, artifactDir, artifactsEmpty, modelDirs, files };
   }
 
-  /** Whether the run is as stored by the database's token: no row changed since it was stored, and its files are as stamped. */
+  /** Whether the run is as stored by the source's token: no row changed since its fingerprint was checked, and its files are as stamped. */
   sameByToken(head: RunHead): boolean {
-    if (!this.byToken || head.files === null) return false;
+    if (this.vouched === 'none' || head.files === null) return false;
+    if (this.vouched === 'active' && head.lifecycleStage === 'deleted') return false;
     const stored = this.ctx.options.storedFingerprint!(head.r.run_uuid);
-    return typeof stored === 'string' && stored.startsWith(`${this.token}/${head.files}/`);
+    return typeof stored === 'string' && stored.startsWith(`${head.files}/`);
   }
 
   /** What to do with a run whose facts were read: passed over when they, its files and its metrics are as stored, else read. */
@@ -145,7 +150,6 @@ export class RunPlanner {
     let fingerprint: string | null = null;
     if (watermark && files !== null && this.salt !== undefined) {
       const now = {
-        token: this.token,
         files,
         facts: factsPart(this.salt, {
           ...facts,
@@ -165,13 +169,7 @@ export class RunPlanner {
         then.facts === now.facts &&
         this.ctx.moves.unchanged(r.run_uuid, then.watermark)
       )
-        return {
-          kind: 'unchanged',
-          runId: r.run_uuid,
-          experimentId: exp.id,
-          // With a token now, the run's next check needs no facts: store the new fingerprint.
-          ...(stored !== fingerprint && this.token !== '' ? { fingerprint } : {}),
-        };
+        return { kind: 'unchanged', runId: r.run_uuid, experimentId: exp.id };
     }
     return { kind: 'run', r, facts, exp, lifecycleStage, artifactDir, artifactsEmpty, modelDirs, fingerprint };
   }

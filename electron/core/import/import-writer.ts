@@ -2,6 +2,7 @@
 import { ReproError } from '../../../shared/errors';
 import type { Snapshot } from '../../../shared/snapshot/snapshot';
 import { HashCacheRepository } from '../../db/hash-cache-repository';
+import { ImportSourcesRepository } from '../../db/import-sources-repository';
 import { openStore, type StoreHandle } from '../../db/open-store';
 import { RunsRepository, type EncodedRun } from '../../db/runs-repository';
 
@@ -46,11 +47,14 @@ export class ImportWriter {
   private deferred: { name: string; sql: string }[] | null = null;
   /** The hash cache over the import's connection (for artifact hashing during the import). */
   readonly hashCache: HashCacheRepository;
+  /** Each source's whole-store token, read and written in the import's transaction. */
+  readonly sources: ImportSourcesRepository;
   private readonly runs: RunsRepository;
 
   private constructor(private readonly store: StoreHandle) {
     this.runs = new RunsRepository(store.db);
     this.hashCache = new HashCacheRepository(store.db);
+    this.sources = new ImportSourcesRepository(store.db);
     this.storedAtStart = this.runs.count();
   }
 

@@ -8,6 +8,7 @@ import { migration006 } from './006-metric-histories';
 import { migration007 } from './007-audit-leases';
 import { migration008 } from './008-hash-cache-ctime';
 import { migration009 } from './009-import-fingerprint';
+import { migration010 } from './010-import-sources';
 import type Database from 'better-sqlite3';
 
 /** One migration: SQL to run, or a function for one that must read what is stored. */
@@ -27,4 +28,5 @@ export const MIGRATIONS: readonly Migration[] = [
   migration007,
   migration008,
   migration009,
+  migration010,
 ];

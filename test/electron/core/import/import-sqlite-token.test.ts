@@ -45,6 +45,9 @@ function mlflowDb(walMode = false): { file: string; dir: string; artifact: (i: n
 /** A connection as MLflow's (or the sqlite3 shell's) would be. */
 const writer = (file: string): Database.Database => new Database(file);
 
+const sourceTokens = (ctx: CoreContext): string[] =>
+  ctx.store.db.prepare('SELECT store_token FROM import_sources').pluck().all() as string[];
+
 const fingerprints = (ctx: CoreContext): string[] =>
   ctx.store.db.prepare('SELECT import_fingerprint FROM runs ORDER BY source_key').pluck().all() as string[];
 
@@ -61,8 +64,8 @@ describe('the whole-database token of an mlflow.db', () => {
     const ctx = tempCore();
     expect(await importMlflow(ctx, { location: file })).toMatchObject({ added: RUNS });
     const first = fingerprints(ctx);
-    // Each fingerprint holds the token of the database it was read from.
-    expect(first.every((f) => /^[\w-]{22}\//.test(f))).toBe(true);
+    // The source's token is recorded with the import that checked every run.
+    expect(sourceTokens(ctx)).toHaveLength(1);
     const same = await importMlflow(ctx, { location: file });
     expect(same).toMatchObject({ added: 0, updated: 0, unchanged: RUNS });
     expect(fingerprints(ctx)).toEqual(first); // nothing rewritten
@@ -117,7 +120,7 @@ describe('the whole-database token of an mlflow.db', () => {
     const after = storedRun(ctx, filesOnly, 5).outcome.artifacts[0]!.files[0]!;
     expect(after.sha256).not.toBe(before);
     expect(after.size).toBe('weights X'.length);
-    // The other runs kept their fingerprints (the same token): they were passed over without their facts.
+    // The other runs kept their fingerprints: they were passed over by the token, without their facts.
     expect(fingerprints(ctx).filter((f, i) => f !== tokenNow[i])).toHaveLength(1);
     expect(await importMlflow(ctx, { location: file })).toMatchObject({ updated: 0, unchanged: RUNS });
   });
@@ -145,7 +148,7 @@ describe('the whole-database token of an mlflow.db', () => {
     await new Promise((resolve) => setTimeout(resolve, SETTLE_MS + 200));
     const ctx = tempCore();
     expect(await importMlflow(ctx, { location: file })).toMatchObject({ added: RUNS });
-    expect(fingerprints(ctx).every((f) => /^[\w-]{22}\//.test(f))).toBe(true);
+    expect(sourceTokens(ctx)).toHaveLength(1);
     expect(await importMlflow(ctx, { location: file })).toMatchObject({ unchanged: RUNS });
 
     // A writer that stays open, its commits in the -wal file only (no checkpoint), as a running MLflow server's.
@@ -173,6 +176,53 @@ describe('the whole-database token of an mlflow.db', () => {
     expect(storedRun(ctx, checkpointed, 3).tags.team).toBe('ddd');
     expect(checkpointed).toMatchObject({ updated: 1, unchanged: RUNS - 1 });
     expect(await importMlflow(ctx, { location: file })).toMatchObject({ updated: 0, unchanged: RUNS });
+  });
+
+  it('goes by the token only for what the import that recorded it checked: not an --experiment, not runs it left out as deleted', async () => {
+    const { file } = mlflowDb();
+    const setup = writer(file);
+    setup.prepare("INSERT INTO experiments (experiment_id, name, lifecycle_stage) VALUES (1, 'other', 'active')").run();
+    setup.prepare('UPDATE runs SET experiment_id = 1 WHERE run_uuid = ?').run(runId(7));
+    setup.prepare("UPDATE runs SET lifecycle_stage = 'deleted' WHERE run_uuid = ?").run(runId(6));
+    setup.close();
+    const ctx = tempCore();
+    expect(await importMlflow(ctx, { location: file, includeDeleted: true })).toMatchObject({ added: RUNS });
+
+    // A run of the other experiment changes; an import of experiment 0 alone neither sees it nor records the token.
+    const db = writer(file);
+    db.prepare("UPDATE tags SET value = 'bbb' WHERE run_uuid = ?").run(runId(7));
+    db.close();
+    expect(await importMlflow(ctx, { location: file, experiment: '0', includeDeleted: true })).toMatchObject({
+      updated: 0,
+      unchanged: RUNS - 1,
+    });
+    const full = await importMlflow(ctx, { location: file, includeDeleted: true });
+    expect(changeOf(full, 7)).toBe('updated');
+    expect(storedRun(ctx, full, 7).tags.team).toBe('bbb');
+
+    // A run deleted in MLflow changes; an import that leaves deleted runs out records the token without checking it.
+    const db2 = writer(file);
+    db2.prepare("UPDATE tags SET value = 'ccc' WHERE run_uuid = ?").run(runId(6));
+    db2.close();
+    const active = await importMlflow(ctx, { location: file });
+    expect(active.skipped.map((s) => s.runId)).toEqual([runId(6)]);
+    expect(active).toMatchObject({ updated: 0, unchanged: RUNS - 1 });
+    const withDeleted = await importMlflow(ctx, { location: file, includeDeleted: true });
+    expect(changeOf(withDeleted, 6)).toBe('updated');
+    expect(storedRun(ctx, withDeleted, 6).tags.team).toBe('ccc');
+    expect(await importMlflow(ctx, { location: file, includeDeleted: true })).toMatchObject({ unchanged: RUNS });
+  });
+
+  it('sees an experiment renamed in MLflow (the record holds its name)', async () => {
+    const { file } = mlflowDb();
+    const ctx = tempCore();
+    await importMlflow(ctx, { location: file });
+    const db = writer(file);
+    db.prepare("UPDATE experiments SET name = 'renamed' WHERE experiment_id = 0").run();
+    db.close();
+    const again = await importMlflow(ctx, { location: file });
+    expect(again).toMatchObject({ updated: RUNS });
+    expect(again.experiments.map((e) => e.name)).toEqual(['renamed']);
   });
 
   it('changes with every committed write in rollback-journal mode, and holds the file identity', () => {
