@@ -95,7 +95,9 @@ function extras(c: Comparison, section: SectionComparison['section'], all: boole
   } else if (section === 'software') {
     const py = c.software.python;
     if (py.a !== py.b) out.push(`  Python ${py.a ?? '—'} → ${py.b ?? '—'}${py.step ? ` (${py.step})` : ''}`);
-    out.push(`  packages: ${c.software.packages.length} differ, ${c.software.packagesSame} same`);
+    // without --all a section is shown for what differs: the count alone put "Software (no differences)" in every comparison
+    if (all || c.software.packages.length)
+      out.push(`  packages: ${c.software.packages.length} differ, ${c.software.packagesSame} same`);
     const pk = c.software.packages.slice(0, MAX_LIST * 2);
     if (pk.length)
       out.push(

@@ -114,6 +114,11 @@ describe('compare, where one run lacks what the other has', () => {
     expect(text).toMatch(/^ {2}- {2}loss +0\.3 +— /m);
     expect(text).toMatch(/^ {2}- {2}artifact model\.pkl +1 file, 10 B, root f{12} +—$/m);
     expect(text).not.toMatch(/^ {2}. {2}accuracy/m);
+    // only what differs: no section that has nothing to show (Software was always listed, with its package count)
+    expect(text).not.toMatch(/^(Code|Data|Software|Hardware|Randomness) \(/m);
+    expect(await compareText(A, B, '--all')).toMatch(
+      /^Software \(no differences\)\n(.*\n)* {2}packages: 0 differ, 0 same$/m,
+    );
 
     const sections = await appCompare(A, B);
     expect(sections.outcome).toMatch(/^Outcome 2 differences/);
