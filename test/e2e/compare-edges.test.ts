@@ -96,7 +96,10 @@ async function compareReport(format: 'html' | 'md', ...ids: string[]): Promise<s
 /** The app's Compare view of two runs: each section's heading and its text. */
 async function appCompare(a: string, b: string): Promise<Record<string, string>> {
   await page.goto(`${app.served.origin}/#/compare/${a}/${b}`);
-  await page.waitForSelector('[data-testid="compare-ready"]');
+  // a new hash re-renders the view in place: wait for this pair, not the one the last test left on the page
+  await page.waitForSelector(
+    `[data-testid="compare-ready"]:has(a[href="#/run/${a}"]):has(a[href="#/run/${b}"]) [data-testid="section-outcome"]`,
+  );
   const out: Record<string, string> = {};
   for (const s of await page.$$('[data-testid^="section-"]')) {
     const id = (await s.getAttribute('data-testid'))!.replace('section-', '');
