@@ -182,8 +182,11 @@ export function parseMetricBytes(name: string, bytes: Buffer): MlflowMetricColum
 
 /** ASCII bytes as a string (the value's characters were checked to be ASCII). */
 function latin1(bytes: Buffer, start: number, end: number): string {
-  return bytes.toString('latin1', start, end);
+  return LATIN1_SLICE ? (bytes as SlicedBuffer).latin1Slice(start, end) : bytes.toString('latin1', start, end);
 }
+/** The Buffer method under toString('latin1'), without its argument checks (~10 % of this parse), where Node has it. */
+type SlicedBuffer = Buffer & { latin1Slice(start: number, end: number): string };
+const LATIN1_SLICE = typeof (Buffer.prototype as Partial<SlicedBuffer>).latin1Slice === 'function';
 
 /** The careful way: the file as UTF-8 text, through parseMetricColumns. */
 function parseMetricText(name: string, bytes: Buffer): MlflowMetricColumns {
