@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { DeclaredDataset } from '../../../shared/snapshot/snapshot';
 import type { MlflowExperimentInfo } from './import-mlflow-types';
 import { runStamp, type Listings } from './import-file-stamp';
-import { readStatedFile } from './store-files';
+import { readStatedFile, type StatedRead } from './store-files';
 
 /**
  * What MLflow's FileStore does to a run folder, and so what the fingerprint covers:
@@ -83,7 +83,7 @@ const byName = (a: fs.Dirent, b: fs.Dirent): number => (a.name < b.name ? -1 : a
 export interface StampReads {
   files: ReadonlySet<string>;
   folders: ReadonlySet<string>;
-  into: Map<string, Buffer>;
+  into: Map<string, StatedRead>;
 }
 
 /**
@@ -143,7 +143,7 @@ export function stampRun(
         if (reads !== undefined && (read || (top && reads.files.has(e.name)))) {
           const got = readStatedFile(prefix + e.name);
           if (got === null) return false;
-          reads.into.set(prefix + e.name, got.bytes);
+          reads.into.set(prefix + e.name, got);
           file = got.stats;
         } else file = fs.lstatSync(prefix + e.name, { throwIfNoEntry: false });
         if (!file?.isFile() || file.mtimeMs > settled) return false;
@@ -257,6 +257,28 @@ export function matchesStored(
   const space = stored.indexOf(' ');
   if (space < 0) return stored === hash(null) ? 'older' : 'no';
   return legacy.folders !== null && stored === `${hash(legacy.folders)} ${legacy.plan}` ? 'older' : 'no';
+}
+
+/** Marks the fingerprint of a run skipped as deleted in MLflow. */
+const DELETED = 'd:';
+
+/**
+ * The fingerprint of a run skipped as deleted in MLflow, from the stat of its meta.yaml taken before it was read:
+ * the skip was read from that file alone (its run id, experiment id and lifecycle stage; the experiment's side is
+ * in the scope, --include-deleted too). MLflow rewrites meta.yaml whenever it restores or changes a run (in place,
+ * or by a rename: a new inode). Null when it changed in the last second, or is not a regular file.
+ */
+export function skipFingerprint(meta: fs.Stats, scope: FingerprintScope, now = Date.now()): string | null {
+  if (!meta.isFile() || meta.mtimeMs > now - SETTLE_MS) return null;
+  filled = 0;
+  pushStats(meta);
+  return DELETED + vectorHash(scope.key, 'deleted');
+}
+
+/** Whether a run skipped as deleted, with this fingerprint stored, still is: one lstat of its meta.yaml. */
+export function recheckSkip(runDir: string, stored: string, scope: FingerprintScope): boolean {
+  const meta = fs.lstatSync(runDir + path.sep + 'meta.yaml', { throwIfNoEntry: false });
+  return meta !== undefined && skipFingerprint(meta, scope) === stored;
 }
 
 /** Scopes built so far, by the experiment's datasets map (one per experiment scope of an import). */

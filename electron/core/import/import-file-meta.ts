@@ -10,6 +10,7 @@ import {
   storePathKind,
   type StoreBytesRead,
   type StoreEntryKind,
+  type StatedRead,
   type StoreFileRead,
 } from './store-files';
 
@@ -199,7 +200,7 @@ export interface KeyFileOptions {
   listings?: Map<string, fs.Dirent[]>;
   entry?: fs.Dirent;
   /** Files already read (by the stamp walk, import-file-fingerprint.ts), by path. */
-  preread?: Map<string, Buffer>;
+  preread?: Map<string, StatedRead>;
 }
 
 /**
@@ -261,9 +262,9 @@ function readKeys<R extends { ok: true }, T>(
       }
       const kind = e.isFile() ? 'file' : storeEntryKind(root, file, e);
       if (kind === 'file') {
-        const bytes = e.isFile() ? preread?.get(file) : undefined;
-        if (bytes !== undefined) {
-          out.set(name, reader.preread(bytes));
+        const got = e.isFile() ? preread?.get(file) : undefined;
+        if (got !== undefined) {
+          out.set(name, reader.preread(got.bytes));
           continue;
         }
         const read = e.isFile() ? reader.listed(root, file) : reader.careful(root, file);

@@ -26,6 +26,8 @@ export interface FileReadAheadData {
   fingerprintSalt: string | undefined;
   /** The fingerprints stored with earlier imports of these runs, by run folder name. */
   stored: Map<string, string>;
+  /** The fingerprints of those of these runs an earlier import skipped as deleted in MLflow, by run folder name. */
+  storedSkips: Map<string, string>;
   /** Int32 slots: [0] batches taken by the import, [1] 1 when the import stopped. */
   control: SharedArrayBuffer;
 }
@@ -46,11 +48,26 @@ export function storedFingerprints(
   plan: { names: string[] }[],
   options: Pick<RunReadOptions, 'storedFingerprint' | 'fingerprintSalt'>,
 ): Map<string, string> {
+  return storedBy(plan, options.fingerprintSalt !== undefined ? options.storedFingerprint : undefined);
+}
+
+/** The fingerprints stored for the plan's runs an earlier import skipped as deleted, by run folder name. */
+export function storedSkipFingerprints(
+  plan: { names: string[] }[],
+  options: Pick<RunReadOptions, 'storedSkipFingerprint' | 'fingerprintSalt'>,
+): Map<string, string> {
+  return storedBy(plan, options.fingerprintSalt !== undefined ? options.storedSkipFingerprint : undefined);
+}
+
+function storedBy(
+  plan: { names: string[] }[],
+  lookup: ((name: string) => string | null | undefined) | undefined,
+): Map<string, string> {
   const stored = new Map<string, string>();
-  if (options.storedFingerprint && options.fingerprintSalt !== undefined)
+  if (lookup)
     for (const { names } of plan)
       for (const name of names) {
-        const fingerprint = options.storedFingerprint(name);
+        const fingerprint = lookup(name);
         if (fingerprint) stored.set(name, fingerprint);
       }
   return stored;
@@ -95,7 +112,11 @@ export class FileReadAhead {
   static start(
     root: string,
     plan: { scope: ExperimentScope; names: string[] }[],
-    { options, stored }: { options: RunReadOptions; stored: Map<string, string> },
+    {
+      options,
+      stored,
+      storedSkips = new Map(),
+    }: { options: RunReadOptions; stored: Map<string, string>; storedSkips?: Map<string, string> },
   ): FileReadAhead | null {
     const file = workerFile();
     if (file === null) return null;
@@ -105,6 +126,7 @@ export class FileReadAhead {
       includeDeleted: options.includeDeleted,
       fingerprintSalt: options.fingerprintSalt,
       stored,
+      storedSkips,
     });
   }
 

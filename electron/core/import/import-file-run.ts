@@ -9,7 +9,7 @@ import {
 import { emptyRecord } from '../../../shared/records';
 import type { DeclaredDataset } from '../../../shared/snapshot/snapshot';
 import type { LocalModelDir, MlflowReadItem, MlflowReadOptions } from './import-mlflow-types';
-import { isInside } from './store-files';
+import { isInside, type StatedRead } from './store-files';
 import {
   InputMetaSchema,
   listStoreDirs,
@@ -22,13 +22,25 @@ import {
 import { parseMetricBytes } from './import-file-metrics';
 import type { ExperimentScope } from './import-file-experiment';
 import type { Listings } from './import-file-stamp';
-import { fingerprintScope, matchesStored, recheckRun, stampRun } from './import-file-fingerprint';
+import {
+  fingerprintScope,
+  matchesStored,
+  recheckRun,
+  recheckSkip,
+  skipFingerprint,
+  stampRun,
+} from './import-file-fingerprint';
 
 /** What the stamp walk reads of a run folder as it stamps it: what readRun reads next (its params are not stamped file by file). */
 const STAMP_READS = { files: new Set(['meta.yaml']), folders: new Set(['metrics', 'tags']) };
 
 /** What reading a run needs of the import's options (all a worker thread is given). */
-export type RunReadOptions = Pick<MlflowReadOptions, 'includeDeleted' | 'fingerprintSalt' | 'storedFingerprint'>;
+export type RunReadOptions = Pick<
+  MlflowReadOptions,
+  'includeDeleted' | 'fingerprintSalt' | 'storedFingerprint' | 'storedSkipFingerprint'
+>;
+
+const DELETED_SKIP = 'deleted in MLflow (lifecycle_stage: deleted); use --include-deleted to import it';
 
 /** Reads the run folder `name` of an experiment: the run, a skip with its reason, or "unchanged" when its stamp is as stored. */
 export function readRun(
@@ -54,12 +66,16 @@ export function readRun(
           { exp, datasets },
         )
       : null;
+  // A run skipped last time as deleted in MLflow, whose meta.yaml is as it was then, is skipped again unread.
+  const storedSkip = scope !== null ? options.storedSkipFingerprint?.(name) : undefined;
+  if (scope !== null && storedSkip !== undefined && recheckSkip(runDir, storedSkip, scope))
+    return { kind: 'skip', skip: { experimentId: exp.id, runId: name, reason: DELETED_SKIP }, fingerprint: storedSkip };
   const stored = (scope !== null ? options.storedFingerprint?.(name) : undefined) ?? undefined;
   if (scope !== null && stored !== undefined && recheckRun(runDir, stored, scope))
     return { kind: 'unchanged', runId: name, experimentId: exp.id };
   // A run with no fingerprint stored (a first import) is read as it is stamped: each file it reads is stamped by
   // the fstat of that read. One with a fingerprint stored may be unchanged: it is stamped by lstats, then read.
-  const preread = new Map<string, Buffer>();
+  const preread = new Map<string, StatedRead>();
   const fingerprint =
     scope !== null
       ? stampRun(runDir, scope, {
@@ -86,12 +102,14 @@ export function readRun(
     entries = null;
   }
   const metaFile = runDir + path.sep + 'meta.yaml'; // as the stamp walk names it (path.join, without its cost)
-  const metaBytes = preread.get(metaFile);
+  const metaRead = preread.get(metaFile);
+  // meta.yaml's stat before it is read (the walk's fstat, or an lstat now): a deleted run's skip is stamped by it.
+  const metaStat = metaRead?.stats ?? (scope !== null ? fs.lstatSync(metaFile, { throwIfNoEntry: false }) : undefined);
   const meta = readMeta(
     root,
     metaFile,
     RunMetaSchema,
-    metaBytes !== undefined ? { bytes: metaBytes } : entries?.get('meta.yaml'),
+    metaRead !== undefined ? { bytes: metaRead.bytes } : entries?.get('meta.yaml'),
   );
   if (!meta.ok) return skip(meta.reason);
   const m = meta.value;
@@ -101,8 +119,11 @@ export function readRun(
   if (m.experiment_id !== exp.id)
     return skip(`meta.yaml names experiment ${m.experiment_id} but the run lies in experiment ${exp.id}`);
   const lifecycleStage = exp.lifecycleStage === 'deleted' ? 'deleted' : (m.lifecycle_stage ?? 'active');
-  if (lifecycleStage === 'deleted' && !options.includeDeleted)
-    return skip('deleted in MLflow (lifecycle_stage: deleted); use --include-deleted to import it');
+  if (lifecycleStage === 'deleted' && !options.includeDeleted) {
+    const skipped = scope !== null && metaStat !== undefined ? skipFingerprint(metaStat, scope) : null;
+    const item = { kind: 'skip' as const, skip: { experimentId: exp.id, runId: name, reason: DELETED_SKIP } };
+    return skipped === null ? item : { ...item, fingerprint: skipped };
+  }
 
   const has = (sub: string): boolean => entries === null || entries.has(sub);
   const none = new Map<string, string>();

@@ -21,6 +21,7 @@ const options = {
   includeDeleted: data.includeDeleted,
   fingerprintSalt: data.fingerprintSalt,
   storedFingerprint: (name: string) => data.stored.get(name),
+  storedSkipFingerprint: (name: string) => data.storedSkips.get(name),
 };
 
 let posted = 0;

@@ -14,7 +14,7 @@ import {
 import { isInside } from './store-files';
 import { ExperimentMetaSchema, listDirs, readMeta } from './import-file-meta';
 import { listLoggedModels, readDatasets, type ExperimentScope } from './import-file-experiment';
-import { FileReadAhead, storedFingerprints } from './import-file-read-ahead';
+import { FileReadAhead, storedFingerprints, storedSkipFingerprints } from './import-file-read-ahead';
 import { readRun } from './import-file-run';
 import { FileRecheck, recheckJobs } from './import-file-recheck';
 
@@ -171,18 +171,31 @@ export function openFileStore(dirArg: string, options: MlflowReadOptions): Mlflo
       // Many runs to read whole: the worker reads them all, ahead. A re-import of mostly fingerprinted runs (a few
       // stats each): this thread and a worker re-check about half of them each, this one the first part.
       const stored = storedFingerprints(plan, options);
+      // Runs skipped last time as deleted in MLflow: one stat each tells whether they still are (not a read).
+      const storedSkips = storedSkipFingerprints(plan, options);
       const from = options.workersFrom ?? READ_AHEAD_FROM;
       let here =
-        expectedRuns - stored.size >= from ? 0 : expectedRuns >= from ? Math.ceil(expectedRuns * HERE_SHARE) : null;
+        expectedRuns - stored.size - storedSkips.size >= from
+          ? 0
+          : expectedRuns >= from
+            ? Math.ceil(expectedRuns * HERE_SHARE)
+            : null;
       // The split: a small worker re-checks the rest by stats (import-file-recheck.ts); runs it finds changed are read here.
       // Reading ahead, this thread reads the first runs itself while the worker starts (which it does in about the
       // time this thread reads and writes HEAD_RUNS), so neither thread waits at the start.
       if (here === 0) {
         here = Math.min(HEAD_RUNS, Math.floor(expectedRuns / 8));
-        ahead = FileReadAhead.start(root, planFrom(plan, here), { options, stored });
+        ahead = FileReadAhead.start(root, planFrom(plan, here), { options, stored, storedSkips });
       } else if (here !== null) recheck = FileRecheck.start(recheckJobs(planFrom(plan, here), stored, options));
       // This thread's reads look fingerprints up in the map just built (not in the store's packed entries again).
-      const runOptions = stored.size > 0 ? { ...options, storedFingerprint: (n: string) => stored.get(n) } : options;
+      const runOptions =
+        stored.size > 0 || storedSkips.size > 0
+          ? {
+              ...options,
+              storedFingerprint: (n: string) => stored.get(n),
+              storedSkipFingerprint: (n: string) => storedSkips.get(n),
+            }
+          : options;
       let index = 0;
       try {
         for (const { scope, names, notes } of plan) {

@@ -35,7 +35,8 @@ export interface RawMlflowRun {
 /** One item of a reader's stream: a run, or a run left out with the reason. */
 export type MlflowReadItem =
   | { kind: 'run'; run: RawMlflowRun }
-  | { kind: 'skip'; skip: ImportSkip }
+  /** `fingerprint`: what the skip was decided from (a run deleted in MLflow), to be stored for the next import. */
+  | { kind: 'skip'; skip: ImportSkip; fingerprint?: string }
   /** A run whose fingerprint matched the stored one: not read further; `fingerprint`, when given, is to be stored instead. */
   | { kind: 'unchanged'; runId: string; experimentId: string; fingerprint?: string };
 
@@ -73,6 +74,8 @@ export interface MlflowReadOptions {
    * can fingerprint a run from what MLflow changes with it compares before reading the run's metrics.
    */
   storedFingerprint?: (runId: string) => string | null | undefined;
+  /** The fingerprint stored with a run an earlier import skipped (deleted in MLflow), if any (a skip item's). */
+  storedSkipFingerprint?: (runId: string) => string | undefined;
   /** Mixed into every fingerprint (the import's digest salt: versions, store). */
   fingerprintSalt?: string;
   /** The source's token recorded by its last import that checked every run (storedSourceToken), if any. */

@@ -167,13 +167,27 @@ export async function importMlflow(
       options.storedFingerprint = (runId) => existing.under(runId)?.importFingerprint;
       options.storedStoreToken = writer.sources.token(prefix);
     }
+    // Runs skipped last time as deleted in MLflow, with what that was decided from (a reader re-checks it cheaply).
+    const skipsStored = writer.skips.under(prefix);
+    if (skipsStored.size > 0) options.storedSkipFingerprint = (runId) => skipsStored.get(runId);
     for await (const item of reader.runs()) {
       if (item.kind === 'skip') {
         skipped.push(item.skip);
         if (item.skip.runId !== null) runsSeen++;
+        if (
+          item.fingerprint !== undefined &&
+          item.skip.runId !== null &&
+          skipsStored.get(item.skip.runId) !== item.fingerprint
+        )
+          writer.skips.remember(`${prefix}${item.skip.runId}`, item.fingerprint);
         continue;
       }
       runsSeen++;
+      // Imported now (restored in MLflow, or --include-deleted): its skip is no longer what the store says of it.
+      if (skipsStored.size > 0) {
+        const id = item.kind === 'unchanged' ? item.runId : item.run.record.runId;
+        if (skipsStored.delete(id)) writer.skips.forget(`${prefix}${id}`);
+      }
       if (item.kind === 'unchanged') {
         // `seen` is keyed by run id: every key of one import has the same prefix.
         if (!seen.has(item.runId)) {

@@ -3,6 +3,7 @@ import { ReproError } from '../../../shared/errors';
 import type { Snapshot } from '../../../shared/snapshot/snapshot';
 import { HashCacheRepository } from '../../db/hash-cache-repository';
 import { ImportSourcesRepository } from '../../db/import-sources-repository';
+import { ImportSkipsRepository } from '../../db/import-skips-repository';
 import { openStore, type StoreHandle } from '../../db/open-store';
 import { RunsRepository, type EncodedRun } from '../../db/runs-repository';
 
@@ -50,9 +51,12 @@ export class ImportWriter {
   /** Each source's whole-store token, read and written in the import's transaction. */
   readonly sources: ImportSourcesRepository;
   private readonly runs: RunsRepository;
+  /** Fingerprints of source runs skipped as deleted in MLflow, read and written in the import's transaction. */
+  readonly skips: ImportSkipsRepository;
 
   private constructor(private readonly store: StoreHandle) {
     this.runs = new RunsRepository(store.db);
+    this.skips = new ImportSkipsRepository(store.db);
     this.hashCache = new HashCacheRepository(store.db);
     this.sources = new ImportSourcesRepository(store.db);
     this.storedAtStart = this.runs.count();

@@ -9,6 +9,7 @@ import { migration007 } from './007-audit-leases';
 import { migration008 } from './008-hash-cache-ctime';
 import { migration009 } from './009-import-fingerprint';
 import { migration010 } from './010-import-sources';
+import { migration011 } from './011-import-skips';
 import type Database from 'better-sqlite3';
 
 /** One migration: SQL to run, or a function for one that must read what is stored. */
@@ -29,4 +30,5 @@ export const MIGRATIONS: readonly Migration[] = [
   migration008,
   migration009,
   migration010,
+  migration011,
 ];
