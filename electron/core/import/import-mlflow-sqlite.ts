@@ -28,6 +28,7 @@ import {
 } from './import-sqlite-metrics';
 import { RunPlanner, type Planned, type RunHead } from './import-sqlite-plan';
 import { readDbToken } from './import-sqlite-token';
+import { RunFolders } from './import-sqlite-folders';
 
 export { isSqliteFile } from './import-sqlite-schema';
 
@@ -89,22 +90,7 @@ function readerOver(
   let prefetch: SqlitePrefetch | null = null;
 
   const artifactRoots = ['mlruns', 'mlartifacts'].map((d) => path.join(boundary, d)).filter((d) => fs.existsSync(d));
-  // `file` is a real path, so its folder is one: a real path under it starts with it and a separator.
-  const inside = boundary.endsWith(path.sep) ? boundary : boundary + path.sep;
-  /** The folder under an artifact root, if it is there and its real path (links resolved) is inside the boundary. */
-  const localDir = (...parts: string[]): string | null => {
-    for (const root of artifactRoots) {
-      const dir = path.join(root, ...parts);
-      let real: string;
-      try {
-        real = fs.realpathSync.native(dir); // throws where it is missing, as existsSync would say
-      } catch {
-        continue;
-      }
-      if (real === boundary || real.startsWith(inside)) return dir;
-    }
-    return null;
-  };
+  const folders = new RunFolders(boundary, artifactRoots);
 
   return {
     type: 'mlflow-sqlite',
@@ -139,7 +125,7 @@ function readerOver(
       const planner = new RunPlanner({
         wanted,
         options,
-        localDir,
+        folders,
         models,
         datasets: datasetsNow,
         watermark,

@@ -199,7 +199,8 @@ export function modelsByRun(db: Database.Database, columns: Map<string, Set<stri
 
 /**
  * A run's fingerprint, `<files>/<facts>.<watermark>`:
- * - a hash of the stamps of the run's artifact and model folders (files may change while the rows stay);
+ * - a hash of the stamps of the run's artifact and model folders (files may change while the rows stay), or,
+ *   starting with '~', of their lstats where they were all found empty (RunFolders);
  * - a hash of what MLflow rewrites when the run changes (its row, params, tags, datasets, models, and its
  *   experiment's name and stage, which the record holds);
  * - the metrics table's watermark when it was read (MetricMoves tells from it whether the history moved since).
@@ -235,13 +236,13 @@ export function fingerprintText(f: Fingerprint): string {
 
 /** A stored fingerprint's parts, or null for one of another form (an older build's: the run is then checked by its facts). */
 export function parseFingerprint(text: string): Fingerprint | null {
-  const m = /^([\w-]+)\/([\w-]+)\.(.*)$/s.exec(text);
+  const m = /^(~?[\w-]+)\/([\w-]+)\.(.*)$/s.exec(text);
   const watermark = m ? parseWatermark(m[3]!) : null;
   return m && watermark ? { files: m[1]!, facts: m[2]!, watermark } : null;
 }
 
 /** 128 bits of SHA-256, base64url: enough to tell two stamps apart, and short in every stored run. */
-function shortHash(salt: string, text: string): string {
+export function shortHash(salt: string, text: string): string {
   if (oneShot) return oneShot('sha256', salt + text, 'base64url').slice(0, 22);
   return createHash('sha256').update(salt).update(text).digest('base64url').slice(0, 22);
 }

@@ -1,7 +1,7 @@
 /** Planning an mlflow.db's runs before their metrics are read: left out, unchanged since the last import (by the database's token or by the run's own facts), or to be read. */
+import type { Stats } from 'node:fs';
 import type { ImportSkip } from '../../../shared/api/api-import';
 import type { DeclaredDataset } from '../../../shared/snapshot/snapshot';
-import { artifactStamp } from './import-file-stamp';
 import {
   storedSourceToken,
   type LocalModelDir,
@@ -9,14 +9,8 @@ import {
   type MlflowReadOptions,
 } from './import-mlflow-types';
 import { RunRowSchema, type RunRow } from './import-sqlite-schema';
-import {
-  factsPart,
-  filesPart,
-  fingerprintText,
-  parseFingerprint,
-  type RunFacts,
-  type RunModel,
-} from './import-sqlite-facts';
+import { factsPart, fingerprintText, parseFingerprint, type RunFacts, type RunModel } from './import-sqlite-facts';
+import type { RunFolders } from './import-sqlite-folders';
 import type { MetricMoves, MetricWatermark } from './import-sqlite-metrics';
 
 /** A run row settled before its metrics are read: left out, unchanged since the last import, or to be read. */
@@ -46,18 +40,25 @@ export interface RunHead {
   exp: MlflowExperimentInfo;
   lifecycleStage: string;
   artifactDir: string | null;
-  /** The artifacts folder was listed whole and holds nothing. */
-  artifactsEmpty: boolean;
+  /** The artifacts folder's lstat, where finding it took one (before it is listed). */
+  artifactsStat: Stats | null;
   modelDirs: LocalModelDir[];
+  /** The stamps, once taken (stamp). */
+  stamps?: FolderStamps;
+}
+
+/** A run's folder stamps: the fingerprint's files part (null: not stampable now), and whether its artifacts folder is empty. */
+interface FolderStamps {
   files: string | null;
+  artifactsEmpty: boolean;
 }
 
 /** What the planner works from. */
 export interface PlannerContext {
   wanted: Map<string, MlflowExperimentInfo>;
   options: MlflowReadOptions;
-  /** The folder of a run's files inside the store, or null (missing, or a link out of it). */
-  localDir: (...parts: string[]) => string | null;
+  /** Where runs' folders are inside the store, and their stamps. */
+  folders: RunFolders;
   models: Map<string, RunModel[]>;
   /** The dataset inputs by run, read when a run first needs them. */
   datasets: () => Map<string, DeclaredDataset[]>;
@@ -86,7 +87,7 @@ export class RunPlanner {
 
   /** A run row's head, or what to do with the row when that is known from it alone (a skip, or not wanted). */
   head(raw: Record<string, unknown>): Planned | RunHead {
-    const { wanted, options, localDir, models } = this.ctx;
+    const { wanted, options, folders, models } = this.ctx;
     const parsed = RunRowSchema.safeParse(raw);
     const rawId = raw.run_uuid;
     if (!parsed.success) {
@@ -113,39 +114,46 @@ export class RunPlanner {
         },
       };
     }
-    const artifactDir = localDir(exp.id, r.run_uuid, 'artifacts');
+    const { dir: artifactDir, stat: artifactsStat } = folders.artifactsOf(exp.id, r.run_uuid);
     const modelDirs: LocalModelDir[] = [];
     for (const m of models.get(r.run_uuid) ?? []) {
-      const dir = localDir(m.experimentId, 'models', m.modelId, 'artifacts');
+      const dir = folders.localDir(m.experimentId, 'models', m.modelId, 'artifacts');
       if (dir) modelDirs.push({ artifactPath: `models/${m.name ?? m.modelId}`, modelId: m.modelId, dir });
     }
-    // Files to hash (artifacts, models) are stamped too: they may change while the rows stay.
-    let files: string | null = null;
-    let artifactsEmpty = false;
-    const stamps: string[] = [];
-    for (const d of [artifactDir, ...modelDirs.map((m) => m.dir)]) {
-      const stamp = d === null ? 'none' : artifactStamp(d);
-      if (stamp === null) break;
-      // an empty stamp is a folder listed whole with no entry in it (the stamp is null where it could not be)
-      if (stamps.length === 0 && d !== null && stamp === '') artifactsEmpty = true;
-      stamps.push(d === null ? stamp : `${d}\n${stamp}`);
-    }
-    if (stamps.length === 1 + modelDirs.length && this.ctx.watermark && this.salt !== undefined)
-      files = filesPart(stamps);
-    return { kind: 'head', raw, r, exp, lifecycleStage, artifactDir, artifactsEmpty, modelDirs, files };
+    return { kind: 'head', raw, r, exp, lifecycleStage, artifactDir, artifactsStat, modelDirs };
+  }
+
+  /** The run's folder stamps (taken once): files to hash (artifacts, models) are stamped, as they may change while the rows stay. */
+  private stamps(head: RunHead): FolderStamps {
+    if (head.stamps) return head.stamps;
+    const dirs = [head.artifactDir, ...head.modelDirs.map((m) => m.dir)];
+    head.stamps =
+      this.ctx.watermark && this.salt !== undefined
+        ? this.ctx.folders.stamp(dirs, head.artifactsStat)
+        : { files: null, artifactsEmpty: false };
+    return head.stamps;
   }
 
   /** Whether the run is as stored by the source's token: no row changed since its fingerprint was checked, and its files are as stamped. */
   sameByToken(head: RunHead): boolean {
-    if (this.vouched === 'none' || head.files === null) return false;
+    if (this.vouched === 'none') return false;
     if (this.vouched === 'active' && head.lifecycleStage === 'deleted') return false;
     const stored = this.ctx.options.storedFingerprint!(head.r.run_uuid);
-    return typeof stored === 'string' && stored.startsWith(`${head.files}/`);
+    if (typeof stored !== 'string') return false;
+    if (stored.startsWith('~')) {
+      // Stamped by their lstats, found empty: the same lstats now mean still empty, with no folder listed.
+      const dirs = [head.artifactDir, ...head.modelDirs.map((m) => m.dir)];
+      const byStat = this.ctx.folders.statForm(dirs, [head.artifactsStat]);
+      if (byStat !== null && stored.startsWith(`${byStat}/`)) return true;
+    }
+    const { files } = this.stamps(head);
+    return files !== null && stored.startsWith(`${files}/`);
   }
 
   /** What to do with a run whose facts were read: passed over when they, its files and its metrics are as stored, else read. */
   finish(head: RunHead, facts: RunFacts): Planned {
-    const { r, exp, lifecycleStage, artifactDir, artifactsEmpty, modelDirs, files } = head;
+    const { r, exp, lifecycleStage, artifactDir, modelDirs } = head;
+    const { files, artifactsEmpty } = this.stamps(head);
     const watermark = this.ctx.watermark;
     let fingerprint: string | null = null;
     if (watermark && files !== null && this.salt !== undefined) {

@@ -2,7 +2,7 @@
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { importMlflow } from '../../../../electron/core/import/import-mlflow';
 import { readDbToken, SETTLE_MS } from '../../../../electron/core/import/import-sqlite-token';
 import type { CoreContext } from '../../../../electron/core/core-context';
@@ -223,6 +223,48 @@ describe('the whole-database token of an mlflow.db', () => {
     const again = await importMlflow(ctx, { location: file });
     expect(again).toMatchObject({ updated: RUNS });
     expect(again.experiments.map((e) => e.name)).toEqual(['renamed']);
+  });
+
+  it('re-checks empty artifact folders by their stat alone, and still sees a file put in one, or one replaced by a link out', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'mlflow.db');
+    const db = createMlflowDb(file);
+    db.prepare("INSERT INTO experiments (experiment_id, name, lifecycle_stage) VALUES (0, 'Default', 'active')").run();
+    const artifacts = (i: number): string => path.join(dir, 'mlruns', '0', runId(i), 'artifacts');
+    for (let i = 0; i < 4; i++) {
+      insertRun(db, { run_uuid: runId(i), experiment_id: 0 });
+      fs.mkdirSync(artifacts(i), { recursive: true });
+    }
+    db.close();
+    const outside = tempDir();
+    fs.writeFileSync(path.join(outside, 'secret.txt'), 'secret');
+    // An empty folder is stamped by its stat once it last changed over a second ago (its ctime cannot be set back).
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const ctx = tempCore();
+    const first = await importMlflow(ctx, { location: file });
+    expect(first).toMatchObject({ added: 4 });
+    expect(fingerprints(ctx).every((f) => f.startsWith('~'))).toBe(true);
+    expect(storedRun(ctx, first, 0).outcome.artifacts[0]).toMatchObject({ kind: 'dir', files: [] });
+    const readdir = vi.spyOn(fs, 'readdirSync');
+    const same = await importMlflow(ctx, { location: file });
+    const listed = readdir.mock.calls.map((c) => String(c[0])).filter((d) => d.endsWith(`${path.sep}artifacts`));
+    readdir.mockRestore();
+    expect(same).toMatchObject({ updated: 0, unchanged: 4 });
+    expect(listed).toEqual([]); // no artifacts folder listed
+
+    fs.writeFileSync(path.join(artifacts(1), 'model.txt'), 'weights');
+    const old = new Date(Date.now() - 60_000);
+    fs.utimesSync(path.join(artifacts(1), 'model.txt'), old, old);
+    fs.utimesSync(artifacts(1), old, old); // the folder's mtime put back: its ctime still moved
+    fs.rmSync(artifacts(2), { recursive: true });
+    fs.symlinkSync(outside, artifacts(2));
+    // Settled again, so the folder's stat is what tells, not how recent it is.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const changed = await importMlflow(ctx, { location: file });
+    expect([0, 1, 2, 3].map((i) => changeOf(changed, i))).toEqual(['unchanged', 'updated', 'updated', 'unchanged']);
+    expect(storedRun(ctx, changed, 1).outcome.artifacts[0]!.files.map((f) => f.path)).toEqual(['model.txt']);
+    expect(storedRun(ctx, changed, 2).outcome.artifacts[0]).toMatchObject({ files: [] });
+    expect(JSON.stringify(storedRun(ctx, changed, 2))).not.toContain('secret');
   });
 
   it('changes with every committed write in rollback-journal mode, and holds the file identity', () => {
