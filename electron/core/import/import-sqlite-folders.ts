@@ -104,7 +104,9 @@ export class RunFolders {
         continue;
       }
       const st = stats[i] ?? fs.lstatSync(d, { throwIfNoEntry: false });
-      if (!st?.isDirectory() || st.mtimeMs > now - SETTLE_MS || st.ctimeMs > now - SETTLE_MS) return null;
+      // (a file system that keeps no times, 0, proves nothing by them)
+      if (!st?.isDirectory() || !(st.mtimeMs > 0 && st.ctimeMs > 0)) return null;
+      if (st.mtimeMs > now - SETTLE_MS || st.ctimeMs > now - SETTLE_MS) return null;
       parts.push(`${d}\n${st.mtimeMs} ${st.ctimeMs} ${st.ino} ${st.dev}`);
     }
     return `~${shortHash('', parts.join('\0'))}`;

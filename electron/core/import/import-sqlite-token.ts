@@ -51,8 +51,12 @@ export function readDbToken(db: Database.Database, file: string, now = Date.now(
     const walMode = header[18] === 2 || header[19] === 2 || wal !== undefined;
     const ident = (st: fs.BigIntStats): string => `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
     if (!walMode) return `r:${ident(main)}:${header.toString('base64')}`;
+    // A file system that keeps no times (0) proves nothing by them.
     const settled = (st: fs.BigIntStats): boolean =>
-      Number(st.ctimeNs / 1_000_000n) <= now - SETTLE_MS && Number(st.mtimeNs / 1_000_000n) <= now - SETTLE_MS;
+      st.ctimeNs > 0n &&
+      st.mtimeNs > 0n &&
+      Number(st.ctimeNs / 1_000_000n) <= now - SETTLE_MS &&
+      Number(st.mtimeNs / 1_000_000n) <= now - SETTLE_MS;
     if (!settled(main) || (wal !== undefined && !settled(wal))) return null;
     return `w:${ident(main)}:${header.toString('base64')}:${wal === undefined ? '-' : ident(wal)}`;
   } catch {
