@@ -2,6 +2,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
+import type { MlflowMetricColumns } from '../../../shared/mlflow/mlflow-records';
+import { parseMetricBytes } from './import-file-metrics';
 import { z } from 'zod';
 import {
   readStoreBytes,
@@ -10,7 +12,6 @@ import {
   storePathKind,
   type StoreBytesRead,
   type StoreEntryKind,
-  type StatedRead,
   type StoreFileRead,
 } from './store-files';
 
@@ -153,10 +154,10 @@ export function readMeta<T extends z.ZodType>(
   root: string,
   file: string,
   schema: T,
-  listed?: fs.Dirent | { bytes: Buffer },
+  listed?: fs.Dirent | { text: string },
 ): { ok: true; value: z.output<T> } | { ok: false; reason: string } {
   let text: string;
-  if (listed !== undefined && 'bytes' in listed) text = listed.bytes.toString('utf8');
+  if (listed !== undefined && 'text' in listed) text = listed.text;
   else {
     const read = listed?.isFile() ? readListedFile(root, file) : readStoreFile(root, file);
     if (!read.ok)
@@ -194,13 +195,19 @@ export function listDirs(dir: string): string[] {
   }
 }
 
+/** A file the stamp walk read (import-file-fingerprint.ts): its fstat, and what was taken of it (text, or a metric's columns or why they could not be read). */
+export interface PreRead {
+  stats: fs.Stats;
+  value: string | MlflowMetricColumns | Error;
+}
+
 /** What readKeyFiles is given: where to note what it leaves out, the listings and files a stamp walk made, the entry of `sub`. */
 export interface KeyFileOptions {
   notes: string[];
   listings?: Map<string, fs.Dirent[]>;
   entry?: fs.Dirent;
-  /** Files already read (by the stamp walk, import-file-fingerprint.ts), by path. */
-  preread?: Map<string, StatedRead>;
+  /** Files already read (by the stamp walk), by path. */
+  preread?: Map<string, PreRead>;
 }
 
 /**
@@ -213,28 +220,36 @@ export function readKeyFiles(root: string, runDir: string, sub: string, options:
     listed: readListedFile,
     careful: readStoreFile,
     value: (read) => read.text,
-    preread: (bytes) => bytes.toString('utf8'),
+    preread: (value) => value as string,
   };
   return readKeys(root, runDir, sub, { ...options, reader });
 }
 
-/** readKeyFiles, each file's bytes as they are (metric files, parsed without a string). */
-export function readKeyBytes(root: string, runDir: string, sub: string, options: KeyFileOptions): Map<string, Buffer> {
-  const reader: KeyReader<{ ok: true; bytes: Buffer }, Buffer> = {
+/** readKeyFiles of metric files, each parsed from its bytes into columns (throws the first file's sentence that cannot be). */
+export function readKeyColumns(
+  root: string,
+  runDir: string,
+  sub: string,
+  options: KeyFileOptions,
+): Map<string, MlflowMetricColumns> {
+  const reader: KeyReader<{ ok: true; bytes: Buffer }, MlflowMetricColumns> = {
     listed: readListedBytes,
     careful: readStoreBytes,
-    value: (read) => read.bytes,
-    preread: (bytes) => bytes,
+    value: (read, name) => parseMetricBytes(name, read.bytes),
+    preread: (value) => {
+      if (value instanceof Error) throw value;
+      return value as MlflowMetricColumns;
+    },
   };
   return readKeys(root, runDir, sub, { ...options, reader });
 }
 
-/** How readKeys reads a file and what it keeps of it: text or bytes. */
+/** How readKeys reads a file and what it keeps of it: text or columns. */
 interface KeyReader<R extends { ok: true }, T> {
   listed: (root: string, file: string) => R | { ok: false; code: string; reason: string };
   careful: (root: string, file: string) => R | { ok: false; code: string; reason: string };
-  value: (read: R) => T;
-  preread: (bytes: Buffer) => T;
+  value: (read: R, name: string) => T;
+  preread: (value: PreRead['value']) => T;
 }
 
 function readKeys<R extends { ok: true }, T>(
@@ -264,11 +279,11 @@ function readKeys<R extends { ok: true }, T>(
       if (kind === 'file') {
         const got = e.isFile() ? preread?.get(file) : undefined;
         if (got !== undefined) {
-          out.set(name, reader.preread(got.bytes));
+          out.set(name, reader.preread(got.value));
           continue;
         }
         const read = e.isFile() ? reader.listed(root, file) : reader.careful(root, file);
-        if (read.ok) out.set(name, reader.value(read));
+        if (read.ok) out.set(name, reader.value(read, name));
         else notes.push(`${sub}/${name} ${read.reason}; not read`);
       } else if (kind === 'link-out') notes.push(`${sub}/${name} links outside the MLflow store; not followed`);
       else if (kind === 'dir') notes.push(`${sub}/${name} is a folder link; not followed`);

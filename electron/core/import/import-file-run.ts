@@ -14,7 +14,8 @@ import {
   InputMetaSchema,
   listStoreDirs,
   OutputMetaSchema,
-  readKeyBytes,
+  readKeyColumns,
+  type PreRead,
   readKeyFiles,
   readMeta,
   RunMetaSchema,
@@ -75,12 +76,25 @@ export function readRun(
     return { kind: 'unchanged', runId: name, experimentId: exp.id };
   // A run with no fingerprint stored (a first import) is read as it is stamped: each file it reads is stamped by
   // the fstat of that read. One with a fingerprint stored may be unchanged: it is stamped by lstats, then read.
-  const preread = new Map<string, StatedRead>();
+  const preread = new Map<string, PreRead>();
+  const metricsDir = runDir + path.sep + 'metrics' + path.sep;
+  // What the walk reads is taken at once (its bytes are reused): a metric file parsed, any other decoded.
+  const take = (file: string, { bytes, stats }: StatedRead): void => {
+    let value: PreRead['value'];
+    if (!file.startsWith(metricsDir)) value = bytes.toString('utf8');
+    else
+      try {
+        value = parseMetricBytes(file.slice(metricsDir.length).split(path.sep).join('/'), bytes);
+      } catch (e) {
+        value = e as Error;
+      }
+    preread.set(file, { stats, value });
+  };
   const fingerprint =
     scope !== null
       ? stampRun(runDir, scope, {
           listings,
-          reads: stored === undefined ? { ...STAMP_READS, into: preread } : undefined,
+          reads: stored === undefined ? { ...STAMP_READS, take } : undefined,
         })
       : null;
   const match =
@@ -109,7 +123,7 @@ export function readRun(
     root,
     metaFile,
     RunMetaSchema,
-    metaRead !== undefined ? { bytes: metaRead.bytes } : entries?.get('meta.yaml'),
+    metaRead !== undefined ? { text: metaRead.value as string } : entries?.get('meta.yaml'),
   );
   if (!meta.ok) return skip(meta.reason);
   const m = meta.value;
@@ -142,13 +156,13 @@ export function readRun(
       ? readKeyFiles(root, runDir, 'tags', { notes, listings, entry: entries?.get('tags'), preread })
       : none;
     if (has('metrics'))
-      for (const [metric, bytes] of readKeyBytes(root, runDir, 'metrics', {
+      for (const [metric, columns] of readKeyColumns(root, runDir, 'metrics', {
         notes,
         listings,
         entry: entries?.get('metrics'),
         preread,
       }))
-        metricColumns[metric] = parseMetricBytes(metric, bytes);
+        metricColumns[metric] = columns;
   } catch (e) {
     return skip((e as Error).message);
   }

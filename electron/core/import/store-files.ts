@@ -61,11 +61,20 @@ export function readStoreBytes(root: string, file: string): StoreBytesRead {
   }
 }
 
-/** A regular file read by readStatedFile: its bytes, and its fstat (taken after it was opened, before it was read). */
+/**
+ * A regular file read by readStatedFile: its bytes (in a buffer the next readStatedFile reuses: take what is needed
+ * of them first), and its fstat (taken after it was opened, before it was read).
+ */
 export interface StatedRead {
   bytes: Buffer;
   stats: fs.Stats;
 }
+
+/**
+ * The buffer readStatedFile reads into. Why one: a buffer per file (most are 1 to 4 KB) is an 8 KB pool slab every
+ * other file, memory outside V8's heap that made its collector run three times as often in a 10k-run import.
+ */
+let scratch: Buffer = Buffer.allocUnsafe(64 * 1024);
 
 /**
  * Reads a regular file by one open (never through a link, never blocking on a FIFO), fstat and read: the
@@ -82,7 +91,11 @@ export function readStatedFile(file: string): StatedRead | null {
   }
   try {
     const stats = fs.fstatSync(fd);
-    return stats.isFile() ? { bytes: readOpen(fd, stats.size), stats } : null;
+    if (!stats.isFile()) return null;
+    if (scratch.length <= stats.size) scratch = Buffer.allocUnsafe(Math.max(stats.size + 1, scratch.length * 2));
+    const bytes = readOpen(fd, stats.size, scratch);
+    if (bytes.buffer !== scratch.buffer) scratch = Buffer.from(bytes.buffer); // it grew while read: keep the larger one
+    return { bytes, stats };
   } catch {
     return null;
   } finally {
@@ -95,8 +108,8 @@ export function readStatedFile(file: string): StatedRead | null {
  * for a byte more, and a read that gives exactly `size` bytes of the `size + 1` asked is the end (as read(2) gives
  * a regular file); a file that grew is read on until a read gives nothing.
  */
-function readOpen(fd: number, size: number): Buffer {
-  let buffer = Buffer.allocUnsafe(size + 1);
+function readOpen(fd: number, size: number, into?: Buffer): Buffer {
+  let buffer = into ?? Buffer.allocUnsafe(size + 1);
   let length = 0;
   for (;;) {
     if (length === buffer.length) {
