@@ -30,8 +30,8 @@ export { parseMetricLines } from './import-file-metrics';
 const TRASH = '.trash';
 /** Stores of at least this many runs are read ahead on a worker thread (its start costs about what reading 100 runs does). */
 const READ_AHEAD_FROM = 500;
-/** Runs at most this thread reads before the read-ahead worker's first (its start, ~150 ms, is about 250 runs here). */
-const HEAD_RUNS = 256;
+/** Runs at most this thread reads while the read-ahead worker starts (~150 ms: about what this thread spends reading and writing 250 runs, and reading here is dearer than on the worker, so half that). */
+const HEAD_RUNS = 128;
 /**
  * The share of a mostly unchanged store's runs this thread re-checks while the re-check worker starts and does
  * the rest. Half: the worker's start (~25 ms) is about what this thread spends on every run's item besides.
