@@ -4,10 +4,19 @@ import { formatCommand } from '../mlflow/shell-quote';
 import type { SeedFinding, Snapshot, TreeState } from '../snapshot/snapshot';
 import { formatBytes } from '../snapshot/snapshot-text';
 import { normalizePackageName } from '../snapshot/versions';
+import { NOTE_TAG } from '../runs/run-columns';
 
 /** Environment variables that change results; any other recorded variable is bookkeeping. */
 const RESULT_ENV =
   /^(PYTHONHASHSEED|OMP_NUM_THREADS|MKL_NUM_THREADS|OPENBLAS_NUM_THREADS|NUMEXPR_NUM_THREADS|VECLIB_MAXIMUM_THREADS|OPENBLAS_CORETYPE|MKL_CBWR|KMP_DETERMINISTIC_REDUCTION|CUDA_VISIBLE_DEVICES|CUBLAS_WORKSPACE_CONFIG|TF_DETERMINISTIC_OPS|TF_CUDNN_DETERMINISTIC|NVIDIA_TF32_OVERRIDE|XLA_FLAGS)$/;
+
+/**
+ * MLflow's own tags (`mlflow.*`): those that say something about the run (commit, branch, user, entry point, source)
+ * are facts of their sections already; the rest name the run itself (its parent's id, its Databricks job run, its
+ * colour in MLflow's UI) and differ between any two runs. Only the tags a person or the training code set are
+ * compared, and the run's note (`mlflow.note.content`, which a person writes).
+ */
+const SYSTEM_TAG_PREFIX = 'mlflow.';
 
 /** A fact of one snapshot: its compare value and, where different, how it is shown. */
 export interface Fact {
@@ -228,6 +237,10 @@ function processFacts(s: Snapshot): Facts {
   processOther('cwd', 'working directory', p.cwd);
   processOther('user', 'user', p.user);
   processOther('hostname', 'host', p.hostname);
+  const processTag = putter(f, 'process-tags', true);
+  for (const [k, v] of Object.entries(s.tags))
+    if (k === NOTE_TAG) processTag(`tag:${k}`, 'note', v);
+    else if (!k.startsWith(SYSTEM_TAG_PREFIX)) processTag(`tag:${k}`, `tag ${k}`, v);
   return f;
 }
 

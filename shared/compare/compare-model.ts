@@ -48,6 +48,7 @@ export const DIFFERENCE_KINDS = [
   'hardware-other',
   'code-other',
   'process-other',
+  'process-tags',
 ] as const;
 /** One kind of ranked difference. */
 export type DifferenceKind = (typeof DIFFERENCE_KINDS)[number];

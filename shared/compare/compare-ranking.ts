@@ -70,6 +70,7 @@ export const RANKING_RULE: readonly { kind: DifferenceKind; weight: number; why:
   { kind: 'hardware-other', weight: 20, why: 'memory or virtualization differ' },
   { kind: 'code-other', weight: 12, why: 'branch, remotes or repository location differ' },
   { kind: 'process-other', weight: 10, why: 'working directory, user or host differ' },
+  { kind: 'process-tags', weight: 5, why: 'the runs are tagged differently (labels and notes, not inputs)' },
 ];
 
 /** The ranking rule by kind. */
@@ -223,6 +224,12 @@ export function headline(
           .join(', ') + (changedMetrics.length > 2 ? ` and ${changedMetrics.length - 2} more metrics differ` : '');
   if (cats.length === 0)
     return `${outcome}; the runs do not differ in code, data, software, hardware, randomness or process.`;
-  const top = ranked[0];
-  return `${outcome}; the runs differ in ${cats.join(', ')} (${differences} difference${differences === 1 ? '' : 's'})${top ? `, most likely because ${top.title[0]!.toLowerCase()}${top.title.slice(1)}` : ''}.`;
+  // Tags are shown and ranked last, but never named as the likely cause: a label changes no result.
+  const top = ranked.find((r) => r.kind !== 'process-tags');
+  const why = top
+    ? `, most likely because ${top.title[0]!.toLowerCase()}${top.title.slice(1)}`
+    : ranked.length
+      ? ', only in how they are tagged (labels and notes, not inputs)'
+      : '';
+  return `${outcome}; the runs differ in ${cats.join(', ')} (${differences} difference${differences === 1 ? '' : 's'})${why}.`;
 }

@@ -146,7 +146,8 @@ function metricRows(audit: Audit): AuditReportMetric[] {
 
 /**
  * A rerun snapshot with the audit's own locations (its worktree as code root and working folder)
- * replaced by the reference's: where the audit put its copy is not a difference of the experiment.
+ * replaced by the reference's, and the reference's tags: where the audit put its copy, and how a person labelled the
+ * reference, are not differences of the experiment.
  */
 export function withoutAuditPaths(rerun: Snapshot, reference: Snapshot): Snapshot {
   if (rerun.kind !== 'rerun') return rerun;
@@ -154,6 +155,8 @@ export function withoutAuditPaths(rerun: Snapshot, reference: Snapshot): Snapsho
     ...rerun,
     code: { ...rerun.code, root: reference.code.root, note: reference.code.note },
     process: { ...rerun.process, cwd: reference.process.cwd },
+    // A rerun is reproscope's own: the labels a person gave the reference (tags, note) are not what it ran.
+    tags: reference.tags,
   };
 }
 

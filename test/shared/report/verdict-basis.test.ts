@@ -1,5 +1,6 @@
 // Every report format carries what an issue-10 verdict rests on: inconclusive's reason and next step, power, differing output files; worktree paths are no difference.
 import { describe, expect, it } from 'vitest';
+import { compareSnapshots } from '../../../shared/compare/compare';
 import { buildAuditReport, withoutAuditPaths } from '../../../shared/report/build-report';
 import { renderReportHtml } from '../../../shared/report/render-html';
 import { renderReportJson } from '../../../shared/report/render-json';
@@ -53,15 +54,19 @@ describe('the verdict basis in every report format', () => {
     }
   });
 
-  it("the audit's worktree location is not an environment difference", () => {
+  it("the audit's worktree location and the reference's labels are not environment differences", () => {
     const ref = emptySnapshot('a', 'capture', 'now');
     ref.code.root = '/home/me/paper';
     ref.process.cwd = '/home/me/paper';
+    ref.tags = { stage: 'final', 'mlflow.note.content': 'the run in the paper' };
     const rerun = emptySnapshot('b', 'rerun', 'now');
     rerun.code.root = '/store/audit-work/x/baseline-0/code';
     rerun.process.cwd = '/store/audit-work/x/baseline-0/code';
     const same = withoutAuditPaths(rerun, ref);
     expect([same.code.root, same.process.cwd]).toEqual(['/home/me/paper', '/home/me/paper']);
     expect(rerun.code.root).toBe('/store/audit-work/x/baseline-0/code');
+    // compared as is, the reference's tag and note would be differences of every rerun; as the audit compares, none
+    expect(compareSnapshots(ref, rerun).summary.ranked.map((r) => r.kind)).toContain('process-tags');
+    expect(compareSnapshots(ref, same).summary.differences).toBe(0);
   });
 });
