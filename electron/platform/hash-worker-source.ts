@@ -22,7 +22,6 @@ const oneShot = typeof crypto.hash === 'function' ? crypto.hash : null;
 const FLAGS = fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK || 0);
 const FLUSH_FILES = 128;
 const FLUSH_BYTES = 16 * 1024 * 1024;
-const scratch = new Uint8Array(32);
 // ids: where a job asks for the file's identity, its fstat (of the file opened, before the read) goes there as
 // dev, ino, mtimeNs, ctimeNs (at 4 * k) and its size (at k); it also says whether the file is still regular
 function hashInto(path, out, at, ids, k) {
@@ -54,6 +53,45 @@ function hashInto(path, out, at, ids, k) {
     out.set(hash.digest(), at);
     return size;
   } finally { fs.closeSync(fd); }
+}
+// Buffers of single files in flight (two each), kept for the next: a worker may hash several at once.
+const spares = [];
+// A single file, not a job's: past its first chunk the next read runs on libuv's thread pool while this thread hashes
+// the chunk before it, so a big file hashes at SHA-256's speed, not SHA-256's plus the copy out of the page cache
+// (on another core, which a single file leaves idle). The checks are hashInto's; done(error, sha256 hex).
+function hashAlone(path, done) {
+  let fd;
+  try { fd = fs.openSync(path, FLAGS); } catch (e) { done(e); return; }
+  const bufs = [spares.pop() || Buffer.allocUnsafe(CHUNK), spares.pop() || Buffer.allocUnsafe(CHUNK)];
+  const finish = (e, sha) => {
+    try { fs.closeSync(fd); } catch {}
+    spares.push(bufs[0], bufs[1]);
+    done(e, sha);
+  };
+  let n;
+  try {
+    n = fs.readSync(fd, bufs[0], 0, CHUNK, null);
+    if (n > 0 && n < CHUNK) {
+      const data = bufs[0].subarray(0, n);
+      finish(null, oneShot ? oneShot('sha256', data, 'hex') : crypto.createHash('sha256').update(data).digest('hex'));
+      return;
+    }
+    if (!fs.fstatSync(fd).isFile()) throw Object.assign(new Error('it is no longer a regular file'), { code: 'ENOTREG' });
+  } catch (e) { finish(e); return; }
+  const hash = crypto.createHash('sha256');
+  let cur = 0;
+  const step = (len) => {
+    if (len === 0) { finish(null, hash.digest('hex')); return; }
+    const next = 1 - cur;
+    // one read in flight at a time, from the file's position: the chunks arrive in order
+    fs.read(fd, bufs[next], 0, CHUNK, null, (e, m) => {
+      if (e) { finish(e); return; }
+      cur = next;
+      step(m);
+    });
+    hash.update(len === CHUNK ? bufs[cur] : bufs[cur].subarray(0, len));
+  };
+  step(n);
 }
 const jobs = new Map();
 function run(job) {
@@ -95,12 +133,8 @@ function run(job) {
 }
 parentPort.on('message', (m) => {
   if (m.job === undefined) {
-    try {
-      hashInto(m.path, scratch, 0, null, 0);
-      parentPort.postMessage({ id: m.id, sha256: Buffer.from(scratch).toString('hex') });
-    } catch (e) {
-      parentPort.postMessage({ id: m.id, error: e.message, code: e.code });
-    }
+    hashAlone(m.path, (e, sha256) =>
+      parentPort.postMessage(e ? { id: m.id, error: e.message, code: e.code } : { id: m.id, sha256 }));
     return;
   }
   let job = jobs.get(m.job);

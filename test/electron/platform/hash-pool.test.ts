@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { HashCacheRepository } from '../../../electron/db/hash-cache-repository';
 import { openStore } from '../../../electron/db/open-store';
 import { HashPool } from '../../../electron/platform/hash-pool';
+import { HASH_CHUNK } from '../../../electron/platform/hash-worker-source';
 import { hashTree } from '../../../electron/platform/hash-tree';
 import { tempDir, writeFiles } from '../../helpers/temp';
 import { containing } from '../../helpers/typed';
@@ -118,6 +119,31 @@ describe('HashPool jobs', () => {
       expect(tb.fileCount).toBe(91);
     } finally {
       store.close();
+      await pool.close();
+    }
+  });
+
+  it('hashes single files of every size like sha256sum, several at once on one worker, and names what is not a file', async () => {
+    const dir = tempDir();
+    // sizes around the worker's read size (one read, a read and an empty one, two reads, many with a short last)
+    const sizes = [0, 1, HASH_CHUNK - 1, HASH_CHUNK, HASH_CHUNK + 1, 3 * HASH_CHUNK + 12345];
+    const files: Record<string, Buffer> = {};
+    sizes.forEach((n, i) => (files[`s${i}.bin`] = Buffer.from(Array.from({ length: n }, (_, k) => (k * 7 + i) & 255))));
+    writeFiles(dir, files);
+    const rels = Object.keys(files);
+    const expected = sha256sums(dir, rels);
+    const pool = new HashPool(1); // one worker: every file is in flight on it at once, each with its own buffers
+    try {
+      const got = await Promise.all([...rels, ...rels].map((r) => pool.hash(path.join(dir, r))));
+      expect(got).toEqual([...rels, ...rels].map((r) => expected.get(r)));
+      const fifo = path.join(dir, 'fifo');
+      execFileSync('mkfifo', [fifo]);
+      await expect(pool.hash(fifo)).rejects.toThrow(/no longer a regular file/);
+      await expect(pool.hash(dir)).rejects.toMatchObject({ code: 'EISDIR' });
+      await expect(pool.hash(path.join(dir, 'gone.bin'))).rejects.toMatchObject({ code: 'ENOENT' });
+      // the worker is still there for the next
+      expect(await pool.hash(path.join(dir, 's5.bin'))).toBe(expected.get('s5.bin'));
+    } finally {
       await pool.close();
     }
   });
