@@ -160,6 +160,24 @@ function scanInSqlite(file) {
   return n;
 }
 
+/**
+ * Copies every row an import reads into a new SQLite file in one transaction, all in C (CREATE TABLE … AS SELECT):
+ * the floor of reading them and writing as much into a store, before anything is parsed, checked or indexed.
+ */
+function copyInSqlite(file, target) {
+  fs.rmSync(target, { force: true });
+  const db = new Database(target);
+  db.pragma('journal_mode = WAL');
+  db.prepare('ATTACH DATABASE ? AS src').run(file);
+  db.exec('BEGIN');
+  for (const table of ['experiments', 'runs', 'params', 'tags', 'metrics', 'latest_metrics'])
+    db.exec(`CREATE TABLE main."${table}" AS SELECT * FROM src."${table}"`);
+  db.exec('COMMIT');
+  db.exec('DETACH DATABASE src');
+  db.close();
+  fs.rmSync(target, { force: true });
+}
+
 /** Reads every row an import needs once (into JavaScript). */
 function readAllRows(file) {
   const db = new Database(file, { readonly: true });
@@ -255,6 +273,9 @@ export async function bench(report) {
     t = performance.now();
     scanInSqlite(dbFile);
     const scanSecs = seconds(t);
+    t = performance.now();
+    copyInSqlite(dbFile, path.join(tmp, 'copy.db'));
+    const copySecs = seconds(t);
     const db = importInChild(bundle, dbFile, path.join(tmp, 'store-sqlite'), true);
     if (db.runs[0].added !== RUNS) throw new Error(`mlflow.db: expected ${RUNS} runs added, got ${JSON.stringify(db)}`);
     report(`import mlflow.db ${RUNS} runs`, db.runs[0].secs, 's', 'read every row once', readRows, {
@@ -269,6 +290,14 @@ export async function bench(report) {
       {
         ratioAtMost: 2.5 / 1.3,
       },
+    );
+    // no target: what the scan above leaves out, writing the rows (the import also parses, redacts, hashes and indexes)
+    report(
+      `import mlflow.db ${RUNS} runs`,
+      db.runs[0].secs,
+      's',
+      'the same rows copied into a new SQLite file (in C, one transaction)',
+      copySecs,
     );
     report(
       `re-import mlflow.db ${RUNS} runs, nothing changed (${db.runs[1].unchanged} unchanged)`,
