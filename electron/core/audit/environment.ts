@@ -4,6 +4,7 @@ import path from 'node:path';
 import { type Audit, type Rerun } from '../../../shared/audit/audit';
 import { ReproError } from '../../../shared/errors';
 import { type Mlproject } from '../../../shared/mlflow/mlproject';
+import type { Snapshot } from '../../../shared/snapshot/snapshot';
 import { RECORDED_ENV_VARS } from '../../../shared/snapshot/secrets';
 import { whichSync } from '../../platform/python-probe';
 import {
@@ -37,6 +38,37 @@ export interface EnvironmentRequest {
   shimRoot: string;
   dryRun: boolean;
   onLog: (l: string) => void;
+}
+
+/**
+ * The interpreter a local audit reruns with when --python is not given: the one the original was captured running,
+ * where it is on this machine and `python` on PATH is another. Why: the question is whether the original reproduces,
+ * and a second Python on PATH (pyenv's, a conda base, a venv left active) would rerun it with other packages, every
+ * rerun then differing from, or failing against, an original it never ran like. Null: `python` on PATH, as mlflow
+ * run's local manager does (an imported run records no interpreter).
+ */
+export function originalInterpreter(
+  reference: Snapshot | null,
+  manager: Audit['envManager'],
+  envPath: string | undefined = process.env.PATH,
+): { python: string; onPath: string | null } | null {
+  if (manager !== 'local' || reference?.kind !== 'capture') return null;
+  const py = reference.software.python;
+  if (py.status !== 'ok' || !py.executable || !path.isAbsolute(py.executable)) return null;
+  const real = (p: string): string | null => {
+    try {
+      const r = fs.realpathSync(p);
+      fs.accessSync(r, fs.constants.X_OK);
+      return fs.statSync(r).isFile() ? r : null;
+    } catch {
+      return null;
+    }
+  };
+  const original = real(py.executable);
+  if (original === null) return null; // not on this machine: PATH's, and the command's warning says so
+  const onPath = whichSync('python', envPath) ?? whichSync('python3', envPath);
+  if (onPath !== null && real(onPath) === original) return null;
+  return { python: py.executable, onPath };
 }
 
 /** Prepares the interpreter reruns use, as mlflow run's env managers do (local, virtualenv, conda; docker_env projects in their image). */

@@ -20,6 +20,7 @@ import {
 import { stripUrlCredentials } from '../../../shared/snapshot/secrets';
 import { isSeedName } from '../../../shared/snapshot/seeds';
 import { formatCommand } from '../../../shared/mlflow/shell-quote';
+import { formatSignificant } from '../../../shared/numbers';
 import type { Snapshot } from '../../../shared/snapshot/snapshot';
 import { toPendingBlob } from '../../db/blob-repository';
 import { discardInBackground } from '../../platform/discard';
@@ -28,7 +29,7 @@ import { parseMetricSources } from '../capture';
 import type { CoreContext } from '../core-context';
 import { storePaths, workRootOf } from './audit-store';
 import type { AuditRequest, Prepared } from './campaign-types';
-import { prepareEnvironment } from './environment';
+import { originalInterpreter, prepareEnvironment } from './environment';
 import { planGroups } from './groups';
 import { checkData, dataInputsAsSeen } from './prepare-data';
 import { locateProject, type LocatedProject, type StepContext } from './prepare-source';
@@ -46,6 +47,13 @@ export async function prepareAudit(
   const reference = input.against ? ctx.runs.get(ctx.runs.resolveId(input.against)) : null;
   // every step adds its warnings here, in the order a user reads them
   const warnings: string[] = [];
+  const theOriginals = input.python ? null : originalInterpreter(reference, input.envManager);
+  if (theOriginals) {
+    warnings.push(
+      `python runs ${theOriginals.python}, the interpreter the original ran (python on PATH is ${theOriginals.onPath ?? 'absent'}); give --python to choose another`,
+    );
+    input = { ...input, python: theOriginals.python };
+  }
   const located = await locateProject({ input, ctx, reference, workRoot, warnings });
   const { source } = located;
   const inspectDir = source.kind === 'git' ? await createWorkspace(source, path.join(workRoot, 'inspect')) : null;
@@ -79,7 +87,7 @@ export async function prepareAudit(
   const timeoutS = input.timeoutS ?? defaultTimeoutS(reference);
   if (input.timeoutS === undefined && timeoutS !== null)
     warnings.push(
-      `each rerun stops after ${timeoutS} s (5 times the original's ${Math.round(reference!.process.durationMs! / 1000)} s, at least 60 s); give --timeout to change it`,
+      `each rerun stops after ${timeoutS} s (5 times the original's ${formatSignificant(reference!.process.durationMs! / 1000, 2)} s, at least 60 s); give --timeout to change it`,
     );
   const audit = auditRecord({
     input,
@@ -141,7 +149,9 @@ function resolveCommand({
   warnings.push(...undeclaredParameterWarnings(entry, Object.keys(input.parameters)));
   if (reference && reference.kind === 'capture' && reference.process.argv.length > 0) {
     const original = formatCommand(reference.process.argv);
-    if (original !== rendered.command)
+    // `python` in place of the original's interpreter, when it is that interpreter, is no difference to warn of
+    const sameInterpreter = captured !== null && input.python === reference.software.python.executable;
+    if (original !== rendered.command && !sameInterpreter)
       warnings.push(
         captured
           ? `the original ran \`${original}\`; the reruns run \`${rendered.command}\` (the audit's interpreter in place of the original's)`

@@ -1,0 +1,66 @@
+// `reproscope audit --against` a captured run, without --python, where `python` on PATH is another interpreter than
+// the one the original ran (pyenv's, a conda base, a venv left active): the reruns run the original's.
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { gitRepo, runCli, SYSTEM_PYTHON, tempDir } from '../../helpers/temp';
+
+// numpy: Debian's python3 has it, the other "python" below does not run at all
+const TRAIN = 'import json, numpy\njson.dump({"acc": float(numpy.mean([0.25, 0.75]))}, open("metrics.json", "w"))\n';
+
+/** A folder whose `python` and `python3` are not the system's: each says so and fails. */
+function otherPython(): string {
+  const bin = tempDir('reproscope-other-python-');
+  for (const name of ['python', 'python3']) {
+    fs.writeFileSync(path.join(bin, name), '#!/bin/sh\necho "this is not the original\'s python" >&2\nexit 7\n');
+    fs.chmodSync(path.join(bin, name), 0o755);
+  }
+  return bin;
+}
+
+describe('reproscope audit: the interpreter', () => {
+  it('reruns a captured run with the interpreter it ran, not another python on PATH, and says so; --python overrides', async () => {
+    const store = tempDir();
+    const repo = gitRepo({ 'train.py': TRAIN, '.gitignore': 'metrics.json\n' });
+    const captured = await runCli(
+      ['--store', store, 'capture', '--metrics', 'metrics.json', '--', SYSTEM_PYTHON, 'train.py'],
+      { cwd: repo },
+    );
+    expect(captured.code, captured.stderr).toBe(0);
+    const original = /recorded run ([0-9a-f]{8})/.exec(captured.stderr)![1]!;
+
+    const bin = otherPython();
+    const env = { PATH: `${bin}${path.delimiter}${process.env.PATH ?? ''}` };
+    const audit = await runCli(['--store', store, 'audit', repo, '--against', original, '--repeats', '2', '--yes'], {
+      cwd: repo,
+      env,
+    });
+    expect(audit.code, audit.stderr).toBe(0);
+    expect(audit.stderr).toContain(
+      `python runs ${SYSTEM_PYTHON}, the interpreter the original ran (python on PATH is ${path.join(bin, 'python')}); give --python to choose another`,
+    );
+    expect(audit.stderr).not.toContain("the audit's interpreter in place of the original's");
+    expect(audit.stderr).not.toContain("this is not the original's python");
+    expect(audit.stdout).toMatch(/verdict: reproduced-exact/);
+
+    // asked for, the other interpreter is what runs (and fails), with no word about the original's
+    const asked = await runCli(
+      [
+        '--store',
+        store,
+        'audit',
+        repo,
+        '--against',
+        original,
+        '--repeats',
+        '1',
+        '--python',
+        path.join(bin, 'python3'),
+        '--yes',
+      ],
+      { cwd: repo, env },
+    );
+    expect(asked.stderr).not.toContain('the interpreter the original ran');
+    expect(asked.stderr).toContain("this is not the original's python");
+  }, 120_000);
+});
