@@ -65,6 +65,7 @@ export async function prepareAudit(
     project,
     cwd: path.resolve(input.cwd ?? located.projectDir ?? readDir),
     warnings,
+    originalsInterpreter: theOriginals !== null,
   });
   parseMetricSources(input.metricsFrom, input.metricPatterns); // a bad --metric-pattern is refused before any rerun
   const data = await checkAuditData({ input, ctx, id, reference, source, inspectDir, command, warnings });
@@ -135,7 +136,8 @@ function resolveCommand({
   project,
   cwd,
   warnings,
-}: Omit<StepContext, 'ctx'> & { project: Mlproject; cwd: string }): ResolvedCommand {
+  originalsInterpreter,
+}: Omit<StepContext, 'ctx'> & { project: Mlproject; cwd: string; originalsInterpreter: boolean }): ResolvedCommand {
   const captured = capturedCommandOf(reference, input.entryPoint);
   const entryName =
     input.entryPoint ?? reference?.process.entryPoint ?? reference?.tags['mlflow.project.entryPoint'] ?? 'main';
@@ -149,9 +151,8 @@ function resolveCommand({
   warnings.push(...undeclaredParameterWarnings(entry, Object.keys(input.parameters)));
   if (reference && reference.kind === 'capture' && reference.process.argv.length > 0) {
     const original = formatCommand(reference.process.argv);
-    // `python` in place of the original's interpreter, when it is that interpreter, is no difference to warn of
-    const sameInterpreter = captured !== null && input.python === reference.software.python.executable;
-    if (original !== rendered.command && !sameInterpreter)
+    // `python` in place of the original's interpreter, when the audit chose that interpreter, is no difference
+    if (original !== rendered.command && !(captured && originalsInterpreter))
       warnings.push(
         captured
           ? `the original ran \`${original}\`; the reruns run \`${rendered.command}\` (the audit's interpreter in place of the original's)`

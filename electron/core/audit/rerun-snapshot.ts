@@ -20,6 +20,8 @@ export interface RerunCollected {
   /** Exit code 0 within the time limit. */
   ok: boolean;
   loggedTags: Record<string, string>;
+  /** The parameters in the rerun's MLflow run: the entry point's, and any the code logged itself (log_param). */
+  loggedParams: Record<string, string>;
   metrics: Record<string, Metric>;
   warnings: string[];
   outputs: Awaited<ReturnType<typeof hashRerunOutputs>>;
@@ -79,7 +81,9 @@ export async function buildRerunSnapshot(i: RerunSnapshotInput): Promise<Snapsho
     argv: [...i.argv],
     cwd,
     entryPoint: audit.entryPoint,
-    parameters: i.loggedParameters,
+    // as a capture records the parameters of the MLflow run its command logged to, so that an original captured with
+    // its script's own log_param calls is compared with reruns that logged the same (not with none)
+    parameters: Object.assign(copyRecord(i.loggedParameters), i.loggedParams),
     env: recordedEnv,
     withheld,
     user: i.user,

@@ -258,7 +258,17 @@ async function collectOutputs({ audit, ctx, shared }: RerunJob, run: RerunRun): 
   });
   const [{ facts, warning: probeWarning }, machine] = await Promise.all([run.probe.facts(result), shared.machine]);
   if (run.scanNow && facts.scan) shared.scan = facts.scan;
-  return { ok, loggedTags: logged.tags, metrics, warnings, outputs, facts, probeWarning, machine };
+  return {
+    ok,
+    loggedTags: logged.tags,
+    loggedParams: logged.params,
+    metrics,
+    warnings,
+    outputs,
+    facts,
+    probeWarning,
+    machine,
+  };
 }
 
 /** The rerun's metrics: MLflow's, then the plan's metrics files and --metrics-from sources, then a fresh metrics.json. */

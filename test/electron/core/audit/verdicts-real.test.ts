@@ -97,6 +97,10 @@ describe('verdicts that hold on real projects', () => {
     expect(a.outputs).toMatchObject({ differing: [], uncomparable: [], normalised: ['artifacts/model/MLmodel'] });
     expect(a.outputs!.compared).toBe(5);
     expect(a.explanation).toMatch(/3 metrics and 5 output files/);
+    // the script's own log_param calls are the reruns' parameters too, as they are the original's: no difference
+    expect(original.snapshot.process.parameters).toEqual({ alpha: '0.5', l1_ratio: '0.1' });
+    expect(a.sources.map((s) => s.factor)).not.toContain('parameter:alpha');
+    expect(a.sources.filter((s) => s.category === 'process')).toEqual([]);
   }, 180_000);
 
   it('sklearn_logistic_regression (no start_run, a signature and an input example) reproduces exactly, 6 files compared', async () => {
