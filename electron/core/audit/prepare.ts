@@ -85,6 +85,7 @@ export async function prepareAudit(
     dryRun: input.dryRun,
     onLog,
   });
+  warnings.push(...unrecordedOutputWarnings(reference, input.outputs));
   const timeoutS = input.timeoutS ?? defaultTimeoutS(reference);
   if (input.timeoutS === undefined && timeoutS !== null)
     warnings.push(
@@ -118,6 +119,25 @@ export async function prepareAudit(
     },
     patch: located.patch,
   };
+}
+
+/**
+ * An --outputs path the original recorded nothing under is hashed after each rerun, but has nothing to be compared
+ * with: said before the first rerun, so that a verdict that names no output files is not read as their check.
+ */
+function unrecordedOutputWarnings(reference: Snapshot | null, outputs: readonly string[]): string[] {
+  if (!reference) return [];
+  const trim = (p: string): string => path.normalize(p).replace(/\/+$/, '');
+  const recorded = reference.outcome.artifacts.filter((t) => t.kind !== 'missing').map((t) => trim(t.path));
+  const missing = outputs.filter((o) => {
+    const p = trim(o);
+    return !recorded.some((r) => r === p || r.startsWith(`${p}/`) || p.startsWith(`${r}/`));
+  });
+  if (missing.length === 0) return [];
+  const list = missing.map((o) => `\`${o}\``).join(', ');
+  return [
+    `the original recorded no ${list}: the reruns' ${missing.length === 1 ? 'copy is' : 'copies are'} hashed but not compared with it (capture the original with --outputs ${missing[0]} to compare ${missing.length === 1 ? 'it' : 'them'})`,
+  ];
 }
 
 /** The command the reruns run: the entry point (or the captured command line), its parameters, the seed parameter. */

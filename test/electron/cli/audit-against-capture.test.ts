@@ -1,5 +1,6 @@
-// `reproscope audit --against` a captured run, without --python, where `python` on PATH is another interpreter than
-// the one the original ran (pyenv's, a conda base, a venv left active): the reruns run the original's.
+// `reproscope audit --against` a captured run: without --python, where `python` on PATH is another interpreter than
+// the one the original ran (pyenv's, a conda base, a venv left active), the reruns run the original's; an --outputs
+// path the original did not record is said to have nothing to be compared with.
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -18,7 +19,7 @@ function otherPython(): string {
   return bin;
 }
 
-describe('reproscope audit: the interpreter', () => {
+describe('reproscope audit --against a captured run', () => {
   it('reruns a captured run with the interpreter it ran, not another python on PATH, and says so; --python overrides', async () => {
     const store = tempDir();
     const repo = gitRepo({ 'train.py': TRAIN, '.gitignore': 'metrics.json\n' });
@@ -62,5 +63,29 @@ describe('reproscope audit: the interpreter', () => {
     );
     expect(asked.stderr).not.toContain('the interpreter the original ran');
     expect(asked.stderr).toContain("this is not the original's python");
+  }, 120_000);
+
+  it('says before the first rerun that an --outputs path the original did not record is compared with nothing', async () => {
+    const store = tempDir();
+    const train = 'import os\nos.makedirs("out", exist_ok=True)\nopen("out/model.txt", "w").write("w=1\\n")\n';
+    const repo = gitRepo({ 'train.py': train, '.gitignore': 'out/\n' });
+    const capture = async (extra: string[]): Promise<string> => {
+      const r = await runCli(['--store', store, 'capture', ...extra, '--', SYSTEM_PYTHON, 'train.py'], { cwd: repo });
+      expect(r.code, r.stderr).toBe(0);
+      return /recorded run ([0-9a-f]{8})/.exec(r.stderr)![1]!;
+    };
+    const audit = (against: string) =>
+      runCli(['--store', store, 'audit', repo, '--against', against, '--outputs', 'out', '--repeats', '2', '--yes'], {
+        cwd: repo,
+      });
+
+    const bare = await audit(await capture([]));
+    expect(bare.stderr).toContain(
+      "the original recorded no `out`: the reruns' copy is hashed but not compared with it (capture the original with --outputs out to compare it)",
+    );
+    const recorded = await audit(await capture(['--outputs', 'out']));
+    expect(recorded.code, recorded.stderr).toBe(0);
+    expect(recorded.stderr).not.toContain('the original recorded no');
+    expect(recorded.stdout).toMatch(/outputs: 1 files? compared, 0 differ/);
   }, 120_000);
 });
