@@ -19,6 +19,7 @@ import {
 } from '../../../shared/mlflow/mlproject';
 import { stripUrlCredentials } from '../../../shared/snapshot/secrets';
 import { isSeedName } from '../../../shared/snapshot/seeds';
+import { ReproError } from '../../../shared/errors';
 import { formatCommand } from '../../../shared/mlflow/shell-quote';
 import { formatSignificant } from '../../../shared/numbers';
 import type { Snapshot } from '../../../shared/snapshot/snapshot';
@@ -59,14 +60,19 @@ export async function prepareAudit(
   const inspectDir = source.kind === 'git' ? await createWorkspace(source, path.join(workRoot, 'inspect')) : null;
   const readDir = inspectDir ?? source.projectDir;
   const project = await loadProjectOffThread(readDir);
-  const command = resolveCommand({
-    input,
-    reference,
-    project,
-    cwd: path.resolve(input.cwd ?? located.projectDir ?? readDir),
-    warnings,
-    originalsInterpreter: theOriginals !== null,
-  });
+  let command: ResolvedCommand;
+  try {
+    command = resolveCommand({
+      input,
+      reference,
+      project,
+      cwd: path.resolve(input.cwd ?? located.projectDir ?? readDir),
+      warnings,
+      originalsInterpreter: theOriginals !== null,
+    });
+  } catch (e) {
+    throw atOriginalsCommit(e, { input, reference, located, project });
+  }
   parseMetricSources(input.metricsFrom, input.metricPatterns); // a bad --metric-pattern is refused before any rerun
   const data = await checkAuditData({ input, ctx, id, reference, source, inspectDir, command, warnings });
 
@@ -119,6 +125,35 @@ export async function prepareAudit(
     },
     patch: located.patch,
   };
+}
+
+/**
+ * An entry point not found at the commit the original's run recorded (the commit the audit reruns without --version):
+ * said with that commit and what the project there declares. MLflow records the commit a run started from, not the
+ * uncommitted changes it ran with; a project whose MLproject was not committed yet has no entry point at all there.
+ */
+function atOriginalsCommit(
+  e: unknown,
+  {
+    input,
+    reference,
+    located,
+    project,
+  }: { input: AuditRequest; reference: Snapshot | null; located: LocatedProject; project: Mlproject },
+): unknown {
+  if (!(e instanceof ReproError) || e.code !== 'PROJECT_INVALID') return e;
+  if (input.version || !reference?.code.commit || located.commit === null) return e;
+  const name =
+    input.entryPoint ?? reference.process.entryPoint ?? reference.tags['mlflow.project.entryPoint'] ?? 'main';
+  const declared = project.fileName
+    ? `its ${project.fileName} declares ${project.entryPoints.length ? project.entryPoints.map((p) => p.name).join(', ') : 'no entry point'} there`
+    : 'there is no MLproject there';
+  return new ReproError(
+    'PROJECT_INVALID',
+    `the original ran entry point ${name} at commit ${located.commit.slice(0, 12)}, as its run recorded, but ${declared}`,
+    `The original may have run changes that were not committed (MLflow records the commit, not the changes): rerun a later commit with --version (e.g. --version HEAD), or pick an entry point with -e.`,
+    { cause: e },
+  );
 }
 
 /**
