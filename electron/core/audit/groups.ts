@@ -113,7 +113,12 @@ export interface GroupPlan {
   seedParam: string | null;
   /** The seed the original ran with (the baseline keeps it). */
   seedValue: string | null;
+  /** Whether there is an original (--against): without one the baseline's parameters are the entry point's. */
+  withOriginal?: boolean;
 }
+
+/** The baseline's description without an original to take parameters, seed and variables from. */
+const BASELINE_WITHOUT_ORIGINAL = 'the parameters and seed as given, the same in every rerun';
 
 /** The groups an audit starts with: baseline, seeds (when there is a seed parameter) and the vary groups asked for. */
 export function planGroups(plan: GroupPlan): AuditGroup[] {
@@ -123,7 +128,11 @@ export function planGroups(plan: GroupPlan): AuditGroup[] {
   const blank = (index: number, env: Record<string, string> = {}): Rerun => blankRerun(index, { env, seed: seedValue });
   const seeded = (seed: string, i: number): Rerun =>
     blankRerun(i, { seed, parameters: seedParam ? { [seedParam]: seed } : {} });
-  groups.push({ name: 'baseline', description: GROUP_DESCRIPTIONS.baseline, reruns: range.map((i) => blank(i)) });
+  groups.push({
+    name: 'baseline',
+    description: plan.withOriginal === false ? BASELINE_WITHOUT_ORIGINAL : GROUP_DESCRIPTIONS.baseline,
+    reruns: range.map((i) => blank(i)),
+  });
   const seedsFrom = (start: number): string[] => {
     const out: string[] = [];
     for (let v = start; out.length < repeats; v++) if (String(v) !== seedValue) out.push(String(v));

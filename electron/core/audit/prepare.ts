@@ -289,6 +289,7 @@ function auditRecord({
     vary: input.vary,
     seedParam,
     seedValue: seedParam ? (rendered.parameters[seedParam] ?? null) : null,
+    withOriginal: reference !== null,
   });
   return {
     schemaVersion: AUDIT_SCHEMA_VERSION,

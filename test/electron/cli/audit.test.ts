@@ -71,6 +71,8 @@ describe('reproscope audit (CLI)', () => {
     expect(JSON.parse(shown.stdout)).toEqual(audit);
     const text = await runCli(['--store', store, 'show-audit', audit.id.slice(0, 8)]);
     expect(text.stdout).toMatch(/verdict: reproduced-exact[\s\S]*sources: none/);
+    // no original to take them from: the baseline is not said to run the original's parameters
+    expect(text.stdout).toMatch(/baseline +2 reruns \(2 finished\) — the parameters and seed as given/);
     // the audit's work folder (clone, inspection worktree, rerun slots) is gone under its name when the audit has
     // ended, and its files are deleted in the background soon after
     const work = path.join(store, 'audit-work');
