@@ -1,4 +1,4 @@
-// Helpers the verdict and the sources share: which reruns count, and numbers as a person reads them.
+// Helpers the verdict, the sources and the texts share: which reruns count, numbers as a person reads them, values that are no number.
 import type { AuditGroup, Rerun } from './audit';
 
 /** Reruns that produced an outcome to judge (finished with exit 0). */
@@ -12,4 +12,14 @@ export const fmt = (v: number | null | undefined): string => {
   if (v === 0) return '0';
   const a = Math.abs(v);
   return a >= 1e6 || a < 1e-4 ? v.toExponential(3) : String(Number(v.toPrecision(6)));
+};
+
+/** How many of `values` are NaN, Infinity and -Infinity, as a phrase ("1 NaN, 2 Infinity"); empty when every value is finite. */
+export const nonFiniteText = (values: readonly number[]): string => {
+  const counts = new Map<string, number>();
+  for (const v of values) if (!Number.isFinite(v)) counts.set(String(v), (counts.get(String(v)) ?? 0) + 1);
+  return ['NaN', 'Infinity', '-Infinity']
+    .filter((k) => counts.has(k))
+    .map((k) => `${counts.get(k)} ${k}`)
+    .join(', ');
 };

@@ -37,13 +37,27 @@ export interface ReferenceOutcome {
   outputs?: OutputFile[] | null;
 }
 
-/** Whether `value` is within a tolerance of `reference`. */
+/** Whether `value` is within a tolerance of `reference` (the same NaN or infinity is; any other non-finite pair is not). */
 export function withinTolerance(value: number, reference: number, tol: Tolerance): boolean {
+  if (Object.is(value, reference)) return true;
   const diff = Math.abs(value - reference);
   return tol.kind === 'abs' ? diff <= tol.value : diff <= (tol.value / 100) * Math.abs(reference);
 }
 
-/** Per metric: the reference value, statistics per group (tests against the baseline), tolerance checks, the prediction-interval check and whether it is judged (`judged` empty: every metric the reference reported). */
+/**
+ * Whether a metric is NaN or infinite in the reference and the very same in every finished baseline
+ * rerun: nothing numeric can be compared then, so the verdict leaves it out (docs/audit.md).
+ */
+export function notANumberAlike(reference: number | undefined, values: readonly (number | undefined)[]): boolean {
+  return (
+    reference !== undefined &&
+    !Number.isFinite(reference) &&
+    values.length > 0 &&
+    values.every((v) => v !== undefined && Object.is(v, reference))
+  );
+}
+
+/** Per metric: the reference value, statistics per group (tests against the baseline), tolerance checks, the prediction-interval check and whether it is judged (`judged` empty: every metric the reference reported, unless it is NaN or infinite alike everywhere). */
 export function summarizeMetrics(
   groups: readonly AuditGroup[],
   reference: ReferenceOutcome | null,
@@ -75,18 +89,24 @@ export function summarizeMetrics(
     const ref = ownValue(reference?.metrics, name);
     const tolerance = tolerances.find((t) => t.metric === name) ?? null;
     const base = groupsOut.baseline;
-    const diffs = ref === undefined ? [] : baseValues.map((v) => Math.abs(v - ref));
+    // the same NaN or infinity is no difference; NaN against anything else stays NaN (it is not a distance)
+    const diffs = ref === undefined ? [] : baseValues.map((v) => (Object.is(v, ref) ? 0 : Math.abs(v - ref)));
     out[name] = {
       reference: ref ?? null,
       groups: groupsOut,
       tolerance,
-      maxAbsDiff: diffs.length ? Math.max(...diffs) : null,
+      maxAbsDiff: diffs.length ? (diffs.some(Number.isNaN) ? NaN : Math.max(...diffs)) : null,
       withinTolerance:
         tolerance && ref !== undefined && baseValues.length
           ? baseValues.every((v) => withinTolerance(v, ref, tolerance))
           : null,
       referenceInPi95: ref !== undefined && base?.pi95 ? ref >= base.pi95[0] && ref <= base.pi95[1] : null,
-      judged: judged.length === 0 ? ref !== undefined : judged.includes(name),
+      judged:
+        (judged.length === 0 ? ref !== undefined : judged.includes(name)) &&
+        !notANumberAlike(
+          ref,
+          finishedReruns(baseline).map((r) => ownValue(r.metrics, name)),
+        ),
     };
   }
   return out;
@@ -118,12 +138,34 @@ const quoted = (names: readonly string[]): string => names.map((m) => `"${m}"`).
 const tolText = (t: Tolerance): string => (t.kind === 'abs' ? fmt(t.value) : `${t.value} %`);
 const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 
+/** What the baseline reruns gave for a metric, by value: "NaN in 1 and 0.9 in 4 of the 5 baseline reruns" (finite values that differ as a range). */
+function valuesTally(values: readonly number[]): string {
+  const finite = values.filter(Number.isFinite);
+  const parts: { what: string; k: number }[] = [];
+  for (const kind of ['NaN', 'Infinity', '-Infinity']) {
+    const k = values.filter((v) => String(v) === kind).length;
+    if (k) parts.push({ what: kind, k });
+  }
+  if (finite.length) {
+    const lo = Math.min(...finite);
+    const hi = Math.max(...finite);
+    const what = finite.every((v) => Object.is(v, finite[0]))
+      ? fmt(finite[0])
+      : `a number from ${fmt(lo)} to ${fmt(hi)}`;
+    parts.push({ what, k: finite.length });
+  }
+  const n = values.length;
+  if (parts.length === 1) return `${parts[0]!.what} in ${n === 1 ? 'the baseline rerun' : `all ${n} baseline reruns`}`;
+  return `${parts.map((p) => `${p.what} in ${p.k}`).join(' and ')} of the ${n} baseline reruns`;
+}
+
 /** The smallest detectable difference of each judged metric that varies in the baseline. */
 function powerOf(names: readonly string[], metrics: Record<string, MetricSummary>): PowerStatement[] {
   const out: PowerStatement[] = [];
   for (const name of names) {
     const b = metrics[name]?.groups.baseline;
-    if (!b || b.allBitwiseEqual) continue;
+    // sd 0 while the values differ: only NaN or infinite values vary, which no number of reruns measures
+    if (!b || b.allBitwiseEqual || b.sd === 0) continue;
     out.push({
       metric: name,
       n: b.n,
@@ -156,7 +198,7 @@ export function decideVerdict(
   const done = finishedReruns(baseline);
   const refNames = Object.keys(reference?.metrics ?? {}).sort();
   const asked = options.judgedMetrics ?? [];
-  const judged = (asked.length ? asked.filter((n) => refNames.includes(n)) : refNames).slice().sort();
+  let judged = (asked.length ? asked.filter((n) => refNames.includes(n)) : refNames).slice().sort();
   const notJudged = Object.keys(metrics)
     .filter((n) => !judged.includes(n))
     .sort();
@@ -171,7 +213,13 @@ export function decideVerdict(
     reason: null,
     nextStep: null,
   };
-  const result = (verdict: Verdict, explanation: string): VerdictResult => ({ verdict, explanation, judgement });
+  // metrics left out for being NaN or infinite alike everywhere: every sentence says so
+  let notCompared = '';
+  const result = (verdict: Verdict, explanation: string): VerdictResult => ({
+    verdict,
+    explanation: `${explanation}${notCompared}`,
+    judgement,
+  });
   const inconclusive = (reason: string, nextStep: string, needed: number | null = null): VerdictResult => {
     judgement.reason = reason;
     judgement.nextStep = nextStep;
@@ -188,13 +236,43 @@ export function decideVerdict(
   }
   if (!reference) return result('failed', 'There is no reference outcome to judge the reruns against.');
   const unknown = asked.filter((n) => !refNames.includes(n));
-  const missing = judged.filter((n) => done.some((r) => !hasName(r.metrics, n)));
-  if (missing.length > 0)
+  // without --against the reference is one of the reruns: a metric only some identical reruns report is a difference too
+  const expected =
+    kind === 'first-baseline' && asked.length === 0
+      ? [...new Set([...judged, ...done.flatMap((r) => Object.keys(r.metrics))])].sort()
+      : judged;
+  const missing = expected.filter((n) => done.some((r) => !hasName(r.metrics, n)));
+  if (missing.length > 0) {
+    const lacking = (n: string): string => {
+      const k = done.filter((r) => !hasName(r.metrics, n)).length;
+      return `"${n}" (missing from ${k === done.length ? (k === 1 ? 'the baseline rerun' : `all ${k}`) : `${k} of ${done.length}`})`;
+    };
     return result(
       'not-reproduced',
-      `The reruns did not report ${quoted(missing)}, which the ${kind === 'original' ? 'original' : 'first rerun'} reported.`,
+      `The baseline reruns did not report ${missing.map(lacking).join(', ')}, which the ${kind === 'original' ? 'original' : 'other baseline reruns'} reported.`,
     );
+  }
+  const refValue = (n: string): number => ownValue(reference.metrics, n)!;
+  const valuesOf = (n: string): number[] => done.map((r) => ownValue(r.metrics, n)!);
+  const sameEverywhere = (n: string): boolean => valuesOf(n).every((v) => Object.is(v, refValue(n)));
+  const inAll = done.length === 1 ? 'the baseline rerun' : `all ${done.length} baseline reruns`;
+  // NaN (or an infinity) in the reference and every rerun alike: no number was compared, so it is not judged
+  const alike = judged.filter((n) => notANumberAlike(refValue(n), valuesOf(n)));
+  const alikeText = alike.length
+    ? `${alike.map((n) => `${n} is ${fmt(refValue(n))}`).join(' and ')} in ${kind === 'original' ? `the original and in ${inAll}` : inAll}`
+    : '';
+  if (alike.length) {
+    judged = judged.filter((n) => !alike.includes(n));
+    judgement.judgedMetrics = judged;
+    judgement.reportedMetrics = [...notJudged, ...alike].sort();
+  }
   const files = outputs?.compared ?? 0;
+  if (judged.length === 0 && files === 0 && alike.length)
+    return inconclusive(
+      `${alikeText}, so no number was compared`,
+      'find why the runs log no number, or give --metric for a metric that is a number, or --outputs PATH to compare files',
+    );
+  if (alike.length) notCompared = ` Not compared: ${alikeText}.`;
   if (judged.length === 0 && files === 0) {
     const why = unknown.length
       ? `the reference did not report ${quoted(unknown)}, so no metric or output was compared`
@@ -217,6 +295,24 @@ export function decideVerdict(
   const compared = [judged.length ? plural(judged.length, 'metric') : '', files ? plural(files, 'output file') : '']
     .filter(Boolean)
     .join(' and ');
+  // a NaN or an infinity where the reference has something else: no tolerance or interval can take it
+  const broken = judged.filter(
+    (n) => !sameEverywhere(n) && [refValue(n), ...valuesOf(n)].some((v) => !Number.isFinite(v)),
+  );
+  if (broken.length > 0) {
+    const n = broken[0]!;
+    const tally = valuesTally(valuesOf(n));
+    const also =
+      broken.length > 1
+        ? ` ${quoted(broken.slice(1))} ${broken.length > 2 ? 'are' : 'is'} NaN or infinite in some runs too.`
+        : '';
+    return result(
+      'not-reproduced',
+      kind === 'original'
+        ? `${n} is ${fmt(refValue(n))} in the original but ${tally}: a NaN or infinite value matches no tolerance or interval.${also}`
+        : `Identical reruns disagree: ${n} is ${tally}, with nothing changed, so the project is nondeterministic.${also}`,
+    );
+  }
   const exceeded = judged.filter((n) => metrics[n]?.withinTolerance === false);
   const outputsDiffer = (outputs?.differing.length ?? 0) > 0;
   const outputsClause = outputsDiffer ? ` The output files ${differingFilesText(outputs!)} differ.` : '';
@@ -240,7 +336,7 @@ export function decideVerdict(
   if (inexact.length === 0 && !outputsDiffer)
     return result(
       'reproduced-exact',
-      `All ${done.length} baseline reruns reproduced ${compared}${judged.length ? ` (${judged.join(', ')})` : ''} bit for bit${files && outputs?.normalised.length ? ` (MLflow's per-run fields in ${outputs.normalised.join(', ')} normalised)` : ''}.`,
+      `${done.length === 1 ? 'The baseline rerun' : `All ${done.length} baseline reruns`} reproduced ${compared}${judged.length ? ` (${judged.join(', ')})` : ''} bit for bit${files && outputs?.normalised.length ? ` (MLflow's per-run fields in ${outputs.normalised.join(', ')} normalised)` : ''}.`,
     );
   if (inexact.length === 0)
     return result(
