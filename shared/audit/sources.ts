@@ -3,7 +3,7 @@ import type { AuditGroup, AuditSource, DataCheck, EffectSize, GroupName, MetricS
 import type { Category, SeedFinding } from '../snapshot/snapshot';
 import { holmAdjust, varianceRatioTest } from './statistics';
 import { rankSuspects, suspectEvidence } from './suspects';
-import { finishedReruns, fmt } from './verdict-format';
+import { finishedReruns, fmt, nonFiniteText } from './verdict-format';
 import type { SnapshotDifference } from './snapshot-differences';
 export * from './snapshot-differences';
 
@@ -44,6 +44,9 @@ const valuesOf = (g: AuditGroup | undefined, metric: string): number[] =>
     .map((r) => r.metrics[metric])
     .filter((v): v is number => typeof v === 'number');
 
+/** NaN and infinities among a group's values ("1 NaN"), empty when every value is a number. */
+const nonFiniteIn = (g: AuditGroup | undefined, metric: string): string => nonFiniteText(valuesOf(g, metric));
+
 /** One statistical test behind an attribution, with its p-value before and after Holm's correction. */
 interface TestRecord {
   p: number;
@@ -66,7 +69,7 @@ function correctedTests(input: SourceInput, varying: readonly string[]): Map<str
     if (PIN_FACTORS[g.name] && finishedReruns(g).length >= 2) {
       for (const name of varying) {
         const gs = input.metrics[name]?.groups[g.name];
-        if (!gs || gs.allBitwiseEqual || (gs.sd ?? 0) === 0) continue;
+        if (!gs || gs.allBitwiseEqual || (gs.sd ?? 0) === 0 || nonFiniteIn(g, name)) continue;
         const f = varianceRatioTest(valuesOf(base, name), valuesOf(g, name));
         if (f) record(`${g.name}|${name}|F`, f.pValue);
       }
@@ -123,6 +126,14 @@ export function findSources(input: SourceInput): AuditSource[] {
       const before = m.groups[baselineName]!.sd ?? 0;
       const gs = m.groups[g.name];
       if (!gs) continue;
+      // a pin whose reruns give NaN (or infinities) removes no spread, even when they are all the same NaN
+      const broken = nonFiniteIn(g, name);
+      if (broken) {
+        evidence.push(
+          `${name}: ${broken} of ${finishedReruns(g).length} reruns with ${g.name}, so it removes no spread`,
+        );
+        continue;
+      }
       const after = gs.allBitwiseEqual ? 0 : (gs.sd ?? 0);
       // a pin counts when the spread is gone, or when the F-test (corrected) says it shrank (sd estimates from a few reruns are noisy)
       const f = after === 0 ? undefined : tests.get(`${g.name}|${name}|F`);
@@ -160,10 +171,27 @@ export function findSources(input: SourceInput): AuditSource[] {
     if (!vary || finishedReruns(g).length === 0) continue;
     const effects: EffectSize[] = [];
     const evidence: string[] = [];
+    const notANumber: string[] = [];
     let adjustedP: number | null = null;
     for (const [name, m] of Object.entries(input.metrics)) {
       const base = m.groups[baselineName];
       const gs = m.groups[g.name];
+      // a varied factor that turns a metric the baseline always gave as a number into NaN or an infinity moves it past any size
+      const broken = nonFiniteIn(g, name);
+      if (
+        base &&
+        broken &&
+        !nonFiniteIn(
+          input.groups.find((x) => x.name === baselineName),
+          name,
+        )
+      ) {
+        evidence.push(
+          `${name}: ${broken} of ${finishedReruns(g).length} reruns with ${g.name}; a number in every baseline rerun`,
+        );
+        notANumber.push(name);
+        continue;
+      }
       if (!base || !gs || base.mean === null || gs.mean === null) continue;
       const values = finishedReruns(g)
         .map((r) => r.metrics[name])
@@ -186,9 +214,12 @@ export function findSources(input: SourceInput): AuditSource[] {
         after: gs.sd,
       });
     }
-    if (effects.length === 0) continue;
+    if (effects.length === 0 && notANumber.length === 0) continue;
+    const moves = effects.length ? ` moves the results by up to ${effects.map(effectText).join('; ')}` : '';
+    const breaks = notANumber.length ? ` gives NaN or infinite ${notANumber.join(', ')} in some reruns` : '';
     scored.push({
-      score: Math.max(...effects.map((e) => e.absolute)),
+      // no size measures a NaN: such a factor ranks first among the varied ones
+      score: notANumber.length ? Infinity : Math.max(...effects.map((e) => e.absolute)),
       source: {
         category: vary.category,
         factor: vary.factor,
@@ -196,7 +227,7 @@ export function findSources(input: SourceInput): AuditSource[] {
         effects,
         evidence,
         adjustedPValue: adjustedP,
-        effect: `${vary.what[0]!.toUpperCase()}${vary.what.slice(1)} moves the results by up to ${effects.map(effectText).join('; ')}.`,
+        effect: `${vary.what[0]!.toUpperCase()}${vary.what.slice(1)}${moves}${moves && breaks ? ' and' : ''}${breaks}.`,
       },
     });
   }
