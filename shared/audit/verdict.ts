@@ -309,7 +309,7 @@ export function decideVerdict(
     return result(
       'not-reproduced',
       kind === 'original'
-        ? `${n} is ${fmt(refValue(n))} in the original but ${tally}: a NaN or infinite value matches no tolerance or interval.${also}`
+        ? `The original's ${n} is ${fmt(refValue(n))}, but it is ${tally}: a NaN or infinite value matches no tolerance or interval.${also}`
         : `Identical reruns disagree: ${n} is ${tally}, with nothing changed, so the project is nondeterministic.${also}`,
     );
   }
