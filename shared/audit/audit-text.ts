@@ -1,6 +1,8 @@
 // An audit as terminal text: the verdict and what it rests on, groups, metrics, sources; and the audit list.
 import type { Audit, AuditSummary } from './audit';
 import { formatRerunJobLines, formatRunnerLines } from './audit-jobs-text';
+import { ownValue } from '../records';
+import { finishedReruns, nonFiniteText } from './verdict-format';
 
 /** Formats a number for a person: up to 6 significant digits, exponent form for very large or small values. */
 function fmt(v: number | null | undefined): string {
@@ -78,6 +80,12 @@ export function formatAuditText(a: Audit): string {
         `  ${name}  reference ${fmt(m.reference)}${m.tolerance ? `  tolerance ${m.tolerance.kind === 'abs' ? fmt(m.tolerance.value) : `${m.tolerance.value} %`}` : ''}`,
       );
       for (const [g, s] of Object.entries(m.groups)) {
+        // n counts the numbers the figures are computed from; NaN and infinities are named beside it
+        const left = nonFiniteText(
+          finishedReruns(a.groups.find((x) => x.name === g))
+            .map((r) => ownValue(r.metrics, name))
+            .filter((v): v is number => typeof v === 'number'),
+        );
         const tests = [
           s.welchVsBaseline ? `Welch p=${fmt(s.welchVsBaseline.pValue)}` : '',
           s.ksVsBaseline ? `KS p=${fmt(s.ksVsBaseline.pValue)}` : '',
@@ -85,7 +93,7 @@ export function formatAuditText(a: Audit): string {
           .filter(Boolean)
           .join(' ');
         lines.push(
-          `    ${g.padEnd(22)} n=${s.n} mean=${fmt(s.mean)} sd=${fmt(s.sd)} min=${fmt(s.min)} max=${fmt(s.max)}${s.pi95 ? ` PI95=[${fmt(s.pi95[0])}, ${fmt(s.pi95[1])}]` : ''}${s.allBitwiseEqual ? ' bitwise-equal' : ''}${tests ? ` ${tests}` : ''}`,
+          `    ${g.padEnd(22)} n=${s.n}${left ? ` (+${left}, left out)` : ''} mean=${fmt(s.mean)} sd=${fmt(s.sd)} min=${fmt(s.min)} max=${fmt(s.max)}${s.pi95 ? ` PI95=[${fmt(s.pi95[0])}, ${fmt(s.pi95[1])}]` : ''}${s.allBitwiseEqual ? ' bitwise-equal' : ''}${tests ? ` ${tests}` : ''}`,
         );
       }
     }

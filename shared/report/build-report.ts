@@ -1,5 +1,6 @@
 // Builds report documents from stored facts: comparisons of two or more runs, and audits.
 import type { Audit, Verdict } from '../audit/audit';
+import { nonFiniteText } from '../audit/verdict-format';
 import { compareSnapshots } from '../compare/compare';
 import { compareRunSet } from '../compare/compare-many';
 import type { Comparison, DataInputComparison } from '../compare/compare-model';
@@ -136,7 +137,8 @@ function metricRows(audit: Audit): AuditReportMetric[] {
           pi95: s?.pi95 ?? null,
           min: s?.min ?? null,
           max: s?.max ?? null,
-          difference: mean !== null && m.reference !== null ? mean - m.reference : null,
+          // a NaN or infinite reference leaves no difference to state (the reference and the sentence show it)
+          difference: mean !== null && m.reference !== null && Number.isFinite(m.reference) ? mean - m.reference : null,
           allBitwiseEqual: s?.allBitwiseEqual ?? false,
           values,
         };
@@ -292,6 +294,12 @@ export function formatReportNumber(v: number | null | undefined, digits = 6): st
   const abs = Math.abs(v);
   if (abs >= 1e6 || abs < 1e-4) return v.toExponential(Math.max(0, digits - 1)).replace(/\.?0+e/, 'e');
   return String(Number(v.toPrecision(digits)));
+}
+
+/** A group's n in a report: the numbers its figures rest on, and the NaN and infinite values left out ("4 (+1 NaN)"). */
+export function formatGroupCount(g: { n: number; values: readonly number[] }): string {
+  const left = nonFiniteText(g.values);
+  return left ? `${g.n} (+${left})` : String(g.n);
 }
 
 /** A relative difference as a signed percentage. */

@@ -2,6 +2,7 @@
 import { vegaText } from '../vega-text';
 import type { TopLevelSpec } from 'vega-lite';
 import type { ReportDocument } from './report-model';
+import { nonFiniteText } from '../audit/verdict-format';
 
 /**
  * The charts of a report as Vega-Lite specs: pure data, so the app can draw them with vega-embed
@@ -53,6 +54,10 @@ export function groupDistributionSpec(m: GroupDistributionInput): { spec: TopLev
     g.values.filter((v) => Number.isFinite(v)).map((value, i) => ({ group: g.group, value, offset: jitter(i) })),
   );
   if (points.length === 0) return null;
+  const notDrawn = m.groups
+    .map((g) => ({ group: g.group, left: nonFiniteText(g.values) }))
+    .filter((g) => g.left)
+    .map((g) => `${g.group} ${g.left}`);
   const ref = m.reference !== null && Number.isFinite(m.reference) ? m.reference : null;
   const tol =
     ref !== null && m.tolerance
@@ -111,7 +116,7 @@ export function groupDistributionSpec(m: GroupDistributionInput): { spec: TopLev
     });
   }
   return {
-    caption: `${m.name}: each group's reruns as points${intervals.length ? ", its 95 % prediction interval as the grey bar (the baseline's is the interval the verdict uses)" : ''}${ref !== null ? ', the reference as the dashed red line' : ''}${tol !== null ? `, the tolerance (±${tol.toPrecision(3)}) as the green band` : ''}.`,
+    caption: `${m.name}: each group's reruns as points${intervals.length ? ", its 95 % prediction interval as the grey bar (the baseline's is the interval the verdict uses)" : ''}${ref !== null ? ', the reference as the dashed red line' : ''}${tol !== null ? `, the tolerance (±${tol.toPrecision(3)}) as the green band` : ''}.${notDrawn.length ? ` Not drawn, being no number: ${notDrawn.join('; ')}.` : ''}${m.reference !== null && ref === null ? ` The reference is ${String(m.reference)}, so it is not drawn.` : ''}`,
     spec: { ...BASE, layer: layers } as unknown as TopLevelSpec,
   };
 }

@@ -1,5 +1,5 @@
 // The HTML body of an audit report: the verdict first, then the deciding numbers, sources, groups and appendices.
-import { formatReportNumber } from './build-report';
+import { formatGroupCount, formatReportNumber } from './build-report';
 import { reportCharts } from './charts';
 import { escapeHtml as e } from './escape';
 import type { AuditReport, AuditReportMetric, ChecklistItem } from './report-model';
@@ -39,19 +39,23 @@ function metricHtml(
       : m.referenceInPi95
         ? 'reference inside the baseline 95 % prediction interval'
         : 'reference outside the baseline 95 % prediction interval',
-    m.maxAbsDiff === null ? null : `largest |rerun − reference| ${formatReportNumber(m.maxAbsDiff)}`,
+    m.maxAbsDiff === null
+      ? null
+      : Number.isNaN(m.maxAbsDiff)
+        ? 'no largest |rerun − reference|: a baseline rerun or the reference is NaN'
+        : `largest |rerun − reference| ${formatReportNumber(m.maxAbsDiff)}`,
   ]
     .filter(Boolean)
     .join(' · ');
   const rows = m.groups.map((g) => [
     `<strong>${e(g.group)}</strong><br><span class="note">${e(g.description)}</span>`,
-    `${g.n}${g.failed ? ` <span class="note">(+${g.failed} failed)</span>` : ''}`,
+    `${e(formatGroupCount(g))}${g.failed ? ` <span class="note">(+${g.failed} failed)</span>` : ''}`,
     g.mean === null ? '—' : `${formatReportNumber(g.mean)} ± ${formatReportNumber(g.sd)}`,
     interval(g.ci95),
     interval(g.pi95),
     g.min === null ? '—' : `${formatReportNumber(g.min)} – ${formatReportNumber(g.max)}`,
     formatReportNumber(g.difference),
-    g.allBitwiseEqual && g.n > 0 ? 'yes' : 'no',
+    g.allBitwiseEqual && g.values.length > 0 ? 'yes' : 'no',
   ]);
   return `<h3>${e(m.name)}</h3><p class="note">${e(facts)}</p>${table(['group', 'n', 'mean ± sd', '95 % CI of mean', '95 % prediction', 'min – max', 'mean − reference', 'all equal'], rows, { numeric: [1, 2, 3, 4, 5, 6] })}${chartId ? figure(svgs, chartId, caption) : ''}`;
 }

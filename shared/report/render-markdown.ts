@@ -9,7 +9,7 @@ import type {
 } from '../compare/compare-model';
 import type { SeedFinding } from '../snapshot/snapshot';
 import { formatBytes, formatMetricValue } from '../snapshot/snapshot-text';
-import { formatPercent, formatReportNumber } from './build-report';
+import { formatGroupCount, formatPercent, formatReportNumber } from './build-report';
 import { escapeMarkdownCell as cell, escapeMarkdownText as text, markdownFence } from './escape';
 import type { AuditReport, CompareReport, ReportDocument } from './report-model';
 import { dataShiftMarkdown } from './report-data-shift';
@@ -248,7 +248,7 @@ function auditMd(doc: AuditReport): string {
         ['group', 'n', 'mean ± sd', '95 % CI of mean', '95 % prediction', 'min – max', 'mean − reference'],
         m.groups.map((g) => [
           cell(g.group),
-          String(g.n),
+          formatGroupCount(g),
           g.mean === null ? '—' : `${formatReportNumber(g.mean)} ± ${formatReportNumber(g.sd)}`,
           interval(g.ci95),
           interval(g.pi95),
