@@ -2,6 +2,8 @@
 import type { ReactNode } from 'react';
 import type { Audit } from '../../../shared/audit/audit';
 import { judgementLines } from '../../../shared/audit/audit-text';
+import { nonFiniteText } from '../../../shared/audit/verdict-format';
+import { ownValue } from '../../../shared/records';
 import { formatSignificant } from '../../../shared/numbers';
 import { verdictSentence } from '../../../shared/report/build-report';
 import { groupDistributionSpec } from '../../../shared/report/charts';
@@ -9,6 +11,17 @@ import { VegaChart } from '../../components/vega-chart';
 
 const n = (v: number | null | undefined): string => (v === null || v === undefined ? '—' : formatSignificant(v));
 const range = (v: readonly [number, number] | null | undefined): string => (v ? `${n(v[0])} – ${n(v[1])}` : '—');
+
+/** The NaN and infinite values a group's figures leave out, as " (+1 NaN)" beside its n (the reports write the same). */
+function leftOut(audit: Audit, group: string | null, metric: string): string {
+  const g = audit.groups.find((x) => x.name === group);
+  const values = (g?.reruns ?? [])
+    .filter((r) => r.status === 'finished')
+    .map((r) => ownValue(r.metrics, metric))
+    .filter((v): v is number => typeof v === 'number');
+  const text = nonFiniteText(values);
+  return text ? ` (+${text})` : '';
+}
 
 /** Sources shown on the first screen; the full table is in the detail below. */
 const TOP_SOURCES = 3;
@@ -81,7 +94,10 @@ export function AuditSummary({ audit }: { audit: Audit }): ReactNode {
                 <tr key={name}>
                   <td className="key">{name}</td>
                   <td className="num">{n(m.reference)}</td>
-                  <td className="num">{s?.n ?? 0}</td>
+                  <td className="num">
+                    {s?.n ?? 0}
+                    {leftOut(audit, baseline, name)}
+                  </td>
                   <td className="num">
                     {n(s?.mean)}
                     {s?.sd !== null && s?.sd !== undefined ? ` ± ${n(s.sd)}` : ''}
