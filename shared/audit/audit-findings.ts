@@ -44,7 +44,7 @@ export const JudgementSchema = z.object({
   question: z.enum(['deterministic', 'matches-original']),
   /** Metrics the verdict was judged on. */
   judgedMetrics: z.array(z.string()),
-  /** Metrics reported but not judged (`--metric` chose others). */
+  /** Metrics reported but not judged (`--metric` chose others, or NaN or infinite alike in the reference and every baseline rerun). */
   reportedMetrics: z.array(z.string()),
   /** Output files compared. */
   outputFiles: z.number().int().nonnegative(),
