@@ -327,7 +327,7 @@ export function decideVerdict(
       .sort((a, b) => b.d - a.d)[0]!;
     return result(
       'not-reproduced',
-      `${worst.n} exceeds its tolerance: a baseline rerun differs by ${fmt(worst.d)} (tolerance ${tolText(worst.t)}).${outputsClause}${power}`,
+      `The metric ${worst.n} exceeds its tolerance: a baseline rerun differs by ${fmt(worst.d)} (tolerance ${tolText(worst.t)}).${outputsClause}${power}`,
     );
   }
   const inexact = judged.filter(

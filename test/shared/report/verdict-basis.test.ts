@@ -1,5 +1,6 @@
 // Every report format carries what an issue-10 verdict rests on: inconclusive's reason and next step, power, differing output files; worktree paths are no difference.
 import { describe, expect, it } from 'vitest';
+import { decideVerdict, summarizeMetrics } from '../../../shared/audit/verdict';
 import { compareSnapshots } from '../../../shared/compare/compare';
 import { buildAuditReport, withoutAuditPaths } from '../../../shared/report/build-report';
 import { renderReportHtml } from '../../../shared/report/render-html';
@@ -52,6 +53,20 @@ describe('the verdict basis in every report format', () => {
       expect(text).toMatch(/Output artifacts\/model\/model\.pkl: content differs in 2 reruns/);
       expect(text).toMatch(/MLflow(&#39;|')s per-run fields normalised in artifacts\/model\/MLmodel/);
     }
+  });
+
+  it("the report's verdict sentence keeps a metric's name as written when the explanation names it first", () => {
+    const audit = syntheticAudit({ reruns: 6, referenceRunId: null });
+    for (const r of audit.groups[0]!.reruns) r.metrics.accuracy = 0.95;
+    const reference = { metrics: { accuracy: 0.9123, loss: 0.3 }, artifactsHash: null };
+    audit.metrics = summarizeMetrics(audit.groups, reference, audit.plan.tolerances);
+    const v = decideVerdict(audit.groups, audit.metrics, reference);
+    audit.verdict = v.verdict;
+    audit.explanation = v.explanation;
+    const sentence = buildAuditReport({ audit, reference: null, reruns: new Map(), version: 't' }).verdict.sentence;
+    expect(sentence).toMatch(
+      /did not reproduce \(6 of 6 reruns finished\)\. The metric accuracy exceeds its tolerance/,
+    );
   });
 
   it("the audit's worktree location and the reference's labels are not environment differences", () => {
