@@ -125,7 +125,9 @@ describe('the determinism question and hard tolerances', () => {
       tolerances: [{ metric: 'acc', kind: 'abs', value: 0.01 }],
     });
     expect(v.verdict).toBe('not-reproduced');
-    expect(v.explanation).toMatch(/The metric acc exceeds its tolerance: a baseline rerun differs by 0\.05 \(tolerance 0\.01\)/);
+    expect(v.explanation).toMatch(
+      /The metric acc exceeds its tolerance: a baseline rerun differs by 0\.05 \(tolerance 0\.01\)/,
+    );
   });
 
   it('--metric chooses what is judged; train_loss at 1e-5 is reported, not judged', () => {

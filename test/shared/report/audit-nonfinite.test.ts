@@ -72,10 +72,8 @@ describe('an audit report with NaN metrics', () => {
     expect(parsed.success).toBe(true);
     expect(json).toContain('"reference": {\n        "$nonfinite": "NaN"\n      }');
     const back = JSON.parse(json, nonFiniteReviver) as typeof doc;
-    expect(back.verdict).toMatchObject({
-      verdict: 'not-reproduced',
-      sentence: expect.stringContaining(audit.explanation!),
-    });
+    expect(back.verdict.verdict).toBe('not-reproduced');
+    expect(back.verdict.sentence).toContain(audit.explanation!);
     const loss = back.metrics.find((m) => m.name === 'loss')!;
     expect(loss).toMatchObject({ judged: false, maxAbsDiff: 0 });
     expect(Number.isNaN(loss.reference)).toBe(true);
