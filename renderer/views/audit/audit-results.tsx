@@ -3,7 +3,7 @@ import type { ReactNode } from 'react';
 import type { Audit } from '../../../shared/audit/audit';
 import { formatSignificant } from '../../../shared/numbers';
 import { KeyValues } from '../../components/common';
-import { GroupDistribution } from './audit-summary';
+import { GroupDistribution, leftOut } from './audit-summary';
 import { short } from './audit-numbers';
 
 /** A section per metric: reference, max |Δ|, the groups' distribution and their statistics against the baseline. */
@@ -41,7 +41,10 @@ export function MetricSections({ audit }: { audit: Audit }): ReactNode {
                 {Object.entries(m.groups).map(([g, s]) => (
                   <tr key={g}>
                     <td>{g}</td>
-                    <td>{s.n}</td>
+                    <td>
+                      {s.n}
+                      {leftOut(audit, g, name)}
+                    </td>
                     <td className="mono">
                       {short(s.mean)}
                       {s.sd !== null ? ` ± ${short(s.sd)}` : ''}

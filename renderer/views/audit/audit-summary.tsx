@@ -13,7 +13,7 @@ const n = (v: number | null | undefined): string => (v === null || v === undefin
 const range = (v: readonly [number, number] | null | undefined): string => (v ? `${n(v[0])} – ${n(v[1])}` : '—');
 
 /** The NaN and infinite values a group's figures leave out, as " (+1 NaN)" beside its n (the reports write the same). */
-function leftOut(audit: Audit, group: string | null, metric: string): string {
+export function leftOut(audit: Audit, group: string | null, metric: string): string {
   const g = audit.groups.find((x) => x.name === group);
   const values = (g?.reruns ?? [])
     .filter((r) => r.status === 'finished')
