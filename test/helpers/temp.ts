@@ -21,8 +21,9 @@ afterEach(() => {
 /** The repository root. */
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
-/** The team's shared fixtures (../shared/fixtures beside the checkout). */
-export const SHARED_FIXTURES = path.resolve(REPO_ROOT, '..', 'shared', 'fixtures');
+const sharedFixtures = path.resolve(REPO_ROOT, '..', 'shared', 'fixtures');
+/** The team's shared fixtures (../shared/fixtures beside the checkout), by their real path: a worktree may reach them through a link, and the CLI prints real paths. */
+export const SHARED_FIXTURES = fs.existsSync(sharedFixtures) ? fs.realpathSync(sharedFixtures) : sharedFixtures;
 
 /** Debian's Python, which has numpy, scikit-learn and scipy from Debian's packages. */
 export const SYSTEM_PYTHON = '/usr/bin/python3';
