@@ -27,7 +27,7 @@ export function verdictBasisLines(verdict: AuditReport['verdict']): string[] {
   const o = verdict.outputs;
   if (o) {
     lines.push(
-      `Outputs: ${o.compared} files compared file by file${o.normalised.length ? ` (MLflow's per-run fields normalised in ${o.normalised.join(', ')})` : ''}; ${o.differing.length ? `${o.differing.length} differ` : 'none differs'}.`,
+      `Outputs: ${o.compared === 1 ? '1 file compared' : `${o.compared} files compared file by file`}${o.normalised.length ? ` (MLflow's per-run fields normalised in ${o.normalised.join(', ')})` : ''}; ${o.differing.length ? `${o.differing.length} differ${o.differing.length === 1 ? 's' : ''}` : o.compared === 1 ? 'it does not differ' : 'none differs'}.`,
     );
     for (const d of o.differing.slice(0, 50))
       lines.push(

@@ -86,6 +86,6 @@ describe('reproscope audit --against a captured run', () => {
     const recorded = await audit(await capture(['--outputs', 'out']));
     expect(recorded.code, recorded.stderr).toBe(0);
     expect(recorded.stderr).not.toContain('the original recorded no');
-    expect(recorded.stdout).toMatch(/outputs: 1 files? compared, 0 differ/);
+    expect(recorded.stdout).toMatch(/outputs: 1 file compared, 0 differ/);
   }, 120_000);
 });
