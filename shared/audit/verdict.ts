@@ -273,6 +273,14 @@ export function decideVerdict(
       'find why the runs log no number, or give --metric for a metric that is a number, or --outputs PATH to compare files',
     );
   if (alike.length) notCompared = ` Not compared: ${alikeText}.`;
+  if (judged.length === 0 && files === 0 && kind === 'original' && refNames.length === 0 && notJudged.length > 0) {
+    // the reruns' metrics were read (the metric options worked): it is the original that has none to compare with
+    const shown = notJudged.slice(0, 5).join(', ') + (notJudged.length > 5 ? `, … (${notJudged.length} in all)` : '');
+    return inconclusive(
+      `the original recorded no metrics (the reruns report ${shown}), so none was compared`,
+      'audit without --against to ask whether identical reruns agree, or --against a run that recorded these metrics (capture it with the same metric options)',
+    );
+  }
   if (judged.length === 0 && files === 0) {
     const why = unknown.length
       ? `the reference did not report ${quoted(unknown)}, so no metric or output was compared`

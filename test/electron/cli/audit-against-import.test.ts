@@ -9,7 +9,7 @@ const MLPROJECT =
   'name: demo\nentry_points:\n  knn:\n    parameters:\n      n_neighbors: {type: int, default: 5}\n    command: "python3 train.py {n_neighbors}"\n';
 
 describe('reproscope audit --against an imported run', () => {
-  it("names the original's commit and what it lacks when the entry point is not there, and --version HEAD reruns", async () => {
+  it("names the original's commit and what it lacks when the entry point is not there; at HEAD, says the original recorded no metrics", async () => {
     const repo = gitRepo({ 'README.md': 'template\n' });
     const first = git(repo, 'rev-parse', 'HEAD').trim();
     writeFiles(repo, { MLproject: MLPROJECT, 'train.py': 'import sys\nprint("k:", sys.argv[1])\n' });
@@ -36,8 +36,26 @@ describe('reproscope audit --against an imported run', () => {
     );
     expect(atOriginal.stderr).toMatch(/changes that were not committed[\s\S]*--version HEAD/);
 
-    const atHead = await runCli(['--store', store, 'audit', repo, '--against', original, '--version', 'HEAD', '--yes']);
+    const atHead = await runCli([
+      '--store',
+      store,
+      'audit',
+      repo,
+      '--against',
+      original,
+      '--version',
+      'HEAD',
+      '--metrics-from',
+      'stdout',
+      '--yes',
+    ]);
     expect(atHead.stderr).toContain('python3 train.py 5');
     expect(atHead.stderr).not.toContain('no MLproject');
+    // the run logged no metric to MLflow: what the reruns print is read, and there is nothing to compare it with
+    expect(atHead.code).toBe(4);
+    expect(atHead.stdout).toContain(
+      'inconclusive because the original recorded no metrics (the reruns report k), so none was compared',
+    );
+    expect(atHead.stdout).toMatch(/next: audit without --against to ask whether identical reruns agree/);
   }, 60_000);
 });
