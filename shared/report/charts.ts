@@ -45,6 +45,17 @@ export interface GroupDistributionInput {
 }
 
 /**
+ * Significant digits that tell the y axis's ticks apart over [lo, hi] (about five ticks), at least 4: reruns that
+ * agree to many digits span a sliver of their value, and four digits labelled its ticks 0.1842, 0.1842, 0.1841 …
+ */
+function axisDigits(lo: number, hi: number): number {
+  const magnitude = Math.max(Math.abs(lo), Math.abs(hi));
+  const step = (hi - lo) / 5;
+  if (!(step > 0) || !(magnitude > 0) || !Number.isFinite(step / magnitude)) return 4;
+  return Math.min(15, Math.max(4, Math.floor(Math.log10(magnitude)) - Math.floor(Math.log10(step)) + 1));
+}
+
+/**
  * One metric's reruns per group as points, each group's 95 % prediction interval as a bar beside them
  * (the baseline's is the one a statistically-consistent verdict uses), the reference as a dashed red line
  * and the tolerance as a green band. The app and the reports draw the same spec.
@@ -76,6 +87,7 @@ export function groupDistributionSpec(m: GroupDistributionInput): { spec: TopLev
   const hi = Math.max(...values);
   const pad = hi > lo ? (hi - lo) * 0.08 : Math.abs(hi) * 0.001 || 1e-9;
   const scale = { zero: false, domain: [lo - pad, hi + pad], nice: false };
+  const yFormat = `.${axisDigits(lo - pad, hi + pad)}~g`;
   const x = {
     field: 'group',
     type: 'nominal',
@@ -104,7 +116,7 @@ export function groupDistributionSpec(m: GroupDistributionInput): { spec: TopLev
     encoding: {
       x,
       xOffset,
-      y: { field: 'value', type: 'quantitative', title: vegaText(m.name), scale, axis: { format: '.4~g' } },
+      y: { field: 'value', type: 'quantitative', title: vegaText(m.name), scale, axis: { format: yFormat } },
       color: { field: 'group', type: 'nominal', legend: null },
     },
   });
