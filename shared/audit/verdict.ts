@@ -379,9 +379,13 @@ export function decideVerdict(
   const steady = untolerated.find((n) => metrics[n]?.groups.baseline?.allBitwiseEqual);
   if (steady) {
     const m = metrics[steady]!;
+    const mean = m.groups.baseline?.mean;
+    // 0 and -0: equal as numbers, apart in the sign bit only (a sum of signed zeros, a negated zero loss)
+    const zeros = mean === 0 && m.reference === 0;
+    const signed = (v: number | null | undefined): string => (Object.is(v, -0) ? '-0' : fmt(v));
     return result(
       'not-reproduced',
-      `Every rerun gives ${steady} ${fmt(m.groups.baseline?.mean)} bit for bit, but the original's is ${fmt(m.reference)} (difference ${fmt(m.maxAbsDiff)}).${outputsClause}`,
+      `Every rerun gives ${steady} ${signed(mean)} bit for bit, but the original's is ${signed(m.reference)} (${zeros ? 'zeros of opposite sign: equal as numbers, apart in their sign bit' : `difference ${fmt(m.maxAbsDiff)}`}).${outputsClause}`,
     );
   }
   const outside = untolerated.filter((n) => metrics[n]?.referenceInPi95 !== true);

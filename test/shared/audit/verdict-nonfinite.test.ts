@@ -215,3 +215,13 @@ describe('sources with NaN', () => {
     ]);
   });
 });
+
+describe('zeros of opposite sign', () => {
+  it('are named as such, not as "0 … the original is 0 (difference 0)"', () => {
+    const r = judge([group('baseline', col('loss', [0, 0, 0]))], ref({ loss: -0 }), {});
+    expect(r.verdict).toBe('not-reproduced');
+    expect(r.explanation).toBe(
+      "Every rerun gives loss 0 bit for bit, but the original's is -0 (zeros of opposite sign: equal as numbers, apart in their sign bit).",
+    );
+  });
+});
