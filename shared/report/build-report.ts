@@ -75,11 +75,12 @@ export function verdictSentence(audit: Audit): string {
   const finished = audit.groups.reduce((n, g) => n + g.reruns.filter((r) => r.status === 'finished').length, 0);
   if (audit.verdict === null)
     return `The audit of ${what} is ${audit.status}: ${finished} of ${reruns} reruns finished, no verdict yet.`;
+  // a sentence starts with a capital, but a metric's (or the project's) name is quoted as written: "acc" is not "Acc"
   const explanation = audit.explanation?.trim() ?? '';
-  const because = explanation
-    ? ` ${explanation[0]!.toUpperCase()}${explanation.slice(1).replace(/([^.!?])$/, '$1.')}`
-    : '';
-  return `${what[0]!.toUpperCase()}${what.slice(1)} ${VERDICT_PHRASE[audit.verdict]} (${finished} of ${reruns} reruns finished).${because}`;
+  const named = Object.keys(audit.metrics ?? {}).some((n) => explanation.startsWith(n));
+  const opening = explanation && !named ? `${explanation[0]!.toUpperCase()}${explanation.slice(1)}` : explanation;
+  const because = opening ? ` ${opening.replace(/([^.!?])$/, '$1.')}` : '';
+  return `Project ${what} ${VERDICT_PHRASE[audit.verdict]} (${finished} of ${reruns} reruns finished).${because}`;
 }
 
 function representatives(

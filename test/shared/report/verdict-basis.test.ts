@@ -69,6 +69,16 @@ describe('the verdict basis in every report format', () => {
     );
   });
 
+  it("the verdict sentence quotes the project's and a metric's names as written, never capitalised", () => {
+    const audit = syntheticAudit({ reruns: 3, referenceRunId: null });
+    audit.metrics = { acc: audit.metrics[Object.keys(audit.metrics)[0]!]! };
+    audit.verdict = 'not-reproduced';
+    audit.explanation = 'acc is NaN in 1 and 0.9 in 2 of the 3 baseline reruns';
+    const sentence = buildAuditReport({ audit, reference: null, reruns: new Map(), version: 't' }).verdict.sentence;
+    expect(sentence).toMatch(/^Project iris-classifier \(entry point main/);
+    expect(sentence).toMatch(/\(3 of 3 reruns finished\)\. acc is NaN in 1 and 0\.9 in 2 of the 3 baseline reruns\.$/);
+  });
+
   it("the audit's worktree location and the reference's labels are not environment differences", () => {
     const ref = emptySnapshot('a', 'capture', 'now');
     ref.code.root = '/home/me/paper';

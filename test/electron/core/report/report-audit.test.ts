@@ -64,7 +64,7 @@ describe('audit reports', () => {
       outputs: null,
       verdict: 'reproduced-within-tolerance',
       sentence:
-        'Iris-classifier (entry point main, commit ffffffffffff) reproduced within tolerance (10 of 10 reruns finished). Every baseline rerun of accuracy is within ±0.01 of the reference 0.9123.',
+        'Project iris-classifier (entry point main, commit ffffffffffff) reproduced within tolerance (10 of 10 reruns finished). Every baseline rerun of accuracy is within ±0.01 of the reference 0.9123.',
     });
     expect(doc.audited).toMatchObject({
       entryPoint: 'main',
@@ -164,7 +164,7 @@ describe('audit reports', () => {
 
   it('writes Markdown with the verdict quoted and the statistics as tables', async () => {
     const { text: md } = await renderReport(doc, 'md');
-    expect(md).toMatch(/^> \*\*Verdict: reproduced-within-tolerance\.\*\* Iris-classifier/m);
+    expect(md).toMatch(/^> \*\*Verdict: reproduced-within-tolerance\.\*\* Project iris-classifier/m);
     expect(md).toMatch(
       /^\| group \| n \| mean ± sd \| 95 % CI of mean \| 95 % prediction \| min – max \| mean − reference \|$/m,
     );
