@@ -54,8 +54,26 @@ function hashInto(path, out, at, ids, k) {
     return size;
   } finally { fs.closeSync(fd); }
 }
-// Buffers of single files in flight (two each), kept for the next: a worker may hash several at once.
+// The two buffers of the single file being hashed, kept for the next.
 const spares = [];
+// Single files wait here and are hashed one at a time: a worker given a thousand at once holds two buffers, not two
+// thousand (the overlap is within a file, between its next read and this thread's hashing).
+const alone = [];
+let aloneBusy = false;
+function nextAlone() {
+  // a loop, not recursion: a file that fits one read (or fails to open) is done before hashAlone returns
+  while (!aloneBusy && alone.length > 0) {
+    aloneBusy = true;
+    const m = alone.shift();
+    let returned = false;
+    hashAlone(m.path, (e, sha256) => {
+      parentPort.postMessage(e ? { id: m.id, error: e.message, code: e.code } : { id: m.id, sha256 });
+      aloneBusy = false;
+      if (returned) nextAlone();
+    });
+    returned = true;
+  }
+}
 // A single file, not a job's: past its first chunk the next read runs on libuv's thread pool while this thread hashes
 // the chunk before it, so a big file hashes at SHA-256's speed, not SHA-256's plus the copy out of the page cache
 // (on another core, which a single file leaves idle). The checks are hashInto's; done(error, sha256 hex).
@@ -133,8 +151,8 @@ function run(job) {
 }
 parentPort.on('message', (m) => {
   if (m.job === undefined) {
-    hashAlone(m.path, (e, sha256) =>
-      parentPort.postMessage(e ? { id: m.id, error: e.message, code: e.code } : { id: m.id, sha256 }));
+    alone.push(m);
+    nextAlone();
     return;
   }
   let job = jobs.get(m.job);

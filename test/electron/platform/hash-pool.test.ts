@@ -123,7 +123,7 @@ describe('HashPool jobs', () => {
     }
   });
 
-  it('hashes single files of every size like sha256sum, several at once on one worker, and names what is not a file', async () => {
+  it('hashes single files of every size like sha256sum, all asked at once of one worker, and names what is not a file', async () => {
     const dir = tempDir();
     // sizes around the worker's read size (one read, a read and an empty one, two reads, many with a short last)
     const sizes = [0, 1, HASH_CHUNK - 1, HASH_CHUNK, HASH_CHUNK + 1, 3 * HASH_CHUNK + 12345];
@@ -132,7 +132,7 @@ describe('HashPool jobs', () => {
     writeFiles(dir, files);
     const rels = Object.keys(files);
     const expected = sha256sums(dir, rels);
-    const pool = new HashPool(1); // one worker: every file is in flight on it at once, each with its own buffers
+    const pool = new HashPool(1); // one worker: every file is queued on it at once and hashed in turn
     try {
       const got = await Promise.all([...rels, ...rels].map((r) => pool.hash(path.join(dir, r))));
       expect(got).toEqual([...rels, ...rels].map((r) => expected.get(r)));
