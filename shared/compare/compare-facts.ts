@@ -17,6 +17,8 @@ const RESULT_ENV =
  * compared, and the run's note (`mlflow.note.content`, which a person writes).
  */
 const SYSTEM_TAG_PREFIX = 'mlflow.';
+/** The tags reproscope gives a rerun's MLflow run (its audit and group): bookkeeping of ours, as MLflow's are of MLflow. */
+const OWN_TAG_PREFIX = 'reproscope.';
 
 /** A fact of one snapshot: its compare value and, where different, how it is shown. */
 export interface Fact {
@@ -240,7 +242,7 @@ function processFacts(s: Snapshot): Facts {
   const processTag = putter(f, 'process-tags', true);
   for (const [k, v] of Object.entries(s.tags))
     if (k === NOTE_TAG) processTag(`tag:${k}`, 'note', v);
-    else if (!k.startsWith(SYSTEM_TAG_PREFIX)) processTag(`tag:${k}`, `tag ${k}`, v);
+    else if (!k.startsWith(SYSTEM_TAG_PREFIX) && !k.startsWith(OWN_TAG_PREFIX)) processTag(`tag:${k}`, `tag ${k}`, v);
   return f;
 }
 

@@ -26,6 +26,7 @@ describe('reproscope compare: tags', () => {
     setTag(mlruns, RUN_B, 'team', 'audit');
     setTag(mlruns, RUN_B, 'mlflow.parentRunId', '3f4aaa474c4f4dd6b8901d3b7da077b9');
     setTag(mlruns, RUN_B, 'mlflow.note.content', 'rerun on the new split');
+    setTag(mlruns, RUN_B, 'reproscope.group', 'baseline'); // what an audit tags its reruns' MLflow runs with
     const store = tempDir();
     const imported = await runCli(['--store', store, 'import', mlruns, '--json']);
     expect(imported.code, imported.stderr).toBe(0);
@@ -65,5 +66,6 @@ describe('reproscope compare: tags', () => {
     expect(text.stdout).toMatch(/^ {2}- {2}tag stage +final +—$/m);
     expect(text.stdout).toMatch(/^ {2}\+ {2}note +— +rerun on the new split$/m);
     expect(text.stdout).not.toContain('parentRunId');
+    expect(text.stdout).not.toContain('reproscope.group');
   });
 });
