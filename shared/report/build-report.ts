@@ -1,5 +1,6 @@
 // Builds report documents from stored facts: comparisons of two or more runs, and audits.
 import type { Audit, Verdict } from '../audit/audit';
+import { CAPTURED_ENTRY_POINT } from '../audit/captured-command';
 import { nonFiniteText } from '../audit/verdict-format';
 import { compareSnapshots } from '../compare/compare';
 import { compareRunSet } from '../compare/compare-many';
@@ -149,15 +150,23 @@ function metricRows(audit: Audit): AuditReportMetric[] {
 
 /**
  * A rerun snapshot with the audit's own locations (its worktree as code root and working folder)
- * replaced by the reference's, and the reference's tags: where the audit put its copy, and how a person labelled the
- * reference, are not differences of the experiment.
+ * replaced by the reference's, and the reference's tags, branch and (for a captured command) entry point: where the
+ * audit put its copy, its detached checkout, its name for the original's command line and how a person labelled the
+ * reference are not differences of the experiment.
  */
 export function withoutAuditPaths(rerun: Snapshot, reference: Snapshot): Snapshot {
   if (rerun.kind !== 'rerun') return rerun;
   return {
     ...rerun,
-    code: { ...rerun.code, root: reference.code.root, note: reference.code.note },
-    process: { ...rerun.process, cwd: reference.process.cwd },
+    // its checkout is a detached worktree of the same commit: no branch of its own
+    code: { ...rerun.code, root: reference.code.root, note: reference.code.note, branch: reference.code.branch },
+    process: {
+      ...rerun.process,
+      cwd: reference.process.cwd,
+      // the audit's name for the original's own command line, not an entry point the original lacked
+      entryPoint:
+        rerun.process.entryPoint === CAPTURED_ENTRY_POINT ? reference.process.entryPoint : rerun.process.entryPoint,
+    },
     // A rerun is reproscope's own: the labels a person gave the reference (tags, note) are not what it ran.
     tags: reference.tags,
   };

@@ -79,19 +79,23 @@ describe('the verdict basis in every report format', () => {
     expect(sentence).toMatch(/\(3 of 3 reruns finished\)\. acc is NaN in 1 and 0\.9 in 2 of the 3 baseline reruns\.$/);
   });
 
-  it("the audit's worktree location and the reference's labels are not environment differences", () => {
+  it("the audit's worktree, its detached checkout, its name for a captured command and the reference's labels are not environment differences", () => {
     const ref = emptySnapshot('a', 'capture', 'now');
     ref.code.root = '/home/me/paper';
+    ref.code.branch = 'master';
     ref.process.cwd = '/home/me/paper';
     ref.tags = { stage: 'final', 'mlflow.note.content': 'the run in the paper' };
     const rerun = emptySnapshot('b', 'rerun', 'now');
     rerun.code.root = '/store/audit-work/x/baseline-0/code';
     rerun.process.cwd = '/store/audit-work/x/baseline-0/code';
+    rerun.process.entryPoint = 'captured command';
     const same = withoutAuditPaths(rerun, ref);
     expect([same.code.root, same.process.cwd]).toEqual(['/home/me/paper', '/home/me/paper']);
     expect(rerun.code.root).toBe('/store/audit-work/x/baseline-0/code');
     // compared as is, the reference's tag and note would be differences of every rerun; as the audit compares, none
-    expect(compareSnapshots(ref, rerun).summary.ranked.map((r) => r.kind)).toContain('process-tags');
+    expect(compareSnapshots(ref, rerun).summary.ranked.map((r) => r.kind)).toEqual(
+      expect.arrayContaining(['process-tags', 'code-other', 'process-command']),
+    );
     expect(compareSnapshots(ref, same).summary.differences).toBe(0);
   });
 });
