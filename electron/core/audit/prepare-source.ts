@@ -86,6 +86,7 @@ export async function locateProject({
   const clone = await cachedClone(top, workRoot, true);
   const subdir = path.relative(fs.realpathSync(top), fs.realpathSync(projectDir));
   const extraFiles = await listExtraFiles(top, subdir);
+  warnings.push(...writtenSinceOriginal(extraFiles, reference, [...input.outputs, ...input.metrics], subdir));
   const source: WorkspaceSource = { kind: 'git', projectDir, clone, commit, patch, subdir, extraFiles };
   return { url: false, projectDir, source, commit, patch, repoRoot: top };
 }
@@ -110,4 +111,40 @@ async function cloneGitUrl(input: AuditRequest, ctx: CoreContext, reference: Sna
   const patch = input.version ? null : (reference?.code.patch ?? null);
   const source: WorkspaceSource = { kind: 'git', projectDir: clone, clone, commit, patch, subdir: '' };
   return { url: true, projectDir: null, source, commit, patch, repoRoot: null };
+}
+
+/**
+ * Files git does not track that were written since the original started (a model it saved, a cache it filled):
+ * they are copied into every rerun, which then starts with state the original may not have had. A real project's
+ * `save_model_if_better` loads models/estimator.pkl if it is there. Paths the reruns clear first (--outputs,
+ * --metrics, metrics.json) are left out.
+ */
+function writtenSinceOriginal(
+  files: readonly { rel: string; abs: string }[],
+  reference: Snapshot | null,
+  cleared: readonly string[],
+  subdir: string,
+): string[] {
+  const started = reference?.process.startedAt ? Date.parse(reference.process.startedAt) : Number.NaN;
+  if (!Number.isFinite(started)) return [];
+  const base = subdir.split(path.sep).join('/');
+  const clearedRel = [...cleared, 'metrics.json'].map((o) =>
+    path.posix.normalize(base ? `${base}/${o}` : o).replace(/\/+$/, ''),
+  );
+  const found = files
+    .filter((f) => !clearedRel.some((c) => f.rel === c || f.rel.startsWith(`${c}/`)))
+    .filter((f) => {
+      try {
+        return fs.statSync(f.abs).mtimeMs >= started - 1000;
+      } catch {
+        return false;
+      }
+    })
+    .map((f) => f.rel);
+  if (found.length === 0) return [];
+  const one = found.length === 1;
+  const shown = found.slice(0, 3).join(', ') + (found.length > 3 ? `, … (${found.length} in all)` : '');
+  return [
+    `${one ? 'a file' : `${found.length} files`} git does not track ${one ? 'was' : 'were'} written since the original started (${shown}): ${one ? 'it is' : 'they are'} copied into every rerun, which starts with state the original may not have had; if the code reads ${one ? 'it' : 'them'}, name ${one ? 'it' : 'them'} with --outputs to clear ${one ? 'it' : 'them'} before each rerun`,
+  ];
 }

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { gitRepo, runCli, SYSTEM_PYTHON, tempDir } from '../../helpers/temp';
+import { gitRepo, runCli, SYSTEM_PYTHON, tempDir, writeFiles } from '../../helpers/temp';
 
 // numpy: Debian's python3 has it, the other "python" below does not run at all
 const TRAIN = 'import json, numpy\njson.dump({"acc": float(numpy.mean([0.25, 0.75]))}, open("metrics.json", "w"))\n';
@@ -88,4 +88,23 @@ describe('reproscope audit --against a captured run', () => {
     expect(recorded.stderr).not.toContain('the original recorded no');
     expect(recorded.stdout).toMatch(/outputs: 1 file compared, 0 differ/);
   }, 120_000);
+
+  it('says which files git does not track the original wrote, as every rerun starts with them', async () => {
+    const store = tempDir();
+    // the pattern of a real project: keep the better model, comparing with the one saved before
+    const train = 'import os\nos.makedirs("state", exist_ok=True)\nopen("state/best.txt", "w").write("1\\n")\n';
+    const repo = gitRepo({ 'train.py': train, 'notes.txt': 'committed\n', '.gitignore': 'state/\nold.txt\n' });
+    writeFiles(repo, { 'old.txt': 'there before the run\n' });
+    fs.utimesSync(path.join(repo, 'old.txt'), new Date(2020, 0, 1), new Date(2020, 0, 1));
+    const captured = await runCli(['--store', store, 'capture', '--', SYSTEM_PYTHON, 'train.py'], { cwd: repo });
+    const original = /recorded run ([0-9a-f]{8})/.exec(captured.stderr)![1]!;
+    // no --yes and no terminal: the plan and its warnings are said, nothing is run
+    const plan = (extra: string[]) => runCli(['--store', store, 'audit', repo, '--against', original, ...extra]);
+    const bare = await plan([]);
+    expect(bare.stderr).toContain(
+      'a file git does not track was written since the original started (state/best.txt): it is copied into every rerun',
+    );
+    expect(bare.stderr).not.toContain('old.txt');
+    expect((await plan(['--outputs', 'state'])).stderr).not.toContain('written since the original started');
+  }, 60_000);
 });
