@@ -140,6 +140,9 @@ function statFloor(dir) {
   };
 }
 
+/** The mlflow.db tables an import reads, which the references below read too. */
+const SOURCE_TABLES = ['experiments', 'runs', 'params', 'tags', 'metrics', 'latest_metrics'];
+
 /**
  * The strongest reference the issue asks for, a plain SQLite scan: every column of every row the import reads,
  * folded inside SQLite (C only, no row reaching JavaScript). Returns the rows seen.
@@ -147,7 +150,7 @@ function statFloor(dir) {
 function scanInSqlite(file) {
   const db = new Database(file, { readonly: true });
   let n = 0;
-  for (const table of ['experiments', 'runs', 'params', 'tags', 'metrics', 'latest_metrics']) {
+  for (const table of SOURCE_TABLES) {
     const cols = db
       .prepare(`PRAGMA table_info(${table})`)
       .all()
@@ -170,8 +173,7 @@ function copyInSqlite(file, target) {
   db.pragma('journal_mode = WAL');
   db.prepare('ATTACH DATABASE ? AS src').run(file);
   db.exec('BEGIN');
-  for (const table of ['experiments', 'runs', 'params', 'tags', 'metrics', 'latest_metrics'])
-    db.exec(`CREATE TABLE main."${table}" AS SELECT * FROM src."${table}"`);
+  for (const table of SOURCE_TABLES) db.exec(`CREATE TABLE main."${table}" AS SELECT * FROM src."${table}"`);
   db.exec('COMMIT');
   db.exec('DETACH DATABASE src');
   db.close();
@@ -182,7 +184,7 @@ function copyInSqlite(file, target) {
 function readAllRows(file) {
   const db = new Database(file, { readonly: true });
   let n = 0;
-  for (const table of ['experiments', 'runs', 'params', 'tags', 'metrics', 'latest_metrics']) {
+  for (const table of SOURCE_TABLES) {
     for (const _row of db.prepare(`SELECT * FROM ${table}`).raw().iterate()) n++;
   }
   db.close();

@@ -1,5 +1,12 @@
 // Synthetic audits and hostile snapshots built from numbers, for report tests and the report bench.
-import { AuditSchema, type Audit } from '../../shared/audit/audit';
+import {
+  AuditSchema,
+  type Audit,
+  type AuditGroup,
+  type GroupName,
+  type OutputFile,
+  type Rerun,
+} from '../../shared/audit/audit';
 import { summarize } from '../../shared/audit/statistics';
 import { emptySnapshot, type Snapshot } from '../../shared/snapshot/snapshot';
 
@@ -196,4 +203,32 @@ export function hostileSnapshot(id: string, evil: string): Snapshot {
   };
   s.outcome.metrics = { [evil]: { value: id.startsWith('a') ? 1 : 2, history: null, source: evil } };
   return s;
+}
+
+/** A finished rerun with these metrics (and output files), for the verdict's and the sources' rules. */
+export function finishedRerun(index: number, metrics: Record<string, number>, outputs: OutputFile[] = []): Rerun {
+  return {
+    runId: `r${index}`,
+    index,
+    status: 'finished',
+    env: {},
+    seed: null,
+    parameters: {},
+    exitCode: 0,
+    error: null,
+    durationMs: 10,
+    metrics,
+    artifactsHash: null,
+    outputs,
+  };
+}
+
+/** A group of finished reruns, one per row of metrics. */
+export function rerunGroup(name: GroupName, rows: Record<string, number>[]): AuditGroup {
+  return { name, description: '', reruns: rows.map((m, i) => finishedRerun(i, m)) };
+}
+
+/** One metric's values as rows for rerunGroup. */
+export function metricColumn(metric: string, values: number[]): Record<string, number>[] {
+  return values.map((v) => ({ [metric]: v }));
 }

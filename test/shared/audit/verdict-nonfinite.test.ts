@@ -1,6 +1,6 @@
 // The verdict on metrics that are NaN, infinite or missing in some reruns: never "reproduced" on no number, never a statistic over NaN.
 import { describe, expect, it } from 'vitest';
-import type { AuditGroup, GroupName, Rerun } from '../../../shared/audit/audit';
+import type { AuditGroup } from '../../../shared/audit/audit';
 import {
   decideVerdict,
   findSources,
@@ -8,26 +8,8 @@ import {
   withinTolerance,
   type ReferenceOutcome,
 } from '../../../shared/audit/verdict';
+import { metricColumn as col, rerunGroup as group } from '../../helpers/audit-fixture';
 
-const rerun = (index: number, metrics: Record<string, number>): Rerun => ({
-  runId: `r${index}`,
-  index,
-  status: 'finished',
-  env: {},
-  seed: null,
-  parameters: {},
-  exitCode: 0,
-  error: null,
-  durationMs: 10,
-  metrics,
-  artifactsHash: null,
-});
-const group = (name: GroupName, rows: Record<string, number>[]): AuditGroup => ({
-  name,
-  description: '',
-  reruns: rows.map((m, i) => rerun(i, m)),
-});
-const col = (metric: string, values: number[]): Record<string, number>[] => values.map((v) => ({ [metric]: v }));
 const ref = (metrics: Record<string, number>): ReferenceOutcome => ({
   metrics,
   artifactsHash: null,

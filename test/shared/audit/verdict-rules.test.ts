@@ -1,6 +1,6 @@
 // The verdict rules of issue 10: inconclusive, the determinism question, hard tolerances, judged metrics, power, Holm, outputs.
 import { describe, expect, it } from 'vitest';
-import type { AuditGroup, GroupName, OutputFile, Rerun } from '../../../shared/audit/audit';
+import type { AuditGroup, OutputFile } from '../../../shared/audit/audit';
 import { compareOutputs, globToRegExp, normalizeMlflowText } from '../../../shared/audit/outputs';
 import {
   detectableDifference,
@@ -19,27 +19,7 @@ import {
   type ReferenceOutcome,
 } from '../../../shared/audit/verdict';
 import { emptySnapshot } from '../../../shared/snapshot/snapshot';
-
-const rerun = (index: number, metrics: Record<string, number>, outputs: OutputFile[] = []): Rerun => ({
-  runId: `r${index}`,
-  index,
-  status: 'finished',
-  env: {},
-  seed: null,
-  parameters: {},
-  exitCode: 0,
-  error: null,
-  durationMs: 10,
-  metrics,
-  artifactsHash: null,
-  outputs,
-});
-const group = (name: GroupName, rows: Record<string, number>[]): AuditGroup => ({
-  name,
-  description: '',
-  reruns: rows.map((m, i) => rerun(i, m)),
-});
-const col = (metric: string, values: number[]): Record<string, number>[] => values.map((v) => ({ [metric]: v }));
+import { finishedRerun as rerun, metricColumn as col, rerunGroup as group } from '../../helpers/audit-fixture';
 
 function judge(
   groups: AuditGroup[],
