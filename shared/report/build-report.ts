@@ -150,9 +150,9 @@ function metricRows(audit: Audit): AuditReportMetric[] {
 
 /**
  * A rerun snapshot with the audit's own locations (its worktree as code root and working folder)
- * replaced by the reference's, and the reference's tags, branch and (for a captured command) entry point: where the
- * audit put its copy, its detached checkout, its name for the original's command line and how a person labelled the
- * reference are not differences of the experiment.
+ * replaced by the reference's, and the reference's command line, tags, branch and (for a captured command) entry
+ * point: where the audit put its copy, its detached checkout, the shell it ran the command in, its name for the
+ * original's command line and how a person labelled the reference are not differences of the experiment.
  */
 export function withoutAuditPaths(rerun: Snapshot, reference: Snapshot): Snapshot {
   if (rerun.kind !== 'rerun') return rerun;
@@ -163,6 +163,9 @@ export function withoutAuditPaths(rerun: Snapshot, reference: Snapshot): Snapsho
     process: {
       ...rerun.process,
       cwd: reference.process.cwd,
+      // The audit's own wrapper (`bash -c '<the entry point's command>'`, inside `docker run` for docker): what it
+      // ran follows from the entry point, the parameters and the code, each compared in rows of their own.
+      argv: reference.process.argv,
       // the audit's name for the original's own command line, not an entry point the original lacked
       entryPoint:
         rerun.process.entryPoint === CAPTURED_ENTRY_POINT ? reference.process.entryPoint : rerun.process.entryPoint,

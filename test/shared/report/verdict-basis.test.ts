@@ -79,7 +79,7 @@ describe('the verdict basis in every report format', () => {
     expect(sentence).toMatch(/\(3 of 3 reruns finished\)\. acc is NaN in 1 and 0\.9 in 2 of the 3 baseline reruns\.$/);
   });
 
-  it("the audit's worktree, its detached checkout, its name for a captured command and the reference's labels are not environment differences", () => {
+  it("the audit's worktree, its detached checkout, its shell, its name for a captured command and the reference's labels are not environment differences", () => {
     const ref = emptySnapshot('a', 'capture', 'now');
     ref.code.root = '/home/me/paper';
     ref.code.branch = 'master';
@@ -89,6 +89,9 @@ describe('the verdict basis in every report format', () => {
     rerun.code.root = '/store/audit-work/x/baseline-0/code';
     rerun.process.cwd = '/store/audit-work/x/baseline-0/code';
     rerun.process.entryPoint = 'captured command';
+    // as a real audit records them: the original as typed, the rerun through the audit's shell
+    ref.process.argv = ['python3', 'train.py', '0.5', '0.1'];
+    rerun.process.argv = ['bash', '-c', 'python train.py 0.5 0.1'];
     const same = withoutAuditPaths(rerun, ref);
     expect([same.code.root, same.process.cwd]).toEqual(['/home/me/paper', '/home/me/paper']);
     expect(rerun.code.root).toBe('/store/audit-work/x/baseline-0/code');
