@@ -71,6 +71,17 @@ function treeDisplay(t: TreeState): string {
   return `${t.fileCount} file${t.fileCount === 1 ? '' : 's'}, ${formatBytes(t.totalBytes)}, root ${shortHash(t.rootHash)}`;
 }
 
+/**
+ * What a tree holds with MLflow's own files (MLmodel, meta.yaml) by their hash without the per-run fields (run id,
+ * creation time): two runs that logged the same model compare the same, as the audit's output comparison has them.
+ */
+function normalisedContent(t: TreeState): string {
+  return t.files
+    .map((x) => `${x.path}\u0000${x.normalizedSha256 ?? x.sha256 ?? ''}\u0000${x.linkTarget ?? ''}`)
+    .sort()
+    .join('\n');
+}
+
 function codeFacts(s: Snapshot): Facts {
   const f: Facts = new Map();
   const codeOther = putter(f, 'code-other');
@@ -253,8 +264,15 @@ function outcomeFacts(s: Snapshot): Facts {
   processOther('status', 'status', o.status);
   processOther('exit-code', 'exit code', o.exitCode);
   // Metrics are not facts here: the outcome's metric table lists each once, with its difference.
-  for (const t of o.artifacts)
-    processOther(`artifact:${t.path}`, `artifact ${t.path}`, `${t.kind}:${t.rootHash ?? ''}`, treeDisplay(t));
+  for (const t of o.artifacts) {
+    const normalised = t.files.some((x) => x.normalizedSha256 !== undefined);
+    processOther(
+      `artifact:${t.path}`,
+      `artifact ${t.path}`,
+      normalised ? `${t.kind}:${normalisedContent(t)}` : `${t.kind}:${t.rootHash ?? ''}`,
+      normalised ? `${treeDisplay(t)} (MLflow's per-run fields normalised)` : treeDisplay(t),
+    );
+  }
   return f;
 }
 

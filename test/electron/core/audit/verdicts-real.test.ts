@@ -6,6 +6,7 @@ import type { Audit } from '../../../../shared/audit/audit';
 import type { ApiInput } from '../../../../shared/api/api';
 import { captureRun } from '../../../../electron/core/capture/capture';
 import { createHandlers } from '../../../../electron/core/handlers';
+import { buildReportDocument } from '../../../../electron/core/report/report-operations';
 import { tempCore } from '../../../helpers/store';
 import { gitRepo, REPO_ROOT, SYSTEM_PYTHON } from '../../../helpers/temp';
 import { matching } from '../../../helpers/typed';
@@ -101,6 +102,17 @@ describe('verdicts that hold on real projects', () => {
     expect(original.snapshot.process.parameters).toEqual({ alpha: '0.5', l1_ratio: '0.1' });
     expect(a.sources.map((s) => s.factor)).not.toContain('parameter:alpha');
     expect(a.sources.filter((s) => s.category === 'process')).toEqual([]);
+    // the report a reviewer reads: no environment difference (not the audit's `bash -c` around the same command),
+    // and the appendix's artifact row agrees with the verdict (MLmodel by its normalised hash)
+    const doc = buildReportDocument(ctx, 'audit', [a.id]);
+    if (doc.kind !== 'audit') throw new Error('an audit report was expected');
+    expect(doc.environment.differences.flatMap((d) => d.differences)).toEqual([]);
+    const rows = doc.environment.appendix!.flatMap((sec) => sec.rows);
+    expect(rows.find((r) => r.label === 'command')).toMatchObject({ status: 'same' });
+    expect(rows.find((r) => r.label === 'artifact artifacts')).toMatchObject({
+      status: 'same',
+      a: matching(/MLflow's per-run fields normalised/),
+    });
   }, 180_000);
 
   it('sklearn_logistic_regression (no start_run, a signature and an input example) reproduces exactly, 6 files compared', async () => {
