@@ -1,6 +1,7 @@
 // The sources of variance, ranked (findSources), from the groups' statistics and the candidates that snapshot-differences finds (re-exported here).
 import type { AuditGroup, AuditSource, DataCheck, EffectSize, GroupName, MetricSummary } from './audit';
 import type { Category, SeedFinding } from '../snapshot/snapshot';
+import { compareOutputs } from './outputs';
 import { holmAdjust, varianceRatioTest } from './statistics';
 import { rankSuspects, suspectEvidence } from './suspects';
 import { finishedReruns, fmt, nonFiniteText } from './verdict-format';
@@ -30,6 +31,29 @@ export interface SourceInput {
   differences: readonly SnapshotDifference[];
   /** Whether the reruns had a GPU (weighs GPU-only suspects); unknown when absent. */
   gpu?: boolean | null;
+  /** --ignore-output globs: files left out when the reruns' output files are compared with each other. */
+  ignoreOutputs?: readonly string[];
+}
+
+/**
+ * The output files that differ among a group's finished reruns (content, or written by some and not others), MLflow's
+ * per-run fields normalised and --ignore-output left out; empty with fewer than two reruns that recorded outputs.
+ */
+function outputSpread(g: AuditGroup | undefined, ignore: readonly string[]): string[] {
+  const done = finishedReruns(g).filter((r) => r.outputs !== undefined);
+  if (done.length < 2) return [];
+  const c = compareOutputs({
+    reference: done[0]!.outputs!,
+    reruns: done.slice(1).map((r) => r.outputs!),
+    ignore,
+    referenceComplete: true,
+  });
+  return c ? c.differing.map((d) => d.path) : [];
+}
+
+/** "a, b and 3 more": a list of paths short enough for a sentence. */
+function pathList(paths: readonly string[], most = 5): string {
+  return paths.length <= most ? paths.join(', ') : `${paths.slice(0, most).join(', ')} and ${paths.length - most} more`;
 }
 
 const relToSeed = (metric: MetricSummary, abs: number): number | null => {
@@ -231,10 +255,46 @@ export function findSources(input: SourceInput): AuditSource[] {
       },
     });
   }
+  // Output files that differ between identical baseline reruns (a model trained without a seed, say): a pin under
+  // which every rerun writes the same files explains them; else they are uncontrolled, like a varying metric.
+  const ignore = input.ignoreOutputs ?? [];
+  const outputsVary = outputSpread(
+    input.groups.find((g) => g.name === baselineName),
+    ignore,
+  );
+  let outputsPinned = false;
+  if (outputsVary.length > 0) {
+    for (const g of input.groups) {
+      const pin = PIN_FACTORS[g.name];
+      const n = finishedReruns(g).filter((r) => r.outputs !== undefined).length;
+      if (!pin || n < 2 || outputSpread(g, ignore).length > 0) continue;
+      outputsPinned = true;
+      const line = `output files ${pathList(outputsVary)} differ among the baseline reruns; the ${n} reruns with ${g.name} wrote the same files`;
+      const same = `${pin.what[0]!.toUpperCase()}${pin.what.slice(1)} makes every rerun write the same output files (${pathList(outputsVary)} differ in the baseline).`;
+      const known = scored.find((x) => x.source.kind === 'pinned' && x.source.factor === pin.factor);
+      if (known) {
+        known.source.evidence.push(line);
+        known.source.effect += ` ${same}`;
+      } else
+        scored.push({
+          score: 0,
+          source: {
+            category: pin.category,
+            factor: pin.factor,
+            kind: 'pinned',
+            effects: [],
+            evidence: [line],
+            adjustedPValue: null,
+            effect: same,
+          },
+        });
+    }
+  }
   scored.sort((a, b) => (a.source.kind === b.source.kind ? b.score - a.score : a.source.kind === 'pinned' ? -1 : 1));
   sources.push(...scored.map((s) => s.source));
   const unexplained = varying.filter(([name]) => !pinnedAway.has(name));
-  if (unexplained.length > 0) {
+  const outputsUnexplained = outputsVary.length > 0 && !outputsPinned;
+  if (unexplained.length > 0 || outputsUnexplained) {
     const effects = unexplained.map(([name, m]) => {
       const sd = m.groups[baselineName]!.sd ?? 0;
       return { metric: name, absolute: sd, relativeToSeedSpread: relToSeed(m, sd), before: sd, after: null };
@@ -248,7 +308,16 @@ export function findSources(input: SourceInput): AuditSource[] {
       factor: 'uncontrolled nondeterminism',
       kind: 'uncontrolled',
       effects,
-      effect: `The baseline varies from rerun to rerun and no pinned factor removes it: sd ${effects.map(effectText).join('; ')}.`,
+      effect: [
+        effects.length
+          ? `The baseline varies from rerun to rerun and no pinned factor removes it: sd ${effects.map(effectText).join('; ')}.`
+          : '',
+        outputsUnexplained
+          ? `${effects.length ? 'Its' : 'The baseline'} output files ${pathList(outputsVary)} differ between identical reruns and no pinned factor makes them agree.`
+          : '',
+      ]
+        .filter(Boolean)
+        .join(' '),
       evidence: suspects.length
         ? suspects.slice(0, 20).map(suspectEvidence)
         : ['the seed scan found no unseeded random source; suspects are threads, GPU kernels or the system clock'],

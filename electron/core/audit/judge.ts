@@ -115,6 +115,7 @@ export function judge(audit: Audit, prepared: Prepared, ctx: CoreContext, shared
     findings: shared.scan?.findings ?? rerunSnap?.randomness.scan.findings ?? [],
     differences,
     gpu: rerunSnap ? rerunSnap.hardware.gpus.length > 0 : null,
+    ignoreOutputs: audit.plan.ignoreOutputs ?? [],
   });
   addNodeSources(audit, ctx);
 }

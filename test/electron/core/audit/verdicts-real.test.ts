@@ -115,6 +115,16 @@ describe('verdicts that hold on real projects', () => {
     });
   }, 180_000);
 
+  it('a model-only project (no metric) whose forest is unseeded: not reproduced, and the unseeded estimator is the likely source', async () => {
+    const a = await audit({ project: gitRepo(fixtureFiles('mlflow-model-only-unseeded')) });
+    expect(a.verdict).toBe('not-reproduced');
+    expect(a.explanation).toMatch(/artifacts\/model\/model\.pkl differ between identical reruns/);
+    // neither pin makes the forest the same: the model's difference is uncontrolled, the scan names its cause
+    const uncontrolled = a.sources.find((s) => s.kind === 'uncontrolled')!;
+    expect(uncontrolled.effect).toMatch(/^The baseline output files .*artifacts\/model\/model\.pkl.* differ between identical reruns/);
+    expect(uncontrolled.evidence[0]).toMatch(/modelling\.py:8:\d+ random-state-missing: RandomForestClassifier\(\)/);
+  }, 180_000);
+
   it('sklearn_logistic_regression (no start_run, a signature and an input example) reproduces exactly, 6 files compared', async () => {
     const a = await audit({ project: gitRepo(fixtureFiles('mlflow-logistic-regression')) });
     expect(a.verdict).toBe('reproduced-exact');

@@ -1,0 +1,87 @@
+// Sources of variance found from output files alone: a model that differs between identical reruns while no metric does.
+import { describe, expect, it } from 'vitest';
+import type { AuditGroup, GroupName, OutputFile } from '../../../shared/audit/audit';
+import { findSources, summarizeMetrics } from '../../../shared/audit/verdict';
+import type { SeedFinding } from '../../../shared/snapshot/snapshot';
+import { finishedRerun } from '../../helpers/audit-fixture';
+
+const file = (path: string, sha256: string, normalised = false): OutputFile => ({
+  path,
+  size: 10,
+  sha256,
+  rawSha256: normalised ? `raw-${sha256}-${Math.random()}` : sha256,
+  normalised,
+});
+
+/** A group whose i-th rerun wrote `files(i)`, with the same metric in every rerun. */
+const group = (name: GroupName, files: (i: number) => OutputFile[]): AuditGroup => ({
+  name,
+  description: '',
+  reruns: [0, 1, 2].map((i) => finishedRerun(i, { accuracy: 0.9 }, files(i))),
+});
+
+const unseededForest: SeedFinding = {
+  file: 'modelling.py',
+  line: 8,
+  column: 9,
+  kind: 'risk',
+  rule: 'random-state-missing',
+  message: 'RandomForestClassifier() without random_state draws from numpy\u2019s global generator',
+  code: 'm = RandomForestClassifier()',
+  fix: 'pass random_state=SEED (an int)',
+};
+
+function sources(groups: AuditGroup[], ignoreOutputs: string[] = []) {
+  return findSources({
+    groups,
+    metrics: summarizeMetrics(groups, null, []),
+    dataChecks: [],
+    findings: [unseededForest],
+    differences: [],
+    gpu: false,
+    ignoreOutputs,
+  });
+}
+
+describe('sources from output files that differ between identical reruns', () => {
+  const varyingModel = (i: number): OutputFile[] => [
+    file('artifacts/model/model.pkl', `pkl${i}`),
+    file('artifacts/model/MLmodel', 'same-after-normalising', true),
+  ];
+
+  it('no pin removes it: uncontrolled nondeterminism, the model named and the unseeded estimator the likely cause', () => {
+    const found = sources([group('baseline', varyingModel), group('pin:hashseed', varyingModel)]);
+    expect(found.map((s) => s.kind)).toEqual(['uncontrolled']);
+    expect(found[0]!.effect).toBe(
+      'The baseline output files artifacts/model/model.pkl differ between identical reruns and no pinned factor makes them agree.',
+    );
+    expect(found[0]!.evidence[0]).toMatch(/^likely \(.*\): modelling\.py:8:9 random-state-missing/);
+  });
+
+  it('a pin under which every rerun writes the same files is the source, and nothing is left uncontrolled', () => {
+    const found = sources([
+      group('baseline', varyingModel),
+      group('pin:threads', varyingModel),
+      group('pin:hashseed', () => [file('artifacts/model/model.pkl', 'pinned')]),
+    ]);
+    expect(found.map((s) => [s.kind, s.factor])).toEqual([['pinned', 'PYTHONHASHSEED']]);
+    expect(found[0]!.effect).toMatch(/^Pinning PYTHONHASHSEED=0 makes every rerun write the same output files/);
+    expect(found[0]!.evidence).toEqual([
+      'output files artifacts/model/model.pkl differ among the baseline reruns; the 3 reruns with pin:hashseed wrote the same files',
+    ]);
+  });
+
+  it('a file the baseline reruns write only some of the time differs too', () => {
+    const found = sources([group('baseline', (i) => (i === 1 ? [] : [file('out/cache.bin', 'c')]))]);
+    expect(found[0]!.effect).toMatch(/output files out\/cache\.bin differ/);
+  });
+
+  it('files differing only where --ignore-output or the normalised MLmodel leave them out are no source', () => {
+    expect(sources([group('baseline', varyingModel)], ['*.pkl'])).toEqual([]);
+    const sameModel = (): OutputFile[] => [
+      file('artifacts/model/model.pkl', 'pkl'),
+      file('artifacts/model/MLmodel', 'same-after-normalising', true),
+    ];
+    expect(sources([group('baseline', sameModel)])).toEqual([]);
+  });
+});
