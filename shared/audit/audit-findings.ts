@@ -7,11 +7,14 @@ import { ToleranceSchema } from './audit-plan';
 export const OutputComparisonSchema = z.object({
   /** Files compared (present in the reference and judged). */
   compared: z.number().int().nonnegative(),
-  /** Files that differ in at least one baseline rerun: `content` (hash), `missing` (the rerun lacks it), `extra` (only the rerun has it). */
+  /**
+   * Files that differ in at least one baseline rerun: `content` (hash), `missing` (the rerun lacks it), `extra` (only
+   * the rerun has it); `varies`: a file the original recorded none of, which the reruns wrote differently from each other.
+   */
   differing: z.array(
     z.object({
       path: z.string(),
-      kind: z.enum(['content', 'missing', 'extra']),
+      kind: z.enum(['content', 'missing', 'extra', 'varies']),
       /** How many finished baseline reruns differ in this file. */
       reruns: z.number().int().nonnegative(),
     }),

@@ -39,7 +39,7 @@ export function judgementLines(a: Audit): string[] {
     );
     for (const d of o.differing.slice(0, 20))
       lines.push(
-        `    ${d.path}: ${d.kind === 'content' ? 'differs' : d.kind === 'missing' ? 'missing' : 'only in the reruns'} in ${d.reruns} reruns`,
+        `    ${d.path}: ${d.kind === 'content' ? 'differs' : d.kind === 'missing' ? 'missing' : d.kind === 'varies' ? 'differs between identical reruns (not recorded by the original)' : 'only in the reruns'} in ${d.reruns} reruns`,
       );
   }
   return lines;

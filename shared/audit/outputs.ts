@@ -100,6 +100,8 @@ export interface OutputComparisonInput {
   referenceComplete: boolean;
 }
 
+type DifferingKind = OutputComparison['differing'][number]['kind'];
+
 /** Compares outputs file by file; null when nothing could be compared (no reference files, no reruns). */
 export function compareOutputs(input: OutputComparisonInput): OutputComparison | null {
   if (!input.reference || input.reruns.length === 0) return null;
@@ -120,8 +122,8 @@ export function compareOutputs(input: OutputComparisonInput): OutputComparison |
     if (isVolatileMlflowFile(f.path) && !f.normalised) uncomparable.push(f.path);
     else compared.push(f);
   }
-  const differing = new Map<string, { path: string; kind: 'content' | 'missing' | 'extra'; reruns: number }>();
-  const bump = (path: string, kind: 'content' | 'missing' | 'extra'): void => {
+  const differing = new Map<string, { path: string; kind: DifferingKind; reruns: number }>();
+  const bump = (path: string, kind: DifferingKind): void => {
     const d = differing.get(path) ?? { path, kind, reruns: 0 };
     d.reruns++;
     differing.set(path, d);
@@ -139,6 +141,17 @@ export function compareOutputs(input: OutputComparisonInput): OutputComparison |
     if (input.referenceComplete)
       for (const p of mine.keys()) if (!ref.has(p) && !uncomparable.includes(p)) bump(p, 'extra');
   }
+  // A file the (incomplete) reference knows nothing of is still compared among the reruns: identical reruns that
+  // write it differently (an unseeded model under --outputs, say) do not reproduce it, whatever the original wrote.
+  if (!input.referenceComplete) {
+    const kept = input.reruns.map((files) => new Map(files.filter(keep).map((f) => [f.path, f])));
+    const unknown = new Set(kept.flatMap((m) => [...m.keys()]).filter((p) => !ref.has(p)));
+    for (const p of unknown) {
+      const first = kept[0]!.get(p);
+      const off = kept.slice(1).filter((m) => m.get(p)?.sha256 !== first?.sha256).length;
+      if (off > 0) differing.set(p, { path: p, kind: 'varies', reruns: off });
+    }
+  }
   return {
     compared: compared.length,
     differing: [...differing.values()].sort((a, b) => a.path.localeCompare(b.path)),
@@ -150,6 +163,15 @@ export function compareOutputs(input: OutputComparisonInput): OutputComparison |
 
 /** The differing files in a phrase: up to three names, then how many more. */
 export function differingFilesText(c: OutputComparison): string {
-  const names = c.differing.map((d) => (d.kind === 'content' ? d.path : `${d.path} (${d.kind})`));
+  return filesText(c.differing.filter((d) => d.kind !== 'varies'));
+}
+
+/** differingFilesText of the files the reference knows nothing of that the reruns wrote differently (kind `varies`). */
+export function varyingFilesText(c: OutputComparison): string {
+  return filesText(c.differing.filter((d) => d.kind === 'varies'));
+}
+
+function filesText(differing: OutputComparison['differing']): string {
+  const names = differing.map((d) => (d.kind === 'content' || d.kind === 'varies' ? d.path : `${d.path} (${d.kind})`));
   return names.length <= 3 ? names.join(', ') : `${names.slice(0, 3).join(', ')} and ${names.length - 3} more`;
 }

@@ -10,7 +10,7 @@ import type {
   Tolerance,
   Verdict,
 } from './audit';
-import { differingFilesText } from './outputs';
+import { differingFilesText, varyingFilesText } from './outputs';
 import { detectableDifference, ks2Sample, minRerunsForStatistics, summarize, welchTTest } from './statistics';
 import { finishedReruns, fmt } from './verdict-format';
 
@@ -183,6 +183,23 @@ const powerText = (power: readonly PowerStatement[]): string => {
   return ` With ${plural(n, 'rerun')} the audit could detect a difference of ${known.map((p) => `${fmt(p.detectableDifference)} in ${p.metric}`).join(', ')} (80 % power, α = 0.05); smaller differences may have gone unseen.`;
 };
 
+/**
+ * "A differ from the original's, and B differ between identical reruns (the original recorded none of them)": the
+ * files that differ from the reference, then those only the reruns wrote and wrote differently from each other.
+ */
+function outputsDifferText(outputs: OutputComparison, kind: VerdictOptions['referenceKind']): string {
+  const parts: string[] = [];
+  if (outputs.differing.some((d) => d.kind !== 'varies'))
+    parts.push(
+      `${differingFilesText(outputs)} differ${kind === 'first-baseline' ? ' between identical reruns' : " from the original's"}`,
+    );
+  if (outputs.differing.some((d) => d.kind === 'varies'))
+    parts.push(
+      `${parts.length ? 'the files ' : ''}${varyingFilesText(outputs)} differ between identical reruns (the original recorded none of them)`,
+    );
+  return parts.join(', and ');
+}
+
 /** The verdict and its sentence; see docs/audit.md for the rules, applied in order. */
 export function decideVerdict(
   groups: readonly AuditGroup[],
@@ -267,6 +284,12 @@ export function decideVerdict(
     judgement.reportedMetrics = [...notJudged, ...alike].sort();
   }
   const files = outputs?.compared ?? 0;
+  // nothing to hold the reruns against, but they disagree with each other: whatever the original wrote, it does not reproduce
+  if (judged.length === 0 && files === 0 && outputs?.differing.some((d) => d.kind === 'varies'))
+    return result(
+      'not-reproduced',
+      `The output files ${outputsDifferText(outputs, kind)}, so they do not reproduce; no metric was compared.`,
+    );
   if (judged.length === 0 && files === 0 && alike.length)
     return inconclusive(
       `${alikeText}, so no number was compared`,
@@ -323,7 +346,7 @@ export function decideVerdict(
   }
   const exceeded = judged.filter((n) => metrics[n]?.withinTolerance === false);
   const outputsDiffer = (outputs?.differing.length ?? 0) > 0;
-  const outputsClause = outputsDiffer ? ` The output files ${differingFilesText(outputs!)} differ.` : '';
+  const outputsClause = outputsDiffer ? ` The output files ${outputsDifferText(outputs!, kind)}.` : '';
   const varying = judged.filter(
     (n) => !done.every((r) => Object.is(ownValue(r.metrics, n), ownValue(done[0]!.metrics, n))),
   );
@@ -349,7 +372,7 @@ export function decideVerdict(
   if (inexact.length === 0)
     return result(
       'not-reproduced',
-      `${judged.length ? 'Every metric matches bit for bit, but the' : 'The'} output files ${differingFilesText(outputs!)} differ${kind === 'original' ? " from the original's" : ' between identical reruns'}.`,
+      `${judged.length ? 'Every metric matches bit for bit, but the' : 'The'} output files ${outputsDifferText(outputs!, kind)}.`,
     );
   const untolerated = inexact.filter((n) => metrics[n]?.withinTolerance !== true);
   if (untolerated.length === 0) {

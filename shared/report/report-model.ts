@@ -165,7 +165,11 @@ export function reportSchemas<N extends z.ZodType>(num: N) {
         .object({
           compared: z.number().int(),
           differing: z.array(
-            z.object({ path: z.string(), kind: z.enum(['content', 'missing', 'extra']), reruns: z.number().int() }),
+            z.object({
+              path: z.string(),
+              kind: z.enum(['content', 'missing', 'extra', 'varies']),
+              reruns: z.number().int(),
+            }),
           ),
           normalised: z.array(z.string()),
           ignored: z.array(z.string()),

@@ -31,7 +31,7 @@ export function verdictBasisLines(verdict: AuditReport['verdict']): string[] {
     );
     for (const d of o.differing.slice(0, 50))
       lines.push(
-        `Output ${d.path}: ${d.kind === 'content' ? 'content differs' : d.kind === 'missing' ? 'missing from the reruns' : 'written only by the reruns'} in ${d.reruns} reruns.`,
+        `Output ${d.path}: ${d.kind === 'content' ? 'content differs' : d.kind === 'missing' ? 'missing from the reruns' : d.kind === 'varies' ? 'not recorded by the original, and written differently by identical reruns' : 'written only by the reruns'} in ${d.reruns} reruns.`,
       );
     if (o.ignored.length) lines.push(`Ignored by --ignore-output: ${o.ignored.join(', ')}.`);
     if (o.uncomparable.length)

@@ -40,13 +40,16 @@ function judgeBaseline(audit: Audit, prepared: Prepared): Judged {
       artifactsHash: null,
       outputs: recorded.length ? recorded : null,
     };
-    // the original's listing is what it recorded: a file only the reruns wrote is not known to be new
+    // the original's listing is what it recorded: a file only the reruns wrote is not known to be new, but is
+    // compared among the reruns (`varies` when they wrote it differently)
     outputs = compareOutputs({
-      reference: reference.outputs ?? null,
+      reference: reference.outputs ?? [],
       reruns: done.map((r) => r.outputs ?? []),
       ignore,
       referenceComplete: false,
     });
+    if (outputs && outputs.compared === 0 && outputs.differing.length === 0 && outputs.uncomparable.length === 0)
+      outputs = null;
   } else {
     const first = done[0];
     if (first) {

@@ -157,8 +157,8 @@ function atOriginalsCommit(
 }
 
 /**
- * An --outputs path the original recorded nothing under is hashed after each rerun, but has nothing to be compared
- * with: said before the first rerun, so that a verdict that names no output files is not read as their check.
+ * An --outputs path the original recorded nothing under is hashed after each rerun and compared among the reruns only
+ * (judge.ts): said before the first rerun, so that a verdict is not read as their check against the original.
  */
 function unrecordedOutputWarnings(reference: Snapshot | null, outputs: readonly string[]): string[] {
   if (!reference) return [];
@@ -171,7 +171,7 @@ function unrecordedOutputWarnings(reference: Snapshot | null, outputs: readonly 
   if (missing.length === 0) return [];
   const list = missing.map((o) => `\`${o}\``).join(', ');
   return [
-    `the original recorded no ${list}: the reruns' ${missing.length === 1 ? 'copy is' : 'copies are'} hashed but not compared with it (capture the original with --outputs ${missing[0]} to compare ${missing.length === 1 ? 'it' : 'them'})`,
+    `the original recorded no ${list}: the reruns' copies are compared with each other, not with the original's (capture the original with --outputs ${missing[0]} to compare ${missing.length === 1 ? 'it' : 'them'})`,
   ];
 }
 

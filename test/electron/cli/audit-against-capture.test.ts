@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { gitRepo, runCli, SYSTEM_PYTHON, tempDir, writeFiles } from '../../helpers/temp';
+import { git, gitRepo, runCli, SYSTEM_PYTHON, tempDir, writeFiles } from '../../helpers/temp';
 
 // numpy: Debian's python3 has it, the other "python" below does not run at all
 const TRAIN = 'import json, numpy\njson.dump({"acc": float(numpy.mean([0.25, 0.75]))}, open("metrics.json", "w"))\n';
@@ -65,7 +65,7 @@ describe('reproscope audit --against a captured run', () => {
     expect(asked.stderr).toContain("this is not the original's python");
   }, 120_000);
 
-  it('says before the first rerun that an --outputs path the original did not record is compared with nothing', async () => {
+  it('says before the first rerun that an --outputs path the original did not record is compared among the reruns only', async () => {
     const store = tempDir();
     const train = 'import os\nos.makedirs("out", exist_ok=True)\nopen("out/model.txt", "w").write("w=1\\n")\n';
     const repo = gitRepo({ 'train.py': train, '.gitignore': 'out/\n' });
@@ -74,19 +74,44 @@ describe('reproscope audit --against a captured run', () => {
       expect(r.code, r.stderr).toBe(0);
       return /recorded run ([0-9a-f]{8})/.exec(r.stderr)![1]!;
     };
-    const audit = (against: string) =>
-      runCli(['--store', store, 'audit', repo, '--against', against, '--outputs', 'out', '--repeats', '2', '--yes'], {
-        cwd: repo,
-      });
+    const audit = (against: string, extra: string[] = []) =>
+      runCli(
+        [
+          '--store',
+          store,
+          'audit',
+          repo,
+          '--against',
+          against,
+          '--outputs',
+          'out',
+          '--repeats',
+          '2',
+          '--yes',
+          ...extra,
+        ],
+        { cwd: repo },
+      );
 
-    const bare = await audit(await capture([]));
+    const first = await capture([]);
+    const bare = await audit(first);
     expect(bare.stderr).toContain(
-      "the original recorded no `out`: the reruns' copy is hashed but not compared with it (capture the original with --outputs out to compare it)",
+      "the original recorded no `out`: the reruns' copies are compared with each other, not with the original's (capture the original with --outputs out to compare it)",
     );
+    // the reruns wrote the same file: nothing is claimed of it
+    expect(bare.stdout).toMatch(/verdict: inconclusive/);
     const recorded = await audit(await capture(['--outputs', 'out']));
     expect(recorded.code, recorded.stderr).toBe(0);
     expect(recorded.stderr).not.toContain('the original recorded no');
     expect(recorded.stdout).toMatch(/outputs: 1 file compared, 0 differ/);
+    // a model that differs from rerun to rerun does not reproduce, whatever the original wrote
+    writeFiles(repo, { 'train.py': train.replace('"w=1\\n"', 'os.urandom(8).hex()') });
+    git(repo, 'commit', '-qam', 'an unseeded model');
+    const unseeded = await audit(first, ['--version', 'HEAD']);
+    expect(unseeded.stdout).toMatch(/verdict: not-reproduced/);
+    expect(unseeded.stdout).toContain(
+      'The output files out/model.txt differ between identical reruns (the original recorded none of them), so they do not reproduce; no metric was compared.',
+    );
   }, 120_000);
 
   it('says which files git does not track the original wrote, as every rerun starts with them', async () => {

@@ -230,8 +230,49 @@ describe('outputs file by file', () => {
       ignore: [],
       referenceComplete: false,
     })!;
-    expect(captured).toMatchObject({ compared: 0, differing: [], uncomparable: ['artifacts/model/MLmodel'] });
+    // ... and the files it did not record are compared among the reruns, which wrote them differently
+    expect(captured).toMatchObject({
+      compared: 0,
+      uncomparable: ['artifacts/model/MLmodel'],
+      differing: [
+        { path: 'artifacts/model/model.pkl', kind: 'varies', reruns: 1 },
+        { path: 'out/log.txt', kind: 'varies', reruns: 1 },
+      ],
+    });
     expect(globToRegExp('models/**').test('models/a/b.pkl')).toBe(true);
+  });
+
+  it('--outputs the original never recorded: reruns that write them differently do not reproduce, reruns that agree are not judged by them', () => {
+    const model = (sha: string): OutputFile[] => [file('out/model.pt', sha)];
+    const baseline = (shas: string[]): AuditGroup[] => [
+      { name: 'baseline', description: '', reruns: shas.map((sha, i) => rerun(i, { acc: 1 }, model(sha))) },
+    ];
+    const among = (shas: string[]) =>
+      compareOutputs({ reference: [], reruns: shas.map(model), ignore: [], referenceComplete: false })!;
+    // the metric matches the original bit for bit, but the saved model differs from rerun to rerun
+    const varies = judge(
+      baseline(['a', 'b', 'a']),
+      { metrics: { acc: 1 }, artifactsHash: null },
+      { outputs: among(['a', 'b', 'a']) },
+    );
+    expect(varies.verdict).toBe('not-reproduced');
+    expect(varies.explanation).toBe(
+      'Every metric matches bit for bit, but the output files out/model.pt differ between identical reruns (the original recorded none of them).',
+    );
+    // nothing else to compare: still a verdict, not "nothing was compared"
+    const noMetric = judge(baseline(['a', 'b']), { metrics: {}, artifactsHash: null }, { outputs: among(['a', 'b']) });
+    expect(noMetric.verdict).toBe('not-reproduced');
+    expect(noMetric.explanation).toMatch(
+      /^The output files out\/model\.pt differ between identical reruns \(the original recorded none of them\), so they do not reproduce/,
+    );
+    // the same model every time: the metric decides, and no file is claimed as reproduced against the original
+    const same = judge(
+      baseline(['a', 'a']),
+      { metrics: { acc: 1 }, artifactsHash: null },
+      { outputs: among(['a', 'a']) },
+    );
+    expect(same.verdict).toBe('reproduced-exact');
+    expect(same.explanation).toBe('All 2 baseline reruns reproduced 1 metric (acc) bit for bit.');
   });
 
   it('a deterministic project logging a model is reproduced exactly once MLmodel is normalised', () => {

@@ -121,7 +121,9 @@ describe('verdicts that hold on real projects', () => {
     expect(a.explanation).toMatch(/artifacts\/model\/model\.pkl differ between identical reruns/);
     // neither pin makes the forest the same: the model's difference is uncontrolled, the scan names its cause
     const uncontrolled = a.sources.find((s) => s.kind === 'uncontrolled')!;
-    expect(uncontrolled.effect).toMatch(/^The baseline output files .*artifacts\/model\/model\.pkl.* differ between identical reruns/);
+    expect(uncontrolled.effect).toMatch(
+      /^The baseline output files .*artifacts\/model\/model\.pkl.* differ between identical reruns/,
+    );
     expect(uncontrolled.evidence[0]).toMatch(/modelling\.py:8:\d+ random-state-missing: RandomForestClassifier\(\)/);
   }, 180_000);
 
