@@ -12,7 +12,7 @@ import { MlprojectEntryPointSchema, PROJECT_ENV_KINDS } from '../mlflow/mlprojec
 const pathText = z.string().trim().min(1).max(4096);
 
 export const StartAuditInput = z.object({
-  /** A project folder or a git URL. */
+  /** A project folder, a .py or .sh script (run as its entry point, see scriptAsEntryPoint), or a git URL. */
   project: pathText,
   entryPoint: z.string().trim().min(1).max(500).optional(),
   parameters: nameRecordSchema(z.string().max(100_000), z.string().min(1).max(500)).default(emptyRecord),

@@ -175,7 +175,7 @@ export function registerAuditCommands(program: Command, deps: AuditCommandDeps):
   program
     .command('audit')
     .description('rerun an MLproject under controlled variations and say whether, and why, its results differ')
-    .argument('<project>', 'a project folder (with an MLproject file, or a .py/.sh entry point) or a git URL')
+    .argument('<project>', 'a project folder (with an MLproject file), a .py or .sh script to rerun, or a git URL')
     .option('-e, --entry-point <name>', "the entry point (default: the original's, else main)")
     .option('-P, --param <key=value>', 'a parameter (repeatable)', collect, [])
     .option('--version <commit>', "the commit to rerun (default: the original's, else HEAD with uncommitted changes)")

@@ -34,7 +34,7 @@ import { originalInterpreter, prepareEnvironment } from './environment';
 import { planGroups } from './groups';
 import { checkData, dataInputsAsSeen } from './prepare-data';
 import { locateProject, type LocatedProject, type StepContext } from './prepare-source';
-import { loadProjectOffThread, resolveRender, unquoteLogged } from './project';
+import { loadProjectOffThread, resolveRender, scriptAsEntryPoint, unquoteLogged } from './project';
 
 /** Builds the audit record and what its reruns need: project, reference, command, data checks, environment. Saves nothing. */
 export async function prepareAudit(
@@ -43,6 +43,7 @@ export async function prepareAudit(
   id: string,
   onLog: (l: string) => void,
 ): Promise<{ audit: Audit; prepared: Prepared; patch: string | null }> {
+  input = scriptAsEntryPoint(input);
   const workDir = input.workDir ? path.resolve(input.cwd ?? process.cwd(), input.workDir) : null;
   const workRoot = workRootOf(ctx, { workDir }, id);
   const reference = input.against ? ctx.runs.get(ctx.runs.resolveId(input.against)) : null;

@@ -23,13 +23,46 @@ export function findMlprojectFile(dir: string): string | null {
   }
 }
 
+/**
+ * `reproscope audit train.py`: a `.py` or `.sh` file given as the project is an entry point, as `-e` names one
+ * (MLflow runs a project folder's script that way). The project is the working folder when the file lies inside it
+ * (`audit src/train.py` runs `python src/train.py` there, as typed), else the file's own folder. Any other file is
+ * refused with what to give instead; a folder, a git URL or a missing path is left for the project's own checks.
+ */
+export function scriptAsEntryPoint<T extends { project: string; entryPoint?: string; cwd?: string }>(input: T): T {
+  const abs = path.resolve(input.cwd ?? process.cwd(), input.project);
+  let file: boolean;
+  try {
+    file = fs.statSync(abs).isFile();
+  } catch {
+    return input;
+  }
+  if (!file) return input;
+  if (!/\.(py|sh)$/.test(abs))
+    throw new ReproError(
+      'PROJECT_INVALID',
+      `${abs} is a file, not a project folder`,
+      'Give the folder that holds the project (with an MLproject file), or a .py or .sh script to rerun.',
+    );
+  if (input.entryPoint !== undefined)
+    throw new ReproError(
+      'INVALID_INPUT',
+      `the project ${input.project} is a script, and -e ${input.entryPoint} names another entry point`,
+      `Give the script's folder with -e ${input.entryPoint}, or the script alone.`,
+    );
+  const base = path.resolve(input.cwd ?? process.cwd());
+  const inside = abs.startsWith(base + path.sep);
+  const project = inside ? base : path.dirname(abs);
+  return { ...input, project, entryPoint: path.relative(project, abs).split(path.sep).join('/') };
+}
+
 /** A project folder's MLproject file name and text (null, null without one); refuses a missing folder. */
 function readMlprojectText(dir: string): { file: string | null; text: string | null } {
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
     throw new ReproError(
       'PROJECT_INVALID',
-      `the project folder ${dir} does not exist`,
-      'Give a folder with an MLproject file (or a .py/.sh entry point) or a git URL.',
+      fs.existsSync(dir) ? `the project ${dir} is not a folder` : `the project folder ${dir} does not exist`,
+      'Give a folder with an MLproject file, a .py or .sh script, or a git URL.',
     );
   }
   const file = findMlprojectFile(dir);

@@ -23,6 +23,24 @@ describe('reproscope audit (CLI)', () => {
     expect(JSON.parse(list.stdout)).toEqual({ audits: [] });
   }, 60_000);
 
+  it('a script given as the project is its entry point, run from the folder it was named from', async () => {
+    const store = tempDir();
+    const repo = gitRepo({ 'src/train.py': 'print("ran")\n', 'notes.txt': 'not a script\n' });
+    // no --yes and no terminal: the plan is shown and nothing runs
+    const plan = (args: string[]) =>
+      runCli(['--store', store, 'audit', ...args, '--python', SYSTEM_PYTHON], { cwd: repo });
+    const nested = await plan(['src/train.py']);
+    expect(nested.stderr).toMatch(new RegExp(`of ${repo} @ [0-9a-f]{12}, each running:\\n  python src/train\\.py\\n`));
+    const inside = await runCli(['--store', store, 'audit', 'train.py', '--python', SYSTEM_PYTHON], {
+      cwd: path.join(repo, 'src'),
+    });
+    expect(inside.stderr).toMatch(/each running:\n {2}python train\.py\n/);
+    const notScript = await plan(['notes.txt']);
+    expect(notScript.stderr).toContain(`error: ${path.join(repo, 'notes.txt')} is a file, not a project folder`);
+    const both = await plan(['src/train.py', '-e', 'main']);
+    expect(both.stderr).toContain('error: the project src/train.py is a script, and -e main names another entry point');
+  }, 60_000);
+
   it('--json prints only the audit on stdout, rerun output on stderr; audits and show-audit read it back', async () => {
     const store = tempDir();
     const repo = gitRepo(files('deterministic'));
