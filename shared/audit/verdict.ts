@@ -10,6 +10,7 @@ import type {
   Tolerance,
   Verdict,
 } from './audit';
+import { isCostMetric } from './cost-metrics';
 import { differingFilesText, varyingFilesText } from './outputs';
 import { detectableDifference, ks2Sample, minRerunsForStatistics, summarize, welchTTest } from './statistics';
 import { finishedReruns, fmt } from './verdict-format';
@@ -57,7 +58,7 @@ export function notANumberAlike(reference: number | undefined, values: readonly 
   );
 }
 
-/** Per metric: the reference value, statistics per group (tests against the baseline), tolerance checks, the prediction-interval check and whether it is judged (`judged` empty: every metric the reference reported, unless it is NaN or infinite alike everywhere). */
+/** Per metric: the reference value, statistics per group (tests against the baseline), tolerance checks, the prediction-interval check and whether it is judged (`judged` empty: every metric the reference reported but those of time, speed or memory, unless it is NaN or infinite alike everywhere). */
 export function summarizeMetrics(
   groups: readonly AuditGroup[],
   reference: ReferenceOutcome | null,
@@ -102,7 +103,7 @@ export function summarizeMetrics(
           : null,
       referenceInPi95: ref !== undefined && base?.pi95 ? ref >= base.pi95[0] && ref <= base.pi95[1] : null,
       judged:
-        (judged.length === 0 ? ref !== undefined : judged.includes(name)) &&
+        (judged.length === 0 ? ref !== undefined && !isCostMetric(name) : judged.includes(name)) &&
         !notANumberAlike(
           ref,
           finishedReruns(baseline).map((r) => ownValue(r.metrics, name)),
@@ -215,7 +216,11 @@ export function decideVerdict(
   const done = finishedReruns(baseline);
   const refNames = Object.keys(reference?.metrics ?? {}).sort();
   const asked = options.judgedMetrics ?? [];
-  let judged = (asked.length ? asked.filter((n) => refNames.includes(n)) : refNames).slice().sort();
+  // unasked, a metric of time, speed or memory is reported, not judged: it differs on every run of any experiment
+  const costs = asked.length ? [] : [...new Set([...refNames, ...Object.keys(metrics)])].filter(isCostMetric).sort();
+  let judged = (asked.length ? asked.filter((n) => refNames.includes(n)) : refNames.filter((n) => !costs.includes(n)))
+    .slice()
+    .sort();
   const notJudged = Object.keys(metrics)
     .filter((n) => !judged.includes(n))
     .sort();
@@ -232,9 +237,12 @@ export function decideVerdict(
   };
   // metrics left out for being NaN or infinite alike everywhere: every sentence says so
   let notCompared = '';
+  const costNote = costs.length
+    ? ` Not judged: ${costs.length > 5 ? `${costs.slice(0, 5).join(', ')} and ${costs.length - 5} more` : costs.join(', ')} (time, speed or memory, which differ on every run; give --metric ${costs[0]} to judge ${costs.length === 1 ? 'it' : 'one'}).`
+    : '';
   const result = (verdict: Verdict, explanation: string): VerdictResult => ({
     verdict,
-    explanation: `${explanation}${notCompared}`,
+    explanation: `${explanation}${notCompared}${verdict === 'failed' ? '' : costNote}`,
     judgement,
   });
   const inconclusive = (reason: string, nextStep: string, needed: number | null = null): VerdictResult => {
@@ -256,7 +264,7 @@ export function decideVerdict(
   // without --against the reference is one of the reruns: a metric only some identical reruns report is a difference too
   const expected =
     kind === 'first-baseline' && asked.length === 0
-      ? [...new Set([...judged, ...done.flatMap((r) => Object.keys(r.metrics))])].sort()
+      ? [...new Set([...judged, ...done.flatMap((r) => Object.keys(r.metrics))])].filter((n) => !isCostMetric(n)).sort()
       : judged;
   const missing = expected.filter((n) => done.some((r) => !hasName(r.metrics, n)));
   if (missing.length > 0) {

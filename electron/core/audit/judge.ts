@@ -2,6 +2,7 @@
 import { recordOf } from '../../../shared/records';
 import { type Audit, type OutputComparison } from '../../../shared/audit/audit';
 import { compareOutputs, treesToOutputFiles } from '../../../shared/audit/outputs';
+import { isCostMetric } from '../../../shared/audit/cost-metrics';
 import { type Snapshot } from '../../../shared/snapshot/snapshot';
 import {
   baselineRerunsWanted,
@@ -111,9 +112,14 @@ export function judge(audit: Audit, prepared: Prepared, ctx: CoreContext, shared
         `the project's environment spec pins ${declared.map((d) => `${d.factor.replace(/^declared (package:)?/, '')} ${d.original.replace(/ \(.*$/, '')}`).join(', ')}, but --env-manager local reran with ${declared.map((d) => d.rerun).join(', ')}; use --env-manager virtualenv or conda to rerun the declared environment`,
       );
   }
+  // a training time that varies is no source of variance in the results (the verdict does not judge it either)
+  const judgedNames = verdict.judgement.judgedMetrics;
+  const resultMetrics = recordOf(
+    Object.entries(audit.metrics).filter(([n]) => !isCostMetric(n) || judgedNames.includes(n)),
+  );
   audit.sources = findSources({
     groups: audit.groups,
-    metrics: audit.metrics,
+    metrics: resultMetrics,
     dataChecks: audit.dataChecks,
     findings: shared.scan?.findings ?? rerunSnap?.randomness.scan.findings ?? [],
     differences,

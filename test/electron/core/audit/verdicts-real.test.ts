@@ -127,6 +127,19 @@ describe('verdicts that hold on real projects', () => {
     expect(uncontrolled.evidence[0]).toMatch(/modelling\.py:8:\d+ random-state-missing: RandomForestClassifier\(\)/);
   }, 180_000);
 
+  it('a seeded fit that also reports its wall-clock time reproduces exactly: the time is reported, not judged', async () => {
+    const a = await audit({
+      project: gitRepo(fixtureFiles('timed-fit')),
+      entryPoint: 'train.py',
+      metrics: ['metrics.json'],
+    });
+    expect(a.verdict).toBe('reproduced-exact');
+    expect(a.judgement).toMatchObject({ judgedMetrics: ['accuracy'], reportedMetrics: ['train_time_s'] });
+    // the time did vary (it is read and summarised), and is no source of variance
+    expect(a.metrics.train_time_s!.groups.baseline!.allBitwiseEqual).toBe(false);
+    expect(a.sources).toEqual([]);
+  }, 180_000);
+
   it('sklearn_logistic_regression (no start_run, a signature and an input example) reproduces exactly, 6 files compared', async () => {
     const a = await audit({ project: gitRepo(fixtureFiles('mlflow-logistic-regression')) });
     expect(a.verdict).toBe('reproduced-exact');
