@@ -25,6 +25,8 @@ export const OutputComparisonSchema = z.object({
   ignored: z.array(z.string()),
   /** Files the reference recorded only as raw bytes of a volatile MLflow file: unknown, so not compared. */
   uncomparable: z.array(z.string()),
+  /** Logs and TensorBoard event files (`*.log`, `events.out.tfevents.*`): times in every line or event, so listed, not compared. Absent in older records. */
+  logs: z.array(z.string()).optional(),
 });
 /** The output comparison. */
 export type OutputComparison = z.infer<typeof OutputComparisonSchema>;

@@ -35,7 +35,7 @@ export function judgementLines(a: Audit): string[] {
   const o = a.outputs;
   if (o) {
     lines.push(
-      `  outputs: ${o.compared} file${o.compared === 1 ? '' : 's'} compared, ${o.differing.length} differ${o.differing.length === 1 ? 's' : ''}${o.normalised.length ? `, ${o.normalised.length} normalised (MLflow per-run fields)` : ''}${o.ignored.length ? `, ${o.ignored.length} ignored` : ''}${o.uncomparable.length ? `, ${o.uncomparable.length} unknown in the original` : ''}`,
+      `  outputs: ${o.compared} file${o.compared === 1 ? '' : 's'} compared, ${o.differing.length} differ${o.differing.length === 1 ? 's' : ''}${o.normalised.length ? `, ${o.normalised.length} normalised (MLflow per-run fields)` : ''}${o.ignored.length ? `, ${o.ignored.length} ignored` : ''}${o.logs?.length ? `, ${o.logs.length} log${o.logs.length === 1 ? '' : 's'} not compared` : ''}${o.uncomparable.length ? `, ${o.uncomparable.length} unknown in the original` : ''}`,
     );
     for (const d of o.differing.slice(0, 20))
       lines.push(

@@ -89,6 +89,16 @@ export function treesToOutputFiles(trees: readonly TreeState[]): OutputFile[] {
   return out;
 }
 
+/**
+ * Whether an output file is a log: a `.log` file, or a TensorBoard event file. Their lines and events carry the
+ * times they were written, so two runs of the most deterministic experiment never write the same bytes; what they
+ * record that is a result (a metric) is read as a metric (`--metrics-from stdout|tensorboard:DIR`).
+ */
+export function isRunLog(relPath: string): boolean {
+  const b = baseName(relPath);
+  return /\.log$/i.test(b) || b.startsWith('events.out.tfevents.');
+}
+
 /** What compareOutputs compares. */
 export interface OutputComparisonInput {
   /** The reference's files; null when the reference recorded no outputs (nothing is compared). */
@@ -98,6 +108,8 @@ export interface OutputComparisonInput {
   ignore: readonly string[];
   /** Whether the reference's listing is complete (a rerun's): only then is a file only the reruns wrote a difference. */
   referenceComplete: boolean;
+  /** Files named exactly (an `--outputs` file): compared even when they are logs. */
+  named?: readonly string[];
 }
 
 type DifferingKind = OutputComparison['differing'][number]['kind'];
@@ -106,9 +118,15 @@ type DifferingKind = OutputComparison['differing'][number]['kind'];
 export function compareOutputs(input: OutputComparisonInput): OutputComparison | null {
   if (!input.reference || input.reruns.length === 0) return null;
   const ignored = new Set<string>();
+  const logs = new Set<string>();
+  const named = new Set((input.named ?? []).map((p) => p.replace(/^\.\//, '').replace(/\/+$/, '')));
   const keep = (f: OutputFile): boolean => {
     if (matchesAnyGlob(f.path, input.ignore)) {
       ignored.add(f.path);
+      return false;
+    }
+    if (isRunLog(f.path) && !named.has(f.path)) {
+      logs.add(f.path);
       return false;
     }
     return true;
@@ -158,6 +176,7 @@ export function compareOutputs(input: OutputComparisonInput): OutputComparison |
     normalised: [...normalised].sort(),
     ignored: [...ignored].sort(),
     uncomparable: uncomparable.sort(),
+    ...(logs.size ? { logs: [...logs].sort() } : {}),
   };
 }
 

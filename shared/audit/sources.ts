@@ -33,13 +33,15 @@ export interface SourceInput {
   gpu?: boolean | null;
   /** --ignore-output globs: files left out when the reruns' output files are compared with each other. */
   ignoreOutputs?: readonly string[];
+  /** The --outputs paths: a log named exactly is compared like any file (compareOutputs' `named`). */
+  namedOutputs?: readonly string[];
 }
 
 /**
  * The output files that differ among a group's finished reruns (content, or written by some and not others), MLflow's
  * per-run fields normalised and --ignore-output left out; empty with fewer than two reruns that recorded outputs.
  */
-function outputSpread(g: AuditGroup | undefined, ignore: readonly string[]): string[] {
+function outputSpread(g: AuditGroup | undefined, ignore: readonly string[], named: readonly string[]): string[] {
   const done = finishedReruns(g).filter((r) => r.outputs !== undefined);
   if (done.length < 2) return [];
   const c = compareOutputs({
@@ -47,6 +49,7 @@ function outputSpread(g: AuditGroup | undefined, ignore: readonly string[]): str
     reruns: done.slice(1).map((r) => r.outputs!),
     ignore,
     referenceComplete: true,
+    named,
   });
   return c ? c.differing.map((d) => d.path) : [];
 }
@@ -258,16 +261,18 @@ export function findSources(input: SourceInput): AuditSource[] {
   // Output files that differ between identical baseline reruns (a model trained without a seed, say): a pin under
   // which every rerun writes the same files explains them; else they are uncontrolled, like a varying metric.
   const ignore = input.ignoreOutputs ?? [];
+  const named = input.namedOutputs ?? [];
   const outputsVary = outputSpread(
     input.groups.find((g) => g.name === baselineName),
     ignore,
+    named,
   );
   let outputsPinned = false;
   if (outputsVary.length > 0) {
     for (const g of input.groups) {
       const pin = PIN_FACTORS[g.name];
       const n = finishedReruns(g).filter((r) => r.outputs !== undefined).length;
-      if (!pin || n < 2 || outputSpread(g, ignore).length > 0) continue;
+      if (!pin || n < 2 || outputSpread(g, ignore, named).length > 0) continue;
       outputsPinned = true;
       const line = `output files ${pathList(outputsVary)} differ among the baseline reruns; the ${n} reruns with ${g.name} wrote the same files`;
       const same = `${pin.what[0]!.toUpperCase()}${pin.what.slice(1)} makes every rerun write the same output files (${pathList(outputsVary)} differ in the baseline).`;

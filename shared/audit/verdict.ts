@@ -240,9 +240,13 @@ export function decideVerdict(
   const costNote = costs.length
     ? ` Not judged: ${costs.length > 5 ? `${costs.slice(0, 5).join(', ')} and ${costs.length - 5} more` : costs.join(', ')} (time, speed or memory, which differ on every run; give --metric ${costs[0]} to judge ${costs.length === 1 ? 'it' : 'one'}).`
     : '';
+  const logs = outputs?.logs ?? [];
+  const logsNote = logs.length
+    ? ` Logs not compared: ${logs.length > 3 ? `${logs.slice(0, 3).join(', ')} and ${logs.length - 3} more` : logs.join(', ')} (their lines carry the times they were written).`
+    : '';
   const result = (verdict: Verdict, explanation: string): VerdictResult => ({
     verdict,
-    explanation: `${explanation}${notCompared}${verdict === 'failed' ? '' : costNote}`,
+    explanation: `${explanation}${notCompared}${verdict === 'failed' ? '' : `${costNote}${logsNote}`}`,
     judgement,
   });
   const inconclusive = (reason: string, nextStep: string, needed: number | null = null): VerdictResult => {

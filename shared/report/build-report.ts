@@ -251,6 +251,7 @@ export function buildAuditReport({ audit, reference, reruns, version }: AuditRep
             normalised: [...audit.outputs.normalised],
             ignored: [...audit.outputs.ignored],
             uncomparable: [...audit.outputs.uncomparable],
+            ...(audit.outputs.logs ? { logs: [...audit.outputs.logs] } : {}),
           }
         : null,
     },

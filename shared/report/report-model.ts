@@ -174,6 +174,7 @@ export function reportSchemas<N extends z.ZodType>(num: N) {
           normalised: z.array(z.string()),
           ignored: z.array(z.string()),
           uncomparable: z.array(z.string()),
+          logs: z.array(z.string()).optional(),
         })
         .nullable(),
     }),

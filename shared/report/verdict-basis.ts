@@ -34,6 +34,8 @@ export function verdictBasisLines(verdict: AuditReport['verdict']): string[] {
         `Output ${d.path}: ${d.kind === 'content' ? 'content differs' : d.kind === 'missing' ? 'missing from the reruns' : d.kind === 'varies' ? 'not recorded by the original, and written differently by identical reruns' : 'written only by the reruns'} in ${d.reruns} reruns.`,
       );
     if (o.ignored.length) lines.push(`Ignored by --ignore-output: ${o.ignored.join(', ')}.`);
+    if (o.logs?.length)
+      lines.push(`Logs, not compared (their lines carry the times they were written): ${o.logs.join(', ')}.`);
     if (o.uncomparable.length)
       lines.push(`Not compared (the original recorded only their raw bytes): ${o.uncomparable.join(', ')}.`);
   }

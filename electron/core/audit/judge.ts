@@ -34,6 +34,7 @@ function judgeBaseline(audit: Audit, prepared: Prepared): Judged {
   let refSnapshot: Snapshot | null = prepared.reference;
   let outputs: OutputComparison | null = null;
   const ignore = audit.plan.ignoreOutputs ?? [];
+  const named = audit.plan.outputs ?? [];
   if (prepared.reference) {
     const recorded = treesToOutputFiles(prepared.reference.outcome.artifacts);
     reference = {
@@ -48,8 +49,15 @@ function judgeBaseline(audit: Audit, prepared: Prepared): Judged {
       reruns: done.map((r) => r.outputs ?? []),
       ignore,
       referenceComplete: false,
+      named,
     });
-    if (outputs && outputs.compared === 0 && outputs.differing.length === 0 && outputs.uncomparable.length === 0)
+    if (
+      outputs &&
+      outputs.compared === 0 &&
+      outputs.differing.length === 0 &&
+      outputs.uncomparable.length === 0 &&
+      !outputs.logs
+    )
       outputs = null;
   } else {
     const first = done[0];
@@ -64,6 +72,7 @@ function judgeBaseline(audit: Audit, prepared: Prepared): Judged {
               reruns: done.slice(1).map((r) => r.outputs ?? []),
               ignore,
               referenceComplete: true,
+              named,
             })
           : null;
     }
@@ -125,6 +134,7 @@ export function judge(audit: Audit, prepared: Prepared, ctx: CoreContext, shared
     differences,
     gpu: rerunSnap ? rerunSnap.hardware.gpus.length > 0 : null,
     ignoreOutputs: audit.plan.ignoreOutputs ?? [],
+    namedOutputs: audit.plan.outputs ?? [],
   });
   addNodeSources(audit, ctx);
 }

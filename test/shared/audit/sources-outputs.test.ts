@@ -1,6 +1,7 @@
-// Sources of variance found from output files alone: a model that differs between identical reruns while no metric does.
+// Output files in the sources of variance (a model that differs between identical reruns while no metric does), and logs left out of the comparison.
 import { describe, expect, it } from 'vitest';
 import type { AuditGroup, GroupName, OutputFile } from '../../../shared/audit/audit';
+import { compareOutputs, isRunLog } from '../../../shared/audit/outputs';
 import { findSources, summarizeMetrics } from '../../../shared/audit/verdict';
 import type { SeedFinding } from '../../../shared/snapshot/snapshot';
 import { finishedRerun } from '../../helpers/audit-fixture';
@@ -83,5 +84,27 @@ describe('sources from output files that differ between identical reruns', () =>
       file('artifacts/model/MLmodel', 'same-after-normalising', true),
     ];
     expect(sources([group('baseline', sameModel)])).toEqual([]);
+  });
+});
+
+describe('logs among the output files', () => {
+  it('a .log or TensorBoard event file is listed, not compared, unless --outputs names it', () => {
+    const files = (i: number): OutputFile[] => [
+      file('artifacts/training.log', `log${i}`),
+      file('artifacts/tb/events.out.tfevents.1700000000.host.1.0', `ev${i}`),
+      file('out/train.log', `own${i}`),
+      file('artifacts/model.pkl', 'same'),
+    ];
+    const c = compareOutputs({
+      reference: files(0),
+      reruns: [files(1), files(2)],
+      ignore: [],
+      referenceComplete: true,
+      named: ['out/train.log'],
+    })!;
+    expect(c.logs).toEqual(['artifacts/tb/events.out.tfevents.1700000000.host.1.0', 'artifacts/training.log']);
+    expect(c.differing).toEqual([{ path: 'out/train.log', kind: 'content', reruns: 2 }]);
+    expect(c.compared).toBe(2);
+    expect(isRunLog('catalog.json')).toBe(false);
   });
 });

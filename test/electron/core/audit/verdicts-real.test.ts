@@ -140,6 +140,19 @@ describe('verdicts that hold on real projects', () => {
     expect(a.sources).toEqual([]);
   }, 180_000);
 
+  it('a training.log with a time on every line, logged as an artifact, is listed, not compared: the fit reproduces exactly', async () => {
+    const a = await audit({ project: gitRepo(fixtureFiles('mlflow-training-log')) });
+    expect(a.verdict).toBe('reproduced-exact');
+    expect(a.outputs).toMatchObject({ differing: [], logs: ['artifacts/training.log'] });
+    expect(a.explanation).toMatch(
+      /Logs not compared: artifacts\/training\.log \(their lines carry the times they were written\)\.$/,
+    );
+    // each rerun's log was hashed all the same (its times make it differ), and is no source of variance
+    for (const r of a.groups[0]!.reruns)
+      expect(r.outputs!.find((f) => f.path === 'artifacts/training.log')!.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(a.sources).toEqual([]);
+  }, 180_000);
+
   it('sklearn_logistic_regression (no start_run, a signature and an input example) reproduces exactly, 6 files compared', async () => {
     const a = await audit({ project: gitRepo(fixtureFiles('mlflow-logistic-regression')) });
     expect(a.verdict).toBe('reproduced-exact');
