@@ -114,6 +114,21 @@ export interface OutputComparisonInput {
 
 type DifferingKind = OutputComparison['differing'][number]['kind'];
 
+/** A calendar date (1900–2099) or a clock time in a path: `2026-12-02`, `20261202_081530`, `2026-12-02T08:15:30.123`. */
+const DATE_TIME =
+  /(?:19|20)\d\d-?(?:0[1-9]|1[0-2])-?(?:0[1-9]|[12]\d|3[01])(?:[T_ -]?(?:[01]\d|2[0-3])[-:]?[0-5]\d[-:]?[0-5]\d(?:[.,]\d+)?)?/g;
+/** A folder named by a clock time alone, as Hydra names its run folders (`outputs/2026-12-02/08-15-30/`). */
+const CLOCK_FOLDER = /(^|\/)(?:[01]\d|2[0-3])-[0-5]\d-[0-5]\d(?=\/)/g;
+
+/**
+ * The path an output file is paired by across runs: its dates and times masked. Why: a run that names its folder or
+ * file by when it ran (Hydra's `outputs/<date>/<time>/`, `model_20261202_081530.pkl`) writes the same model under a
+ * new name every time; paired by name, every rerun would "lack" the original's file and "add" its own.
+ */
+export function pairingPath(relPath: string): string {
+  return relPath.replace(DATE_TIME, '<date>').replace(CLOCK_FOLDER, '$1<time>');
+}
+
 /** Compares outputs file by file; null when nothing could be compared (no reference files, no reruns). */
 export function compareOutputs(input: OutputComparisonInput): OutputComparison | null {
   if (!input.reference || input.reruns.length === 0) return null;
@@ -131,14 +146,24 @@ export function compareOutputs(input: OutputComparisonInput): OutputComparison |
     }
     return true;
   };
-  const ref = new Map(input.reference.filter(keep).map((f) => [f.path, f]));
+  const refFiles = input.reference.filter(keep);
+  const rerunFiles = input.reruns.map((files) => files.filter(keep));
+  // Files are paired by their paths with dates and times masked, unless that pairs two files of one run (then by path).
+  const byMasked = [refFiles, ...rerunFiles].every((l) => new Set(l.map((f) => pairingPath(f.path))).size === l.length);
+  const keyOf = byMasked ? pairingPath : (p: string): string => p;
+  const listing = (files: readonly OutputFile[]): Map<string, OutputFile> =>
+    new Map(files.map((f) => [keyOf(f.path), f]));
+  const ref = listing(refFiles);
   const uncomparable: string[] = [];
+  const uncomparableKeys = new Set<string>();
   const normalised = new Set<string>();
   const compared: OutputFile[] = [];
   for (const f of ref.values()) {
     // a recorded raw hash of MLmodel says nothing about the model: unknown, so not compared
-    if (isVolatileMlflowFile(f.path) && !f.normalised) uncomparable.push(f.path);
-    else compared.push(f);
+    if (isVolatileMlflowFile(f.path) && !f.normalised) {
+      uncomparable.push(f.path);
+      uncomparableKeys.add(keyOf(f.path));
+    } else compared.push(f);
   }
   const differing = new Map<string, { path: string; kind: DifferingKind; reruns: number }>();
   const bump = (path: string, kind: DifferingKind): void => {
@@ -146,10 +171,10 @@ export function compareOutputs(input: OutputComparisonInput): OutputComparison |
     d.reruns++;
     differing.set(path, d);
   };
-  for (const files of input.reruns) {
-    const mine = new Map(files.filter(keep).map((f) => [f.path, f]));
+  const kept = rerunFiles.map(listing);
+  for (const mine of kept) {
     for (const f of compared) {
-      const r = mine.get(f.path);
+      const r = mine.get(keyOf(f.path));
       if (!r) bump(f.path, 'missing');
       else {
         if (r.normalised) normalised.add(f.path);
@@ -157,17 +182,17 @@ export function compareOutputs(input: OutputComparisonInput): OutputComparison |
       }
     }
     if (input.referenceComplete)
-      for (const p of mine.keys()) if (!ref.has(p) && !uncomparable.includes(p)) bump(p, 'extra');
+      for (const [k, r] of mine) if (!ref.has(k) && !uncomparableKeys.has(k)) bump(r.path, 'extra');
   }
   // A file the (incomplete) reference knows nothing of is still compared among the reruns: identical reruns that
   // write it differently (an unseeded model under --outputs, say) do not reproduce it, whatever the original wrote.
   if (!input.referenceComplete) {
-    const kept = input.reruns.map((files) => new Map(files.filter(keep).map((f) => [f.path, f])));
-    const unknown = new Set(kept.flatMap((m) => [...m.keys()]).filter((p) => !ref.has(p)));
-    for (const p of unknown) {
-      const first = kept[0]!.get(p);
-      const off = kept.slice(1).filter((m) => m.get(p)?.sha256 !== first?.sha256).length;
-      if (off > 0) differing.set(p, { path: p, kind: 'varies', reruns: off });
+    const unknown = new Set(kept.flatMap((m) => [...m.keys()]).filter((k) => !ref.has(k)));
+    for (const k of unknown) {
+      const first = kept[0]!.get(k);
+      const off = kept.slice(1).filter((m) => m.get(k)?.sha256 !== first?.sha256).length;
+      const path = (first ?? kept.find((m) => m.has(k))!.get(k)!).path;
+      if (off > 0) differing.set(path, { path, kind: 'varies', reruns: off });
     }
   }
   return {

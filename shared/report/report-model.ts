@@ -13,7 +13,7 @@ import { nameRecordSchema } from '../records';
  */
 
 /** The report format version written by this build. */
-export const REPORT_SCHEMA_VERSION = 1;
+export const REPORT_SCHEMA_VERSION = 2; // 2: an audit's outputs.logs, and `varies` among outputs.differing[].kind
 
 /** The name every report document carries, so a program can recognise one. */
 export const REPORT_SCHEMA_NAME = 'reproscope-report';

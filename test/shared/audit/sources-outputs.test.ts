@@ -1,7 +1,7 @@
 // Output files in the sources of variance (a model that differs between identical reruns while no metric does), and logs left out of the comparison.
 import { describe, expect, it } from 'vitest';
 import type { AuditGroup, GroupName, OutputFile } from '../../../shared/audit/audit';
-import { compareOutputs, isRunLog } from '../../../shared/audit/outputs';
+import { compareOutputs, isRunLog, pairingPath } from '../../../shared/audit/outputs';
 import { findSources, summarizeMetrics } from '../../../shared/audit/verdict';
 import type { SeedFinding } from '../../../shared/snapshot/snapshot';
 import { finishedRerun } from '../../helpers/audit-fixture';
@@ -106,5 +106,48 @@ describe('logs among the output files', () => {
     expect(c.differing).toEqual([{ path: 'out/train.log', kind: 'content', reruns: 2 }]);
     expect(c.compared).toBe(2);
     expect(isRunLog('catalog.json')).toBe(false);
+  });
+});
+
+describe('output files named by when they were written', () => {
+  it("Hydra's dated run folders and a timestamped model name pair across runs; two dated files of one run do not", () => {
+    const run = (day: string, time: string, model: string): OutputFile[] => [
+      file(`outputs/${day}/${time}/model.pt`, model),
+      file(`outputs/${day}/${time}/.hydra/config.yaml`, 'cfg'),
+      file(`models/model_${day.replace(/-/g, '')}_${time.replace(/-/g, '')}.pkl`, model),
+    ];
+    const original = run('2026-11-30', '17-02-11', 'm');
+    const same = compareOutputs({
+      reference: original,
+      reruns: [run('2026-12-02', '08-15-30', 'm'), run('2026-12-02', '08-15-41', 'm')],
+      ignore: [],
+      referenceComplete: true,
+    })!;
+    expect(same).toMatchObject({ compared: 3, differing: [] });
+    const changed = compareOutputs({
+      reference: original,
+      reruns: [run('2026-12-02', '08-15-30', 'other')],
+      ignore: [],
+      referenceComplete: true,
+    })!;
+    expect(changed.differing).toEqual([
+      { path: 'models/model_20261130_170211.pkl', kind: 'content', reruns: 1 },
+      { path: 'outputs/2026-11-30/17-02-11/model.pt', kind: 'content', reruns: 1 },
+    ]);
+    expect(pairingPath('ckpt/2026-12-02T08:15:30.123Z/step-100.pt')).toBe('ckpt/<date>Z/step-100.pt');
+    expect(pairingPath('outputs/epoch-12-10/model.pt')).toBe('outputs/epoch-12-10/model.pt');
+    // a run that kept two dated folders: masked they collide, so files are paired by their own paths
+    const twice = [...run('2026-12-01', '09-00-00', 'a'), ...run('2026-12-02', '09-00-00', 'a')];
+    const collide = compareOutputs({
+      reference: twice,
+      reruns: [run('2026-12-02', '09-00-00', 'a')],
+      ignore: [],
+      referenceComplete: true,
+    })!;
+    expect(collide.differing.map((d) => [d.path, d.kind])).toEqual([
+      ['models/model_20261201_090000.pkl', 'missing'],
+      ['outputs/2026-12-01/09-00-00/.hydra/config.yaml', 'missing'],
+      ['outputs/2026-12-01/09-00-00/model.pt', 'missing'],
+    ]);
   });
 });

@@ -153,6 +153,22 @@ describe('verdicts that hold on real projects', () => {
     expect(a.sources).toEqual([]);
   }, 180_000);
 
+  it('a model saved under a folder named by the time of the run (Hydra-style) is paired across reruns and reproduces', async () => {
+    const a = await audit({
+      project: gitRepo(fixtureFiles('dated-outputs')),
+      entryPoint: 'train.py',
+      metrics: ['metrics.json'],
+      outputs: ['outputs'],
+      repeats: 3,
+      jobs: 1,
+    });
+    expect(a.verdict).toBe('reproduced-exact');
+    expect(a.outputs).toMatchObject({ compared: 1, differing: [] });
+    // the reruns really did write their model under folders of their own time
+    const paths = a.groups[0]!.reruns.map((r) => r.outputs![0]!.path);
+    for (const p of paths) expect(p).toMatch(/^outputs\/\d{4}-\d{2}-\d{2}\/\d{2}-\d{2}-\d{2}\/model\.pkl$/);
+  }, 180_000);
+
   it('sklearn_logistic_regression (no start_run, a signature and an input example) reproduces exactly, 6 files compared', async () => {
     const a = await audit({ project: gitRepo(fixtureFiles('mlflow-logistic-regression')) });
     expect(a.verdict).toBe('reproduced-exact');

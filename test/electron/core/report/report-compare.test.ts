@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExportedReport, ReportFormat } from '../../../../shared/api/api-compare';
-import { ReportJsonSchema } from '../../../../shared/report/report-model';
+import { REPORT_SCHEMA_VERSION, ReportJsonSchema } from '../../../../shared/report/report-model';
 import { reportJsonSchemaText } from '../../../../shared/report/report-json-schema';
 import { captureRun } from '../../../../electron/core/capture/capture';
 import type { CoreContext } from '../../../../electron/core/core-context';
@@ -74,7 +74,11 @@ describe('comparison reports', () => {
     });
     const parsed = ReportJsonSchema.safeParse(JSON.parse(r.text!));
     if (!parsed.success) throw new Error(JSON.stringify(parsed.error.issues.slice(0, 3)));
-    expect(parsed.data).toMatchObject({ schema: 'reproscope-report', schemaVersion: 1, kind: 'compare' });
+    expect(parsed.data).toMatchObject({
+      schema: 'reproscope-report',
+      schemaVersion: REPORT_SCHEMA_VERSION,
+      kind: 'compare',
+    });
     if (parsed.data.kind !== 'compare') throw new Error('kind');
     expect(parsed.data.comparison.summary.ranked[0]!.kind).toBe('data-content');
     expect(parsed.data.comparison.code.history).toBeNull(); // a report is a function of the store alone
