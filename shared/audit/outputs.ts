@@ -1,6 +1,7 @@
 // Output files compared one by one: MLflow's per-run fields normalised away, --ignore-output globs, what differs by name.
 import type { OutputComparison, OutputFile } from './audit';
 import type { TreeState } from '../snapshot/snapshot';
+import { shortList } from './verdict-format';
 
 /**
  * Top-level keys MLflow writes into a logged model's `MLmodel` that change on every run although the
@@ -216,6 +217,8 @@ export function varyingFilesText(c: OutputComparison): string {
 }
 
 function filesText(differing: OutputComparison['differing']): string {
-  const names = differing.map((d) => (d.kind === 'content' || d.kind === 'varies' ? d.path : `${d.path} (${d.kind})`));
-  return names.length <= 3 ? names.join(', ') : `${names.slice(0, 3).join(', ')} and ${names.length - 3} more`;
+  return shortList(
+    differing.map((d) => (d.kind === 'content' || d.kind === 'varies' ? d.path : `${d.path} (${d.kind})`)),
+    3,
+  );
 }

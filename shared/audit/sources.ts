@@ -4,7 +4,7 @@ import type { Category, SeedFinding } from '../snapshot/snapshot';
 import { compareOutputs } from './outputs';
 import { holmAdjust, varianceRatioTest } from './statistics';
 import { rankSuspects, suspectEvidence } from './suspects';
-import { finishedReruns, fmt, nonFiniteText } from './verdict-format';
+import { finishedReruns, fmt, nonFiniteText, shortList } from './verdict-format';
 import type { SnapshotDifference } from './snapshot-differences';
 export * from './snapshot-differences';
 
@@ -52,11 +52,6 @@ function outputSpread(g: AuditGroup | undefined, ignore: readonly string[], name
     named,
   });
   return c ? c.differing.map((d) => d.path) : [];
-}
-
-/** "a, b and 3 more": a list of paths short enough for a sentence. */
-function pathList(paths: readonly string[], most = 5): string {
-  return paths.length <= most ? paths.join(', ') : `${paths.slice(0, most).join(', ')} and ${paths.length - most} more`;
 }
 
 const relToSeed = (metric: MetricSummary, abs: number): number | null => {
@@ -274,8 +269,8 @@ export function findSources(input: SourceInput): AuditSource[] {
       const n = finishedReruns(g).filter((r) => r.outputs !== undefined).length;
       if (!pin || n < 2 || outputSpread(g, ignore, named).length > 0) continue;
       outputsPinned = true;
-      const line = `output files ${pathList(outputsVary)} differ among the baseline reruns; the ${n} reruns with ${g.name} wrote the same files`;
-      const same = `${pin.what[0]!.toUpperCase()}${pin.what.slice(1)} makes every rerun write the same output files (${pathList(outputsVary)} differ in the baseline).`;
+      const line = `output files ${shortList(outputsVary, 5)} differ among the baseline reruns; the ${n} reruns with ${g.name} wrote the same files`;
+      const same = `${pin.what[0]!.toUpperCase()}${pin.what.slice(1)} makes every rerun write the same output files (${shortList(outputsVary, 5)} differ in the baseline).`;
       const known = scored.find((x) => x.source.kind === 'pinned' && x.source.factor === pin.factor);
       if (known) {
         known.source.evidence.push(line);
@@ -318,7 +313,7 @@ export function findSources(input: SourceInput): AuditSource[] {
           ? `The baseline varies from rerun to rerun and no pinned factor removes it: sd ${effects.map(effectText).join('; ')}.`
           : '',
         outputsUnexplained
-          ? `${effects.length ? 'Its' : 'The baseline'} output files ${pathList(outputsVary)} differ between identical reruns and no pinned factor makes them agree.`
+          ? `${effects.length ? 'Its' : 'The baseline'} output files ${shortList(outputsVary, 5)} differ between identical reruns and no pinned factor makes them agree.`
           : '',
       ]
         .filter(Boolean)

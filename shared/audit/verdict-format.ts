@@ -14,6 +14,10 @@ export const fmt = (v: number | null | undefined): string => {
   return a >= 1e6 || a < 1e-4 ? v.toExponential(3) : String(Number(v.toPrecision(6)));
 };
 
+/** Names for a sentence: up to `most` of them, then how many more ("a, b, c and 4 more"). */
+export const shortList = (names: readonly string[], most: number): string =>
+  names.length <= most ? names.join(', ') : `${names.slice(0, most).join(', ')} and ${names.length - most} more`;
+
 /** How many of `values` are NaN, Infinity and -Infinity, as a phrase ("1 NaN, 2 Infinity"); empty when every value is finite. */
 export const nonFiniteText = (values: readonly number[]): string => {
   const counts = new Map<string, number>();

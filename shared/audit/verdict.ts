@@ -13,7 +13,7 @@ import type {
 import { isCostMetric } from './cost-metrics';
 import { differingFilesText, varyingFilesText } from './outputs';
 import { detectableDifference, ks2Sample, minRerunsForStatistics, summarize, welchTTest } from './statistics';
-import { finishedReruns, fmt } from './verdict-format';
+import { finishedReruns, fmt, shortList } from './verdict-format';
 
 /**
  * The audit's judgement, as pure functions of stored facts (docs/audit.md states the rules): per
@@ -238,11 +238,11 @@ export function decideVerdict(
   // metrics left out for being NaN or infinite alike everywhere: every sentence says so
   let notCompared = '';
   const costNote = costs.length
-    ? ` Not judged: ${costs.length > 5 ? `${costs.slice(0, 5).join(', ')} and ${costs.length - 5} more` : costs.join(', ')} (time, speed or memory, which differ on every run; give --metric ${costs[0]} to judge ${costs.length === 1 ? 'it' : 'one'}).`
+    ? ` Not judged: ${shortList(costs, 5)} (time, speed or memory, which differ on every run; give --metric ${costs[0]} to judge ${costs.length === 1 ? 'it' : 'one'}).`
     : '';
   const logs = outputs?.logs ?? [];
   const logsNote = logs.length
-    ? ` Logs not compared: ${logs.length > 3 ? `${logs.slice(0, 3).join(', ')} and ${logs.length - 3} more` : logs.join(', ')} (their lines carry the times they were written).`
+    ? ` Logs not compared: ${shortList(logs, 3)} (their lines carry the times they were written).`
     : '';
   const result = (verdict: Verdict, explanation: string): VerdictResult => ({
     verdict,

@@ -30,7 +30,8 @@ export function findMlprojectFile(dir: string): string | null {
  * refused with what to give instead; a folder, a git URL or a missing path is left for the project's own checks.
  */
 export function scriptAsEntryPoint<T extends { project: string; entryPoint?: string; cwd?: string }>(input: T): T {
-  const abs = path.resolve(input.cwd ?? process.cwd(), input.project);
+  const base = path.resolve(input.cwd ?? process.cwd());
+  const abs = path.resolve(base, input.project);
   let file: boolean;
   try {
     file = fs.statSync(abs).isFile();
@@ -50,9 +51,7 @@ export function scriptAsEntryPoint<T extends { project: string; entryPoint?: str
       `the project ${input.project} is a script, and -e ${input.entryPoint} names another entry point`,
       `Give the script's folder with -e ${input.entryPoint}, or the script alone.`,
     );
-  const base = path.resolve(input.cwd ?? process.cwd());
-  const inside = abs.startsWith(base + path.sep);
-  const project = inside ? base : path.dirname(abs);
+  const project = abs.startsWith(base + path.sep) ? base : path.dirname(abs);
   return { ...input, project, entryPoint: path.relative(project, abs).split(path.sep).join('/') };
 }
 

@@ -4,6 +4,7 @@ import { rankSuspects, suspectEvidence } from '../../../shared/audit/suspects';
 import type { AuditGroup } from '../../../shared/audit/audit';
 import { findSources, summarizeMetrics } from '../../../shared/audit/verdict';
 import type { SeedFinding } from '../../../shared/snapshot/snapshot';
+import { metricColumn, rerunGroup } from '../../helpers/audit-fixture';
 
 const f = (file: string, line: number, rule: string, kind: SeedFinding['kind'] = 'risk'): SeedFinding => ({
   file,
@@ -62,25 +63,7 @@ describe('rankSuspects', () => {
   });
 
   it('is what an uncontrolled source of an audit lists as evidence, most likely first', () => {
-    const groups: AuditGroup[] = [
-      {
-        name: 'baseline',
-        description: '',
-        reruns: [0.81, 0.84, 0.79].map((acc, index) => ({
-          runId: `r${index}`,
-          index,
-          status: 'finished' as const,
-          env: {},
-          seed: null,
-          parameters: {},
-          exitCode: 0,
-          error: null,
-          durationMs: 10,
-          metrics: { acc },
-          artifactsHash: null,
-        })),
-      },
-    ];
+    const groups: AuditGroup[] = [rerunGroup('baseline', metricColumn('acc', [0.81, 0.84, 0.79]))];
     const sources = findSources({
       groups,
       metrics: summarizeMetrics(groups, null, []),
