@@ -1,6 +1,6 @@
 // RunsRepository: saves and reads snapshots with their list columns and metric histories, lists, edits and deletes runs.
 import type Database from 'better-sqlite3';
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { gzipSync } from 'node:zlib';
 import { ReproError } from '../../shared/errors';
 import { copyRecord, emptyRecord, recordOf } from '../../shared/records';
 import { decodeSnapshot, encodeSnapshot } from '../../shared/snapshot/snapshot-codec';
@@ -10,16 +10,17 @@ import { BlobRepository, type PendingBlob } from './blob-repository';
 import { decodeHistory, encodeHistory, splitHistories, type EncodedHistory } from './metric-history-codec';
 import { groupSizeSql, listSql, metricSortSql, type RunListFilter, type SqlPart } from './runs-query';
 import { redactRecord } from '../../shared/snapshot/secrets';
+import { snapshotCellText } from './snapshot-cell';
 
 export type { RunListFilter } from './runs-query';
 export type { EncodedHistory } from './metric-history-codec';
 
-/** A run ready to write: the snapshot without histories (list columns), its gzipped JSON, its histories encoded. */
+/** A run ready to write: the snapshot without histories (list columns), its stored JSON, its histories encoded. */
 export interface EncodedRun {
   /** The snapshot (histories, if any, are ignored: `histories` holds them). */
   snapshot: Snapshot;
-  /** gzip of `encodeSnapshot` of the snapshot with every history set to null. */
-  gzippedJson: Buffer;
+  /** `encodeSnapshot` of the snapshot with every history set to null, as a snapshot cell: gzip, or plain UTF-8 (snapshot-cell.ts). */
+  storedJson: Buffer;
   histories: readonly EncodedHistory[];
   /** Identifies an imported run for idempotent re-import. */
   sourceKey: string | null;
@@ -126,7 +127,7 @@ export class RunsRepository {
     const { skeleton, histories } = splitHistories(snapshot);
     this.saveEncodedInTransaction({
       snapshot: skeleton,
-      gzippedJson: gzipSync(encodeSnapshot(skeleton), { level: 6 }),
+      storedJson: gzipSync(encodeSnapshot(skeleton), { level: 6 }),
       histories: histories.map((h) => ({ name: h.name, points: h.points.length, data: encodeHistory(h.points) })),
       sourceKey,
     });
@@ -134,10 +135,10 @@ export class RunsRepository {
 
   /**
    * Writes a run the caller encoded (imports compress thousands off the main thread); `snapshot`
-   * gives only the list columns and metric values, `gzippedJson` and `histories` what is stored.
+   * gives only the list columns and metric values, `storedJson` and `histories` what is stored.
    */
   saveEncodedInTransaction(run: EncodedRun): void {
-    const { snapshot, gzippedJson, sourceKey } = run;
+    const { snapshot, storedJson, sourceKey } = run;
     this.insertRun.run(
       snapshot.id,
       snapshot.name,
@@ -151,7 +152,7 @@ export class RunsRepository {
       snapshot.auditId,
       sourceKey,
       SNAPSHOT_SCHEMA_VERSION,
-      gzippedJson,
+      storedJson,
       run.importDigest ?? null,
       run.importFingerprint ?? null,
     );
@@ -177,7 +178,7 @@ export class RunsRepository {
   get(id: string, options: { histories?: boolean } = {}): Snapshot {
     const row = this.selectSnapshot.get(id) as { snapshot: Buffer } | undefined;
     if (!row) throw new ReproError('NOT_FOUND', `no run with id ${id}`, 'List runs with `reproscope runs`.');
-    const snapshot = decodeSnapshot(gunzipSync(row.snapshot).toString('utf8'), `run ${id}`);
+    const snapshot = decodeSnapshot(snapshotCellText(row.snapshot), `run ${id}`);
     return options.histories === false ? snapshot : this.withHistories(snapshot);
   }
 
@@ -199,7 +200,7 @@ export class RunsRepository {
   /** The id and snapshot stored for an imported run's source key, if any. */
   findBySourceKey(sourceKey: string): Snapshot | null {
     const row = this.selectBySourceKey.get(sourceKey) as { id: string; snapshot: Buffer } | undefined;
-    return row ? this.withHistories(decodeSnapshot(gunzipSync(row.snapshot).toString('utf8'), `run ${row.id}`)) : null;
+    return row ? this.withHistories(decodeSnapshot(snapshotCellText(row.snapshot), `run ${row.id}`)) : null;
   }
 
   /**
@@ -378,7 +379,7 @@ export interface ImportedRun {
   createdAt: string;
   importDigest: string | null;
   importFingerprint: string | null;
-  gzippedJson: () => Buffer;
+  storedJson: () => Buffer;
 }
 
 /** How a packed entry reads what it does not hold: the run's stored snapshot text and creation time. */
@@ -449,7 +450,7 @@ class PackedRun implements ImportedRun {
     return f === NONE ? null : f;
   }
 
-  gzippedJson(): Buffer {
+  storedJson(): Buffer {
     return this.read.snapshot(this.id);
   }
 }

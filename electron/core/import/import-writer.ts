@@ -19,7 +19,7 @@ import { RunsRepository, type EncodedRun } from '../../db/runs-repository';
 /** One run on its way to the store: the compression may still be running. */
 export interface QueuedWrite {
   skeleton: Snapshot;
-  encoded: Promise<Pick<EncodedRun, 'gzippedJson' | 'histories'>>;
+  encoded: Promise<Pick<EncodedRun, 'storedJson' | 'histories'>>;
   sourceKey: string;
   digest: string;
   /** The reader's fingerprint of the source run, if it makes one. */

@@ -10,6 +10,7 @@ import { migration008 } from './008-hash-cache-ctime';
 import { migration009 } from './009-import-fingerprint';
 import { migration010 } from './010-import-sources';
 import { migration011 } from './011-import-skips';
+import { migration012 } from './012-plain-snapshot-cells';
 import type Database from 'better-sqlite3';
 
 /** One migration: SQL to run, or a function for one that must read what is stored. */
@@ -31,4 +32,5 @@ export const MIGRATIONS: readonly Migration[] = [
   migration009,
   migration010,
   migration011,
+  migration012,
 ];

@@ -19,7 +19,7 @@ async function queueRuns(writer: ImportWriter, n: number, from = 0): Promise<voi
     await writer.add({
       skeleton: s,
       encoded: Promise.resolve({
-        gzippedJson: gzipSync(encodeSnapshot(s)),
+        storedJson: gzipSync(encodeSnapshot(s)),
         histories: [{ name: 'loss', points: 1, data: encodeHistory(points) }],
       }),
       sourceKey: `mlflow-file:/x#${i}`,
