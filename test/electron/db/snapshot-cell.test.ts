@@ -6,6 +6,7 @@ import { createMlflowDb, insertRun } from '../../helpers/mlflow-stores';
 import { tempCore } from '../../helpers/store';
 import { tempDir } from '../../helpers/temp';
 import { sweepRun } from '../../helpers/run-set';
+import type { Snapshot } from '../../../shared/snapshot/snapshot';
 
 describe('the stored snapshot cell', () => {
   it('holds a short imported run as plain JSON, a long one and a saved one as gzip, and every one reads back whole', async () => {
@@ -32,7 +33,7 @@ describe('the stored snapshot cell', () => {
     const idOf = (mlflowRunId: string): string => summary.runs.find((r) => r.mlflowRunId === mlflowRunId)!.id;
     const short = cell.get(idOf('a'.repeat(32))) as Buffer;
     expect(short.toString('utf8', 0, 1)).toBe('{');
-    expect(JSON.parse(short.toString('utf8')).process.parameters).toEqual({ lr: '0.1' });
+    expect((JSON.parse(short.toString('utf8')) as Snapshot).process.parameters).toEqual({ lr: '0.1' });
     for (const id of [idOf('b'.repeat(32)), saved.id])
       expect([...(cell.get(id) as Buffer).subarray(0, 2)]).toEqual([0x1f, 0x8b]);
 
