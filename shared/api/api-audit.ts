@@ -86,6 +86,7 @@ export const ResumeAuditInput = z.object({
 export const ResumeAuditOutput = AuditSchema;
 
 export const ReadProjectInput = z.object({
+  /** A project folder, or a .py or .sh script (read as its folder with that entry point). */
   project: pathText,
   version: z.string().trim().min(1).max(200).optional(),
 });
@@ -95,6 +96,8 @@ export const ReadProjectOutput = z.object({
   dir: z.string(),
   fileName: z.string().nullable(),
   entryPoints: z.array(MlprojectEntryPointSchema),
+  /** When a .py or .sh file was given: its entry point in `dir` (listed first unless the MLproject declares it). */
+  script: z.string().nullable(),
   env: z.object({ kind: z.enum(PROJECT_ENV_KINDS), file: z.string().nullable(), detected: z.boolean() }),
   /** Parameters that look like seeds, per entry point. */
   seedParameters: z.record(z.string(), z.array(z.string())),

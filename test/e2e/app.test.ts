@@ -149,6 +149,21 @@ describe('the app in a browser (reproscope serve)', () => {
     await shot('compare-all-split');
   });
 
+  it('reads a script given as the project as its folder with that entry point', async () => {
+    await page.goto(`${served.origin}/#/audit`);
+    await page.fill('#audit-path', path.join(repo, 'train.py'));
+    await page.click('button:has-text("Read project")');
+    await page.waitForSelector('#audit-entry');
+    expect(await page.inputValue('#audit-entry')).toBe('train.py');
+    // the dry run prepares it (its note on the original's command shows it did) and renders the script as MLflow runs it
+    await page.fill('#audit-against', ids[0]!);
+    await page.waitForSelector('[data-testid="audit-preflight"]');
+    const notes = await page.textContent('[data-testid="audit-preflight"]');
+    expect(notes).toMatch(/the original was captured running `.*train\.py --seed 1`/);
+    expect(notes).not.toMatch(/would not start/);
+    expect((await page.textContent('[data-testid="audit-command"]'))?.trim()).toBe('python train.py');
+  });
+
   it('starts an audit of a project from the Audit view and watches it finish', async () => {
     await page.goto(`${served.origin}/#/audit`);
     await page.fill('#audit-path', repo);

@@ -5,7 +5,8 @@ import { isSeedName } from '../../../shared/snapshot/seeds';
 import { liveAuditStatus } from './audit-lease';
 import { auditsOf } from './audit-store';
 import { cancelRunningAudit, resumeAudit, startAudit } from './campaign';
-import { loadProjectOffThread } from './project';
+import { loadProjectOffThread, scriptAsEntryPoint } from './project';
+import { findEntryPoint } from '../../../shared/mlflow/mlproject';
 import { parseOffThread } from '../parse-off-thread';
 import type { Impl } from '../operation-types';
 import { gitRun } from '../../platform/workspace';
@@ -47,7 +48,14 @@ export const auditOperations: {
     return structuredClone(audit);
   },
   readProject: async (input) => {
-    const dir = path.resolve(input.project);
+    // A .py or .sh file is its folder's entry point, as `reproscope audit train.py` takes it.
+    const given = path.resolve(input.project);
+    const asScript: { project: string; entryPoint?: string } = scriptAsEntryPoint({
+      project: given,
+      cwd: path.dirname(given),
+    });
+    const dir = asScript.project;
+    const script = asScript.entryPoint ?? null;
     if (!fs.existsSync(dir))
       throw new ReproError(
         'PROJECT_INVALID',
@@ -83,14 +91,20 @@ export const auditOperations: {
     } else {
       project = await loadProjectOffThread(dir);
     }
+    // the script first, as MLflow runs an undeclared one (a declared entry point of that name is that one)
+    const entryPoints =
+      script === null || project.entryPoints.some((e) => e.name === script)
+        ? project.entryPoints
+        : [findEntryPoint(project, script), ...project.entryPoints];
     return {
       name: project.name,
       dir,
       fileName: project.fileName,
-      entryPoints: project.entryPoints,
+      entryPoints,
+      script,
       env: { kind: project.env.kind, file: project.env.file, detected: project.env.detected },
       seedParameters: Object.fromEntries(
-        project.entryPoints.map((e) => [e.name, e.parameters.filter((p) => isSeedName(p.name)).map((p) => p.name)]),
+        entryPoints.map((e) => [e.name, e.parameters.filter((p) => isSeedName(p.name)).map((p) => p.name)]),
       ),
       commit,
     };

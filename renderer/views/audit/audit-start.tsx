@@ -50,7 +50,7 @@ export function StartAudit({ initialPath }: { initialPath: string }): ReactNode 
       return;
     }
     setProject(r.value);
-    const ep = r.value.entryPoints.find((e) => e.name === 'main') ?? r.value.entryPoints[0];
+    const ep = r.value.entryPoints.find((e) => e.name === (r.value.script ?? 'main')) ?? r.value.entryPoints[0];
     if (ep) selectEntry(ep);
   };
   const selectEntry = (ep: ProjectEntryPoint): void => {
@@ -63,7 +63,8 @@ export function StartAudit({ initialPath }: { initialPath: string }): ReactNode 
 
   const request = useMemo(
     () => ({
-      project: path.trim(),
+      // a script given as the project runs as its folder's entry point (the form's entry point may be another)
+      project: project?.script ? project.dir : path.trim(),
       entryPoint: entry,
       parameters: Object.fromEntries(Object.entries(params).filter(([, v]) => v !== '')),
       repeats,
@@ -74,7 +75,7 @@ export function StartAudit({ initialPath }: { initialPath: string }): ReactNode 
       ...optionsRequest(options),
       ...runnerRequest(runner),
     }),
-    [path, entry, params, repeats, vary, tolerances, against, python, runner, options, originalPython],
+    [path, project, entry, params, repeats, vary, tolerances, against, python, runner, options, originalPython],
   );
 
   // the exact command, rendered by the core as `mlflow run` would, before anything runs
