@@ -198,15 +198,9 @@ function readAllRows(file) {
  * or tag row, no check, no write. The floor of any import built on that read. Returns the points read.
  */
 function readPointsPerRun(bundle, file) {
-  const { metricColumns, perRunMetricsSql, metricColumnsOf } = createRequire(import.meta.url)(bundle);
+  const { columnsOf, metricColumns, perRunMetricsSql, metricColumnsOf } = createRequire(import.meta.url)(bundle);
   const db = new Database(file, { readonly: true });
-  const cols = new Set(
-    db
-      .prepare('PRAGMA table_info(metrics)')
-      .all()
-      .map((c) => c.name),
-  );
-  const query = db.prepare(perRunMetricsSql(metricColumns(cols))).raw();
+  const query = db.prepare(perRunMetricsSql(metricColumns(columnsOf(db).get('metrics')))).raw();
   let points = 0;
   for (const id of db.prepare('SELECT run_uuid FROM runs').pluck().all()) {
     const run = metricColumnsOf(query.get(id));

@@ -4,3 +4,4 @@ export { importMlflow } from './import-mlflow';
 // and the per-run metrics read exactly as the import's prefetch worker does it, for the bench's floor
 export { metricColumns, perRunMetricsSql } from './import-sqlite-metrics';
 export { metricColumnsOf } from './import-sqlite-columns';
+export { columnsOf } from './import-sqlite-schema';
