@@ -126,6 +126,39 @@ describe('two-run compare: metrics once, each side patch, data read', () => {
       /the files the command names \(train\.csv\) are unchanged/,
     );
   });
+
+  it('knows a file named by an absolute path, by --flag=value, or by its own nested path under the folder', () => {
+    const pair = (argv: string[], parameters: Record<string, string> = {}): [Snapshot, Snapshot] => [
+      run('a', (s) => {
+        s.data.inputs = [folder({ 'shard-1/train.csv': '1', 'shard-2/train.csv': '1', 'x.csv': '1' })];
+        s.process.argv = argv;
+        s.process.parameters = parameters;
+      }),
+      run('b', (s) => {
+        s.data.inputs = [folder({ 'shard-1/train.csv': '1', 'shard-2/train.csv': '2', 'x.csv': '1' })];
+        s.process.argv = argv;
+        s.process.parameters = parameters;
+        s.code.commit = 'c'.repeat(40);
+      }),
+    ];
+    const top = (argv: string[], parameters?: Record<string, string>) =>
+      compareSnapshots(...pair(argv, parameters)).summary.ranked[0]!;
+    // the changed file, by the absolute path of the folder's copy
+    expect(top(['python', 'train.py', '/p/data/shard-2/train.csv']).details[0]).toMatch(
+      /the command names shard-2\/train\.csv, which changed/,
+    );
+    // by a flag's value, and by a parameter given as its path under some other folder
+    expect(top(['python', 'train.py', '--train=./data/shard-2/train.csv']).kind).toBe('data-content');
+    expect(top(['python', 'train.py'], { train: '/mnt/copy/shard-2/train.csv' }).kind).toBe('data-content');
+    // an unchanged file of the same name in another shard is not the changed one
+    const other = compareSnapshots(...pair(['python', 'train.py', 'data/shard-1/train.csv']));
+    expect(other.summary.ranked.map((r) => r.kind)).toEqual(['code-commit', 'data-unread']);
+    expect(other.summary.ranked[1]!.details[0]).toMatch(/the files the command names \(shard-1\/train\.csv\)/);
+    // a bare file name that is not the folder's own top-level file names nothing there
+    expect(top(['python', 'train.py', 'train.csv']).details[0]).toMatch(
+      /which of its files the run read is not recorded/,
+    );
+  });
 });
 
 describe('the two uncommitted patches diffed', () => {
