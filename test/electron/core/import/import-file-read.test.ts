@@ -286,4 +286,30 @@ describe('a file store read as it is stamped', () => {
     }
     expect(differ).toBe(0);
   });
+
+  it('reads values of 16 to 19 digits as Number() does, exact halfway points between two doubles included', () => {
+    let seed = 99;
+    const rnd = (): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed / 2147483648;
+    };
+    const values: string[] = [];
+    for (let k = 0; k < 4000; k++) {
+      // what Python's repr writes (shortest round trip, up to 17 digits), and longer spellings of the same double
+      const x = (rnd() - 0.5) * 10 ** Math.floor(rnd() * 30 - 20);
+      values.push(String(x), x.toPrecision(16 + Math.floor(rnd() * 4)));
+      // a halfway point between two doubles of [2^e, 2^(e+1)), written exactly in 16 to 19 digits (round half to
+      // even decides it), and the decimal just above it
+      const e = 44 + Math.floor(rnd() * 9);
+      const ulp = 2 ** (e - 52);
+      const mid = 2 ** e + Math.floor(rnd() * 2 ** 30) * ulp + ulp / 2;
+      const tie = mid.toFixed(53 - e);
+      values.push(tie, `-${tie}`, tie.slice(0, -1) + String.fromCharCode(tie.charCodeAt(tie.length - 1) + 1));
+    }
+    const text = values.map((v, i) => `${1717300000000 + i} ${v} ${i}\n`).join('');
+    const read = parseMetricBytes('m', Buffer.from(text));
+    expect(read.values.length).toBe(values.length);
+    const wrong = values.filter((v, i) => !Object.is(read.values[i], Number(v)));
+    expect(wrong).toEqual([]);
+  });
 });
