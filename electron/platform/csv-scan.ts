@@ -31,6 +31,8 @@ export interface CsvScanOptions {
   numeric?: readonly boolean[];
 }
 
+import { longDecimalBytes } from '../../shared/decimal-bytes';
+
 const QUOTE = 0x22;
 const LF = 0x0a;
 const CR = 0x0d;
@@ -334,10 +336,11 @@ export class CsvScanner {
 }
 
 /**
- * Parses a plain decimal number from bytes without making a string: [-+]digits[.digits], up to 15
- * significant digits, exactly as Number() would (an exact integer divided by an exact power of ten
- * is correctly rounded). Anything else (exponents, long mantissas, inf, nan) goes to Number() on the
- * text; returns NaN for what is not a number.
+ * Parses a plain decimal number from bytes without making a string: [-+]digits[.digits], up to 19
+ * significant digits, exactly as Number() would (up to 15, an exact integer divided by an exact power
+ * of ten is correctly rounded; 16 to 19 with a fraction, shared/decimal-bytes.ts). Anything else
+ * (exponents, longer mantissas, inf, nan) goes to Number() on the text; returns NaN for what is not
+ * a number.
  */
 export function parseNumberBytes(buf: Uint8Array, start: number, end: number): number {
   let p = start;
@@ -345,6 +348,7 @@ export function parseNumberBytes(buf: Uint8Array, start: number, end: number): n
   let e = end;
   while (e > p && (buf[e - 1] === 0x20 || buf[e - 1] === 0x09)) e--;
   if (p >= e) return NaN;
+  const p0 = p;
   let neg = false;
   const c0 = buf[p]!;
   if (c0 === 0x2d || c0 === 0x2b) {
@@ -366,9 +370,11 @@ export function parseNumberBytes(buf: Uint8Array, start: number, end: number): n
     } else if (c === 0x2e && !seenDot) seenDot = true;
     else break;
   }
-  if (p === e && any && digits <= 15 && frac <= 22) {
-    const v = frac === 0 ? mant : mant / POW10[frac]!;
-    return neg ? -v : v;
+  if (p === e && any && frac <= 22) {
+    // up to 15 digits: exact over an exact power of ten; 16 to 19 after a point (a float's repr): two doubles
+    const v =
+      digits <= 15 ? (frac === 0 ? mant : mant / POW10[frac]!) : frac > 0 ? longDecimalBytes(buf, p0, e, frac) : NaN;
+    if (v === v) return neg ? -v : v;
   }
   return slowNumber(buf, start, end);
 }

@@ -4,6 +4,7 @@ import {
   type MlflowMetricColumns,
   type MlflowMetricPoint,
 } from '../../../shared/mlflow/mlflow-records';
+import { longDecimalBytes } from '../../../shared/decimal-bytes';
 
 /** Parses one metric file: lines `timestamp value [step [more…]]`; throws a sentence naming the bad line. */
 export function parseMetricLines(name: string, text: string): MlflowMetricPoint[] {
@@ -161,7 +162,7 @@ export function parseMetricBytes(name: string, bytes: Buffer): MlflowMetricColum
       value = e10 < 0 ? w / POW10[-e10]! : w * POW10[e10]!;
       if (neg) value = -value;
     } else {
-      value = e10 < 0 && e10 >= -22 ? longDecimal(bytes, valueStart, valueEnd, -e10) : NaN;
+      value = e10 < 0 && e10 >= -22 ? longDecimalBytes(bytes, valueStart, valueEnd, -e10) : NaN;
       if (value !== value) value = Number(latin1(bytes, valueStart, valueEnd));
       else if (neg) value = -value;
       if (!Number.isFinite(value) || Math.abs(value) >= MLFLOW_MAX) return parseMetricText(name, bytes);
@@ -180,67 +181,6 @@ export function parseMetricBytes(name: string, bytes: Buffer): MlflowMetricColum
     values: all.subarray(count, 2 * count),
     timestamps: all.subarray(2 * count),
   };
-}
-
-/** Dekker's split of a double into two halves of 26 bits each (for exact products). */
-const SPLITTER = 134217729; // 2^27 + 1
-
-/** The rounding error of a * b: a * b - fl(a * b), exactly (Dekker's TwoProduct, no fused multiply-add needed). */
-function productError(a: number, b: number, p: number): number {
-  let t = SPLITTER * a;
-  const ah = t - (t - a);
-  const al = a - ah;
-  t = SPLITTER * b;
-  const bh = t - (t - b);
-  const bl = b - bh;
-  return ah * bh - p + ah * bl + al * bh + al * bl;
-}
-
-/**
- * The correctly rounded magnitude of a decimal of 16 to 19 significant digits divided by 10^scale
- * (scale 1 to 22), from its bytes ([-]digits[.digits][e…]: the parser checked the form); NaN when
- * that cannot be settled this way, so the caller asks Number(). Why: Python writes a float's repr,
- * up to 17 digits, and half the values of a real metric file have more digits than a double holds
- * exactly, so the exact fast path above misses them and each went through a string and Number().
- *
- * How: the digits W = hi * 10^m + lo (hi of 15 digits, exact) are held exactly as two doubles,
- * Wh + Wl. q = Wh / D is one correctly rounded division; its remainder Wh - q * D is exact (from
- * Dekker's product), so the true quotient is q + c with c = (remainder + Wl) / D, which is off by
- * at most two roundings (a relative 2^-52 of c). Round to nearest is monotonic: if q + c - eps and
- * q + c + eps (eps well above that error) round to the same double, the true quotient rounds to it
- * too; otherwise it is too near a halfway point to tell, and Number() decides.
- */
-function longDecimal(bytes: Buffer, start: number, end: number, scale: number): number {
-  let hi = 0;
-  let lo = 0;
-  let sig = 0;
-  let pow = 1;
-  for (let i = start; i < end; i++) {
-    const c = bytes[i]!;
-    if (c === 101 || c === 69) break;
-    if (c < 48 || c > 57 || (sig === 0 && c === 48)) continue; // the sign, the point, leading zeros
-    if (sig < 15) hi = hi * 10 + (c - 48);
-    else {
-      lo = lo * 10 + (c - 48);
-      pow *= 10;
-    }
-    sig++;
-  }
-  if (sig <= 15 || sig > 19) return NaN;
-  // W = hi * pow + lo, exactly: ph + pl is the product, ph + lo = wh + e1, and pl + e1 is an exact small integer.
-  const ph = hi * pow;
-  const pl = productError(hi, pow, ph);
-  const wh = ph + lo;
-  const e1 = lo - (wh - ph);
-  const wl = pl + e1;
-  const d = POW10[scale]!;
-  const q = wh / d;
-  const th = q * d;
-  const remainder = wh - th - productError(q, d, th);
-  const c = (remainder + wl) / d;
-  const eps = Math.abs(c) * 2 ** -45;
-  const down = q + (c - eps);
-  return down === q + (c + eps) ? down : NaN;
 }
 
 /** ASCII bytes as a string (the value's characters were checked to be ASCII). */

@@ -119,11 +119,25 @@ describe('CsvScanner', () => {
   it('parses plain decimals from bytes exactly as Number() does', () => {
     fc.assert(
       fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), (v) => {
-        for (const text of [String(v), v.toFixed(3), v.toPrecision(6)]) {
+        for (const text of [String(v), v.toFixed(3), v.toPrecision(6), v.toPrecision(17), v.toPrecision(19)]) {
           const b = Buffer.from(text);
           expect(parseNumberBytes(b, 0, b.length)).toBe(Number(text));
         }
       }),
+    );
+    // exact halfway points between two doubles, written in 16 to 19 digits (round half to even decides), and the
+    // decimals either side of them
+    fc.assert(
+      fc.property(fc.integer({ min: 44, max: 52 }), fc.integer({ min: 0, max: 2 ** 30 }), (e, k) => {
+        const ulp = 2 ** (e - 52);
+        const tie = (2 ** e + k * ulp + ulp / 2).toFixed(53 - e);
+        const last = tie.charCodeAt(tie.length - 1);
+        for (const text of [tie, `-${tie}`, tie.slice(0, -1) + String.fromCharCode(last - 1, 57)]) {
+          const b = Buffer.from(text);
+          expect(parseNumberBytes(b, 0, b.length)).toBe(Number(text));
+        }
+      }),
+      { numRuns: 2000 },
     );
     const b = Buffer.from(' 6.   ');
     expect(parseNumberBytes(b, 0, b.length)).toBe(6);
