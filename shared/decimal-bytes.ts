@@ -1,7 +1,7 @@
 /** Decimal numbers of 16 to 19 digits read from bytes, correctly rounded, without a string: the file-store import's and the CSV pass's long values. */
 
-/** Exact powers of ten (10^22 is the largest a double holds exactly). */
-const POW10 = [
+/** Exact powers of ten, 10^0 to 10^22 (the largest a double holds exactly). */
+export const POW10: readonly number[] = [
   1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20,
   1e21, 1e22,
 ];

@@ -31,7 +31,7 @@ export interface CsvScanOptions {
   numeric?: readonly boolean[];
 }
 
-import { longDecimalBytes } from '../../shared/decimal-bytes';
+import { longDecimalBytes, POW10 } from '../../shared/decimal-bytes';
 
 const QUOTE = 0x22;
 const LF = 0x0a;
@@ -378,8 +378,6 @@ export function parseNumberBytes(buf: Uint8Array, start: number, end: number): n
   }
   return slowNumber(buf, start, end);
 }
-
-const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
 
 const NUMBERISH = /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/;
 const SPECIAL = /^\s*[-+]?(inf|infinity)\s*$/i;

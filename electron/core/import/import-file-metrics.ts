@@ -4,7 +4,7 @@ import {
   type MlflowMetricColumns,
   type MlflowMetricPoint,
 } from '../../../shared/mlflow/mlflow-records';
-import { longDecimalBytes } from '../../../shared/decimal-bytes';
+import { longDecimalBytes, POW10 } from '../../../shared/decimal-bytes';
 
 /** Parses one metric file: lines `timestamp value [step [more…]]`; throws a sentence naming the bad line. */
 export function parseMetricLines(name: string, text: string): MlflowMetricPoint[] {
@@ -53,11 +53,6 @@ export function parseMetricColumns(name: string, text: string): MlflowMetricColu
 
 const MLFLOW_MAX = 1.7976931348623157e308;
 
-/** Exact powers of ten (10^22 is the largest a double holds exactly). */
-const POW10 = [
-  1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20,
-  1e21, 1e22,
-];
 const TWO_53 = 2 ** 53;
 
 /** Columns the byte parser fills before it copies out what it found (parses are synchronous and never nested). */
