@@ -8,7 +8,7 @@ import {
 } from '../shared/api/desktop-bridge';
 import type { ErrorInfo, Result } from '../shared/errors';
 import type { ProgressEvent } from '../shared/progress';
-import { nonFiniteReplacer, nonFiniteReviver } from '../shared/snapshot/snapshot-codec';
+import { nonFiniteReplacer, parseNonFiniteJson } from '../shared/snapshot/snapshot-codec';
 
 /**
  * The renderer's only way to the core: the preload's bridge in the desktop app, or
@@ -41,7 +41,7 @@ async function callHttp<N extends ApiName>(name: N, input: ApiInput<N>): Promise
   }
   const text = await res.text();
   try {
-    const body = JSON.parse(text, nonFiniteReviver) as Result<ApiOutput<N>>;
+    const body = parseNonFiniteJson(text) as Result<ApiOutput<N>>;
     if (typeof body === 'object' && body !== null && 'ok' in body) return body;
   } catch {
     // fall through: not a Result (a proxy's error page, a crash)
@@ -79,7 +79,7 @@ export function onProgress(listener: (e: ProgressEvent) => void): () => void {
     source = new EventSource('api/events');
     source.onmessage = (m: MessageEvent<string>) => {
       try {
-        fanOut(JSON.parse(m.data, nonFiniteReviver) as ProgressEvent);
+        fanOut(parseNonFiniteJson(m.data) as ProgressEvent);
       } catch {
         // a malformed event is dropped; the next one will do
       }

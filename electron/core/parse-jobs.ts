@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseMlproject, type Mlproject } from '../../shared/mlflow/mlproject';
-import { nonFiniteReviver } from '../../shared/snapshot/snapshot-codec';
+import { parseNonFiniteJson } from '../../shared/snapshot/snapshot-codec';
 
 /** A parse to run: JSON text (NaN/Infinity kept as the API encodes them), or an MLproject with where its files are. */
 export type ParseJob =
@@ -20,7 +20,7 @@ export type ParseResult<J extends ParseJob> = J extends { kind: 'json' } ? unkno
 
 /** Runs a parse job here and now (the worker runs exactly this). */
 export function runParseJob(job: ParseJob): unknown {
-  if (job.kind === 'json') return JSON.parse(job.text, nonFiniteReviver);
+  if (job.kind === 'json') return parseNonFiniteJson(job.text);
   const files = job.files;
   const hasFile =
     'dir' in files

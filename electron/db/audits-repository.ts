@@ -3,7 +3,7 @@ import type Database from 'better-sqlite3';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { AUDIT_SCHEMA_VERSION, parseAudit, type Audit, type AuditSummary } from '../../shared/audit/audit';
 import { ReproError } from '../../shared/errors';
-import { nonFiniteReplacer, nonFiniteReviver } from '../../shared/snapshot/snapshot-codec';
+import { nonFiniteReplacer, parseNonFiniteJson } from '../../shared/snapshot/snapshot-codec';
 import { redactDeep } from '../../shared/snapshot/secrets';
 
 interface AuditRow {
@@ -68,7 +68,7 @@ export class AuditsRepository {
     if (!row) throw new ReproError('NOT_FOUND', `no audit with id ${id}`, 'List audits with `reproscope audits`.');
     let raw: unknown;
     try {
-      raw = JSON.parse(gunzipSync(row.audit).toString('utf8'), nonFiniteReviver);
+      raw = parseNonFiniteJson(gunzipSync(row.audit).toString('utf8'));
     } catch (e) {
       throw new ReproError(
         'STORE_CORRUPT',

@@ -2,7 +2,7 @@
 import type Database from 'better-sqlite3';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { DATA_SHIFT_VERSION, StoredFileShiftSchema, type StoredFileShift } from '../../shared/compare/data-shift-model';
-import { nonFiniteReplacer, nonFiniteReviver } from '../../shared/snapshot/snapshot-codec';
+import { nonFiniteReplacer, parseNonFiniteJson } from '../../shared/snapshot/snapshot-codec';
 
 /** Data-shift results by (sha A, sha B, options); a result of another analysis version reads as absent. */
 export class DataShiftRepository {
@@ -24,9 +24,7 @@ export class DataShiftRepository {
     const row = this.select.get(shaA, shaB, options) as { version: number; result: Buffer } | undefined;
     if (!row || row.version !== DATA_SHIFT_VERSION) return null;
     try {
-      const parsed = StoredFileShiftSchema.safeParse(
-        JSON.parse(gunzipSync(row.result).toString('utf8'), nonFiniteReviver),
-      );
+      const parsed = StoredFileShiftSchema.safeParse(parseNonFiniteJson(gunzipSync(row.result).toString('utf8')));
       return parsed.success ? parsed.data : null;
     } catch {
       return null;

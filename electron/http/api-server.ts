@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { api, type ApiName } from '../../shared/api/api';
 import { RENDERER_SECURITY_HEADERS } from '../../shared/content-security-policy';
 import { ReproError, type ErrorCode, type ErrorInfo, type Result } from '../../shared/errors';
-import { nonFiniteReplacer, nonFiniteReviver } from '../../shared/snapshot/snapshot-codec';
+import { nonFiniteReplacer, parseNonFiniteJson } from '../../shared/snapshot/snapshot-codec';
 import type { EventHub } from '../core/event-hub';
 import type { Handlers } from '../core/handlers';
 import {
@@ -208,7 +208,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
             ? {}
             : text.length > LARGE_BODY_CHARS
               ? await parseOffThread({ kind: 'json', text }, 'the request body')
-              : JSON.parse(text, nonFiniteReviver);
+              : parseNonFiniteJson(text);
       } catch (e) {
         if (e instanceof BodyTooLarge) {
           res.setHeader('Connection', 'close');

@@ -1,10 +1,10 @@
 // Snapshot JSON that keeps NaN and ±Infinity, and parsing a stored snapshot (refusing a newer format).
 import { ReproError } from '../errors';
-import { nonFiniteReplacer, nonFiniteReviver } from './nonfinite-json';
+import { nonFiniteReplacer, nonFiniteReviver, parseNonFiniteJson } from './nonfinite-json';
 import { SnapshotSchema, type Snapshot } from './snapshot';
 
 /** JSON that keeps non-finite numbers (its own module, so that printing JSON loads no schema). */
-export { nonFiniteReplacer, nonFiniteReviver };
+export { nonFiniteReplacer, nonFiniteReviver, parseNonFiniteJson };
 
 /** Serialises a snapshot to JSON text. */
 export function encodeSnapshot(snapshot: Snapshot): string {
@@ -15,7 +15,7 @@ export function encodeSnapshot(snapshot: Snapshot): string {
 export function decodeSnapshot(text: string, label = 'snapshot'): Snapshot {
   let raw: unknown;
   try {
-    raw = JSON.parse(text, nonFiniteReviver);
+    raw = parseNonFiniteJson(text);
   } catch (e) {
     throw new ReproError(
       'STORE_CORRUPT',
