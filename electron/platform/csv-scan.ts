@@ -1,4 +1,5 @@
 // A byte-level RFC 4180 scanner for delimited text: hands out each field as a byte range, so column summaries of a gigabyte CSV need no string per value.
+import { longDecimalBytes, POW10 } from '../../shared/decimal-bytes';
 
 /**
  * Why not csv-parse for the summary pass: it builds a string for every field and an array for
@@ -30,8 +31,6 @@ export interface CsvScanOptions {
   /** Per column, whether its plain fields are read as numbers during the scan (handed to `sink.number`). */
   numeric?: readonly boolean[];
 }
-
-import { longDecimalBytes, POW10 } from '../../shared/decimal-bytes';
 
 const QUOTE = 0x22;
 const LF = 0x0a;

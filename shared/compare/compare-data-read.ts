@@ -47,6 +47,16 @@ function namedCandidates(words: readonly string[], input: string): Set<string> {
   return out;
 }
 
+/** The files of input `input` that are among `candidates`, in manifest order (A's, then those only B lists), each once. */
+function namedFiles(runs: readonly Snapshot[], input: string, candidates: ReadonlySet<string>): Set<string> {
+  const named = new Set<string>();
+  if (candidates.size === 0) return named;
+  for (const s of runs)
+    for (const t of s.data.inputs)
+      if (t.path === input) for (const f of t.files) if (candidates.has(f.path)) named.add(f.path);
+  return named;
+}
+
 /**
  * Weighs one data input's change: a single-file input the run was given is read; in a folder, the
  * files the command names are the ones known to be read; a folder that only gained files the
@@ -57,25 +67,14 @@ export function dataChangeRelation(d: DataInputComparison, a: Snapshot, b: Snaps
   if (d.status !== 'changed') return { kind: 'data-content', note: null };
   const isFile = [a, b].some((s) => s.data.inputs.some((t) => t.path === d.path && t.kind === 'file'));
   if (isFile) return { kind: 'data-content', note: 'the run was given this file' };
-  const candidates = namedCandidates([...namedPaths(a), ...namedPaths(b)], d.path);
-  // The named files in manifest order (A's, then those only B lists), each once.
-  const named: string[] = [];
-  const seen = new Set<string>();
-  for (const s of candidates.size > 0 ? [a, b] : [])
-    for (const t of s.data.inputs)
-      if (t.path === d.path)
-        for (const f of t.files)
-          if (candidates.has(f.path) && !seen.has(f.path)) {
-            seen.add(f.path);
-            named.push(f.path);
-          }
-  const changedNamed = d.files.filter((f) => seen.has(f.path)).map((f) => f.path);
+  const named = namedFiles([a, b], d.path, namedCandidates([...namedPaths(a), ...namedPaths(b)], d.path));
+  const changedNamed = d.files.filter((f) => named.has(f.path)).map((f) => f.path);
   if (changedNamed.length)
     return { kind: 'data-content', note: `the command names ${changedNamed.slice(0, 3).join(', ')}, which changed` };
-  if (named.length && !d.truncated)
+  if (named.size && !d.truncated)
     return {
       kind: 'data-unread',
-      note: `the files the command names (${named.slice(0, 3).join(', ')}) are unchanged`,
+      note: `the files the command names (${[...named].slice(0, 3).join(', ')}) are unchanged`,
     };
   if (d.changed === 0 && d.removed === 0)
     return { kind: 'data-unread', note: "only added files, which A's run cannot have read and no command names" };
