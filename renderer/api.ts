@@ -8,7 +8,7 @@ import {
 } from '../shared/api/desktop-bridge';
 import type { ErrorInfo, Result } from '../shared/errors';
 import type { ProgressEvent } from '../shared/progress';
-import { nonFiniteReplacer, parseNonFiniteJson } from '../shared/snapshot/snapshot-codec';
+import { nonFiniteReplacer, parseNonFiniteJson } from '../shared/snapshot/nonfinite-json';
 
 /**
  * The renderer's only way to the core: the preload's bridge in the desktop app, or

@@ -6,6 +6,7 @@ import { nonFiniteReplacer } from '../../shared/snapshot/nonfinite-json';
 import { formatSnapshotText } from '../../shared/snapshot/snapshot-text';
 import type { GitAnswers } from '../core/code-state-ask';
 import type { CoreContext } from '../core/core-context';
+import type { StoreContext } from '../core/store-context';
 import type { Handlers } from '../core/handlers';
 import { REPROSCOPE_VERSION } from '../core/version';
 import { registerAuditCommands } from './commands/audit';
@@ -40,18 +41,18 @@ export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, nonFiniteReplacer, 2)}\n`);
 }
 
-/** What a command's action needs of the core, loaded on first use (capture needs no handlers: see below). */
+/** What a command's action needs of the core, loaded on first use. */
 interface CoreModules {
   openCore: typeof import('../core/core-context').openCore;
-  createHandlers: typeof import('../core/handlers').createHandlers | null;
+  createHandlers: typeof import('../core/handlers').createHandlers;
 }
 
-async function loadCoreModules(withHandlers: boolean): Promise<CoreModules> {
-  const [{ openCore }, handlers] = await Promise.all([
+async function loadCoreModules(): Promise<CoreModules> {
+  const [{ openCore }, { createHandlers }] = await Promise.all([
     import('../core/core-context'),
-    withHandlers ? import('../core/handlers') : null,
+    import('../core/handlers'),
   ]);
-  return { openCore, createHandlers: handlers?.createHandlers ?? null };
+  return { openCore, createHandlers };
 }
 
 /** Builds the `reproscope` command tree. */
@@ -64,32 +65,34 @@ export function buildProgram(): Command {
     .option('--store <dir>', 'the store folder (default: $REPROSCOPE_HOME or the platform data folder)')
     .enablePositionalOptions()
     .showHelpAfterError();
+  const storeDir = (): string | undefined => program.opts<{ store?: string }>().store;
 
   // The store, its repositories and the handlers of every feature are loaded when a command's action is about to
   // run, not when the program is built: `--help`, `--version` and a usage error load none of them (issue 13).
   let loaded: CoreModules | null = null;
+  // capture loads less before its command starts: the store without the runs repository, and no handlers
+  let captureStore: typeof import('../core/store-context') | null = null;
   let gitAnswers: Promise<GitAnswers> | null = null;
   program.hook('preAction', async (_program, action) => {
-    // capture reads the code state before its command starts: git is asked first, and answers while the rest loads
-    const capturing = action.name() === 'capture';
-    if (capturing) gitAnswers ??= (await import('../core/code-state-ask')).askGit(process.cwd());
-    // capture calls the capture feature itself, before its command starts: the operations' handlers wait
-    loaded ??= await loadCoreModules(!capturing);
+    if (action.name() === 'capture') {
+      // git is asked first, and answers while the rest loads
+      gitAnswers ??= (await import('../core/code-state-ask')).askGit(process.cwd());
+      captureStore ??= await import('../core/store-context');
+    } else loaded ??= await loadCoreModules();
   });
   const modules = (): CoreModules => {
     if (!loaded) throw new Error('the core is used before a command action loaded it');
     return loaded;
   };
   let ctx: CoreContext | null = null;
-  const core = (): CoreContext => (ctx ??= modules().openCore(program.opts<{ store?: string }>().store));
-  const handlers = (): Handlers => {
-    const { createHandlers } = modules();
-    if (!createHandlers) throw new Error('a command without the handlers loaded used them');
-    return createHandlers(core());
-  };
+  let captureCtx: StoreContext | null = null;
+  const core = (): CoreContext => (ctx ??= modules().openCore(storeDir()));
+  const handlers = (): Handlers => modules().createHandlers(core());
   program.hook('postAction', () => {
     ctx?.close();
     ctx = null;
+    captureCtx?.close();
+    captureCtx = null;
   });
 
   program
@@ -139,7 +142,11 @@ export function buildProgram(): Command {
       ) => {
         const { captureRun } = await import('../core/capture');
         const progress = terminalProgress();
-        const c = core();
+        const storeModule = captureStore;
+        if (!storeModule) throw new Error('capture ran before its store module loaded');
+        const c = (captureCtx ??= storeModule.openStoreContext(storeDir()));
+        // the runs repository is loaded to save the snapshot, after the command (its schemas loaded while it ran)
+        const runs = () => storeModule.loadRunsRepository(c);
         const unsubscribe = c.events.subscribe(progress.sink);
         try {
           const result = await captureRun(
@@ -158,7 +165,7 @@ export function buildProgram(): Command {
               interactive: !opts.json,
               gitAnswers,
             },
-            { runs: c.runs, hashCache: c.hashCache, onProgress: c.events.publish },
+            { runs, hashCache: c.hashCache, onProgress: c.events.publish },
           );
           const s = result.snapshot;
           if (opts.json) printJson(s);

@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseMlproject, type Mlproject } from '../../shared/mlflow/mlproject';
-import { parseNonFiniteJson } from '../../shared/snapshot/snapshot-codec';
+import { parseNonFiniteJson } from '../../shared/snapshot/nonfinite-json';
 
 /** A parse to run: JSON text (NaN/Infinity kept as the API encodes them), or an MLproject with where its files are. */
 export type ParseJob =

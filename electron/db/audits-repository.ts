@@ -3,7 +3,7 @@ import type Database from 'better-sqlite3';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { AUDIT_SCHEMA_VERSION, parseAudit, type Audit, type AuditSummary } from '../../shared/audit/audit';
 import { ReproError } from '../../shared/errors';
-import { nonFiniteReplacer, parseNonFiniteJson } from '../../shared/snapshot/snapshot-codec';
+import { nonFiniteReplacer, parseNonFiniteJson } from '../../shared/snapshot/nonfinite-json';
 import { redactDeep } from '../../shared/snapshot/secrets';
 
 interface AuditRow {

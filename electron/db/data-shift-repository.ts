@@ -2,7 +2,7 @@
 import type Database from 'better-sqlite3';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { DATA_SHIFT_VERSION, StoredFileShiftSchema, type StoredFileShift } from '../../shared/compare/data-shift-model';
-import { nonFiniteReplacer, parseNonFiniteJson } from '../../shared/snapshot/snapshot-codec';
+import { nonFiniteReplacer, parseNonFiniteJson } from '../../shared/snapshot/nonfinite-json';
 
 /** Data-shift results by (sha A, sha B, options); a result of another analysis version reads as absent. */
 export class DataShiftRepository {

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { api, type ApiName } from '../../shared/api/api';
 import { RENDERER_SECURITY_HEADERS } from '../../shared/content-security-policy';
 import { ReproError, type ErrorCode, type ErrorInfo, type Result } from '../../shared/errors';
-import { nonFiniteReplacer, parseNonFiniteJson } from '../../shared/snapshot/snapshot-codec';
+import { nonFiniteReplacer, parseNonFiniteJson } from '../../shared/snapshot/nonfinite-json';
 import type { EventHub } from '../core/event-hub';
 import type { Handlers } from '../core/handlers';
 import {

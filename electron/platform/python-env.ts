@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { ReproError } from '../../shared/errors';
 import { loadPyYaml, pyGet, pyStr, type PyValue } from '../../shared/mlflow/pyyaml';
 import { installedPythonsFor } from './python-interpreters';
-import { whichSync } from './python-probe';
+import { whichSync } from './python-which';
 
 /**
  * The environments reruns run in, as `mlflow run --env-manager` makes them: `local` (the chosen

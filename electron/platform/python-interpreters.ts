@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { whichSync } from './python-probe';
+import { whichSync } from './python-which';
 
 /**
  * `mlflow run --env-manager virtualenv` asks pyenv (or uv) for the exact Python a python_env names. We never install

@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ReproError } from '../../shared/errors';
-import { whichSync } from './python-probe';
+import { whichSync } from './python-which';
 
 /** The Slurm commands reproscope needs on PATH (sacct is optional: accounting may be off). */
 export const SLURM_COMMANDS = ['sbatch', 'squeue', 'scontrol', 'scancel'] as const;

@@ -1,6 +1,7 @@
 // The audit operations' schemas: start or plan an audit, follow, list, cancel and resume, read a project.
 import { z } from 'zod';
-import { emptyRecord, nameRecordSchema } from '../records';
+import { emptyRecord } from '../records';
+import { nameRecordSchema } from '../records-schema';
 import { AuditSchema, AuditSummarySchema, EnvManagerSchema, ToleranceSchema, VaryFactorSchema } from '../audit/audit';
 import { MlprojectEntryPointSchema, PROJECT_ENV_KINDS } from '../mlflow/mlproject-model';
 

@@ -1,6 +1,6 @@
 // The run-management operations' schemas: table columns, rename/tag/note, delete, CSV export.
 import { z } from 'zod';
-import { nameRecordSchema } from '../records';
+import { nameRecordSchema } from '../records-schema';
 
 /** The run-management operations' schemas: the columns a table can show, rename/tag/note, delete, CSV export. */
 

@@ -1,6 +1,6 @@
 // One audit's reruns: their output files, states, batch jobs, metric values, and the groups they run in.
 import { z } from 'zod';
-import { nameRecordSchema } from '../records';
+import { nameRecordSchema } from '../records-schema';
 import { AnyNumberSchema } from '../snapshot/snapshot';
 import { GroupNameSchema } from './audit-plan';
 

@@ -1,6 +1,6 @@
 // The audit record (one campaign: plan, reruns, statistics, verdict, sources) and its parser; its parts are in audit-plan, audit-reruns and audit-findings, re-exported here.
 import { z } from 'zod';
-import { nameRecordSchema } from '../records';
+import { nameRecordSchema } from '../records-schema';
 import { ReproError } from '../errors';
 import { AuditPlanSchema, AuditStatusSchema, EnvManagerSchema, VerdictSchema } from './audit-plan';
 import { AuditGroupSchema } from './audit-reruns';

@@ -4,7 +4,7 @@ import { ToleranceSchema, VerdictSchema } from '../audit/audit';
 import { comparisonSchemas, JsonNumberSchema } from '../compare/compare-model';
 import { runSetSchemas } from '../compare/compare-many-model';
 import { AnyNumberSchema, CATEGORIES, SeedFindingSchema } from '../snapshot/snapshot';
-import { nameRecordSchema } from '../records';
+import { nameRecordSchema } from '../records-schema';
 
 /**
  * The report document: what every format renders, and what the JSON format writes. Versioned

@@ -1,6 +1,6 @@
 // A snapshot's software, hardware, randomness and process categories: packages, interpreter, specs, CPUs and GPUs, seeds and seed-scan findings, command and environment.
 import { z } from 'zod';
-import { nameRecordSchema } from '../records';
+import { nameRecordSchema } from '../records-schema';
 import { ProvenanceSchema } from './snapshot-inputs';
 
 export const PackageSchema = z.object({

@@ -1,6 +1,7 @@
-// The snapshot model (one run in six categories plus its outcome), the run-list row and an empty snapshot; the categories are in snapshot-inputs and snapshot-environment, re-exported here.
+// The snapshot model (one run in six categories plus its outcome) and the run-list row; the categories are in snapshot-inputs and snapshot-environment, the format version and an empty snapshot in snapshot-base, all re-exported here.
 import { z } from 'zod';
-import { emptyRecord, nameRecordSchema } from '../records';
+import { nameRecordSchema } from '../records-schema';
+import { SNAPSHOT_SCHEMA_VERSION } from './snapshot-base';
 import { CodeStateSchema, DataStateSchema, TreeStateSchema } from './snapshot-inputs';
 import {
   HardwareStateSchema,
@@ -10,21 +11,13 @@ import {
 } from './snapshot-environment';
 export * from './snapshot-inputs';
 export * from './snapshot-environment';
+export * from './snapshot-base';
 
 /**
  * The snapshot model: the record of one run, in DESIGN.md's six categories plus its outcome.
  * Every snapshot carries `schemaVersion`; a stored snapshot is parsed with `SnapshotSchema`
  * before use, so a newer or damaged record is refused instead of half-read.
  */
-
-/** The snapshot format version written by this build. */
-export const SNAPSHOT_SCHEMA_VERSION = 1;
-
-/** The six factor categories, in the fixed order every view and report uses. */
-export const CATEGORIES = ['code', 'data', 'software', 'hardware', 'randomness', 'process'] as const;
-
-/** One of the six factor categories. */
-export type Category = (typeof CATEGORIES)[number];
 
 /** Any number including NaN and ±Infinity (zod's z.number() refuses them, but metrics can be non-finite). */
 export const AnyNumberSchema = z.custom<number>((v) => typeof v === 'number', { message: 'expected a number' });
@@ -142,83 +135,3 @@ export const RunSummarySchema = z.object({
 });
 /** One row of the run list. */
 export type RunSummary = z.infer<typeof RunSummarySchema>;
-
-/** An empty snapshot with every category present and unknown; capture and import fill it in. */
-export function emptySnapshot(id: string, kind: Snapshot['kind'], createdAt: string): Snapshot {
-  return {
-    schemaVersion: SNAPSHOT_SCHEMA_VERSION,
-    id,
-    name: null,
-    kind,
-    createdAt,
-    project: { root: null, name: null },
-    auditId: null,
-    source: null,
-    code: {
-      vcs: 'unknown',
-      provenance: 'observed',
-      root: null,
-      commit: null,
-      branch: null,
-      remotes: [],
-      dirty: null,
-      patch: null,
-      untracked: [],
-      submodules: [],
-      contentHash: null,
-      fileCount: null,
-      note: null,
-    },
-    data: { inputs: [], dvc: [], declared: [] },
-    software: {
-      os: null,
-      python: {
-        status: 'not-probed',
-        requested: null,
-        executable: null,
-        version: null,
-        implementation: null,
-        prefix: null,
-        basePrefix: null,
-        virtualenv: null,
-        conda: null,
-        error: null,
-      },
-      packages: [],
-      packagesProvenance: 'observed',
-      numerics: emptyRecord(),
-      envSpecs: [],
-    },
-    hardware: { cpu: null, memoryBytes: null, gpus: [], virtualization: null, provenance: 'observed' },
-    randomness: {
-      seeds: [],
-      pythonHashSeed: null,
-      scan: { status: 'skipped', filesScanned: 0, error: null, findings: [] },
-    },
-    process: {
-      argv: [],
-      cwd: null,
-      entryPoint: null,
-      parameters: emptyRecord(),
-      env: emptyRecord(),
-      withheld: [],
-      user: null,
-      hostname: null,
-      startedAt: null,
-      endedAt: null,
-      durationMs: null,
-      pid: null,
-    },
-    outcome: {
-      status: 'unknown',
-      exitCode: null,
-      signal: null,
-      metrics: emptyRecord(),
-      artifacts: [],
-      logs: { stdout: null, stderr: null },
-      error: null,
-    },
-    tags: emptyRecord(),
-    warnings: [],
-  };
-}

@@ -1,7 +1,8 @@
 // Records keyed by run-chosen names: `__proto__`, `constructor`, `toString` are kept as keys by the helpers, the snapshot schema and its codec.
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { copyRecord, emptyRecord, hasName, nameRecordSchema, ownValue, recordOf } from '../../shared/records';
+import { copyRecord, emptyRecord, hasName, ownValue, recordOf } from '../../shared/records';
+import { nameRecordSchema } from '../../shared/records-schema';
 import { decodeSnapshot, encodeSnapshot } from '../../shared/snapshot/snapshot-codec';
 import { emptySnapshot } from '../../shared/snapshot/snapshot';
 import { vegaText } from '../../shared/vega-text';

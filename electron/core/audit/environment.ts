@@ -6,7 +6,7 @@ import { ReproError } from '../../../shared/errors';
 import { type Mlproject } from '../../../shared/mlflow/mlproject';
 import type { Snapshot } from '../../../shared/snapshot/snapshot';
 import { RECORDED_ENV_VARS } from '../../../shared/snapshot/secrets';
-import { whichSync } from '../../platform/python-probe';
+import { whichSync } from '../../platform/python-which';
 import {
   ensureCondaEnv,
   ensureVirtualenv,

@@ -14,7 +14,7 @@ import {
   type MlflowRunHandle,
   type MlflowRunRecord,
 } from '../../platform/mlflow-file-store';
-import { whichSync } from '../../platform/python-probe';
+import { whichSync } from '../../platform/python-which';
 import { currentUser, hasMetricSources, parseMetricSources, readMetricSources, readMetricsFiles } from '../capture';
 import type { CoreContext } from '../core-context';
 import { auditsOf } from './audit-store';

@@ -8,13 +8,8 @@ import { newId } from '../../../shared/ids';
 import type { ProgressSink } from '../../../shared/progress';
 import { filterEnvironment, redactArgv } from '../../../shared/snapshot/secrets';
 import { findArgvSeeds } from '../../../shared/snapshot/seeds';
-import {
-  emptySnapshot,
-  type BlobRef,
-  type Metric,
-  type Snapshot,
-  type TreeState,
-} from '../../../shared/snapshot/snapshot';
+import { emptySnapshot } from '../../../shared/snapshot/snapshot-base';
+import type { BlobRef, Metric, Snapshot, TreeState } from '../../../shared/snapshot/snapshot';
 import { toPendingBlob, type PendingBlob } from '../../db/blob-repository';
 import type { HashCacheRepository } from '../../db/hash-cache-repository';
 import type { RunsRepository } from '../../db/runs-repository';
@@ -24,9 +19,8 @@ import { captureCodeState, type GitAnswers } from '../../platform/git-state';
 import { hashTree, statInputPath, type PathRole } from '../../platform/hash-tree';
 import { withNormalisedHashes } from '../../platform/mlflow-normalised';
 import { HashPool } from '../../platform/hash-pool';
-import { captureMachine } from '../../platform/machine-info';
-import { probePython, pythonForCommand, whichSync } from '../../platform/python-probe';
-import { readCapturedMlflow, type CapturedMlflow } from './capture-mlflow';
+import { pythonForCommand, whichSync } from '../../platform/python-which';
+import type { CapturedMlflow } from './capture-mlflow';
 import { hasMetricSources, parseMetricSources, readMetricSources } from './capture-metrics';
 import { runCommand, shellExitCode, type CapturedStream, type CommandResult } from '../../platform/run-command';
 
@@ -54,7 +48,8 @@ export interface CaptureRequest {
 
 /** The store pieces capture writes to. */
 export interface CaptureDeps {
-  runs: RunsRepository;
+  /** Where the snapshot is saved, or what loads it when the command has run (the CLI's capture: issue 13). */
+  runs: RunsRepository | (() => Promise<RunsRepository>);
   hashCache: HashCacheRepository;
   onProgress?: ProgressSink;
 }
@@ -87,6 +82,11 @@ export async function gatherEnvironment(
   env: NodeJS.ProcessEnv,
 ): Promise<EnvironmentFacts> {
   const root = code.code.root ?? projectDir;
+  // loaded here, while the command runs: with their schemas (zod) they are a third of what capture loads (issue 13)
+  const [{ captureMachine }, { probePython }] = await Promise.all([
+    import('../../platform/machine-info'),
+    import('../../platform/python-probe'),
+  ]);
   // a folder too big to be a project (capture from / or a home folder) is not seed-scanned: that would parse thousands of files
   const [{ os: osInfo, ...hw }, probe] = await Promise.all([
     captureMachine(),
@@ -253,6 +253,7 @@ export async function captureRun(request: CaptureRequest, deps: CaptureDeps): Pr
         `software: the command names its interpreter (${ran}) itself, so --python ${request.python} did not apply; ${ran} was recorded`,
       );
     // What the command logged to MLflow, read where it logged it (its tracking URI is left alone).
+    const { readCapturedMlflow } = await import('./capture-mlflow');
     const mlflow = await readCapturedMlflow({
       env: runEnv,
       cwd,
@@ -315,7 +316,8 @@ export async function captureRun(request: CaptureRequest, deps: CaptureDeps): Pr
     const stdout = streamBlob(command.stdout);
     const stderr = streamBlob(command.stderr);
     snapshot.outcome.logs = { stdout: stdout.ref, stderr: stderr.ref };
-    deps.runs.save(snapshot, [stdout.blob, stderr.blob]);
+    const runs = typeof deps.runs === 'function' ? await deps.runs() : deps.runs;
+    runs.save(snapshot, [stdout.blob, stderr.blob]);
     return { snapshot, command, exitCode: shellExitCode(command) };
   } finally {
     await pool.close();

@@ -4,7 +4,7 @@
  */
 import type Database from 'better-sqlite3';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { nonFiniteReplacer, nonFiniteReviver } from '../../../shared/snapshot/snapshot-codec';
+import { nonFiniteReplacer, nonFiniteReviver } from '../../../shared/snapshot/nonfinite-json';
 import { encodeHistory, type MetricPoint } from '../metric-history-codec';
 
 const SCHEMA = `

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ComparisonSchema } from '../../../shared/compare/compare-model';
-import { nonFiniteReviver } from '../../../shared/snapshot/snapshot-codec';
+import { nonFiniteReviver } from '../../../shared/snapshot/nonfinite-json';
 import { runCli, SHARED_FIXTURES, tempDir } from '../../helpers/temp';
 
 const FILESTORE = path.join(SHARED_FIXTURES, 'mlflow', 'mlflow-run-filestore', 'mlruns');

@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { nonFiniteReviver } from '../../../shared/snapshot/snapshot-codec';
+import { nonFiniteReviver } from '../../../shared/snapshot/nonfinite-json';
 import { ComparisonSchema } from '../../../shared/compare/compare-model';
 import { git, gitRepo, runCli, SYSTEM_PYTHON, tempDir, writeFiles } from '../../helpers/temp';
 

@@ -1,7 +1,7 @@
 // `reproscope import` of a file store and an mlflow.db: the summary, a second import, and unreadable stores.
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { nonFiniteReviver } from '../../../shared/snapshot/snapshot-codec';
+import { nonFiniteReviver } from '../../../shared/snapshot/nonfinite-json';
 import { runCli, SHARED_FIXTURES, tempDir } from '../../helpers/temp';
 
 const FILESTORE = path.join(SHARED_FIXTURES, 'mlflow', 'mlflow-run-filestore', 'mlruns');

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createHandlers } from '../../../electron/core/handlers';
 import { startApiServer, type RunningServer } from '../../../electron/http/api-server';
 import { isLoopbackHost } from '../../../electron/http/http-security';
-import { nonFiniteReviver } from '../../../shared/snapshot/snapshot-codec';
+import { nonFiniteReviver } from '../../../shared/snapshot/nonfinite-json';
 import { emptySnapshot } from '../../../shared/snapshot/snapshot';
 import { tempCore } from '../../helpers/store';
 import { tempDir } from '../../helpers/temp';

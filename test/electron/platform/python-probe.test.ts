@@ -3,7 +3,8 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { probePython, pythonForCommand } from '../../../electron/platform/python-probe';
+import { probePython } from '../../../electron/platform/python-probe';
+import { pythonForCommand } from '../../../electron/platform/python-which';
 import { SYSTEM_PYTHON, tempDir, writeFiles } from '../../helpers/temp';
 
 describe('the Python probe', () => {

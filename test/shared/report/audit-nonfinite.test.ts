@@ -9,7 +9,7 @@ import { renderReportHtml } from '../../../shared/report/render-html';
 import { renderReportJson } from '../../../shared/report/render-json';
 import { renderReportMarkdown } from '../../../shared/report/render-markdown';
 import { ReportJsonSchema } from '../../../shared/report/report-model';
-import { nonFiniteReviver } from '../../../shared/snapshot/snapshot-codec';
+import { nonFiniteReviver } from '../../../shared/snapshot/nonfinite-json';
 import { syntheticAudit } from '../../helpers/audit-fixture';
 
 /** A finished audit of 5 baseline reruns judged for real: accuracy NaN in the second rerun, loss NaN in every run. */

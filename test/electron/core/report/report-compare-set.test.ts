@@ -7,7 +7,7 @@ import { openCore } from '../../../../electron/core/core-context';
 import { createHandlers } from '../../../../electron/core/handlers';
 import { RunSetComparisonSchema } from '../../../../shared/compare/compare-many-model';
 import { ReportJsonSchema } from '../../../../shared/report/report-model';
-import { nonFiniteReviver } from '../../../../shared/snapshot/snapshot-codec';
+import { nonFiniteReviver } from '../../../../shared/snapshot/nonfinite-json';
 import { cellsNarrowerThanAWord } from '../../../helpers/report-browser';
 import { seedSweep } from '../../../helpers/run-set';
 import { REPO_ROOT, runCli, tempDir } from '../../../helpers/temp';
