@@ -10,6 +10,7 @@ import {
   type PythonInfo,
   type SeedFinding,
 } from '../../shared/snapshot/snapshot';
+import { blankPython } from '../../shared/snapshot/snapshot-base';
 import { PROBE_SCRIPT } from './probe-script';
 import { whichSync } from './python-which';
 import { defaultScanCache, readSeedScanConfig } from './seed-scan-config';
@@ -57,21 +58,6 @@ const ProbeOutputSchema = z.object({
     })
     .nullable(),
 });
-
-function blankPython(requested: string, status: PythonInfo['status'], error: string | null): PythonInfo {
-  return {
-    status,
-    requested,
-    executable: null,
-    version: null,
-    implementation: null,
-    prefix: null,
-    basePrefix: null,
-    virtualenv: null,
-    conda: null,
-    error,
-  };
-}
 
 function runPython(
   python: string,

@@ -1,7 +1,7 @@
 // The snapshot's format version, its six categories and an empty snapshot: no schema, so code that only makes snapshots
 // (capture before its command starts, issue 13) loads no zod. snapshot.ts re-exports all of it.
 import { emptyRecord } from '../records';
-import type { Snapshot } from './snapshot';
+import type { PythonInfo, Snapshot } from './snapshot';
 
 /** The snapshot format version written by this build. */
 export const SNAPSHOT_SCHEMA_VERSION = 1;
@@ -11,6 +11,22 @@ export const CATEGORIES = ['code', 'data', 'software', 'hardware', 'randomness',
 
 /** One of the six factor categories. */
 export type Category = (typeof CATEGORIES)[number];
+
+/** An interpreter of which only what was asked for and its status are known (not probed, missing, or a failed probe). */
+export function blankPython(requested: string | null, status: PythonInfo['status'], error: string | null): PythonInfo {
+  return {
+    status,
+    requested,
+    executable: null,
+    version: null,
+    implementation: null,
+    prefix: null,
+    basePrefix: null,
+    virtualenv: null,
+    conda: null,
+    error,
+  };
+}
 
 /** An empty snapshot with every category present and unknown; capture and import fill it in. */
 export function emptySnapshot(id: string, kind: Snapshot['kind'], createdAt: string): Snapshot {
@@ -41,18 +57,7 @@ export function emptySnapshot(id: string, kind: Snapshot['kind'], createdAt: str
     data: { inputs: [], dvc: [], declared: [] },
     software: {
       os: null,
-      python: {
-        status: 'not-probed',
-        requested: null,
-        executable: null,
-        version: null,
-        implementation: null,
-        prefix: null,
-        basePrefix: null,
-        virtualenv: null,
-        conda: null,
-        error: null,
-      },
+      python: blankPython(null, 'not-probed', null),
       packages: [],
       packagesProvenance: 'observed',
       numerics: emptyRecord(),

@@ -234,6 +234,9 @@ export async function captureRun(request: CaptureRequest, deps: CaptureDeps): Pr
     // The command is started first (runCommand spawns it at once); the environment is probed while it runs.
     const environment = gatherEnvironment(code, cwd, python, env);
     environment.catch(() => undefined);
+    // loaded while the command runs too, not after it (it brings the MLflow and snapshot schemas)
+    const mlflowReader = import('./capture-mlflow');
+    mlflowReader.catch(() => undefined);
     const command = await running;
     const facts = await environment;
 
@@ -253,7 +256,7 @@ export async function captureRun(request: CaptureRequest, deps: CaptureDeps): Pr
         `software: the command names its interpreter (${ran}) itself, so --python ${request.python} did not apply; ${ran} was recorded`,
       );
     // What the command logged to MLflow, read where it logged it (its tracking URI is left alone).
-    const { readCapturedMlflow } = await import('./capture-mlflow');
+    const { readCapturedMlflow } = await mlflowReader;
     const mlflow = await readCapturedMlflow({
       env: runEnv,
       cwd,
