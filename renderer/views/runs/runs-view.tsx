@@ -2,24 +2,17 @@
 import { rowSortingFeature, tableFeatures, useTable, type ColumnDef, type SortingState } from '@tanstack/react-table';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
-import {
-  parseRunColumn,
-  runColumnName,
-  runColumnSortKey,
-  runColumnText,
-  type RunColumn,
-} from '../../../shared/runs/run-columns';
+import { parseRunColumn, runColumnName, runColumnSortKey } from '../../../shared/runs/run-columns';
 import { looksLikeFilter } from '../../../shared/runs/search-filter';
-import type { RunSummary } from '../../../shared/snapshot/snapshot';
 import { call } from '../../api';
-import { Badge, ErrorBox, formatTime } from '../../components/common';
+import { ErrorBox } from '../../components/common';
 import { go } from '../../router';
 import { FirstRun } from '../examples/first-run';
 import { ColumnPicker, useRememberedColumns } from './column-picker';
 import { RunActions } from './run-actions';
+import { BUILTIN, COMMAND, ROW_HEIGHT, RunRow, type RowActions } from './run-row';
 import { useRunPages, type DisplayRow } from './use-run-pages';
 
-const ROW_HEIGHT = 26;
 type Kind = 'capture' | 'rerun' | 'import';
 const MAX_COMPARE = 20;
 
@@ -34,30 +27,6 @@ function useDebounced<T>(value: T, ms: number): T {
 }
 
 const features = tableFeatures({ rowSortingFeature });
-
-const BUILTIN: { col: RunColumn; width: string; cell: (r: RunSummary, row: DisplayRow) => ReactNode }[] = [
-  {
-    col: parseRunColumn('id'),
-    width: '84px',
-    cell: (r, row) => (
-      <span className="mono">
-        {row.type === 'child' ? <span className="faint">{row.last ? '└ ' : '├ '}</span> : null}
-        <a href={`#/run/${r.id}`}>{r.id.slice(0, 8)}</a>
-      </span>
-    ),
-  },
-  { col: parseRunColumn('created'), width: '146px', cell: (r) => formatTime(r.createdAt) },
-  { col: parseRunColumn('kind'), width: '62px', cell: (r) => r.kind },
-  {
-    col: parseRunColumn('status'),
-    width: '96px',
-    // a rerun's own status, never its audit's verdict (the group row carries that)
-    cell: (r) => <Badge value={r.status} title={r.exitCode !== null ? `exit ${r.exitCode}` : undefined} />,
-  },
-  { col: parseRunColumn('name'), width: 'minmax(120px, 1fr)', cell: (r) => r.name },
-  { col: parseRunColumn('project'), width: 'minmax(90px, 0.7fr)', cell: (r) => r.project },
-];
-const COMMAND = { col: parseRunColumn('command'), width: 'minmax(140px, 1.5fr)' };
 
 /**
  * Every snapshot as a results table: chosen metric, parameter and tag columns, sort by any column,
@@ -147,7 +116,7 @@ export function RunsView({
     count,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => ROW_HEIGHT,
-    overscan: 12,
+    overscan: 6,
   });
   const items = virtualizer.getVirtualItems();
   const first = items[0]?.index ?? 0;
@@ -157,6 +126,17 @@ export function RunsView({
 
   const toggleMark = (id: string): void =>
     setMarked((m) => (m.includes(id) ? m.filter((x) => x !== id) : [...m, id].slice(-MAX_COMPARE)));
+  // One object for every row, its functions those of the latest render: rows need not re-render for new closures.
+  const actions = useRef<RowActions>({ setCursor, open: () => undefined, toggleGroup: () => undefined, toggleMark });
+  actions.current = {
+    setCursor,
+    open: (row, index) => {
+      if (row.type === 'group') rows.toggleGroup(index);
+      else if (row.type !== 'loading') go({ view: 'run', id: row.run.id });
+    },
+    toggleGroup: (index) => rows.toggleGroup(index),
+    toggleMark,
+  };
   const compare = (): void => {
     if (marked.length >= 2) go({ view: 'compare', a: marked[0]!, b: marked[1]!, rest: marked.slice(2) });
   };
@@ -199,74 +179,6 @@ export function RunsView({
 
   if (storeTotal === 0 && !rows.error && !typed) return <FirstRun />;
   void rows.version; // re-render marker: pages live in a ref and are announced through `version`
-
-  const cells = (row: DisplayRow): ReactNode[] => {
-    if (row.type === 'loading')
-      return [
-        <span key="l" style={{ gridColumn: '2 / -1' }}>
-          …
-        </span>,
-      ];
-    const r = row.run;
-    const out: ReactNode[] = [
-      <span key="mark">
-        {row.type === 'group' ? (
-          <button
-            className="link disclosure"
-            aria-expanded={row.open}
-            aria-label={`${row.open ? 'close' : 'open'} the reruns of audit ${r.auditId?.slice(0, 8)}`}
-            onClick={(e) => {
-              e.stopPropagation();
-              rows.toggleGroup(rowIndex(row));
-            }}
-          >
-            {row.open ? '▾' : '▸'}
-          </button>
-        ) : (
-          <input
-            type="checkbox"
-            aria-label={`mark ${r.id.slice(0, 8)} for compare`}
-            checked={marked.includes(r.id)}
-            onChange={() => toggleMark(r.id)}
-            onClick={(e) => e.stopPropagation()}
-          />
-        )}
-      </span>,
-    ];
-    if (row.type === 'group') {
-      const v = r.auditId ? auditVerdicts.get(r.auditId) : undefined;
-      out.push(
-        <span key="group" className="group-cell" style={{ gridColumn: '2 / -1' }} data-testid="rerun-group">
-          <a href={`#/audit/${r.auditId}`} className="mono">
-            audit {r.auditId?.slice(0, 8)}
-          </a>{' '}
-          {v ? <Badge value={v} title="the audit's verdict" /> : null}{' '}
-          <span className="muted">
-            {r.groupSize} {r.groupSize === 1 ? 'rerun' : 'reruns'}
-            {r.project ? ` of ${r.project}` : ''} · {formatTime(r.createdAt)}
-          </span>
-        </span>,
-      );
-      return out;
-    }
-    for (const b of BUILTIN) out.push(<span key={b.col.kind === 'builtin' ? b.col.name : ''}>{b.cell(r, row)}</span>);
-    for (const c of keyColumns) {
-      const t = runColumnText(r, c);
-      out.push(
-        <span key={runColumnName(c)} className={c.kind === 'key' && c.key.type === 'metric' ? 'num' : ''} title={t}>
-          {t}
-        </span>,
-      );
-    }
-    out.push(
-      <span key="cmd" className="mono" title={r.command}>
-        {r.command}
-      </span>,
-    );
-    return out;
-  };
-  const indexOf = new Map<string, number>();
-  const rowIndex = (row: DisplayRow): number => indexOf.get(row.key) ?? 0;
 
   return (
     <div className="view fill" onKeyDown={onKey}>
@@ -342,10 +254,10 @@ export function RunsView({
         tabIndex={0}
         aria-label="Runs"
         role="grid"
-        aria-rowcount={count}
+        aria-rowcount={count + 1}
         data-testid="runs-table"
       >
-        <div className="runs-head" role="row" style={{ gridTemplateColumns: template }}>
+        <div className="runs-head" role="row" aria-rowindex={1} style={{ gridTemplateColumns: template }}>
           <span />
           {table.getHeaderGroups()[0]!.headers.map((h) => {
             const dir = h.column.getIsSorted();
@@ -372,33 +284,23 @@ export function RunsView({
             );
           })}
         </div>
-        <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+        <div className="runs-body" style={{ height: virtualizer.getTotalSize() }}>
           {items.map((item) => {
             const row = rows.rowAt(item.index);
-            indexOf.set(row.key, item.index);
+            const run = row.type === 'loading' ? undefined : row.run;
             return (
-              <div
+              <RunRow
                 key={row.key}
-                role="row"
-                data-index={item.index}
-                data-kind={row.type}
-                className={`run-row${item.index === cursor ? ' cursor' : ''}${row.type === 'loading' ? ' placeholder' : ''}${row.type === 'group' ? ' group' : ''}${row.type === 'child' ? ' child' : ''}`}
-                style={{
-                  gridTemplateColumns: template,
-                  position: 'absolute',
-                  top: 0,
-                  left: 0,
-                  right: 0,
-                  transform: `translateY(${item.start}px)`,
-                }}
-                onClick={() => setCursor(item.index)}
-                onDoubleClick={() => {
-                  if (row.type === 'group') rows.toggleGroup(item.index);
-                  else if (row.type !== 'loading') go({ view: 'run', id: row.run.id });
-                }}
-              >
-                {cells(row)}
-              </div>
+                row={row}
+                index={item.index}
+                start={item.start}
+                template={template}
+                keyColumns={keyColumns}
+                isCursor={item.index === cursor}
+                isMarked={run !== undefined && marked.includes(run.id)}
+                verdict={row.type === 'group' && run?.auditId ? auditVerdicts.get(run.auditId) : undefined}
+                actions={actions}
+              />
             );
           })}
         </div>
