@@ -62,6 +62,7 @@ export class RunsRepository {
   private readonly selectSnapshot: Database.Statement;
   private readonly selectCreatedAt: Database.Statement;
   private readonly selectByPrefix: Database.Statement;
+  private readonly selectByPrefixRange: Database.Statement;
   private readonly selectBySourceKey: Database.Statement;
   private readonly countRuns: Database.Statement;
   private readonly selectMetricsFor: Database.Statement;
@@ -92,6 +93,7 @@ export class RunsRepository {
     this.selectSnapshot = db.prepare('SELECT snapshot FROM runs WHERE id = ?');
     this.selectCreatedAt = db.prepare('SELECT created_at FROM runs WHERE id = ?');
     this.selectByPrefix = db.prepare("SELECT id FROM runs WHERE id LIKE ? || '%' ESCAPE '\\' LIMIT 2");
+    this.selectByPrefixRange = db.prepare('SELECT id FROM runs WHERE id >= ? AND id < ? || char(1114111) LIMIT 2');
     this.selectBySourceKey = db.prepare('SELECT id, snapshot FROM runs WHERE source_key = ?');
     this.countRuns = db.prepare('SELECT count(*) AS n FROM runs');
     this.selectMetricsFor = db.prepare(
@@ -238,7 +240,10 @@ export class RunsRepository {
         `"${prefix}" is not a run id`,
         'Run ids are hex digits; list them with `reproscope runs`.',
       );
-    const rows = this.selectByPrefix.all(clean.replace(/[%_\\]/g, '\\$&')) as { id: string }[];
+    // ids are written in lower case: a range of the primary key finds them without reading every row; the
+    // case-blind LIKE (a scan) only when that finds none, so an id written otherwise is still found
+    let rows = this.selectByPrefixRange.all(clean, clean) as { id: string }[];
+    if (rows.length === 0) rows = this.selectByPrefix.all(clean.replace(/[%_\\]/g, '\\$&')) as { id: string }[];
     if (rows.length === 0)
       throw new ReproError('NOT_FOUND', `no run matches "${prefix}"`, 'List runs with `reproscope runs`.');
     if (rows.length > 1)
