@@ -4,6 +4,7 @@ import path from 'node:path';
 import { PROGRESS_CHANNEL } from '../shared/api/desktop-bridge';
 import { formatError, toErrorInfo } from '../shared/errors';
 import { openCore, type CoreContext } from './core/core-context';
+import { expectManySnapshotParses } from '../shared/snapshot/snapshot-codec';
 import { createHandlers } from './core/handlers';
 import { createIpcRoutes } from './ipc/ipc-routes';
 import { APP_SCHEME, APP_START_URL, resolveAppRequest } from './shell/app-protocol';
@@ -75,6 +76,8 @@ async function start(): Promise<void> {
     app.exit(1);
     return;
   }
+  // the app reads snapshots for as long as it runs
+  expectManySnapshotParses();
   const handlers = createHandlers(core);
   const routes = createIpcRoutes(
     handlers,

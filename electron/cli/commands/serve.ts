@@ -48,10 +48,13 @@ export function serveCommand(core: () => CoreContext): Command {
     .option('--json', 'print where it serves as one line of JSON ({url, origin, port, store}) instead of text')
     .action(async (opts: { port: number; host: string; open?: boolean; json?: boolean }, cmd: Command) => {
       // the server and every feature are loaded when the command runs, not at every command's start (issue 13)
-      const [{ createHandlers }, { startApiServer }] = await Promise.all([
+      const [{ createHandlers }, { startApiServer }, { expectManySnapshotParses }] = await Promise.all([
         import('../../core/handlers'),
         import('../../http/api-server'),
+        import('../../../shared/snapshot/snapshot-codec'),
       ]);
+      // a server reads snapshots for as long as it runs
+      expectManySnapshotParses();
       const ctx = core();
       const portGiven = cmd.getOptionValueSource('port') === 'cli';
       let server: RunningServer;
