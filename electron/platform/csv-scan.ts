@@ -24,6 +24,13 @@ export interface CsvSink {
   number?(col: number, buf: Uint8Array, start: number, end: number): void;
   /** The end of a record of `fields` fields. */
   endRecord(fields: number): void;
+  /**
+   * Where the plain numbers of some numeric columns go without a call to `number`: a plain decimal of column c
+   * read by the fast loop is written to `numbersInto[c][numberSlot]` (numberSlot read at each record's start); a
+   * field that is not one still goes to `number`. A column without an array here always goes to `number`.
+   */
+  readonly numbersInto?: readonly (Float64Array | null)[];
+  readonly numberSlot?: number;
 }
 
 /** How the scanner treats columns. */
@@ -121,6 +128,7 @@ export class CsvScanner {
     const numeric = this.numeric;
     const nnum = numeric.length;
     const value = this.value;
+    const into = sink.numbersInto ?? [];
     let pos = from;
     while (pos < to) {
       let c = buf[pos]!;
@@ -133,6 +141,7 @@ export class CsvScanner {
         continue;
       }
       let col = 0;
+      const slot = sink.numberSlot ?? 0;
       for (;;) {
         let p = pos;
         c = buf[p]!;
@@ -174,8 +183,12 @@ export class CsvScanner {
           } else {
             while (c !== delim && c !== LF && c !== CR) c = buf[++p]!;
           }
-          value[0] = v;
-          sink.number!(col, buf, pos, p);
+          const column = v === v ? into[col] : undefined;
+          if (column) column[slot] = v;
+          else {
+            value[0] = v;
+            sink.number!(col, buf, pos, p);
+          }
         } else {
           while (c !== delim && c !== LF && c !== CR) c = buf[++p]!;
           sink.field(col, buf, pos, p);

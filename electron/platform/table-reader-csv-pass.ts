@@ -11,6 +11,17 @@ import { decodeBytes, parseNumberBytes, type CsvSink } from './csv-scan';
 
 /** Rows per batch: the numbers of one column of a batch (32 KiB) stay in the CPU's cache. */
 const BATCH = 4096;
+/** Text cells up to this many bytes are interned by their bytes (categories: the same few values on every row). */
+const INTERN_BYTES = 6;
+/** Distinct short texts kept per column; past that, a new one is made each time it occurs, as a long one is. */
+const INTERN_MAX = 1024;
+
+/** A short text cell made once: its string, its hash, and whether it means "no value". */
+interface Interned {
+  s: string;
+  hash: number;
+  missing: boolean;
+}
 /** The hash of a missing cell. */
 export const MISSING_HASH = 0x5bd1e995;
 
@@ -71,11 +82,19 @@ export class CsvProfileSink implements CsvSink {
   private readonly ncol: number;
   private readonly cols: CsvPassColumns;
   private readonly batch: Float64Array[];
+  /** The scanner writes plain numbers straight into the batch (CsvSink.numbersInto), but for the key column's. */
+  readonly numbersInto: (Float64Array | null)[];
   private readonly batchRow = new Uint32Array(BATCH);
   private readonly batchKeys: string[] = [];
   private n = 0;
   private base = 0;
+  /** The batch row a record's numbers go to (CsvSink.numberSlot). */
+  get numberSlot(): number {
+    return this.n;
+  }
   private keyValue = '';
+  /** Per column, its short text cells by their bytes (see `field`). */
+  private readonly interned: Map<number, Interned>[];
 
   constructor(cols: CsvPassColumns) {
     this.cols = cols;
@@ -83,6 +102,8 @@ export class CsvProfileSink implements CsvSink {
     this.colHash = new Uint32Array(this.ncol);
     this.batch = cols.profilers.map((p) => (p.numeric ? new Float64Array(BATCH) : new Float64Array(0)));
     this.keyed = cols.keyed ? new Map() : null;
+    this.interned = cols.profilers.map(() => new Map<number, Interned>());
+    this.numbersInto = cols.profilers.map((p, c) => (p.numeric && c !== cols.keyCol ? this.batch[c]! : null));
   }
 
   private addHash(col: number, h: number): void {
@@ -116,6 +137,27 @@ export class CsvProfileSink implements CsvSink {
 
   field(col: number, buf: Uint8Array, start: number, end: number): void {
     if (this.row < 0 || col >= this.ncol) return;
+    if (end - start <= INTERN_BYTES && col !== this.cols.keyCol) {
+      // the bytes as one number, its leading digit (base 256) the length: distinct bytes, distinct keys (< 2^51)
+      let key = end - start;
+      for (let i = start; i < end; i++) key = key * 256 + buf[i]!;
+      const cache = this.interned[col]!;
+      let t = cache.get(key);
+      if (t === undefined) {
+        const s = decodeBytes(buf, start, end);
+        t = { s, hash: hashString(s), missing: isMissingText(s) };
+        if (cache.size < INTERN_MAX) cache.set(key, t);
+      }
+      const p = this.cols.profilers[col]!;
+      if (t.missing) {
+        p.addMissing();
+        this.addHash(col, MISSING_HASH);
+      } else {
+        p.addText(t.s);
+        this.addHash(col, t.hash);
+      }
+      return;
+    }
     const s = decodeBytes(buf, start, end);
     if (col === this.cols.keyCol) this.keyValue = s;
     this.text(col, s, false);
