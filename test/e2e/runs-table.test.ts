@@ -125,4 +125,46 @@ describe('the Runs table', () => {
     expect(lines[0]).toBe('id,created,kind,status,name,project,metrics.accuracy,params.lr,command');
     expect(lines).toHaveLength(1 + 60 + 5);
   });
+
+  it('draws every visible row in the frame a wheel-sized scroll lands in, and a jump to the end soon after', async () => {
+    await page.goto(`${served.origin}/?scrolling=1#/runs`);
+    await page.waitForSelector('.run-row[data-kind="run"]');
+    const seen = await page.evaluate(async () => {
+      const el = document.querySelector<HTMLElement>('[data-testid="runs-table"]')!;
+      const frame = (): Promise<void> => new Promise((r) => requestAnimationFrame(() => r()));
+      const head = document.querySelector<HTMLElement>('.runs-head')!.offsetHeight;
+      const row = document.querySelector<HTMLElement>('.run-row')!.offsetHeight;
+      // the rows the visible part shows that are not in the DOM in this frame
+      const missing = (): number[] => {
+        const have = new Set([...el.querySelectorAll<HTMLElement>('.run-row')].map((r) => Number(r.dataset.index)));
+        const rows = Number(el.getAttribute('aria-rowcount')) - 1; // less the head
+        const last = Math.min(Math.floor((el.scrollTop + el.clientHeight - head - 1) / row), rows - 1);
+        const out: number[] = [];
+        for (let k = Math.floor(el.scrollTop / row); k <= last; k++) if (!have.has(k)) out.push(k);
+        return out;
+      };
+      const gaps: number[][] = [];
+      while (el.scrollTop + el.clientHeight < el.scrollHeight) {
+        el.scrollTop += 100;
+        await frame();
+        const m = missing();
+        if (m.length) gaps.push(m);
+      }
+      el.scrollTop = 0;
+      await frame();
+      el.scrollTop = el.scrollHeight;
+      let frames = 0;
+      while (missing().length && frames < 10) {
+        await frame();
+        frames++;
+      }
+      return {
+        gaps,
+        framesToEnd: frames,
+        lastShown: document.querySelector('.run-row:last-child')?.getAttribute('data-index'),
+      };
+    });
+    expect(seen.gaps).toEqual([]);
+    expect(seen.framesToEnd).toBeLessThanOrEqual(3);
+  });
 });
