@@ -1,8 +1,7 @@
 // The Runs view: the table of recorded runs with search, kind and verdict filters, columns and sorting.
 import { rowSortingFeature, tableFeatures, useTable, type ColumnDef, type SortingState } from '@tanstack/react-table';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useMemo, useReducer, useRef, useState, type ReactNode } from 'react';
-import { flushSync } from 'react-dom';
+import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { parseRunColumn, runColumnName, runColumnSortKey } from '../../../shared/runs/run-columns';
 import { looksLikeFilter } from '../../../shared/runs/search-filter';
 import { call } from '../../api';
@@ -115,26 +114,18 @@ export function RunsView({
   ].join(' ');
 
   const count = rows.count ?? 0;
-  // The first row drawn, and a render of this view on demand (a short scroll's, below).
-  const drawnFrom = useRef(0);
-  const [, drawNow] = useReducer((n: number) => n + 1, 0);
   const virtualizer = useVirtualizer({
     count,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => ROW_HEIGHT,
     overscan: OVERSCAN,
-    // A short scroll (a wheel's notch: the rows drawn beyond the edge cover it) is drawn within its scroll event,
-    // so no frame shows a row missing. A longer jump is drawn in a task of its own, after the scroll event: the
-    // screenful of new rows it needs then does not hold up the input that comes next (one long task did).
+    // New rows are drawn in a task of their own after the scroll event, not inside it: a jump's screenful of new
+    // rows then does not make one long task of input, layout and paint. A scroll of up to the overscan (a wheel's
+    // notch) shows no gap, its rows being drawn already; a faster one shows its farthest rows a frame late.
     useFlushSync: false,
-    onChange: (instance, sync) => {
-      const from = instance.range?.startIndex ?? 0;
-      if (sync && Math.abs(from - drawnFrom.current) <= OVERSCAN) flushSync(drawNow);
-    },
   });
   const items = virtualizer.getVirtualItems();
   const first = items[0]?.index ?? 0;
-  drawnFrom.current = first;
   const last = items[items.length - 1]?.index ?? 0;
   useEffect(() => rows.ensure(first, last), [first, last, rows]);
   useEffect(() => setCursor(0), [query]);
