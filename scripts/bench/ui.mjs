@@ -186,13 +186,16 @@ export async function bench(report) {
       const frame = () => new Promise((r) => requestAnimationFrame(() => r()));
       const t0 = performance.now();
       const since = (list) => list.filter((e) => e.at >= t0).map((e) => e.duration);
-      // a steady wheel-like scroll through the first thousands of rows, then jumps across the whole list
+      // a steady wheel-like scroll through the first thousands of rows, then jumps across the whole list, to the
+      // same places in every run (a seeded LCG), so two builds' runs can be compared
       for (let i = 0; i < 300; i++) {
         el.scrollTop += 400;
         await frame();
       }
+      let seed = 42;
       for (let i = 0; i < 60; i++) {
-        el.scrollTop = Math.random() * el.scrollHeight;
+        seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+        el.scrollTop = (seed / 2 ** 32) * el.scrollHeight;
         await frame();
         await frame();
       }
