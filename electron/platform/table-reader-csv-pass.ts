@@ -16,14 +16,15 @@ const INTERN_BYTES = 6;
 /** Distinct short texts kept per column; past that, a new one is made each time it occurs, as a long one is. */
 const INTERN_MAX = 1024;
 
+/** The hash of a missing cell. */
+export const MISSING_HASH = 0x5bd1e995;
+
 /** A short text cell made once: its string, its hash, and whether it means "no value". */
 interface Interned {
   s: string;
   hash: number;
   missing: boolean;
 }
-/** The hash of a missing cell. */
-export const MISSING_HASH = 0x5bd1e995;
 
 /** What the pass needs to know about the table. */
 export interface CsvPassColumns {
@@ -112,18 +113,21 @@ export class CsvProfileSink implements CsvSink {
     if (k >= 0) this.batchRow[this.n] = this.batchRow[this.n]! + mixHash(h, k);
   }
 
-  /** A present cell that is not a number (numeric column) or any cell of a text column, taken at once. */
-  private text(col: number, s: string, numericCol: boolean): void {
+  /**
+   * A present cell that is not a number (numeric column) or any cell of a text column, taken at once; an interned
+   * cell (`field`) brings whether it is missing and its hash, made when it was first met.
+   */
+  private text(col: number, s: string, numericCol: boolean, interned?: Interned): void {
     const p = this.cols.profilers[col]!;
     if (numericCol) this.batch[col]![this.n] = NaN;
-    if (isMissingText(s)) {
+    if (interned ? interned.missing : isMissingText(s)) {
       p.addMissing();
       this.addHash(col, MISSING_HASH);
       return;
     }
     if (numericCol) p.addNonNumeric(s);
     else p.addText(s);
-    this.addHash(col, hashString(s));
+    this.addHash(col, interned ? interned.hash : hashString(s));
   }
 
   number(col: number, buf: Uint8Array, start: number, end: number): void {
@@ -148,14 +152,7 @@ export class CsvProfileSink implements CsvSink {
         t = { s, hash: hashString(s), missing: isMissingText(s) };
         if (cache.size < INTERN_MAX) cache.set(key, t);
       }
-      const p = this.cols.profilers[col]!;
-      if (t.missing) {
-        p.addMissing();
-        this.addHash(col, MISSING_HASH);
-      } else {
-        p.addText(t.s);
-        this.addHash(col, t.hash);
-      }
+      this.text(col, t.s, false, t);
       return;
     }
     const s = decodeBytes(buf, start, end);
