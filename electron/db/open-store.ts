@@ -22,6 +22,16 @@ export const REPROSCOPE_APPLICATION_ID = 0x52505343;
 /** Tables the first migration made: a store from before the application_id stamp is recognised by them. */
 const OWN_TABLES = ['runs', 'run_metrics', 'blobs', 'hash_cache'];
 
+/**
+ * The page size of a store created from now on (SQLite's default is 4 KiB; a store made before keeps its own).
+ * Why 16 KiB: a run's row holds its snapshot (~2.4 KB for an imported MLflow run), so a 4 KiB page holds one
+ * row and leaves 40 % of itself empty, and each history blob (~1 KB) and index entry fills smaller pages more
+ * often. Measured with a 10,000-run mlflow.db import on a 2-core machine, two alternated runs each: SQLite's
+ * inserts 1.34–1.41 → 1.02–1.13 s, the commit (mostly its WAL checkpoint) 0.42–0.47 → 0.22 s, the store
+ * 129 → 101 MB; the whole import, 6 alternated pairs: 0.97 of the wall time, 0.80 of the system time.
+ */
+const NEW_STORE_PAGE_SIZE = 16 * 1024;
+
 /** The schema version this build writes. */
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;
 
@@ -59,9 +69,11 @@ export function openStore(dir: string, options: { readonly?: boolean } = {}): St
     );
   }
   const readonly = options.readonly ?? false;
+  let created = false;
   if (!readonly && !fs.existsSync(dbPath)) {
     try {
       fs.closeSync(fs.openSync(dbPath, 'a', 0o600)); // SQLite gives the -wal and -shm files the database's mode
+      created = true;
     } catch {
       // SQLite reports what is wrong with the folder below
     }
@@ -77,6 +89,8 @@ export function openStore(dir: string, options: { readonly?: boolean } = {}): St
     // before anything writes to the file: another application's database is left exactly as it was
     checkApplication(db, dbPath);
     if (!readonly) makePrivate(dir, dbPath);
+    // Only an empty file takes a page size, and only before WAL is on (a file another process filled meanwhile keeps its own).
+    if (created) db.pragma(`page_size = ${NEW_STORE_PAGE_SIZE}`);
     if (!readonly) db.pragma('journal_mode = WAL');
     db.pragma('foreign_keys = ON');
     db.pragma('synchronous = NORMAL');

@@ -31,7 +31,25 @@ describe('the store', () => {
     expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(store.db.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(store.db.pragma('user_version', { simple: true })).toBe(LATEST_SCHEMA_VERSION);
+    expect(store.db.pragma('page_size', { simple: true })).toBe(16384);
     store.close();
+  });
+
+  it('keeps the page size of a store made before (4 KiB) and goes on using it', () => {
+    const dir = tempDir();
+    const old = new Database(path.join(dir, DB_FILE_NAME));
+    old.pragma('journal_mode = WAL');
+    old.exec(MIGRATIONS[0] as string);
+    old.pragma('user_version = 1');
+    old.close();
+    const store = openStore(dir);
+    expect(store.db.pragma('page_size', { simple: true })).toBe(4096);
+    new RunsRepository(store.db).save(sampleSnapshot('4k', 'old store'));
+    store.close();
+    const again = openStore(dir);
+    expect(new RunsRepository(again.db).get('4k').name).toBe('old store');
+    expect(again.db.pragma('integrity_check', { simple: true })).toBe('ok');
+    again.close();
   });
 
   it('keeps snapshots (NaN included) readable by a second process', () => {
