@@ -164,6 +164,8 @@ function readerOver(
             if (planner.sameByToken(p)) planned[i] = { kind: 'unchanged', runId: p.r.run_uuid, experimentId: p.exp.id };
             else heads.push(p);
           }
+          // the next chunk's folders are listed by the kernel while this one's runs are written (when runs are stamped)
+          if (heads.length > 0) folders.warm(chunks.peekIds());
           const facts = chunks.factsOf(heads.map((h) => h.raw));
           const finished = new Map(heads.map((h, i) => [h, planner.finish(h, facts[i]!)]));
           planned = planned.map((p) => (p?.kind === 'head' ? finished.get(p)! : p));

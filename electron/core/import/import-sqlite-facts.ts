@@ -104,6 +104,7 @@ export class RunChunks {
   private after = Number.MIN_SAFE_INTEGER;
   private done = false;
   private readonly page: Database.Statement | null;
+  private peek: Database.Statement | null = null;
   private readonly params: KeyValuesOf;
   private readonly tags: KeyValuesOf;
 
@@ -137,6 +138,20 @@ export class RunChunks {
       this.done = true;
     }
     return rows.length === 0 ? null : rows;
+  }
+
+  /** The run and experiment ids of the chunk after the one `next` gave last (empty after the last), without moving on. */
+  peekIds(): { runId: string; experimentId: string }[] {
+    if (this.done || !this.page) return [];
+    this.peek ??= this.db
+      .prepare(`SELECT run_uuid, experiment_id FROM runs WHERE rowid > ? ORDER BY rowid LIMIT ${RUN_CHUNK}`)
+      .raw();
+    // an experiment id is an INTEGER column (a number, or a bigint past 2^53); anything else names no folder to list
+    return (this.peek.all(this.after) as unknown[][]).flatMap(([runId, expId]) =>
+      typeof runId === 'string' && (typeof expId === 'number' || typeof expId === 'bigint' || typeof expId === 'string')
+        ? [{ runId, experimentId: String(expId) }]
+        : [],
+    );
   }
 
   /** The facts of these rows of one chunk: each with its params and tags (one query per table). */

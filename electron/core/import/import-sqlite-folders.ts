@@ -76,6 +76,20 @@ export class RunFolders {
     return { dir: null, stat: null };
   }
 
+  /**
+   * Has the kernel list these runs' artifacts folders on libuv's threads, ahead of the planner listing them on this
+   * one (stamp); the answers are dropped, nothing is read from them, so what is recorded is what the planner lists.
+   * Why: a folder not listed lately costs a disk read, and the planner takes 10,000 of them in turn. Measured on a
+   * 2-core machine after dropping the kernel's caches: an lstat and a listing of an empty artifacts folder 197 µs,
+   * 12 µs once listed. Only folders under a run folder the experiment's listing has (nothing for a store without them).
+   */
+  warm(runs: readonly { runId: string; experimentId: string }[]): void {
+    for (const { runId, experimentId } of runs)
+      for (const root of this.roots)
+        if (this.listing(root, experimentId)?.runDirs.has(runId))
+          fs.readdir(path.join(root, experimentId, runId, 'artifacts'), () => undefined);
+  }
+
   /** The stamps of a run's folders (artifacts first; null for none), by listing them; `artifactsStat` is the artifacts folder's lstat, if taken. */
   stamp(dirs: readonly (string | null)[], artifactsStat: fs.Stats | null, now = Date.now()): FolderStamps {
     const stats = dirs.map((d, i) =>
