@@ -4,6 +4,8 @@ import type { ExperimentScope } from './import-file-experiment';
 import type { RunReadOptions } from './import-file-run';
 import type { MlflowReadItem } from './import-mlflow-types';
 import { bundledWorker } from '../bundled-worker';
+import path from 'node:path';
+import { FolderWarmers } from './import-file-warm';
 
 /**
  * Why: reading a run folder (the stamp's listings and stats, every file, meta.yaml and metric parsing)
@@ -28,7 +30,7 @@ export interface FileReadAheadData {
   stored: Map<string, string>;
   /** The fingerprints of those of these runs an earlier import skipped as deleted in MLflow, by run folder name. */
   storedSkips: Map<string, string>;
-  /** Int32 slots: [0] batches taken by the import, [1] 1 when the import stopped. */
+  /** Int32 slots: [0] batches taken by the import, [1] 1 when the import stopped, [2] runs read (for the folder warmers), [3] the warmers' next run. */
   control: SharedArrayBuffer;
 }
 
@@ -37,9 +39,11 @@ export type FileReadAheadMessage = { items: MlflowReadItem[] } | { done: true } 
 
 /** Batches posted and not yet taken, at most. */
 export const READ_AHEAD_BATCHES = 4;
-/** Control slots. */
+/** Control slots (the folder warmers' follow: import-file-warm.ts). */
 export const TAKEN = 0;
 export const STOPPED = 1;
+/** Runs read whole from which folder warmers run beside the reader (below, their start costs more than they save). */
+const WARM_FROM_RUNS = 500;
 
 const workerFile = (): string | null => bundledWorker('import-file-worker.cjs');
 
@@ -83,11 +87,18 @@ export class FileReadAhead {
   private done = false;
   private failure: Error | null = null;
   private wake: (() => void) | null = null;
+  private readonly warmers: FolderWarmers | null;
 
   private constructor(file: string, data: Omit<FileReadAheadData, 'control'>) {
-    const control = new SharedArrayBuffer(8);
+    const control = new SharedArrayBuffer(16);
     this.control = new Int32Array(control);
     this.worker = new Worker(file, { workerData: { ...data, control } satisfies FileReadAheadData });
+    // Runs the reader reads whole (a stored fingerprint may let it pass over the others by their stats alone).
+    const dirs = data.plan.flatMap(({ scope, names }) =>
+      names.map((n) => (data.stored.has(n) || data.storedSkips.has(n) ? '' : path.join(scope.exp.dir, n))),
+    );
+    this.warmers =
+      dirs.filter((d) => d !== '').length >= WARM_FROM_RUNS ? FolderWarmers.start(dirs, control, STOPPED) : null;
     this.worker.on('message', (msg: FileReadAheadMessage) => {
       if ('items' in msg) this.batches.push(msg.items);
       else if ('done' in msg) this.done = true;
@@ -166,5 +177,6 @@ export class FileReadAhead {
     Atomics.store(this.control, STOPPED, 1);
     Atomics.notify(this.control, TAKEN);
     void this.worker.terminate();
+    this.warmers?.close();
   }
 }

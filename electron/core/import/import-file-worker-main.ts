@@ -9,6 +9,7 @@ import {
   type FileReadAheadMessage,
 } from './import-file-read-ahead';
 import type { MlflowReadItem } from './import-mlflow-types';
+import { READ } from './import-file-warm';
 
 /** Runs per batch, and metric bytes after which a batch is posted early (a few runs with long histories). */
 const BATCH_RUNS = 32;
@@ -56,6 +57,9 @@ function main(): void {
   for (const { scope, names } of data.plan) {
     for (const name of names) {
       const item = readRun(data.root, scope, name, options);
+      // how far the reader is, for the folder warmers ahead of it
+      Atomics.add(control, READ, 1);
+      Atomics.notify(control, READ);
       if (item.kind === 'run')
         for (const c of Object.values(item.run.record.metricColumns ?? {}))
           for (const column of [c.steps, c.values, c.timestamps]) {

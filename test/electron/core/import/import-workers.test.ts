@@ -8,6 +8,7 @@ import type { ImportSummary } from '../../../../shared/api/api-import';
 import { encodeSnapshot } from '../../../../shared/snapshot/snapshot-codec';
 import { SqlitePrefetch } from '../../../../electron/core/import/import-sqlite-prefetch';
 import { FileReadAhead } from '../../../../electron/core/import/import-file-read-ahead';
+import { FolderWarmers } from '../../../../electron/core/import/import-file-warm';
 import { FileRecheck } from '../../../../electron/core/import/import-file-recheck';
 import { readRun } from '../../../../electron/core/import/import-file-run';
 import { openFileStore } from '../../../../electron/core/import/import-mlflow-file';
@@ -173,6 +174,34 @@ describe('importing with worker threads', () => {
     }
     await expectSameWithAndWithoutWorkers(root, 36);
   });
+
+  it('imports a large file store the same with folder warmers reading ahead of its worker, FIFOs and links left alone', async () => {
+    const outside = tempDir('reproscope-outside-');
+    writeFiles(outside, { secret: 'PLANTED-52c1\n' });
+    const root = tempDir();
+    const exp = writeExperiment(root, '0', 'Default');
+    const RUNS = 640; // the worker reads all but the first few, enough for the warmers to start (500)
+    for (let i = 0; i < RUNS; i++) {
+      const run = writeFileRun({
+        expDir: exp,
+        runId: (i * 7919).toString(16).padStart(32, '0'),
+        experimentId: '0',
+        params: { lr: String(i / 10) },
+        metrics: { loss: `1717300990002 ${1 / (i + 1)} 1\n1717300990001 nan 0\n` },
+      });
+      // among the first runs, which the warmers reach before the reader does
+      if (i === 10) execFileSync('mkfifo', [path.join(run, 'params', 'fifo')]);
+      if (i === 11) fs.symlinkSync(path.join(outside, 'secret'), path.join(run, 'params', 'shadow'));
+      if (i === 12) fs.symlinkSync('/dev/zero', path.join(run, 'metrics', 'zero'));
+      if (i === 13) fs.symlinkSync(outside, path.join(run, 'params', 'elsewhere'));
+    }
+    const started = vi.spyOn(FolderWarmers, 'start');
+    const summary = await expectSameWithAndWithoutWorkers(root, RUNS);
+    expect(started).toHaveBeenCalled();
+    expect(started.mock.results[0]!.value).toMatchObject({ threads: 4 });
+    started.mockRestore();
+    expect(summary.skipped).toEqual([]);
+  }, 60_000);
 
   it('reads an mlflow.db the same with its metrics fetched ahead on a worker (NaN, infinities, a malformed value, no metrics, a deleted run)', async () => {
     const file = path.join(tempDir(), 'mlflow.db');
