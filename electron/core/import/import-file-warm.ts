@@ -32,7 +32,10 @@ export const NEXT_WARM = 3;
 const SOURCE = `
 const fs = require('node:fs');
 const { workerData } = require('node:worker_threads');
-const { dirs, control, lead, fastMs, fastInARow, stopped, read, nextWarm } = workerData;
+const { paths, ends, control, lead, fastMs, fastInARow, stopped, read, nextWarm } = workerData;
+const text = Buffer.from(paths);
+const until = new Int32Array(ends);
+const dirAt = (i) => text.toString('utf8', i === 0 ? 0 : until[i - 1], until[i]);
 const slots = new Int32Array(control);
 const flags = fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK || 0) | (fs.constants.O_NOFOLLOW || 0);
 const buffer = Buffer.allocUnsafe(256 * 1024);
@@ -64,15 +67,16 @@ let fast = 0;
 for (;;) {
   if (Atomics.load(slots, stopped) === 1) break;
   const i = Atomics.add(slots, nextWarm, 1);
-  if (i >= dirs.length) break;
+  if (i >= until.length) break;
   let done = Atomics.load(slots, read);
-  if (i < done + 2 || !dirs[i]) continue; // passed (or being read) by the reader, or one it will not read whole
+  const dir = i < done + 2 ? '' : dirAt(i);
+  if (dir === '') continue; // passed (or being read) by the reader, or one it will not read whole
   while (i >= done + lead && Atomics.load(slots, stopped) === 0) {
     Atomics.wait(slots, read, done, 100);
     done = Atomics.load(slots, read);
   }
   const t = performance.now();
-  warmFolder(dirs[i], 0);
+  warmFolder(dir, 0);
   if (performance.now() - t < fastMs) {
     if (++fast >= fastInARow) break;
   } else fast = 0;
@@ -90,13 +94,25 @@ export class FolderWarmers {
 
   /** Starts them (as many threads as can be had, up to WARMERS). */
   static start(dirs: readonly string[], control: SharedArrayBuffer, stopped: number): FolderWarmers {
+    // The folders once, in shared memory (UTF-8 and where each ends), not a copy of 100,000 strings per thread.
+    const bytes = dirs.map((d) => Buffer.from(d, 'utf8'));
+    const paths = new SharedArrayBuffer(bytes.reduce((n, b) => n + b.length, 0));
+    const ends = new SharedArrayBuffer(4 * dirs.length);
+    const into = Buffer.from(paths);
+    const until = new Int32Array(ends);
+    let at = 0;
+    bytes.forEach((b, i) => {
+      into.set(b, at);
+      until[i] = at += b.length;
+    });
     const workers: Worker[] = [];
     for (let k = 0; k < WARMERS; k++) {
       try {
         const w = new Worker(SOURCE, {
           eval: true,
           workerData: {
-            dirs,
+            paths,
+            ends,
             control,
             lead: LEAD,
             fastMs: FAST_MS,
