@@ -6,8 +6,8 @@ import { Worker } from 'node:worker_threads';
  * kernel's cache no longer holds it (a store written days ago), so a cold import waits on one read at a time.
  * Measured on a 2-core machine with a 10,000-run store (939 MB), the kernel's caches dropped first: the import
  * 30.4 s against 5.1 s warm; `cat` of every file one at a time 22.9 s, eight at a time 12.3 s. With 4 warmers the
- * cold import took 15.3 s; and on that machine, whose cache kept only 1-2 GB (the store was partly read from the
- * disk again on each run), 3 alternated pairs: 6.8-7.0 -> 4.9-5.0 s.
+ * cold import took 15.3 s. On that machine, whose cache kept only 1-2 GB (the store was partly read from the disk
+ * again on each run), alternated pairs: with 2 warmers 6.8-7.0 -> 4.9-5.0 s, with 4 7.1-8.5 -> 5.5-5.9 s.
  *
  * Each warmer reads whole run folders (their listings and files, not `artifacts/`, which the import only lists
  * and stats) and throws what it read away: the import's own reads, which decide everything recorded, then find
