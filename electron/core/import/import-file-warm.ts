@@ -75,6 +75,7 @@ for (;;) {
     Atomics.wait(slots, read, done, 100);
     done = Atomics.load(slots, read);
   }
+  if (Atomics.load(slots, stopped) === 1) break; // the import ended while this one waited
   const t = performance.now();
   warmFolder(dir, 0);
   if (performance.now() - t < fastMs) {
